@@ -1,0 +1,98 @@
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "arguments.h"
+#include "commands.h"
+#include "core/curate/curation_output.h"
+#include "core/recipe/recipe.h"
+#include "core/recipe/recipe_sources.h"
+#include "core/store/workspace.h"
+#include "terminal_progress.h"
+
+namespace amalgam::cli {
+
+const char* const kCurateUsage = R"(usage: amalgam-cli curate RECIPE.yaml --out DIR [options]
+
+Unifies the recipe's training datasets into preference pairs, embeds and clusters the
+prompts, and keeps the best fraction of every (source, cluster) stratum.
+
+Writes DIR/train.jsonl (the selected pairs), DIR/summary.json (counts per source and
+cluster, hyperparameters) and DIR/points.csv (every pair on the 2D map). With several
+fractions in the recipe, each goes to DIR/fraction-F/.
+
+options:
+  --out DIR           where the outputs go (required)
+  --data DIR          stands in for ${data} in dataset paths
+  --fraction F        keep this fraction (0 < F <= 1) instead of the recipe's
+  --seed S            seed for k-means and for ordering pairs without quality
+  --workspace FILE    store datasets, the recipe and the selection in this workspace
+  --skip-bad-lines    pass over malformed records (counted in the summary)
+)";
+
+namespace {
+
+std::string fraction_label(double f) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", f);
+    return buffer;
+}
+
+void print_table(const Curation& c, const std::vector<bool>& selected, double fraction) {
+    std::printf("fraction %s, %d clusters, embedder %s, seed %llu\n", fraction_label(fraction).c_str(), c.clusters_used,
+                c.settings.embedder.c_str(), static_cast<unsigned long long>(c.settings.seed));
+    std::printf("%-16s %-11s %8s %8s %6s %8s %9s\n", "source", "format", "prompts", "single", "ties", "pairs", "selected");
+    std::size_t total_pairs = 0, total_selected = 0;
+    for (const auto& s : c.sources) {
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < c.pairs.size(); ++i) kept += selected[i] && c.pairs[i].source == s.name;
+        std::printf("%-16s %-11s %8zu %8zu %6zu %8zu %9zu\n", s.name.c_str(), s.format.c_str(), s.counts.prompts,
+                    s.counts.dropped_single_answer, s.counts.dropped_ties, s.counts.pairs, kept);
+        if (s.import.skipped_lines)
+            std::printf("  %zu bad lines skipped, first: %s\n", s.import.skipped_lines, s.import.first_skipped.c_str());
+        total_pairs += s.counts.pairs;
+        total_selected += kept;
+    }
+    std::printf("%-16s %-11s %8s %8s %6s %8zu %9zu\n", "total", "", "", "", "", total_pairs, total_selected);
+}
+
+}  // namespace
+
+int run_curate(const std::vector<std::string>& words) {
+    Arguments args(words, {"out", "data", "fraction", "seed", "workspace"}, {"skip-bad-lines"});
+    if (args.positional().size() != 1) throw UsageError("curate takes one recipe file");
+    auto out = args.option("out");
+    if (!out) throw UsageError("curate needs --out DIR");
+
+    std::optional<std::filesystem::path> data_dir;
+    if (auto d = args.option("data")) data_dir = *d;
+    Recipe recipe = load_recipe(args.positional()[0], data_dir);
+    if (args.option("fraction")) {
+        double f = args.number("fraction", 1.0);
+        if (!(f > 0.0 && f <= 1.0)) throw UsageError("--fraction must be in (0, 1]");
+        recipe.fractions = {f};
+    }
+    recipe.curate.seed = args.unsigned_integer("seed", recipe.curate.seed);
+
+    std::unique_ptr<Workspace> workspace;
+    if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
+
+    TerminalProgress progress;
+    auto sources = load_sources(recipe, args.flag("skip-bad-lines"), workspace.get());
+    if (sources.empty()) throw std::invalid_argument("the recipe has no dataset with role: train");
+    Curation curation = curate(sources, recipe.curate, progress);
+
+    std::int64_t recipe_id = workspace ? workspace->save_recipe(std::filesystem::absolute(recipe.path).string(), recipe.text) : 0;
+    for (double fraction : recipe.fractions) {
+        std::filesystem::path dir = *out;
+        if (recipe.fractions.size() > 1) dir /= "fraction-" + fraction_label(fraction);
+        auto selected = curation.select(fraction);
+        write_curation(dir, curation, selected, fraction);
+        if (workspace) workspace->save_selection(recipe_id, curation, selected, fraction, summary_json(curation, selected, fraction));
+        print_table(curation, selected, fraction);
+        std::printf("wrote %s\n\n", (dir / "{train.jsonl,summary.json,points.csv}").string().c_str());
+    }
+    return 0;
+}
+
+}  // namespace amalgam::cli

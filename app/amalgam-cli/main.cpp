@@ -1,0 +1,52 @@
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "arguments.h"
+#include "commands.h"
+
+using namespace amalgam::cli;
+
+namespace {
+
+const Command kCommands[] = {
+    {"curate", "unify, cluster and select a recipe's datasets into D_train", kCurateUsage, run_curate},
+    {"inspect", "show how a dataset file is read", kInspectUsage, run_inspect},
+};
+
+void print_overview(std::FILE* to) {
+    std::fprintf(to, "usage: amalgam-cli COMMAND [options]   (amalgam-cli COMMAND --help for details)\n\ncommands:\n");
+    for (const auto& c : kCommands) std::fprintf(to, "  %-10s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> words(argv + 1, argv + argc);
+    if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+        print_overview(words.empty() ? stderr : stdout);
+        return words.empty() ? 2 : 0;
+    }
+    for (const auto& c : kCommands) {
+        if (words[0] != c.name) continue;
+        std::vector<std::string> rest(words.begin() + 1, words.end());
+        for (const auto& w : rest)
+            if (w == "--help" || w == "-h") {
+                std::fputs(c.usage, stdout);
+                return 0;
+            }
+        try {
+            return c.run(rest);
+        } catch (const UsageError& e) {
+            std::fprintf(stderr, "amalgam-cli %s: %s\n\n%s", c.name, e.what(), c.usage);
+            return 2;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "amalgam-cli %s: error: %s\n", c.name, e.what());
+            return 1;
+        }
+    }
+    std::fprintf(stderr, "amalgam-cli: unknown command '%s'\n\n", words[0].c_str());
+    print_overview(stderr);
+    return 2;
+}

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/data/label_choice.h"
+#include "core/data/record.h"
+#include "core/data/unify.h"
+#include "core/util/progress.h"
+
+namespace amalgam {
+
+/** A training dataset going into a curation, with the label that orders it if graded. */
+struct CurationSource {
+    std::string name;
+    std::string path;
+    Dataset dataset;
+    std::optional<LabelChoice> label;
+};
+
+/** The diversity settings of a recipe's curate: section. */
+struct CurationSettings {
+    std::string embedder = "hashing";
+    std::string model;  ///< model folder for a transformer embedder
+    int clusters = 10;
+    int restarts = 10;
+    std::uint64_t seed = 0;
+};
+
+/** What a source contributed, for the summary. */
+struct SourceReport {
+    std::string name;
+    std::string path;
+    std::string format;
+    std::string content_hash;
+    ImportReport import;
+    std::optional<LabelChoice> label;
+    SourceCounts counts;
+};
+
+/** The unified dataset with its clusters and map coordinates: everything but the cut, which
+ *  select() makes for any fraction without embedding or clustering again. */
+struct Curation {
+    CurationSettings settings;
+    int clusters_used = 0;
+    std::vector<SourceReport> sources;
+    std::vector<PreferencePair> pairs;  ///< sources in recipe order, prompts in file order; id = index
+    std::vector<int> cluster;           ///< per pair
+    std::vector<float> xy;              ///< per pair, the 2D projection (x, y)
+
+    std::vector<bool> select(double fraction) const;
+};
+
+/** Unify, embed, cluster and project (paper 2.3-2.5). */
+Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, Progress& progress);
+
+}  // namespace amalgam

@@ -1,0 +1,115 @@
+#include "core/curate/curation_output.h"
+
+#include <cstdio>
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/prompt_json.h"
+#include "core/util/atomic_file.h"
+
+namespace amalgam {
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+std::size_t count_selected(const std::vector<bool>& selected, const std::function<bool(std::size_t)>& in) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < selected.size(); ++i) n += selected[i] && in(i);
+    return n;
+}
+
+std::string csv_quote(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+std::string number(double v) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6g", v);
+    return buffer;
+}
+
+}  // namespace
+
+std::string train_jsonl(const Curation& c, const std::vector<bool>& selected) {
+    std::string out;
+    for (std::size_t i = 0; i < c.pairs.size(); ++i) {
+        if (!selected[i]) continue;
+        const PreferencePair& p = c.pairs[i];
+        ordered_json line = {{"id", i},
+                             {"source", p.source},
+                             {"source_id", p.source_id},
+                             {"prompt", p.prompt},
+                             {"context", ordered_json(to_json(p.context))},
+                             {"chosen", p.chosen},
+                             {"rejected", p.rejected},
+                             {"quality", p.quality ? ordered_json(*p.quality) : ordered_json(nullptr)},
+                             {"cluster", c.cluster[i]}};
+        out += line.dump() + "\n";
+    }
+    return out;
+}
+
+std::string summary_json(const Curation& c, const std::vector<bool>& selected, double fraction) {
+    ordered_json sources = ordered_json::object();
+    for (const auto& s : c.sources) {
+        ordered_json entry = {{"format", s.format},
+                              {"path", s.path},
+                              {"sha256", s.content_hash},
+                              {"records", s.import.lines},
+                              {"skipped_lines", s.import.skipped_lines}};
+        if (s.label) {
+            entry["label"] = s.label->name;
+            entry["direction"] = to_string(s.label->direction);
+        }
+        entry["prompts"] = s.counts.prompts;
+        entry["dropped_single_answer"] = s.counts.dropped_single_answer;
+        entry["dropped_ties"] = s.counts.dropped_ties;
+        entry["pairs"] = s.counts.pairs;
+        entry["selected"] = count_selected(selected, [&](std::size_t i) { return c.pairs[i].source == s.name; });
+        sources[s.name] = entry;
+    }
+    ordered_json clusters = ordered_json::array();
+    for (int k = 0; k < c.clusters_used; ++k) {
+        std::size_t size = 0;
+        for (int a : c.cluster) size += a == k;
+        clusters.push_back({{"cluster", k},
+                            {"size", size},
+                            {"selected", count_selected(selected, [&](std::size_t i) { return c.cluster[i] == k; })}});
+    }
+    ordered_json summary = {
+        {"hyperparameters",
+         {{"embedder", c.settings.embedder},
+          {"clusters", c.settings.clusters},
+          {"clusters_used", c.clusters_used},
+          {"restarts", c.settings.restarts},
+          {"fraction", fraction},
+          {"seed", c.settings.seed}}},
+        {"sources", sources},
+        {"clusters", clusters},
+        {"total", {{"pairs", c.pairs.size()}, {"selected", count_selected(selected, [](std::size_t) { return true; })}}}};
+    return summary.dump(2) + "\n";
+}
+
+std::string points_csv(const Curation& c, const std::vector<bool>& selected) {
+    std::string out = "id,source,cluster,x,y,quality,selected\n";
+    for (std::size_t i = 0; i < c.pairs.size(); ++i) {
+        const auto& p = c.pairs[i];
+        out += std::to_string(i) + "," + csv_quote(p.source) + "," + std::to_string(c.cluster[i]) + "," +
+               number(c.xy[2 * i]) + "," + number(c.xy[2 * i + 1]) + "," + (p.quality ? number(*p.quality) : "") + "," +
+               (selected[i] ? "1" : "0") + "\n";
+    }
+    return out;
+}
+
+void write_curation(const std::filesystem::path& dir, const Curation& c, const std::vector<bool>& selected,
+                    double fraction) {
+    write_files_atomically({{dir / "train.jsonl", train_jsonl(c, selected)},
+                            {dir / "summary.json", summary_json(c, selected, fraction)},
+                            {dir / "points.csv", points_csv(c, selected)}});
+}
+
+}  // namespace amalgam

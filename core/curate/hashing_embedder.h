@@ -1,0 +1,19 @@
+#pragma once
+
+#include "core/curate/embedder.h"
+
+namespace amalgam {
+
+/** TF-IDF-weighted feature hashing of lower-cased word unigrams and bigrams into 384 signed
+ *  buckets, L2-normalised. IDF comes from the texts embedded together, so one call embeds a
+ *  whole corpus. Needs no weights and is deterministic: the built-in default. */
+class HashingEmbedder final : public Embedder {
+public:
+    static constexpr std::size_t kDim = 384;
+
+    std::string name() const override { return "hashing"; }
+    std::size_t dim() const override { return kDim; }
+    std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const override;
+};
+
+}  // namespace amalgam

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace amalgam {
+
+/** How to read one dataset file. */
+struct ImportOptions {
+    /// Field names of the file by canonical name (prompt, response, chosen, rejected,
+    /// responses, instruction, input, output, id); a name not given here is its own.
+    std::map<std::string, std::string> fields;
+    /// Pass over malformed lines (counted in the report) instead of stopping at the first.
+    bool skip_bad_lines = false;
+
+    const std::string& field(const std::string& canonical) const {
+        auto it = fields.find(canonical);
+        return it == fields.end() ? canonical : it->second;
+    }
+};
+
+}  // namespace amalgam

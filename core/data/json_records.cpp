@@ -1,0 +1,72 @@
+#include "core/data/json_records.h"
+
+#include "core/util/data_error.h"
+
+namespace amalgam {
+
+void guard_record(const std::string& file, std::size_t line, const ImportOptions& options,
+                  ImportReport& report, const std::function<void()>& body) {
+    try {
+        body();
+    } catch (const RecordError& e) {
+        DataError error(file, line, e.what());
+        if (!options.skip_bad_lines) throw error;
+        if (report.skipped_lines++ == 0) report.first_skipped = error.what();
+    }
+}
+
+void for_each_json_record(const TextFile& file, const ImportOptions& options, ImportReport& report,
+                          const std::function<void(const nlohmann::json&, std::size_t)>& fn) {
+    file.for_each_line([&](std::string_view line, std::size_t number) {
+        if (line.find_first_not_of(" \t") == std::string_view::npos) return;
+        ++report.lines;
+        guard_record(file.path(), number, options, report, [&] {
+            nlohmann::json object;
+            try {
+                object = nlohmann::json::parse(line);
+            } catch (const nlohmann::json::parse_error& e) {
+                // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ..."
+                std::string what = e.what();
+                auto at = what.find("parse error");
+                throw RecordError("malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
+            }
+            if (!object.is_object()) throw RecordError("expected a JSON object on each line");
+            fn(object, number);
+        });
+    });
+    if (report.lines == report.skipped_lines)
+        throw DataError(file.path(), 0, "no usable records" + (report.first_skipped.empty()
+                                                                  ? std::string()
+                                                                  : " (first problem: " + report.first_skipped + ")"));
+}
+
+const std::string& require_string(const nlohmann::json& object, const std::string& key) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) throw RecordError("missing field '" + key + "'");
+    if (!it->is_string()) throw RecordError("field '" + key + "' is not a string");
+    return it->get_ref<const std::string&>();
+}
+
+std::optional<std::string> optional_string(const nlohmann::json& object, const std::string& key) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return std::nullopt;
+    if (!it->is_string()) throw RecordError("field '" + key + "' is not a string");
+    return it->get<std::string>();
+}
+
+std::string record_id(const nlohmann::json& r, const ImportOptions& options, const std::filesystem::path& path,
+                      std::size_t line) {
+    auto it = r.find(options.field("id"));
+    if (it != r.end() && it->is_string()) return it->get<std::string>();
+    if (it != r.end() && it->is_number_integer()) return std::to_string(it->get<long long>());
+    return path.filename().string() + ":" + std::to_string(line);
+}
+
+void collect_numbers(const nlohmann::json& object, const std::string& prefix, std::map<std::string, double>& out) {
+    for (const auto& [key, value] : object.items()) {
+        if (value.is_number() && !value.is_boolean()) out[prefix + key] = value.get<double>();
+        else if (value.is_object()) collect_numbers(value, prefix + key + ".", out);
+    }
+}
+
+}  // namespace amalgam

@@ -1,0 +1,120 @@
+#include <set>
+#include <unordered_map>
+
+#include "core/data/csv_reader.h"
+#include "core/data/format_detection.h"
+#include "core/data/importers.h"
+#include "core/data/json_records.h"
+#include "core/util/data_error.h"
+
+namespace amalgam {
+namespace {
+
+/** Collects rated rows into prompts: every row is one answer, rows with the same prompt text
+ *  are answers to the same prompt (paper 2.3), in the order the prompts first appear. */
+class PromptGroups {
+public:
+    void add(const std::string& id, const std::string& prompt, Response response) {
+        auto [it, fresh] = index_.try_emplace(prompt, prompts_.size());
+        if (fresh) prompts_.push_back(Prompt{id, prompt, {}, {}, Supervision::Graded});
+        prompts_[it->second].responses.push_back(std::move(response));
+    }
+    std::vector<Prompt> take() { return std::move(prompts_); }
+
+private:
+    std::unordered_map<std::string, std::size_t> index_;
+    std::vector<Prompt> prompts_;
+};
+
+bool is_csv_header(const std::string& line, const ImportOptions& options) {
+    std::set<std::string> names;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = line.find(',', start)) != std::string::npos; start = comma + 1)
+        names.insert(line.substr(start, comma - start));
+    names.insert(line.substr(start));
+    return names.count(options.field("prompt")) && names.count(options.field("response"));
+}
+
+std::optional<double> parse_number(const std::string& cell) {
+    if (cell.empty()) return std::nullopt;
+    try {
+        std::size_t used = 0;
+        double v = std::stod(cell, &used);
+        if (used == cell.size()) return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
+/** Rated answers, one per JSONL record or CSV row: prompt, response and numeric label columns
+ *  (nested JSON objects give dotted names). Non-numeric or empty cells are no label. */
+class RatedImporter final : public Importer {
+public:
+    std::string format() const override { return "rated"; }
+
+    bool detect(const FormatSample& s) const override {
+        if (s.first_object) return s.has("prompt") && s.has("response");
+        return is_csv_header(s.first_line, {});
+    }
+
+    std::vector<Prompt> read(const std::filesystem::path& path, const ImportOptions& options,
+                             ImportReport& report) const override {
+        TextFile file(path);
+        auto first = file.content().find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+        return file.content()[first] == '{' ? read_jsonl(file, options, report) : read_csv_rows(file, options, report);
+    }
+
+private:
+    static std::vector<Prompt> read_jsonl(const TextFile& file, const ImportOptions& options, ImportReport& report) {
+        PromptGroups groups;
+        const std::set<std::string> text_fields{options.field("prompt"), options.field("response"), options.field("id")};
+        for_each_json_record(file, options, report, [&](const nlohmann::json& r, std::size_t line) {
+            Response response{require_string(r, options.field("response")), {}};
+            nlohmann::json labels = nlohmann::json::object();
+            for (const auto& [key, value] : r.items())
+                if (!text_fields.count(key)) labels[key] = value;
+            collect_numbers(labels, "", response.labels);
+            groups.add(record_id(r, options, file.path(), line), require_string(r, options.field("prompt")), std::move(response));
+        });
+        return groups.take();
+    }
+
+    static std::vector<Prompt> read_csv_rows(const TextFile& file, const ImportOptions& options, ImportReport& report) {
+        auto rows = read_csv(file);
+        const auto& header = rows.front().cells;
+        auto column = [&](const std::string& name) -> int {
+            for (std::size_t i = 0; i < header.size(); ++i)
+                if (header[i] == name) return static_cast<int>(i);
+            return -1;
+        };
+        int prompt = column(options.field("prompt")), answer = column(options.field("response")), id = column(options.field("id"));
+        if (prompt < 0 || answer < 0)
+            throw DataError(file.path(), 1, "header needs columns '" + options.field("prompt") + "' and '" +
+                                                options.field("response") + "'");
+        PromptGroups groups;
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+            const CsvRow& row = rows[r];
+            ++report.lines;
+            guard_record(file.path(), row.line, options, report, [&] {
+                if (row.cells.size() != header.size())
+                    throw RecordError("has " + std::to_string(row.cells.size()) + " columns, the header has " +
+                                      std::to_string(header.size()));
+                Response response{row.cells[answer], {}};
+                for (std::size_t c = 0; c < header.size(); ++c)
+                    if (static_cast<int>(c) != prompt && static_cast<int>(c) != answer && static_cast<int>(c) != id)
+                        if (auto v = parse_number(row.cells[c])) response.labels[header[c]] = *v;
+                std::string source_id = id >= 0 ? row.cells[id]
+                                                : std::filesystem::path(file.path()).filename().string() + ":" + std::to_string(row.line);
+                groups.add(source_id, row.cells[prompt], std::move(response));
+            });
+        }
+        if (report.lines == 0) throw DataError(file.path(), 0, "has a header but no rows");
+        return groups.take();
+    }
+};
+
+}  // namespace
+
+std::unique_ptr<Importer> make_rated_importer() { return std::make_unique<RatedImporter>(); }
+
+}  // namespace amalgam

@@ -1,0 +1,158 @@
+#include "core/recipe/recipe.h"
+
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/data/importer.h"
+#include "core/util/data_error.h"
+#include "core/util/text_file.h"
+
+namespace amalgam {
+namespace {
+
+namespace fs = std::filesystem;
+
+/** Raises errors at a YAML node's line. */
+struct RecipeReader {
+    std::string origin;
+
+    [[noreturn]] void fail(const YAML::Node& at, const std::string& reason) const {
+        throw DataError(origin, at.Mark().is_null() ? 0 : static_cast<std::size_t>(at.Mark().line + 1), reason);
+    }
+
+    void only_keys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& where) const {
+        if (!map.IsMap()) fail(map, where + " must be a mapping");
+        for (const auto& kv : map) {
+            auto key = kv.first.as<std::string>();
+            if (!allowed.count(key)) {
+                std::string list;
+                for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+                fail(kv.first, "unknown key '" + key + "' in " + where + " (expected one of: " + list + ")");
+            }
+        }
+    }
+
+    template <class T>
+    T scalar(const YAML::Node& node, const std::string& what) const {
+        try {
+            return node.as<T>();
+        } catch (const YAML::Exception&) {
+            fail(node, what + " has the wrong type");
+        }
+    }
+
+    fs::path resolve(const YAML::Node& node, const fs::path& base, const std::optional<fs::path>& data_dir) const {
+        std::string raw = scalar<std::string>(node, "path");
+        const std::string token = "${data}";
+        if (auto at = raw.find(token); at != std::string::npos) {
+            if (!data_dir) fail(node, "path uses ${data}: pass --data DIR");
+            raw.replace(at, token.size(), fs::absolute(*data_dir).string());
+        }
+        fs::path p(raw);
+        return (p.is_absolute() ? p : base / p).lexically_normal();
+    }
+};
+
+}  // namespace
+
+Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::path& base_dir,
+                    const std::optional<fs::path>& data_dir) {
+    RecipeReader reader{origin.string()};
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        throw DataError(origin.string(), static_cast<std::size_t>(e.mark.line + 1), e.msg);
+    }
+    Recipe recipe;
+    recipe.path = origin;
+    recipe.text = text;
+    if (!root.IsMap()) throw DataError(origin.string(), 0, "a recipe is a mapping with datasets: and curate:");
+    reader.only_keys(root, {"datasets", "curate"}, "the recipe");
+
+    const YAML::Node datasets = root["datasets"];
+    if (!datasets || !datasets.IsSequence() || datasets.size() == 0)
+        reader.fail(datasets ? datasets : root, "datasets: must be a non-empty list");
+    std::set<std::string> names;
+    for (const auto& d : datasets) {
+        reader.only_keys(d, {"name", "path", "format", "role", "label", "direction", "fields"}, "a dataset");
+        DatasetSpec spec;
+        if (!d["path"]) reader.fail(d, "a dataset needs a path");
+        spec.path = reader.resolve(d["path"], base_dir, data_dir);
+        spec.name = d["name"] ? reader.scalar<std::string>(d["name"], "name") : spec.path.stem().string();
+        if (!names.insert(spec.name).second) reader.fail(d, "two datasets are named '" + spec.name + "'");
+        if (d["format"]) {
+            spec.format = reader.scalar<std::string>(d["format"], "format");
+            if (spec.format != "auto") {
+                try {
+                    importer_for(spec.format);
+                } catch (const std::invalid_argument& e) {
+                    reader.fail(d["format"], e.what());
+                }
+            }
+        }
+        if (d["role"]) {
+            spec.role = reader.scalar<std::string>(d["role"], "role");
+            if (spec.role != "train" && spec.role != "eval") reader.fail(d["role"], "role must be train or eval");
+        }
+        if (d["label"]) spec.label = reader.scalar<std::string>(d["label"], "label");
+        if (d["direction"]) {
+            try {
+                spec.direction = direction_from_string(reader.scalar<std::string>(d["direction"], "direction"));
+            } catch (const std::invalid_argument& e) {
+                reader.fail(d["direction"], e.what());
+            }
+        }
+        if (d["fields"]) {
+            if (!d["fields"].IsMap()) reader.fail(d["fields"], "fields: maps our names to the file's, e.g. prompt: question");
+            for (const auto& kv : d["fields"])
+                spec.options.fields[kv.first.as<std::string>()] = reader.scalar<std::string>(kv.second, "a field name");
+        }
+        recipe.datasets.push_back(std::move(spec));
+    }
+
+    if (const YAML::Node c = root["curate"]) {
+        reader.only_keys(c, {"embedder", "model", "clusters", "restarts", "fraction", "seed"}, "curate:");
+        CurationSettings& s = recipe.curate;
+        if (c["embedder"]) s.embedder = reader.scalar<std::string>(c["embedder"], "embedder");
+        if (c["model"]) s.model = reader.resolve(c["model"], base_dir, data_dir).string();
+        if (c["clusters"]) s.clusters = reader.scalar<int>(c["clusters"], "clusters");
+        if (c["restarts"]) s.restarts = reader.scalar<int>(c["restarts"], "restarts");
+        if (c["seed"]) s.seed = reader.scalar<std::uint64_t>(c["seed"], "seed");
+        if (s.clusters < 1) reader.fail(c["clusters"], "clusters must be at least 1");
+        if (s.restarts < 1) reader.fail(c["restarts"], "restarts must be at least 1");
+        if (const YAML::Node f = c["fraction"]) {
+            recipe.fractions.clear();
+            if (f.IsSequence()) {
+                for (const auto& v : f) recipe.fractions.push_back(reader.scalar<double>(v, "fraction"));
+            } else {
+                recipe.fractions.push_back(reader.scalar<double>(f, "fraction"));
+            }
+            for (double v : recipe.fractions)
+                if (!(v > 0.0 && v <= 1.0)) reader.fail(f, "a fraction must be in (0, 1]");
+            if (recipe.fractions.empty()) reader.fail(f, "fraction: needs at least one value");
+        }
+    }
+    return recipe;
+}
+
+Recipe load_recipe(const fs::path& path, const std::optional<fs::path>& data_dir) {
+    TextFile file(path);
+    return parse_recipe(file.content(), path, fs::absolute(path).parent_path(), data_dir);
+}
+
+std::optional<LabelChoice> resolve_label(const DatasetSpec& spec, const std::string& format) {
+    if (!spec.label) {
+        auto fallback = importer_for(format).default_label();
+        if (fallback && spec.direction) fallback->direction = *spec.direction;
+        return fallback;
+    }
+    if (*spec.label == kRankLabel) return LabelChoice{kRankLabel, spec.direction.value_or(Direction::LowerIsBetter)};
+    if (!spec.direction)
+        throw std::invalid_argument("dataset '" + spec.name + "': label " + *spec.label +
+                                    " needs a direction (lower_is_better or higher_is_better)");
+    return LabelChoice{*spec.label, *spec.direction};
+}
+
+}  // namespace amalgam

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/curate/curation.h"
+#include "core/data/import_options.h"
+#include "core/data/label_choice.h"
+
+namespace amalgam {
+
+/** One dataset entry of a recipe. */
+struct DatasetSpec {
+    std::string name;
+    std::filesystem::path path;  ///< resolved: ${data} substituted, relative to the recipe
+    std::string format = "auto";
+    std::string role = "train";  ///< train (curated into D_train) or eval (kept for evaluation)
+    std::optional<std::string> label;
+    std::optional<Direction> direction;
+    ImportOptions options;       ///< field mapping
+};
+
+/** What to curate and how: the YAML recipe of DESIGN.md. */
+struct Recipe {
+    std::filesystem::path path;
+    std::string text;  ///< the YAML as written, stored with every selection
+    std::vector<DatasetSpec> datasets;
+    CurationSettings curate;
+    std::vector<double> fractions{1.0};  ///< one selection per fraction
+};
+
+/** Reads a recipe. `data_dir` stands in for a ${data} prefix of dataset paths. Throws
+ *  DataError naming the recipe, the line and the problem. */
+Recipe load_recipe(const std::filesystem::path& path, const std::optional<std::filesystem::path>& data_dir);
+
+/** The same from text; relative dataset paths are taken from `base_dir`. */
+Recipe parse_recipe(const std::string& text, const std::filesystem::path& origin, const std::filesystem::path& base_dir,
+                    const std::optional<std::filesystem::path>& data_dir);
+
+/** The label that orders a dataset of `format`: the recipe's, else the format's default.
+ *  A label other than rank needs a direction; throws std::invalid_argument naming the dataset. */
+std::optional<LabelChoice> resolve_label(const DatasetSpec& spec, const std::string& format);
+
+}  // namespace amalgam

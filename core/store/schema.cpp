@@ -1,0 +1,88 @@
+#include "core/store/schema.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace amalgam {
+namespace {
+
+// Migration i takes a workspace from version i to i + 1. Append; never edit a shipped one.
+const std::vector<const char*> kMigrations = {
+    R"sql(
+    CREATE TABLE datasets (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL,
+        path          TEXT NOT NULL UNIQUE,
+        format        TEXT NOT NULL,
+        options       TEXT NOT NULL,      -- field mapping, JSON
+        content_hash  TEXT NOT NULL,      -- SHA-256 over every file the import read
+        records       INTEGER NOT NULL,
+        skipped_lines INTEGER NOT NULL,
+        imported_at   TEXT NOT NULL
+    );
+    CREATE TABLE items (
+        id         INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        ordinal    INTEGER NOT NULL,      -- position in the dataset
+        source_id  TEXT NOT NULL,
+        prompt     TEXT NOT NULL,
+        record     TEXT NOT NULL,         -- the whole prompt with answers and labels, JSON
+        UNIQUE (dataset_id, ordinal)
+    );
+    CREATE TABLE recipes (
+        id         INTEGER PRIMARY KEY,
+        path       TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        sha256     TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE selections (
+        id              INTEGER PRIMARY KEY,
+        recipe_id       INTEGER REFERENCES recipes(id) ON DELETE SET NULL,
+        fraction        REAL NOT NULL,
+        seed            INTEGER NOT NULL,
+        hyperparameters TEXT NOT NULL,    -- JSON
+        inputs          TEXT NOT NULL,    -- JSON: name, path, format, sha256 of every dataset
+        summary         TEXT NOT NULL,    -- summary.json
+        created_at      TEXT NOT NULL
+    );
+    CREATE TABLE selection_pairs (
+        selection_id INTEGER NOT NULL REFERENCES selections(id) ON DELETE CASCADE,
+        pair_id      INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        source_id    TEXT NOT NULL,
+        cluster      INTEGER NOT NULL,
+        x            REAL NOT NULL,
+        y            REAL NOT NULL,
+        quality      REAL,
+        selected     INTEGER NOT NULL,
+        PRIMARY KEY (selection_id, pair_id)
+    );
+    )sql",
+};
+
+}  // namespace
+
+int schema_version(SqliteDb& db) {
+    SqliteDb::Statement s(db, "PRAGMA user_version");
+    s.step();
+    return static_cast<int>(s.integer(0));
+}
+
+int current_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+void migrate(SqliteDb& db) {
+    int version = schema_version(db);
+    if (version > current_schema_version())
+        throw std::runtime_error(db.path() + ": workspace schema version " + std::to_string(version) +
+                                 " is newer than this build understands (" + std::to_string(current_schema_version()) + ")");
+    for (; version < current_schema_version(); ++version) {
+        SqliteDb::Transaction t(db);
+        db.exec(kMigrations[version]);
+        db.exec("PRAGMA user_version = " + std::to_string(version + 1));
+        t.commit();
+    }
+}
+
+}  // namespace amalgam

@@ -1,0 +1,132 @@
+#include "core/store/workspace.h"
+
+#include <chrono>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/importer.h"
+#include "core/data/prompt_json.h"
+#include "core/store/schema.h"
+#include "core/store/sqlite_db.h"
+#include "core/util/sha256.h"
+
+namespace amalgam {
+namespace {
+
+std::string now_utc() {
+    std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+    return buffer;
+}
+
+std::string options_json(const ImportOptions& options) { return nlohmann::json(options.fields).dump(); }
+
+}  // namespace
+
+Workspace::Workspace(const std::filesystem::path& file) : db_(std::make_unique<SqliteDb>(file.string())) {
+    db_->exec("PRAGMA journal_mode = WAL");
+    db_->exec("PRAGMA foreign_keys = ON");
+    migrate(*db_);
+}
+
+Workspace::~Workspace() = default;
+
+int Workspace::schema_version() { return amalgam::schema_version(*db_); }
+
+LoadedDataset Workspace::load_or_import(const std::string& name, const std::filesystem::path& path,
+                                        const std::string& format, const ImportOptions& options) {
+    LoadedDataset out;
+    Dataset& d = out.dataset;
+    const std::string abs_path = std::filesystem::absolute(path).lexically_normal().string();
+    d.format = (format.empty() || format == "auto") ? detect_format(path) : format;
+    d.content_hash = content_hash(path, d.format);
+    const std::string options_text = options_json(options);
+
+    SqliteDb::Statement find(*db_, "SELECT id, format, options, content_hash, records, skipped_lines FROM datasets WHERE path = ?");
+    find.bind(1, abs_path);
+    if (find.step() && find.text(1) == d.format && find.text(2) == options_text && find.text(3) == d.content_hash) {
+        out.id = find.integer(0);
+        d.report.lines = static_cast<std::size_t>(find.integer(4));
+        d.report.skipped_lines = static_cast<std::size_t>(find.integer(5));
+        SqliteDb::Statement items(*db_, "SELECT record FROM items WHERE dataset_id = ? ORDER BY ordinal");
+        items.bind(1, out.id);
+        while (items.step()) d.prompts.push_back(prompt_from_json(nlohmann::json::parse(items.text(0))));
+        return out;
+    }
+
+    d.prompts = importer_for(d.format).read(path, options, d.report);  // may throw: nothing written yet
+    SqliteDb::Transaction t(*db_);
+    SqliteDb::Statement remove(*db_, "DELETE FROM datasets WHERE path = ?");
+    remove.bind(1, abs_path).step();
+    SqliteDb::Statement insert(*db_,
+                               "INSERT INTO datasets (name, path, format, options, content_hash, records, skipped_lines, imported_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, name).bind(2, abs_path).bind(3, d.format).bind(4, options_text).bind(5, d.content_hash)
+        .bind(6, static_cast<std::int64_t>(d.report.lines)).bind(7, static_cast<std::int64_t>(d.report.skipped_lines))
+        .bind(8, now_utc()).step();
+    out.id = db_->last_insert_id();
+    SqliteDb::Statement item(*db_, "INSERT INTO items (dataset_id, ordinal, source_id, prompt, record) VALUES (?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < d.prompts.size(); ++i) {
+        const Prompt& p = d.prompts[i];
+        item.bind(1, out.id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.source_id).bind(4, p.text).bind(5, to_json(p).dump());
+        item.step();
+        item.reset();
+    }
+    t.commit();
+    out.imported = true;
+    return out;
+}
+
+std::vector<DatasetRow> Workspace::datasets() {
+    std::vector<DatasetRow> rows;
+    SqliteDb::Statement s(*db_,
+                          "SELECT d.id, d.name, d.path, d.format, d.content_hash, d.records, d.skipped_lines, "
+                          "(SELECT COUNT(*) FROM items i WHERE i.dataset_id = d.id) FROM datasets d ORDER BY d.id");
+    while (s.step())
+        rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), static_cast<std::size_t>(s.integer(5)),
+                        static_cast<std::size_t>(s.integer(6)), static_cast<std::size_t>(s.integer(7))});
+    return rows;
+}
+
+std::int64_t Workspace::save_recipe(const std::string& path, const std::string& text) {
+    const std::string hash = sha256_hex(text);
+    SqliteDb::Statement insert(*db_, "INSERT OR IGNORE INTO recipes (path, text, sha256, created_at) VALUES (?, ?, ?, ?)");
+    insert.bind(1, path).bind(2, text).bind(3, hash).bind(4, now_utc()).step();
+    SqliteDb::Statement find(*db_, "SELECT id FROM recipes WHERE sha256 = ?");
+    find.bind(1, hash).step();
+    return find.integer(0);
+}
+
+std::int64_t Workspace::save_selection(std::int64_t recipe_id, const Curation& c, const std::vector<bool>& selected,
+                                       double fraction, const std::string& summary_json) {
+    auto summary = nlohmann::json::parse(summary_json);
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const auto& s : c.sources)
+        inputs.push_back({{"name", s.name}, {"path", s.path}, {"format", s.format}, {"sha256", s.content_hash}});
+
+    SqliteDb::Transaction t(*db_);
+    SqliteDb::Statement insert(*db_,
+                               "INSERT INTO selections (recipe_id, fraction, seed, hyperparameters, inputs, summary, created_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, recipe_id).bind(2, fraction).bind(3, static_cast<std::int64_t>(c.settings.seed))
+        .bind(4, summary["hyperparameters"].dump()).bind(5, inputs.dump()).bind(6, summary_json).bind(7, now_utc()).step();
+    const std::int64_t id = db_->last_insert_id();
+    SqliteDb::Statement pair(*db_,
+                             "INSERT INTO selection_pairs (selection_id, pair_id, source, source_id, cluster, x, y, quality, selected) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < c.pairs.size(); ++i) {
+        const auto& p = c.pairs[i];
+        pair.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.source).bind(4, p.source_id)
+            .bind(5, static_cast<std::int64_t>(c.cluster[i])).bind(6, double(c.xy[2 * i])).bind(7, double(c.xy[2 * i + 1]));
+        if (p.quality) pair.bind(8, *p.quality);
+        else pair.bind(8, std::nullopt);
+        pair.bind(9, static_cast<std::int64_t>(selected[i] ? 1 : 0)).step();
+        pair.reset();
+    }
+    t.commit();
+    return id;
+}
+
+}  // namespace amalgam

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace amalgam {
+
+/** Byte offset of the first byte that does not start a valid UTF-8 sequence, if any. */
+std::optional<std::size_t> find_invalid_utf8(std::string_view text);
+
+}  // namespace amalgam
