@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include <faiss/Clustering.h>
-#include <faiss/IndexFlat.h>
+#include "core/curate/nearest_centroid_index.h"
 
 namespace amalgam {
 
@@ -27,7 +27,7 @@ KMeansResult kmeans(const std::vector<float>& points, std::size_t dim, const KMe
     params.max_points_per_centroid = static_cast<int>(n);  // train on every point, never a sample
     params.verbose = false;
     faiss::Clustering clustering(static_cast<int>(dim), result.clusters, params);
-    faiss::IndexFlatL2 index(static_cast<FaissId>(dim));
+    NearestCentroidIndex index(static_cast<FaissId>(dim));
     clustering.train(static_cast<FaissId>(n), points.data(), index);
     result.centroids = clustering.centroids;
 

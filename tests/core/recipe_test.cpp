@@ -1,0 +1,111 @@
+#include <gtest/gtest.h>
+
+#include "core/recipe/recipe.h"
+#include "core/util/data_error.h"
+#include "test_support.h"
+
+namespace amalgam {
+namespace {
+
+// The minimal recipe of DESIGN.md, exactly as written there.
+const char* kDesignRecipe = R"(datasets:
+  - name: winogrande
+    path: ${data}/winogrande/train_xs.jsonl
+    format: winogrande          # or auto
+  - name: oasst
+    path: ${data}/oasst1/oasst1-validation-en.jsonl
+    format: oasst
+    label: detoxify.toxicity    # labels.quality, rank, or a column of a rated file
+    direction: lower_is_better  # or higher_is_better
+curate:
+  embedder: hashing             # or minilm, with model: DIR
+  clusters: 10
+  restarts: 10
+  fraction: 0.2
+  seed: 0
+)";
+
+TEST(Recipe, ParsesTheDesignExample) {
+    Recipe r = parse_recipe(kDesignRecipe, "design.yaml", "/recipes", std::filesystem::path("/data"));
+    ASSERT_EQ(r.datasets.size(), 2u);
+    EXPECT_EQ(r.datasets[0].name, "winogrande");
+    EXPECT_EQ(r.datasets[0].path, "/data/winogrande/train_xs.jsonl");
+    EXPECT_EQ(r.datasets[0].role, "train");
+    EXPECT_EQ(r.datasets[1].format, "oasst");
+    EXPECT_EQ(*r.datasets[1].label, "detoxify.toxicity");
+    EXPECT_EQ(*r.datasets[1].direction, Direction::LowerIsBetter);
+    EXPECT_EQ(r.curate.embedder, "hashing");
+    EXPECT_EQ(r.curate.clusters, 10);
+    EXPECT_EQ(r.curate.restarts, 10);
+    EXPECT_EQ(r.curate.seed, 0u);
+    EXPECT_EQ(r.fractions, std::vector<double>{0.2});
+    EXPECT_EQ(r.text, kDesignRecipe);
+}
+
+TEST(Recipe, DataPrefixNeedsDataDir) {
+    try {
+        parse_recipe(kDesignRecipe, "design.yaml", "/recipes", std::nullopt);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_EQ(std::string(e.what()), "design.yaml:3: path uses ${data}: pass --data DIR");
+    }
+}
+
+TEST(Recipe, RelativePathsAreTakenFromTheRecipe) {
+    Recipe r = parse_recipe("datasets:\n  - path: ../examples/pairwise.jsonl\n", "r.yaml", "/x/recipes", std::nullopt);
+    EXPECT_EQ(r.datasets[0].path, "/x/examples/pairwise.jsonl");
+    EXPECT_EQ(r.datasets[0].name, "pairwise");  // the file stem when no name is given
+    EXPECT_EQ(r.fractions, std::vector<double>{1.0});
+}
+
+TEST(Recipe, TyposAndBadValuesAreErrorsWithLines) {
+    auto error_of = [](const std::string& text) {
+        try {
+            parse_recipe(text, "r.yaml", "/", std::nullopt);
+        } catch (const DataError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    auto starts = [](const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; };
+    EXPECT_PRED2(starts, error_of("datasets:\n  - path: a.jsonl\ncurate:\n  fracton: 0.2\n"),
+                 "r.yaml:4: unknown key 'fracton' in curate:");
+    EXPECT_PRED2(starts, error_of("datasets:\n  - path: a.jsonl\n    direction: up\n"),
+                 "r.yaml:3: direction must be lower_is_better or higher_is_better");
+    EXPECT_PRED2(starts, error_of("datasets:\n  - path: a.jsonl\n    format: parquet\n"),
+                 "r.yaml:3: unknown format 'parquet'");
+    EXPECT_EQ(error_of("datasets:\n  - path: a.jsonl\ncurate:\n  fraction: 1.5\n"), "r.yaml:4: a fraction must be in (0, 1]");
+    EXPECT_EQ(error_of("datasets: []\n"), "r.yaml:1: datasets: must be a non-empty list");
+    EXPECT_EQ(error_of("datasets:\n  - path: a\n  - path: a\n"), "r.yaml:3: two datasets are named 'a'");
+}
+
+TEST(Recipe, FractionList) {
+    Recipe r = parse_recipe("datasets:\n  - path: a.jsonl\ncurate:\n  fraction: [0.2, 0.4, 1.0]\n", "r.yaml", "/", std::nullopt);
+    EXPECT_EQ(r.fractions, (std::vector<double>{0.2, 0.4, 1.0}));
+}
+
+TEST(Recipe, LabelResolution) {
+    DatasetSpec spec;
+    spec.name = "o";
+    EXPECT_EQ(resolve_label(spec, "oasst")->name, "rank");  // the format's default
+    EXPECT_FALSE(resolve_label(spec, "pairwise"));
+    spec.label = "detoxify.toxicity";
+    EXPECT_THROW(resolve_label(spec, "oasst"), std::invalid_argument);  // no direction
+    spec.direction = Direction::LowerIsBetter;
+    EXPECT_EQ(resolve_label(spec, "oasst")->direction, Direction::LowerIsBetter);
+    spec.label = "rank";
+    spec.direction.reset();
+    EXPECT_EQ(resolve_label(spec, "ranked")->direction, Direction::LowerIsBetter);
+}
+
+TEST(Recipe, ShippedRecipesLoad) {
+    Recipe demo = load_recipe(test::source_dir() / "resources/recipes/demo.yaml", std::nullopt);
+    for (const auto& d : demo.datasets) EXPECT_TRUE(std::filesystem::exists(d.path)) << d.path;
+    Recipe paper = load_recipe(test::source_dir() / "resources/recipes/paper.yaml", std::filesystem::path("/data"));
+    EXPECT_EQ(paper.fractions, (std::vector<double>{0.2, 0.4, 0.6, 1.0}));
+    EXPECT_EQ(paper.curate.clusters, 10);
+    EXPECT_EQ(paper.curate.restarts, 10);
+}
+
+}  // namespace
+}  // namespace amalgam

@@ -1,0 +1,58 @@
+#include <gtest/gtest.h>
+
+#include "core/curate/selection.h"
+
+namespace amalgam {
+namespace {
+
+TEST(Selection, QuotaRoundsHalfUp) {
+    EXPECT_EQ(stratum_quota(0.2, 10), 2u);
+    EXPECT_EQ(stratum_quota(0.2, 12), 2u);   // 2.4
+    EXPECT_EQ(stratum_quota(0.2, 13), 3u);   // 2.6
+    EXPECT_EQ(stratum_quota(0.5, 5), 3u);    // 2.5
+    EXPECT_EQ(stratum_quota(0.6, 5), 3u);
+    EXPECT_EQ(stratum_quota(1.0, 7), 7u);
+    EXPECT_EQ(stratum_quota(0.4, 1), 0u);
+}
+
+TEST(Selection, BestQualityFirstInEveryStratum) {
+    std::vector<SelectionItem> items;
+    for (int i = 0; i < 10; ++i) items.push_back({"oasst", "o" + std::to_string(i), i % 2, double(i)});
+    auto keep = select_pairs(items, 0.4, 0);
+    // cluster 0 holds qualities 0,2,4,6,8 and cluster 1 holds 1,3,5,7,9: keep the top 2 of each.
+    std::vector<bool> expected = {false, false, false, false, false, false, true, true, true, true};
+    EXPECT_EQ(keep, expected);
+}
+
+TEST(Selection, StrataAreSourceAndCluster) {
+    std::vector<SelectionItem> items;
+    for (int i = 0; i < 10; ++i) items.push_back({"a", std::to_string(i), 0, std::nullopt});
+    for (int i = 0; i < 5; ++i) items.push_back({"b", std::to_string(i), 0, std::nullopt});
+    auto keep = select_pairs(items, 0.2, 3);
+    std::size_t a = 0, b = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) (items[i].source == "a" ? a : b) += keep[i];
+    EXPECT_EQ(a, 2u);
+    EXPECT_EQ(b, 1u);
+}
+
+TEST(Selection, UnscoredItemsFollowASeededOrder) {
+    std::vector<SelectionItem> items;
+    for (int i = 0; i < 200; ++i) items.push_back({"w", "q" + std::to_string(i), 0, std::nullopt});
+    auto a = select_pairs(items, 0.3, 1);
+    EXPECT_EQ(a, select_pairs(items, 0.3, 1));
+    EXPECT_NE(a, select_pairs(items, 0.3, 2));
+    // The order belongs to the items, not to their position in the input.
+    std::vector<SelectionItem> reversed(items.rbegin(), items.rend());
+    auto r = select_pairs(reversed, 0.3, 1);
+    for (std::size_t i = 0; i < items.size(); ++i) EXPECT_EQ(a[i], r[items.size() - 1 - i]);
+}
+
+TEST(Selection, ScoredBeforeUnscoredAndFullFractionKeepsAll) {
+    std::vector<SelectionItem> items = {{"s", "x", 0, std::nullopt}, {"s", "y", 0, 0.1}, {"s", "z", 0, std::nullopt}};
+    EXPECT_EQ(select_pairs(items, 0.34, 0), (std::vector<bool>{false, true, false}));
+    EXPECT_EQ(select_pairs(items, 1.0, 0), (std::vector<bool>{true, true, true}));
+    EXPECT_THROW(select_pairs(items, 1.5, 0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace amalgam

@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "core/util/atomic_file.h"
+#include "core/util/data_error.h"
+#include "core/util/sha256.h"
+#include "core/util/text_file.h"
+#include "core/util/utf8.h"
+#include "test_support.h"
+
+namespace amalgam {
+namespace {
+
+TEST(Sha256, MatchesStandardVectors) {
+    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+              "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+TEST(Sha256, IncrementalEqualsOneShot) {
+    std::string text(1000, 'x');
+    for (std::size_t i = 0; i < text.size(); ++i) text[i] = static_cast<char>('a' + i % 26);
+    Sha256 h;
+    for (std::size_t i = 0; i < text.size(); i += 37) h.update(std::string_view(text).substr(i, 37));
+    EXPECT_EQ(h.hex_digest(), sha256_hex(text));
+}
+
+TEST(Utf8, FindsTheFirstInvalidByte) {
+    EXPECT_FALSE(find_invalid_utf8("plain ascii"));
+    EXPECT_FALSE(find_invalid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));
+    EXPECT_EQ(find_invalid_utf8("ab\xFF"), 2u);
+    EXPECT_EQ(find_invalid_utf8("ab\xC3"), 2u);               // truncated sequence
+    EXPECT_EQ(find_invalid_utf8("\xC0\xAF"), 0u);             // overlong
+    EXPECT_EQ(find_invalid_utf8("x\xED\xA0\x80"), 1u);        // UTF-16 surrogate
+}
+
+TEST(TextFile, ReportsTheLineOfInvalidUtf8) {
+    test::TempDir dir;
+    auto path = dir.write("bad.jsonl", "{\"a\": 1}\n{\"a\": 2}\n{\"a\": \"\xFF\"}\n");
+    try {
+        TextFile file(path);
+        FAIL() << "expected an error";
+    } catch (const DataError& e) {
+        EXPECT_EQ(e.line(), 3u);
+        EXPECT_EQ(e.file(), path.string());
+        EXPECT_NE(std::string(e.what()).find("invalid UTF-8"), std::string::npos);
+    }
+}
+
+TEST(TextFile, RejectsEmptyAndMissingFiles) {
+    test::TempDir dir;
+    auto empty = dir.write("empty.jsonl", "\n  \n");
+    EXPECT_THROW(TextFile{empty}, DataError);
+    try {
+        TextFile file(dir / "missing.jsonl");
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("missing.jsonl"), std::string::npos);
+    }
+}
+
+TEST(TextFile, NumbersLinesAndStripsCarriageReturns) {
+    test::TempDir dir;
+    TextFile file(dir.write("crlf.txt", "\xEF\xBB\xBFone\r\ntwo\r\n\r\nfour"));
+    std::vector<std::pair<std::string, std::size_t>> lines;
+    file.for_each_line([&](std::string_view l, std::size_t n) { lines.emplace_back(std::string(l), n); });
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(lines[0], std::make_pair(std::string("one"), std::size_t(1)));
+    EXPECT_EQ(lines[2], std::make_pair(std::string(), std::size_t(3)));
+    EXPECT_EQ(lines[3], std::make_pair(std::string("four"), std::size_t(4)));
+}
+
+TEST(AtomicFile, FailureLeavesNoPartialOutput) {
+    test::TempDir dir;
+    auto blocker = dir.write("not_a_dir", "x");
+    EXPECT_THROW(write_files_atomically({{dir / "a.txt", "first"}, {blocker / "b.txt", "second"}}), std::exception);
+    EXPECT_FALSE(std::filesystem::exists(dir / "a.txt"));
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+        EXPECT_EQ(entry.path().filename(), "not_a_dir");
+}
+
+TEST(AtomicFile, ReplacesExistingContent) {
+    test::TempDir dir;
+    write_file_atomically(dir / "out.txt", "old");
+    write_file_atomically(dir / "out.txt", "new");
+    EXPECT_EQ(test::read_text(dir / "out.txt"), "new");
+}
+
+}  // namespace
+}  // namespace amalgam
