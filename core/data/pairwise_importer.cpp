@@ -1,5 +1,6 @@
 #include "core/data/format_detection.h"
 #include "core/data/importers.h"
+#include "core/data/json_lines_importer.h"
 #include "core/data/json_records.h"
 #include "core/data/transcript.h"
 #include "core/util/data_error.h"
@@ -25,30 +26,26 @@ Prompt from_transcripts(const std::string& chosen, const std::string& rejected) 
 
 /** Pairwise preference JSONL: prompt/chosen/rejected, or Anthropic-HH style records whose
  *  chosen and rejected are whole transcripts sharing everything but the last answer. */
-class PairwiseImporter final : public Importer {
+class PairwiseImporter final : public JsonLinesImporter {
 public:
     std::string format() const override { return "pairwise"; }
 
     bool detect(const FormatSample& s) const override { return s.has("chosen") && s.has("rejected"); }
 
-    std::vector<Prompt> read(const std::filesystem::path& path, const ImportOptions& options,
-                             ImportReport& report) const override {
-        std::vector<Prompt> prompts;
-        for_each_json_record(TextFile(path), options, report, [&](const nlohmann::json& r, std::size_t line) {
-            const std::string& chosen = require_string(r, options.field("chosen"));
-            const std::string& rejected = require_string(r, options.field("rejected"));
-            Prompt p;
-            if (auto prompt = optional_string(r, options.field("prompt"))) {
-                p.text = *prompt;
-                p.responses = {{chosen, {}}, {rejected, {}}};
-            } else {
-                p = from_transcripts(chosen, rejected);
-            }
-            p.source_id = record_id(r, options, path, line);
-            p.supervision = Supervision::Binary;
-            prompts.push_back(std::move(p));
-        });
-        return prompts;
+protected:
+    Prompt read_record(const nlohmann::json& r, const ImportOptions& options, std::string id) const override {
+        const std::string& chosen = require_string(r, options.field("chosen"));
+        const std::string& rejected = require_string(r, options.field("rejected"));
+        Prompt p;
+        if (auto prompt = optional_string(r, options.field("prompt"))) {
+            p.text = *prompt;
+            p.responses = {{chosen, {}}, {rejected, {}}};
+        } else {
+            p = from_transcripts(chosen, rejected);
+        }
+        p.source_id = std::move(id);
+        p.supervision = Supervision::Binary;
+        return p;
     }
 };
 

@@ -82,6 +82,14 @@ TEST(WinograndeImporter, FileWithoutAnswersIsEvaluationOnly) {
     for (const auto& p : d.prompts) EXPECT_EQ(p.supervision, Supervision::Unlabelled);
 }
 
+TEST(WinograndeImporter, MixedAnsweredAndUnansweredIsAnError) {
+    test::TempDir dir;
+    auto path = dir.write("wg.jsonl",
+                          "{\"qID\": \"a\", \"sentence\": \"A _ b\", \"option1\": \"x\", \"option2\": \"y\", \"answer\": \"1\"}\n"
+                          "{\"qID\": \"b\", \"sentence\": \"A _ b\", \"option1\": \"x\", \"option2\": \"y\"}\n");
+    EXPECT_THROW(import_dataset(path, "winogrande"), DataError);
+}
+
 TEST(WinograndeImporter, MalformedLineIsReportedWithItsNumber) {
     test::TempDir dir;
     auto path = dir.write("wg.jsonl",
