@@ -15,7 +15,7 @@ void TerminalProgress::start(const std::string& stage, std::size_t total) {
 void TerminalProgress::advance(std::size_t done) { draw(done, false); }
 
 void TerminalProgress::finish() {
-    draw(total_, true);
+    if (drawn_ != total_) draw(total_, true);
     if (enabled_) std::fputc('\n', stderr);
 }
 
@@ -24,6 +24,7 @@ void TerminalProgress::draw(std::size_t done, bool force) {
     auto now = std::chrono::steady_clock::now();
     if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
     last_draw_ = now;
+    drawn_ = done;
     constexpr int width = 30;
     double share = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
     int filled = static_cast<int>(share * width);

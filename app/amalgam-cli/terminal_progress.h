@@ -21,6 +21,7 @@ private:
     bool enabled_;
     std::string stage_;
     std::size_t total_ = 0;
+    std::size_t drawn_ = 0;  // the value on screen
     std::chrono::steady_clock::time_point last_draw_;
 };
 

@@ -26,13 +26,10 @@ Curation curate(const std::vector<CurationSource>& sources, const CurationSettin
     for (const auto& p : c.pairs) texts.push_back(p.prompt);
     std::vector<float> embeddings = embedder->embed(texts, progress);
 
-    progress.start("cluster", 1);
     KMeansResult clusters = kmeans(embeddings, embedder->dim(),
-                                   {settings.clusters, settings.restarts, 25, settings.seed});
+                                   {settings.clusters, settings.restarts, 25, settings.seed}, progress);
     c.clusters_used = clusters.clusters;
     c.cluster = std::move(clusters.assignment);
-    progress.advance(1);
-    progress.finish();
 
     progress.start("project", 1);
     c.xy = project_2d(embeddings, embedder->dim());

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/util/progress.h"
+
 namespace amalgam {
 
 struct KMeansOptions {
@@ -20,7 +22,9 @@ struct KMeansResult {
     double objective = 0;             ///< sum of squared distances to the assigned centroid
 };
 
-/** k-means with faiss over every point (no subsampling), deterministic for a seed. */
-KMeansResult kmeans(const std::vector<float>& points, std::size_t dim, const KMeansOptions& options);
+/** k-means with faiss over every point (no subsampling), deterministic for a seed. Reports
+ *  each finished restart to `progress` as stage "cluster". */
+KMeansResult kmeans(const std::vector<float>& points, std::size_t dim, const KMeansOptions& options,
+                    Progress& progress);
 
 }  // namespace amalgam

@@ -87,7 +87,8 @@ int main() {
     std::vector<float> points(n * dim);
     for (float& v : points) v = uniform(rng);
     auto t = Clock::now();
-    KMeansResult r = kmeans(points, dim, {10, 10, 25, 0});
+    NoProgress quiet;
+    KMeansResult r = kmeans(points, dim, {10, 10, 25, 0}, quiet);
     std::printf("k-means on %zu random %zu-dim points, k=10, 10 restarts x 25 iterations: %.3f s (target < 10 s), objective %.1f\n",
                 n, dim, seconds_since(t), r.objective);
     return 0;
