@@ -13,7 +13,7 @@ struct ImportOptions {
     /// Pass over malformed lines (counted in the report) instead of stopping at the first.
     bool skip_bad_lines = false;
 
-    const std::string& field(const std::string& canonical) const {
+    std::string field(const std::string& canonical) const {
         auto it = fields.find(canonical);
         return it == fields.end() ? canonical : it->second;
     }

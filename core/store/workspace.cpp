@@ -44,16 +44,18 @@ LoadedDataset Workspace::load_or_import(const std::string& name, const std::file
     d.content_hash = content_hash(path, d.format);
     const std::string options_text = options_json(options);
 
-    SqliteDb::Statement find(*db_, "SELECT id, format, options, content_hash, records, skipped_lines FROM datasets WHERE path = ?");
-    find.bind(1, abs_path);
-    if (find.step() && find.text(1) == d.format && find.text(2) == options_text && find.text(3) == d.content_hash) {
-        out.id = find.integer(0);
-        d.report.lines = static_cast<std::size_t>(find.integer(4));
-        d.report.skipped_lines = static_cast<std::size_t>(find.integer(5));
-        SqliteDb::Statement items(*db_, "SELECT record FROM items WHERE dataset_id = ? ORDER BY ordinal");
-        items.bind(1, out.id);
-        while (items.step()) d.prompts.push_back(prompt_from_json(nlohmann::json::parse(items.text(0))));
-        return out;
+    {
+        SqliteDb::Statement find(*db_, "SELECT id, format, options, content_hash, records, skipped_lines FROM datasets WHERE path = ?");
+        find.bind(1, abs_path);
+        if (find.step() && find.text(1) == d.format && find.text(2) == options_text && find.text(3) == d.content_hash) {
+            out.id = find.integer(0);
+            d.report.lines = static_cast<std::size_t>(find.integer(4));
+            d.report.skipped_lines = static_cast<std::size_t>(find.integer(5));
+            SqliteDb::Statement items(*db_, "SELECT record FROM items WHERE dataset_id = ? ORDER BY ordinal");
+            items.bind(1, out.id);
+            while (items.step()) d.prompts.push_back(prompt_from_json(nlohmann::json::parse(items.text(0))));
+            return out;
+        }
     }
 
     d.prompts = importer_for(d.format).read(path, options, d.report);  // may throw: nothing written yet

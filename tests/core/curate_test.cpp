@@ -40,7 +40,7 @@ TEST(Curation, DemoRecipeCountsPerSource) {
     EXPECT_EQ(c.pairs.size(), pairs);
     EXPECT_EQ(c.cluster.size(), pairs);
     EXPECT_EQ(c.xy.size(), 2 * pairs);
-    EXPECT_EQ(c.clusters_used, 10);
+    EXPECT_EQ(c.clusters_used, 4);
 }
 
 TEST(Curation, OutputsAreByteIdenticalForTheSameSeed) {
@@ -68,7 +68,7 @@ TEST(Curation, WrittenFilesAgree) {
 
     auto summary = nlohmann::json::parse(test::read_text(dir / "summary.json"));
     EXPECT_EQ(summary["hyperparameters"]["fraction"], 0.4);
-    EXPECT_EQ(summary["hyperparameters"]["clusters"], 10);
+    EXPECT_EQ(summary["hyperparameters"]["clusters"], 4);
     EXPECT_EQ(summary["sources"]["oasst"]["dropped_ties"], 4);
 
     std::size_t train_lines = 0;
