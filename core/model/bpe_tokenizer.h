@@ -1,0 +1,38 @@
+#pragma once
+
+#include <mutex>
+#include <unordered_map>
+
+#include "core/model/pretokenizer.h"
+#include "core/model/tokenizer.h"
+
+namespace amalgam {
+
+/** Byte-level BPE (GPT-2, Llama 3, Qwen2 style): split the text with the pattern, map every
+ *  byte to a printable character, then merge adjacent symbols by merge priority. */
+class ByteLevelBpeTokenizer final : public Tokenizer {
+public:
+    /// `merges` in priority order, each a pair of symbols.
+    ByteLevelBpeTokenizer(const std::unordered_map<std::string, std::int32_t>& vocabulary,
+                          const std::vector<std::pair<std::string, std::string>>& merges, SplitPattern pattern,
+                          bool add_prefix_space, const std::string& source);
+
+    std::string kind() const override { return "byte-level BPE"; }
+
+protected:
+    void tokenize_plain(std::string_view text, std::vector<std::string>& out) const override;
+    std::string join(const std::vector<std::string>& tokens) const override;
+
+private:
+    std::vector<std::string> merge_word(const std::string& mapped) const;
+
+    std::unordered_map<std::string, int> merge_rank_;  // "left\x01right" -> priority
+    SplitPattern pattern_;
+    bool add_prefix_space_;
+    std::string byte_to_char_[256];                     // UTF-8 of the printable stand-in of each byte
+    std::unordered_map<char32_t, unsigned char> char_to_byte_;
+    mutable std::mutex cache_mutex_;
+    mutable std::unordered_map<std::string, std::vector<std::string>> cache_;  // word -> merged symbols
+};
+
+}  // namespace amalgam

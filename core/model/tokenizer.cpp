@@ -1,0 +1,96 @@
+#include "core/model/tokenizer.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace amalgam {
+
+void Tokenizer::set_vocabulary(const std::unordered_map<std::string, std::int32_t>& vocabulary, const std::string& source) {
+    ids_ = vocabulary;
+    tokens_.assign(vocabulary.size(), std::string());
+    std::vector<bool> seen(vocabulary.size(), false);
+    for (const auto& [token, id] : vocabulary) {
+        if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size() || seen[id])
+            throw std::runtime_error(source + ": vocabulary ids must be 0.." + std::to_string(tokens_.size() - 1) +
+                                     ", each once (token '" + token + "' has " + std::to_string(id) + ")");
+        tokens_[id] = token;
+        seen[id] = true;
+    }
+}
+
+void Tokenizer::add_token(AddedToken token) {
+    if (static_cast<std::size_t>(token.id) >= tokens_.size()) tokens_.resize(token.id + 1);
+    tokens_[token.id] = token.content;
+    ids_[token.content] = token.id;
+    auto at = std::find_if(added_.begin(), added_.end(), [&](const AddedToken& t) { return t.content.size() < token.content.size(); });
+    added_.insert(at, std::move(token));
+}
+
+void Tokenizer::set_template(std::vector<std::int32_t> prefix, std::vector<std::int32_t> suffix) {
+    prefix_ = std::move(prefix);
+    suffix_ = std::move(suffix);
+}
+
+std::int32_t Tokenizer::require_id(const std::string& token, const std::string& source) const {
+    auto id = token_id(token);
+    if (!id) throw std::runtime_error(source + ": token '" + token + "' is not in the vocabulary");
+    return *id;
+}
+
+std::optional<std::int32_t> Tokenizer::token_id(const std::string& token) const {
+    auto it = ids_.find(token);
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+}
+
+const std::string& Tokenizer::token(std::int32_t id) const {
+    if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size()) throw std::out_of_range("token id " + std::to_string(id) + " is outside the vocabulary");
+    return tokens_[id];
+}
+
+std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
+    std::vector<std::string> out;
+    std::size_t plain_start = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const AddedToken* match = nullptr;
+        for (const auto& t : added_)
+            if (!t.content.empty() && text.compare(i, t.content.size(), t.content) == 0) {
+                match = &t;
+                break;
+            }
+        if (!match) {
+            ++i;
+            continue;
+        }
+        if (i > plain_start) tokenize_plain(text.substr(plain_start, i - plain_start), out);
+        out.push_back(match->content);
+        i += match->content.size();
+        plain_start = i;
+    }
+    if (plain_start < text.size()) tokenize_plain(text.substr(plain_start), out);
+    return out;
+}
+
+std::vector<std::int32_t> Tokenizer::encode(std::string_view text, bool add_special_tokens) const {
+    std::vector<std::int32_t> ids;
+    if (add_special_tokens) ids = prefix_;
+    for (const auto& t : tokenize(text)) {
+        auto it = ids_.find(t);
+        if (it == ids_.end()) throw std::runtime_error("token '" + t + "' is not in the vocabulary");
+        ids.push_back(it->second);
+    }
+    if (add_special_tokens) ids.insert(ids.end(), suffix_.begin(), suffix_.end());
+    return ids;
+}
+
+std::string Tokenizer::decode(const std::vector<std::int32_t>& ids, bool skip_special_tokens) const {
+    std::vector<std::string> pieces;
+    for (std::int32_t id : ids) {
+        const std::string& t = token(id);
+        bool special = std::any_of(added_.begin(), added_.end(), [&](const AddedToken& a) { return a.special && a.id == id; });
+        if (!(special && skip_special_tokens)) pieces.push_back(t);
+    }
+    return join(pieces);
+}
+
+}  // namespace amalgam

@@ -1,0 +1,112 @@
+#include "core/model/unicode.h"
+
+#include <algorithm>
+
+#include "core/model/unicode_data.h"
+
+namespace amalgam::unicode {
+namespace {
+
+using unicode_data::Mapping;
+
+const Mapping* find_mapping(const Mapping* table, std::size_t count, char32_t cp) {
+    const Mapping* end = table + count;
+    const Mapping* it = std::lower_bound(table, end, cp, [](const Mapping& m, char32_t c) { return m.from < c; });
+    return it != end && it->from == cp ? it : nullptr;
+}
+
+}  // namespace
+
+std::uint8_t flags(char32_t cp) {
+    using unicode_data::kRuns;
+    const auto* end = kRuns + unicode_data::kRunCount;
+    const auto* it = std::upper_bound(kRuns, end, static_cast<std::uint32_t>(cp),
+                                      [](std::uint32_t c, const unicode_data::CodepointRun& r) { return c < r.first; });
+    return it == kRuns ? 0 : (it - 1)->flags;
+}
+
+std::u32string decode_utf8(std::string_view s) {
+    std::u32string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > s.size()) {
+            out.push_back(0xFFFD);
+            ++i;
+            continue;
+        }
+        char32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
+        bool ok = true;
+        for (std::size_t k = 1; k < len; ++k) {
+            auto b = static_cast<unsigned char>(s[i + k]);
+            ok = ok && (b & 0xC0) == 0x80;
+            cp = (cp << 6) | (b & 0x3F);
+        }
+        if (!ok) {
+            out.push_back(0xFFFD);
+            ++i;
+            continue;
+        }
+        out.push_back(cp);
+        i += len;
+    }
+    return out;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+std::string encode_utf8(std::u32string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char32_t cp : text) append_utf8(out, cp);
+    return out;
+}
+
+void append_lower(std::u32string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out.push_back(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        return;
+    }
+    if (const Mapping* m = find_mapping(unicode_data::kLower, unicode_data::kLowerCount, cp)) out.append(m->to, m->to + m->length);
+    else out.push_back(cp);
+}
+
+void append_nfd(std::u32string& out, char32_t cp) {
+    // Hangul syllables decompose by formula (Unicode 3.12), not by table.
+    constexpr char32_t kSBase = 0xAC00, kLBase = 0x1100, kVBase = 0x1161, kTBase = 0x11A7;
+    constexpr char32_t kVCount = 21, kTCount = 28, kSCount = 11172;
+    if (cp >= kSBase && cp < kSBase + kSCount) {
+        char32_t s = cp - kSBase;
+        out.push_back(kLBase + s / (kVCount * kTCount));
+        out.push_back(kVBase + (s % (kVCount * kTCount)) / kTCount);
+        if (s % kTCount) out.push_back(kTBase + s % kTCount);
+        return;
+    }
+    if (cp < 0xC0) {
+        out.push_back(cp);
+        return;
+    }
+    if (const Mapping* m = find_mapping(unicode_data::kDecompositions, unicode_data::kDecompositionsCount, cp))
+        out.append(m->to, m->to + m->length);
+    else
+        out.push_back(cp);
+}
+
+}  // namespace amalgam::unicode

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace amalgam::unicode {
+
+/** Character classes, from the Unicode general category (and the White_Space property). */
+enum Flag : std::uint8_t {
+    Letter = 1,           // L*
+    Number = 2,           // N*
+    Mark = 4,             // M*
+    Punctuation = 8,      // P*
+    Symbol = 16,          // S*
+    Whitespace = 32,      // White_Space
+    Other = 64,           // C*: controls, format characters, unassigned, private use
+    NonspacingMark = 128  // Mn: what accent stripping removes
+};
+
+std::uint8_t flags(char32_t cp);
+inline bool is(char32_t cp, Flag f) { return (flags(cp) & f) != 0; }
+
+/** Code points of UTF-8 text; an invalid byte becomes U+FFFD. */
+std::u32string decode_utf8(std::string_view text);
+void append_utf8(std::string& out, char32_t cp);
+std::string encode_utf8(std::u32string_view text);
+
+/** Appends the full lower-case mapping of cp (one or more code points). */
+void append_lower(std::u32string& out, char32_t cp);
+/** Appends the canonical decomposition (NFD) of cp. */
+void append_nfd(std::u32string& out, char32_t cp);
+
+}  // namespace amalgam::unicode

@@ -1,0 +1,135 @@
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/model/pretokenizer.h"
+#include "core/model/tokenizer.h"
+#include "core/model/unicode.h"
+#include "core/model/wordpiece_tokenizer.h"
+#include "test_support.h"
+
+namespace amalgam {
+namespace {
+
+using test::shared_data_dir;
+
+nlohmann::json read_json(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return nlohmann::json::parse(in);
+}
+
+std::vector<std::string> split(std::string_view text) { return split_text(text, SplitPattern::Gpt2); }
+
+TEST(Unicode, ClassesAndMappings) {
+    EXPECT_TRUE(unicode::is(U'a', unicode::Letter));
+    EXPECT_TRUE(unicode::is(U'\u00E9', unicode::Letter));
+    EXPECT_TRUE(unicode::is(U'\u4E2D', unicode::Letter));
+    EXPECT_TRUE(unicode::is(U'7', unicode::Number));
+    EXPECT_TRUE(unicode::is(U'\u0663', unicode::Number));  // Arabic-Indic three
+    EXPECT_TRUE(unicode::is(U'\u3000', unicode::Whitespace));
+    EXPECT_TRUE(unicode::is(U'\u0301', unicode::NonspacingMark));
+    EXPECT_TRUE(unicode::is(U'\u00BF', unicode::Punctuation));
+    EXPECT_FALSE(unicode::is(U'$', unicode::Punctuation));
+    std::u32string out;
+    unicode::append_lower(out, U'\u00C9');
+    unicode::append_lower(out, U'\u0130');  // capital I with dot: two code points
+    EXPECT_EQ(out, U"\u00E9i\u0307");
+    out.clear();
+    unicode::append_nfd(out, U'\u00E9');
+    unicode::append_nfd(out, U'\uAC01');  // Hangul by formula
+    EXPECT_EQ(out, U"e\u0301\u1100\u1161\u11A8");
+}
+
+TEST(Unicode, Utf8RoundTrip) {
+    std::string text = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80";
+    EXPECT_EQ(unicode::encode_utf8(unicode::decode_utf8(text)), text);
+    EXPECT_EQ(unicode::decode_utf8("a\xFF"), U"a\uFFFD");
+}
+
+TEST(Pretokenizer, Gpt2Pattern) {
+    EXPECT_EQ(split("Hello world"), (std::vector<std::string>{"Hello", " world"}));
+    EXPECT_EQ(split("I'll go, isn't it?"), (std::vector<std::string>{"I", "'ll", " go", ",", " isn", "'t", " it", "?"}));
+    EXPECT_EQ(split("a  b"), (std::vector<std::string>{"a", " ", " b"}));
+    EXPECT_EQ(split("x\n\ny "), (std::vector<std::string>{"x", "\n", "\n", "y", " "}));
+    EXPECT_EQ(split("year 2024!!"), (std::vector<std::string>{"year", " 2024", "!!"}));
+    EXPECT_EQ(split("caf\xC3\xA9s"), (std::vector<std::string>{"caf\xC3\xA9s"}));
+}
+
+TEST(WordPiece, NormalizesLikeBert) {
+    WordPieceTokenizer t({{"[UNK]", 0}}, {}, "test");
+    EXPECT_EQ(t.normalize("H\xC3\xA9llo\tW\xC3\x96RLD\x01"), "hello world");
+    EXPECT_EQ(t.normalize("\xE4\xB8\xAD\xE6\x96\x87"), " \xE4\xB8\xAD  \xE6\x96\x87 ");
+}
+
+class SharedTokenizers : public ::testing::Test {
+protected:
+    void SetUp() override { AMALGAM_REQUIRE_SHARED_DATA(); }
+};
+
+TEST_F(SharedTokenizers, Gpt2GoldenEncoding) {
+    auto dir = shared_data_dir() / "tokenizers" / "gpt2";
+    auto golden = read_json(dir / "gpt2_encoded_tokens.json");
+    auto tokenizer = load_tokenizer(dir);
+    EXPECT_EQ(tokenizer->kind(), "byte-level BPE");
+    EXPECT_EQ(tokenizer->vocab_size(), 50257u);
+    std::string text = golden["text"];
+    EXPECT_EQ(tokenizer->tokenize(text), golden["bpe_tokens"].get<std::vector<std::string>>());
+    auto ids = tokenizer->encode(text);
+    EXPECT_EQ(ids, golden["token_ids"].get<std::vector<std::int32_t>>());
+    EXPECT_EQ(tokenizer->decode(ids), golden["decoded_text"].get<std::string>());
+}
+
+TEST_F(SharedTokenizers, Gpt2SpecialTokenIsMatchedInText) {
+    auto tokenizer = load_tokenizer(shared_data_dir() / "tokenizers" / "gpt2");
+    auto ids = tokenizer->encode("Hi<|endoftext|>");
+    ASSERT_EQ(ids.size(), 2u);
+    EXPECT_EQ(ids[1], 50256);
+    EXPECT_EQ(tokenizer->decode(ids), "Hi");
+    EXPECT_EQ(tokenizer->decode(ids, false), "Hi<|endoftext|>");
+}
+
+TEST_F(SharedTokenizers, BertGoldenEncodingFromVocabTxt) {
+    auto dir = shared_data_dir() / "tokenizers" / "bert-base-uncased";
+    auto golden = read_json(dir / "bert_uncased_encoded.json");
+    auto tokenizer = load_tokenizer(dir);
+    EXPECT_EQ(tokenizer->kind(), "WordPiece");
+    std::string text = golden["text"];
+    EXPECT_EQ(tokenizer->tokenize(text), golden["bpe_tokens"].get<std::vector<std::string>>());
+    EXPECT_EQ(tokenizer->encode(text), golden["token_ids"].get<std::vector<std::int32_t>>());
+}
+
+TEST_F(SharedTokenizers, MiniLmTokenizerJsonMatchesTheSameGolden) {
+    auto golden = read_json(shared_data_dir() / "tokenizers" / "bert-base-uncased" / "bert_uncased_encoded.json");
+    auto tokenizer = load_tokenizer(shared_data_dir() / "tokenizers" / "all-MiniLM-L6-v2");
+    EXPECT_EQ(tokenizer->encode(golden["text"].get<std::string>()), golden["token_ids"].get<std::vector<std::int32_t>>());
+    EXPECT_EQ(tokenizer->encode("[MASK]", false), std::vector<std::int32_t>{103});
+}
+
+TEST_F(SharedTokenizers, Gpt2RoundTripsRealText) {
+    auto tokenizer = load_tokenizer(shared_data_dir() / "tokenizers" / "gpt2");
+    std::size_t lines = 0;
+    for (const char* file : {"winogrande/train_xs.jsonl", "oasst1/oasst1-validation-en.jsonl"}) {
+        std::ifstream in(shared_data_dir() / file);
+        for (std::string line; std::getline(in, line) && lines < 600; ++lines) {
+            auto record = nlohmann::json::parse(line);
+            std::string text = record.contains("sentence") ? record["sentence"] : record["text"];
+            ASSERT_EQ(tokenizer->decode(tokenizer->encode(text)), text) << file;
+        }
+    }
+    EXPECT_EQ(lines, 600u);
+}
+
+TEST_F(SharedTokenizers, BertRoundTripsNormalizedWords) {
+    auto tokenizer = load_tokenizer(shared_data_dir() / "tokenizers" / "all-MiniLM-L6-v2");
+    std::ifstream in(shared_data_dir() / "winogrande/train_xs.jsonl");
+    std::string line;
+    std::getline(in, line);
+    std::string sentence = nlohmann::json::parse(line)["sentence"];
+    // "Ian volunteered to eat Dennis's menudo ..." : lower-cased, punctuation split, "##" joined.
+    EXPECT_EQ(tokenizer->decode(tokenizer->encode(sentence)),
+              "ian volunteered to eat dennis's menudo after already having a bowl because _ despised eating intestine.");
+}
+
+}  // namespace
+}  // namespace amalgam
