@@ -3,6 +3,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/model/bpe_merger.h"
 #include "core/model/pretokenizer.h"
 #include "core/model/tokenizer.h"
 
@@ -20,13 +21,13 @@ public:
     std::string kind() const override { return "byte-level BPE"; }
 
 protected:
-    void tokenize_plain(std::string_view text, std::vector<std::string>& out) const override;
+    void tokenize_plain(std::string_view text, bool at_start, std::vector<std::string>& out) const override;
     std::string join(const std::vector<std::string>& tokens) const override;
 
 private:
     std::vector<std::string> merge_word(const std::string& mapped) const;
 
-    std::unordered_map<std::string, int> merge_rank_;  // "left\x01right" -> priority
+    BpeMerger merger_;
     SplitPattern pattern_;
     bool add_prefix_space_;
     std::string byte_to_char_[256];                     // UTF-8 of the printable stand-in of each byte

@@ -13,49 +13,85 @@ bool is_space(char32_t c) { return is(c, unicode::Whitespace); }
 bool is_letter(char32_t c) { return is(c, unicode::Letter); }
 bool is_number(char32_t c) { return is(c, unicode::Number); }
 bool is_other(char32_t c) { return !is_space(c) && !is_letter(c) && !is_number(c); }
+bool is_newline(char32_t c) { return c == U'\r' || c == U'\n'; }
+char32_t ascii_lower(char32_t c) { return c >= U'A' && c <= U'Z' ? c + 32 : c; }
 
 /** Length of the English contraction ('s 't 're 've 'm 'll 'd) at i, or 0. */
-std::size_t contraction(const std::u32string& t, std::size_t i) {
+std::size_t contraction(const std::u32string& t, std::size_t i, bool any_case) {
     if (t[i] != U'\'' || i + 1 >= t.size()) return 0;
-    char32_t a = t[i + 1];
+    auto fold = [&](char32_t c) { return any_case ? ascii_lower(c) : c; };
+    char32_t a = fold(t[i + 1]);
     if (a == U's' || a == U't' || a == U'm' || a == U'd') return 2;
     if (i + 2 < t.size()) {
-        char32_t b = t[i + 2];
+        char32_t b = fold(t[i + 2]);
         if ((a == U'r' && b == U'e') || (a == U'v' && b == U'e') || (a == U'l' && b == U'l')) return 3;
     }
     return 0;
 }
 
-/** GPT-2: the first alternative that matches at i, longest as the regex would take it. */
+std::size_t run(const std::u32string& t, std::size_t j, bool (*cls)(char32_t)) {
+    while (j < t.size() && cls(t[j])) ++j;
+    return j;
+}
+
+/** \s+(?!\S)|\s+ : a whitespace run, leaving its last character to a word that follows. */
+std::size_t whitespace(const std::u32string& t, std::size_t i) {
+    std::size_t j = run(t, i, is_space);
+    if (j < t.size() && j - i > 1) --j;
+    return j - i;
+}
+
+/** GPT-2: the first alternative that matches at i, as long as the regex would take it. */
 std::size_t gpt2_match(const std::u32string& t, std::size_t i) {
+    if (std::size_t c = contraction(t, i, false)) return c;
+    std::size_t start = (t[i] == U' ' && i + 1 < t.size()) ? i + 1 : i;  // the optional leading space
+    for (bool (*cls)(char32_t) : {is_letter, is_number, is_other})
+        if (cls(t[start])) return run(t, start, cls) - i;
+    return whitespace(t, i);
+}
+
+/** Llama 3 and Qwen2, which differ only in how many digits make one piece. */
+std::size_t llama3_match(const std::u32string& t, std::size_t i, std::size_t max_digits) {
     const std::size_t n = t.size();
-    if (std::size_t c = contraction(t, i)) return c;
-    std::size_t start = (t[i] == U' ' && i + 1 < n) ? i + 1 : i;  // the optional leading space
-    for (bool (*cls)(char32_t) : {is_letter, is_number, is_other}) {
-        if (!cls(t[start])) continue;
-        std::size_t j = start;
-        while (j < n && cls(t[j])) ++j;
+    if (std::size_t c = contraction(t, i, true)) return c;
+    // [^\r\n\p{L}\p{N}]?\p{L}+
+    if (is_letter(t[i])) return run(t, i, is_letter) - i;
+    if (!is_newline(t[i]) && !is_number(t[i]) && i + 1 < n && is_letter(t[i + 1])) return run(t, i + 1, is_letter) - i;
+    // \p{N}{1,max}
+    if (is_number(t[i])) {
+        std::size_t j = i;
+        while (j < n && j - i < max_digits && is_number(t[j])) ++j;
         return j - i;
     }
-    // Whitespace: a run, leaving its last character to the next word when one follows.
-    std::size_t j = i;
-    while (j < n && is_space(t[j])) ++j;
-    if (j < n && j - i > 1) --j;
-    return j - i;
+    // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
+    std::size_t start = (t[i] == U' ' && i + 1 < n && is_other(t[i + 1])) ? i + 1 : i;
+    if (is_other(t[start])) return run(t, run(t, start, is_other), is_newline) - i;
+    // \s*[\r\n]+ : whitespace up to and including its last line break
+    std::size_t end = run(t, i, is_space), last_break = 0;
+    for (std::size_t j = i; j < end; ++j)
+        if (is_newline(t[j])) last_break = j + 1;
+    if (last_break) return last_break - i;
+    return whitespace(t, i);
 }
 
 }  // namespace
 
 SplitPattern split_pattern_from_regex(const std::string& regex) {
     if (regex == R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)") return SplitPattern::Gpt2;
+    if (regex == R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)")
+        return SplitPattern::Llama3;
+    if (regex == R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)")
+        return SplitPattern::Qwen2;
     throw std::runtime_error("unsupported pre-tokenizer pattern: " + regex);
 }
 
-std::vector<std::string> split_text(std::string_view text, SplitPattern) {
+std::vector<std::string> split_text(std::string_view text, SplitPattern pattern) {
     std::u32string t = unicode::decode_utf8(text);
     std::vector<std::string> pieces;
     for (std::size_t i = 0; i < t.size();) {
-        std::size_t length = gpt2_match(t, i);
+        std::size_t length = pattern == SplitPattern::Gpt2     ? gpt2_match(t, i)
+                             : pattern == SplitPattern::Llama3 ? llama3_match(t, i, 3)
+                                                               : llama3_match(t, i, 1);
         pieces.push_back(unicode::encode_utf8(std::u32string_view(t).substr(i, length)));
         i += length;
     }

@@ -9,7 +9,9 @@ namespace amalgam {
 /** The regular expressions byte-level BPE tokenizers split text with before merging,
  *  implemented as scanners over code points (std::regex knows no Unicode classes). */
 enum class SplitPattern {
-    Gpt2,  ///< 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+    Gpt2,    ///< 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+    Llama3,  ///< (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+    Qwen2,   ///< the Llama 3 pattern with single digits: \p{N} instead of \p{N}{1,3}
 };
 
 /** Which scanner implements a pattern from tokenizer.json; throws std::runtime_error naming

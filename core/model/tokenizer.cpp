@@ -62,12 +62,12 @@ std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
             ++i;
             continue;
         }
-        if (i > plain_start) tokenize_plain(text.substr(plain_start, i - plain_start), out);
+        if (i > plain_start) tokenize_plain(text.substr(plain_start, i - plain_start), plain_start == 0, out);
         out.push_back(match->content);
         i += match->content.size();
         plain_start = i;
     }
-    if (plain_start < text.size()) tokenize_plain(text.substr(plain_start), out);
+    if (plain_start < text.size()) tokenize_plain(text.substr(plain_start), plain_start == 0, out);
     return out;
 }
 

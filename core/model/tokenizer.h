@@ -47,8 +47,9 @@ public:
     const std::string& token(std::int32_t id) const;  // throws std::out_of_range
 
 protected:
-    /// Appends the vocabulary tokens of a stretch of text without added tokens.
-    virtual void tokenize_plain(std::string_view text, std::vector<std::string>& out) const = 0;
+    /// Appends the vocabulary tokens of a stretch of text without added tokens; `at_start`
+    /// says whether it begins the whole text.
+    virtual void tokenize_plain(std::string_view text, bool at_start, std::vector<std::string>& out) const = 0;
     /// Joins decoded tokens into text.
     virtual std::string join(const std::vector<std::string>& tokens) const = 0;
 

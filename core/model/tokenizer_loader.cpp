@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model/bpe_tokenizer.h"
+#include "core/model/sentencepiece_bpe_tokenizer.h"
 #include "core/model/tokenizer.h"
 #include "core/model/wordpiece_tokenizer.h"
 
@@ -32,11 +33,7 @@ std::unique_ptr<Tokenizer> wordpiece_from_json(const json& root, const std::stri
     return std::make_unique<WordPieceTokenizer>(model.at("vocab").get<std::unordered_map<std::string, std::int32_t>>(), options, source);
 }
 
-std::unique_ptr<Tokenizer> bpe_from_json(const json& root, const std::string& source) {
-    const json& model = root["model"];
-    const json& pre = root["pre_tokenizer"];
-    if (!pre.is_object() || pre.value("type", "") != "ByteLevel" || !pre.value("use_regex", true))
-        fail(source, "unsupported BPE pre-tokenizer " + pre.dump());
+std::vector<std::pair<std::string, std::string>> read_merges(const json& model, const std::string& source) {
     std::vector<std::pair<std::string, std::string>> merges;
     for (const auto& m : model.at("merges")) {
         if (m.is_string()) {  // "left right"
@@ -50,9 +47,68 @@ std::unique_ptr<Tokenizer> bpe_from_json(const json& root, const std::string& so
             fail(source, "unreadable merge " + m.dump());
         }
     }
-    const SplitPattern gpt2 = split_pattern_from_regex(R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)");
-    return std::make_unique<ByteLevelBpeTokenizer>(model.at("vocab").get<std::unordered_map<std::string, std::int32_t>>(),
-                                                   merges, gpt2, pre.value("add_prefix_space", false), source);
+    return merges;
+}
+
+/** The split pattern of a byte-level pre-tokenizer: ByteLevel with its own (GPT-2) regex, or
+ *  Split(regex) followed by ByteLevel without one (Llama 3, Qwen2). */
+std::optional<SplitPattern> byte_level_pattern(const json& pre) {
+    if (!pre.is_object()) return std::nullopt;
+    const std::string type = pre.value("type", "");
+    if (type == "ByteLevel" && pre.value("use_regex", true)) return SplitPattern::Gpt2;
+    if (type != "Sequence") return std::nullopt;
+    const json& steps = pre.at("pretokenizers");
+    if (steps.size() == 2 && steps[0].value("type", "") == "Split" && steps[1].value("type", "") == "ByteLevel" &&
+        !steps[1].value("use_regex", true) && steps[0].at("pattern").contains("Regex"))
+        return split_pattern_from_regex(steps[0]["pattern"]["Regex"].get<std::string>());
+    return std::nullopt;
+}
+
+/** Metaspace settings from either the pre-tokenizer or the legacy Prepend + Replace normaliser. */
+SentencePieceBpeTokenizer::Options sentencepiece_options(const json& root, const std::string& source) {
+    SentencePieceBpeTokenizer::Options o;
+    const json& model = root["model"];
+    o.byte_fallback = model.value("byte_fallback", false);
+    o.fuse_unk = model.value("fuse_unk", false);
+    o.unk_token = model["unk_token"].is_string() ? model["unk_token"].get<std::string>() : "";
+    const json& pre = root["pre_tokenizer"];
+    const json& norm = root["normalizer"];
+    if (pre.is_object() && pre.value("type", "") == "Metaspace") {
+        o.replacement = pre.value("replacement", o.replacement);
+        o.split_words = pre.value("split", true);
+        std::string scheme = pre.value("prepend_scheme", pre.value("add_prefix_space", true) ? "always" : "never");
+        o.prepend = scheme == "first" ? SentencePieceBpeTokenizer::Prepend::First
+                    : scheme == "never" ? SentencePieceBpeTokenizer::Prepend::Never
+                                        : SentencePieceBpeTokenizer::Prepend::Always;
+        return o;
+    }
+    if (norm.is_object() && norm.value("type", "") == "Sequence") {
+        o.prepend = SentencePieceBpeTokenizer::Prepend::Never;
+        for (const auto& step : norm.at("normalizers")) {
+            std::string type = step.value("type", "");
+            if (type == "Prepend") {
+                o.prepend = SentencePieceBpeTokenizer::Prepend::Always;
+                o.prepend_even_if_present = true;
+                o.replacement = step.value("prepend", o.replacement);
+            } else if (type != "Replace") {
+                fail(source, "unsupported normalizer step " + type);
+            }
+        }
+        return o;
+    }
+    fail(source, "BPE without a byte-level or Metaspace pre-tokenizer is not supported");
+}
+
+std::unique_ptr<Tokenizer> bpe_from_json(const json& root, const std::string& source) {
+    const json& model = root["model"];
+    auto vocabulary = model.at("vocab").get<std::unordered_map<std::string, std::int32_t>>();
+    auto merges = read_merges(model, source);
+    if (auto pattern = byte_level_pattern(root["pre_tokenizer"])) {
+        const json& pre = root["pre_tokenizer"];
+        bool prefix_space = pre.value("type", "") == "ByteLevel" && pre.value("add_prefix_space", false);
+        return std::make_unique<ByteLevelBpeTokenizer>(vocabulary, merges, *pattern, prefix_space, source);
+    }
+    return std::make_unique<SentencePieceBpeTokenizer>(vocabulary, merges, sentencepiece_options(root, source), source);
 }
 
 /** Special tokens the post-processor puts around a single sequence. */

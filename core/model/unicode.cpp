@@ -79,6 +79,15 @@ std::string encode_utf8(std::u32string_view text) {
     return out;
 }
 
+std::vector<std::string> split_characters(std::string_view text) {
+    std::vector<std::string> out;
+    for (char32_t c : decode_utf8(text)) {
+        out.emplace_back();
+        append_utf8(out.back(), c);
+    }
+    return out;
+}
+
 void append_lower(std::u32string& out, char32_t cp) {
     if (cp < 0x80) {
         out.push_back(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);

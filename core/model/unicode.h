@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace amalgam::unicode {
 
@@ -25,6 +26,8 @@ inline bool is(char32_t cp, Flag f) { return (flags(cp) & f) != 0; }
 std::u32string decode_utf8(std::string_view text);
 void append_utf8(std::string& out, char32_t cp);
 std::string encode_utf8(std::u32string_view text);
+/** Each character of UTF-8 text as its own string. */
+std::vector<std::string> split_characters(std::string_view text);
 
 /** Appends the full lower-case mapping of cp (one or more code points). */
 void append_lower(std::u32string& out, char32_t cp);

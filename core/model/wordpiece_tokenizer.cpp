@@ -61,7 +61,7 @@ std::string WordPieceTokenizer::normalize(std::string_view text) const {
     return unicode::encode_utf8(out);
 }
 
-void WordPieceTokenizer::tokenize_plain(std::string_view text, std::vector<std::string>& out) const {
+void WordPieceTokenizer::tokenize_plain(std::string_view text, bool, std::vector<std::string>& out) const {
     std::u32string normalized = unicode::decode_utf8(normalize(text));
     // Words: runs between whitespace, each punctuation character a word of its own.
     std::vector<std::u32string> words;

@@ -33,7 +33,7 @@ public:
     std::string normalize(std::string_view text) const;
 
 protected:
-    void tokenize_plain(std::string_view text, std::vector<std::string>& out) const override;
+    void tokenize_plain(std::string_view text, bool at_start, std::vector<std::string>& out) const override;
     std::string join(const std::vector<std::string>& tokens) const override;
 
 private:

@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -56,6 +57,72 @@ TEST(Pretokenizer, Gpt2Pattern) {
     EXPECT_EQ(split("caf\xC3\xA9s"), (std::vector<std::string>{"caf\xC3\xA9s"}));
 }
 
+TEST(Pretokenizer, Llama3AndQwen2Patterns) {
+    auto llama = [](std::string_view s) { return split_text(s, SplitPattern::Llama3); };
+    using V = std::vector<std::string>;
+    EXPECT_EQ(llama("Hello world"), (V{"Hello", " world"}));
+    EXPECT_EQ(llama("I'LL go"), (V{"I", "'LL", " go"}));  // contractions in any case
+    EXPECT_EQ(llama("12345"), (V{"123", "45"}));
+    EXPECT_EQ(split_text("12345", SplitPattern::Qwen2), (V{"1", "2", "3", "4", "5"}));
+    EXPECT_EQ(llama("!hello"), (V{"!hello"}));           // one non-letter may lead a word
+    EXPECT_EQ(llama("a\n\nb"), (V{"a", "\n\n", "b"}));
+    EXPECT_EQ(llama("x  \n y"), (V{"x", "  \n", " y"}));
+    EXPECT_EQ(llama("hi..\n\nok"), (V{"hi", "..\n\n", "ok"}));
+    EXPECT_EQ(llama("  1"), (V{" ", " ", "1"}));
+    EXPECT_THROW(split_pattern_from_regex("\\w+"), std::runtime_error);
+}
+
+/** A tiny SentencePiece-style tokenizer.json: byte tokens, a few merges building "▁hello". */
+nlohmann::json sentencepiece_fixture() {
+    nlohmann::json vocab = {{"<unk>", 0}, {"<s>", 1}, {"</s>", 2}};
+    for (int b = 0; b < 256; ++b) {
+        char name[8];
+        std::snprintf(name, sizeof name, "<0x%02X>", b);
+        vocab[name] = 3 + b;
+    }
+    int next = 259;
+    for (const char* piece : {"\u2581", "h", "e", "l", "o", "\u2581h", "ll", "\u2581he", "llo", "\u2581hello", "w", "r", "d"})
+        vocab[nlohmann::json::parse(std::string("\"") + piece + "\"").get<std::string>()] = next++;
+    return {
+        {"added_tokens", {{{"id", 0}, {"content", "<unk>"}, {"special", true}},
+                          {{"id", 1}, {"content", "<s>"}, {"special", true}},
+                          {{"id", 2}, {"content", "</s>"}, {"special", true}}}},
+        {"normalizer", {{"type", "Sequence"},
+                        {"normalizers", {{{"type", "Prepend"}, {"prepend", "\u2581"}},
+                                         {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\u2581"}}}}}},
+        {"pre_tokenizer", nullptr},
+        {"post_processor", {{"type", "TemplateProcessing"},
+                            {"single", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
+                            {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}}},
+        {"model", {{"type", "BPE"}, {"unk_token", "<unk>"}, {"byte_fallback", true}, {"fuse_unk", true}, {"vocab", vocab},
+                   {"merges", {"\u2581 h", "l l", "\u2581h e", "ll o", "\u2581he llo"}}}}};
+}
+
+TEST(SentencePieceBpe, MergesMetaspaceAndFallsBackToBytes) {
+    test::TempDir dir;
+    dir.write("tokenizer.json", sentencepiece_fixture().dump());
+    auto t = load_tokenizer(dir.path());
+    EXPECT_EQ(t->kind(), "SentencePiece BPE");
+    EXPECT_EQ(t->encode("hello hello"), (std::vector<std::int32_t>{1, 268, 268}));
+    EXPECT_EQ(t->tokenize("hello word"), (std::vector<std::string>{"\xE2\x96\x81hello", "\xE2\x96\x81", "w", "o", "r", "d"}));
+    auto accented = t->encode("h\xC3\xA9", false);
+    EXPECT_EQ(accented, (std::vector<std::int32_t>{264, 3 + 0xC3, 3 + 0xA9}));  // "▁h", then é as two bytes
+    EXPECT_EQ(t->decode(accented), "h\xC3\xA9");
+    EXPECT_EQ(t->decode(t->encode("hello world")), "hello world");
+}
+
+TEST(SentencePieceBpe, MetaspacePreTokenizerPrependsOnlyAtTheStart) {
+    auto fixture = sentencepiece_fixture();
+    fixture["normalizer"] = nullptr;
+    fixture["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", "\u2581"}, {"prepend_scheme", "first"}, {"split", true}};
+    test::TempDir dir;
+    dir.write("tokenizer.json", fixture.dump());
+    auto t = load_tokenizer(dir.path());
+    EXPECT_EQ(t->encode("hello hello", false), (std::vector<std::int32_t>{268, 268}));
+    // After an added token the text is not at the start: no "▁" is put before "hello".
+    EXPECT_EQ(t->encode("</s>hello", false), (std::vector<std::int32_t>{2, 260, 261, 267}));
+}
+
 TEST(WordPiece, NormalizesLikeBert) {
     WordPieceTokenizer t({{"[UNK]", 0}}, {}, "test");
     EXPECT_EQ(t.normalize("H\xC3\xA9llo\tW\xC3\x96RLD\x01"), "hello world");
@@ -104,6 +171,23 @@ TEST_F(SharedTokenizers, MiniLmTokenizerJsonMatchesTheSameGolden) {
     auto tokenizer = load_tokenizer(shared_data_dir() / "tokenizers" / "all-MiniLM-L6-v2");
     EXPECT_EQ(tokenizer->encode(golden["text"].get<std::string>()), golden["token_ids"].get<std::vector<std::int32_t>>());
     EXPECT_EQ(tokenizer->encode("[MASK]", false), std::vector<std::int32_t>{103});
+}
+
+TEST_F(SharedTokenizers, SplitRegexBeforeByteLevelSelectsTheLlama3Pattern) {
+    auto root = read_json(shared_data_dir() / "tokenizers" / "gpt2" / "tokenizer.json");
+    root["pre_tokenizer"] = {
+        {"type", "Sequence"},
+        {"pretokenizers",
+         {{{"type", "Split"},
+           {"pattern", {{"Regex", R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}}},
+           {"behavior", "Isolated"},
+           {"invert", false}},
+          {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}}}};
+    test::TempDir dir;
+    dir.write("tokenizer.json", root.dump());
+    EXPECT_EQ(load_tokenizer(dir.path())->tokenize("1234567"), (std::vector<std::string>{"123", "456", "7"}));
+    EXPECT_NE(load_tokenizer(shared_data_dir() / "tokenizers" / "gpt2")->tokenize("1234567"),
+              (std::vector<std::string>{"123", "456", "7"}));
 }
 
 TEST_F(SharedTokenizers, Gpt2RoundTripsRealText) {
