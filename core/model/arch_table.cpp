@@ -1,0 +1,124 @@
+#include "core/model/arch_table.h"
+
+namespace amalgam {
+namespace {
+
+using Shape = std::vector<std::int64_t>;
+
+/** A row of a family's table: the name with "{}" for the layer, and its shape from the config. */
+struct Row {
+    const char* name;
+    Shape (*shape)(const ModelConfig&);
+    bool per_layer;
+    bool (*present)(const ModelConfig&);  ///< nullptr: always
+    bool optional;
+};
+
+bool has_qkv_bias(const ModelConfig& c) { return c.attention_bias; }
+bool untied(const ModelConfig& c) { return !c.tie_word_embeddings; }
+
+// LlamaForCausalLM; Qwen2ForCausalLM adds the q/k/v biases (HF modeling_llama.py, modeling_qwen2.py).
+const Row kLlama[] = {
+    {"embed_tokens.weight", [](const ModelConfig& c) { return Shape{c.vocab_size, c.hidden_size}; }, false, nullptr, false},
+    {"layers.{}.input_layernorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"layers.{}.self_attn.q_proj.weight", [](const ModelConfig& c) { return Shape{c.num_heads * c.head_dim(), c.hidden_size}; }, true, nullptr, false},
+    {"layers.{}.self_attn.q_proj.bias", [](const ModelConfig& c) { return Shape{c.num_heads * c.head_dim()}; }, true, has_qkv_bias, false},
+    {"layers.{}.self_attn.k_proj.weight", [](const ModelConfig& c) { return Shape{c.num_kv_heads * c.head_dim(), c.hidden_size}; }, true, nullptr, false},
+    {"layers.{}.self_attn.k_proj.bias", [](const ModelConfig& c) { return Shape{c.num_kv_heads * c.head_dim()}; }, true, has_qkv_bias, false},
+    {"layers.{}.self_attn.v_proj.weight", [](const ModelConfig& c) { return Shape{c.num_kv_heads * c.head_dim(), c.hidden_size}; }, true, nullptr, false},
+    {"layers.{}.self_attn.v_proj.bias", [](const ModelConfig& c) { return Shape{c.num_kv_heads * c.head_dim()}; }, true, has_qkv_bias, false},
+    {"layers.{}.self_attn.o_proj.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.num_heads * c.head_dim()}; }, true, nullptr, false},
+    {"layers.{}.post_attention_layernorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"layers.{}.mlp.gate_proj.weight", [](const ModelConfig& c) { return Shape{c.intermediate_size, c.hidden_size}; }, true, nullptr, false},
+    {"layers.{}.mlp.up_proj.weight", [](const ModelConfig& c) { return Shape{c.intermediate_size, c.hidden_size}; }, true, nullptr, false},
+    {"layers.{}.mlp.down_proj.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.intermediate_size}; }, true, nullptr, false},
+    {"norm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, false, nullptr, false},
+    // The head sits outside "model." in HF checkpoints: the loader looks for it without prefix.
+    {"lm_head.weight", [](const ModelConfig& c) { return Shape{c.vocab_size, c.hidden_size}; }, false, untied, false},
+};
+
+// GPT2LMHeadModel. Conv1D weights are stored [in, out] (HF modeling_gpt2.py).
+const Row kGpt2[] = {
+    {"wte.weight", [](const ModelConfig& c) { return Shape{c.vocab_size, c.hidden_size}; }, false, nullptr, false},
+    {"wpe.weight", [](const ModelConfig& c) { return Shape{c.max_positions, c.hidden_size}; }, false, nullptr, false},
+    {"h.{}.ln_1.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.ln_1.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.attn.c_attn.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, 3 * c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.attn.c_attn.bias", [](const ModelConfig& c) { return Shape{3 * c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.attn.c_proj.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.attn.c_proj.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.ln_2.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.ln_2.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.mlp.c_fc.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.intermediate_size}; }, true, nullptr, false},
+    {"h.{}.mlp.c_fc.bias", [](const ModelConfig& c) { return Shape{c.intermediate_size}; }, true, nullptr, false},
+    {"h.{}.mlp.c_proj.weight", [](const ModelConfig& c) { return Shape{c.intermediate_size, c.hidden_size}; }, true, nullptr, false},
+    {"h.{}.mlp.c_proj.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"ln_f.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, false, nullptr, false},
+    {"ln_f.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, false, nullptr, false},
+    {"lm_head.weight", [](const ModelConfig& c) { return Shape{c.vocab_size, c.hidden_size}; }, false, nullptr, true},  // tied: often absent
+};
+
+// BertModel as sentence-transformers saves it (HF modeling_bert.py); the pooler is not used.
+const Row kBert[] = {
+    {"embeddings.word_embeddings.weight", [](const ModelConfig& c) { return Shape{c.vocab_size, c.hidden_size}; }, false, nullptr, false},
+    {"embeddings.position_embeddings.weight", [](const ModelConfig& c) { return Shape{c.max_positions, c.hidden_size}; }, false, nullptr, false},
+    {"embeddings.token_type_embeddings.weight", [](const ModelConfig& c) { return Shape{c.type_vocab_size, c.hidden_size}; }, false, nullptr, false},
+    {"embeddings.LayerNorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, false, nullptr, false},
+    {"embeddings.LayerNorm.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, false, nullptr, false},
+    {"encoder.layer.{}.attention.self.query.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.self.query.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.self.key.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.self.key.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.self.value.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.self.value.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.output.dense.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.output.dense.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.output.LayerNorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.attention.output.LayerNorm.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.intermediate.dense.weight", [](const ModelConfig& c) { return Shape{c.intermediate_size, c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.intermediate.dense.bias", [](const ModelConfig& c) { return Shape{c.intermediate_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.output.dense.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.intermediate_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.output.dense.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.output.LayerNorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+    {"encoder.layer.{}.output.LayerNorm.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
+};
+
+template <std::size_t N>
+std::vector<TensorSpec> expand(const Row (&rows)[N], const ModelConfig& c) {
+    std::vector<TensorSpec> out;
+    auto add = [&](const Row& r, const std::string& name) { out.push_back({name, r.shape(c), r.optional}); };
+    for (const Row& r : rows) {
+        if (r.present && !r.present(c)) continue;
+        if (!r.per_layer) add(r, r.name);
+    }
+    for (std::int64_t layer = 0; layer < c.num_layers; ++layer)
+        for (const Row& r : rows) {
+            if (!r.per_layer || (r.present && !r.present(c))) continue;
+            std::string name = r.name;
+            name.replace(name.find("{}"), 2, std::to_string(layer));
+            add(r, name);
+        }
+    return out;
+}
+
+}  // namespace
+
+std::vector<TensorSpec> tensor_specs(const ModelConfig& config) {
+    switch (config.family) {
+        case ModelFamily::Llama: return expand(kLlama, config);
+        case ModelFamily::Gpt2: return expand(kGpt2, config);
+        case ModelFamily::Bert: return expand(kBert, config);
+    }
+    return {};
+}
+
+std::vector<std::string> name_prefixes(ModelFamily family) {
+    switch (family) {
+        case ModelFamily::Llama: return {"model.", ""};
+        case ModelFamily::Gpt2: return {"transformer.", ""};
+        case ModelFamily::Bert: return {"", "bert."};
+    }
+    return {""};
+}
+
+}  // namespace amalgam

@@ -1,0 +1,92 @@
+#include "core/model/layers.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace amalgam::layers {
+
+at::Tensor dense(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) { return at::linear(x, weight, bias); }
+
+at::Tensor conv1d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) { return at::matmul(x, weight) + bias; }
+
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+    at::Tensor xf = x.to(at::kFloat);
+    at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean({-1}, true) + eps);
+    return weight * normed.to(x.scalar_type());
+}
+
+at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps) {
+    return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
+}
+
+at::Tensor activation(const at::Tensor& x, const std::string& name) {
+    if (name == "silu" || name == "swish") return at::silu(x);
+    if (name == "gelu") return at::gelu(x);
+    if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
+        return 0.5 * x * (1.0 + at::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * at::pow(x, 3.0))));
+    if (name == "relu") return at::relu(x);
+    throw std::runtime_error("unsupported activation '" + name + "'");
+}
+
+at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens) {
+    at::Tensor positions = mask.to(at::kLong).cumsum(-1) - 1;
+    positions = positions.clamp_min(0);
+    return positions.slice(1, mask.size(1) - new_tokens);
+}
+
+at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype) {
+    const std::int64_t total = mask.size(1), past = total - new_tokens;
+    at::Tensor allowed = mask.to(at::kBool).view({mask.size(0), 1, 1, total}).expand({mask.size(0), 1, new_tokens, total});
+    if (causal) {
+        at::Tensor query = at::arange(past, total, mask.options().dtype(at::kLong)).view({new_tokens, 1});
+        at::Tensor key = at::arange(0, total, mask.options().dtype(at::kLong)).view({1, total});
+        allowed = allowed.logical_and(key.le(query).view({1, 1, new_tokens, total}));
+    }
+    at::Tensor bias = at::zeros(allowed.sizes(), mask.options().dtype(dtype));
+    return bias.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+}
+
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
+    at::Tensor keys = k, values = v;
+    if (k.size(1) != q.size(1)) {
+        const std::int64_t repeat = q.size(1) / k.size(1);
+        keys = k.repeat_interleave(repeat, 1);
+        values = v.repeat_interleave(repeat, 1);
+    }
+    at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
+    at::Tensor weights = at::softmax((scores + bias).to(at::kFloat), -1).to(q.scalar_type());
+    return at::matmul(weights, values);
+}
+
+at::Tensor rotary(const at::Tensor& x, const at::Tensor& positions, const ModelConfig& config) {
+    const std::int64_t dim = x.size(-1);
+    // Float32 throughout, as the reference implementation computes it.
+    at::Tensor inv_freq = 1.0 / at::pow(config.rope_theta, at::arange(0, dim, 2, x.options().dtype(at::kFloat)) / double(dim));
+    if (config.rope_scaling) {
+        const RopeScaling& s = *config.rope_scaling;
+        const double old_len = static_cast<double>(s.original_max_position_embeddings);
+        const double low_wavelen = old_len / s.low_freq_factor, high_wavelen = old_len / s.high_freq_factor;
+        at::Tensor wavelen = 2 * M_PI / inv_freq;
+        at::Tensor scaled = at::where(wavelen > low_wavelen, inv_freq / s.factor, inv_freq);
+        at::Tensor smooth = (old_len / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
+        at::Tensor smoothed = (1 - smooth) * scaled / s.factor + smooth * scaled;
+        at::Tensor medium = (wavelen >= high_wavelen).logical_and(wavelen <= low_wavelen);
+        inv_freq = at::where(medium, smoothed, scaled);
+    }
+    at::Tensor angles = positions.to(at::kFloat).unsqueeze(-1) * inv_freq;  // [batch, tokens, dim/2]
+    at::Tensor emb = at::cat({angles, angles}, -1).unsqueeze(1);              // [batch, 1, tokens, dim]
+    at::Tensor cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
+    at::Tensor first = x.slice(-1, 0, dim / 2), second = x.slice(-1, dim / 2);
+    return x * cos + at::cat({-second, first}, -1) * sin;
+}
+
+at::Tensor split_heads(const at::Tensor& x, std::int64_t heads) {
+    return x.view({x.size(0), x.size(1), heads, x.size(2) / heads}).transpose(1, 2);
+}
+
+at::Tensor merge_heads(const at::Tensor& x) {
+    return x.transpose(1, 2).contiguous().view({x.size(0), x.size(2), x.size(1) * x.size(3)});
+}
+
+}  // namespace amalgam::layers

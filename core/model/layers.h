@@ -1,0 +1,38 @@
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include "core/model/model_config.h"
+
+namespace amalgam::layers {
+
+/** x W^T + b, with W [out, in] (nn.Linear). */
+at::Tensor dense(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = {});
+/** x W + b, with W [in, out] (GPT-2's Conv1D). */
+at::Tensor conv1d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
+at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps);
+/** The activation a config names: silu, gelu (erf), gelu_new / gelu_pytorch_tanh (tanh). */
+at::Tensor activation(const at::Tensor& x, const std::string& name);
+
+/** Positions of the new tokens from a left-padded mask [batch, past + new]: the count of real
+ *  tokens before each one, so that padding moves no sequence. Returns [batch, new]. */
+at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens);
+
+/** Additive attention bias [batch, 1, new, past + new]: 0 where a query may look, a large
+ *  negative number where the key is padding or (causal) in the future. */
+at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype);
+
+/** softmax(q k^T / sqrt(d) + bias) v for [batch, heads, tokens, head_dim]; k and v may have
+ *  fewer heads (grouped-query attention) and are repeated to match. */
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias);
+
+/** Rotary position embedding of [batch, heads, tokens, head_dim] at positions [batch, tokens]
+ *  (Hugging Face's rotate_half layout), with Llama 3 frequency scaling when configured. */
+at::Tensor rotary(const at::Tensor& x, const at::Tensor& positions, const ModelConfig& config);
+
+/** [batch, tokens, heads * head_dim] <-> [batch, heads, tokens, head_dim]. */
+at::Tensor split_heads(const at::Tensor& x, std::int64_t heads);
+at::Tensor merge_heads(const at::Tensor& x);
+
+}  // namespace amalgam::layers

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace amalgam {
+
+/** The model families Amalgam runs. */
+enum class ModelFamily {
+    Llama,  ///< LlamaForCausalLM and Qwen2ForCausalLM (q/k/v bias)
+    Gpt2,   ///< GPT2LMHeadModel
+    Bert    ///< BertModel, used as a sentence encoder (mean pooling, L2 normalisation)
+};
+
+/** Llama 3 "rope_scaling": longer contexts by scaling low RoPE frequencies. */
+struct RopeScaling {
+    double factor = 8.0;
+    double low_freq_factor = 1.0;
+    double high_freq_factor = 4.0;
+    std::int64_t original_max_position_embeddings = 8192;
+};
+
+/** What config.json says about a model, in one vocabulary for every family. */
+struct ModelConfig {
+    ModelFamily family = ModelFamily::Llama;
+    std::string architecture;   ///< as in config.json, e.g. "LlamaForCausalLM"
+    std::int64_t vocab_size = 0;
+    std::int64_t hidden_size = 0;
+    std::int64_t num_layers = 0;
+    std::int64_t num_heads = 0;
+    std::int64_t num_kv_heads = 0;
+    std::int64_t intermediate_size = 0;
+    std::int64_t max_positions = 0;
+    std::int64_t type_vocab_size = 0;  ///< BERT token types
+    double norm_eps = 1e-5;
+    double rope_theta = 10000.0;
+    std::optional<RopeScaling> rope_scaling;
+    bool tie_word_embeddings = false;
+    bool attention_bias = false;       ///< biases on q/k/v projections (Qwen2)
+    std::string hidden_act = "silu";
+    std::optional<std::int64_t> bos_token_id, eos_token_id, pad_token_id;
+
+    std::int64_t head_dim() const { return hidden_size / num_heads; }
+    bool is_causal() const { return family != ModelFamily::Bert; }
+
+    /** Reads config.json; throws std::runtime_error naming the file and the field. */
+    static ModelConfig load(const std::filesystem::path& path);
+    static ModelConfig from_json(const nlohmann::json& j, const std::string& source);
+    /** The config.json Hugging Face would write for this model. */
+    nlohmann::json to_json() const;
+};
+
+const char* to_string(ModelFamily f);
+
+}  // namespace amalgam

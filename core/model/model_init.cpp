@@ -1,0 +1,169 @@
+#include "core/model/model_init.h"
+
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/model/arch_table.h"
+#include "core/model/safetensors.h"
+#include "core/model/tokenizer.h"
+#include "core/model/unicode.h"
+#include "core/util/atomic_file.h"
+
+namespace amalgam {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+/** Normal draws from a seeded 64-bit Mersenne Twister by Box-Muller, the same everywhere. */
+class Normal {
+public:
+    explicit Normal(std::uint64_t seed) : rng_(seed) {}
+    float operator()(float stddev) {
+        double u1 = (static_cast<double>(rng_() >> 11) + 1.0) / 9007199254740993.0;  // (0, 1]
+        double u2 = static_cast<double>(rng_() >> 11) / 9007199254740992.0;
+        return static_cast<float>(stddev * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+    }
+
+private:
+    std::mt19937_64 rng_;
+};
+
+/** Byte-level BPE over the 256 bytes and no merges, with an end-of-text token: any text
+ *  encodes, nothing needs training. */
+json byte_level_tokenizer_json() {
+    json vocab = json::object();
+    int next = 0;
+    for (int b = 0; b < 256; ++b) {
+        bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+        std::string s;
+        unicode::append_utf8(s, printable ? static_cast<char32_t>(b) : static_cast<char32_t>(256 + next++));
+        vocab[s] = b;
+    }
+    vocab["<|endoftext|>"] = 256;
+    return {{"version", "1.0"},
+            {"added_tokens", {{{"id", 256}, {"content", "<|endoftext|>"}, {"special", true}, {"single_word", false},
+                               {"lstrip", false}, {"rstrip", false}, {"normalized", false}}}},
+            {"normalizer", nullptr},
+            {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
+            {"post_processor", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}}},
+            {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
+            {"model", {{"type", "BPE"}, {"dropout", nullptr}, {"unk_token", nullptr}, {"continuing_subword_prefix", ""},
+                       {"end_of_word_suffix", ""}, {"fuse_unk", false}, {"byte_fallback", false}, {"vocab", vocab},
+                       {"merges", json::array()}}}};
+}
+
+/** WordPiece over single ASCII characters with their "##" continuations, for BERT models. */
+std::string ascii_wordpiece_vocab() {
+    std::string out = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
+    for (char c = '!'; c <= '~'; ++c) {
+        if (c >= 'A' && c <= 'Z') continue;  // the tokenizer lower-cases
+        out += std::string(1, c) + "\n";
+    }
+    for (char c = '!'; c <= '~'; ++c) {
+        if (c >= 'A' && c <= 'Z') continue;
+        out += "##" + std::string(1, c) + "\n";
+    }
+    return out;
+}
+
+bool is_norm_weight(const std::string& name) {
+    return name.find("norm") != std::string::npos || name.find("ln_") != std::string::npos || name.find("LayerNorm") != std::string::npos;
+}
+
+}  // namespace
+
+ModelConfig preset_config(ModelFamily family, const std::string& preset) {
+    if (preset != "tiny" && preset != "small") throw std::invalid_argument("preset must be tiny or small, not '" + preset + "'");
+    const bool small = preset == "small";
+    ModelConfig c;
+    c.family = family;
+    switch (family) {
+        case ModelFamily::Llama:
+            c.architecture = "LlamaForCausalLM";
+            c.hidden_size = small ? 256 : 64;
+            c.num_layers = small ? 4 : 2;
+            c.num_heads = small ? 8 : 4;
+            c.num_kv_heads = small ? 4 : 2;
+            c.intermediate_size = small ? 688 : 172;
+            c.max_positions = small ? 1024 : 512;
+            c.norm_eps = 1e-6;
+            break;
+        case ModelFamily::Gpt2:
+            c.architecture = "GPT2LMHeadModel";
+            c.hidden_size = small ? 256 : 64;
+            c.num_layers = small ? 4 : 2;
+            c.num_heads = small ? 8 : 4;
+            c.num_kv_heads = c.num_heads;
+            c.intermediate_size = 4 * c.hidden_size;
+            c.max_positions = small ? 1024 : 512;
+            c.hidden_act = "gelu_new";
+            c.tie_word_embeddings = true;
+            break;
+        case ModelFamily::Bert:  // small has the all-MiniLM-L6-v2 shape
+            c.architecture = "BertModel";
+            c.hidden_size = small ? 384 : 64;
+            c.num_layers = small ? 6 : 2;
+            c.num_heads = small ? 12 : 4;
+            c.num_kv_heads = c.num_heads;
+            c.intermediate_size = small ? 1536 : 128;
+            c.max_positions = 512;
+            c.type_vocab_size = 2;
+            c.norm_eps = 1e-12;
+            c.hidden_act = "gelu";
+            break;
+    }
+    return c;
+}
+
+void init_random_model(const fs::path& out_dir, const ModelInitOptions& options) {
+    ModelConfig config = options.config ? *options.config : preset_config(options.family, options.preset);
+    std::vector<std::pair<fs::path, std::string>> files;
+    fs::path tokenizer_file;
+    if (options.tokenizer) {
+        fs::path source = fs::exists(*options.tokenizer / "tokenizer.json") ? *options.tokenizer / "tokenizer.json"
+                                                                            : *options.tokenizer / "vocab.txt";
+        if (!fs::exists(source)) throw std::runtime_error(options.tokenizer->string() + ": no tokenizer.json or vocab.txt");
+        std::ifstream in(source, std::ios::binary);
+        files.emplace_back(out_dir / source.filename(), std::string(std::istreambuf_iterator<char>(in), {}));
+    } else if (config.family == ModelFamily::Bert) {
+        files.emplace_back(out_dir / "vocab.txt", ascii_wordpiece_vocab());
+    } else {
+        files.emplace_back(out_dir / "tokenizer.json", byte_level_tokenizer_json().dump(2) + "\n");
+    }
+    // The vocabulary size comes from the tokenizer as written.
+    fs::create_directories(out_dir);
+    write_files_atomically(files);
+    auto tokenizer = load_tokenizer(out_dir);
+    config.vocab_size = static_cast<std::int64_t>(tokenizer->vocab_size());
+    if (config.family != ModelFamily::Bert) {
+        auto eos = tokenizer->token_id("<|endoftext|>");
+        if (!eos) eos = tokenizer->token_id("</s>");
+        if (eos) config.bos_token_id = config.eos_token_id = *eos;
+    } else {
+        config.pad_token_id = tokenizer->token_id("[PAD]").value_or(0);
+    }
+
+    Normal normal(options.seed);
+    std::vector<TensorData> tensors;
+    for (const TensorSpec& spec : tensor_specs(config)) {
+        if (spec.optional) continue;
+        std::int64_t n = 1;
+        for (auto d : spec.shape) n *= d;
+        std::vector<float> values(static_cast<std::size_t>(n));
+        // Norm weights near one and everything else small, so that a mix-up of weights shows.
+        bool norm = is_norm_weight(spec.name) && spec.name.find("bias") == std::string::npos;
+        for (float& v : values) v = norm ? 1.0f + normal(0.1f) : normal(0.02f);
+        std::string prefix = name_prefixes(config.family).front();
+        std::string name = spec.name == "lm_head.weight" ? spec.name : prefix + spec.name;
+        tensors.push_back({name, DType::F32, spec.shape, std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4)});
+    }
+    write_safetensors(out_dir / "model.safetensors", tensors, {{"format", "pt"}});
+    write_file_atomically(out_dir / "config.json", config.to_json().dump(2) + "\n");
+}
+
+}  // namespace amalgam

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/model/model_config.h"
+
+namespace amalgam {
+
+struct ModelInitOptions {
+    ModelFamily family = ModelFamily::Llama;
+    std::string preset = "tiny";                   ///< tiny or small
+    std::optional<std::filesystem::path> tokenizer;  ///< a folder with tokenizer.json or vocab.txt; none: a byte tokenizer
+    std::uint64_t seed = 0;
+    /// A config to use instead of the preset's (its vocabulary size is taken from the tokenizer).
+    std::optional<ModelConfig> config;
+};
+
+/** The config of a preset, before the vocabulary size is known. */
+ModelConfig preset_config(ModelFamily family, const std::string& preset);
+
+/** Writes a complete Hugging Face model folder with random weights: config.json,
+ *  model.safetensors and the tokenizer. It loads like any checkpoint; it is the built-in
+ *  default model for demos and tests. Same options, same bytes. */
+void init_random_model(const std::filesystem::path& out_dir, const ModelInitOptions& options);
+
+}  // namespace amalgam

@@ -1,0 +1,110 @@
+#include "core/model/transformer.h"
+
+#include <stdexcept>
+
+#include "core/model/arch/families.h"
+#include "core/model/arch_table.h"
+#include "core/model/safetensors.h"
+
+namespace amalgam {
+namespace {
+
+at::ScalarType scalar_type(DType t) {
+    switch (t) {
+        case DType::F32: return at::kFloat;
+        case DType::F16: return at::kHalf;
+        case DType::BF16: return at::kBFloat16;
+        case DType::F64: return at::kDouble;
+        default: throw std::logic_error("not a floating type");
+    }
+}
+
+/** A float32 copy of a mapped tensor (the mapping goes away with the checkpoint). */
+at::Tensor to_tensor(const TensorView& view) {
+    at::Tensor mapped = at::from_blob(const_cast<unsigned char*>(view.data), view.shape, at::TensorOptions().dtype(scalar_type(view.dtype)));
+    return mapped.to(at::kFloat, /*non_blocking=*/false, /*copy=*/true);
+}
+
+}  // namespace
+
+namespace arch {
+
+void append_to_cache(KVCache* cache, std::int64_t layer, at::Tensor& k, at::Tensor& v) {
+    if (!cache) return;
+    if (cache->keys.size() <= static_cast<std::size_t>(layer)) {
+        cache->keys.resize(layer + 1);
+        cache->values.resize(layer + 1);
+    }
+    at::Tensor& keys = cache->keys[layer];
+    at::Tensor& values = cache->values[layer];
+    keys = keys.defined() ? at::cat({keys, k}, 2) : k;
+    values = values.defined() ? at::cat({values, v}, 2) : v;
+    k = keys;
+    v = values;
+}
+
+}  // namespace arch
+
+std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::path& dir, at::Device device) {
+    std::unique_ptr<TransformerModel> model(new TransformerModel(ModelConfig::load(dir / "config.json"), device));
+    Checkpoint checkpoint(dir);
+    std::vector<std::string> prefixes = name_prefixes(model->config_.family);
+    prefixes.push_back("");
+    for (const TensorSpec& spec : tensor_specs(model->config_)) {
+        std::string stored;
+        for (const auto& prefix : prefixes)
+            if (checkpoint.contains(prefix + spec.name)) {
+                stored = prefix + spec.name;
+                break;
+            }
+        if (stored.empty()) {
+            if (spec.optional) continue;
+            checkpoint.get(name_prefixes(model->config_.family).front() + spec.name);  // throws, naming tensor and file
+        }
+        model->weights_[spec.name] = to_tensor(checkpoint.require(stored, spec.shape)).to(device);
+    }
+    return model;
+}
+
+const at::Tensor& TransformerModel::weight(const std::string& name) const {
+    auto it = weights_.find(name);
+    if (it == weights_.end()) throw std::out_of_range("the model has no weight '" + name + "'");
+    return it->second;
+}
+
+std::int64_t TransformerModel::parameter_count() const {
+    std::int64_t n = 0;
+    for (const auto& [name, w] : weights_) n += w.numel();
+    return n;
+}
+
+at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) const {
+    arch::WeightLookup w = [this](const std::string& name) -> const at::Tensor& { return weight(name); };
+    if (mask.size(1) != ids.size(1) + (cache ? cache->length() : 0))
+        throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
+    switch (config_.family) {
+        case ModelFamily::Llama: return arch::llama_hidden(w, config_, ids, mask, cache);
+        case ModelFamily::Gpt2: return arch::gpt2_hidden(w, config_, ids, mask, cache);
+        case ModelFamily::Bert:
+            if (cache) throw std::invalid_argument("an encoder takes no cache");
+            return arch::bert_hidden(w, config_, ids, mask);
+    }
+    throw std::logic_error("unknown family");
+}
+
+at::Tensor TransformerModel::logits(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) const {
+    if (!config_.is_causal()) throw std::invalid_argument("logits need a causal language model, not " + config_.architecture);
+    at::Tensor h = hidden_states(ids, mask, cache);
+    const std::string embedding = config_.family == ModelFamily::Gpt2 ? "wte.weight" : "embed_tokens.weight";
+    auto head = weights_.find("lm_head.weight");
+    return at::linear(h, head != weights_.end() ? head->second : weight(embedding));
+}
+
+at::Tensor TransformerModel::sentence_embeddings(const at::Tensor& ids, const at::Tensor& mask) const {
+    at::Tensor h = hidden_states(ids, mask);
+    at::Tensor m = mask.to(h.scalar_type()).unsqueeze(-1);
+    at::Tensor pooled = (h * m).sum(1) / m.sum(1).clamp_min(1e-9);
+    return pooled / pooled.norm(2, -1, true).clamp_min(1e-12);
+}
+
+}  // namespace amalgam

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "core/model/model_config.h"
+
+namespace amalgam {
+
+/** Keys and values of earlier positions, one pair per layer, [batch, kv_heads, length, head_dim]. */
+struct KVCache {
+    std::vector<at::Tensor> keys;
+    std::vector<at::Tensor> values;
+    std::int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
+};
+
+/** A transformer loaded from a Hugging Face folder: config.json and safetensors weights,
+ *  checked against the family's table of tensor names and shapes. Batches are left-padded:
+ *  `mask` is 1 for a token and 0 for padding, over the cached positions and the new ones. */
+class TransformerModel {
+public:
+    /** Loads config.json and the weights; errors name the file and the tensor. */
+    static std::unique_ptr<TransformerModel> load(const std::filesystem::path& dir, at::Device device = at::kCPU);
+
+    const ModelConfig& config() const { return config_; }
+    at::Device device() const { return device_; }
+
+    /** The last hidden states [batch, tokens, hidden] of ids [batch, tokens]. */
+    at::Tensor hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache = nullptr) const;
+    /** Next-token logits [batch, tokens, vocab] of a causal model. */
+    at::Tensor logits(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache = nullptr) const;
+    /** Mean-pooled, L2-normalised embeddings [batch, hidden] of an encoder (sentence-transformers). */
+    at::Tensor sentence_embeddings(const at::Tensor& ids, const at::Tensor& mask) const;
+
+    /** A weight by its Hugging Face name without the family prefix ("layers.0.mlp.up_proj.weight"). */
+    const at::Tensor& weight(const std::string& name) const;
+    std::unordered_map<std::string, at::Tensor>& weights() { return weights_; }
+    std::int64_t parameter_count() const;
+
+private:
+    TransformerModel(ModelConfig config, at::Device device) : config_(std::move(config)), device_(device) {}
+    ModelConfig config_;
+    at::Device device_;
+    std::unordered_map<std::string, at::Tensor> weights_;
+};
+
+}  // namespace amalgam

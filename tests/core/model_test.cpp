@@ -1,0 +1,162 @@
+#include <gtest/gtest.h>
+
+#include "core/model/model_init.h"
+#include "core/model/tokenizer.h"
+#include "core/model/transformer.h"
+#include "reference_model.h"
+#include "test_support.h"
+
+namespace amalgam {
+namespace {
+
+at::Tensor ids_tensor(const std::vector<int>& ids) {
+    std::vector<std::int64_t> wide(ids.begin(), ids.end());
+    return at::tensor(wide, at::kLong).unsqueeze(0);
+}
+
+double max_abs_difference(const at::Tensor& ours, const std::vector<std::vector<float>>& reference) {
+    double worst = 0;
+    auto a = ours.accessor<float, 2>();
+    for (std::size_t t = 0; t < reference.size(); ++t)
+        for (std::size_t v = 0; v < reference[t].size(); ++v) worst = std::max(worst, std::abs(double(a[t][v]) - reference[t][v]));
+    return worst;
+}
+
+/** A random-weight model written by `model init` code, in a temporary folder. */
+struct TinyModel {
+    test::TempDir dir;
+    TinyModel(ModelFamily family, std::optional<ModelConfig> config = std::nullopt, std::uint64_t seed = 1) {
+        ModelInitOptions options;
+        options.family = family;
+        options.seed = seed;
+        options.config = std::move(config);
+        init_random_model(dir.path(), options);
+    }
+};
+
+const std::vector<int> kIds = {5, 72, 101, 33, 256, 9, 0, 180, 44, 12, 7, 99};
+
+TEST(ModelParity, LlamaMatchesTheReference) {
+    TinyModel m(ModelFamily::Llama);
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor ids = ids_tensor(kIds);
+    at::Tensor logits = model->logits(ids, at::ones_like(ids))[0];
+    EXPECT_EQ(logits.size(1), 257);
+    EXPECT_LE(max_abs_difference(logits, test::ReferenceModel(m.dir.path()).logits(kIds)), 1e-4);
+}
+
+TEST(ModelParity, Qwen2StyleBiasAndLlama3RopeScalingMatchTheReference) {
+    ModelConfig c = preset_config(ModelFamily::Llama, "tiny");
+    c.architecture = "Qwen2ForCausalLM";
+    c.attention_bias = true;
+    c.tie_word_embeddings = true;
+    c.rope_theta = 500000.0;
+    c.rope_scaling = RopeScaling{8.0, 1.0, 4.0, 8};  // a short original context so that every band is exercised
+    TinyModel m(ModelFamily::Llama, c);
+    auto model = TransformerModel::load(m.dir.path());
+    EXPECT_TRUE(model->config().attention_bias);
+    at::Tensor ids = ids_tensor(kIds);
+    at::Tensor logits = model->logits(ids, at::ones_like(ids))[0];
+    EXPECT_LE(max_abs_difference(logits, test::ReferenceModel(m.dir.path()).logits(kIds)), 1e-4);
+}
+
+TEST(ModelParity, Gpt2MatchesTheReference) {
+    TinyModel m(ModelFamily::Gpt2);
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor ids = ids_tensor(kIds);
+    at::Tensor logits = model->logits(ids, at::ones_like(ids))[0];
+    EXPECT_LE(max_abs_difference(logits, test::ReferenceModel(m.dir.path()).logits(kIds)), 1e-4);
+}
+
+TEST(ModelParity, BertSentenceEmbeddingMatchesTheReference) {
+    TinyModel m(ModelFamily::Bert);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    std::vector<std::int32_t> encoded = tokenizer->encode("the nurse thanked the patient.");
+    std::vector<int> ids(encoded.begin(), encoded.end());
+    at::Tensor t = ids_tensor(ids);
+    at::Tensor ours = model->sentence_embeddings(t, at::ones_like(t))[0];
+    auto reference = test::ReferenceModel(m.dir.path()).sentence_embedding(ids);
+    ASSERT_EQ(ours.size(0), static_cast<std::int64_t>(reference.size()));
+    for (std::size_t i = 0; i < reference.size(); ++i) EXPECT_NEAR(ours[i].item<float>(), reference[i], 1e-5);
+    EXPECT_NEAR(ours.norm().item<float>(), 1.0f, 1e-5);
+}
+
+class CausalFacts : public ::testing::TestWithParam<ModelFamily> {};
+
+TEST_P(CausalFacts, LaterTokensDoNotChangeEarlierLogits) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor a = ids_tensor(kIds), b = a.clone();
+    b[0][8] = 3;
+    at::Tensor la = model->logits(a, at::ones_like(a)), lb = model->logits(b, at::ones_like(b));
+    EXPECT_TRUE(at::allclose(la.slice(1, 0, 8), lb.slice(1, 0, 8), 0, 1e-6));
+    EXPECT_FALSE(at::allclose(la.slice(1, 8), lb.slice(1, 8), 0, 1e-6));
+}
+
+TEST_P(CausalFacts, CachedStepsEqualFullRecomputation) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor ids = ids_tensor(kIds);
+    at::Tensor full = model->logits(ids, at::ones_like(ids));
+    KVCache cache;
+    at::Tensor first = model->logits(ids.slice(1, 0, 7), at::ones({1, 7}, at::kLong), &cache);
+    std::vector<at::Tensor> steps = {first};
+    for (std::int64_t t = 7; t < ids.size(1); ++t)
+        steps.push_back(model->logits(ids.slice(1, t, t + 1), at::ones({1, t + 1}, at::kLong), &cache));
+    EXPECT_EQ(cache.length(), ids.size(1));
+    EXPECT_LE((at::cat(steps, 1) - full).abs().max().item<float>(), 1e-5);
+}
+
+TEST_P(CausalFacts, LeftPaddingDoesNotChangeASequence) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor ids = ids_tensor(kIds);
+    at::Tensor alone = model->logits(ids, at::ones_like(ids))[0];
+    // Batch of two: the same sequence after three pads, and a longer other sequence.
+    at::Tensor padded = at::cat({at::zeros({1, 3}, at::kLong), ids}, 1);
+    at::Tensor other = ids_tensor({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+    at::Tensor batch = at::cat({padded, other}, 0);
+    at::Tensor mask = at::ones_like(batch);
+    mask[0].slice(0, 0, 3).zero_();
+    at::Tensor together = model->logits(batch, mask)[0].slice(0, 3);
+    EXPECT_LE((together - alone).abs().max().item<float>(), 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, CausalFacts, ::testing::Values(ModelFamily::Llama, ModelFamily::Gpt2),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(ModelLoading, SaveThenLoadGivesIdenticalLogits) {
+    TinyModel a(ModelFamily::Llama, std::nullopt, 7), b(ModelFamily::Llama, std::nullopt, 7);
+    EXPECT_EQ(test::read_text(a.dir / "model.safetensors"), test::read_text(b.dir / "model.safetensors"));
+    auto ma = TransformerModel::load(a.dir.path()), mb = TransformerModel::load(b.dir.path());
+    at::Tensor ids = ids_tensor(kIds);
+    EXPECT_TRUE(at::equal(ma->logits(ids, at::ones_like(ids)), mb->logits(ids, at::ones_like(ids))));
+}
+
+TEST(ModelLoading, CheckpointThatDoesNotMatchItsConfigIsNamed) {
+    TinyModel m(ModelFamily::Llama);
+    auto config = nlohmann::json::parse(test::read_text(m.dir / "config.json"));
+    config["intermediate_size"] = 100;
+    m.dir.write("config.json", config.dump());
+    try {
+        TransformerModel::load(m.dir.path());
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("tensor 'model.layers.0.mlp.gate_proj.weight' has shape [172, 64], expected [100, 64]"),
+                  std::string::npos)
+            << e.what();
+    }
+    config["intermediate_size"] = 172;
+    config["num_hidden_layers"] = 3;
+    m.dir.write("config.json", config.dump());
+    try {
+        TransformerModel::load(m.dir.path());
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("tensor 'model.layers.2.input_layernorm.weight' is missing"), std::string::npos) << e.what();
+    }
+}
+
+}  // namespace
+}  // namespace amalgam
