@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model/tokenizer.h"
+#include "core/model/transformer.h"
+
+namespace amalgam {
+
+struct GenerationOptions {
+    int max_new_tokens = 32;
+    bool greedy = true;        ///< otherwise sample with the settings below
+    double temperature = 1.0;
+    int top_k = 0;             ///< 0: no limit
+    double top_p = 1.0;        ///< nucleus: the smallest set of tokens whose probability reaches top_p
+    std::uint64_t seed = 0;
+    std::vector<std::int32_t> stop_tokens;  ///< besides the model's end-of-sequence token
+    std::vector<std::string> stop_strings;  ///< the text is cut before the first one
+};
+
+struct Generation {
+    std::vector<std::int32_t> tokens;  ///< new tokens, the stop token excluded
+    std::string text;
+    std::string stop_reason;           ///< "stop_token", "stop_string" or "length"
+};
+
+/** Continues every prompt, batched with left padding and a KV cache: one forward pass over
+ *  the prompts, then one single-token pass per new token. Same seed, same output. */
+std::vector<Generation> generate(const TransformerModel& model, const Tokenizer& tokenizer,
+                                 const std::vector<std::string>& prompts, const GenerationOptions& options);
+
+/** Log-probabilities of continuation tokens given a context, teacher-forced. */
+struct ContinuationScore {
+    std::vector<std::int32_t> context_ids;
+    std::vector<std::int32_t> continuation_ids;
+    std::vector<double> logprobs;  ///< natural log, one per continuation token
+    double total = 0;
+};
+
+/** Scores many (context, continuation) pairs in batches of `batch_size`. The context is
+ *  tokenized with the model's special tokens, the continuation without; the first
+ *  continuation token is predicted from the last context position. */
+std::vector<ContinuationScore> score_continuations(const TransformerModel& model, const Tokenizer& tokenizer,
+                                                   const std::vector<std::pair<std::string, std::string>>& pairs,
+                                                   std::size_t batch_size = 16);
+
+/** Ids as a left-padded batch: [batch, longest] ids and the matching mask. */
+std::pair<at::Tensor, at::Tensor> left_padded_batch(const std::vector<std::vector<std::int32_t>>& sequences, std::int32_t pad_id);
+
+}  // namespace amalgam
