@@ -16,8 +16,14 @@ struct Command {
 
 int run_curate(const std::vector<std::string>& args);
 int run_inspect(const std::vector<std::string>& args);
+int run_model(const std::vector<std::string>& args);
+int run_generate(const std::vector<std::string>& args);
+int run_score(const std::vector<std::string>& args);
 
 extern const char* const kCurateUsage;
 extern const char* const kInspectUsage;
+extern const char* const kModelUsage;
+extern const char* const kGenerateUsage;
+extern const char* const kScoreUsage;
 
 }  // namespace amalgam::cli

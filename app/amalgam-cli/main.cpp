@@ -13,6 +13,9 @@ namespace {
 const Command kCommands[] = {
     {"curate", "unify, cluster and select a recipe's datasets into D_train", kCurateUsage, run_curate},
     {"inspect", "show how a dataset file is read", kInspectUsage, run_inspect},
+    {"model", "create a random-weight model folder, or describe one", kModelUsage, run_model},
+    {"generate", "continue a prompt with a model", kGenerateUsage, run_generate},
+    {"score", "log-probabilities of a continuation given a context", kScoreUsage, run_score},
 };
 
 void print_overview(std::FILE* to) {

@@ -1,0 +1,137 @@
+// The model commands: model init / model info, generate, score. The only CLI file with ATen.
+#include <cstdio>
+#include <thread>
+
+#include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
+
+#include "arguments.h"
+#include "commands.h"
+#include "core/model/generation.h"
+#include "core/model/model_init.h"
+#include "core/model/tokenizer.h"
+#include "core/model/transformer.h"
+
+namespace amalgam::cli {
+
+const char* const kModelUsage = R"(usage: amalgam-cli model init --arch llama|gpt2|bert --preset tiny|small --out DIR
+                            [--tokenizer DIR|byte] [--seed S]
+       amalgam-cli model info DIR
+
+init writes a random-weight model as a complete Hugging Face folder (config.json,
+model.safetensors, the tokenizer); it loads afterwards like any checkpoint. The default
+tokenizer is a byte-level one that needs no files (ASCII WordPiece for bert).
+info prints the architecture, parameter count, weight types and tokenizer kind of a folder.
+)";
+
+const char* const kGenerateUsage = R"(usage: amalgam-cli generate MODEL_DIR --prompt TEXT [options]
+
+Continues the prompt with the model and prints the new text.
+
+options:
+  --max-new-tokens N   at most N new tokens (default 32)
+  --greedy             always take the most likely token (the default unless sampling is asked for)
+  --temperature T      sample with this temperature
+  --top-k K            sample among the K most likely tokens
+  --top-p P            sample from the smallest set of tokens whose probability reaches P
+  --seed S             seed for sampling (default 0)
+  --stop TEXT          stop before this text
+)";
+
+const char* const kScoreUsage = R"(usage: amalgam-cli score MODEL_DIR --context TEXT --continuation TEXT
+
+Prints one JSON object: context_ids, continuation_ids, logprobs (one per continuation
+token, natural log) and total (their sum). The context is tokenized with the model's
+special tokens and the continuation without.
+)";
+
+namespace {
+
+void use_all_cores() { at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
+
+ModelFamily family_from(const std::string& arch) {
+    if (arch == "llama") return ModelFamily::Llama;
+    if (arch == "gpt2") return ModelFamily::Gpt2;
+    if (arch == "bert") return ModelFamily::Bert;
+    throw UsageError("--arch must be llama, gpt2 or bert, not '" + arch + "'");
+}
+
+int model_init(const std::vector<std::string>& words) {
+    Arguments args(words, {"arch", "preset", "tokenizer", "out", "seed"}, {});
+    auto out = args.option("out");
+    if (!out) throw UsageError("model init needs --out DIR");
+    ModelInitOptions o;
+    o.family = family_from(args.option("arch").value_or("llama"));
+    o.preset = args.option("preset").value_or("tiny");
+    if (auto t = args.option("tokenizer"); t && *t != "byte") o.tokenizer = *t;
+    o.seed = args.unsigned_integer("seed", 0);
+    init_random_model(*out, o);
+    auto model = TransformerModel::load(*out);
+    std::printf("wrote %s: %s %s, %lld parameters\n", out->c_str(), model->config().architecture.c_str(), o.preset.c_str(),
+                static_cast<long long>(model->parameter_count()));
+    return 0;
+}
+
+int model_info(const std::vector<std::string>& words) {
+    Arguments args(words, {}, {});
+    if (args.positional().size() != 1) throw UsageError("model info takes one model folder");
+    const std::string dir = args.positional()[0];
+    auto model = TransformerModel::load(dir);
+    auto tokenizer = load_tokenizer(dir);
+    const ModelConfig& c = model->config();
+    std::printf("architecture:  %s (%s)\nparameters:    %lld\nlayers:        %lld\nhidden size:   %lld\n"
+                "heads:         %lld (%lld key/value)\nvocabulary:    %lld\ntokenizer:     %s, %zu tokens\n",
+                c.architecture.c_str(), to_string(c.family), static_cast<long long>(model->parameter_count()),
+                static_cast<long long>(c.num_layers), static_cast<long long>(c.hidden_size), static_cast<long long>(c.num_heads),
+                static_cast<long long>(c.num_kv_heads), static_cast<long long>(c.vocab_size), tokenizer->kind().c_str(),
+                tokenizer->vocab_size());
+    return 0;
+}
+
+}  // namespace
+
+int run_model(const std::vector<std::string>& words) {
+    if (words.empty()) throw UsageError("model needs a subcommand: init or info");
+    std::vector<std::string> rest(words.begin() + 1, words.end());
+    use_all_cores();
+    if (words[0] == "init") return model_init(rest);
+    if (words[0] == "info") return model_info(rest);
+    throw UsageError("unknown model subcommand '" + words[0] + "'");
+}
+
+int run_generate(const std::vector<std::string>& words) {
+    Arguments args(words, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"}, {"greedy"});
+    if (args.positional().size() != 1) throw UsageError("generate takes one model folder");
+    auto prompt = args.option("prompt");
+    if (!prompt) throw UsageError("generate needs --prompt TEXT");
+    use_all_cores();
+    GenerationOptions o;
+    o.max_new_tokens = static_cast<int>(args.unsigned_integer("max-new-tokens", 32));
+    o.greedy = args.flag("greedy") || !(args.option("temperature") || args.option("top-k") || args.option("top-p"));
+    o.temperature = args.number("temperature", 1.0);
+    o.top_k = static_cast<int>(args.unsigned_integer("top-k", 0));
+    o.top_p = args.number("top-p", 1.0);
+    o.seed = args.unsigned_integer("seed", 0);
+    if (auto s = args.option("stop")) o.stop_strings = {*s};
+    auto model = TransformerModel::load(args.positional()[0]);
+    auto tokenizer = load_tokenizer(args.positional()[0]);
+    std::printf("%s\n", generate(*model, *tokenizer, {*prompt}, o)[0].text.c_str());
+    return 0;
+}
+
+int run_score(const std::vector<std::string>& words) {
+    Arguments args(words, {"context", "continuation"}, {});
+    if (args.positional().size() != 1) throw UsageError("score takes one model folder");
+    auto context = args.option("context"), continuation = args.option("continuation");
+    if (!context || !continuation) throw UsageError("score needs --context TEXT and --continuation TEXT");
+    use_all_cores();
+    auto model = TransformerModel::load(args.positional()[0]);
+    auto tokenizer = load_tokenizer(args.positional()[0]);
+    ContinuationScore s = score_continuations(*model, *tokenizer, {{*context, *continuation}})[0];
+    nlohmann::ordered_json out = {{"context_ids", s.context_ids}, {"continuation_ids", s.continuation_ids}, {"logprobs", s.logprobs},
+                                  {"total", s.total}};
+    std::printf("%s\n", out.dump().c_str());
+    return 0;
+}
+
+}  // namespace amalgam::cli
