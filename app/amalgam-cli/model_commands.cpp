@@ -36,9 +36,10 @@ options:
   --top-p P            sample from the smallest set of tokens whose probability reaches P
   --seed S             seed for sampling (default 0)
   --stop TEXT          stop before this text
+  --adapter DIR        apply a LoRA adapter (PEFT layout)
 )";
 
-const char* const kScoreUsage = R"(usage: amalgam-cli score MODEL_DIR --context TEXT --continuation TEXT
+const char* const kScoreUsage = R"(usage: amalgam-cli score MODEL_DIR --context TEXT --continuation TEXT [--adapter DIR]
 
 Prints one JSON object: context_ids, continuation_ids, logprobs (one per continuation
 token, natural log) and total (their sum). The context is tokenized with the model's
@@ -48,6 +49,13 @@ special tokens and the continuation without.
 namespace {
 
 void use_all_cores() { at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
+
+/** The model of a folder, with the --adapter of the command line applied. */
+std::unique_ptr<TransformerModel> load_model(const Arguments& args) {
+    auto model = TransformerModel::load(args.positional()[0]);
+    if (auto adapter = args.option("adapter")) model->load_adapter(*adapter);
+    return model;
+}
 
 ModelFamily family_from(const std::string& arch) {
     if (arch == "llama") return ModelFamily::Llama;
@@ -100,7 +108,7 @@ int run_model(const std::vector<std::string>& words) {
 }
 
 int run_generate(const std::vector<std::string>& words) {
-    Arguments args(words, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"}, {"greedy"});
+    Arguments args(words, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop", "adapter"}, {"greedy"});
     if (args.positional().size() != 1) throw UsageError("generate takes one model folder");
     auto prompt = args.option("prompt");
     if (!prompt) throw UsageError("generate needs --prompt TEXT");
@@ -113,19 +121,19 @@ int run_generate(const std::vector<std::string>& words) {
     o.top_p = args.number("top-p", 1.0);
     o.seed = args.unsigned_integer("seed", 0);
     if (auto s = args.option("stop")) o.stop_strings = {*s};
-    auto model = TransformerModel::load(args.positional()[0]);
+    auto model = load_model(args);
     auto tokenizer = load_tokenizer(args.positional()[0]);
     std::printf("%s\n", generate(*model, *tokenizer, {*prompt}, o)[0].text.c_str());
     return 0;
 }
 
 int run_score(const std::vector<std::string>& words) {
-    Arguments args(words, {"context", "continuation"}, {});
+    Arguments args(words, {"context", "continuation", "adapter"}, {});
     if (args.positional().size() != 1) throw UsageError("score takes one model folder");
     auto context = args.option("context"), continuation = args.option("continuation");
     if (!context || !continuation) throw UsageError("score needs --context TEXT and --continuation TEXT");
     use_all_cores();
-    auto model = TransformerModel::load(args.positional()[0]);
+    auto model = load_model(args);
     auto tokenizer = load_tokenizer(args.positional()[0]);
     ContinuationScore s = score_continuations(*model, *tokenizer, {{*context, *continuation}})[0];
     nlohmann::ordered_json out = {{"context_ids", s.context_ids}, {"continuation_ids", s.continuation_ids}, {"logprobs", s.logprobs},

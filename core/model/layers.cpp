@@ -6,10 +6,6 @@
 
 namespace amalgam::layers {
 
-at::Tensor dense(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) { return at::linear(x, weight, bias); }
-
-at::Tensor conv1d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) { return at::matmul(x, weight) + bias; }
-
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
     at::Tensor xf = x.to(at::kFloat);
     at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean({-1}, true) + eps);

@@ -6,10 +6,6 @@
 
 namespace amalgam::layers {
 
-/** x W^T + b, with W [out, in] (nn.Linear). */
-at::Tensor dense(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias = {});
-/** x W + b, with W [in, out] (GPT-2's Conv1D). */
-at::Tensor conv1d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
 at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps);
 /** The activation a config names: silu, gelu (erf), gelu_new / gelu_pytorch_tanh (tanh). */

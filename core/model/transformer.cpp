@@ -43,6 +43,22 @@ void append_to_cache(KVCache* cache, std::int64_t layer, at::Tensor& k, at::Tens
     v = values;
 }
 
+at::Tensor Layers::with_lora(at::Tensor y, const at::Tensor& x, const std::string& module) const {
+    if (!adapter_) return y;
+    auto it = adapter_->modules.find(module);
+    if (it == adapter_->modules.end()) return y;
+    at::Tensor in = training_ && adapter_->config.dropout > 0 ? at::dropout(x, adapter_->config.dropout, true) : x;
+    return y + adapter_->config.scaling() * at::linear(at::linear(in, it->second.a), it->second.b);
+}
+
+at::Tensor Layers::linear(const at::Tensor& x, const std::string& module, bool bias) const {
+    return with_lora(at::linear(x, model_.weight(module + ".weight"), bias ? model_.weight(module + ".bias") : at::Tensor()), x, module);
+}
+
+at::Tensor Layers::conv1d(const at::Tensor& x, const std::string& module) const {
+    return with_lora(at::matmul(x, model_.weight(module + ".weight")) + model_.weight(module + ".bias"), x, module);
+}
+
 }  // namespace arch
 
 std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::path& dir, at::Device device) {
@@ -79,7 +95,7 @@ std::int64_t TransformerModel::parameter_count() const {
 }
 
 at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) const {
-    arch::WeightLookup w = [this](const std::string& name) -> const at::Tensor& { return weight(name); };
+    arch::Layers w(*this, adapter_ && !adapter_->merged ? &*adapter_ : nullptr, training_);
     if (mask.size(1) != ids.size(1) + (cache ? cache->length() : 0))
         throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
     switch (config_.family) {

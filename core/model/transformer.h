@@ -1,13 +1,16 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include <ATen/ATen.h>
 
+#include "core/model/lora.h"
 #include "core/model/model_config.h"
 
 namespace amalgam {
@@ -39,14 +42,37 @@ public:
 
     /** A weight by its Hugging Face name without the family prefix ("layers.0.mlp.up_proj.weight"). */
     const at::Tensor& weight(const std::string& name) const;
-    std::unordered_map<std::string, at::Tensor>& weights() { return weights_; }
     std::int64_t parameter_count() const;
+
+    /** Modules that are projections LoRA can adapt ("layers.0.self_attn.q_proj"), and whether
+     *  each is stored as GPT-2's Conv1D ([in, out]) rather than nn.Linear ([out, in]). */
+    std::map<std::string, bool> projection_modules() const;
+
+    /** Adds fresh LoRA adapters: A from PEFT's Kaiming-uniform draw (seeded), B zero, so the
+     *  model is unchanged until trained. */
+    void add_lora(const LoraConfig& config, std::uint64_t seed);
+    /** Loads a PEFT adapter folder (adapter_config.json, adapter_model.safetensors); errors
+     *  name the file and the tensor that does not fit this model. */
+    void load_adapter(const std::filesystem::path& dir);
+    /** Writes the adapter in PEFT's layout so that Python peft can load it. */
+    void save_adapter(const std::filesystem::path& dir, const std::string& base_model) const;
+    /** Folds the updates into the base weights (and back out). */
+    void merge_lora();
+    void unmerge_lora();
+    const LoraAdapter* adapter() const { return adapter_ ? &*adapter_ : nullptr; }
+    LoraAdapter* adapter() { return adapter_ ? &*adapter_ : nullptr; }
+
+    /** Training mode turns LoRA dropout on. */
+    void set_training(bool training) { training_ = training; }
 
 private:
     TransformerModel(ModelConfig config, at::Device device) : config_(std::move(config)), device_(device) {}
+    void fold_lora(double sign);
     ModelConfig config_;
     at::Device device_;
     std::unordered_map<std::string, at::Tensor> weights_;
+    std::optional<LoraAdapter> adapter_;
+    bool training_ = false;
 };
 
 }  // namespace amalgam

@@ -2,6 +2,7 @@
 
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
+#include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 #include "reference_model.h"
@@ -249,6 +250,101 @@ TEST(Scoring, ContinuationLogprobsAreTheTeacherForcedOnes) {
         }
         EXPECT_NEAR(s.total, total, 1e-9);
         EXPECT_EQ(s.continuation_ids, tokenizer->encode(pairs[i].second, false));
+    }
+}
+
+}  // namespace
+}  // namespace amalgam
+
+namespace amalgam {
+namespace {
+
+at::Tensor logits_of(const TransformerModel& model) {
+    at::Tensor ids = ids_tensor(kIds);
+    return model.logits(ids, at::ones_like(ids));
+}
+
+/** Gives every B matrix random values, as training would, so that the adapter matters. */
+void perturb(TransformerModel& model) {
+    at::manual_seed(0);
+    for (auto& [module, pair] : model.adapter()->modules) pair.b = at::randn_like(pair.b) * 0.1;
+}
+
+class LoraFacts : public ::testing::TestWithParam<ModelFamily> {};
+
+TEST_P(LoraFacts, ZeroBLeavesTheModelUnchanged) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor base = logits_of(*model);
+    model->add_lora({4, 8, 0.0, {}}, 1);
+    EXPECT_GT(model->adapter()->modules.size(), 0u);
+    EXPECT_TRUE(at::equal(logits_of(*model), base));
+}
+
+TEST_P(LoraFacts, MergedEqualsUnmergedAndUnmergeRestores) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor base = logits_of(*model);
+    model->add_lora({4, 8, 0.0, {}}, 1);
+    const std::string first_module = model->adapter()->modules.begin()->first + ".weight";  // an adapted one
+    at::Tensor base_weight = model->weight(first_module).clone();
+    perturb(*model);
+    at::Tensor adapted = logits_of(*model);
+    EXPECT_GT((adapted - base).abs().max().item<float>(), 1e-4);
+    model->merge_lora();
+    EXPECT_GT((model->weight(first_module) - base_weight).abs().max().item<float>(), 1e-4);
+    EXPECT_LE((logits_of(*model) - adapted).abs().max().item<float>(), 1e-5);
+    model->unmerge_lora();
+    EXPECT_LE((model->weight(first_module) - base_weight).abs().max().item<float>(), 1e-6);
+    EXPECT_LE((logits_of(*model) - adapted).abs().max().item<float>(), 1e-6);
+}
+
+TEST_P(LoraFacts, SaveThenLoadInPeftLayout) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    model->add_lora({4, 8, 0.05, {}}, 2);
+    perturb(*model);
+    at::Tensor adapted = logits_of(*model);
+    test::TempDir out;
+    model->save_adapter(out.path(), m.dir.path().string());
+    SafetensorsFile file(out / "adapter_model.safetensors");
+    const std::string module = model->adapter()->modules.begin()->first;
+    EXPECT_EQ(file.tensors().count(peft_key(GetParam(), module, 'A')), 1u);
+    auto config = nlohmann::json::parse(test::read_text(out / "adapter_config.json"));
+    EXPECT_EQ(config["peft_type"], "LORA");
+    EXPECT_EQ(config["r"], 4);
+    EXPECT_EQ(config["fan_in_fan_out"], GetParam() == ModelFamily::Gpt2);
+
+    auto fresh = TransformerModel::load(m.dir.path());
+    fresh->load_adapter(out.path());
+    EXPECT_TRUE(at::equal(logits_of(*fresh), adapted));
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, LoraFacts, ::testing::Values(ModelFamily::Llama, ModelFamily::Gpt2),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(Lora, PeftKeyNamesFollowTheHuggingFaceModulePaths) {
+    EXPECT_EQ(peft_key(ModelFamily::Llama, "layers.0.self_attn.q_proj", 'A'), "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
+    EXPECT_EQ(peft_key(ModelFamily::Gpt2, "h.1.attn.c_attn", 'B'), "base_model.model.transformer.h.1.attn.c_attn.lora_B.weight");
+}
+
+TEST(Lora, AdapterForAnotherModelIsRefusedByName) {
+    TinyModel small(ModelFamily::Llama);
+    ModelConfig wide = preset_config(ModelFamily::Llama, "tiny");
+    wide.hidden_size = 128;
+    TinyModel other(ModelFamily::Llama, wide);
+    auto donor = TransformerModel::load(other.dir.path());
+    donor->add_lora({4, 8, 0.0, {}}, 1);
+    test::TempDir out;
+    donor->save_adapter(out.path(), "other");
+    auto model = TransformerModel::load(small.dir.path());
+    try {
+        model->load_adapter(out.path());
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("adapter_model.safetensors: tensor 'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight' has the wrong shape"),
+                  std::string::npos)
+            << e.what();
     }
 }
 

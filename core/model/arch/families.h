@@ -1,22 +1,39 @@
 #pragma once
 
-#include <functional>
 #include <string>
 
 #include <ATen/ATen.h>
 
+#include "core/model/lora.h"
 #include "core/model/model_config.h"
 #include "core/model/transformer.h"
 
 // One forward function per model family; TransformerModel picks one by config.
 namespace amalgam::arch {
 
-/** A weight by its name without the family prefix. */
-using WeightLookup = std::function<const at::Tensor&(const std::string&)>;
+/** What a forward pass reads: weights by name (without the family prefix) and projections
+ *  by module name, with the model's LoRA update added where an adapter has one. */
+class Layers {
+public:
+    Layers(const TransformerModel& model, const LoraAdapter* adapter, bool training)
+        : model_(model), adapter_(adapter), training_(training) {}
 
-at::Tensor llama_hidden(const WeightLookup& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache);
-at::Tensor gpt2_hidden(const WeightLookup& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache);
-at::Tensor bert_hidden(const WeightLookup& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask);
+    const at::Tensor& operator()(const std::string& name) const { return model_.weight(name); }
+    /// nn.Linear: x W^T (+ b) for module "layers.0.self_attn.q_proj".
+    at::Tensor linear(const at::Tensor& x, const std::string& module, bool bias) const;
+    /// GPT-2's Conv1D: x W + b, W stored [in, out].
+    at::Tensor conv1d(const at::Tensor& x, const std::string& module) const;
+
+private:
+    at::Tensor with_lora(at::Tensor y, const at::Tensor& x, const std::string& module) const;
+    const TransformerModel& model_;
+    const LoraAdapter* adapter_;
+    bool training_;
+};
+
+at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache);
+at::Tensor gpt2_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache);
+at::Tensor bert_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask);
 
 /** With a cache: puts the new keys and values after the cached ones (and returns them all in
  *  k and v). Without one: leaves k and v as they are. */

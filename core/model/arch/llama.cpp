@@ -5,27 +5,26 @@
 
 namespace amalgam::arch {
 
-at::Tensor llama_hidden(const WeightLookup& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) {
+at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) {
     using namespace layers;
     const std::int64_t tokens = ids.size(1);
     at::Tensor x = at::embedding(w("embed_tokens.weight"), ids);
     at::Tensor positions = positions_from_mask(mask, tokens);
     at::Tensor bias = attention_bias(mask, tokens, true, x.scalar_type());
-    auto optional = [&](const std::string& name) { return c.attention_bias ? w(name) : at::Tensor(); };
     for (std::int64_t i = 0; i < c.num_layers; ++i) {
         const std::string p = "layers." + std::to_string(i) + ".";
         at::Tensor h = rms_norm(x, w(p + "input_layernorm.weight"), c.norm_eps);
-        at::Tensor q = split_heads(dense(h, w(p + "self_attn.q_proj.weight"), optional(p + "self_attn.q_proj.bias")), c.num_heads);
-        at::Tensor k = split_heads(dense(h, w(p + "self_attn.k_proj.weight"), optional(p + "self_attn.k_proj.bias")), c.num_kv_heads);
-        at::Tensor v = split_heads(dense(h, w(p + "self_attn.v_proj.weight"), optional(p + "self_attn.v_proj.bias")), c.num_kv_heads);
+        at::Tensor q = split_heads(w.linear(h, p + "self_attn.q_proj", c.attention_bias), c.num_heads);
+        at::Tensor k = split_heads(w.linear(h, p + "self_attn.k_proj", c.attention_bias), c.num_kv_heads);
+        at::Tensor v = split_heads(w.linear(h, p + "self_attn.v_proj", c.attention_bias), c.num_kv_heads);
         q = rotary(q, positions, c);
         k = rotary(k, positions, c);
         append_to_cache(cache, i, k, v);
         at::Tensor attended = merge_heads(attention(q, k, v, bias));
-        x = x + dense(attended, w(p + "self_attn.o_proj.weight"));
+        x = x + w.linear(attended, p + "self_attn.o_proj", false);
         h = rms_norm(x, w(p + "post_attention_layernorm.weight"), c.norm_eps);
-        at::Tensor gate = activation(dense(h, w(p + "mlp.gate_proj.weight")), c.hidden_act);
-        x = x + dense(gate * dense(h, w(p + "mlp.up_proj.weight")), w(p + "mlp.down_proj.weight"));
+        at::Tensor gate = activation(w.linear(h, p + "mlp.gate_proj", false), c.hidden_act);
+        x = x + w.linear(gate * w.linear(h, p + "mlp.up_proj", false), p + "mlp.down_proj", false);
     }
     return rms_norm(x, w("norm.weight"), c.norm_eps);
 }

@@ -1,0 +1,171 @@
+// LoRA on TransformerModel: adding, merging, and PEFT-compatible saving and loading.
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/model/arch_table.h"
+#include "core/model/safetensors.h"
+#include "core/model/transformer.h"
+#include "core/util/atomic_file.h"
+
+namespace amalgam {
+namespace {
+
+bool is_embedding(const std::string& name) {
+    for (const char* part : {"embed", "wte.", "wpe.", "lm_head"})
+        if (name.find(part) != std::string::npos) return true;
+    return false;
+}
+
+std::string last_component(const std::string& module) { return module.substr(module.rfind('.') + 1); }
+
+/** [in, out] of a projection, whichever way it is stored. */
+std::pair<std::int64_t, std::int64_t> in_out(const at::Tensor& weight, bool conv1d) {
+    return conv1d ? std::pair{weight.size(0), weight.size(1)} : std::pair{weight.size(1), weight.size(0)};
+}
+
+TensorData tensor_data(const std::string& name, const at::Tensor& t) {
+    at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
+    return {name, DType::F32, c.sizes().vec(), std::string(static_cast<const char*>(c.data_ptr()), c.numel() * sizeof(float))};
+}
+
+}  // namespace
+
+std::map<std::string, bool> TransformerModel::projection_modules() const {
+    std::map<std::string, bool> out;
+    const std::string suffix = ".weight";
+    for (const auto& [name, w] : weights_) {
+        if (w.dim() != 2 || is_embedding(name) || name.size() <= suffix.size() ||
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        out[name.substr(0, name.size() - suffix.size())] = config_.family == ModelFamily::Gpt2;
+    }
+    return out;
+}
+
+void TransformerModel::add_lora(const LoraConfig& requested, std::uint64_t seed) {
+    LoraAdapter adapter;
+    adapter.config = requested;
+    if (adapter.config.target_modules.empty()) adapter.config.target_modules = default_lora_targets(config_.family);
+    if (adapter.config.rank < 1) throw std::invalid_argument("LoRA rank must be at least 1");
+    std::mt19937_64 rng(seed);
+    for (const auto& [module, conv1d] : projection_modules()) {
+        const auto& targets = adapter.config.target_modules;
+        if (std::find(targets.begin(), targets.end(), last_component(module)) == targets.end()) continue;
+        auto [in, out] = in_out(weight(module + ".weight"), conv1d);
+        // PEFT: A ~ kaiming_uniform(a = sqrt(5)), i.e. U(-1/sqrt(in), 1/sqrt(in)); B = 0.
+        std::uniform_real_distribution<float> uniform(-1.0f / std::sqrt(float(in)), 1.0f / std::sqrt(float(in)));
+        std::vector<float> a(static_cast<std::size_t>(adapter.config.rank * in));
+        for (float& v : a) v = uniform(rng);
+        LoraPair pair{at::from_blob(a.data(), {adapter.config.rank, in}, at::kFloat).clone().to(device_),
+                      at::zeros({out, adapter.config.rank}, at::TensorOptions().dtype(at::kFloat).device(device_))};
+        adapter.modules.emplace(module, std::move(pair));
+    }
+    if (adapter.modules.empty()) throw std::invalid_argument("no module of this model matches the LoRA target modules");
+    adapter_ = std::move(adapter);
+}
+
+void TransformerModel::fold_lora(double sign) {
+    if (!adapter_) throw std::logic_error("the model has no LoRA adapter");
+    auto conv = projection_modules();
+    at::NoGradGuard no_grad;
+    for (const auto& [module, pair] : adapter_->modules) {
+        at::Tensor delta = adapter_->config.scaling() * at::matmul(pair.b, pair.a);  // [out, in]
+        at::Tensor& w = weights_.at(module + ".weight");
+        w = w + sign * (conv.at(module) ? delta.t() : delta);
+    }
+}
+
+void TransformerModel::merge_lora() {
+    if (adapter_ && !adapter_->merged) {
+        fold_lora(1.0);
+        adapter_->merged = true;
+    }
+}
+
+void TransformerModel::unmerge_lora() {
+    if (adapter_ && adapter_->merged) {
+        fold_lora(-1.0);
+        adapter_->merged = false;
+    }
+}
+
+void TransformerModel::save_adapter(const std::filesystem::path& dir, const std::string& base_model) const {
+    if (!adapter_) throw std::logic_error("the model has no LoRA adapter to save");
+    const LoraConfig& c = adapter_->config;
+    nlohmann::ordered_json config = {
+        {"peft_type", "LORA"},
+        {"task_type", config_.is_causal() ? "CAUSAL_LM" : "FEATURE_EXTRACTION"},
+        {"base_model_name_or_path", base_model},
+        {"r", c.rank},
+        {"lora_alpha", c.alpha},
+        {"lora_dropout", c.dropout},
+        {"target_modules", c.target_modules},
+        {"fan_in_fan_out", config_.family == ModelFamily::Gpt2},
+        {"bias", "none"},
+        {"modules_to_save", nullptr},
+        {"init_lora_weights", true},
+        {"inference_mode", true},
+        {"use_rslora", false},
+        {"use_dora", false}};
+    std::vector<TensorData> tensors;
+    for (const auto& [module, pair] : adapter_->modules) {
+        tensors.push_back(tensor_data(peft_key(config_.family, module, 'A'), pair.a));
+        tensors.push_back(tensor_data(peft_key(config_.family, module, 'B'), pair.b));
+    }
+    std::filesystem::create_directories(dir);
+    write_safetensors(dir / "adapter_model.safetensors", tensors, {{"format", "pt"}});
+    write_file_atomically(dir / "adapter_config.json", config.dump(2) + "\n");
+}
+
+void TransformerModel::load_adapter(const std::filesystem::path& dir) {
+    const std::string config_path = (dir / "adapter_config.json").string();
+    std::ifstream in(config_path);
+    if (!in) throw std::runtime_error(config_path + ": cannot open");
+    LoraAdapter adapter;
+    try {
+        auto j = nlohmann::json::parse(in);
+        if (j.value("peft_type", "") != "LORA") throw std::runtime_error(config_path + ": not a LoRA adapter (peft_type)");
+        adapter.config.rank = j.at("r").get<std::int64_t>();
+        adapter.config.alpha = j.at("lora_alpha").get<double>();
+        adapter.config.dropout = j.value("lora_dropout", 0.0);
+        if (!j.at("target_modules").is_array()) throw std::runtime_error(config_path + ": target_modules must be a list of names");
+        adapter.config.target_modules = j.at("target_modules").get<std::vector<std::string>>();
+        if (j.value("use_dora", false) || j.value("use_rslora", false))
+            throw std::runtime_error(config_path + ": DoRA and rsLoRA adapters are not supported");
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(config_path + ": malformed adapter config: " + e.what());
+    }
+    SafetensorsFile file(dir / "adapter_model.safetensors");
+    auto modules = projection_modules();
+    const std::string head = "base_model.model.";
+    for (const auto& [key, view] : file.tensors()) {
+        auto fail = [&](const std::string& why) { throw std::runtime_error(file.path() + ": tensor '" + key + "' " + why); };
+        const bool is_a = key.size() > 14 && key.compare(key.size() - 14, 14, ".lora_A.weight") == 0;
+        const bool is_b = key.size() > 14 && key.compare(key.size() - 14, 14, ".lora_B.weight") == 0;
+        if (key.rfind(head, 0) != 0 || !(is_a || is_b)) fail("is not a LoRA A or B matrix");
+        std::string module = key.substr(head.size(), key.size() - head.size() - 14);
+        for (const auto& prefix : name_prefixes(config_.family))
+            if (!prefix.empty() && module.rfind(prefix, 0) == 0) module = module.substr(prefix.size());
+        auto m = modules.find(module);
+        if (m == modules.end()) fail("names no projection of this " + config_.architecture);
+        auto [in_dim, out_dim] = in_out(weight(module + ".weight"), m->second);
+        std::vector<std::int64_t> expected = is_a ? std::vector<std::int64_t>{adapter.config.rank, in_dim}
+                                                  : std::vector<std::int64_t>{out_dim, adapter.config.rank};
+        if (view.shape != expected) fail("has the wrong shape for rank " + std::to_string(adapter.config.rank) + " on this model");
+        std::vector<float> values = view.to_float32();
+        at::Tensor t = at::from_blob(values.data(), view.shape, at::kFloat).clone().to(device_);
+        (is_a ? adapter.modules[module].a : adapter.modules[module].b) = t;
+    }
+    for (const auto& [module, pair] : adapter.modules)
+        if (!pair.a.defined() || !pair.b.defined())
+            throw std::runtime_error(file.path() + ": module '" + module + "' has only one of its A and B matrices");
+    if (adapter.modules.empty()) throw std::runtime_error(file.path() + ": no LoRA matrices");
+    unmerge_lora();
+    adapter_ = std::move(adapter);
+}
+
+}  // namespace amalgam
