@@ -5,6 +5,7 @@
 #include "arguments.h"
 #include "commands.h"
 #include "core/curate/curation_output.h"
+#include "core/model/embedders.h"
 #include "core/recipe/recipe.h"
 #include "core/recipe/recipe_sources.h"
 #include "core/store/workspace.h"
@@ -80,7 +81,8 @@ int run_curate(const std::vector<std::string>& words) {
     TerminalProgress progress;
     auto sources = load_sources(recipe, args.flag("skip-bad-lines"), workspace.get());
     if (sources.empty()) throw std::invalid_argument("the recipe has no dataset with role: train");
-    Curation curation = curate(sources, recipe.curate, progress);
+    auto embedder = make_embedder(recipe.curate.embedder, recipe.curate.model);
+    Curation curation = curate(sources, recipe.curate, *embedder, progress);
 
     std::int64_t recipe_id = workspace ? workspace->save_recipe(std::filesystem::absolute(recipe.path).string(), recipe.text) : 0;
     for (double fraction : recipe.fractions) {

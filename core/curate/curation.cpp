@@ -9,7 +9,8 @@
 
 namespace amalgam {
 
-Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, Progress& progress) {
+Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
+                Progress& progress) {
     Curation c;
     c.settings = settings;
     for (const auto& s : sources) {
@@ -20,19 +21,18 @@ Curation curate(const std::vector<CurationSource>& sources, const CurationSettin
     }
     if (c.pairs.empty()) throw std::invalid_argument("no preference pairs: every prompt was dropped");
 
-    auto embedder = make_embedder(settings.embedder, settings.model);
     std::vector<std::string> texts;
     texts.reserve(c.pairs.size());
     for (const auto& p : c.pairs) texts.push_back(p.prompt);
-    std::vector<float> embeddings = embedder->embed(texts, progress);
+    std::vector<float> embeddings = embedder.embed(texts, progress);
 
-    KMeansResult clusters = kmeans(embeddings, embedder->dim(),
+    KMeansResult clusters = kmeans(embeddings, embedder.dim(),
                                    {settings.clusters, settings.restarts, 25, settings.seed}, progress);
     c.clusters_used = clusters.clusters;
     c.cluster = std::move(clusters.assignment);
 
     progress.start("project", 1);
-    c.xy = project_2d(embeddings, embedder->dim());
+    c.xy = project_2d(embeddings, embedder.dim());
     progress.advance(1);
     progress.finish();
     return c;

@@ -53,7 +53,10 @@ struct Curation {
     std::vector<bool> select(double fraction) const;
 };
 
+class Embedder;
+
 /** Unify, embed, cluster and project (paper 2.3-2.5). */
-Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, Progress& progress);
+Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
+                Progress& progress);
 
 }  // namespace amalgam

@@ -18,7 +18,4 @@ public:
     virtual std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const = 0;
 };
 
-/** The embedder a recipe names; throws std::invalid_argument for an unknown one. */
-std::unique_ptr<Embedder> make_embedder(const std::string& name, const std::string& model_dir);
-
 }  // namespace amalgam

@@ -46,7 +46,8 @@ std::int32_t pad_id(const TransformerModel& model) {
 
 }  // namespace
 
-std::pair<at::Tensor, at::Tensor> left_padded_batch(const std::vector<std::vector<std::int32_t>>& sequences, std::int32_t pad) {
+std::pair<at::Tensor, at::Tensor> padded_batch(const std::vector<std::vector<std::int32_t>>& sequences, std::int32_t pad,
+                                               bool pad_left) {
     std::size_t longest = 0;
     for (const auto& s : sequences) longest = std::max(longest, s.size());
     at::Tensor ids = at::full({static_cast<std::int64_t>(sequences.size()), static_cast<std::int64_t>(longest)}, pad, at::kLong);
@@ -54,7 +55,7 @@ std::pair<at::Tensor, at::Tensor> left_padded_batch(const std::vector<std::vecto
     auto id = ids.accessor<std::int64_t, 2>();
     auto m = mask.accessor<std::int64_t, 2>();
     for (std::size_t b = 0; b < sequences.size(); ++b) {
-        std::size_t offset = longest - sequences[b].size();
+        std::size_t offset = pad_left ? longest - sequences[b].size() : 0;
         for (std::size_t t = 0; t < sequences[b].size(); ++t) {
             id[b][offset + t] = sequences[b][t];
             m[b][offset + t] = 1;
@@ -71,7 +72,7 @@ std::vector<Generation> generate(const TransformerModel& model, const Tokenizer&
         encoded.push_back(tokenizer.encode(p));
         if (encoded.back().empty()) throw std::invalid_argument("a prompt encodes to no tokens; give some text");
     }
-    auto [ids, mask] = left_padded_batch(encoded, pad_id(model));
+    auto [ids, mask] = padded_batch(encoded, pad_id(model));
     ids = ids.to(model.device());
     mask = mask.to(model.device());
     std::vector<std::int32_t> stops = options.stop_tokens;
@@ -133,7 +134,7 @@ std::vector<ContinuationScore> score_continuations(const TransformerModel& model
             all.insert(all.end(), s.continuation_ids.begin(), s.continuation_ids.end());
             sequences.push_back(std::move(all));
         }
-        auto [ids, mask] = left_padded_batch(sequences, pad_id(model));
+        auto [ids, mask] = padded_batch(sequences, pad_id(model));
         at::Tensor logprobs = at::log_softmax(model.logits(ids.to(model.device()), mask.to(model.device())).to(at::kFloat), -1).to(at::kCPU);
         const std::int64_t width = ids.size(1);
         for (std::size_t i = start; i < end; ++i) {

@@ -46,7 +46,9 @@ std::vector<ContinuationScore> score_continuations(const TransformerModel& model
                                                    const std::vector<std::pair<std::string, std::string>>& pairs,
                                                    std::size_t batch_size = 16);
 
-/** Ids as a left-padded batch: [batch, longest] ids and the matching mask. */
-std::pair<at::Tensor, at::Tensor> left_padded_batch(const std::vector<std::vector<std::int32_t>>& sequences, std::int32_t pad_id);
+/** Ids as a padded batch: [batch, longest] ids and the matching mask. Causal models take
+ *  left padding (new tokens line up at the end); encoders right padding (positions from 0). */
+std::pair<at::Tensor, at::Tensor> padded_batch(const std::vector<std::vector<std::int32_t>>& sequences, std::int32_t pad_id,
+                                               bool pad_left = true);
 
 }  // namespace amalgam

@@ -31,7 +31,7 @@ at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens) 
     return positions.slice(1, mask.size(1) - new_tokens);
 }
 
-at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype) {
+at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal) {
     const std::int64_t total = mask.size(1), past = total - new_tokens;
     at::Tensor allowed = mask.to(at::kBool).view({mask.size(0), 1, 1, total}).expand({mask.size(0), 1, new_tokens, total});
     if (causal) {
@@ -39,7 +39,7 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool 
         at::Tensor key = at::arange(0, total, mask.options().dtype(at::kLong)).view({1, total});
         allowed = allowed.logical_and(key.le(query).view({1, 1, new_tokens, total}));
     }
-    at::Tensor bias = at::zeros(allowed.sizes(), mask.options().dtype(dtype));
+    at::Tensor bias = at::zeros(allowed.sizes(), mask.options().dtype(at::kFloat));
     return bias.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
 }
 
@@ -51,7 +51,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
         values = v.repeat_interleave(repeat, 1);
     }
     at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
-    at::Tensor weights = at::softmax((scores + bias).to(at::kFloat), -1).to(q.scalar_type());
+    at::Tensor weights = at::softmax(scores.to(at::kFloat) + bias, -1).to(q.scalar_type());
     return at::matmul(weights, values);
 }
 

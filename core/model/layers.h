@@ -15,9 +15,9 @@ at::Tensor activation(const at::Tensor& x, const std::string& name);
  *  tokens before each one, so that padding moves no sequence. Returns [batch, new]. */
 at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens);
 
-/** Additive attention bias [batch, 1, new, past + new]: 0 where a query may look, a large
- *  negative number where the key is padding or (causal) in the future. */
-at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype);
+/** Additive attention bias [batch, 1, new, past + new], float32: 0 where a query may look, the
+ *  lowest float where the key is padding or (causal) in the future. */
+at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal);
 
 /** softmax(q k^T / sqrt(d) + bias) v for [batch, heads, tokens, head_dim]; k and v may have
  *  fewer heads (grouped-query attention) and are repeated to match. */

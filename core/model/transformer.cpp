@@ -88,6 +88,10 @@ const at::Tensor& TransformerModel::weight(const std::string& name) const {
     return it->second;
 }
 
+void TransformerModel::cast(at::ScalarType dtype) {
+    for (auto& [name, w] : weights_) w = w.to(dtype);
+}
+
 std::int64_t TransformerModel::parameter_count() const {
     std::int64_t n = 0;
     for (const auto& [name, w] : weights_) n += w.numel();
@@ -117,8 +121,8 @@ at::Tensor TransformerModel::logits(const at::Tensor& ids, const at::Tensor& mas
 }
 
 at::Tensor TransformerModel::sentence_embeddings(const at::Tensor& ids, const at::Tensor& mask) const {
-    at::Tensor h = hidden_states(ids, mask);
-    at::Tensor m = mask.to(h.scalar_type()).unsqueeze(-1);
+    at::Tensor h = hidden_states(ids, mask).to(at::kFloat);
+    at::Tensor m = mask.to(at::kFloat).unsqueeze(-1);
     at::Tensor pooled = (h * m).sum(1) / m.sum(1).clamp_min(1e-9);
     return pooled / pooled.norm(2, -1, true).clamp_min(1e-12);
 }

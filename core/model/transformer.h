@@ -43,6 +43,8 @@ public:
     /** A weight by its Hugging Face name without the family prefix ("layers.0.mlp.up_proj.weight"). */
     const at::Tensor& weight(const std::string& name) const;
     std::int64_t parameter_count() const;
+    /** Converts the base weights to another floating type (bfloat16 for fast CPU inference). */
+    void cast(at::ScalarType dtype);
 
     /** Modules that are projections LoRA can adapt ("layers.0.self_attn.q_proj"), and whether
      *  each is stored as GPT-2's Conv1D ([in, out]) rather than nn.Linear ([out, in]). */

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/curate/curation.h"
+#include "core/curate/hashing_embedder.h"
 #include "core/curate/curation_output.h"
 #include "core/curate/kmeans.h"
 #include "core/data/importer.h"
@@ -54,7 +55,7 @@ int main() {
 
         StageTimer timer;
         t = Clock::now();
-        Curation c = curate(sources, {"hashing", "", 10, 10, 0}, timer);
+        Curation c = curate(sources, {"hashing", "", 10, 10, 0}, HashingEmbedder(), timer);
         double curate_s = seconds_since(t);
         double unify_s = curate_s - timer.seconds["embed"] - timer.seconds["cluster"] - timer.seconds["project"];
 

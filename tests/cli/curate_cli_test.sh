@@ -41,4 +41,11 @@ grep -q "pw.jsonl:13: missing field 'rejected'" "$work/bad.err" || fail "message
 "$cli" curate "$work/bad/r.yaml" --out "$work/bad/out" --skip-bad-lines > "$work/skip.log"
 grep -q "1 bad lines skipped" "$work/skip.log" || fail "skip count missing: $(cat "$work/skip.log")"
 grep -q '"skipped_lines": 1' "$work/bad/out/summary.json" || fail "skip count not in summary.json"
+# A transformer embedder: a random-weight BERT encoder made by model init.
+"$cli" model init --arch bert --preset tiny --out "$work/encoder" > /dev/null
+sed -e 's|  embedder: hashing|  embedder: minilm\n  model: '"$work/encoder"'|' "$src/resources/recipes/demo.yaml" > "$work/minilm.yaml"
+sed -i "s|path: ../examples/|path: $src/resources/examples/|" "$work/minilm.yaml"
+"$cli" curate "$work/minilm.yaml" --out "$work/m" > "$work/m.log"
+grep -q "embedder minilm" "$work/m.log" || fail "minilm embedder: $(cat "$work/m.log")"
+[ "$(wc -l < "$work/m/points.csv")" -eq 91 ] || fail "minilm curation lost pairs"
 echo "curate CLI checks passed"

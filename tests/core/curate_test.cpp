@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/curate/curation.h"
+#include "core/curate/hashing_embedder.h"
 #include "core/curate/curation_output.h"
 #include "core/recipe/recipe.h"
 #include "core/recipe/recipe_sources.h"
@@ -16,7 +17,7 @@ namespace {
 Curation curate_demo(Workspace* workspace = nullptr) {
     Recipe recipe = load_recipe(test::source_dir() / "resources/recipes/demo.yaml", std::nullopt);
     NoProgress quiet;
-    return curate(load_sources(recipe, false, workspace), recipe.curate, quiet);
+    return curate(load_sources(recipe, false, workspace), recipe.curate, HashingEmbedder(), quiet);
 }
 
 TEST(Curation, DemoRecipeCountsPerSource) {

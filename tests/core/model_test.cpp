@@ -4,6 +4,7 @@
 #include "core/model/model_init.h"
 #include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
+#include "core/model/transformer_embedder.h"
 #include "core/model/transformer.h"
 #include "reference_model.h"
 #include "test_support.h"
@@ -346,6 +347,50 @@ TEST(Lora, AdapterForAnotherModelIsRefusedByName) {
                   std::string::npos)
             << e.what();
     }
+}
+
+}  // namespace
+}  // namespace amalgam
+
+namespace amalgam {
+namespace {
+
+TEST(TransformerEmbedder, BatchedSortedEmbeddingsEqualOneByOne) {
+    TinyModel m(ModelFamily::Bert);
+    TransformerEmbedder embedder(m.dir.path(), TransformerEmbedder::Precision::Float32, 64);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    std::vector<std::string> texts = {"a much longer sentence about the weather in november", "short", "", "medium length text here"};
+    NoProgress quiet;
+    std::vector<float> batched = embedder.embed(texts, quiet);
+    ASSERT_EQ(batched.size(), texts.size() * embedder.dim());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        auto ids = tokenizer->encode(texts[i]);
+        std::vector<int> ints(ids.begin(), ids.end());
+        at::Tensor t = ids_tensor(ints);
+        at::Tensor alone = model->sentence_embeddings(t, at::ones_like(t))[0];
+        for (std::size_t d = 0; d < embedder.dim(); ++d) EXPECT_NEAR(batched[i * embedder.dim() + d], alone[d].item<float>(), 1e-5);
+    }
+}
+
+TEST(TransformerEmbedder, Bfloat16StaysCloseToFloat32) {
+    TinyModel m(ModelFamily::Bert);
+    TransformerEmbedder f32(m.dir.path(), TransformerEmbedder::Precision::Float32);
+    TransformerEmbedder bf16(m.dir.path(), TransformerEmbedder::Precision::BFloat16);
+    EXPECT_EQ(bf16.dtype(), at::kBFloat16);
+    std::vector<std::string> texts = {"the nurse thanked the patient", "what is the capital of australia?"};
+    NoProgress quiet;
+    auto a = f32.embed(texts, quiet), b = bf16.embed(texts, quiet);
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        double dot = 0;
+        for (std::size_t d = 0; d < f32.dim(); ++d) dot += double(a[i * f32.dim() + d]) * b[i * f32.dim() + d];
+        EXPECT_GT(dot, 0.999) << texts[i];
+    }
+}
+
+TEST(TransformerEmbedder, NeedsAnEncoder) {
+    TinyModel m(ModelFamily::Gpt2);
+    EXPECT_THROW(TransformerEmbedder{m.dir.path()}, std::invalid_argument);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/curate/curation.h"
+#include "core/curate/hashing_embedder.h"
 #include "core/curate/curation_output.h"
 #include "core/data/importer.h"
 #include "core/store/schema.h"
@@ -105,7 +106,7 @@ TEST(Workspace, StoresRecipesOnceAndSelectionsWithEveryPair) {
 
     Dataset d = import_dataset(test::examples_dir() / "winogrande.jsonl", "winogrande");
     NoProgress quiet;
-    Curation c = curate({{"wg", "wg.jsonl", d, std::nullopt}}, {"hashing", "", 3, 2, 0}, quiet);
+    Curation c = curate({{"wg", "wg.jsonl", d, std::nullopt}}, {"hashing", "", 3, 2, 0}, HashingEmbedder(), quiet);
     auto keep = c.select(0.5);
     auto id = w.save_selection(a, c, keep, 0.5, summary_json(c, keep, 0.5));
     SqliteDb::Statement s(w.db(), "SELECT COUNT(*), SUM(selected) FROM selection_pairs WHERE selection_id = ?");
