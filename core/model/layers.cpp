@@ -1,7 +1,6 @@
 #include "core/model/layers.h"
 
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 
 namespace amalgam::layers {
@@ -13,7 +12,9 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
 }
 
 at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps) {
-    return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
+    if (x.scalar_type() == at::kFloat) return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
+    // In float: more precise, and on CPU several times faster than the bfloat16 kernel.
+    return at::layer_norm(x.to(at::kFloat), {x.size(-1)}, weight.to(at::kFloat), bias.to(at::kFloat), eps).to(x.scalar_type());
 }
 
 at::Tensor activation(const at::Tensor& x, const std::string& name) {
@@ -31,7 +32,7 @@ at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens) 
     return positions.slice(1, mask.size(1) - new_tokens);
 }
 
-at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal) {
+at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype) {
     const std::int64_t total = mask.size(1), past = total - new_tokens;
     at::Tensor allowed = mask.to(at::kBool).view({mask.size(0), 1, 1, total}).expand({mask.size(0), 1, new_tokens, total});
     if (causal) {
@@ -39,8 +40,8 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool 
         at::Tensor key = at::arange(0, total, mask.options().dtype(at::kLong)).view({1, total});
         allowed = allowed.logical_and(key.le(query).view({1, 1, new_tokens, total}));
     }
-    at::Tensor bias = at::zeros(allowed.sizes(), mask.options().dtype(at::kFloat));
-    return bias.masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest());
+    at::Tensor bias = at::zeros(allowed.sizes(), mask.options().dtype(dtype));
+    return bias.masked_fill(allowed.logical_not(), -1e30);
 }
 
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
@@ -51,7 +52,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
         values = v.repeat_interleave(repeat, 1);
     }
     at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
-    at::Tensor weights = at::softmax(scores.to(at::kFloat) + bias, -1).to(q.scalar_type());
+    at::Tensor weights = at::softmax(scores + bias, -1, at::kFloat).to(q.scalar_type());  // accumulate in float
     return at::matmul(weights, values);
 }
 

@@ -15,9 +15,10 @@ at::Tensor activation(const at::Tensor& x, const std::string& name);
  *  tokens before each one, so that padding moves no sequence. Returns [batch, new]. */
 at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens);
 
-/** Additive attention bias [batch, 1, new, past + new], float32: 0 where a query may look, the
- *  lowest float where the key is padding or (causal) in the future. */
-at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal);
+/** Additive attention bias [batch, 1, new, past + new] in `dtype`: 0 where a query may look,
+ *  -1e30 where the key is padding or (causal) in the future. Finite, so that a row with no
+ *  key to look at (a padding query) stays finite too, and representable in bfloat16. */
+at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype);
 
 /** softmax(q k^T / sqrt(d) + bias) v for [batch, heads, tokens, head_dim]; k and v may have
  *  fewer heads (grouped-query attention) and are repeated to match. */

@@ -18,7 +18,7 @@ public:
     enum class Precision { Auto, Float32, BFloat16 };
 
     explicit TransformerEmbedder(const std::filesystem::path& model_dir, Precision precision = Precision::Auto,
-                                 std::size_t batch_tokens = 8192);
+                                 std::size_t batch_tokens = 4096);
 
     std::string name() const override { return "minilm"; }
     std::size_t dim() const override { return static_cast<std::size_t>(model_->config().hidden_size); }

@@ -12,7 +12,7 @@ at::Tensor bert_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& 
                    at::embedding(w("embeddings.position_embeddings.weight"), positions) +
                    w("embeddings.token_type_embeddings.weight")[0];
     x = layer_norm(x, w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"), c.norm_eps);
-    at::Tensor bias = attention_bias(mask, tokens, false);
+    at::Tensor bias = attention_bias(mask, tokens, false, x.scalar_type());
     for (std::int64_t i = 0; i < c.num_layers; ++i) {
         const std::string p = "encoder.layer." + std::to_string(i) + ".";
         auto project = [&](const std::string& name) {

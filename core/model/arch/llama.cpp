@@ -10,7 +10,7 @@ at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor&
     const std::int64_t tokens = ids.size(1);
     at::Tensor x = at::embedding(w("embed_tokens.weight"), ids);
     at::Tensor positions = positions_from_mask(mask, tokens);
-    at::Tensor bias = attention_bias(mask, tokens, true);
+    at::Tensor bias = attention_bias(mask, tokens, true, x.scalar_type());
     for (std::int64_t i = 0; i < c.num_layers; ++i) {
         const std::string p = "layers." + std::to_string(i) + ".";
         at::Tensor h = rms_norm(x, w(p + "input_layernorm.weight"), c.norm_eps);

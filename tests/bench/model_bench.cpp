@@ -1,0 +1,104 @@
+// Model engine speed on CPU: forward tokens/s of the tiny and small presets, and sentences/s
+// of a MiniLM-shaped encoder (6 layers, hidden 384, 12 heads, FFN 1536) over the prompts of
+// WinoGrande train_l + OASST validation, in float32 and, where the CPU has it, bfloat16.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
+
+#include "core/model/model_init.h"
+#include "core/model/transformer.h"
+#include "core/model/transformer_embedder.h"
+
+using namespace amalgam;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+fs::path make_model(const fs::path& root, ModelFamily family, const std::string& preset, std::optional<fs::path> tokenizer = {}) {
+    fs::path dir = root / (std::string(to_string(family)) + "-" + preset);
+    ModelInitOptions o;
+    o.family = family;
+    o.preset = preset;
+    o.tokenizer = tokenizer;
+    init_random_model(dir, o);
+    return dir;
+}
+
+void forward_speed(const fs::path& dir, const char* label) {
+    auto model = TransformerModel::load(dir);
+    at::NoGradGuard no_grad;
+    at::Tensor ids = at::randint(0, model->config().vocab_size, {8, 256}, at::kLong);
+    at::Tensor mask = at::ones_like(ids);
+    model->logits(ids, mask);  // warm-up
+    const int rounds = 5;
+    auto t = Clock::now();
+    for (int r = 0; r < rounds; ++r) model->logits(ids, mask);
+    double s = seconds_since(t);
+    std::printf("  %-12s %9lld parameters  %10.0f tokens/s (batch 8 x 256)\n", label, static_cast<long long>(model->parameter_count()),
+                rounds * 8 * 256 / s);
+}
+
+}  // namespace
+
+int main() {
+    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    std::printf("threads: %d, AVX-512 BF16: %s\n", at::get_num_threads(), cpu_has_bf16() ? "yes" : "no");
+    fs::path root = fs::temp_directory_path() / "amalgam-model-bench";
+    fs::remove_all(root);
+
+    std::printf("forward pass (float32):\n");
+    for (ModelFamily f : {ModelFamily::Llama, ModelFamily::Gpt2})
+        for (const char* preset : {"tiny", "small"})
+            forward_speed(make_model(root, f, preset), (std::string(to_string(f)) + " " + preset).c_str());
+
+    const fs::path data = fs::path(AMALGAM_SOURCE_DIR) / ".." / "shared" / "data";
+    if (!fs::exists(data)) {
+        std::printf("../shared/data is not present: skipping the encoder benchmark\n");
+        return 0;
+    }
+    std::vector<std::string> prompts;
+    for (std::ifstream in(data / "winogrande/train_l.jsonl"); in;) {
+        std::string line;
+        if (!std::getline(in, line)) break;
+        prompts.push_back(nlohmann::json::parse(line)["sentence"]);
+    }
+    for (std::ifstream in(data / "oasst1/oasst1-validation-en.jsonl"); in;) {
+        std::string line;
+        if (!std::getline(in, line)) break;
+        auto j = nlohmann::json::parse(line);
+        if (j["role"] == "prompter") prompts.push_back(j["text"]);
+    }
+    fs::path encoder = make_model(root, ModelFamily::Bert, "small", data / "tokenizers/all-MiniLM-L6-v2");
+    std::printf("MiniLM-shaped encoder over %zu prompts (WinoGrande train_l + OASST validation), length-sorted batches:\n", prompts.size());
+    std::vector<float> reference;
+    for (auto precision : {TransformerEmbedder::Precision::Float32, TransformerEmbedder::Precision::BFloat16}) {
+        if (precision == TransformerEmbedder::Precision::BFloat16 && !cpu_has_bf16()) continue;
+        TransformerEmbedder embedder(encoder, precision);
+        NoProgress quiet;
+        auto t = Clock::now();
+        std::vector<float> e = embedder.embed(prompts, quiet);
+        double s = seconds_since(t);
+        double worst = 1;
+        if (reference.empty()) {
+            reference = e;
+        } else {
+            for (std::size_t i = 0; i < prompts.size(); ++i) {
+                double dot = 0;
+                for (std::size_t d = 0; d < embedder.dim(); ++d) dot += double(e[i * embedder.dim() + d]) * reference[i * embedder.dim() + d];
+                worst = std::min(worst, dot);
+            }
+        }
+        std::printf("  %-8s %8.1f s  %8.0f sentences/s  (target >= 372)  lowest cosine to float32: %.5f\n",
+                    precision == TransformerEmbedder::Precision::Float32 ? "float32" : "bfloat16", s, prompts.size() / s, worst);
+    }
+    fs::remove_all(root);
+    return 0;
+}
