@@ -3,6 +3,7 @@
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
 #include "core/model/safetensors.h"
+#include "core/model/scalar_head.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer_embedder.h"
 #include "core/model/transformer.h"
@@ -391,6 +392,40 @@ TEST(TransformerEmbedder, Bfloat16StaysCloseToFloat32) {
 TEST(TransformerEmbedder, NeedsAnEncoder) {
     TinyModel m(ModelFamily::Gpt2);
     EXPECT_THROW(TransformerEmbedder{m.dir.path()}, std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace amalgam
+
+namespace amalgam {
+namespace {
+
+TEST(ScalarHead, ReadsTheLastRealTokenWhateverThePadding) {
+    TinyModel m(ModelFamily::Llama);
+    auto model = TransformerModel::load(m.dir.path());
+    ScalarHead head = ScalarHead::create("score", model->config().hidden_size, false, 3);
+    at::Tensor ids = ids_tensor(kIds);
+    at::Tensor alone = head.at_last_token(model->hidden_states(ids, at::ones_like(ids)), at::ones_like(ids));
+    at::Tensor direct = head.per_token(model->hidden_states(ids, at::ones_like(ids)))[0][-1];
+    EXPECT_NEAR(alone[0].item<float>(), direct.item<float>(), 1e-6);
+
+    at::Tensor left = at::cat({at::zeros({1, 2}, at::kLong), ids}, 1);
+    at::Tensor left_mask = at::ones_like(left);
+    left_mask[0].slice(0, 0, 2).zero_();
+    EXPECT_NEAR(head.at_last_token(model->hidden_states(left, left_mask), left_mask)[0].item<float>(), alone[0].item<float>(), 1e-5);
+}
+
+TEST(ScalarHead, SavedAndLoadedByName) {
+    ScalarHead value = ScalarHead::create("v_head.summary", 64, true, 4);
+    value.bias.fill_(0.25);
+    test::TempDir dir;
+    write_safetensors(dir / "heads.safetensors", value.tensors());
+    SafetensorsFile file(dir / "heads.safetensors");
+    ScalarHead loaded = ScalarHead::load(file, "v_head.summary", 64);
+    EXPECT_TRUE(at::equal(loaded.weight, value.weight));
+    EXPECT_FLOAT_EQ(loaded.bias.item<float>(), 0.25f);
+    EXPECT_THROW(ScalarHead::load(file, "v_head.summary", 32), std::runtime_error);
+    EXPECT_THROW(ScalarHead::load(file, "score", 64), std::runtime_error);
 }
 
 }  // namespace
