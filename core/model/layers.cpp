@@ -1,6 +1,7 @@
 #include "core/model/layers.h"
 
 #include <cmath>
+#include <torch/version.h>
 #include <stdexcept>
 
 namespace amalgam::layers {
@@ -51,9 +52,14 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
         keys = k.repeat_interleave(repeat, 1);
         values = v.repeat_interleave(repeat, 1);
     }
+#if TORCH_VERSION_MAJOR >= 2
+    // The fused kernel (flash or memory-efficient attention on CUDA).
+    return at::scaled_dot_product_attention(q, keys, values, bias, 0.0, false);
+#else
     at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
     at::Tensor weights = at::softmax(scores + bias, -1, at::kFloat).to(q.scalar_type());  // accumulate in float
     return at::matmul(weights, values);
+#endif
 }
 
 at::Tensor rotary(const at::Tensor& x, const at::Tensor& positions, const ModelConfig& config) {

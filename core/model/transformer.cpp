@@ -79,6 +79,7 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
         }
         model->weights_[spec.name] = to_tensor(checkpoint.require(stored, spec.shape)).to(device);
     }
+    if (device.is_cuda()) model->cast(at::kBFloat16);  // bf16 weights on the GPU, float32 on the CPU
     return model;
 }
 

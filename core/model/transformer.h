@@ -27,7 +27,8 @@ struct KVCache {
  *  `mask` is 1 for a token and 0 for padding, over the cached positions and the new ones. */
 class TransformerModel {
 public:
-    /** Loads config.json and the weights; errors name the file and the tensor. */
+    /** Loads config.json and the weights (float32 on the CPU, bfloat16 on CUDA); errors name
+     *  the file and the tensor. */
     static std::unique_ptr<TransformerModel> load(const std::filesystem::path& dir, at::Device device = at::kCPU);
 
     const ModelConfig& config() const { return config_; }
