@@ -78,26 +78,28 @@ int main() {
     }
     fs::path encoder = make_model(root, ModelFamily::Bert, "small", data / "tokenizers/all-MiniLM-L6-v2");
     std::printf("MiniLM-shaped encoder over %zu prompts (WinoGrande train_l + OASST validation), length-sorted batches:\n", prompts.size());
-    std::vector<float> reference;
-    for (auto precision : {TransformerEmbedder::Precision::Float32, TransformerEmbedder::Precision::BFloat16}) {
-        if (precision == TransformerEmbedder::Precision::BFloat16 && !cpu_has_bf16()) continue;
+    NoProgress quiet;
+    auto timed = [&](TransformerEmbedder::Precision precision, const std::vector<std::string>& texts, const char* label) {
         TransformerEmbedder embedder(encoder, precision);
-        NoProgress quiet;
         auto t = Clock::now();
-        std::vector<float> e = embedder.embed(prompts, quiet);
+        std::vector<float> e = embedder.embed(texts, quiet);
         double s = seconds_since(t);
+        std::printf("  %-9s %6zu prompts %7.1f s  %6.0f sentences/s\n", label, texts.size(), s, texts.size() / s);
+        return e;
+    };
+    // float32 on a sample (it is slow here), bfloat16 over everything, compared on the sample.
+    std::vector<std::string> sample(prompts.begin(), prompts.begin() + std::min<std::size_t>(1000, prompts.size()));
+    std::vector<float> reference = timed(TransformerEmbedder::Precision::Float32, sample, "float32");
+    if (cpu_has_bf16()) {
+        std::vector<float> all = timed(TransformerEmbedder::Precision::BFloat16, prompts, "bfloat16");
+        const std::size_t dim = reference.size() / sample.size();
         double worst = 1;
-        if (reference.empty()) {
-            reference = e;
-        } else {
-            for (std::size_t i = 0; i < prompts.size(); ++i) {
-                double dot = 0;
-                for (std::size_t d = 0; d < embedder.dim(); ++d) dot += double(e[i * embedder.dim() + d]) * reference[i * embedder.dim() + d];
-                worst = std::min(worst, dot);
-            }
+        for (std::size_t i = 0; i < sample.size(); ++i) {
+            double dot = 0;
+            for (std::size_t d = 0; d < dim; ++d) dot += double(all[i * dim + d]) * reference[i * dim + d];
+            worst = std::min(worst, dot);
         }
-        std::printf("  %-8s %8.1f s  %8.0f sentences/s  (target >= 372)  lowest cosine to float32: %.5f\n",
-                    precision == TransformerEmbedder::Precision::Float32 ? "float32" : "bfloat16", s, prompts.size() / s, worst);
+        std::printf("  target >= 372 sentences/s; lowest cosine of bfloat16 to float32 embeddings: %.5f (target >= 0.999)\n", worst);
     }
     fs::remove_all(root);
     return 0;
