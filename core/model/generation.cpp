@@ -66,13 +66,17 @@ std::pair<at::Tensor, at::Tensor> padded_batch(const std::vector<std::vector<std
 
 std::vector<Generation> generate(const TransformerModel& model, const Tokenizer& tokenizer,
                                  const std::vector<std::string>& prompts, const GenerationOptions& options) {
-    if (!model.config().is_causal()) throw std::invalid_argument("generation needs a causal language model");
     std::vector<std::vector<std::int32_t>> encoded;
-    for (const auto& p : prompts) {
-        encoded.push_back(tokenizer.encode(p));
-        if (encoded.back().empty()) throw std::invalid_argument("a prompt encodes to no tokens; give some text");
-    }
-    auto [ids, mask] = padded_batch(encoded, pad_id(model));
+    for (const auto& p : prompts) encoded.push_back(tokenizer.encode(p));
+    return generate_from_ids(model, encoded, options, &tokenizer);
+}
+
+std::vector<Generation> generate_from_ids(const TransformerModel& model, const std::vector<std::vector<std::int32_t>>& prompts,
+                                          const GenerationOptions& options, const Tokenizer* tokenizer) {
+    if (!model.config().is_causal()) throw std::invalid_argument("generation needs a causal language model");
+    for (const auto& p : prompts)
+        if (p.empty()) throw std::invalid_argument("a prompt has no tokens; give some text");
+    auto [ids, mask] = padded_batch(prompts, pad_id(model));
     ids = ids.to(model.device());
     mask = mask.to(model.device());
     std::vector<std::int32_t> stops = options.stop_tokens;
@@ -96,7 +100,8 @@ std::vector<Generation> generate(const TransformerModel& model, const Tokenizer&
                 continue;
             }
             out[b].tokens.push_back(token);
-            out[b].text = tokenizer.decode(out[b].tokens);
+            if (!tokenizer) continue;
+            out[b].text = tokenizer->decode(out[b].tokens);
             for (const auto& s : options.stop_strings) {
                 auto at = out[b].text.find(s);
                 if (!s.empty() && at != std::string::npos) {

@@ -31,6 +31,10 @@ struct Generation {
 std::vector<Generation> generate(const TransformerModel& model, const Tokenizer& tokenizer,
                                  const std::vector<std::string>& prompts, const GenerationOptions& options);
 
+/** The same from token ids. Without a tokenizer there is no text and no stop strings. */
+std::vector<Generation> generate_from_ids(const TransformerModel& model, const std::vector<std::vector<std::int32_t>>& prompts,
+                                          const GenerationOptions& options, const Tokenizer* tokenizer = nullptr);
+
 /** Log-probabilities of continuation tokens given a context, teacher-forced. */
 struct ContinuationScore {
     std::vector<std::int32_t> context_ids;
