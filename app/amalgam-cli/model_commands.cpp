@@ -1,7 +1,9 @@
 // The model commands: model init / model info, generate, score. The only CLI file with ATen.
 #include <cstdio>
+#include <set>
 #include <thread>
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +11,7 @@
 #include "commands.h"
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
+#include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 
@@ -37,9 +40,11 @@ options:
   --seed S             seed for sampling (default 0)
   --stop TEXT          stop before this text
   --adapter DIR        apply a LoRA adapter (PEFT layout)
+  --device cpu|cuda    where to run (cuda: bfloat16 weights; needs a CUDA build of libtorch)
 )";
 
 const char* const kScoreUsage = R"(usage: amalgam-cli score MODEL_DIR --context TEXT --continuation TEXT [--adapter DIR]
+                       [--device cpu|cuda]
 
 Prints one JSON object: context_ids, continuation_ids, logprobs (one per continuation
 token, natural log) and total (their sum). The context is tokenized with the model's
@@ -48,11 +53,24 @@ special tokens and the continuation without.
 
 namespace {
 
+/** Runs a command, turning libtorch's errors (whose text carries a C++ backtrace) into plain ones. */
+template <class F>
+int plainly(F&& body) {
+    try {
+        return body();
+    } catch (const c10::Error& e) {
+        throw std::runtime_error(e.what_without_backtrace());
+    }
+}
+
 void use_all_cores() { at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
 
-/** The model of a folder, with the --adapter of the command line applied. */
+/** The model of a folder on --device (cpu or cuda), with the --adapter applied. */
 std::unique_ptr<TransformerModel> load_model(const Arguments& args) {
-    auto model = TransformerModel::load(args.positional()[0]);
+    std::string device = args.option("device").value_or("cpu");
+    if (device != "cpu" && device != "cuda") throw UsageError("--device must be cpu or cuda");
+    if (device == "cuda" && !at::hasCUDA()) throw std::runtime_error("this build of libtorch has no CUDA support; use --device cpu");
+    auto model = TransformerModel::load(args.positional()[0], device == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU));
     if (auto adapter = args.option("adapter")) model->load_adapter(*adapter);
     return model;
 }
@@ -87,9 +105,14 @@ int model_info(const std::vector<std::string>& words) {
     auto model = TransformerModel::load(dir);
     auto tokenizer = load_tokenizer(dir);
     const ModelConfig& c = model->config();
-    std::printf("architecture:  %s (%s)\nparameters:    %lld\nlayers:        %lld\nhidden size:   %lld\n"
+    std::set<std::string> stored;
+    Checkpoint checkpoint(dir);
+    for (const auto& name : checkpoint.names()) stored.insert(dtype_name(checkpoint.get(name).dtype));
+    std::string dtypes;
+    for (const auto& d : stored) dtypes += (dtypes.empty() ? "" : ", ") + d;
+    std::printf("architecture:  %s (%s)\nparameters:    %lld\nweights:       %s\nlayers:        %lld\nhidden size:   %lld\n"
                 "heads:         %lld (%lld key/value)\nvocabulary:    %lld\ntokenizer:     %s, %zu tokens\n",
-                c.architecture.c_str(), to_string(c.family), static_cast<long long>(model->parameter_count()),
+                c.architecture.c_str(), to_string(c.family), static_cast<long long>(model->parameter_count()), dtypes.c_str(),
                 static_cast<long long>(c.num_layers), static_cast<long long>(c.hidden_size), static_cast<long long>(c.num_heads),
                 static_cast<long long>(c.num_kv_heads), static_cast<long long>(c.vocab_size), tokenizer->kind().c_str(),
                 tokenizer->vocab_size());
@@ -102,13 +125,15 @@ int run_model(const std::vector<std::string>& words) {
     if (words.empty()) throw UsageError("model needs a subcommand: init or info");
     std::vector<std::string> rest(words.begin() + 1, words.end());
     use_all_cores();
-    if (words[0] == "init") return model_init(rest);
-    if (words[0] == "info") return model_info(rest);
+    if (words[0] == "init") return plainly([&] { return model_init(rest); });
+    if (words[0] == "info") return plainly([&] { return model_info(rest); });
     throw UsageError("unknown model subcommand '" + words[0] + "'");
 }
 
-int run_generate(const std::vector<std::string>& words) {
-    Arguments args(words, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop", "adapter"}, {"greedy"});
+namespace {
+
+int generate_command(const std::vector<std::string>& words) {
+    Arguments args(words, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop", "adapter", "device"}, {"greedy"});
     if (args.positional().size() != 1) throw UsageError("generate takes one model folder");
     auto prompt = args.option("prompt");
     if (!prompt) throw UsageError("generate needs --prompt TEXT");
@@ -127,8 +152,8 @@ int run_generate(const std::vector<std::string>& words) {
     return 0;
 }
 
-int run_score(const std::vector<std::string>& words) {
-    Arguments args(words, {"context", "continuation", "adapter"}, {});
+int score_command(const std::vector<std::string>& words) {
+    Arguments args(words, {"context", "continuation", "adapter", "device"}, {});
     if (args.positional().size() != 1) throw UsageError("score takes one model folder");
     auto context = args.option("context"), continuation = args.option("continuation");
     if (!context || !continuation) throw UsageError("score needs --context TEXT and --continuation TEXT");
@@ -141,5 +166,11 @@ int run_score(const std::vector<std::string>& words) {
     std::printf("%s\n", out.dump().c_str());
     return 0;
 }
+
+}  // namespace
+
+int run_generate(const std::vector<std::string>& words) { return plainly([&] { return generate_command(words); }); }
+
+int run_score(const std::vector<std::string>& words) { return plainly([&] { return score_command(words); }); }
 
 }  // namespace amalgam::cli

@@ -8,7 +8,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$cli" model init --arch gpt2 --preset tiny --out "$work/gpt2" --seed 3 | grep -q "GPT2LMHeadModel" || fail "init"
 for f in config.json model.safetensors tokenizer.json; do [ -s "$work/gpt2/$f" ] || fail "missing $f"; done
-"$cli" model info "$work/gpt2" | grep -q "tokenizer: *byte-level BPE, 257 tokens" || fail "info"
+"$cli" model info "$work/gpt2" > "$work/info"
+grep -q "tokenizer: *byte-level BPE, 257 tokens" "$work/info" || fail "info: $(cat "$work/info")"
+grep -q "weights: *F32" "$work/info" || fail "info dtype: $(cat "$work/info")"
 
 # The same seed writes the same bytes.
 "$cli" model init --arch gpt2 --preset tiny --out "$work/again" --seed 3 > /dev/null
