@@ -119,19 +119,6 @@ int model_info(const std::vector<std::string>& words) {
     return 0;
 }
 
-}  // namespace
-
-int run_model(const std::vector<std::string>& words) {
-    if (words.empty()) throw UsageError("model needs a subcommand: init or info");
-    std::vector<std::string> rest(words.begin() + 1, words.end());
-    use_all_cores();
-    if (words[0] == "init") return plainly([&] { return model_init(rest); });
-    if (words[0] == "info") return plainly([&] { return model_info(rest); });
-    throw UsageError("unknown model subcommand '" + words[0] + "'");
-}
-
-namespace {
-
 int generate_command(const std::vector<std::string>& words) {
     Arguments args(words, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop", "adapter", "device"}, {"greedy"});
     if (args.positional().size() != 1) throw UsageError("generate takes one model folder");
@@ -168,6 +155,15 @@ int score_command(const std::vector<std::string>& words) {
 }
 
 }  // namespace
+
+int run_model(const std::vector<std::string>& words) {
+    if (words.empty()) throw UsageError("model needs a subcommand: init or info");
+    std::vector<std::string> rest(words.begin() + 1, words.end());
+    use_all_cores();
+    if (words[0] == "init") return plainly([&] { return model_init(rest); });
+    if (words[0] == "info") return plainly([&] { return model_info(rest); });
+    throw UsageError("unknown model subcommand '" + words[0] + "'");
+}
 
 int run_generate(const std::vector<std::string>& words) { return plainly([&] { return generate_command(words); }); }
 
