@@ -156,4 +156,20 @@ std::vector<ContinuationScore> score_continuations(const TransformerModel& model
     return scores;
 }
 
+at::Tensor next_token_logits(const TransformerModel& model, const Tokenizer& tokenizer, const std::vector<std::string>& contexts,
+                             std::size_t batch_size) {
+    std::vector<at::Tensor> rows;
+    at::NoGradGuard no_grad;
+    for (std::size_t start = 0; start < contexts.size(); start += batch_size) {
+        std::vector<std::vector<std::int32_t>> encoded;
+        for (std::size_t i = start; i < std::min(contexts.size(), start + batch_size); ++i) {
+            encoded.push_back(tokenizer.encode(contexts[i]));
+            if (encoded.back().empty()) throw std::invalid_argument("a context encodes to no tokens");
+        }
+        auto [ids, mask] = padded_batch(encoded, pad_id(model));
+        rows.push_back(model.logits(ids.to(model.device()), mask.to(model.device())).select(1, -1).to(at::kCPU, at::kFloat));
+    }
+    return rows.empty() ? at::empty({0, model.config().vocab_size}) : at::cat(rows, 0);
+}
+
 }  // namespace amalgam

@@ -50,6 +50,10 @@ std::vector<ContinuationScore> score_continuations(const TransformerModel& model
                                                    const std::vector<std::pair<std::string, std::string>>& pairs,
                                                    std::size_t batch_size = 16);
 
+/** The next-token logits [contexts, vocab] after each context (float32, on the CPU). */
+at::Tensor next_token_logits(const TransformerModel& model, const Tokenizer& tokenizer, const std::vector<std::string>& contexts,
+                             std::size_t batch_size = 16);
+
 /** Ids as a padded batch: [batch, longest] ids and the matching mask. Causal models take
  *  left padding (new tokens line up at the end); encoders right padding (positions from 0). */
 std::pair<at::Tensor, at::Tensor> padded_batch(const std::vector<std::vector<std::int32_t>>& sequences, std::int32_t pad_id,

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/eval/winobias_evaluator.h"
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
 #include "core/model/safetensors.h"
@@ -421,6 +422,65 @@ TEST(ScalarHead, SavedAndLoadedByName) {
     EXPECT_FLOAT_EQ(loaded.bias.item<float>(), 0.25f);
     EXPECT_THROW(ScalarHead::load(file, "v_head.summary", 32), std::runtime_error);
     EXPECT_THROW(ScalarHead::load(file, "score", 64), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace amalgam
+
+
+namespace amalgam {
+namespace {
+
+std::vector<WinobiasPair> example_pairs() {
+    auto pro = read_winobias_file(test::examples_dir() / "pro_stereotyped_type1.txt.dev");
+    auto anti = read_winobias_file(test::examples_dir() / "anti_stereotyped_type1.txt.dev");
+    std::vector<WinobiasPair> pairs;
+    for (std::size_t i = 0; i < pro.size(); ++i) pairs.push_back({pro[i], anti[i]});
+    return pairs;
+}
+
+TEST(WinobiasEvaluation, ItemsReproduceTheMetricsAndTheScores) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 8);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    auto pairs = example_pairs();
+    NoProgress quiet;
+    WinobiasEvalOptions options;
+    options.batch_size = 5;  // exercises partial batches
+    WinobiasEvaluation result = evaluate_winobias(*model, *tokenizer, pairs, options, quiet);
+    ASSERT_EQ(result.items.size(), 12u);
+    EXPECT_EQ(result.metrics.pairs, 12u);
+
+    WinobiasMetrics again = aggregate_winobias(result.items);
+    EXPECT_DOUBLE_EQ(again.bias, result.metrics.bias);
+    EXPECT_DOUBLE_EQ(again.bias_cluster, result.metrics.bias_cluster);
+    EXPECT_DOUBLE_EQ(again.bias_entropy, result.metrics.bias_entropy);
+    EXPECT_GT(result.metrics.bias, 0.0);
+    EXPECT_GT(result.metrics.bias_entropy, 0.0);
+
+    // An item's occupation log-probability is what score gives for the same context and word.
+    const WinobiasSide& side = result.items[3].anti;
+    auto direct = score_continuations(*model, *tokenizer, {{side.prompt, " " + side.occupation}})[0];
+    EXPECT_NEAR(side.occupation_logprob, direct.total, 1e-5);
+    EXPECT_EQ(side.source, "anti_stereotyped_type1.txt.dev:4");
+    for (const auto& item : result.items) {
+        EXPECT_LT(item.pro.cluster_logprob, item.pro.occupation_logprob);  // a sum over more words, each negative
+        EXPECT_EQ(item.pro.generation.find_first_of(".,;:!?\n"), std::string::npos);
+    }
+}
+
+TEST(WinobiasEvaluation, IdenticalSidesShowNoBias) {
+    TinyModel m(ModelFamily::Gpt2, std::nullopt, 9);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    auto pairs = example_pairs();
+    for (auto& p : pairs) p.anti = p.pro;
+    NoProgress quiet;
+    WinobiasEvaluation result = evaluate_winobias(*model, *tokenizer, pairs, {}, quiet);
+    EXPECT_NEAR(result.metrics.bias, 0.0, 1e-9);
+    EXPECT_NEAR(result.metrics.bias_cluster, 0.0, 1e-9);
+    EXPECT_NEAR(result.metrics.bias_entropy, 0.0, 1e-9);
+    EXPECT_DOUBLE_EQ(result.metrics.similarity, 1.0);
 }
 
 }  // namespace

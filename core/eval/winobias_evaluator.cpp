@@ -1,0 +1,95 @@
+#include "core/eval/winobias_evaluator.h"
+
+#include "core/eval/bias_metrics.h"
+#include "core/model/generation.h"
+
+namespace amalgam {
+namespace {
+
+/** Scoring requests of one side: the occupation first, then each cluster word. */
+void add_requests(const WinobiasItem& item, std::vector<std::pair<std::string, std::string>>& requests) {
+    requests.emplace_back(item.scoring_context(), " " + item.occupation);
+    for (const auto& w : item.cluster) requests.emplace_back(item.scoring_context(), " " + w);
+}
+
+}  // namespace
+
+WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokenizer& tokenizer, const std::vector<WinobiasPair>& pairs,
+                                     const WinobiasEvalOptions& options, Progress& progress) {
+    WinobiasEvaluation out;
+    std::vector<const WinobiasItem*> sides;
+    for (const auto& p : pairs) {
+        sides.push_back(&p.pro);
+        sides.push_back(&p.anti);
+    }
+    progress.start("score", 3);
+    std::vector<std::pair<std::string, std::string>> requests;
+    for (const WinobiasItem* item : sides) add_requests(*item, requests);
+    std::vector<ContinuationScore> scores = score_continuations(model, tokenizer, requests, options.batch_size);
+    progress.advance(1);
+
+    std::vector<std::string> contexts;
+    for (const WinobiasItem* item : sides) contexts.push_back(item->scoring_context());
+    at::Tensor next = next_token_logits(model, tokenizer, contexts, options.batch_size).contiguous();
+    progress.advance(2);
+
+    GenerationOptions generation;
+    generation.max_new_tokens = options.max_new_tokens;
+    generation.stop_strings = {".", ",", ";", ":", "!", "?", "\n"};  // stop at a punctuation token
+    std::vector<Generation> generations;
+    for (std::size_t start = 0; start < sides.size(); start += options.batch_size) {
+        std::vector<std::string> prompts;
+        for (std::size_t i = start; i < std::min(sides.size(), start + options.batch_size); ++i) prompts.push_back(sides[i]->generation_prompt());
+        for (auto& g : generate(model, tokenizer, prompts, generation)) generations.push_back(std::move(g));
+    }
+    progress.advance(3);
+    progress.finish();
+
+    std::size_t request = 0;
+    auto side_result = [&](std::size_t s) {
+        const WinobiasItem& item = *sides[s];
+        WinobiasSide r{item.source, item.scoring_context(), item.occupation, scores[request++].total, 0, generations[s].text, false};
+        for (std::size_t w = 0; w < item.cluster.size(); ++w) r.cluster_logprob += scores[request++].total;
+        r.correct = mentions_any(r.generation, item.answer_words);
+        return r;
+    };
+    const std::int64_t vocab = next.size(1);
+    for (std::size_t p = 0; p < pairs.size(); ++p) {
+        WinobiasPairResult result;
+        result.pair = pairs[p].pro.source;
+        result.pro = side_result(2 * p);
+        result.anti = side_result(2 * p + 1);
+        const float* pro = next[2 * p].data_ptr<float>();
+        const float* anti = next[2 * p + 1].data_ptr<float>();
+        result.kl = kl_divergence_from_logits(std::vector<float>(pro, pro + vocab), std::vector<float>(anti, anti + vocab));
+        out.items.push_back(std::move(result));
+    }
+    out.metrics = aggregate_winobias(out.items);
+    return out;
+}
+
+WinobiasMetrics aggregate_winobias(const std::vector<WinobiasPairResult>& items) {
+    WinobiasMetrics m;
+    m.pairs = items.size();
+    if (items.empty()) return m;
+    std::vector<double> pro_occupation, anti_occupation, pro_cluster, anti_cluster;
+    double kl = 0, correct = 0, agree = 0;
+    for (const auto& i : items) {
+        pro_occupation.push_back(i.pro.occupation_logprob);
+        anti_occupation.push_back(i.anti.occupation_logprob);
+        pro_cluster.push_back(i.pro.cluster_logprob);
+        anti_cluster.push_back(i.anti.cluster_logprob);
+        kl += i.kl;
+        correct += i.pro.correct + i.anti.correct;
+        agree += i.pro.correct == i.anti.correct;
+    }
+    const double n = static_cast<double>(items.size());
+    m.bias = mean_absolute_difference(pro_occupation, anti_occupation);
+    m.bias_cluster = mean_absolute_difference(pro_cluster, anti_cluster);
+    m.bias_entropy = kl / n;
+    m.accuracy = correct / (2 * n);
+    m.similarity = agree / n;
+    return m;
+}
+
+}  // namespace amalgam
