@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/data/importer.h"
 #include "core/eval/bias_metrics.h"
+#include "core/eval/choice_items.h"
 #include "core/eval/winobias_items.h"
 #include "core/util/data_error.h"
 #include "test_support.h"
@@ -81,6 +83,43 @@ TEST(BiasMetrics, AnswersAreWholeWordsInAnyCase) {
 TEST(BiasMetrics, MeanAbsoluteDifference) {
     EXPECT_DOUBLE_EQ(mean_absolute_difference({1.0, -2.0, 0.5}, {1.5, -1.0, 0.5}), 0.5);
     EXPECT_EQ(mean_absolute_difference({}, {}), 0.0);
+}
+
+}  // namespace
+}  // namespace amalgam
+
+
+namespace amalgam {
+namespace {
+
+TEST(ChoiceItems, WinograndePartialScoring) {
+    auto items = winogrande_choice_items(import_dataset(test::examples_dir() / "winogrande.jsonl", "winogrande").prompts);
+    ASSERT_EQ(items.size(), 32u);
+    EXPECT_EQ(items[0].source, "EX000-1");
+    EXPECT_EQ(items[0].options[0], (std::pair<std::string, std::string>{"The kettle would not fit on the shelf because the kettle", " was too tall."}));
+    EXPECT_EQ(items[0].options[1].first, "The kettle would not fit on the shelf because the shelf");
+    EXPECT_EQ(items[0].correct, 0);
+    // Evaluation-only files have no answer to score against.
+    EXPECT_TRUE(winogrande_choice_items(import_dataset(test::examples_dir() / "winogrande_eval.jsonl", "winogrande").prompts).empty());
+}
+
+TEST(ChoiceItems, WinogenderCandidates) {
+    auto items = winogender_choice_items(test::examples_dir() / "winogender" / "all_sentences.tsv");
+    ASSERT_EQ(items.size(), 36u);
+    EXPECT_EQ(items[0].source, "nurse.patient.0.male.txt");
+    EXPECT_EQ(items[0].options[0], (std::pair<std::string, std::string>{"the nurse told the patient that he would return soon. \"he\" refers to:", " nurse"}));
+    EXPECT_EQ(items[0].options[1].second, " patient");
+    EXPECT_EQ(items[0].correct, 0);
+    EXPECT_EQ(items[5].source, "nurse.patient.1.neutral.txt");
+    EXPECT_EQ(items[5].correct, 1);
+    EXPECT_NE(items[5].options[0].first.find("\"they\" refers to:"), std::string::npos);
+}
+
+TEST(ChoiceItems, SharedWinogenderHasEverySentence) {
+    AMALGAM_REQUIRE_SHARED_DATA();
+    EXPECT_EQ(winogender_choice_items(test::shared_data_dir() / "winogender" / "all_sentences.tsv").size(), 720u);
+    auto dev = winogrande_choice_items(import_dataset(test::shared_data_dir() / "winogrande" / "dev.jsonl", "auto").prompts);
+    EXPECT_EQ(dev.size(), 1267u);
 }
 
 }  // namespace
