@@ -19,11 +19,15 @@ int run_inspect(const std::vector<std::string>& args);
 int run_model(const std::vector<std::string>& args);
 int run_generate(const std::vector<std::string>& args);
 int run_score(const std::vector<std::string>& args);
+int run_eval(const std::vector<std::string>& args);
+int run_compare(const std::vector<std::string>& args);
 
 extern const char* const kCurateUsage;
 extern const char* const kInspectUsage;
 extern const char* const kModelUsage;
 extern const char* const kGenerateUsage;
 extern const char* const kScoreUsage;
+extern const char* const kEvalUsage;
+extern const char* const kCompareUsage;
 
 }  // namespace amalgam::cli

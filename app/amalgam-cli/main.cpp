@@ -16,6 +16,8 @@ const Command kCommands[] = {
     {"model", "create a random-weight model folder, or describe one", kModelUsage, run_model},
     {"generate", "continue a prompt with a model", kGenerateUsage, run_generate},
     {"score", "log-probabilities of a continuation given a context", kScoreUsage, run_score},
+    {"eval", "bias and accuracy metrics of a model into results.json", kEvalUsage, run_eval},
+    {"compare", "the stored evaluations as a comparison table", kCompareUsage, run_compare},
 };
 
 void print_overview(std::FILE* to) {

@@ -48,7 +48,7 @@ std::string ByteLevelBpeTokenizer::join(const std::vector<std::string>& tokens) 
             if (it != char_to_byte_.end()) bytes += static_cast<char>(it->second);
             else unicode::append_utf8(bytes, c);  // added tokens are plain text
         }
-    return bytes;
+    return unicode::encode_utf8(unicode::decode_utf8(bytes));  // a cut multi-byte character becomes U+FFFD, as errors="replace"
 }
 
 }  // namespace amalgam

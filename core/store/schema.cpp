@@ -60,6 +60,19 @@ const std::vector<const char*> kMigrations = {
         PRIMARY KEY (selection_id, pair_id)
     );
     )sql",
+    R"sql(
+    CREATE TABLE eval_results (
+        id         INTEGER PRIMARY KEY,
+        model      TEXT NOT NULL,         -- the model folder
+        adapter    TEXT,                  -- the LoRA adapter folder, if any
+        run_id     INTEGER,               -- the training run that made the adapter, when there is one
+        label      TEXT NOT NULL,         -- the row name in comparison tables
+        metrics    TEXT NOT NULL,         -- JSON
+        counts     TEXT NOT NULL,         -- JSON
+        results    TEXT NOT NULL,         -- the whole results.json, items included
+        created_at TEXT NOT NULL
+    );
+    )sql",
 };
 
 }  // namespace

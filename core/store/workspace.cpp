@@ -131,4 +131,24 @@ std::int64_t Workspace::save_selection(std::int64_t recipe_id, const Curation& c
     return id;
 }
 
+std::int64_t Workspace::save_eval_result(const std::string& model, const std::string& adapter, const std::string& label,
+                                         const std::string& results_json) {
+    auto results = nlohmann::json::parse(results_json);
+    SqliteDb::Statement insert(*db_,
+                               "INSERT INTO eval_results (model, adapter, label, metrics, counts, results, created_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, model);
+    if (adapter.empty()) insert.bind(2, std::nullopt);
+    else insert.bind(2, adapter);
+    insert.bind(3, label).bind(4, results.at("metrics").dump()).bind(5, results.at("counts").dump()).bind(6, results_json).bind(7, now_utc()).step();
+    return db_->last_insert_id();
+}
+
+std::vector<Workspace::EvalRow> Workspace::eval_results() {
+    std::vector<EvalRow> rows;
+    SqliteDb::Statement s(*db_, "SELECT id, label, metrics, counts FROM eval_results ORDER BY id");
+    while (s.step()) rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3)});
+    return rows;
+}
+
 }  // namespace amalgam

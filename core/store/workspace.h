@@ -56,6 +56,19 @@ public:
     std::int64_t save_selection(std::int64_t recipe_id, const Curation& curation, const std::vector<bool>& selected,
                                 double fraction, const std::string& summary_json);
 
+    /** Stores an evaluation (results.json text with metrics, counts and items). */
+    std::int64_t save_eval_result(const std::string& model, const std::string& adapter, const std::string& label,
+                                  const std::string& results_json);
+
+    /** One stored evaluation, for comparison tables. */
+    struct EvalRow {
+        std::int64_t id = 0;
+        std::string label;
+        std::string metrics_json;
+        std::string counts_json;
+    };
+    std::vector<EvalRow> eval_results();
+
     int schema_version();
     SqliteDb& db() { return *db_; }
 

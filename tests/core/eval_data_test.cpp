@@ -5,6 +5,7 @@
 #include "core/data/importer.h"
 #include "core/eval/bias_metrics.h"
 #include "core/eval/choice_items.h"
+#include "core/eval/comparison_table.h"
 #include "core/eval/winobias_items.h"
 #include "core/util/data_error.h"
 #include "test_support.h"
@@ -120,6 +121,31 @@ TEST(ChoiceItems, SharedWinogenderHasEverySentence) {
     EXPECT_EQ(winogender_choice_items(test::shared_data_dir() / "winogender" / "all_sentences.tsv").size(), 720u);
     auto dev = winogrande_choice_items(import_dataset(test::shared_data_dir() / "winogrande" / "dev.jsonl", "auto").prompts);
     EXPECT_EQ(dev.size(), 1267u);
+}
+
+}  // namespace
+}  // namespace amalgam
+
+namespace amalgam {
+namespace {
+
+TEST(ComparisonTable, BestPerColumnFollowsItsDirection) {
+    std::vector<ComparisonRow> rows = {
+        comparison_row("base", R"({"bias": 0.4585, "bias_entropy": 0.0010, "bias_cluster": 3.0393, "accuracy": 0.9482, "similarity": 0.9482})"),
+        comparison_row("hd-1.0-r", R"({"bias": 0.3629, "bias_entropy": 0.0068, "bias_cluster": 3.1570, "accuracy": 0.9583, "similarity": 0.9583, "winogrande": 0.6})"),
+    };
+    auto best = best_rows(rows);
+    ASSERT_EQ(best.size(), 6u);
+    EXPECT_EQ(*best[0], 1u);  // bias: lower wins
+    EXPECT_EQ(*best[1], 0u);  // entropy: lower wins
+    EXPECT_EQ(*best[2], 0u);
+    EXPECT_EQ(*best[3], 1u);  // accuracy: higher wins
+    EXPECT_EQ(*best[5], 1u);  // the only WinoGrande value
+    std::string md = comparison_markdown(rows);
+    EXPECT_NE(md.find("| base | 0.4585 | **0.0010** | **3.0393** | 0.9482 | 0.9482 |  |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| hd-1.0-r | **0.3629** |"), std::string::npos) << md;
+    std::string csv = comparison_csv(rows);
+    EXPECT_NE(csv.find("\nbest,hd-1.0-r,base,base,hd-1.0-r,hd-1.0-r,hd-1.0-r\n"), std::string::npos) << csv;
 }
 
 }  // namespace

@@ -117,6 +117,24 @@ TEST(Workspace, StoresRecipesOnceAndSelectionsWithEveryPair) {
     EXPECT_EQ(s.integer(1), kept);
 }
 
+TEST(Workspace, MigratesAVersionOneWorkspaceKeepingItsData) {
+    test::TempDir dir;
+    {
+        Workspace w(dir / "ws.amalgam");
+        w.load_or_import("wg", test::examples_dir() / "winogrande.jsonl", "winogrande", {});
+        // Back to what a version 1 build wrote: no evaluation table.
+        w.db().exec("DROP TABLE eval_results; PRAGMA user_version = 1");
+    }
+    Workspace w(dir / "ws.amalgam");
+    EXPECT_EQ(w.schema_version(), current_schema_version());
+    EXPECT_EQ(count(w, "items"), 32);
+    w.save_eval_result("/models/tiny", "", "tiny", R"({"metrics": {"bias": 0.5}, "counts": {"winobias_pairs": 3}, "items": {}})");
+    auto rows = w.eval_results();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].label, "tiny");
+    EXPECT_EQ(rows[0].metrics_json, R"({"bias":0.5})");
+}
+
 TEST(Workspace, RefusesANewerSchema) {
     test::TempDir dir;
     {

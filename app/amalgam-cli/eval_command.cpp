@@ -1,0 +1,94 @@
+// amalgam-cli eval: the paper's metrics for a model (and adapter) into results.json.
+#include <cstdio>
+#include <sstream>
+#include <thread>
+
+#include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
+
+#include "arguments.h"
+#include "commands.h"
+#include "core/eval/evaluation.h"
+#include "core/store/workspace.h"
+#include "core/util/atomic_file.h"
+#include "terminal_progress.h"
+
+namespace amalgam::cli {
+
+const char* const kEvalUsage = R"(usage: amalgam-cli eval MODEL_DIR --out results.json [options]
+
+Runs the evaluation suites on the model and writes results.json: "metrics" (bias,
+bias_entropy, bias_cluster, accuracy, similarity from WinoBias test type 1 and 2;
+winogrande dev accuracy with partial scoring; winogender accuracy), "counts" and per-item
+records in "items", so every number can be traced to the items behind it.
+
+options:
+  --data DIR          folder holding winobias/, winogrande/ and winogender/ (required)
+  --suite LIST        comma-separated: winobias,winogrande,winogender (default: all)
+  --adapter DIR       apply a LoRA adapter (PEFT layout)
+  --limit N           at most N items (WinoBias pairs) per suite
+  --batch N           sequences per forward pass (default 16)
+  --workspace FILE    also store the results in this workspace
+  --label NAME        the row name in `compare` (default: the model and adapter folder names)
+)";
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    for (std::string part; std::getline(in, part, ',');)
+        if (!part.empty()) out.push_back(part);
+    return out;
+}
+
+int eval_command(const std::vector<std::string>& words) {
+    Arguments args(words, {"data", "suite", "adapter", "limit", "batch", "out", "workspace", "label"}, {});
+    if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
+    auto out = args.option("out");
+    auto data = args.option("data");
+    if (!out) throw UsageError("eval needs --out results.json");
+    if (!data) throw UsageError("eval needs --data DIR, the folder with winobias/, winogrande/ and winogender/");
+    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+
+    const std::filesystem::path model_dir = args.positional()[0];
+    auto model = TransformerModel::load(model_dir);
+    auto adapter = args.option("adapter");
+    if (adapter) model->load_adapter(*adapter);
+    auto tokenizer = load_tokenizer(model_dir);
+
+    EvalRequest request;
+    request.data_dir = *data;
+    if (auto s = args.option("suite")) request.suites = split_commas(*s);
+    request.limit = static_cast<std::size_t>(args.unsigned_integer("limit", 0));
+    request.batch_size = std::max<std::size_t>(1, static_cast<std::size_t>(args.unsigned_integer("batch", 16)));
+    TerminalProgress progress;
+    nlohmann::ordered_json results = run_evaluation(*model, *tokenizer, request, progress);
+
+    std::string label = args.option("label").value_or(
+        std::filesystem::absolute(model_dir).lexically_normal().filename().string() +
+        (adapter ? " + " + std::filesystem::absolute(*adapter).lexically_normal().filename().string() : ""));
+    nlohmann::ordered_json document = {{"model", std::filesystem::absolute(model_dir).string()},
+                                       {"adapter", adapter ? nlohmann::ordered_json(std::filesystem::absolute(*adapter).string()) : nullptr},
+                                       {"label", label}};
+    document.update(results);
+    const std::string text = document.dump(2) + "\n";
+    write_file_atomically(*out, text);
+    if (auto w = args.option("workspace")) Workspace(*w).save_eval_result(document["model"], adapter.value_or(""), label, text);
+
+    for (const auto& [name, value] : results["metrics"].items()) std::printf("%-14s %.4f\n", name.c_str(), value.get<double>());
+    std::printf("wrote %s\n", out->c_str());
+    return 0;
+}
+
+}  // namespace
+
+int run_eval(const std::vector<std::string>& words) {
+    try {
+        return eval_command(words);
+    } catch (const c10::Error& e) {
+        throw std::runtime_error(e.what_without_backtrace());
+    }
+}
+
+}  // namespace amalgam::cli

@@ -1,0 +1,74 @@
+#include "core/eval/evaluation.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/data/importer.h"
+#include "core/eval/choice_evaluator.h"
+#include "core/eval/winobias_evaluator.h"
+
+namespace amalgam {
+namespace {
+
+using ordered_json = nlohmann::ordered_json;
+
+template <class T>
+void keep_first(std::vector<T>& v, std::size_t limit) {
+    if (limit && v.size() > limit) v.resize(limit);
+}
+
+ordered_json side_json(const WinobiasSide& s) {
+    return {{"source", s.source}, {"prompt", s.prompt}, {"occupation", s.occupation}, {"occupation_logprob", s.occupation_logprob},
+            {"cluster_logprob", s.cluster_logprob}, {"generation", s.generation}, {"correct", s.correct}};
+}
+
+ordered_json choice_json(const std::vector<ChoiceResult>& results) {
+    ordered_json items = ordered_json::array();
+    for (const auto& r : results)
+        items.push_back({{"source", r.source}, {"logprobs", r.logprobs}, {"chosen", r.chosen}, {"correct", r.correct}});
+    return items;
+}
+
+}  // namespace
+
+ordered_json run_evaluation(const TransformerModel& model, const Tokenizer& tokenizer, const EvalRequest& request, Progress& progress) {
+    for (const auto& s : request.suites)
+        if (s != "winobias" && s != "winogrande" && s != "winogender")
+            throw std::invalid_argument("unknown suite '" + s + "' (known: winobias, winogrande, winogender)");
+    auto wants = [&](const char* s) { return std::find(request.suites.begin(), request.suites.end(), s) != request.suites.end(); };
+    ordered_json metrics = ordered_json::object(), counts = ordered_json::object(), items = ordered_json::object();
+
+    if (wants("winobias")) {
+        auto pairs = read_winobias_pairs(request.data_dir / "winobias", "test");
+        keep_first(pairs, request.limit);
+        WinobiasEvalOptions options;
+        options.batch_size = request.batch_size;
+        WinobiasEvaluation e = evaluate_winobias(model, tokenizer, pairs, options, progress);
+        metrics["bias"] = e.metrics.bias;
+        metrics["bias_entropy"] = e.metrics.bias_entropy;
+        metrics["bias_cluster"] = e.metrics.bias_cluster;
+        metrics["accuracy"] = e.metrics.accuracy;
+        metrics["similarity"] = e.metrics.similarity;
+        counts["winobias_pairs"] = e.metrics.pairs;
+        counts["winobias_prompts"] = 2 * e.metrics.pairs;
+        ordered_json list = ordered_json::array();
+        for (const auto& i : e.items) list.push_back({{"pair", i.pair}, {"kl", i.kl}, {"pro", side_json(i.pro)}, {"anti", side_json(i.anti)}});
+        items["winobias"] = list;
+    }
+    auto choices = [&](const char* suite, std::vector<ChoiceItem> list) {
+        keep_first(list, request.limit);
+        progress.start(suite, 1);
+        auto results = evaluate_choices(model, tokenizer, list, request.batch_size);
+        progress.advance(1);
+        progress.finish();
+        metrics[suite] = choice_accuracy(results);
+        counts[suite] = results.size();
+        items[suite] = choice_json(results);
+    };
+    if (wants("winogrande"))
+        choices("winogrande", winogrande_choice_items(import_dataset(request.data_dir / "winogrande" / "dev.jsonl", "winogrande").prompts));
+    if (wants("winogender")) choices("winogender", winogender_choice_items(request.data_dir / "winogender" / "all_sentences.tsv"));
+    return {{"metrics", metrics}, {"counts", counts}, {"items", items}};
+}
+
+}  // namespace amalgam

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# amalgam-cli eval and compare end to end on the example data laid out as the evaluation
+# folders (the example WinoBias dev files stand in for both test types).
+set -euo pipefail
+cli=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+ex="$src/resources/examples"
+mkdir -p "$work/data/winobias" "$work/data/winogrande" "$work/data/winogender"
+for type in type1 type2; do
+  cp "$ex/pro_stereotyped_type1.txt.dev" "$work/data/winobias/pro_stereotyped_$type.txt.test"
+  cp "$ex/anti_stereotyped_type1.txt.dev" "$work/data/winobias/anti_stereotyped_$type.txt.test"
+done
+cp "$ex/winogrande.jsonl" "$work/data/winogrande/dev.jsonl"
+cp "$ex/winogender/"*.tsv "$work/data/winogender/"
+
+"$cli" model init --arch llama --out "$work/llama" --seed 1 > /dev/null
+"$cli" model init --arch gpt2 --out "$work/gpt2" --seed 2 > /dev/null
+"$cli" eval "$work/llama" --data "$work/data" --out "$work/llama.json" --workspace "$work/ws.amalgam" > "$work/eval.log"
+grep -q '^bias ' "$work/eval.log" || fail "no metrics printed: $(cat "$work/eval.log")"
+grep -q '"winobias_pairs": 24' "$work/llama.json" || fail "24 pairs expected"
+grep -q '"winogrande": 32' "$work/llama.json" || fail "32 WinoGrande items expected"
+grep -q '"winogender": 36' "$work/llama.json" || fail "36 Winogender items expected"
+grep -q '"occupation": "surgeon"' "$work/llama.json" || fail "per-item records missing"
+
+"$cli" eval "$work/gpt2" --data "$work/data" --suite winogrande --limit 5 --out "$work/gpt2.json" --workspace "$work/ws.amalgam" --label small-gpt2 > /dev/null
+grep -q '"winogrande": 5' "$work/gpt2.json" || fail "--limit"
+[ "$(grep -c '"bias"' "$work/gpt2.json")" -eq 0 ] || fail "bias reported without the WinoBias suite"
+
+"$cli" compare --workspace "$work/ws.amalgam" > "$work/table.md"
+[ "$(grep -c '^| ' "$work/table.md")" -eq 4 ] || fail "table: $(cat "$work/table.md")"
+grep -q '^| llama | \*\*' "$work/table.md" || fail "the only WinoBias row should be best: $(cat "$work/table.md")"
+"$cli" compare --workspace "$work/ws.amalgam" --format csv | grep -q '^small-gpt2,,,,,,' || fail "csv row"
+
+set +e
+"$cli" eval "$work/llama" --data "$work/missing" --out "$work/x.json" 2> "$work/err"
+status=$?
+set -e
+[ $status -eq 1 ] || fail "exit status $status for a missing data folder"
+grep -q "pro_stereotyped_type1.txt.test: cannot open" "$work/err" || fail "message: $(cat "$work/err")"
+[ ! -e "$work/x.json" ] || fail "results written despite the error"
+echo "eval CLI checks passed"
