@@ -10,6 +10,7 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
+#include "core/eval/winobias_evaluator.h"
 #include "core/model/model_init.h"
 #include "core/model/transformer.h"
 #include "core/model/transformer_embedder.h"
@@ -76,6 +77,18 @@ int main() {
         auto j = nlohmann::json::parse(line);
         if (j["role"] == "prompter") prompts.push_back(j["text"]);
     }
+    // The full WinoBias suite (test split, type 1 and 2: 792 pairs, 1,584 prompts).
+    for (const char* preset : {"tiny", "small"}) {
+        fs::path dir = make_model(root, ModelFamily::Llama, preset);
+        auto model = TransformerModel::load(dir);
+        auto tokenizer = load_tokenizer(dir);
+        auto pairs = read_winobias_pairs(data / "winobias", "test");
+        NoProgress quiet;
+        auto t = Clock::now();
+        WinobiasEvaluation e = evaluate_winobias(*model, *tokenizer, pairs, {}, quiet);
+        std::printf("WinoBias suite, llama %-5s: %zu pairs in %.1f s\n", preset, e.items.size(), seconds_since(t));
+    }
+
     fs::path encoder = make_model(root, ModelFamily::Bert, "small", data / "tokenizers/all-MiniLM-L6-v2");
     std::printf("MiniLM-shaped encoder over %zu prompts (WinoGrande train_l + OASST validation), length-sorted batches:\n", prompts.size());
     NoProgress quiet;

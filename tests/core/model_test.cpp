@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "core/eval/winobias_evaluator.h"
@@ -458,10 +461,22 @@ TEST(WinobiasEvaluation, ItemsReproduceTheMetricsAndTheScores) {
     EXPECT_GT(result.metrics.bias, 0.0);
     EXPECT_GT(result.metrics.bias_entropy, 0.0);
 
-    // An item's occupation log-probability is what score gives for the same context and word.
+    // An item's occupation log-probability is what score gives for the same context and word,
+    // and what the plain reference implementation gives for the same tokens.
     const WinobiasSide& side = result.items[3].anti;
     auto direct = score_continuations(*model, *tokenizer, {{side.prompt, " " + side.occupation}})[0];
     EXPECT_NEAR(side.occupation_logprob, direct.total, 1e-5);
+    std::vector<int> all(direct.context_ids.begin(), direct.context_ids.end());
+    all.insert(all.end(), direct.continuation_ids.begin(), direct.continuation_ids.end());
+    auto reference = test::ReferenceModel(m.dir.path()).logits(all);
+    double expected = 0;
+    for (std::size_t k = 0; k < direct.continuation_ids.size(); ++k) {
+        const auto& row = reference[direct.context_ids.size() + k - 1];
+        double top = *std::max_element(row.begin(), row.end()), total = 0;
+        for (float v : row) total += std::exp(v - top);
+        expected += row[direct.continuation_ids[k]] - top - std::log(total);
+    }
+    EXPECT_NEAR(side.occupation_logprob, expected, 1e-4);
     EXPECT_EQ(side.source, "anti_stereotyped_type1.txt.dev:4");
     for (const auto& item : result.items) {
         EXPECT_LT(item.pro.cluster_logprob, item.pro.occupation_logprob);  // a sum over more words, each negative
