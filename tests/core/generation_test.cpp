@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include "core/model/generation.h"
+#include "core/model/tokenizer.h"
+#include "core/model/transformer.h"
+#include "tiny_model.h"
+
+namespace amalgam {
+namespace {
+
+using test::ids_tensor;
+using test::kIds;
+using test::TinyModel;
+
+TEST(Generation, GreedyWithCacheEqualsFullRecomputation) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 3);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    GenerationOptions o;
+    o.max_new_tokens = 12;
+    o.stop_tokens = {};
+    Generation g = generate(*model, *tokenizer, {"The nurse said"}, o)[0];
+    // Without a cache: feed the whole sequence every step and take the argmax.
+    std::vector<std::int32_t> seq = tokenizer->encode("The nurse said");
+    std::vector<std::int32_t> expected;
+    for (int step = 0; step < 12; ++step) {
+        std::vector<int> ints(seq.begin(), seq.end());
+        at::Tensor ids = ids_tensor(ints);
+        auto next = static_cast<std::int32_t>(model->logits(ids, at::ones_like(ids))[0][-1].argmax().item<std::int64_t>());
+        if (next == *model->config().eos_token_id) break;
+        expected.push_back(next);
+        seq.push_back(next);
+    }
+    EXPECT_EQ(g.tokens.size(), 12u);
+    EXPECT_EQ(g.tokens, expected);
+    EXPECT_EQ(g.text, tokenizer->decode(expected));
+}
+
+TEST(Generation, BatchEqualsOneByOneAndSeedsRepeat) {
+    TinyModel m(ModelFamily::Gpt2, std::nullopt, 4);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    GenerationOptions o;
+    o.max_new_tokens = 8;
+    std::vector<std::string> prompts = {"a", "The developer argued with the designer because"};
+    auto batch = generate(*model, *tokenizer, prompts, o);
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+        EXPECT_EQ(batch[i].tokens.size(), 8u);
+        EXPECT_EQ(batch[i].tokens, generate(*model, *tokenizer, {prompts[i]}, o)[0].tokens);
+    }
+
+    o.greedy = false;
+    o.temperature = 1.5;
+    o.top_k = 50;
+    o.top_p = 0.9;
+    o.seed = 11;
+    auto first = generate(*model, *tokenizer, prompts, o), second = generate(*model, *tokenizer, prompts, o);
+    EXPECT_EQ(first[1].tokens, second[1].tokens);
+    o.seed = 12;
+    EXPECT_NE(generate(*model, *tokenizer, prompts, o)[1].tokens, first[1].tokens);
+}
+
+TEST(Generation, StopStringCutsTheText) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 5);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    GenerationOptions o;
+    o.max_new_tokens = 10;
+    Generation free_run = generate(*model, *tokenizer, {"x"}, o)[0];
+    ASSERT_GE(free_run.text.size(), 3u);
+    o.stop_strings = {free_run.text.substr(2, 1)};
+    Generation cut = generate(*model, *tokenizer, {"x"}, o)[0];
+    EXPECT_EQ(cut.stop_reason, "stop_string");
+    EXPECT_EQ(cut.text, free_run.text.substr(0, free_run.text.find(o.stop_strings[0])));
+}
+
+TEST(Scoring, ContinuationLogprobsAreTheTeacherForcedOnes) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 6);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    std::vector<std::pair<std::string, std::string>> pairs = {
+        {"The physician hired the secretary because \"he\" refers to:", " physician"},
+        {"x", " yz"}};
+    auto scores = score_continuations(*model, *tokenizer, pairs, 2);
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        const auto& s = scores[i];
+        std::vector<int> all(s.context_ids.begin(), s.context_ids.end());
+        all.insert(all.end(), s.continuation_ids.begin(), s.continuation_ids.end());
+        at::Tensor ids = ids_tensor(all);
+        at::Tensor lp = at::log_softmax(model->logits(ids, at::ones_like(ids))[0], -1);
+        double total = 0;
+        for (std::size_t k = 0; k < s.continuation_ids.size(); ++k) {
+            double expected = lp[s.context_ids.size() + k - 1][s.continuation_ids[k]].item<float>();
+            EXPECT_NEAR(s.logprobs[k], expected, 1e-5);
+            total += s.logprobs[k];
+        }
+        EXPECT_NEAR(s.total, total, 1e-9);
+        EXPECT_EQ(s.continuation_ids, tokenizer->encode(pairs[i].second, false));
+    }
+}
+
+}  // namespace
+}  // namespace amalgam
