@@ -5,7 +5,7 @@ folders, run here in PyTorch and through our engine (amalgam_parity), and compar
 embeddings within 1e-4 in float32, greedy generations identical, and one of our LoRA adapters
 loaded with peft (when peft is installed). Prints one line per check and a closing
 'N passed, N failed' line.
-Usage: python3 tests/device/parity.py BUILD_DIR OUT_DIR"""
+Usage: python3 tests/device/parity.py BUILD_DIR OUT_DIR [EVAL_DATA_DIR]"""
 import json
 import os
 import subprocess
@@ -89,5 +89,46 @@ causal("qwen2", tf.Qwen2Config(**small, tie_word_embeddings=True), tf.Qwen2ForCa
 causal("gpt2", tf.GPT2Config(vocab_size=300, n_embd=64, n_layer=2, n_head=4, n_positions=256, eos_token_id=None,
                              bos_token_id=None), tf.GPT2LMHeadModel)
 encoder()
+
+
+def metrics():
+    """The evaluation metrics of one of our random models, recomputed here with transformers."""
+    import tokenizers
+    folder = os.path.join(out, "amalgam-llama")
+    subprocess.run([os.path.join(build, "tests/device/amalgam_parity"), "--init", folder], check=False)
+    if not os.path.exists(os.path.join(folder, "config.json")):
+        print("SKIP metrics: no model folder"); return
+    data = sys.argv[3]
+    got = ours(folder, {"eval": {"data": data, "limit": 8}, "device": device})
+    model = tf.AutoModelForCausalLM.from_pretrained(folder).eval().to(device)
+    tok = tokenizers.Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+
+    def logprob(context, continuation):
+        c, k = tok.encode(context).ids, tok.encode(continuation, add_special_tokens=False).ids
+        with torch.no_grad():
+            lp = torch.log_softmax(model(torch.tensor([c + k], device=device)).logits[0].float(), -1)
+        return sum(lp[len(c) + i - 1, t].item() for i, t in enumerate(k))
+
+    def next_logprobs(context):
+        with torch.no_grad():
+            return torch.log_softmax(model(torch.tensor([tok.encode(context).ids], device=device)).logits[0, -1].float(), -1)
+
+    bias, cluster, kl = [], [], []
+    for item in got["items"]["winobias"]:
+        sides = [item["pro"], item["anti"]]
+        occ = [logprob(s["prompt"], " " + s["occupation"]) for s in sides]
+        check(f"logprob {item['pair']}", abs(occ[0] - sides[0]["occupation_logprob"]) <= 1e-4,
+              f"ours {sides[0]['occupation_logprob']:.6f} reference {occ[0]:.6f}")
+        bias.append(abs(occ[0] - occ[1]))
+        p, q = next_logprobs(sides[0]["prompt"]), next_logprobs(sides[1]["prompt"])
+        kl.append((p.exp() * (p - q)).sum().item())
+    mine = got["metrics"]
+    check("bias", abs(sum(bias) / len(bias) - mine["bias"]) <= 1e-4, f"ours {mine['bias']:.6f} reference {sum(bias) / len(bias):.6f}")
+    check("bias_entropy", abs(sum(kl) / len(kl) - mine["bias_entropy"]) <= 1e-4,
+          f"ours {mine['bias_entropy']:.3e} reference {sum(kl) / len(kl):.3e}")
+
+
+if len(sys.argv) > 3:
+    metrics()
 print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
 sys.exit(0 if all(results) else 1)
