@@ -7,6 +7,7 @@
 
 #include "core/data/prompt_json.h"
 #include "core/util/atomic_file.h"
+#include "core/util/csv_field.h"
 
 namespace amalgam {
 namespace {
@@ -17,13 +18,6 @@ std::size_t count_selected(const std::vector<bool>& selected, const std::functio
     std::size_t n = 0;
     for (std::size_t i = 0; i < selected.size(); ++i) n += selected[i] && in(i);
     return n;
-}
-
-std::string csv_quote(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 std::string number(double v) {
@@ -98,7 +92,7 @@ std::string points_csv(const Curation& c, const std::vector<bool>& selected) {
     std::string out = "id,source,cluster,x,y,quality,selected\n";
     for (std::size_t i = 0; i < c.pairs.size(); ++i) {
         const auto& p = c.pairs[i];
-        out += std::to_string(i) + "," + csv_quote(p.source) + "," + std::to_string(c.cluster[i]) + "," +
+        out += std::to_string(i) + "," + csv_field(p.source) + "," + std::to_string(c.cluster[i]) + "," +
                number(c.xy[2 * i]) + "," + number(c.xy[2 * i + 1]) + "," + (p.quality ? number(*p.quality) : "") + "," +
                (selected[i] ? "1" : "0") + "\n";
     }

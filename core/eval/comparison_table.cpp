@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/util/csv_field.h"
+
 namespace amalgam {
 namespace {
 
@@ -11,13 +13,6 @@ std::string fixed4(double v) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.4f", v);
     return buffer;
-}
-
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 }  // namespace
