@@ -1,9 +1,7 @@
 // amalgam-cli eval: the paper's metrics for a model (and adapter) into results.json.
 #include <cstdio>
 #include <sstream>
-#include <thread>
 
-#include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 
 #include "arguments.h"
@@ -49,7 +47,6 @@ int eval_command(const std::vector<std::string>& words) {
     auto data = args.option("data");
     if (!out) throw UsageError("eval needs --out results.json");
     if (!data) throw UsageError("eval needs --data DIR, the folder with winobias/, winogrande/ and winogender/");
-    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 
     const std::filesystem::path model_dir = args.positional()[0];
     auto model = TransformerModel::load(model_dir);

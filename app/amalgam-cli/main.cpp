@@ -5,6 +5,7 @@
 
 #include "arguments.h"
 #include "commands.h"
+#include "core/model/threads.h"
 
 using namespace amalgam::cli;
 
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
                 return 0;
             }
         try {
+            amalgam::use_all_cores();
             return c.run(rest);
         } catch (const UsageError& e) {
             std::fprintf(stderr, "amalgam-cli %s: %s\n\n%s", c.name, e.what(), c.usage);

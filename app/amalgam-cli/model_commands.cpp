@@ -1,10 +1,8 @@
 // The model commands: model init / model info, generate, score. The only CLI file with ATen.
 #include <cstdio>
 #include <set>
-#include <thread>
 
 #include <ATen/Context.h>
-#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
 #include "arguments.h"
@@ -62,8 +60,6 @@ int plainly(F&& body) {
         throw std::runtime_error(e.what_without_backtrace());
     }
 }
-
-void use_all_cores() { at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
 
 /** The model of a folder on --device (cpu or cuda), with the --adapter applied. */
 std::unique_ptr<TransformerModel> load_model(const Arguments& args) {
@@ -124,7 +120,6 @@ int generate_command(const std::vector<std::string>& words) {
     if (args.positional().size() != 1) throw UsageError("generate takes one model folder");
     auto prompt = args.option("prompt");
     if (!prompt) throw UsageError("generate needs --prompt TEXT");
-    use_all_cores();
     GenerationOptions o;
     o.max_new_tokens = static_cast<int>(args.unsigned_integer("max-new-tokens", 32));
     o.greedy = args.flag("greedy") || !(args.option("temperature") || args.option("top-k") || args.option("top-p"));
@@ -144,7 +139,6 @@ int score_command(const std::vector<std::string>& words) {
     if (args.positional().size() != 1) throw UsageError("score takes one model folder");
     auto context = args.option("context"), continuation = args.option("continuation");
     if (!context || !continuation) throw UsageError("score needs --context TEXT and --continuation TEXT");
-    use_all_cores();
     auto model = load_model(args);
     auto tokenizer = load_tokenizer(args.positional()[0]);
     ContinuationScore s = score_continuations(*model, *tokenizer, {{*context, *continuation}})[0];
@@ -159,7 +153,6 @@ int score_command(const std::vector<std::string>& words) {
 int run_model(const std::vector<std::string>& words) {
     if (words.empty()) throw UsageError("model needs a subcommand: init or info");
     std::vector<std::string> rest(words.begin() + 1, words.end());
-    use_all_cores();
     if (words[0] == "init") return plainly([&] { return model_init(rest); });
     if (words[0] == "info") return plainly([&] { return model_info(rest); });
     throw UsageError("unknown model subcommand '" + words[0] + "'");

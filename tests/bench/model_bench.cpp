@@ -12,6 +12,7 @@
 
 #include "core/eval/winobias_evaluator.h"
 #include "core/model/model_init.h"
+#include "core/model/threads.h"
 #include "core/model/transformer.h"
 #include "core/model/transformer_embedder.h"
 
@@ -50,7 +51,7 @@ void forward_speed(const fs::path& dir, const char* label) {
 }  // namespace
 
 int main() {
-    at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    use_all_cores();
     std::printf("threads: %d, AVX-512 BF16: %s\n", at::get_num_threads(), cpu_has_bf16() ? "yes" : "no");
     fs::path root = fs::temp_directory_path() / "amalgam-model-bench";
     fs::remove_all(root);
