@@ -16,9 +16,9 @@ TEST(ComparePanel, TableChartAndExportsFromAWorkspace) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        w.save_eval_result("/m/base", "", "LLaMA-Base",
+        w.save_eval_result("/m/base", "", "model-a",
                            R"({"metrics": {"bias": 0.4585, "bias_entropy": 0.0010, "bias_cluster": 3.0393, "accuracy": 0.9482, "similarity": 0.9482, "winogrande": 0.61}, "counts": {}})");
-        w.save_eval_result("/m/base", "/a/hd", "LLaMA-HD-0.2-R",
+        w.save_eval_result("/m/base", "/a/hd", "model-b + adapter",
                            R"({"metrics": {"bias": 0.4330, "bias_entropy": 0.0580, "bias_cluster": 3.0892, "accuracy": 0.9482, "similarity": 0.9482, "winogrande": 0.63}, "counts": {}})");
     }
     Workspace w(dir / "ws.amalgam");
@@ -40,7 +40,7 @@ TEST(ComparePanel, TableChartAndExportsFromAWorkspace) {
     ASSERT_TRUE(panel.exportCsv(QString::fromStdString((dir / "table.csv").string())));
     EXPECT_EQ(test::read_text(dir / "table.csv"), comparison_csv(panel.model().rows()));
     ASSERT_TRUE(panel.exportMarkdown(QString::fromStdString((dir / "table.md").string())));
-    EXPECT_NE(test::read_text(dir / "table.md").find("| LLaMA-HD-0.2-R | **0.4330** |"), std::string::npos);
+    EXPECT_NE(test::read_text(dir / "table.md").find("| model-b + adapter | **0.4330** |"), std::string::npos);
     const QString png = QString::fromStdString((dir / "panel.png").string());
     ASSERT_TRUE(panel.exportPng(png));
     QImage image(png);
