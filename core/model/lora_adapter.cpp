@@ -8,6 +8,7 @@
 
 #include "core/model/arch_table.h"
 #include "core/model/safetensors.h"
+#include "core/model/tensor_convert.h"
 #include "core/model/transformer.h"
 #include "core/util/atomic_file.h"
 
@@ -25,11 +26,6 @@ std::string last_component(const std::string& module) { return module.substr(mod
 /** [in, out] of a projection, whichever way it is stored. */
 std::pair<std::int64_t, std::int64_t> in_out(const at::Tensor& weight, bool conv1d) {
     return conv1d ? std::pair{weight.size(0), weight.size(1)} : std::pair{weight.size(1), weight.size(0)};
-}
-
-TensorData tensor_data(const std::string& name, const at::Tensor& t) {
-    at::Tensor c = t.to(at::kCPU, at::kFloat).contiguous();
-    return {name, DType::F32, c.sizes().vec(), std::string(static_cast<const char*>(c.data_ptr()), c.numel() * sizeof(float))};
 }
 
 }  // namespace
@@ -156,9 +152,7 @@ void TransformerModel::load_adapter(const std::filesystem::path& dir) {
         std::vector<std::int64_t> expected = is_a ? std::vector<std::int64_t>{adapter.config.rank, in_dim}
                                                   : std::vector<std::int64_t>{out_dim, adapter.config.rank};
         if (view.shape != expected) fail("has the wrong shape for rank " + std::to_string(adapter.config.rank) + " on this model");
-        std::vector<float> values = view.to_float32();
-        at::Tensor t = at::from_blob(values.data(), view.shape, at::kFloat).clone().to(device_);
-        (is_a ? adapter.modules[module].a : adapter.modules[module].b) = t;
+        (is_a ? adapter.modules[module].a : adapter.modules[module].b) = tensor_from_view(view).to(device_);
     }
     for (const auto& [module, pair] : adapter.modules)
         if (!pair.a.defined() || !pair.b.defined())

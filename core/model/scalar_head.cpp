@@ -4,20 +4,9 @@
 #include <random>
 #include <stdexcept>
 
+#include "core/model/tensor_convert.h"
+
 namespace amalgam {
-namespace {
-
-at::Tensor from_view(const TensorView& view) {
-    std::vector<float> values = view.to_float32();
-    return at::from_blob(values.data(), view.shape, at::kFloat).clone();
-}
-
-TensorData data_of(const std::string& name, const at::Tensor& t) {
-    at::Tensor c = t.detach().to(at::kCPU, at::kFloat).contiguous();
-    return {name, DType::F32, c.sizes().vec(), std::string(static_cast<const char*>(c.data_ptr()), c.numel() * sizeof(float))};
-}
-
-}  // namespace
 
 ScalarHead ScalarHead::create(const std::string& name, std::int64_t hidden, bool with_bias, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
@@ -38,10 +27,10 @@ ScalarHead ScalarHead::load(const SafetensorsFile& file, const std::string& name
     if (!w) throw std::runtime_error(file.path() + ": tensor '" + name + ".weight' is missing");
     if (w->shape != std::vector<std::int64_t>{1, hidden})
         throw std::runtime_error(file.path() + ": tensor '" + name + ".weight' must be [1, " + std::to_string(hidden) + "] for this model");
-    ScalarHead head{name, from_view(*w), {}};
+    ScalarHead head{name, tensor_from_view(*w), {}};
     if (const TensorView* b = find(name + ".bias")) {
         if (b->shape != std::vector<std::int64_t>{1}) throw std::runtime_error(file.path() + ": tensor '" + name + ".bias' must be [1]");
-        head.bias = from_view(*b);
+        head.bias = tensor_from_view(*b);
     }
     return head;
 }
@@ -59,8 +48,8 @@ at::Tensor ScalarHead::at_last_token(const at::Tensor& hidden, const at::Tensor&
 }
 
 std::vector<TensorData> ScalarHead::tensors() const {
-    std::vector<TensorData> out{data_of(name + ".weight", weight)};
-    if (bias.defined()) out.push_back(data_of(name + ".bias", bias));
+    std::vector<TensorData> out{tensor_data(name + ".weight", weight)};
+    if (bias.defined()) out.push_back(tensor_data(name + ".bias", bias));
     return out;
 }
 

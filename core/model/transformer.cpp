@@ -5,27 +5,9 @@
 #include "core/model/arch/families.h"
 #include "core/model/arch_table.h"
 #include "core/model/safetensors.h"
+#include "core/model/tensor_convert.h"
 
 namespace amalgam {
-namespace {
-
-at::ScalarType scalar_type(DType t) {
-    switch (t) {
-        case DType::F32: return at::kFloat;
-        case DType::F16: return at::kHalf;
-        case DType::BF16: return at::kBFloat16;
-        case DType::F64: return at::kDouble;
-        default: throw std::logic_error("not a floating type");
-    }
-}
-
-/** A float32 copy of a mapped tensor (the mapping goes away with the checkpoint). */
-at::Tensor to_tensor(const TensorView& view) {
-    at::Tensor mapped = at::from_blob(const_cast<unsigned char*>(view.data), view.shape, at::TensorOptions().dtype(scalar_type(view.dtype)));
-    return mapped.to(at::kFloat, /*non_blocking=*/false, /*copy=*/true);
-}
-
-}  // namespace
 
 namespace arch {
 
@@ -77,7 +59,7 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
             if (spec.optional) continue;
             checkpoint.get(name_prefixes(model->config_.family).front() + spec.name);  // throws, naming tensor and file
         }
-        model->weights_[spec.name] = to_tensor(checkpoint.require(stored, spec.shape)).to(device);
+        model->weights_[spec.name] = tensor_from_view(checkpoint.require(stored, spec.shape)).to(device);
     }
     if (device.is_cuda()) model->cast(at::kBFloat16);  // bf16 weights on the GPU, float32 on the CPU
     return model;
