@@ -8,9 +8,10 @@
 #include "core/curate/selection.h"
 
 namespace amalgam {
+namespace {
 
-Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
-                Progress& progress) {
+/** Every source unified into one list of pairs, with the per-source reports. */
+Curation unify_sources(const std::vector<CurationSource>& sources, const CurationSettings& settings) {
     Curation c;
     c.settings = settings;
     for (const auto& s : sources) {
@@ -20,6 +21,14 @@ Curation curate(const std::vector<CurationSource>& sources, const CurationSettin
                        std::make_move_iterator(unified.pairs.end()));
     }
     if (c.pairs.empty()) throw std::invalid_argument("no preference pairs: every prompt was dropped");
+    return c;
+}
+
+}  // namespace
+
+Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
+                Progress& progress) {
+    Curation c = unify_sources(sources, settings);
 
     std::vector<std::string> texts;
     texts.reserve(c.pairs.size());
@@ -38,11 +47,36 @@ Curation curate(const std::vector<CurationSource>& sources, const CurationSettin
     return c;
 }
 
-std::vector<bool> Curation::select(double fraction) const {
+Curation restore_curation(const std::vector<CurationSource>& sources, const CurationSettings& settings, int clusters_used,
+                          const std::vector<PairPlacement>& placements) {
+    Curation c = unify_sources(sources, settings);
+    if (placements.size() != c.pairs.size())
+        throw std::invalid_argument("the datasets give " + std::to_string(c.pairs.size()) + " pairs, the stored curation " +
+                                    std::to_string(placements.size()));
+    c.clusters_used = clusters_used;
+    c.cluster.reserve(placements.size());
+    c.xy.reserve(2 * placements.size());
+    for (std::size_t i = 0; i < placements.size(); ++i) {
+        const PairPlacement& p = placements[i];
+        if (p.source != c.pairs[i].source || p.source_id != c.pairs[i].source_id)
+            throw std::invalid_argument("pair " + std::to_string(i) + " is " + c.pairs[i].source + ":" + c.pairs[i].source_id +
+                                        " now but " + p.source + ":" + p.source_id + " in the stored curation");
+        c.cluster.push_back(p.cluster);
+        c.xy.push_back(p.x);
+        c.xy.push_back(p.y);
+    }
+    return c;
+}
+
+std::vector<bool> Curation::select(double fraction, const PairOverrides& overrides) const {
     std::vector<SelectionItem> items;
     items.reserve(pairs.size());
     for (std::size_t i = 0; i < pairs.size(); ++i) items.push_back({pairs[i].source, pairs[i].source_id, cluster[i], pairs[i].quality});
-    return select_pairs(items, fraction, settings.seed);
+    std::vector<bool> selected = select_pairs(items, fraction, settings.seed);
+    if (!overrides.empty())
+        for (std::size_t i = 0; i < pairs.size(); ++i)
+            if (auto it = overrides.find({pairs[i].source, pairs[i].source_id}); it != overrides.end()) selected[i] = it->second;
+    return selected;
 }
 
 }  // namespace amalgam

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,18 @@ struct SourceReport {
     SourceCounts counts;
 };
 
+/** A researcher's decisions on single pairs, keyed by (source, source_id) so that they outlive
+ *  any re-clustering: true forces a pair into D_train, false excludes it. */
+using PairOverrides = std::map<std::pair<std::string, std::string>, bool>;
+
+/** Where a stored curation put one pair: enough to rebuild it without embedding again. */
+struct PairPlacement {
+    std::string source;
+    std::string source_id;
+    int cluster = 0;
+    float x = 0, y = 0;
+};
+
 /** The unified dataset with its clusters and map coordinates: everything but the cut, which
  *  select() makes for any fraction without embedding or clustering again. */
 struct Curation {
@@ -50,7 +63,9 @@ struct Curation {
     std::vector<int> cluster;           ///< per pair
     std::vector<float> xy;              ///< per pair, the 2D projection (x, y)
 
-    std::vector<bool> select(double fraction) const;
+    /** The cut at `fraction` (paper A.3); then excluded pairs leave and forced ones join,
+     *  whatever their stratum's quota. */
+    std::vector<bool> select(double fraction, const PairOverrides& overrides = {}) const;
 };
 
 class Embedder;
@@ -58,5 +73,11 @@ class Embedder;
 /** Unify, embed, cluster and project (paper 2.3-2.5). */
 Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
                 Progress& progress);
+
+/** The same curation rebuilt from stored placements: unify again (cheap), take every pair's
+ *  cluster and position from `placements`. Throws std::invalid_argument when the datasets no
+ *  longer give the stored pairs (a file changed since). */
+Curation restore_curation(const std::vector<CurationSource>& sources, const CurationSettings& settings, int clusters_used,
+                          const std::vector<PairPlacement>& placements);
 
 }  // namespace amalgam

@@ -142,6 +142,39 @@ Recipe load_recipe(const fs::path& path, const std::optional<fs::path>& data_dir
     return parse_recipe(file.content(), path, fs::absolute(path).parent_path(), data_dir);
 }
 
+std::string to_yaml(const Recipe& recipe) {
+    YAML::Emitter out;
+    out << YAML::BeginMap << YAML::Key << "datasets" << YAML::Value << YAML::BeginSeq;
+    for (const DatasetSpec& d : recipe.datasets) {
+        out << YAML::BeginMap;
+        out << YAML::Key << "name" << YAML::Value << d.name;
+        out << YAML::Key << "path" << YAML::Value << d.path.string();
+        out << YAML::Key << "format" << YAML::Value << d.format;
+        if (d.role != "train") out << YAML::Key << "role" << YAML::Value << d.role;
+        if (d.label) out << YAML::Key << "label" << YAML::Value << *d.label;
+        if (d.direction) out << YAML::Key << "direction" << YAML::Value << to_string(*d.direction);
+        if (!d.options.fields.empty()) {
+            out << YAML::Key << "fields" << YAML::Value << YAML::BeginMap;
+            for (const auto& [canonical, field] : d.options.fields) out << YAML::Key << canonical << YAML::Value << field;
+            out << YAML::EndMap;
+        }
+        out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+    const CurationSettings& c = recipe.curate;
+    out << YAML::Key << "curate" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "embedder" << YAML::Value << c.embedder;
+    if (!c.model.empty()) out << YAML::Key << "model" << YAML::Value << c.model;
+    out << YAML::Key << "clusters" << YAML::Value << c.clusters;
+    out << YAML::Key << "restarts" << YAML::Value << c.restarts;
+    out << YAML::Key << "fraction" << YAML::Value;
+    if (recipe.fractions.size() == 1) out << recipe.fractions.front();
+    else out << YAML::Flow << recipe.fractions;
+    out << YAML::Key << "seed" << YAML::Value << c.seed;
+    out << YAML::EndMap << YAML::EndMap;
+    return std::string(out.c_str()) + "\n";
+}
+
 std::optional<LabelChoice> resolve_label(const DatasetSpec& spec, const std::string& format) {
     if (!spec.label) {
         auto fallback = importer_for(format).default_label();

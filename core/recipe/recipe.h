@@ -39,6 +39,10 @@ Recipe load_recipe(const std::filesystem::path& path, const std::optional<std::f
 Recipe parse_recipe(const std::string& text, const std::filesystem::path& origin, const std::filesystem::path& base_dir,
                     const std::optional<std::filesystem::path>& data_dir);
 
+/** The recipe as YAML that parse_recipe reads back to the same recipe; dataset paths are
+ *  written as the recipe holds them (resolved). */
+std::string to_yaml(const Recipe& recipe);
+
 /** The label that orders a dataset of `format`: the recipe's, else the format's default.
  *  A label other than rank needs a direction; throws std::invalid_argument naming the dataset. */
 std::optional<LabelChoice> resolve_label(const DatasetSpec& spec, const std::string& format);

@@ -73,6 +73,30 @@ const std::vector<const char*> kMigrations = {
         created_at TEXT NOT NULL
     );
     )sql",
+    R"sql(
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,           -- the workbench's document: recipe, fraction, ...
+        value TEXT NOT NULL
+    );
+    CREATE TABLE pair_overrides (
+        source    TEXT NOT NULL,          -- keyed by the dataset's own ids, so a decision outlives
+        source_id TEXT NOT NULL,          -- any re-clustering
+        keep      INTEGER NOT NULL,       -- 1: forced into D_train, 0: excluded from it
+        PRIMARY KEY (source, source_id)
+    );
+    CREATE TABLE jobs (
+        id          INTEGER PRIMARY KEY,
+        label       TEXT NOT NULL,
+        arguments   TEXT NOT NULL,        -- JSON array of amalgam-cli arguments
+        state       TEXT NOT NULL,        -- queued, running, finished, failed, cancelled
+        progress    REAL NOT NULL DEFAULT 0,
+        stage       TEXT NOT NULL DEFAULT '',
+        log         TEXT NOT NULL DEFAULT '',
+        error       TEXT NOT NULL DEFAULT '',
+        created_at  TEXT NOT NULL,
+        finished_at TEXT
+    );
+    )sql",
 };
 
 }  // namespace

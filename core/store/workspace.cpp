@@ -151,4 +151,75 @@ std::vector<Workspace::EvalRow> Workspace::eval_results() {
     return rows;
 }
 
+std::optional<Workspace::StoredCuration> Workspace::latest_curation() {
+    SqliteDb::Statement latest(*db_, "SELECT id, hyperparameters FROM selections ORDER BY id DESC LIMIT 1");
+    if (!latest.step()) return std::nullopt;
+    StoredCuration out;
+    out.selection_id = latest.integer(0);
+    out.clusters_used = nlohmann::json::parse(latest.text(1)).value("clusters_used", 0);
+    SqliteDb::Statement pairs(*db_, "SELECT source, source_id, cluster, x, y FROM selection_pairs WHERE selection_id = ? ORDER BY pair_id");
+    pairs.bind(1, out.selection_id);
+    while (pairs.step())
+        out.placements.push_back({pairs.text(0), pairs.text(1), static_cast<int>(pairs.integer(2)), static_cast<float>(pairs.real(3)),
+                                  static_cast<float>(pairs.real(4))});
+    return out;
+}
+
+std::optional<std::string> Workspace::setting(const std::string& key) {
+    SqliteDb::Statement s(*db_, "SELECT value FROM settings WHERE key = ?");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+}
+
+void Workspace::set_setting(const std::string& key, const std::string& value) {
+    SqliteDb::Statement s(*db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    s.bind(1, key).bind(2, value).step();
+}
+
+PairOverrides Workspace::pair_overrides() {
+    PairOverrides out;
+    SqliteDb::Statement s(*db_, "SELECT source, source_id, keep FROM pair_overrides");
+    while (s.step()) out[{s.text(0), s.text(1)}] = s.integer(2) != 0;
+    return out;
+}
+
+void Workspace::set_pair_overrides(const std::vector<std::pair<std::string, std::string>>& pairs, std::optional<bool> keep) {
+    SqliteDb::Transaction t(*db_);
+    SqliteDb::Statement s(*db_, keep ? "INSERT INTO pair_overrides (source, source_id, keep) VALUES (?, ?, ?) "
+                                       "ON CONFLICT(source, source_id) DO UPDATE SET keep = excluded.keep"
+                                     : "DELETE FROM pair_overrides WHERE source = ? AND source_id = ?");
+    for (const auto& [source, source_id] : pairs) {
+        s.bind(1, source).bind(2, source_id);
+        if (keep) s.bind(3, static_cast<std::int64_t>(*keep ? 1 : 0));
+        s.step();
+        s.reset();
+    }
+    t.commit();
+}
+
+std::int64_t Workspace::add_job(const std::string& label, const std::vector<std::string>& arguments) {
+    SqliteDb::Statement s(*db_, "INSERT INTO jobs (label, arguments, state, created_at) VALUES (?, ?, 'queued', ?)");
+    s.bind(1, label).bind(2, nlohmann::json(arguments).dump()).bind(3, now_utc()).step();
+    return db_->last_insert_id();
+}
+
+void Workspace::update_job(const JobRow& job) {
+    const bool over = job.state == "finished" || job.state == "failed" || job.state == "cancelled";
+    SqliteDb::Statement s(*db_, "UPDATE jobs SET state = ?, progress = ?, stage = ?, log = ?, error = ?, finished_at = ? WHERE id = ?");
+    s.bind(1, job.state).bind(2, job.progress).bind(3, job.stage).bind(4, job.log).bind(5, job.error);
+    if (over) s.bind(6, now_utc());
+    else s.bind(6, std::nullopt);
+    s.bind(7, job.id).step();
+}
+
+std::vector<Workspace::JobRow> Workspace::jobs() {
+    std::vector<JobRow> rows;
+    SqliteDb::Statement s(*db_, "SELECT id, label, arguments, state, progress, stage, log, error FROM jobs ORDER BY id");
+    while (s.step())
+        rows.push_back({s.integer(0), s.text(1), nlohmann::json::parse(s.text(2)).get<std::vector<std::string>>(), s.text(3),
+                        s.real(4), s.text(5), s.text(6), s.text(7)});
+    return rows;
+}
+
 }  // namespace amalgam

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,39 @@ public:
         std::string counts_json;
     };
     std::vector<EvalRow> eval_results();
+
+    /** A stored curation's map: the placements of its pairs and the clusters it used. */
+    struct StoredCuration {
+        std::int64_t selection_id = 0;
+        int clusters_used = 0;
+        std::vector<PairPlacement> placements;  ///< by pair id
+    };
+    /** The most recent stored selection's map, if there is one. */
+    std::optional<StoredCuration> latest_curation();
+
+    /** The workbench's document (recipe, fraction, ...): short texts by key. */
+    std::optional<std::string> setting(const std::string& key);
+    void set_setting(const std::string& key, const std::string& value);
+
+    PairOverrides pair_overrides();
+    /** Forces (true) or excludes (false) pairs, or with nullopt forgets the decision. */
+    void set_pair_overrides(const std::vector<std::pair<std::string, std::string>>& pairs, std::optional<bool> keep);
+
+    /** A background amalgam-cli run the workbench queued. */
+    struct JobRow {
+        std::int64_t id = 0;
+        std::string label;
+        std::vector<std::string> arguments;
+        std::string state = "queued";  ///< queued, running, finished, failed, cancelled
+        double progress = 0;           ///< 0..1 of the current stage
+        std::string stage;
+        std::string log;
+        std::string error;
+    };
+    std::int64_t add_job(const std::string& label, const std::vector<std::string>& arguments);
+    /** Writes a job's state, progress, stage, log and error. */
+    void update_job(const JobRow& job);
+    std::vector<JobRow> jobs();
 
     int schema_version();
     SqliteDb& db() { return *db_; }

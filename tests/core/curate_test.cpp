@@ -61,6 +61,40 @@ TEST(Curation, WorkspaceCopyGivesTheSameCuration) {
     EXPECT_EQ(train_jsonl(first, keep), train_jsonl(stored, stored.select(0.4)));
 }
 
+TEST(Curation, OverridesExcludeAndForceAfterTheCut) {
+    Curation c = curate_demo();
+    auto cut = c.select(0.5);
+    std::size_t kept = 0, dropped = 0;
+    for (std::size_t i = 0; i < cut.size(); ++i) (cut[i] ? kept : dropped) = i;
+    const auto& a = c.pairs[kept];
+    const auto& b = c.pairs[dropped];
+    auto keep = c.select(0.5, {{{a.source, a.source_id}, false}, {{b.source, b.source_id}, true}});
+    for (std::size_t i = 0; i < cut.size(); ++i) {
+        if (i == kept) EXPECT_FALSE(keep[i]);
+        else if (i == dropped) EXPECT_TRUE(keep[i]);
+        else EXPECT_EQ(keep[i], cut[i]) << i;
+    }
+}
+
+TEST(Curation, RestoredFromTheWorkspaceEqualsTheOriginal) {
+    test::TempDir dir;
+    Workspace w(dir / "ws.amalgam");
+    Curation c = curate_demo(&w);
+    auto keep = c.select(0.5);
+    w.save_selection(w.save_recipe("demo.yaml", "text"), c, keep, 0.5, summary_json(c, keep, 0.5));
+    auto stored = w.latest_curation();
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->clusters_used, 4);
+    Recipe recipe = load_recipe(test::source_dir() / "resources/recipes/demo.yaml", std::nullopt);
+    auto sources = load_sources(recipe, false, &w);
+    Curation restored = restore_curation(sources, recipe.curate, stored->clusters_used, stored->placements);
+    EXPECT_EQ(points_csv(restored, restored.select(0.5)), points_csv(c, keep));
+    EXPECT_EQ(train_jsonl(restored, restored.select(0.5)), train_jsonl(c, keep));
+
+    sources.erase(sources.begin());  // a dataset gone: the stored map no longer fits
+    EXPECT_THROW(restore_curation(sources, recipe.curate, stored->clusters_used, stored->placements), std::invalid_argument);
+}
+
 TEST(Curation, WrittenFilesAgree) {
     test::TempDir dir;
     Curation c = curate_demo();

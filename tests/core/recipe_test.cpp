@@ -84,6 +84,24 @@ TEST(Recipe, FractionList) {
     EXPECT_EQ(r.fractions, (std::vector<double>{0.2, 0.4, 1.0}));
 }
 
+TEST(Recipe, WrittenYamlReadsBackToTheSameRecipe) {
+    Recipe r = parse_recipe(kDesignRecipe, "design.yaml", "/recipes", std::filesystem::path("/data"));
+    r.datasets[0].options.fields["prompt"] = "question";
+    r.datasets[1].role = "eval";
+    r.fractions = {0.2, 0.5};
+    const std::string yaml = to_yaml(r);
+    Recipe back = parse_recipe(yaml, "again.yaml", "/elsewhere", std::nullopt);
+    ASSERT_EQ(back.datasets.size(), 2u);
+    EXPECT_EQ(back.datasets[0].path, "/data/winogrande/train_xs.jsonl");
+    EXPECT_EQ(back.datasets[0].options.fields.at("prompt"), "question");
+    EXPECT_EQ(back.datasets[1].label, "detoxify.toxicity");
+    EXPECT_EQ(back.datasets[1].direction, Direction::LowerIsBetter);
+    EXPECT_EQ(back.datasets[1].role, "eval");
+    EXPECT_EQ(back.curate.clusters, 10);
+    EXPECT_EQ(back.fractions, r.fractions);
+    EXPECT_EQ(to_yaml(back), yaml);
+}
+
 TEST(Recipe, LabelResolution) {
     DatasetSpec spec;
     spec.name = "o";

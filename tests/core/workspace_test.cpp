@@ -122,8 +122,9 @@ TEST(Workspace, MigratesAVersionOneWorkspaceKeepingItsData) {
     {
         Workspace w(dir / "ws.amalgam");
         w.load_or_import("wg", test::examples_dir() / "winogrande.jsonl", "winogrande", {});
-        // Back to what a version 1 build wrote: no evaluation table.
-        w.db().exec("DROP TABLE eval_results; PRAGMA user_version = 1");
+        // Back to what a version 1 build wrote: no evaluation, workbench or job tables.
+        w.db().exec("DROP TABLE eval_results; DROP TABLE settings; DROP TABLE pair_overrides; DROP TABLE jobs; "
+                    "PRAGMA user_version = 1");
     }
     Workspace w(dir / "ws.amalgam");
     EXPECT_EQ(w.schema_version(), current_schema_version());
@@ -133,6 +134,37 @@ TEST(Workspace, MigratesAVersionOneWorkspaceKeepingItsData) {
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].label, "tiny");
     EXPECT_EQ(rows[0].metrics_json, R"({"bias":0.5})");
+}
+
+TEST(Workspace, SettingsOverridesAndJobsPersist) {
+    test::TempDir dir;
+    {
+        Workspace w(dir / "ws.amalgam");
+        w.set_setting("fraction", "0.3");
+        w.set_setting("fraction", "0.4");
+        w.set_pair_overrides({{"oasst", "m1"}, {"oasst", "m2"}}, false);
+        w.set_pair_overrides({{"hh", "7"}}, true);
+        w.set_pair_overrides({{"oasst", "m2"}}, std::nullopt);
+        auto id = w.add_job("eval tiny", {"eval", "/models/tiny", "--out", "r.json"});
+        Workspace::JobRow job = w.jobs().at(0);
+        EXPECT_EQ(job.id, id);
+        EXPECT_EQ(job.state, "queued");
+        job.state = "failed";
+        job.error = "no such folder";
+        job.log = "line 1\n";
+        w.update_job(job);
+    }
+    Workspace w(dir / "ws.amalgam");
+    EXPECT_EQ(w.setting("fraction"), "0.4");
+    EXPECT_FALSE(w.setting("recipe"));
+    EXPECT_EQ(w.pair_overrides(), (PairOverrides{{{"oasst", "m1"}, false}, {{"hh", "7"}, true}}));
+    auto jobs = w.jobs();
+    ASSERT_EQ(jobs.size(), 1u);
+    EXPECT_EQ(jobs[0].arguments, (std::vector<std::string>{"eval", "/models/tiny", "--out", "r.json"}));
+    EXPECT_EQ(jobs[0].state, "failed");
+    EXPECT_EQ(jobs[0].error, "no such folder");
+    EXPECT_EQ(jobs[0].log, "line 1\n");
+    EXPECT_EQ(count(w, "jobs WHERE finished_at IS NOT NULL"), 1);
 }
 
 TEST(Workspace, RefusesANewerSchema) {
