@@ -9,7 +9,7 @@
 #include "core/recipe/recipe.h"
 #include "core/recipe/recipe_sources.h"
 #include "core/store/workspace.h"
-#include "terminal_progress.h"
+#include "json_lines_progress.h"
 
 namespace amalgam::cli {
 
@@ -27,7 +27,9 @@ options:
   --data DIR          stands in for ${data} in dataset paths
   --fraction F        keep this fraction (0 < F <= 1) instead of the recipe's
   --seed S            seed for k-means and for ordering pairs without quality
-  --workspace FILE    store datasets, the recipe and the selection in this workspace
+  --workspace FILE    store datasets, the recipe and the selection in this workspace;
+                      pairs excluded from or forced into D_train there stay so
+  --progress STYLE    bar (default) or json: one JSON object per line on stdout
   --skip-bad-lines    pass over malformed records (counted in the summary)
 )";
 
@@ -60,7 +62,7 @@ void print_table(const Curation& c, const std::vector<bool>& selected, double fr
 }  // namespace
 
 int run_curate(const std::vector<std::string>& words) {
-    Arguments args(words, {"out", "data", "fraction", "seed", "workspace"}, {"skip-bad-lines"});
+    Arguments args(words, {"out", "data", "fraction", "seed", "workspace", "progress"}, {"skip-bad-lines"});
     if (args.positional().size() != 1) throw UsageError("curate takes one recipe file");
     auto out = args.option("out");
     if (!out) throw UsageError("curate needs --out DIR");
@@ -78,17 +80,18 @@ int run_curate(const std::vector<std::string>& words) {
     std::unique_ptr<Workspace> workspace;
     if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
 
-    TerminalProgress progress;
+    auto progress = make_progress(args.option("progress"));
     auto sources = load_sources(recipe, args.flag("skip-bad-lines"), workspace.get());
     if (sources.empty()) throw std::invalid_argument("the recipe has no dataset with role: train");
     auto embedder = make_embedder(recipe.curate.embedder, recipe.curate.model);
-    Curation curation = curate(sources, recipe.curate, *embedder, progress);
+    Curation curation = curate(sources, recipe.curate, *embedder, *progress);
+    const PairOverrides overrides = workspace ? workspace->pair_overrides() : PairOverrides{};
 
     std::int64_t recipe_id = workspace ? workspace->save_recipe(std::filesystem::absolute(recipe.path).string(), recipe.text) : 0;
     for (double fraction : recipe.fractions) {
         std::filesystem::path dir = *out;
         if (recipe.fractions.size() > 1) dir /= "fraction-" + fraction_label(fraction);
-        auto selected = curation.select(fraction);
+        auto selected = curation.select(fraction, overrides);
         write_curation(dir, curation, selected, fraction);
         if (workspace) workspace->save_selection(recipe_id, curation, selected, fraction, summary_json(curation, selected, fraction));
         print_table(curation, selected, fraction);

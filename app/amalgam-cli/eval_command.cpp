@@ -9,7 +9,7 @@
 #include "core/eval/evaluation.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
-#include "terminal_progress.h"
+#include "json_lines_progress.h"
 
 namespace amalgam::cli {
 
@@ -28,6 +28,7 @@ options:
   --batch N           sequences per forward pass (default 16)
   --workspace FILE    also store the results in this workspace
   --label NAME        the row name in `compare` (default: the model and adapter folder names)
+  --progress STYLE    bar (default) or json: one JSON object per line on stdout
 )";
 
 namespace {
@@ -41,7 +42,7 @@ std::vector<std::string> split_commas(const std::string& s) {
 }
 
 int eval_command(const std::vector<std::string>& words) {
-    Arguments args(words, {"data", "suite", "adapter", "limit", "batch", "out", "workspace", "label"}, {});
+    Arguments args(words, {"data", "suite", "adapter", "limit", "batch", "out", "workspace", "label", "progress"}, {});
     if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
     auto out = args.option("out");
     auto data = args.option("data");
@@ -59,8 +60,8 @@ int eval_command(const std::vector<std::string>& words) {
     if (auto s = args.option("suite")) request.suites = split_commas(*s);
     request.limit = static_cast<std::size_t>(args.unsigned_integer("limit", 0));
     request.batch_size = std::max<std::size_t>(1, static_cast<std::size_t>(args.unsigned_integer("batch", 16)));
-    TerminalProgress progress;
-    nlohmann::ordered_json results = run_evaluation(*model, *tokenizer, request, progress);
+    auto progress = make_progress(args.option("progress"));
+    nlohmann::ordered_json results = run_evaluation(*model, *tokenizer, request, *progress);
 
     std::string label = args.option("label").value_or(
         std::filesystem::absolute(model_dir).lexically_normal().filename().string() +

@@ -57,9 +57,9 @@ ordered_json run_evaluation(const TransformerModel& model, const Tokenizer& toke
     }
     auto choices = [&](const char* suite, std::vector<ChoiceItem> list) {
         keep_first(list, request.limit);
-        progress.start(suite, 1);
+        progress.start(suite, list.size());
         auto results = evaluate_choices(model, tokenizer, list, request.batch_size);
-        progress.advance(1);
+        progress.advance(list.size());
         progress.finish();
         metrics[suite] = choice_accuracy(results);
         counts[suite] = results.size();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# amalgam-cli eval and compare end to end on the example data laid out as the evaluation
-# folders (the example WinoBias dev files stand in for both test types).
+# amalgam-cli eval and compare end to end on the example data, which is laid out as an
+# evaluation folder (winobias/, winogrande/, winogender/).
 set -euo pipefail
 cli=$1
 src=$2
@@ -8,25 +8,22 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-ex="$src/resources/examples"
-mkdir -p "$work/data/winobias" "$work/data/winogrande" "$work/data/winogender"
-for type in type1 type2; do
-  cp "$ex/pro_stereotyped_type1.txt.dev" "$work/data/winobias/pro_stereotyped_$type.txt.test"
-  cp "$ex/anti_stereotyped_type1.txt.dev" "$work/data/winobias/anti_stereotyped_$type.txt.test"
-done
-cp "$ex/winogrande.jsonl" "$work/data/winogrande/dev.jsonl"
-cp "$ex/winogender/"*.tsv "$work/data/winogender/"
+data="$src/resources/examples"
 
 "$cli" model init --arch llama --out "$work/llama" --seed 1 > /dev/null
 "$cli" model init --arch gpt2 --out "$work/gpt2" --seed 2 > /dev/null
-"$cli" eval "$work/llama" --data "$work/data" --out "$work/llama.json" --workspace "$work/ws.amalgam" > "$work/eval.log"
+"$cli" eval "$work/llama" --data "$data" --out "$work/llama.json" --workspace "$work/ws.amalgam" > "$work/eval.log"
 grep -q '^bias ' "$work/eval.log" || fail "no metrics printed: $(cat "$work/eval.log")"
-grep -q '"winobias_pairs": 24' "$work/llama.json" || fail "24 pairs expected"
-grep -q '"winogrande": 32' "$work/llama.json" || fail "32 WinoGrande items expected"
+grep -q '"winobias_pairs": 8' "$work/llama.json" || fail "8 pairs expected"
+grep -q '"winogrande": 8' "$work/llama.json" || fail "8 WinoGrande items expected"
 grep -q '"winogender": 36' "$work/llama.json" || fail "36 Winogender items expected"
-grep -q '"occupation": "surgeon"' "$work/llama.json" || fail "per-item records missing"
+grep -q '"occupation": "sheriff"' "$work/llama.json" || fail "per-item records missing"
 
-"$cli" eval "$work/gpt2" --data "$work/data" --suite winogrande --limit 5 --out "$work/gpt2.json" --workspace "$work/ws.amalgam" --label small-gpt2 > /dev/null
+# --progress json: one JSON object per line, every stage finished.
+"$cli" eval "$work/llama" --data "$data" --suite winogrande --out "$work/p.json" --progress json > "$work/progress.log"
+grep -q '^{"progress":{"done":8,"stage":"winogrande","total":8}}$' "$work/progress.log" || fail "progress: $(cat "$work/progress.log")"
+
+"$cli" eval "$work/gpt2" --data "$data" --suite winogrande --limit 5 --out "$work/gpt2.json" --workspace "$work/ws.amalgam" --label small-gpt2 > /dev/null
 grep -q '"winogrande": 5' "$work/gpt2.json" || fail "--limit"
 [ "$(grep -c '"bias"' "$work/gpt2.json")" -eq 0 ] || fail "bias reported without the WinoBias suite"
 

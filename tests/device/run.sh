@@ -11,13 +11,5 @@ prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
 cmake -S . -B build-device -G Ninja -DAMALGAM_WORKER_ONLY=ON -DCMAKE_PREFIX_PATH="$prefix" \
   -DNLOHMANN_JSON_INCLUDE_DIR="$PWD/third_party" > "$out/cmake.log"
 cmake --build build-device --target amalgam_parity > "$out/build.log"
-# The example data laid out as evaluation folders, for the metric parity.
-data="$out/eval-data"
-mkdir -p "$data/winobias" "$data/winogrande" "$data/winogender"
-for type in type1 type2; do
-  cp resources/examples/pro_stereotyped_type1.txt.dev "$data/winobias/pro_stereotyped_$type.txt.test"
-  cp resources/examples/anti_stereotyped_type1.txt.dev "$data/winobias/anti_stereotyped_$type.txt.test"
-done
-cp resources/examples/winogrande.jsonl "$data/winogrande/dev.jsonl"
-cp resources/examples/winogender/*.tsv "$data/winogender/"
-python3 tests/device/parity.py build-device "$out/models" "$data" 2>&1 | tee "$out/parity.txt"
+# The example data is laid out as an evaluation folder, for the metric parity.
+python3 tests/device/parity.py build-device "$out/models" resources/examples 2>&1 | tee "$out/parity.txt"

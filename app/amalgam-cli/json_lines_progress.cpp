@@ -1,0 +1,37 @@
+#include "json_lines_progress.h"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "arguments.h"
+#include "terminal_progress.h"
+
+namespace amalgam::cli {
+
+void JsonLinesProgress::start(const std::string& stage, std::size_t total) {
+    stage_ = stage;
+    total_ = total;
+    emit(0);
+}
+
+void JsonLinesProgress::advance(std::size_t done) {
+    if (std::chrono::steady_clock::now() - last_ >= std::chrono::milliseconds(100)) emit(done);
+}
+
+void JsonLinesProgress::finish() { emit(total_); }
+
+void JsonLinesProgress::emit(std::size_t done) {
+    last_ = std::chrono::steady_clock::now();
+    nlohmann::json line = {{"progress", {{"stage", stage_}, {"done", done}, {"total", total_}}}};
+    std::printf("%s\n", line.dump().c_str());
+    std::fflush(stdout);
+}
+
+std::unique_ptr<Progress> make_progress(const std::optional<std::string>& style) {
+    if (!style || *style == "bar") return std::make_unique<TerminalProgress>();
+    if (*style == "json") return std::make_unique<JsonLinesProgress>();
+    throw UsageError("--progress is bar or json, not " + *style);
+}
+
+}  // namespace amalgam::cli
