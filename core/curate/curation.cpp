@@ -68,6 +68,28 @@ Curation restore_curation(const std::vector<CurationSource>& sources, const Cura
     return c;
 }
 
+SelectionCounts count_selection(const Curation& c, const std::vector<bool>& selected) {
+    SelectionCounts n;
+    std::map<std::string, std::size_t> source_index;
+    for (std::size_t s = 0; s < c.sources.size(); ++s) source_index[c.sources[s].name] = s;
+    n.source_pairs.assign(c.sources.size(), 0);
+    n.source_selected.assign(c.sources.size(), 0);
+    n.cluster_pairs.assign(static_cast<std::size_t>(c.clusters_used), 0);
+    n.cluster_selected.assign(static_cast<std::size_t>(c.clusters_used), 0);
+    std::size_t s = 0;
+    for (std::size_t i = 0; i < c.pairs.size(); ++i) {
+        if (c.sources[s].name != c.pairs[i].source) s = source_index.at(c.pairs[i].source);  // pairs come source by source
+        const auto k = static_cast<std::size_t>(c.cluster[i]);
+        ++n.source_pairs[s];
+        ++n.cluster_pairs[k];
+        if (!selected[i]) continue;
+        ++n.source_selected[s];
+        ++n.cluster_selected[k];
+        ++n.selected;
+    }
+    return n;
+}
+
 std::vector<bool> Curation::select(double fraction, const PairOverrides& overrides) const {
     std::vector<SelectionItem> items;
     items.reserve(pairs.size());

@@ -68,6 +68,15 @@ struct Curation {
     std::vector<bool> select(double fraction, const PairOverrides& overrides = {}) const;
 };
 
+/** How a selection splits: pairs and selected pairs per source (in Curation::sources order)
+ *  and per cluster, in one pass. Summaries and the workbench's preview both read these. */
+struct SelectionCounts {
+    std::vector<std::size_t> source_pairs, source_selected;
+    std::vector<std::size_t> cluster_pairs, cluster_selected;
+    std::size_t selected = 0;
+};
+SelectionCounts count_selection(const Curation& curation, const std::vector<bool>& selected);
+
 class Embedder;
 
 /** Unify, embed, cluster and project (paper 2.3-2.5). */

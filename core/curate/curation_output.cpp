@@ -1,7 +1,6 @@
 #include "core/curate/curation_output.h"
 
 #include <cstdio>
-#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -13,12 +12,6 @@ namespace amalgam {
 namespace {
 
 using ordered_json = nlohmann::ordered_json;
-
-std::size_t count_selected(const std::vector<bool>& selected, const std::function<bool(std::size_t)>& in) {
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < selected.size(); ++i) n += selected[i] && in(i);
-    return n;
-}
 
 std::string number(double v) {
     char buffer[32];
@@ -48,8 +41,10 @@ std::string train_jsonl(const Curation& c, const std::vector<bool>& selected) {
 }
 
 std::string summary_json(const Curation& c, const std::vector<bool>& selected, double fraction) {
+    const SelectionCounts counts = count_selection(c, selected);
     ordered_json sources = ordered_json::object();
-    for (const auto& s : c.sources) {
+    for (std::size_t index = 0; index < c.sources.size(); ++index) {
+        const SourceReport& s = c.sources[index];
         ordered_json entry = {{"format", s.format},
                               {"path", s.path},
                               {"sha256", s.content_hash},
@@ -63,17 +58,12 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, d
         entry["dropped_single_answer"] = s.counts.dropped_single_answer;
         entry["dropped_ties"] = s.counts.dropped_ties;
         entry["pairs"] = s.counts.pairs;
-        entry["selected"] = count_selected(selected, [&](std::size_t i) { return c.pairs[i].source == s.name; });
+        entry["selected"] = counts.source_selected[index];
         sources[s.name] = entry;
     }
     ordered_json clusters = ordered_json::array();
-    for (int k = 0; k < c.clusters_used; ++k) {
-        std::size_t size = 0;
-        for (int a : c.cluster) size += a == k;
-        clusters.push_back({{"cluster", k},
-                            {"size", size},
-                            {"selected", count_selected(selected, [&](std::size_t i) { return c.cluster[i] == k; })}});
-    }
+    for (std::size_t k = 0; k < counts.cluster_pairs.size(); ++k)
+        clusters.push_back({{"cluster", k}, {"size", counts.cluster_pairs[k]}, {"selected", counts.cluster_selected[k]}});
     ordered_json summary = {
         {"hyperparameters",
          {{"embedder", c.settings.embedder},
@@ -84,7 +74,7 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, d
           {"seed", c.settings.seed}}},
         {"sources", sources},
         {"clusters", clusters},
-        {"total", {{"pairs", c.pairs.size()}, {"selected", count_selected(selected, [](std::size_t) { return true; })}}}};
+        {"total", {{"pairs", c.pairs.size()}, {"selected", counts.selected}}}};
     return summary.dump(2) + "\n";
 }
 
