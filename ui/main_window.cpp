@@ -1,46 +1,177 @@
 #include "ui/main_window.h"
 
+#include <QCloseEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 
 #include "core/store/workspace.h"
+#include "ui/background_task.h"
 #include "ui/compare_panel.h"
+#include "ui/curation_panel.h"
+#include "ui/datasets_panel.h"
+#include "ui/demo_workspace.h"
+#include "ui/jobs_panel.h"
+#include "ui/map_panel.h"
+#include "ui/workbench.h"
 
 namespace amalgam {
+namespace {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), compare_(new ComparePanel(this)) {
+const char* kRecentKey = "recentWorkspaces";
+const QString kWorkspaceFilter = QObject::tr("Amalgam workspace (*.amalgam);;All files (*)");
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), workbench_(new Workbench(this)), tabs_(new QTabWidget(this)),
+      datasets_(new DatasetsPanel(*workbench_, this)), curation_(new CurationPanel(*workbench_, this)),
+      map_(new MapPanel(*workbench_, this)), jobs_(new JobsPanel(*workbench_, this)), compare_(new ComparePanel(this)),
+      taskProgress_(new QProgressBar(this)) {
     setWindowTitle(tr("Amalgam"));
-    resize(1280, 800);
-    auto* tabs = new QTabWidget(this);
-    tabs->addTab(compare_, tr("Compare"));
-    setCentralWidget(tabs);
+    resize(1440, 900);
+    auto* curate = new QSplitter(Qt::Horizontal, this);
+    curate->addWidget(curation_);
+    curate->addWidget(map_);
+    curate->setStretchFactor(1, 3);
+    curate->setSizes({430, 1010});
+    tabs_->addTab(datasets_, tr("Datasets"));
+    tabs_->addTab(curate, tr("Curation"));
+    tabs_->addTab(jobs_, tr("Jobs"));
+    tabs_->addTab(compare_, tr("Compare"));
+    setCentralWidget(tabs_);
+    taskProgress_->setRange(0, 1000);
+    taskProgress_->setMaximumWidth(260);
+    taskProgress_->hide();
+    statusBar()->addPermanentWidget(taskProgress_);
+    statusBar()->showMessage(tr("No workspace open: File > New or Open, or start with amalgam --demo"));
+    buildMenus();
 
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open Workspace\u2026"), QKeySequence::Open, this, [this] {
-        QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), QString(), tr("Amalgam workspace (*.amalgam);;All files (*)"));
-        if (path.isEmpty()) return;
-        QString error = openWorkspace(path);
-        if (!error.isEmpty()) QMessageBox::warning(this, tr("Cannot open workspace"), error);
+    BackgroundTask& task = workbench_->task();
+    connect(&task, &BackgroundTask::started, this, [this](const QString& title) {
+        statusBar()->showMessage(title + "\u2026");
+        taskProgress_->setValue(0);
+        taskProgress_->show();
     });
+    connect(&task, &BackgroundTask::progressed, this, [this](const QString& stage, double share) {
+        taskProgress_->setFormat(stage + " %p%");
+        taskProgress_->setValue(static_cast<int>(share * 1000));
+    });
+    connect(&task, &BackgroundTask::finished, this, [this](const QString& error) {
+        taskProgress_->hide();
+        if (error.isEmpty()) statusBar()->showMessage(tr("Ready"), 4000);
+        else showError(tr("Task stopped"), error);
+    });
+    connect(workbench_, &Workbench::failed, this, [this](const QString& error) { showError(tr("Amalgam"), error); });
+    connect(workbench_, &Workbench::resultsChanged, this, [this] {
+        if (workbench_->isOpen()) compare_->load(workbench_->workspace());
+    });
+    QSettings settings;
+    restoreGeometry(settings.value("geometry").toByteArray());
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New Workspace\u2026"), QKeySequence::New, this, [this] {
+        QString path = QFileDialog::getSaveFileName(this, tr("New workspace"), QString(), kWorkspaceFilter);
+        if (path.isEmpty()) return;
+        if (!path.endsWith(".amalgam")) path += ".amalgam";
+        if (QString error = createWorkspace(path); !error.isEmpty()) showError(tr("Cannot create workspace"), error);
+    });
+    file->addAction(tr("&Open Workspace\u2026"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), QString(), kWorkspaceFilter);
+        if (path.isEmpty()) return;
+        if (QString error = openWorkspace(path); !error.isEmpty()) showError(tr("Cannot open workspace"), error);
+    });
+    recent_ = file->addMenu(tr("Open &Recent"));
+    fillRecent();
+    file->addSeparator();
+    file->addAction(tr("Add &Dataset\u2026"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Add dataset"));
+        if (!path.isEmpty()) datasets_->addFile(path);
+    });
+    file->addAction(tr("&Export D_train\u2026"), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export D_train into"));
+        if (dir.isEmpty()) return;
+        if (QString error = workbench_->exportTrain(dir); !error.isEmpty()) showError(tr("Cannot export"), error);
+        else statusBar()->showMessage(tr("Wrote %1/train.jsonl, summary.json and points.csv").arg(dir), 8000);
+    });
+    file->addAction(tr("Save &Recipe As\u2026"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save recipe"), QString(), tr("Recipe (*.yaml)"));
+        if (path.isEmpty()) return;
+        if (QString error = workbench_->saveRecipe(path); !error.isEmpty()) showError(tr("Cannot save the recipe"), error);
+    });
+    file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    statusBar()->showMessage(tr("No workspace open"));
+}
+
+QString MainWindow::createWorkspace(const QString& path) {
+    for (const QString& suffix : {"", "-wal", "-shm"})
+        if (QFileInfo::exists(path + suffix) && !QFile::remove(path + suffix)) return tr("%1: cannot replace it").arg(path + suffix);
+    return openWorkspace(path);
 }
 
 QString MainWindow::openWorkspace(const QString& path) {
     if (!QFileInfo::exists(path)) return tr("%1: no such file").arg(path);
+    if (QString error = workbench_->open(path); !error.isEmpty()) return error;
+    setWindowTitle(tr("Amalgam \u2014 %1").arg(QFileInfo(path).fileName()));
+    statusBar()->showMessage(tr("Opened %1").arg(workbench_->path()), 4000);
+    rememberRecent(workbench_->path());
+    return {};
+}
+
+QString MainWindow::openDemo(const QString& dir) {
+    QString file;
     try {
-        Workspace workspace(path.toStdString());
-        compare_->load(workspace);
+        file = prepareDemoWorkspace(dir);
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
     }
-    setWindowTitle(tr("Amalgam \u2014 %1").arg(QFileInfo(path).fileName()));
-    statusBar()->showMessage(tr("%1: %2 evaluations").arg(path).arg(compare_->model().rowCount()));
+    if (QString error = openWorkspace(file); !error.isEmpty()) return error;
+    startDemo(*workbench_, *jobs_, dir);
+    tabs_->setCurrentIndex(1);
     return {};
+}
+
+void MainWindow::showError(const QString& title, const QString& error) {
+    lastError_ = error;
+    statusBar()->showMessage(error, 10000);
+    if (error == tr("cancelled")) return;
+    auto* box = new QMessageBox(QMessageBox::Warning, title, error, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();  // not exec(): the workbench keeps running behind it
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value(kRecentKey).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    settings.setValue(kRecentKey, recent.mid(0, 8));
+    fillRecent();
+}
+
+void MainWindow::fillRecent() {
+    recent_->clear();
+    for (const QString& path : QSettings().value(kRecentKey).toStringList())
+        recent_->addAction(path, this, [this, path] {
+            if (QString error = openWorkspace(path); !error.isEmpty()) showError(tr("Cannot open workspace"), error);
+        });
+    recent_->setEnabled(!recent_->isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    QSettings().setValue("geometry", saveGeometry());
+    QMainWindow::closeEvent(event);
 }
 
 }  // namespace amalgam

@@ -2,22 +2,64 @@
 
 #include <QMainWindow>
 
+class QMenu;
+class QProgressBar;
+class QTabWidget;
+
 namespace amalgam {
 
 class ComparePanel;
+class CurationPanel;
+class DatasetsPanel;
+class JobsPanel;
+class MapPanel;
+class Workbench;
 
-/** The workbench window: panels in tabs over one open workspace. */
+/** The workbench window: Datasets, Curation (settings and preview beside the map), Jobs and
+ *  Compare over one open workspace. */
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
-    /** Opens a workspace file and shows what it holds; returns why it could not, or nothing. */
+    /** Opens a workspace file; returns why it could not, or nothing. */
     QString openWorkspace(const QString& path);
+    /** Starts an empty workspace in `path`, replacing a file there. */
+    QString createWorkspace(const QString& path);
+    /** Writes the demo workspace into `dir`, opens it, curates it and evaluates the tiny model. */
+    QString openDemo(const QString& dir);
+
+    Workbench& workbench() { return *workbench_; }
+    QTabWidget& tabs() { return *tabs_; }
+    DatasetsPanel& datasets() { return *datasets_; }
+    CurationPanel& curation() { return *curation_; }
+    MapPanel& map() { return *map_; }
+    JobsPanel& jobs() { return *jobs_; }
+    ComparePanel& compare() { return *compare_; }
+    /** The last error shown to the user. */
+    const QString& lastError() const { return lastError_; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildMenus();
+    void showError(const QString& title, const QString& error);
+    void rememberRecent(const QString& path);
+    void fillRecent();
+
+    Workbench* workbench_;
+    QTabWidget* tabs_;
+    DatasetsPanel* datasets_;
+    CurationPanel* curation_;
+    MapPanel* map_;
+    JobsPanel* jobs_;
     ComparePanel* compare_;
+    QProgressBar* taskProgress_;
+    QMenu* recent_;
+    QString lastError_;
 };
 
 }  // namespace amalgam

@@ -9,6 +9,10 @@ namespace amalgam {
 
 class Workspace;
 
+/** Reads one dataset of a recipe, through the workspace when one is given; the label is
+ *  resolved for training datasets only. */
+CurationSource load_source(const DatasetSpec& spec, bool skip_bad_lines, Workspace* workspace);
+
 /** Reads every dataset of a recipe: through the workspace when one is given (unchanged files
  *  come from the store, changed ones are imported into it), from the files otherwise.
  *  Returns the training datasets with their labels resolved; evaluation datasets are read

@@ -1,0 +1,187 @@
+// The workbench as a user meets it: `amalgam --demo`, then the slider, the map, a job and Compare.
+#include <gtest/gtest.h>
+
+#include <QAbstractItemModelTester>
+#include <QSlider>
+#include <QTabWidget>
+
+#include "core/store/workspace.h"
+#include "test_support.h"
+#include "ui/compare_panel.h"
+#include "ui/curation_panel.h"
+#include "ui/datasets_panel.h"
+#include "ui/embedding_map.h"
+#include "ui/job_queue.h"
+#include "ui/job_table_model.h"
+#include "ui/jobs_panel.h"
+#include "ui/main_window.h"
+#include "ui/map_panel.h"
+#include "ui/palette.h"
+#include "ui/point_cloud.h"
+#include "ui/record_table_model.h"
+#include "ui/selection_counts_model.h"
+#include "ui_test_support.h"
+
+namespace amalgam {
+namespace {
+
+using test::qpath;
+using test::waitUntil;
+
+/** One demo window for every test here: made once, as `amalgam --demo` makes it. */
+class DemoWindow : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        dir_ = new test::TempDir;
+        window_ = new MainWindow;
+        window_->resize(1440, 900);
+        window_->workbench().jobs().setWorker(AMALGAM_CLI);
+        ASSERT_EQ(window_->openDemo(qpath(dir_->path())), "");
+        window_->show();
+        ASSERT_TRUE(waitUntil([] { return window_->workbench().curation() != nullptr; }));
+        ASSERT_TRUE(waitUntil([] { return !window_->workbench().jobs().busy(); }, 120000));
+    }
+    static void TearDownTestSuite() {
+        delete window_;
+        delete dir_;
+    }
+    static Workbench& workbench() { return window_->workbench(); }
+
+    static test::TempDir* dir_;
+    static MainWindow* window_;
+};
+
+test::TempDir* DemoWindow::dir_ = nullptr;
+MainWindow* DemoWindow::window_ = nullptr;
+
+TEST_F(DemoWindow, OpensCuratedWithEveryExampleDataset) {
+    EXPECT_EQ(window_->tabs().currentIndex(), 1);  // Curation
+    EXPECT_EQ(workbench().recipe().datasets.size(), 11u);
+    EXPECT_EQ(workbench().datasets().size(), 11u);
+    EXPECT_EQ(workbench().curation()->pairs.size(), 90u);  // the demo recipe's total (README)
+    EXPECT_EQ(window_->datasets().datasetTable().rowCount(), 11);
+    test::saveScreenshot(*window_->tabs().widget(1), "curation");
+}
+
+TEST_F(DemoWindow, SliderPreviewCountsAreTheCores) {
+    CurationPanel& panel = window_->curation();
+    for (int percent : {20, 65, 100, 50}) {
+        panel.fractionSlider().setValue(percent);
+        const auto expected = count_selection(*workbench().curation(),
+                                              workbench().curation()->select(percent / 100.0, workbench().overrides()));
+        const SelectionCounts& shown = panel.counts().counts();
+        EXPECT_EQ(shown.source_selected, expected.source_selected) << percent;
+        EXPECT_EQ(shown.cluster_selected, expected.cluster_selected) << percent;
+        EXPECT_EQ(shown.selected, expected.selected) << percent;
+        const int sources = static_cast<int>(expected.source_pairs.size());
+        for (int k = 0; k < static_cast<int>(expected.cluster_selected.size()); ++k)
+            EXPECT_EQ(panel.counts().data(panel.counts().index(sources + k, SelectionCountsModel::SelectedColumn), Qt::DisplayRole).toULongLong(),
+                      expected.cluster_selected[static_cast<std::size_t>(k)]);
+    }
+    EXPECT_EQ(workbench().selected().size(), 90u);
+    EXPECT_EQ(std::count(workbench().selected().begin(), workbench().selected().end(), true), 51);  // README table at 0.5
+}
+
+TEST_F(DemoWindow, MapHoldsOnePointPerPromptColouredByCluster) {
+    MapPanel& panel = window_->map();
+    panel.setColouring(MapPanel::Colouring::Cluster);
+    const PointCloud& cloud = panel.map().cloud();
+    const Curation& c = *workbench().curation();
+    ASSERT_EQ(cloud.size(), c.pairs.size());
+    for (std::size_t i = 0; i < c.pairs.size(); ++i) {
+        ASSERT_EQ(cloud.colours()[i], categoryColour(c.cluster[i])) << i;
+        ASSERT_EQ(cloud.xy()[2 * i], c.xy[2 * i]);
+    }
+    EXPECT_EQ(panel.map().legend->itemCount(), c.clusters_used);
+    panel.setColouring(MapPanel::Colouring::Source);
+    EXPECT_EQ(panel.map().legend->itemCount(), static_cast<int>(c.sources.size()));
+}
+
+TEST_F(DemoWindow, LassoThenExcludeTakesPointsOutOfDTrain) {
+    MapPanel& panel = window_->map();
+    EmbeddingMap& map = panel.map();
+    map.resetView();
+    // A lasso around the left half of the plot.
+    const QRect r = map.axisRect()->rect();
+    map.markInside(QPolygonF({QPointF(r.left(), r.top()), QPointF(r.center().x(), r.top()), QPointF(r.center().x(), r.bottom()),
+                              QPointF(r.left(), r.bottom())}));
+    const auto marked = panel.markedPoints();
+    ASSERT_FALSE(marked.empty());
+    ASSERT_LT(marked.size(), 90u);
+    for (std::size_t i : marked) EXPECT_LE(map.cloud().pixelOf(i).x(), r.center().x());
+    workbench().setOverride(marked, false);
+    for (std::size_t i : marked) EXPECT_FALSE(workbench().selected()[i]);
+    panel.setColouring(MapPanel::Colouring::Fate);
+    EXPECT_EQ(map.cloud().colours()[marked.front()], categoryColour(3));  // excluded
+    test::saveScreenshot(*window_->tabs().widget(1), "curation_excluded");
+    workbench().setOverride(marked, std::nullopt);
+    panel.setColouring(MapPanel::Colouring::Cluster);
+}
+
+TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
+    const auto& rows = workbench().jobs().rows();
+    ASSERT_EQ(rows.size(), 2u);  // make the tiny model, evaluate it
+    for (const auto& job : rows) EXPECT_EQ(job.state, "finished") << job.label << ": " << job.log;
+    ASSERT_EQ(window_->compare().model().rowCount(), 1);
+    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(0, 0), Qt::DisplayRole).toString(), "tiny-llama");
+    window_->tabs().setCurrentIndex(3);
+    test::saveScreenshot(*window_->tabs().widget(3), "compare");
+    window_->tabs().setCurrentIndex(0);
+    test::saveScreenshot(*window_->tabs().widget(0), "datasets");
+    window_->tabs().setCurrentIndex(1);
+}
+
+TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
+    JobTableModel& model = window_->jobs().model();
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    window_->jobs().queueEvaluation({QString(), QString(), qpath(test::examples_dir()), "tiny-again", 4});
+    ASSERT_TRUE(waitUntil([] { return !workbench().jobs().busy(); }, 60000));
+    const auto& job = workbench().jobs().rows().back();
+    EXPECT_EQ(job.state, "finished") << job.log;
+    EXPECT_DOUBLE_EQ(job.progress, 1.0);
+    ASSERT_EQ(window_->compare().model().rowCount(), 2);
+    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(1, 0), Qt::DisplayRole).toString(), "tiny-again");
+
+    // A job that fails says why, and the workbench goes on.
+    window_->jobs().queueEvaluation({QString(), QString(), qpath(dir_->path() / "no-such-data"), "broken", 0});
+    ASSERT_TRUE(waitUntil([] { return !workbench().jobs().busy(); }, 60000));
+    const auto& failed = workbench().jobs().rows().back();
+    EXPECT_EQ(failed.state, "failed");
+    EXPECT_NE(failed.error.find("cannot open"), std::string::npos) << failed.error;
+    EXPECT_EQ(window_->compare().model().rowCount(), 2);
+    window_->tabs().setCurrentIndex(2);
+    test::saveScreenshot(*window_->tabs().widget(2), "jobs");
+    window_->tabs().setCurrentIndex(1);
+}
+
+TEST_F(DemoWindow, RecordTableSearches) {
+    DatasetsPanel& panel = window_->datasets();
+    panel.datasetTable().selectRow(3);  // winobias: 12 bracketed sentences
+    ASSERT_EQ(panel.records().rowCount(), 12);
+    panel.search().setText("SURGEON");
+    EXPECT_EQ(panel.records().rowCount(), 2);
+    panel.search().clear();
+    EXPECT_EQ(panel.records().rowCount(), 12);
+}
+
+TEST(JobQueue, AJobRunningWhenTheWindowClosesRunsAgainOnReopening) {
+    test::TempDir dir;
+    const QString file = qpath(dir / "ws.amalgam");
+    {
+        Workbench w;
+        w.jobs().setWorker(AMALGAM_CLI);
+        ASSERT_EQ(w.open(file), "");
+        w.jobs().enqueue("init", {"model", "init", "--arch", "llama", "--out", qpath(dir / "m")});
+        EXPECT_EQ(w.jobs().rows().front().state, "running");
+    }  // closed while running
+    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs().front().state, "queued");
+    Workbench w;
+    w.jobs().setWorker(AMALGAM_CLI);
+    ASSERT_EQ(w.open(file), "");
+    ASSERT_TRUE(waitUntil([&] { return !w.jobs().busy(); }));
+    EXPECT_EQ(w.jobs().rows().front().state, "finished") << w.jobs().rows().front().log;
+    EXPECT_NE(w.jobs().rows().front().log.find("interrupted"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace amalgam

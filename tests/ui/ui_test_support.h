@@ -1,0 +1,51 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QImage>
+#include <QThread>
+#include <QWidget>
+
+#include "ui/background_task.h"
+#include "ui/workbench.h"
+
+namespace amalgam::test {
+
+inline QString qpath(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
+
+/** Runs the event loop until `done` holds or `ms` pass; returns whether it held. */
+inline bool waitUntil(const std::function<bool()>& done, int ms = 30000) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > until) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(2);
+    }
+    QCoreApplication::processEvents();
+    return true;
+}
+
+/** Waits for the workbench's background task; returns its error (empty on success). */
+inline QString finishTask(Workbench& workbench) {
+    QString error;
+    bool ended = !workbench.task().running();
+    auto connection = QObject::connect(&workbench.task(), &BackgroundTask::finished, [&](const QString& e) {
+        error = e;
+        ended = true;
+    });
+    waitUntil([&] { return ended; });
+    QObject::disconnect(connection);
+    return error;
+}
+
+/** Saves a widget as build/screenshots/NAME.png. */
+inline void saveScreenshot(QWidget& widget, const QString& name) {
+    QDir().mkpath(AMALGAM_SCREENSHOT_DIR);
+    widget.grab().save(QDir(AMALGAM_SCREENSHOT_DIR).filePath(name + ".png"));
+}
+
+}  // namespace amalgam::test

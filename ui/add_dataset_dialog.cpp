@@ -1,0 +1,140 @@
+#include "ui/add_dataset_dialog.h"
+
+#include <set>
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "core/data/importer.h"
+#include "ui/background_task.h"
+#include "ui/record_table_model.h"
+
+namespace amalgam {
+namespace {
+
+// The canonical fields a generic file may name differently (ImportOptions::fields).
+const char* const kFields[] = {"prompt", "chosen", "rejected", "responses", "response", "instruction", "input", "output", "id"};
+
+}  // namespace
+
+AddDatasetDialog::AddDatasetDialog(const QString& file, QWidget* parent)
+    : QDialog(parent), file_(file), name_(new QLineEdit(QFileInfo(file).completeBaseName(), this)),
+      format_(new QComboBox(this)), role_(new QComboBox(this)), label_(new QComboBox(this)), direction_(new QComboBox(this)),
+      fields_(new QTableWidget(static_cast<int>(std::size(kFields)), 2, this)), status_(new QLabel(this)),
+      table_(new QTableView(this)), buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)),
+      preview_(new RecordTableModel(this)), task_(new BackgroundTask(this)) {
+    setWindowTitle(tr("Add dataset \u2014 %1").arg(QFileInfo(file).fileName()));
+    resize(960, 640);
+    format_->addItem("auto");
+    for (const auto& importer : importers()) format_->addItem(QString::fromStdString(importer->format()));
+    role_->addItems({"train", "eval"});
+    label_->setEditable(true);
+    direction_->addItems({"lower_is_better", "higher_is_better"});
+    fields_->setHorizontalHeaderLabels({tr("Field"), tr("Name in the file")});
+    fields_->horizontalHeader()->setStretchLastSection(true);
+    fields_->verticalHeader()->hide();
+    for (int r = 0; r < fields_->rowCount(); ++r) {
+        auto* canonical = new QTableWidgetItem(kFields[r]);
+        canonical->setFlags(Qt::ItemIsEnabled);
+        fields_->setItem(r, 0, canonical);
+        fields_->setItem(r, 1, new QTableWidgetItem(kFields[r]));
+    }
+    table_->setModel(preview_);
+    table_->horizontalHeader()->setSectionResizeMode(RecordTableModel::PromptColumn, QHeaderView::Stretch);
+    status_->setWordWrap(true);
+    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("File"), new QLabel(file, this));
+    form->addRow(tr("Name"), name_);
+    form->addRow(tr("Format"), format_);
+    form->addRow(tr("Role"), role_);
+    form->addRow(tr("Label"), label_);
+    form->addRow(tr("Direction"), direction_);
+    auto* top = new QHBoxLayout;
+    top->addLayout(form, 1);
+    top->addWidget(fields_, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(status_);
+    layout->addWidget(table_, 1);
+    layout->addWidget(buttons_);
+    connect(buttons_, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(format_, &QComboBox::currentTextChanged, this, &AddDatasetDialog::refresh);
+    connect(fields_, &QTableWidget::itemChanged, this, &AddDatasetDialog::refresh);
+    refresh();
+}
+
+AddDatasetDialog::~AddDatasetDialog() = default;
+
+void AddDatasetDialog::setFormat(const QString& format) { format_->setCurrentText(format); }
+
+void AddDatasetDialog::setField(const QString& canonical, const QString& field) {
+    for (int r = 0; r < fields_->rowCount(); ++r)
+        if (fields_->item(r, 0)->text() == canonical) fields_->item(r, 1)->setText(field);
+}
+
+DatasetSpec AddDatasetDialog::spec() const {
+    DatasetSpec spec;
+    spec.name = name_->text().trimmed().toStdString();
+    spec.path = file_.toStdString();
+    spec.format = format_->currentText().toStdString();
+    spec.role = role_->currentText().toStdString();
+    if (!label_->currentText().isEmpty()) {
+        spec.label = label_->currentText().toStdString();
+        spec.direction = direction_from_string(direction_->currentText().toStdString());
+    }
+    for (int r = 0; r < fields_->rowCount(); ++r)
+        if (fields_->item(r, 1)->text() != fields_->item(r, 0)->text())
+            spec.options.fields[fields_->item(r, 0)->text().toStdString()] = fields_->item(r, 1)->text().toStdString();
+    return spec;
+}
+
+void AddDatasetDialog::refresh() {
+    if (task_->running()) {
+        task_->cancel();
+        task_->wait();
+    }
+    const DatasetSpec s = spec();
+    auto read = std::make_shared<CurationSource>();
+    buttons_->button(QDialogButtonBox::Ok)->setEnabled(false);
+    status_->setText(tr("Reading\u2026"));
+    disconnect(task_, &BackgroundTask::finished, this, nullptr);
+    connect(task_, &BackgroundTask::finished, this, [this](const QString& error) {
+        error_ = error;
+        if (!error.isEmpty()) {
+            preview_->setDataset(nullptr);
+            status_->setText(tr("<b>Cannot read this file:</b> %1").arg(error.toHtmlEscaped()));
+        }
+    });
+    task_->start(tr("Preview"), [s, read](Progress&) {
+        read->name = s.name;
+        read->dataset = import_dataset(s.path, s.format, s.options);
+    }, [this, read] {
+        std::set<QString> labels;
+        for (const auto& p : read->dataset.prompts)
+            for (const auto& r : p.responses)
+                for (const auto& kv : r.labels) labels.insert(QString::fromStdString(kv.first));
+        const QString current = label_->currentText();
+        label_->clear();
+        label_->addItem(QString());
+        for (const auto& l : labels) label_->addItem(l);
+        label_->setCurrentText(current);
+        status_->setText(tr("%1: %2 records, %3 prompts").arg(QString::fromStdString(read->dataset.format))
+                             .arg(read->dataset.report.lines).arg(read->dataset.prompts.size()));
+        preview_->setDataset(read);
+        buttons_->button(QDialogButtonBox::Ok)->setEnabled(!name_->text().trimmed().isEmpty());
+    });
+}
+
+}  // namespace amalgam

@@ -1,0 +1,249 @@
+#include "ui/curation_panel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "ui/background_task.h"
+#include "ui/selection_counts_model.h"
+#include "ui/workbench.h"
+
+namespace amalgam {
+namespace {
+
+constexpr int kBins = 24;
+
+QSpinBox* spin(int low, int high, QWidget* parent) {
+    auto* s = new QSpinBox(parent);
+    s->setRange(low, high);
+    return s;
+}
+
+}  // namespace
+
+CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
+    : QWidget(parent), workbench_(workbench), labels_(new QTableWidget(0, 3, this)), embedder_(new QComboBox(this)),
+      model_(new QLineEdit(this)), clusters_(spin(1, 1000, this)), restarts_(spin(1, 100, this)), seed_(spin(0, 1 << 30, this)),
+      run_(new QPushButton(tr("Run curation"), this)), cancel_(new QPushButton(tr("Cancel"), this)),
+      progress_(new QProgressBar(this)), status_(new QLabel(this)), fraction_(new QSlider(Qt::Horizontal, this)),
+      fractionLabel_(new QLabel(this)), counts_(new SelectionCountsModel(this)), histogram_(new QCustomPlot(this)) {
+    labels_->setHorizontalHeaderLabels({tr("Graded dataset"), tr("Label"), tr("Direction")});
+    labels_->horizontalHeader()->setStretchLastSection(true);
+    labels_->verticalHeader()->hide();
+    labels_->setMaximumHeight(130);
+    embedder_->addItems({"hashing", "minilm"});
+    model_->setPlaceholderText(tr("model folder (minilm)"));
+    fraction_->setRange(1, 100);
+    progress_->setRange(0, 1000);
+    cancel_->setEnabled(false);
+    status_->setWordWrap(true);
+
+    auto* settings = new QGroupBox(tr("Diversity"), this);
+    auto* form = new QFormLayout(settings);
+    form->addRow(tr("Embedder"), embedder_);
+    form->addRow(tr("Model"), model_);
+    form->addRow(tr("Clusters k"), clusters_);
+    form->addRow(tr("Restarts"), restarts_);
+    form->addRow(tr("Seed"), seed_);
+    auto* runRow = new QHBoxLayout;
+    runRow->addWidget(run_);
+    runRow->addWidget(cancel_);
+    form->addRow(runRow);
+    form->addRow(progress_);
+    form->addRow(status_);
+
+    auto* cut = new QGroupBox(tr("Selection"), this);
+    auto* cutLayout = new QVBoxLayout(cut);
+    auto* sliderRow = new QHBoxLayout;
+    sliderRow->addWidget(new QLabel(tr("Fraction"), this));
+    sliderRow->addWidget(fraction_, 1);
+    sliderRow->addWidget(fractionLabel_);
+    cutLayout->addLayout(sliderRow);
+    auto* countsView = new QTableView(this);
+    countsView->setModel(counts_);
+    countsView->horizontalHeader()->setSectionResizeMode(SelectionCountsModel::GroupColumn, QHeaderView::Stretch);
+    countsView->verticalHeader()->hide();
+    countsView->verticalHeader()->setDefaultSectionSize(countsView->fontMetrics().height() + 4);
+    cutLayout->addWidget(countsView, 1);
+
+    histogram_->setMinimumHeight(170);
+    keptBars_ = new QCPBars(histogram_->xAxis, histogram_->yAxis);
+    droppedBars_ = new QCPBars(histogram_->xAxis, histogram_->yAxis);
+    keptBars_->setName(tr("selected"));
+    droppedBars_->setName(tr("left out"));
+    keptBars_->setBrush(QColor(31, 119, 180));
+    keptBars_->setPen(Qt::NoPen);
+    droppedBars_->setBrush(QColor(200, 200, 200));
+    droppedBars_->setPen(Qt::NoPen);
+    droppedBars_->moveAbove(keptBars_);
+    cutoff_ = new QCPItemStraightLine(histogram_);
+    cutoff_->setPen(QPen(QColor(214, 39, 40), 2, Qt::DashLine));
+    histogram_->xAxis->setLabel(tr("quality (label gap)"));
+    histogram_->yAxis->setLabel(tr("pairs"));
+    histogram_->legend->setVisible(true);
+    histogram_->legend->setFont(QFont(font().family(), 8));
+    histogram_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    cutLayout->addWidget(histogram_);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(labels_);
+    layout->addWidget(settings);
+    layout->addWidget(cut, 1);
+
+    connect(run_, &QPushButton::clicked, this, [this] {
+        storeSettings();
+        workbench_.runCuration();
+    });
+    connect(cancel_, &QPushButton::clicked, this, [this] { workbench_.task().cancel(); });
+    connect(fraction_, &QSlider::valueChanged, this, [this](int percent) {
+        fractionLabel_->setText(QString("%1").arg(percent / 100.0, 0, 'f', 2));
+        if (std::lround(workbench_.fraction() * 100) != percent) workbench_.setFraction(percent / 100.0);
+    });
+    for (QSpinBox* s : {clusters_, restarts_, seed_}) connect(s, &QSpinBox::editingFinished, this, &CurationPanel::storeSettings);
+    connect(embedder_, &QComboBox::currentTextChanged, this, &CurationPanel::storeSettings);
+    connect(model_, &QLineEdit::editingFinished, this, &CurationPanel::storeSettings);
+
+    BackgroundTask& task = workbench_.task();
+    connect(&task, &BackgroundTask::started, this, [this](const QString& title) {
+        run_->setEnabled(false);
+        cancel_->setEnabled(true);
+        status_->setText(title);
+        progress_->setValue(0);
+    });
+    connect(&task, &BackgroundTask::progressed, this, [this](const QString& stage, double share) {
+        progress_->setFormat(stage + " %p%");
+        progress_->setValue(static_cast<int>(share * 1000));
+    });
+    connect(&task, &BackgroundTask::finished, this, [this](const QString& error) {
+        run_->setEnabled(true);
+        cancel_->setEnabled(false);
+        progress_->setValue(error.isEmpty() ? 1000 : 0);
+        status_->setText(error.isEmpty() ? tr("done") : error);
+    });
+    connect(&workbench_, &Workbench::opened, this, &CurationPanel::showSettings);
+    connect(&workbench_, &Workbench::datasetsChanged, this, &CurationPanel::showDatasets);
+    connect(&workbench_, &Workbench::selectionChanged, this, &CurationPanel::showSelection);
+    showSettings();
+}
+
+void CurationPanel::showSettings() {
+    const CurationSettings& s = workbench_.recipe().curate;
+    const QSignalBlocker blocks[] = {QSignalBlocker(embedder_), QSignalBlocker(fraction_)};
+    embedder_->setCurrentText(QString::fromStdString(s.embedder));
+    model_->setText(QString::fromStdString(s.model));
+    clusters_->setValue(s.clusters);
+    restarts_->setValue(s.restarts);
+    seed_->setValue(static_cast<int>(s.seed));
+    fraction_->setValue(static_cast<int>(std::lround(workbench_.fraction() * 100)));
+    fractionLabel_->setText(QString("%1").arg(workbench_.fraction(), 0, 'f', 2));
+}
+
+void CurationPanel::storeSettings() {
+    if (!workbench_.isOpen()) return;
+    CurationSettings s = workbench_.recipe().curate;
+    s.embedder = embedder_->currentText().toStdString();
+    s.model = model_->text().trimmed().toStdString();
+    s.clusters = clusters_->value();
+    s.restarts = restarts_->value();
+    s.seed = static_cast<std::uint64_t>(seed_->value());
+    workbench_.setSettings(s);
+}
+
+void CurationPanel::showDatasets() {
+    labels_->setRowCount(0);
+    for (const auto& d : workbench_.datasets()) {
+        const DatasetSpec* spec = nullptr;
+        for (const auto& s : workbench_.recipe().datasets)
+            if (s.name == d->name && s.role == "train") spec = &s;
+        std::set<QString> names;
+        for (const auto& p : d->dataset.prompts)
+            if (p.supervision == Supervision::Graded)
+                for (const auto& r : p.responses)
+                    for (const auto& kv : r.labels) names.insert(QString::fromStdString(kv.first));
+        if (!spec || names.empty()) continue;
+        const int row = labels_->rowCount();
+        labels_->insertRow(row);
+        auto* name = new QTableWidgetItem(QString::fromStdString(d->name));
+        name->setFlags(Qt::ItemIsEnabled);
+        labels_->setItem(row, 0, name);
+        auto* label = new QComboBox(labels_);
+        auto* direction = new QComboBox(labels_);
+        label->addItem(tr("(format default)"), QString());
+        for (const auto& n : names) label->addItem(n, n);
+        direction->addItems({"lower_is_better", "higher_is_better"});
+        if (spec->label) label->setCurrentIndex(label->findData(QString::fromStdString(*spec->label)));
+        if (spec->direction) direction->setCurrentText(to_string(*spec->direction));
+        labels_->setCellWidget(row, 1, label);
+        labels_->setCellWidget(row, 2, direction);
+        const std::string datasetName = d->name;
+        auto store = [this, datasetName, label, direction] {
+            const QString chosen = label->currentData().toString();
+            workbench_.setLabel(datasetName, chosen.isEmpty() ? std::nullopt : std::optional<std::string>(chosen.toStdString()),
+                                direction_from_string(direction->currentText().toStdString()));
+        };
+        connect(label, &QComboBox::currentIndexChanged, this, store, Qt::QueuedConnection);
+        connect(direction, &QComboBox::currentIndexChanged, this, store, Qt::QueuedConnection);
+    }
+    labels_->resizeColumnsToContents();
+}
+
+void CurationPanel::showSelection() {
+    auto curation = workbench_.curation();
+    const auto& selected = workbench_.selected();
+    counts_->setSelection(curation, selected);
+    QVector<double> keys(kBins), kept(kBins, 0), dropped(kBins, 0);
+    double low = 0, high = 0, cutoff = std::numeric_limits<double>::infinity();
+    bool any = false;
+    if (curation) {
+        for (const auto& p : curation->pairs)
+            if (p.quality) {
+                low = any ? std::min(low, *p.quality) : *p.quality;
+                high = any ? std::max(high, *p.quality) : *p.quality;
+                any = true;
+            }
+    }
+    const double width = any && high > low ? (high - low) / kBins : 1.0;
+    for (int b = 0; b < kBins; ++b) keys[b] = low + (b + 0.5) * width;
+    if (any)
+        for (std::size_t i = 0; i < curation->pairs.size(); ++i) {
+            const auto& q = curation->pairs[i].quality;
+            if (!q) continue;
+            const int b = std::clamp(static_cast<int>((*q - low) / width), 0, kBins - 1);
+            (selected[i] ? kept : dropped)[b] += 1;
+            if (selected[i]) cutoff = std::min(cutoff, *q);
+        }
+    keptBars_->setWidth(width);
+    droppedBars_->setWidth(width);
+    keptBars_->setData(keys, kept, true);
+    droppedBars_->setData(keys, dropped, true);
+    cutoff_->setVisible(any && std::isfinite(cutoff));
+    if (std::isfinite(cutoff)) {
+        cutoff_->point1->setCoords(cutoff, 0);
+        cutoff_->point2->setCoords(cutoff, 1);
+    }
+    double tallest = 1;
+    for (int b = 0; b < kBins; ++b) tallest = std::max(tallest, kept[b] + dropped[b]);
+    histogram_->xAxis->setRange(low, any ? low + kBins * width : 1.0);
+    histogram_->yAxis->setRange(0, tallest * 1.15);
+    histogram_->replot();
+    const QSignalBlocker block(fraction_);
+    fraction_->setValue(static_cast<int>(std::lround(workbench_.fraction() * 100)));
+    fractionLabel_->setText(QString("%1").arg(workbench_.fraction(), 0, 'f', 2));
+}
+
+}  // namespace amalgam

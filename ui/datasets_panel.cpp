@@ -1,0 +1,126 @@
+#include "ui/datasets_panel.h"
+
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "ui/add_dataset_dialog.h"
+#include "ui/record_table_model.h"
+#include "ui/workbench.h"
+
+namespace amalgam {
+
+DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
+    : QWidget(parent), workbench_(workbench), datasets_(new QTableWidget(0, 8, this)), search_(new QLineEdit(this)),
+      shown_(new QLabel(this)), recordView_(new QTableView(this)), records_(new RecordTableModel(this)) {
+    datasets_->setHorizontalHeaderLabels(
+        {tr("Dataset"), tr("Format"), tr("Role"), tr("Records"), tr("Prompts"), tr("Skipped lines"), tr("Label"), tr("File")});
+    datasets_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    datasets_->setSelectionMode(QAbstractItemView::SingleSelection);
+    datasets_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    datasets_->horizontalHeader()->setStretchLastSection(true);
+    datasets_->verticalHeader()->hide();
+    recordView_->setModel(records_);
+    recordView_->horizontalHeader()->setSectionResizeMode(RecordTableModel::PromptColumn, QHeaderView::Stretch);
+    recordView_->verticalHeader()->setDefaultSectionSize(recordView_->fontMetrics().height() + 6);
+    recordView_->setWordWrap(false);
+    search_->setPlaceholderText(tr("Search ids and prompts"));
+    search_->setClearButtonEnabled(true);
+
+    auto* add = new QPushButton(tr("Add dataset\u2026"), this);
+    auto* remove = new QPushButton(tr("Remove"), this);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(add);
+    buttons->addWidget(remove);
+    buttons->addStretch();
+    auto* top = new QWidget(this);
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addLayout(buttons);
+    topLayout->addWidget(datasets_);
+    auto* bottom = new QWidget(this);
+    auto* bottomLayout = new QVBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    auto* searchRow = new QHBoxLayout;
+    searchRow->addWidget(search_, 1);
+    searchRow->addWidget(shown_);
+    bottomLayout->addLayout(searchRow);
+    bottomLayout->addWidget(recordView_);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(top);
+    split->addWidget(bottom);
+    split->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+
+    connect(add, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(this, tr("Add dataset"), QString(),
+                                                          tr("Datasets (*.jsonl *.json *.csv *.tsv *.txt *.dev *.test);;All files (*)"));
+        if (!file.isEmpty()) addFile(file);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        const auto rows = datasets_->selectionModel()->selectedRows();
+        if (!rows.isEmpty()) workbench_.removeDataset(datasets_->item(rows.front().row(), 0)->text().toStdString());
+    });
+    connect(datasets_, &QTableWidget::itemSelectionChanged, this, &DatasetsPanel::showRecords);
+    connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
+        records_->setSearch(text);
+        shown_->setText(tr("%1 shown").arg(records_->rowCount()));
+    });
+    connect(&workbench_, &Workbench::datasetsChanged, this, &DatasetsPanel::refresh);
+}
+
+void DatasetsPanel::addFile(const QString& file) {
+    AddDatasetDialog dialog(file, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    workbench_.addDataset(dialog.spec());
+}
+
+void DatasetsPanel::refresh() {
+    const QString current = datasets_->currentRow() >= 0 ? datasets_->item(datasets_->currentRow(), 0)->text() : QString();
+    const auto& specs = workbench_.recipe().datasets;
+    datasets_->setRowCount(static_cast<int>(specs.size()));
+    for (int r = 0; r < static_cast<int>(specs.size()); ++r) {
+        const DatasetSpec& spec = specs[static_cast<std::size_t>(r)];
+        const CurationSource* read = nullptr;
+        for (const auto& d : workbench_.datasets())
+            if (d->name == spec.name) read = d.get();
+        const QString label = spec.label ? QString("%1 (%2)").arg(QString::fromStdString(*spec.label),
+                                                                  spec.direction ? to_string(*spec.direction) : "")
+                                         : QString();
+        const QStringList cells = {QString::fromStdString(spec.name),
+                                   QString::fromStdString(read ? read->dataset.format : spec.format),
+                                   QString::fromStdString(spec.role),
+                                   read ? QString::number(read->dataset.report.lines) : tr("reading\u2026"),
+                                   read ? QString::number(read->dataset.prompts.size()) : QString(),
+                                   read ? QString::number(read->dataset.report.skipped_lines) : QString(),
+                                   label,
+                                   QString::fromStdString(spec.path.string())};
+        for (int c = 0; c < cells.size(); ++c) datasets_->setItem(r, c, new QTableWidgetItem(cells[c]));
+        if (cells[0] == current) datasets_->selectRow(r);
+    }
+    datasets_->resizeColumnsToContents();
+    if (datasets_->currentRow() < 0 && datasets_->rowCount() > 0) datasets_->selectRow(0);
+    showRecords();
+}
+
+void DatasetsPanel::showRecords() {
+    std::shared_ptr<const CurationSource> source;
+    if (const int row = datasets_->currentRow(); row >= 0)
+        for (const auto& d : workbench_.datasets())
+            if (QString::fromStdString(d->name) == datasets_->item(row, 0)->text()) source = d;
+    if (source == records_->source()) return;
+    records_->setDataset(source);
+    records_->setSearch(search_->text());
+    shown_->setText(tr("%1 shown").arg(records_->rowCount()));
+}
+
+}  // namespace amalgam

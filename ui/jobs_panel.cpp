@@ -1,0 +1,164 @@
+#include "ui/jobs_panel.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStyledItemDelegate>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "core/store/workspace.h"
+#include "ui/job_queue.h"
+#include "ui/job_table_model.h"
+#include "ui/workbench.h"
+
+namespace amalgam {
+namespace {
+
+const char* kEvalDataKey = "eval_data";
+
+/** Draws a job's progress (Qt::UserRole, 0..1) as a progress bar. */
+class ProgressDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+        QStyleOptionProgressBar bar;
+        bar.rect = option.rect.adjusted(2, 2, -2, -2);
+        bar.minimum = 0;
+        bar.maximum = 100;
+        bar.progress = static_cast<int>(index.data(Qt::UserRole).toDouble() * 100);
+        bar.text = index.data().toString();
+        bar.textVisible = true;
+        QApplication::style()->drawControl(QStyle::CE_ProgressBar, &bar, painter);
+    }
+};
+
+/** A line edit with a button that picks a folder. */
+QWidget* folderField(QLineEdit* edit, QWidget* parent) {
+    auto* row = new QWidget(parent);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* browse = new QPushButton(QObject::tr("Browse\u2026"), row);
+    layout->addWidget(edit, 1);
+    layout->addWidget(browse);
+    QObject::connect(browse, &QPushButton::clicked, edit, [edit] {
+        const QString dir = QFileDialog::getExistingDirectory(edit, QString(), edit->text());
+        if (!dir.isEmpty()) edit->setText(dir);
+    });
+    return row;
+}
+
+}  // namespace
+
+JobsPanel::JobsPanel(Workbench& workbench, QWidget* parent)
+    : QWidget(parent), workbench_(workbench), model_(new JobTableModel(workbench.jobs(), this)), view_(new QTableView(this)),
+      log_(new QPlainTextEdit(this)) {
+    view_->setModel(model_);
+    view_->setItemDelegateForColumn(JobTableModel::ProgressColumn, new ProgressDelegate(view_));
+    view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view_->setSelectionMode(QAbstractItemView::SingleSelection);
+    view_->horizontalHeader()->setSectionResizeMode(JobTableModel::LabelColumn, QHeaderView::Stretch);
+    view_->horizontalHeader()->setSectionResizeMode(JobTableModel::ErrorColumn, QHeaderView::Stretch);
+    view_->horizontalHeader()->resizeSection(JobTableModel::ProgressColumn, 160);
+    view_->verticalHeader()->hide();
+    log_->setReadOnly(true);
+    log_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    auto* evaluate = new QPushButton(tr("New evaluation\u2026"), this);
+    auto* cancel = new QPushButton(tr("Cancel job"), this);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(evaluate);
+    buttons->addWidget(cancel);
+    buttons->addStretch();
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(view_);
+    split->addWidget(log_);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addWidget(split, 1);
+
+    connect(evaluate, &QPushButton::clicked, this, &JobsPanel::askForEvaluation);
+    connect(cancel, &QPushButton::clicked, this, [this] {
+        const auto rows = view_->selectionModel()->selectedRows();
+        if (!rows.isEmpty()) workbench_.jobs().cancel(workbench_.jobs().rows().at(static_cast<std::size_t>(rows.front().row())).id);
+    });
+    connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &JobsPanel::showLog);
+    connect(model_, &QAbstractItemModel::dataChanged, this, &JobsPanel::showLog);
+}
+
+void JobsPanel::showLog() {
+    const auto rows = view_->selectionModel()->selectedRows();
+    const auto& jobs = workbench_.jobs().rows();
+    const QString text = rows.isEmpty() || static_cast<std::size_t>(rows.front().row()) >= jobs.size()
+                             ? QString()
+                             : QString::fromStdString(jobs[static_cast<std::size_t>(rows.front().row())].log);
+    if (text != log_->toPlainText()) {
+        log_->setPlainText(text);
+        log_->moveCursor(QTextCursor::End);
+    }
+}
+
+void JobsPanel::queueEvaluation(const EvaluationRequest& request) {
+    JobQueue& jobs = workbench_.jobs();
+    QString model = request.model;
+    if (model.isEmpty()) {
+        model = QFileInfo(workbench_.path()).absoluteDir().filePath("models/tiny-llama");
+        if (!QFileInfo::exists(model + "/config.json"))
+            jobs.enqueue(tr("Make the built-in tiny model"), {"model", "init", "--arch", "llama", "--preset", "tiny", "--out", model});
+    }
+    QStringList arguments = {"eval", model, "--data", request.data, "--out",
+                             QFileInfo(workbench_.path()).absoluteDir().filePath(QString("results/eval-%1.json").arg(jobs.rows().size() + 1))};
+    if (!request.adapter.isEmpty()) arguments << "--adapter" << request.adapter;
+    if (!request.label.isEmpty()) arguments << "--label" << request.label;
+    if (request.limit > 0) arguments << "--limit" << QString::number(request.limit);
+    const QString name = request.label.isEmpty() ? QFileInfo(model).fileName() : request.label;
+    jobs.enqueue(tr("Evaluate %1").arg(name), arguments + jobs.workspaceOptions());
+    workbench_.workspace().set_setting(kEvalDataKey, request.data.toStdString());
+}
+
+void JobsPanel::askForEvaluation() {
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("New evaluation"));
+    auto* tiny = new QCheckBox(tr("The built-in tiny model (random weights)"), &dialog);
+    auto* model = new QLineEdit(&dialog);
+    auto* adapter = new QLineEdit(&dialog);
+    auto* data = new QLineEdit(QString::fromStdString(workbench_.workspace().setting(kEvalDataKey).value_or("")), &dialog);
+    auto* label = new QLineEdit(&dialog);
+    auto* limit = new QSpinBox(&dialog);
+    limit->setRange(0, 1000000);
+    limit->setSpecialValueText(tr("all items"));
+    model->setPlaceholderText(tr("Hugging Face model folder"));
+    adapter->setPlaceholderText(tr("optional LoRA adapter folder"));
+    data->setPlaceholderText(tr("folder with winobias/, winogrande/, winogender/"));
+    label->setPlaceholderText(tr("row name in Compare"));
+    connect(tiny, &QCheckBox::toggled, model, &QWidget::setDisabled);
+    auto* form = new QFormLayout(&dialog);
+    form->addRow(tiny);
+    form->addRow(tr("Model"), folderField(model, &dialog));
+    form->addRow(tr("Adapter"), folderField(adapter, &dialog));
+    form->addRow(tr("Evaluation data"), folderField(data, &dialog));
+    form->addRow(tr("Label"), label);
+    form->addRow(tr("Limit"), limit);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted) return;
+    queueEvaluation({tiny->isChecked() ? QString() : model->text().trimmed(), adapter->text().trimmed(), data->text().trimmed(),
+                     label->text().trimmed(), limit->value()});
+}
+
+}  // namespace amalgam

@@ -1,0 +1,90 @@
+#include "ui/point_cloud.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace amalgam {
+
+PointCloud::PointCloud(QCPAxis* keyAxis, QCPAxis* valueAxis) : QCPAbstractPlottable(keyAxis, valueAxis) {
+    setSelectable(QCP::stNone);
+}
+
+void PointCloud::setPoints(std::vector<float> xy, std::vector<QRgb> colours) {
+    xy_ = std::move(xy);
+    colours_ = std::move(colours);
+    marked_.assign(size(), false);
+}
+
+void PointCloud::setColours(std::vector<QRgb> colours) { colours_ = std::move(colours); }
+
+void PointCloud::setMarked(std::vector<bool> marked) { marked_ = std::move(marked); }
+
+QPointF PointCloud::pixelOf(std::size_t i) const {
+    return coordsToPixels(static_cast<double>(xy_[2 * i]), static_cast<double>(xy_[2 * i + 1]));
+}
+
+long PointCloud::nearest(const QPointF& pixel, double radius) const {
+    long best = -1;
+    double bestDistance = radius * radius;
+    for (std::size_t i = 0; i < size(); ++i) {
+        const QPointF d = pixelOf(i) - pixel;
+        const double distance = d.x() * d.x() + d.y() * d.y();
+        if (distance <= bestDistance) {
+            bestDistance = distance;
+            best = static_cast<long>(i);
+        }
+    }
+    return best;
+}
+
+double PointCloud::selectTest(const QPointF&, bool, QVariant*) const { return -1; }
+
+QCPRange PointCloud::range(std::size_t offset) const {
+    if (xy_.empty()) return QCPRange(0, 1);
+    float low = std::numeric_limits<float>::max(), high = std::numeric_limits<float>::lowest();
+    for (std::size_t i = offset; i < xy_.size(); i += 2) {
+        low = std::min(low, xy_[i]);
+        high = std::max(high, xy_[i]);
+    }
+    return QCPRange(low, high);
+}
+
+QCPRange PointCloud::getKeyRange(bool& foundRange, QCP::SignDomain) const {
+    foundRange = !xy_.empty();
+    return range(0);
+}
+
+QCPRange PointCloud::getValueRange(bool& foundRange, QCP::SignDomain, const QCPRange&) const {
+    foundRange = !xy_.empty();
+    return range(1);
+}
+
+void PointCloud::draw(QCPPainter* painter) {
+    const QRect area = clipRect();
+    if (area.isEmpty() || xy_.empty()) return;
+    if (image_.size() != area.size()) image_ = QImage(area.size(), QImage::Format_ARGB32_Premultiplied);
+    image_.fill(Qt::transparent);
+    const int w = image_.width(), h = image_.height();
+    const auto stride = static_cast<std::size_t>(image_.bytesPerLine() / 4);
+    auto* bits = reinterpret_cast<QRgb*>(image_.bits());
+    // Axis transforms are linear here: map with one multiply-add per coordinate.
+    const QPointF origin = coordsToPixels(0.0, 0.0), unit = coordsToPixels(1.0, 1.0);
+    const double sx = unit.x() - origin.x(), sy = unit.y() - origin.y();
+    const double ox = origin.x() - area.left(), oy = origin.y() - area.top();
+    auto square = [&](std::size_t i, int half, QRgb colour) {
+        const int cx = static_cast<int>(ox + sx * xy_[2 * i]), cy = static_cast<int>(oy + sy * xy_[2 * i + 1]);
+        for (int y = std::max(0, cy - half); y <= std::min(h - 1, cy + half); ++y)
+            for (int x = std::max(0, cx - half); x <= std::min(w - 1, cx + half); ++x) bits[static_cast<std::size_t>(y) * stride + x] = colour;
+    };
+    for (std::size_t i = 0; i < size(); ++i) square(i, 1, colours_[i]);
+    for (std::size_t i = 0; i < size(); ++i)
+        if (marked_[i]) {
+            square(i, 3, qRgb(20, 20, 20));
+            square(i, 2, colours_[i]);
+        }
+    painter->drawImage(area.topLeft(), image_);
+}
+
+void PointCloud::drawLegendIcon(QCPPainter*, const QRectF&) const {}
+
+}  // namespace amalgam

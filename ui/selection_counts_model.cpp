@@ -1,0 +1,56 @@
+#include "ui/selection_counts_model.h"
+
+#include <QFont>
+
+namespace amalgam {
+
+void SelectionCountsModel::setSelection(std::shared_ptr<const Curation> curation, const std::vector<bool>& selected) {
+    const bool sameShape = curation == curation_;
+    if (!sameShape) beginResetModel();
+    curation_ = std::move(curation);
+    counts_ = curation_ ? count_selection(*curation_, selected) : SelectionCounts{};
+    if (!sameShape) endResetModel();
+    else if (rowCount() > 0) emit dataChanged(index(0, PairsColumn), index(rowCount() - 1, ShareColumn));
+}
+
+int SelectionCountsModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(counts_.source_pairs.size() + counts_.cluster_pairs.size());
+}
+
+int SelectionCountsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant SelectionCountsModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rowCount()) return {};
+    const auto row = static_cast<std::size_t>(index.row());
+    const bool isSource = row < counts_.source_pairs.size();
+    const std::size_t k = row - counts_.source_pairs.size();
+    if (role == Qt::FontRole && isSource) {
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
+    if (role == Qt::TextAlignmentRole && index.column() != GroupColumn) return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role != Qt::DisplayRole) return {};
+    const std::size_t pairs = isSource ? counts_.source_pairs[row] : counts_.cluster_pairs[k];
+    const std::size_t selected = isSource ? counts_.source_selected[row] : counts_.cluster_selected[k];
+    switch (index.column()) {
+    case GroupColumn: return isSource ? QString::fromStdString(curation_->sources[row].name) : tr("cluster %1").arg(k);
+    case PairsColumn: return static_cast<qulonglong>(pairs);
+    case SelectedColumn: return static_cast<qulonglong>(selected);
+    case ShareColumn: return pairs ? QString("%1%").arg(100.0 * static_cast<double>(selected) / static_cast<double>(pairs), 0, 'f', 1) : QString("\u2013");
+    default: return {};
+    }
+}
+
+QVariant SelectionCountsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (role != Qt::DisplayRole || orientation != Qt::Horizontal) return {};
+    switch (section) {
+    case GroupColumn: return tr("Source / cluster");
+    case PairsColumn: return tr("Pairs");
+    case SelectedColumn: return tr("Selected");
+    case ShareColumn: return tr("Kept");
+    default: return {};
+    }
+}
+
+}  // namespace amalgam

@@ -1,0 +1,236 @@
+#include "ui/workbench.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include "core/curate/curation_output.h"
+#include "core/curate/hashing_embedder.h"
+#include "core/recipe/recipe_sources.h"
+#include "core/store/workspace.h"
+#include "core/util/atomic_file.h"
+#include "ui/background_task.h"
+#include "ui/job_queue.h"
+
+namespace amalgam {
+namespace {
+
+const char* kRecipeKey = "recipe";
+
+/** The training sources of a recipe from the datasets read, labels resolved now. */
+std::vector<CurationSource> training_sources(const Recipe& recipe, const std::vector<std::shared_ptr<const CurationSource>>& read) {
+    std::vector<CurationSource> out;
+    for (const DatasetSpec& spec : recipe.datasets) {
+        if (spec.role != "train") continue;
+        for (const auto& d : read)
+            if (d->name == spec.name) out.push_back({d->name, d->path, d->dataset, resolve_label(spec, d->dataset.format)});
+    }
+    if (out.empty()) throw std::invalid_argument("no training dataset: add one first");
+    return out;
+}
+
+/** Stores a curation's selection (with every pair's cluster and position) so that the
+ *  workspace restores it. */
+void store_selection(Workspace& w, const Recipe& recipe, const Curation& c, const std::vector<bool>& selected, double fraction) {
+    const std::int64_t recipe_id = w.save_recipe("workbench", to_yaml(recipe));
+    w.save_selection(recipe_id, c, selected, fraction, summary_json(c, selected, fraction));
+}
+
+}  // namespace
+
+Workbench::Workbench(QObject* parent) : QObject(parent), task_(new BackgroundTask(this)), jobs_(new JobQueue(this)) {
+    connect(jobs_, &JobQueue::jobEnded, this, [this](std::int64_t, const QString& state, const QStringList& arguments) {
+        if (state != "finished" || arguments.isEmpty()) return;
+        if (arguments.front() == "curate") restore();
+        if (arguments.front() == "eval") emit resultsChanged();
+    });
+}
+
+Workbench::~Workbench() {
+    task_->cancel();
+    task_->wait();
+}
+
+QString Workbench::open(const QString& path) {
+    if (task_->running()) return tr("wait for the running task to finish, or cancel it");
+    std::unique_ptr<Workspace> workspace;
+    Recipe recipe;
+    try {
+        workspace = std::make_unique<Workspace>(path.toStdString());
+        if (auto text = workspace->setting(kRecipeKey); text && !text->empty())
+            recipe = parse_recipe(*text, path.toStdString(), QFileInfo(path).absolutePath().toStdString(), std::nullopt);
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    jobs_->detach();
+    workspace_ = std::move(workspace);
+    path_ = QFileInfo(path).absoluteFilePath();
+    recipe_ = std::move(recipe);
+    overrides_ = workspace_->pair_overrides();
+    datasets_.clear();
+    curation_.reset();
+    selected_.clear();
+    jobs_->attach(path_);
+    emit opened();
+    emit datasetsChanged();
+    emit curationChanged();
+    emit resultsChanged();
+    restore();
+    return {};
+}
+
+void Workbench::restore() {
+    if (recipe_.datasets.empty()) return;
+    auto recipe = std::make_shared<Recipe>(recipe_);
+    auto read = std::make_shared<std::vector<std::shared_ptr<const CurationSource>>>();
+    auto curation = std::make_shared<std::shared_ptr<const Curation>>();
+    const std::string file = path_.toStdString();
+    task_->start(tr("Reading the workspace"), [recipe, read, curation, file](Progress& progress) {
+        Workspace w(file);
+        progress.start("read", recipe->datasets.size());
+        for (std::size_t i = 0; i < recipe->datasets.size(); ++i) {
+            read->push_back(std::make_shared<const CurationSource>(load_source(recipe->datasets[i], false, &w)));
+            progress.advance(i + 1);
+        }
+        progress.finish();
+        if (auto stored = w.latest_curation()) {
+            try {
+                *curation = std::make_shared<const Curation>(
+                    restore_curation(training_sources(*recipe, *read), recipe->curate, stored->clusters_used, stored->placements));
+            } catch (const std::invalid_argument&) {
+                // The datasets changed since: the map is gone until the curation runs again.
+            }
+        }
+    }, [this, read, curation] {
+        datasets_ = *read;
+        emit datasetsChanged();
+        setCuration(*curation);
+    });
+}
+
+void Workbench::addDataset(const DatasetSpec& spec) {
+    for (const auto& d : recipe_.datasets)
+        if (d.name == spec.name) {
+            emit failed(tr("a dataset named %1 is already in the workspace").arg(QString::fromStdString(spec.name)));
+            return;
+        }
+    auto source = std::make_shared<std::shared_ptr<const CurationSource>>();
+    const std::string file = path_.toStdString();
+    const bool started = task_->start(tr("Importing %1").arg(QString::fromStdString(spec.name)), [spec, source, file](Progress&) {
+        Workspace w(file);
+        *source = std::make_shared<const CurationSource>(load_source(spec, false, &w));
+    }, [this, spec, source] {
+        recipe_.datasets.push_back(spec);
+        recipe_.datasets.back().format = (*source)->dataset.format;
+        datasets_.push_back(*source);
+        storeRecipe();
+        emit datasetsChanged();
+    });
+    if (!started) emit failed(tr("wait for the running task to finish, or cancel it"));
+}
+
+void Workbench::removeDataset(const std::string& name) {
+    auto& specs = recipe_.datasets;
+    specs.erase(std::remove_if(specs.begin(), specs.end(), [&](const DatasetSpec& d) { return d.name == name; }), specs.end());
+    datasets_.erase(std::remove_if(datasets_.begin(), datasets_.end(), [&](const auto& d) { return d->name == name; }), datasets_.end());
+    storeRecipe();
+    emit datasetsChanged();
+}
+
+void Workbench::setLabel(const std::string& name, const std::optional<std::string>& label, std::optional<Direction> direction) {
+    for (auto& d : recipe_.datasets)
+        if (d.name == name) {
+            d.label = label;
+            d.direction = direction;
+        }
+    storeRecipe();
+    emit datasetsChanged();
+}
+
+void Workbench::setSettings(const CurationSettings& settings) {
+    recipe_.curate = settings;
+    storeRecipe();
+}
+
+void Workbench::runCuration() {
+    if (recipe_.curate.embedder != "hashing") {
+        // Model embedders need libtorch, which lives in the workers: run the recipe as a job.
+        const QString file = path_ + ".recipe.yaml";
+        if (QString error = saveRecipe(file); !error.isEmpty()) {
+            emit failed(error);
+            return;
+        }
+        jobs_->enqueue(tr("Curate with %1").arg(QString::fromStdString(recipe_.curate.embedder)),
+                       QStringList{"curate", file, "--out", QFileInfo(path_).absolutePath() + "/curation"} + jobs_->workspaceOptions());
+        return;
+    }
+    auto recipe = std::make_shared<Recipe>(recipe_);
+    auto read = datasets_;
+    auto result = std::make_shared<std::shared_ptr<const Curation>>();
+    const std::string file = path_.toStdString();
+    const bool started = task_->start(tr("Curating"), [recipe, read, result, file](Progress& progress) {
+        auto c = std::make_shared<Curation>(curate(training_sources(*recipe, read), recipe->curate, HashingEmbedder(), progress));
+        Workspace w(file);
+        const double f = recipe->fractions.front();
+        store_selection(w, *recipe, *c, c->select(f, w.pair_overrides()), f);
+        *result = c;
+    }, [this, result] { setCuration(*result); });
+    if (!started) emit failed(tr("wait for the running task to finish, or cancel it"));
+}
+
+void Workbench::setCuration(std::shared_ptr<const Curation> curation) {
+    curation_ = std::move(curation);
+    emit curationChanged();
+    reselect();
+}
+
+void Workbench::setFraction(double fraction) {
+    recipe_.fractions = {fraction};
+    storeRecipe();
+    reselect();
+}
+
+void Workbench::setOverride(const std::vector<std::size_t>& pairs, std::optional<bool> keep) {
+    if (!curation_) return;
+    std::vector<std::pair<std::string, std::string>> keys;
+    for (std::size_t i : pairs) {
+        const PreferencePair& p = curation_->pairs.at(i);
+        keys.emplace_back(p.source, p.source_id);
+        if (keep) overrides_[keys.back()] = *keep;
+        else overrides_.erase(keys.back());
+    }
+    workspace_->set_pair_overrides(keys, keep);
+    reselect();
+}
+
+void Workbench::reselect() {
+    selected_ = curation_ ? curation_->select(fraction(), overrides_) : std::vector<bool>{};
+    emit selectionChanged();
+}
+
+QString Workbench::exportTrain(const QString& dir) {
+    if (!curation_) return tr("nothing to export: run the curation first");
+    try {
+        write_curation(dir.toStdString(), *curation_, selected_, fraction());
+        store_selection(*workspace_, recipe_, *curation_, selected_, fraction());
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+QString Workbench::saveRecipe(const QString& file) {
+    if (recipe_.datasets.empty()) return tr("the recipe has no datasets yet");
+    try {
+        write_file_atomically(file.toStdString(), to_yaml(recipe_));
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+void Workbench::storeRecipe() {
+    // A recipe without datasets is no recipe (parse_recipe refuses it): store it empty.
+    workspace_->set_setting(kRecipeKey, recipe_.datasets.empty() ? std::string() : to_yaml(recipe_));
+}
+
+}  // namespace amalgam

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include <QObject>
+#include <QString>
+
+#include "core/curate/curation.h"
+#include "core/recipe/recipe.h"
+
+namespace amalgam {
+
+class BackgroundTask;
+class JobQueue;
+class Workspace;
+
+/** The open workspace as the workbench edits it: the recipe (datasets, labels, curation
+ *  settings, fraction), the datasets read from it, the current curation, the researcher's
+ *  exclusions and forcings, and the selection they give. Every change is written to the
+ *  workspace at once, so reopening it restores the same state. Slow work (importing,
+ *  embedding, clustering) runs in task(), off the UI thread; model work runs in jobs(). */
+class Workbench : public QObject {
+    Q_OBJECT
+
+public:
+    explicit Workbench(QObject* parent = nullptr);
+    ~Workbench() override;
+
+    /** Opens a workspace file (creating it when absent) and restores its datasets and
+     *  curation in the background; returns why it could not, or nothing. */
+    QString open(const QString& path);
+    bool isOpen() const { return workspace_ != nullptr; }
+    QString path() const { return path_; }
+    Workspace& workspace() { return *workspace_; }
+
+    const Recipe& recipe() const { return recipe_; }
+    /** The datasets read so far, in recipe order (a dataset still importing is missing). */
+    const std::vector<std::shared_ptr<const CurationSource>>& datasets() const { return datasets_; }
+    std::shared_ptr<const Curation> curation() const { return curation_; }
+    const std::vector<bool>& selected() const { return selected_; }
+    double fraction() const { return recipe_.fractions.front(); }
+    const PairOverrides& overrides() const { return overrides_; }
+    BackgroundTask& task() { return *task_; }
+    JobQueue& jobs() { return *jobs_; }
+
+    /** Imports a dataset in the background and adds it to the recipe; a file that does not
+     *  read is reported through failed() and changes nothing. */
+    void addDataset(const DatasetSpec& spec);
+    void removeDataset(const std::string& name);
+    /** The label that orders a graded dataset and its direction; the curation must run again. */
+    void setLabel(const std::string& name, const std::optional<std::string>& label, std::optional<Direction> direction);
+    void setSettings(const CurationSettings& settings);
+    /** Unify, embed, cluster and project in the background (the hashing embedder in this
+     *  process; a model embedder as an amalgam-cli job), then store the curation. */
+    void runCuration();
+    /** A new cut of the current curation: instant, nothing is embedded again. */
+    void setFraction(double fraction);
+    /** Forces (true) or excludes (false) pairs of the current curation, or forgets that (nullopt). */
+    void setOverride(const std::vector<std::size_t>& pairs, std::optional<bool> keep);
+    /** Writes D_train (train.jsonl, summary.json, points.csv) into `dir` as amalgam-cli curate
+     *  does, and stores the selection; returns why it could not, or nothing. */
+    QString exportTrain(const QString& dir);
+    /** The recipe as a file amalgam-cli curate runs. */
+    QString saveRecipe(const QString& file);
+
+signals:
+    void opened();
+    void datasetsChanged();
+    void curationChanged();
+    void selectionChanged();
+    void resultsChanged();
+    void failed(const QString& error);
+
+private:
+    void storeRecipe();
+    void restore();
+    void reselect();
+    void setCuration(std::shared_ptr<const Curation> curation);
+
+    std::unique_ptr<Workspace> workspace_;
+    QString path_;
+    Recipe recipe_;
+    std::vector<std::shared_ptr<const CurationSource>> datasets_;
+    std::shared_ptr<const Curation> curation_;
+    PairOverrides overrides_;
+    std::vector<bool> selected_;
+    BackgroundTask* task_;
+    JobQueue* jobs_;
+};
+
+}  // namespace amalgam
