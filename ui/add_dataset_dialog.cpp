@@ -72,6 +72,18 @@ AddDatasetDialog::AddDatasetDialog(const QString& file, QWidget* parent)
     connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(format_, &QComboBox::currentTextChanged, this, &AddDatasetDialog::refresh);
     connect(fields_, &QTableWidget::itemChanged, this, &AddDatasetDialog::refresh);
+    connect(task_, &BackgroundTask::finished, this, [this](const QString& error) {
+        if (refreshPending_) {  // this preview is out of date: read again with the new settings
+            refreshPending_ = false;
+            refresh();
+            return;
+        }
+        error_ = error;
+        if (!error.isEmpty()) {
+            preview_->setDataset(nullptr);
+            status_->setText(tr("<b>Cannot read this file:</b> %1").arg(error.toHtmlEscaped()));
+        }
+    });
     refresh();
 }
 
@@ -102,25 +114,18 @@ DatasetSpec AddDatasetDialog::spec() const {
 
 void AddDatasetDialog::refresh() {
     if (task_->running()) {
-        task_->cancel();
-        task_->wait();
+        refreshPending_ = true;
+        return;
     }
     const DatasetSpec s = spec();
     auto read = std::make_shared<CurationSource>();
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(false);
     status_->setText(tr("Reading\u2026"));
-    disconnect(task_, &BackgroundTask::finished, this, nullptr);
-    connect(task_, &BackgroundTask::finished, this, [this](const QString& error) {
-        error_ = error;
-        if (!error.isEmpty()) {
-            preview_->setDataset(nullptr);
-            status_->setText(tr("<b>Cannot read this file:</b> %1").arg(error.toHtmlEscaped()));
-        }
-    });
     task_->start(tr("Preview"), [s, read](Progress&) {
         read->name = s.name;
         read->dataset = import_dataset(s.path, s.format, s.options);
     }, [this, read] {
+        if (refreshPending_) return;
         std::set<QString> labels;
         for (const auto& p : read->dataset.prompts)
             for (const auto& r : p.responses)

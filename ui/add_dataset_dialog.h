@@ -42,6 +42,7 @@ private:
 
     QString file_;
     QString error_;
+    bool refreshPending_ = false;  ///< settings changed while a preview was reading
     QLineEdit* name_;
     QComboBox* format_;
     QComboBox* role_;

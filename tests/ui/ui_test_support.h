@@ -49,3 +49,6 @@ inline void saveScreenshot(QWidget& widget, const QString& name) {
 }
 
 }  // namespace amalgam::test
+
+// Readable QStrings in GoogleTest messages.
+inline void PrintTo(const QString& s, std::ostream* out) { *out << '"' << s.toStdString() << '"'; }

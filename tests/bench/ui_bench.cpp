@@ -1,0 +1,156 @@
+// Workbench figures: the embedding map with 100k points (replot, pan, zoom, hover, lasso),
+// the slider's new cut and the record search at 100k, and the time from `amalgam --demo` to a
+// populated window. Runs offscreen. Run: build/tests/bench/amalgam_ui_bench
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QDir>
+#include <QThread>
+
+#include "core/curate/curation.h"
+#include "ui/compare_panel.h"
+#include "ui/embedding_map.h"
+#include "ui/job_queue.h"
+#include "ui/main_window.h"
+#include "ui/palette.h"
+#include "ui/point_cloud.h"
+#include "ui/record_table_model.h"
+#include "ui/workbench.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+template <class F>
+void frames(const char* what, int n, F&& frame) {
+    std::vector<double> times;
+    for (int i = 0; i < n; ++i) {
+        auto t = Clock::now();
+        frame(i);
+        times.push_back(ms_since(t));
+    }
+    std::sort(times.begin(), times.end());
+    double sum = 0;
+    for (double t : times) sum += t;
+    std::printf("%-34s mean %7.2f ms  median %7.2f ms  max %7.2f ms  (%d frames)\n", what, sum / n, times[times.size() / 2],
+                times.back(), n);
+}
+
+/** n points in k Gaussian blobs, as a curation of one source. */
+amalgam::Curation synthetic_curation(std::size_t n, int k) {
+    amalgam::Curation c;
+    c.clusters_used = k;
+    c.sources.push_back({});
+    c.sources[0].name = "bench";
+    std::mt19937 rng(7);
+    std::normal_distribution<float> noise(0, 0.08f);
+    std::uniform_real_distribution<double> quality(0, 1);
+    for (std::size_t i = 0; i < n; ++i) {
+        const int cluster = static_cast<int>(i % static_cast<std::size_t>(k));
+        c.cluster.push_back(cluster);
+        c.xy.push_back(std::cos(cluster * 0.63f) + noise(rng));
+        c.xy.push_back(std::sin(cluster * 0.63f) + noise(rng));
+        amalgam::PreferencePair p;
+        p.source = "bench";
+        p.source_id = "b" + std::to_string(i);
+        p.prompt = "synthetic prompt number " + std::to_string(i) + " about topic " + std::to_string(cluster);
+        p.quality = quality(rng);
+        c.pairs.push_back(std::move(p));
+    }
+    return c;
+}
+
+void bench_map(const amalgam::Curation& c) {
+    amalgam::EmbeddingMap map;
+    map.resize(1010, 800);
+    map.show();
+    std::vector<QRgb> palette;
+    QStringList names;
+    for (int k = 0; k < c.clusters_used; ++k) {
+        palette.push_back(amalgam::categoryColour(k));
+        names << QString("cluster %1").arg(k);
+    }
+    auto t = Clock::now();
+    map.setPoints(c.xy, c.cluster, names, palette);
+    std::printf("%-34s %7.2f ms\n", "set 100k points and first replot", ms_since(t));
+    frames("replot", 30, [&](int) { map.replot(QCustomPlot::rpImmediateRefresh); });
+    frames("pan (1% of the range per frame)", 60, [&](int) {
+        map.xAxis->moveRange(map.xAxis->range().size() * 0.01);
+        map.yAxis->moveRange(map.yAxis->range().size() * 0.01);
+        map.replot(QCustomPlot::rpImmediateRefresh);
+    });
+    frames("zoom (5% per frame)", 30, [&](int i) {
+        map.xAxis->scaleRange(i < 15 ? 0.95 : 1 / 0.95);
+        map.yAxis->scaleRange(i < 15 ? 0.95 : 1 / 0.95);
+        map.replot(QCustomPlot::rpImmediateRefresh);
+    });
+    map.resetView();
+    frames("hover: nearest point", 30, [&](int i) { map.cloud().nearest(QPointF(100 + 20 * i, 400), 6); });
+    frames("lasso: mark inside + replot", 10, [&](int i) {
+        map.markInside(QPolygonF({QPointF(100, 100), QPointF(500 + 10 * i, 120), QPointF(450, 600), QPointF(120, 500)}));
+    });
+}
+
+void bench_cut_and_search(const amalgam::Curation& c) {
+    frames("slider: select + count_selection", 10, [&](int i) {
+        auto keep = c.select(0.1 + 0.08 * i);
+        amalgam::count_selection(c, keep);
+    });
+    auto source = std::make_shared<amalgam::CurationSource>();
+    source->name = "bench";
+    for (const auto& p : c.pairs) source->dataset.prompts.push_back({p.source_id, p.prompt, {}, {{"a", {}}, {"b", {}}}});
+    amalgam::RecordTableModel records;
+    auto t = Clock::now();
+    records.setDataset(source);
+    std::printf("%-34s %7.2f ms\n", "record table: load 100k rows", ms_since(t));
+    const char* needles[] = {"topic 7", "number 99", "no such text", "SYNTHETIC"};
+    frames("record table: search 100k rows", 4, [&](int i) { records.setSearch(needles[i]); });
+}
+
+bool wait_until(const std::function<bool()>& done, int ms) {
+    const auto until = Clock::now() + std::chrono::milliseconds(ms);
+    while (!done()) {
+        if (Clock::now() > until) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QThread::msleep(1);
+    }
+    return true;
+}
+
+void bench_demo(const char* cli) {
+    const QString dir = QDir::temp().filePath(QString("amalgam-ui-bench-%1").arg(QCoreApplication::applicationPid()));
+    QDir(dir).removeRecursively();
+    auto t = Clock::now();
+    amalgam::MainWindow window;
+    window.workbench().jobs().setWorker(cli);
+    window.show();
+    if (QString error = window.openDemo(dir); !error.isEmpty()) {
+        std::printf("demo failed: %s\n", qPrintable(error));
+        return;
+    }
+    wait_until([&] { return window.workbench().curation() != nullptr; }, 60000);
+    QCoreApplication::processEvents();
+    std::printf("%-34s %7.2f ms\n", "--demo: window to populated map", ms_since(t));
+    wait_until([&] { return window.compare().model().rowCount() > 0; }, 120000);
+    std::printf("%-34s %7.2f ms\n", "--demo: ... to a row in Compare", ms_since(t));
+    QDir(dir).removeRecursively();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    amalgam::Curation c = synthetic_curation(100000, 10);
+    std::printf("map of 100,000 points, 1010 x 800 pixels, offscreen raster\n");
+    bench_map(c);
+    bench_cut_and_search(c);
+    bench_demo(AMALGAM_CLI);
+    return 0;
+}
