@@ -1,5 +1,7 @@
 #include "ui/datasets_panel.h"
 
+#include <map>
+
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -19,10 +21,11 @@
 namespace amalgam {
 
 DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
-    : QWidget(parent), workbench_(workbench), datasets_(new QTableWidget(0, 8, this)), search_(new QLineEdit(this)),
+    : QWidget(parent), workbench_(workbench), datasets_(new QTableWidget(0, 10, this)), search_(new QLineEdit(this)),
       shown_(new QLabel(this)), recordView_(new QTableView(this)), records_(new RecordTableModel(this)) {
     datasets_->setHorizontalHeaderLabels(
-        {tr("Dataset"), tr("Format"), tr("Role"), tr("Records"), tr("Prompts"), tr("Skipped lines"), tr("Label"), tr("File")});
+        {tr("Dataset"), tr("Format"), tr("Role"), tr("Records"), tr("Prompts"), tr("Skipped lines"), tr("Pairs"),
+         tr("In D_train"), tr("Label"), tr("File")});
     datasets_->setSelectionBehavior(QAbstractItemView::SelectRows);
     datasets_->setSelectionMode(QAbstractItemView::SingleSelection);
     datasets_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -76,6 +79,7 @@ DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
         shown_->setText(tr("%1 shown").arg(records_->rowCount()));
     });
     connect(&workbench_, &Workbench::datasetsChanged, this, &DatasetsPanel::refresh);
+    connect(&workbench_, &Workbench::selectionChanged, this, &DatasetsPanel::refresh);
 }
 
 void DatasetsPanel::addFile(const QString& file) {
@@ -87,6 +91,12 @@ void DatasetsPanel::addFile(const QString& file) {
 void DatasetsPanel::refresh() {
     const QString current = datasets_->currentRow() >= 0 ? datasets_->item(datasets_->currentRow(), 0)->text() : QString();
     const auto& specs = workbench_.recipe().datasets;
+    // Pairs and selected pairs per source, when there is a curation.
+    std::map<std::string, std::pair<std::size_t, std::size_t>> pairs;
+    if (auto c = workbench_.curation()) {
+        const SelectionCounts counts = count_selection(*c, workbench_.selected());
+        for (std::size_t s = 0; s < c->sources.size(); ++s) pairs[c->sources[s].name] = {counts.source_pairs[s], counts.source_selected[s]};
+    }
     datasets_->setRowCount(static_cast<int>(specs.size()));
     for (int r = 0; r < static_cast<int>(specs.size()); ++r) {
         const DatasetSpec& spec = specs[static_cast<std::size_t>(r)];
@@ -102,6 +112,8 @@ void DatasetsPanel::refresh() {
                                    read ? QString::number(read->dataset.report.lines) : tr("reading\u2026"),
                                    read ? QString::number(read->dataset.prompts.size()) : QString(),
                                    read ? QString::number(read->dataset.report.skipped_lines) : QString(),
+                                   pairs.count(spec.name) ? QString::number(pairs[spec.name].first) : QString(),
+                                   pairs.count(spec.name) ? QString::number(pairs[spec.name].second) : QString(),
                                    label,
                                    QString::fromStdString(spec.path.string())};
         for (int c = 0; c < cells.size(); ++c) datasets_->setItem(r, c, new QTableWidgetItem(cells[c]));

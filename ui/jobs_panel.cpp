@@ -97,6 +97,9 @@ JobsPanel::JobsPanel(Workbench& workbench, QWidget* parent)
     });
     connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &JobsPanel::showLog);
     connect(model_, &QAbstractItemModel::dataChanged, this, &JobsPanel::showLog);
+    connect(model_, &QAbstractItemModel::modelReset, this, [this] {  // follow the newest job
+        if (model_->rowCount() > 0) view_->selectRow(model_->rowCount() - 1);
+    });
 }
 
 void JobsPanel::showLog() {

@@ -41,7 +41,7 @@ MainWindow::MainWindow(QWidget* parent)
     curate->addWidget(curation_);
     curate->addWidget(map_);
     curate->setStretchFactor(1, 3);
-    curate->setSizes({430, 1010});
+    curate->setSizes({480, 960});
     tabs_->addTab(datasets_, tr("Datasets"));
     tabs_->addTab(curate, tr("Curation"));
     tabs_->addTab(jobs_, tr("Jobs"));

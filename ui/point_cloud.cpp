@@ -76,11 +76,13 @@ void PointCloud::draw(QCPPainter* painter) {
         for (int y = std::max(0, cy - half); y <= std::min(h - 1, cy + half); ++y)
             for (int x = std::max(0, cx - half); x <= std::min(w - 1, cx + half); ++x) bits[static_cast<std::size_t>(y) * stride + x] = colour;
     };
-    for (std::size_t i = 0; i < size(); ++i) square(i, 1, colours_[i]);
+    // Few points are drawn larger, so that a small map is still easy to read and to hit.
+    const int half = size() <= 2000 ? 2 : 1;
+    for (std::size_t i = 0; i < size(); ++i) square(i, half, colours_[i]);
     for (std::size_t i = 0; i < size(); ++i)
         if (marked_[i]) {
-            square(i, 3, qRgb(20, 20, 20));
-            square(i, 2, colours_[i]);
+            square(i, half + 2, qRgb(20, 20, 20));
+            square(i, half + 1, colours_[i]);
         }
     painter->drawImage(area.topLeft(), image_);
 }

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <QAbstractItemModelTester>
-#include <QSignalSpy>
+#include <QThread>
 
 #include "core/curate/curation_output.h"
 #include "core/store/workspace.h"
+#include "core/util/progress.h"
 #include "test_support.h"
+#include "ui/job_queue.h"
 #include "ui/record_table_model.h"
 #include "ui/selection_counts_model.h"
 #include "ui_test_support.h"
@@ -96,17 +98,58 @@ TEST(Workbench, ABadFileIsReportedAndNothingLoadedIsLost) {
     EXPECT_EQ(w.datasets().size(), 1u);
 }
 
-TEST(Workbench, CancellingStopsTheCuration) {
+TEST(BackgroundTask, CancelStopsTheWorkAtItsNextReportAndSkipsDone) {
+    BackgroundTask task;
+    std::atomic<int> reports{0};
+    bool done = false;
+    int progressed = 0;
+    QString error = "unset";
+    QObject::connect(&task, &BackgroundTask::finished, [&](const QString& e) { error = e; });
+    QObject::connect(&task, &BackgroundTask::progressed, [&](const QString& stage, double) { progressed += stage == "spin"; });
+    ASSERT_TRUE(task.start("spin", [&](Progress& p) {
+        p.start("spin", 100000);
+        for (std::size_t i = 0; i < 100000; ++i) {
+            ++reports;
+            p.advance(i);
+            QThread::msleep(1);
+        }
+    }, [&] { done = true; }));
+    EXPECT_FALSE(task.start("second", [](Progress&) {}));  // one at a time
+    ASSERT_TRUE(test::waitUntil([&] { return reports > 20; }));
+    task.cancel();
+    ASSERT_TRUE(test::waitUntil([&] { return !task.running(); }));
+    EXPECT_EQ(error, "cancelled");
+    EXPECT_FALSE(done);
+    EXPECT_LT(reports, 100000);
+    EXPECT_GE(progressed, 1);  // reports reached the UI thread
+
+    ASSERT_TRUE(task.start("fail", [](Progress&) { throw std::runtime_error("data.jsonl:3: bad line"); }, [&] { done = true; }));
+    ASSERT_TRUE(test::waitUntil([&] { return !task.running(); }));
+    EXPECT_EQ(error, "data.jsonl:3: bad line");
+    EXPECT_FALSE(done);
+}
+
+TEST(Workbench, AModelEmbedderCuratesInAWorkerAndTheMapComesBack) {
     test::TempDir dir;
     Workbench w;
+    w.jobs().setWorker(AMALGAM_CLI);
     ASSERT_EQ(w.open(qpath(dir / "ws.amalgam")), "");
     w.addDataset(spec("winogrande", "winogrande.jsonl"));
     ASSERT_EQ(finishTask(w), "");
-    w.runCuration();
-    w.task().cancel();
-    // A cancel that lands before the first report stops the run; a late one finds it done.
-    const QString error = finishTask(w);
-    EXPECT_TRUE(error == "cancelled" || (error.isEmpty() && w.curation())) << error.toStdString();
+    w.jobs().enqueue("encoder", {"model", "init", "--arch", "bert", "--out", qpath(dir / "bert")});
+    CurationSettings settings;
+    settings.embedder = "minilm";
+    settings.model = (dir / "bert").string();
+    settings.clusters = 2;
+    w.setSettings(settings);
+    w.runCuration();  // queued behind the encoder: the GUI process holds no libtorch
+    ASSERT_EQ(w.jobs().rows().size(), 2u);
+    ASSERT_TRUE(test::waitUntil([&] { return !w.jobs().busy(); }, 60000));
+    for (const auto& job : w.jobs().rows()) ASSERT_EQ(job.state, "finished") << job.log;
+    ASSERT_TRUE(test::waitUntil([&] { return w.curation() != nullptr; }));
+    EXPECT_EQ(w.curation()->pairs.size(), 32u);
+    EXPECT_EQ(w.curation()->clusters_used, 2);
+    EXPECT_EQ(w.curation()->settings.embedder, "minilm");
 }
 
 TEST(Models, PassTheModelTester) {
