@@ -36,7 +36,8 @@ QString prepareDemoWorkspace(const QString& dir) {
 
 void startDemo(Workbench& workbench, JobsPanel& jobs, const QString& dir) {
     if (workbench.workspace().eval_results().empty() && !workbench.jobs().busy())
-        jobs.queueEvaluation({QString(), QString(), QDir(dir).filePath("examples"), QStringLiteral("tiny-llama"), 0});
+        for (const QString arch : {"llama", "gpt2"})
+            jobs.queueEvaluation({QString(), QString(), QDir(dir).filePath("examples"), "tiny-" + arch, 0, arch});
     auto curateOnce = [&workbench] {
         if (!workbench.curation()) workbench.runCuration();
     };

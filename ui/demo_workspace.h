@@ -12,8 +12,9 @@ class Workbench;
  *  An existing demo workspace is kept as it is. Returns the workspace file, or throws. */
 QString prepareDemoWorkspace(const QString& dir);
 
-/** What the demo does once its workspace is open: curates it if it has no curation yet and
- *  evaluates the built-in tiny model on the example evaluation folder if nothing was. */
+/** What the demo does once its workspace is open: curates it if it has no curation yet and,
+ *  if nothing was evaluated, evaluates the built-in tiny Llama and GPT-2 models on the
+ *  example evaluation folder. */
 void startDemo(Workbench& workbench, JobsPanel& jobs, const QString& dir);
 
 }  // namespace amalgam

@@ -118,9 +118,10 @@ void JobsPanel::queueEvaluation(const EvaluationRequest& request) {
     JobQueue& jobs = workbench_.jobs();
     QString model = request.model;
     if (model.isEmpty()) {
-        model = QFileInfo(workbench_.path()).absoluteDir().filePath("models/tiny-llama");
+        model = QFileInfo(workbench_.path()).absoluteDir().filePath("models/tiny-" + request.tinyArch);
         if (!QFileInfo::exists(model + "/config.json"))
-            jobs.enqueue(tr("Make the built-in tiny model"), {"model", "init", "--arch", "llama", "--preset", "tiny", "--out", model});
+            jobs.enqueue(tr("Make the built-in tiny %1 model").arg(request.tinyArch),
+                         {"model", "init", "--arch", request.tinyArch, "--preset", "tiny", "--out", model});
     }
     QStringList arguments = {"eval", model, "--data", request.data, "--out",
                              QFileInfo(workbench_.path()).absoluteDir().filePath(QString("results/eval-%1.json").arg(jobs.rows().size() + 1))};

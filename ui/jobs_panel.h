@@ -10,14 +10,16 @@ namespace amalgam {
 class JobTableModel;
 class Workbench;
 
-/** What to evaluate: a model folder (empty: the built-in tiny model, made on first use), an
- *  optional LoRA adapter, the evaluation data folder, a row label and an item limit. */
+/** What to evaluate: a model folder (empty: the built-in tiny model of `tinyArch`, made on
+ *  first use), an optional LoRA adapter, the evaluation data folder, a row label and an item
+ *  limit. */
 struct EvaluationRequest {
     QString model;
     QString adapter;
     QString data;
     QString label;
     int limit = 0;
+    QString tinyArch = "llama";
 };
 
 /** The job queue: each job with its state and a progress bar, the selected job's log, and

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <QAbstractItemModelTester>
+#include <QPainter>
 #include <QSlider>
 #include <QTabWidget>
 
@@ -120,12 +121,26 @@ TEST_F(DemoWindow, LassoThenExcludeTakesPointsOutOfDTrain) {
 
 TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     const auto& rows = workbench().jobs().rows();
-    ASSERT_EQ(rows.size(), 2u);  // make the tiny model, evaluate it
+    ASSERT_EQ(rows.size(), 4u);  // make each tiny model, evaluate it
     for (const auto& job : rows) EXPECT_EQ(job.state, "finished") << job.label << ": " << job.log;
-    ASSERT_EQ(window_->compare().model().rowCount(), 1);
-    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(0, 0), Qt::DisplayRole).toString(), "tiny-llama");
+    const auto& table = window_->compare().model();
+    ASSERT_EQ(table.rowCount(), 2);
+    EXPECT_EQ(table.data(table.index(0, 0), Qt::DisplayRole).toString(), "tiny-llama");
+    EXPECT_EQ(table.data(table.index(1, 0), Qt::DisplayRole).toString(), "tiny-gpt2");
     window_->tabs().setCurrentIndex(3);
     test::saveScreenshot(*window_->tabs().widget(3), "compare");
+    // The README's picture: the curation panel and the map above the comparison table.
+    window_->tabs().setCurrentIndex(1);
+    const QImage top = window_->tabs().widget(1)->grab().toImage();
+    window_->tabs().setCurrentIndex(3);
+    const QImage bottom = window_->tabs().widget(3)->grab(QRect(0, 0, window_->tabs().widget(3)->width(), 90)).toImage();
+    QImage both(std::max(top.width(), bottom.width()), top.height() + bottom.height(), QImage::Format_RGB32);
+    both.fill(Qt::white);
+    QPainter painter(&both);
+    painter.drawImage(0, 0, top);
+    painter.drawImage(0, top.height(), bottom);
+    painter.end();
+    both.save(QDir(AMALGAM_SCREENSHOT_DIR).filePath("workbench.png"));
     window_->tabs().setCurrentIndex(0);
     test::saveScreenshot(*window_->tabs().widget(0), "datasets");
     window_->tabs().setCurrentIndex(1);
@@ -139,8 +154,8 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     const auto& job = workbench().jobs().rows().back();
     EXPECT_EQ(job.state, "finished") << job.log;
     EXPECT_DOUBLE_EQ(job.progress, 1.0);
-    ASSERT_EQ(window_->compare().model().rowCount(), 2);
-    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(1, 0), Qt::DisplayRole).toString(), "tiny-again");
+    ASSERT_EQ(window_->compare().model().rowCount(), 3);
+    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(2, 0), Qt::DisplayRole).toString(), "tiny-again");
 
     // A job that fails says why, and the workbench goes on.
     window_->jobs().queueEvaluation({QString(), QString(), qpath(dir_->path() / "no-such-data"), "broken", 0});
@@ -148,7 +163,7 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     const auto& failed = workbench().jobs().rows().back();
     EXPECT_EQ(failed.state, "failed");
     EXPECT_NE(failed.error.find("cannot open"), std::string::npos) << failed.error;
-    EXPECT_EQ(window_->compare().model().rowCount(), 2);
+    EXPECT_EQ(window_->compare().model().rowCount(), 3);
     window_->tabs().setCurrentIndex(2);
     test::saveScreenshot(*window_->tabs().widget(2), "jobs");
     window_->tabs().setCurrentIndex(1);
