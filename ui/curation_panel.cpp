@@ -138,6 +138,10 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     connect(&workbench_, &Workbench::opened, this, &CurationPanel::showSettings);
     connect(&workbench_, &Workbench::datasetsChanged, this, &CurationPanel::showDatasets);
     connect(&workbench_, &Workbench::selectionChanged, this, &CurationPanel::showSelection);
+    connect(&workbench_, &Workbench::recipeChanged, this, [this] {
+        if (!workbench_.task().running() && workbench_.curationOutdated())
+            status_->setText(tr("Labels or settings changed since this curation: run it again to apply them."));
+    });
     showSettings();
 }
 

@@ -107,12 +107,14 @@ void EmbeddingMap::markInside(const QPolygonF& polygon) {
 void EmbeddingMap::mousePressEvent(QMouseEvent* event) {
     pressedAt_ = event->position();
     dragging_ = mode_ != Mode::Pan && event->button() == Qt::LeftButton;
+    moved_ = false;
     path_ = QPolygonF{pressedAt_};
     QCustomPlot::mousePressEvent(event);
 }
 
 void EmbeddingMap::mouseMoveEvent(QMouseEvent* event) {
     const QPointF at = event->position();
+    if (event->buttons() != Qt::NoButton && (at - pressedAt_).manhattanLength() >= 4) moved_ = true;
     if (dragging_) {
         if (mode_ == Mode::Box) path_ = QPolygonF(QRectF(pressedAt_, at).normalized());
         else path_ << at;
@@ -127,7 +129,7 @@ void EmbeddingMap::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void EmbeddingMap::mouseReleaseEvent(QMouseEvent* event) {
-    const bool click = (event->position() - pressedAt_).manhattanLength() < 4;
+    const bool click = !moved_ && (event->position() - pressedAt_).manhattanLength() < 4;
     if (dragging_) {
         dragging_ = false;
         if (!click && path_.size() > 2) markInside(path_);

@@ -49,6 +49,7 @@ private:
     QPolygonF path_;  ///< the box or lasso being drawn, in widget coordinates
     QPointF pressedAt_;
     bool dragging_ = false;
+    bool moved_ = false;  ///< the pointer went further than a click's jitter since the press
 };
 
 }  // namespace amalgam

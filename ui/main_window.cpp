@@ -70,6 +70,9 @@ MainWindow::MainWindow(QWidget* parent)
         else showError(tr("Task stopped"), error);
     });
     connect(workbench_, &Workbench::failed, this, [this](const QString& error) { showError(tr("Amalgam"), error); });
+    connect(workbench_, &Workbench::exported, this, [this](const QString& dir) {
+        statusBar()->showMessage(tr("Wrote %1/train.jsonl, summary.json and points.csv").arg(dir), 8000);
+    });
     connect(workbench_, &Workbench::resultsChanged, this, [this] {
         if (workbench_->isOpen()) compare_->load(workbench_->workspace());
     });
@@ -102,8 +105,7 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Export D_train\u2026"), this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(this, tr("Export D_train into"));
         if (dir.isEmpty()) return;
-        if (QString error = workbench_->exportTrain(dir); !error.isEmpty()) showError(tr("Cannot export"), error);
-        else statusBar()->showMessage(tr("Wrote %1/train.jsonl, summary.json and points.csv").arg(dir), 8000);
+        workbench_->exportTrain(dir);
     });
     file->addAction(tr("Save &Recipe As\u2026"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save recipe"), QString(), tr("Recipe (*.yaml)"));

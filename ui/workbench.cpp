@@ -83,6 +83,7 @@ void Workbench::restore() {
     auto recipe = std::make_shared<Recipe>(recipe_);
     auto read = std::make_shared<std::vector<std::shared_ptr<const CurationSource>>>();
     auto curation = std::make_shared<std::shared_ptr<const Curation>>();
+    std::string curatedWith = recipeForCuration();
     const std::string file = path_.toStdString();
     task_->start(tr("Reading the workspace"), [recipe, read, curation, file](Progress& progress) {
         Workspace w(file);
@@ -100,10 +101,10 @@ void Workbench::restore() {
                 // The datasets changed since: the map is gone until the curation runs again.
             }
         }
-    }, [this, read, curation] {
+    }, [this, read, curation, curatedWith] {
         datasets_ = *read;
         emit datasetsChanged();
-        setCuration(*curation);
+        setCuration(*curation, curatedWith);
     });
 }
 
@@ -166,6 +167,7 @@ void Workbench::runCuration() {
     auto recipe = std::make_shared<Recipe>(recipe_);
     auto read = datasets_;
     auto result = std::make_shared<std::shared_ptr<const Curation>>();
+    std::string curatedWith = recipeForCuration();
     const std::string file = path_.toStdString();
     const bool started = task_->start(tr("Curating"), [recipe, read, result, file](Progress& progress) {
         auto c = std::make_shared<Curation>(curate(training_sources(*recipe, read), recipe->curate, HashingEmbedder(), progress));
@@ -173,15 +175,25 @@ void Workbench::runCuration() {
         const double f = recipe->fractions.front();
         store_selection(w, *recipe, *c, c->select(f, w.pair_overrides()), f);
         *result = c;
-    }, [this, result] { setCuration(*result); });
+    }, [this, result, curatedWith] { setCuration(*result, curatedWith); });
     if (!started) emit failed(tr("wait for the running task to finish, or cancel it"));
 }
 
-void Workbench::setCuration(std::shared_ptr<const Curation> curation) {
+void Workbench::setCuration(std::shared_ptr<const Curation> curation, std::string curatedWith) {
     curation_ = std::move(curation);
+    curatedWith_ = std::move(curatedWith);
     emit curationChanged();
+    emit recipeChanged();
     reselect();
 }
+
+std::string Workbench::recipeForCuration() const {
+    Recipe r = recipe_;
+    r.fractions = {1.0};  // the cut is not part of the curation
+    return r.datasets.empty() ? std::string() : to_yaml(r);
+}
+
+bool Workbench::curationOutdated() const { return curation_ && recipeForCuration() != curatedWith_; }
 
 void Workbench::setFraction(double fraction) {
     recipe_.fractions = {fraction};
@@ -207,15 +219,22 @@ void Workbench::reselect() {
     emit selectionChanged();
 }
 
-QString Workbench::exportTrain(const QString& dir) {
-    if (!curation_) return tr("nothing to export: run the curation first");
-    try {
-        write_curation(dir.toStdString(), *curation_, selected_, fraction());
-        store_selection(*workspace_, recipe_, *curation_, selected_, fraction());
-    } catch (const std::exception& e) {
-        return QString::fromStdString(e.what());
+void Workbench::exportTrain(const QString& dir) {
+    if (!curation_) {
+        emit failed(tr("nothing to export: run the curation first"));
+        return;
     }
-    return {};
+    auto curation = curation_;
+    auto recipe = std::make_shared<Recipe>(recipe_);
+    const std::vector<bool> selected = selected_;
+    const std::string file = path_.toStdString();
+    const bool started = task_->start(tr("Exporting D_train"), [curation, recipe, selected, dir, file](Progress&) {
+        const double f = recipe->fractions.front();
+        write_curation(dir.toStdString(), *curation, selected, f);
+        Workspace w(file);
+        store_selection(w, *recipe, *curation, selected, f);
+    }, [this, dir] { emit exported(dir); });
+    if (!started) emit failed(tr("wait for the running task to finish, or cancel it"));
 }
 
 QString Workbench::saveRecipe(const QString& file) {
@@ -231,6 +250,7 @@ QString Workbench::saveRecipe(const QString& file) {
 void Workbench::storeRecipe() {
     // A recipe without datasets is no recipe (parse_recipe refuses it): store it empty.
     workspace_->set_setting(kRecipeKey, recipe_.datasets.empty() ? std::string() : to_yaml(recipe_));
+    emit recipeChanged();
 }
 
 }  // namespace amalgam

@@ -61,8 +61,10 @@ public:
     /** Forces (true) or excludes (false) pairs of the current curation, or forgets that (nullopt). */
     void setOverride(const std::vector<std::size_t>& pairs, std::optional<bool> keep);
     /** Writes D_train (train.jsonl, summary.json, points.csv) into `dir` as amalgam-cli curate
-     *  does, and stores the selection; returns why it could not, or nothing. */
-    QString exportTrain(const QString& dir);
+     *  does and stores the selection, in the background; `exported` or `failed` follows. */
+    void exportTrain(const QString& dir);
+    /** Whether labels or settings changed since the current curation was made. */
+    bool curationOutdated() const;
     /** The recipe as a file amalgam-cli curate runs. */
     QString saveRecipe(const QString& file);
 
@@ -72,19 +74,23 @@ signals:
     void curationChanged();
     void selectionChanged();
     void resultsChanged();
+    void recipeChanged();
+    void exported(const QString& dir);
     void failed(const QString& error);
 
 private:
     void storeRecipe();
     void restore();
     void reselect();
-    void setCuration(std::shared_ptr<const Curation> curation);
+    void setCuration(std::shared_ptr<const Curation> curation, std::string curatedWith);
+    std::string recipeForCuration() const;
 
     std::unique_ptr<Workspace> workspace_;
     QString path_;
     Recipe recipe_;
     std::vector<std::shared_ptr<const CurationSource>> datasets_;
     std::shared_ptr<const Curation> curation_;
+    std::string curatedWith_;  ///< the recipe, fraction aside, that made curation_
     PairOverrides overrides_;
     std::vector<bool> selected_;
     BackgroundTask* task_;

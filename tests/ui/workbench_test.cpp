@@ -75,9 +75,17 @@ TEST(Workbench, ReopeningRestoresDatasetsRecipeSelectionAndExclusions) {
     EXPECT_EQ(points_csv(*w.curation(), w.selected()), points);
     EXPECT_EQ(train_jsonl(*w.curation(), w.selected()), train);
 
+    EXPECT_FALSE(w.curationOutdated());
     test::TempDir out;
-    ASSERT_EQ(w.exportTrain(qpath(out.path())), "");
+    w.exportTrain(qpath(out.path()));
+    ASSERT_EQ(finishTask(w), "");
     EXPECT_EQ(test::read_text(out / "train.jsonl"), train);
+    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).latest_curation()->placements.size(), 38u);
+
+    w.setFraction(0.6);  // a new cut is no new curation
+    EXPECT_FALSE(w.curationOutdated());
+    w.setLabel("oasst", "detoxify.toxicity", Direction::HigherIsBetter);
+    EXPECT_TRUE(w.curationOutdated());
 }
 
 TEST(Workbench, ABadFileIsReportedAndNothingLoadedIsLost) {
