@@ -83,6 +83,7 @@ void JobQueue::cancel(std::int64_t id) {
         rows_[i].state = "cancelled";
         store(i);
         emit rowChanged(static_cast<int>(i));
+        emit jobEnded(id, "cancelled", toQt(rows_[i].arguments));
     }
 }
 

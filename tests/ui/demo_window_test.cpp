@@ -198,5 +198,27 @@ TEST(JobQueue, AJobRunningWhenTheWindowClosesRunsAgainOnReopening) {
     EXPECT_NE(w.jobs().rows().front().log.find("interrupted"), std::string::npos);
 }
 
+TEST(JobQueue, CancelStopsTheRunningJobAndDropsAQueuedOne) {
+    test::TempDir dir;
+    Workbench w;
+    w.jobs().setWorker(AMALGAM_CLI);
+    ASSERT_EQ(w.open(qpath(dir / "ws.amalgam")), "");
+    const auto first = w.jobs().enqueue("first", {"model", "init", "--arch", "llama", "--out", qpath(dir / "a")});
+    const auto second = w.jobs().enqueue("second", {"model", "init", "--arch", "llama", "--out", qpath(dir / "b")});
+    std::vector<std::string> ended;
+    QObject::connect(&w.jobs(), &JobQueue::jobEnded, [&](std::int64_t, const QString& state, const QStringList&) {
+        ended.push_back(state.toStdString());
+    });
+    w.jobs().cancel(second);  // queued: never starts
+    w.jobs().cancel(first);   // running: the worker is stopped
+    ASSERT_TRUE(waitUntil([&] { return !w.jobs().busy(); }));
+    EXPECT_EQ(w.jobs().rows()[0].state, "cancelled");
+    EXPECT_EQ(w.jobs().rows()[1].state, "cancelled");
+    EXPECT_EQ(ended, (std::vector<std::string>{"cancelled", "cancelled"}));
+    EXPECT_FALSE(std::filesystem::exists(dir / "a" / "config.json"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "b"));
+    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs()[1].state, "cancelled");
+}
+
 }  // namespace
 }  // namespace amalgam
