@@ -11,11 +11,14 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTableView>
+#include <QSplitter>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include "core/data/importer.h"
 #include "ui/background_task.h"
+#include "ui/record_html.h"
 #include "ui/record_table_model.h"
 
 namespace amalgam {
@@ -30,7 +33,7 @@ AddDatasetDialog::AddDatasetDialog(const QString& file, QWidget* parent)
     : QDialog(parent), file_(file), name_(new QLineEdit(QFileInfo(file).completeBaseName(), this)),
       format_(new QComboBox(this)), role_(new QComboBox(this)), label_(new QComboBox(this)), direction_(new QComboBox(this)),
       fields_(new QTableWidget(static_cast<int>(std::size(kFields)), 2, this)), status_(new QLabel(this)),
-      table_(new QTableView(this)), buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)),
+      table_(new QTableView(this)), details_(new QTextBrowser(this)), buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)),
       preview_(new RecordTableModel(this)), task_(new BackgroundTask(this)) {
     setWindowTitle(tr("Add dataset \u2014 %1").arg(QFileInfo(file).fileName()));
     resize(960, 640);
@@ -49,6 +52,11 @@ AddDatasetDialog::AddDatasetDialog(const QString& file, QWidget* parent)
         fields_->setItem(r, 1, new QTableWidgetItem(kFields[r]));
     }
     table_->setModel(preview_);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setWordWrap(false);
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        details_->setHtml(current.isValid() ? promptHtml(preview_->source()->dataset.prompts[preview_->promptAt(current.row())]) : QString());
+    });
     table_->horizontalHeader()->setSectionResizeMode(RecordTableModel::PromptColumn, QHeaderView::Stretch);
     status_->setWordWrap(true);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -66,7 +74,12 @@ AddDatasetDialog::AddDatasetDialog(const QString& file, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addWidget(status_);
-    layout->addWidget(table_, 1);
+    auto* previewSplit = new QSplitter(Qt::Horizontal, this);
+    previewSplit->addWidget(table_);
+    previewSplit->addWidget(details_);
+    previewSplit->setStretchFactor(0, 3);
+    previewSplit->setStretchFactor(1, 2);
+    layout->addWidget(previewSplit, 1);
     layout->addWidget(buttons_);
     connect(buttons_, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -81,6 +94,7 @@ AddDatasetDialog::AddDatasetDialog(const QString& file, QWidget* parent)
         error_ = error;
         if (!error.isEmpty()) {
             preview_->setDataset(nullptr);
+            details_->clear();
             status_->setText(tr("<b>Cannot read this file:</b> %1").arg(error.toHtmlEscaped()));
         }
     });
@@ -138,6 +152,7 @@ void AddDatasetDialog::refresh() {
         status_->setText(tr("%1: %2 records, %3 prompts").arg(QString::fromStdString(read->dataset.format))
                              .arg(read->dataset.report.lines).arg(read->dataset.prompts.size()));
         preview_->setDataset(read);
+        if (preview_->rowCount() > 0) table_->setCurrentIndex(preview_->index(0, 0));
         buttons_->button(QDialogButtonBox::Ok)->setEnabled(!name_->text().trimmed().isEmpty());
     });
 }

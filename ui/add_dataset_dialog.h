@@ -12,6 +12,7 @@ class QLabel;
 class QLineEdit;
 class QTableView;
 class QTableWidget;
+class QTextBrowser;
 
 namespace amalgam {
 
@@ -51,6 +52,7 @@ private:
     QTableWidget* fields_;
     QLabel* status_;
     QTableView* table_;
+    QTextBrowser* details_;
     QDialogButtonBox* buttons_;
     RecordTableModel* preview_;
     BackgroundTask* task_;

@@ -12,9 +12,11 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTextBrowser>
 #include <QVBoxLayout>
 
 #include "ui/add_dataset_dialog.h"
+#include "ui/record_html.h"
 #include "ui/record_table_model.h"
 #include "ui/workbench.h"
 
@@ -22,7 +24,8 @@ namespace amalgam {
 
 DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
     : QWidget(parent), workbench_(workbench), datasets_(new QTableWidget(0, 10, this)), search_(new QLineEdit(this)),
-      shown_(new QLabel(this)), recordView_(new QTableView(this)), records_(new RecordTableModel(this)) {
+      shown_(new QLabel(this)), recordView_(new QTableView(this)), details_(new QTextBrowser(this)),
+      records_(new RecordTableModel(this)) {
     datasets_->setHorizontalHeaderLabels(
         {tr("Dataset"), tr("Format"), tr("Role"), tr("Records"), tr("Prompts"), tr("Skipped lines"), tr("Pairs"),
          tr("In D_train"), tr("Label"), tr("File")});
@@ -35,6 +38,7 @@ DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
     recordView_->horizontalHeader()->setSectionResizeMode(RecordTableModel::PromptColumn, QHeaderView::Stretch);
     recordView_->verticalHeader()->setDefaultSectionSize(recordView_->fontMetrics().height() + 6);
     recordView_->setWordWrap(false);
+    recordView_->setSelectionBehavior(QAbstractItemView::SelectRows);
     search_->setPlaceholderText(tr("Search ids and prompts"));
     search_->setClearButtonEnabled(true);
 
@@ -56,7 +60,12 @@ DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
     searchRow->addWidget(search_, 1);
     searchRow->addWidget(shown_);
     bottomLayout->addLayout(searchRow);
-    bottomLayout->addWidget(recordView_);
+    auto* recordSplit = new QSplitter(Qt::Horizontal, this);
+    recordSplit->addWidget(recordView_);
+    recordSplit->addWidget(details_);
+    recordSplit->setStretchFactor(0, 3);
+    recordSplit->setStretchFactor(1, 2);
+    bottomLayout->addWidget(recordSplit);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
     split->addWidget(bottom);
@@ -77,6 +86,9 @@ DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
     connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
         records_->setSearch(text);
         shown_->setText(tr("%1 shown").arg(records_->rowCount()));
+    });
+    connect(recordView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        details_->setHtml(current.isValid() ? promptHtml(records_->source()->dataset.prompts[records_->promptAt(current.row())]) : QString());
     });
     connect(&workbench_, &Workbench::datasetsChanged, this, &DatasetsPanel::refresh);
     connect(&workbench_, &Workbench::selectionChanged, this, &DatasetsPanel::refresh);
@@ -132,6 +144,7 @@ void DatasetsPanel::showRecords() {
     if (source == records_->source()) return;
     records_->setDataset(source);
     records_->setSearch(search_->text());
+    if (records_->rowCount() > 0) recordView_->setCurrentIndex(records_->index(0, 0));
     shown_->setText(tr("%1 shown").arg(records_->rowCount()));
 }
 

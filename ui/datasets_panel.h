@@ -6,6 +6,7 @@ class QLabel;
 class QLineEdit;
 class QTableView;
 class QTableWidget;
+class QTextBrowser;
 
 namespace amalgam {
 
@@ -35,6 +36,7 @@ private:
     QLineEdit* search_;
     QLabel* shown_;
     QTableView* recordView_;
+    QTextBrowser* details_;
     RecordTableModel* records_;
 };
 

@@ -5,14 +5,10 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
+#include "ui/record_html.h"
 #include "ui/workbench.h"
 
 namespace amalgam {
-namespace {
-
-QString html(const std::string& text) { return QString::fromStdString(text).toHtmlEscaped().replace('\n', "<br>"); }
-
-}  // namespace
 
 QString PairDialog::describe(const Workbench& workbench, std::size_t pair) {
     const Curation& c = *workbench.curation();
@@ -21,13 +17,13 @@ QString PairDialog::describe(const Workbench& workbench, std::size_t pair) {
     if (auto it = workbench.overrides().find({p.source, p.source_id}); it != workbench.overrides().end())
         fate += it->second ? tr(" (forced in)") : tr(" (excluded)");
     QString out = QString("<p><b>%1</b> %2 &middot; cluster %3 &middot; quality %4 &middot; %5</p>")
-                      .arg(html(p.source), html(p.source_id))
+                      .arg(htmlText(p.source), htmlText(p.source_id))
                       .arg(c.cluster.at(pair))
                       .arg(p.quality ? QString::number(*p.quality, 'g', 4) : tr("none"), fate);
-    for (const Turn& t : p.context) out += QString("<p><i>%1:</i> %2</p>").arg(html(t.role), html(t.text));
-    out += QString("<h4>Prompt</h4><p>%1</p>").arg(html(p.prompt));
-    out += QString("<h4 style='color:#2ca02c'>Chosen</h4><p>%1</p>").arg(html(p.chosen));
-    out += QString("<h4 style='color:#d62728'>Rejected</h4><p>%1</p>").arg(html(p.rejected));
+    for (const Turn& t : p.context) out += QString("<p><i>%1:</i> %2</p>").arg(htmlText(t.role), htmlText(t.text));
+    out += QString("<h4>Prompt</h4><p>%1</p>").arg(htmlText(p.prompt));
+    out += QString("<h4 style='color:#2ca02c'>Chosen</h4><p>%1</p>").arg(htmlText(p.chosen));
+    out += QString("<h4 style='color:#d62728'>Rejected</h4><p>%1</p>").arg(htmlText(p.rejected));
     return out;
 }
 
