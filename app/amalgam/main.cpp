@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("The Amalgam workbench: curate heterogeneous feedback, run and compare evaluations.");
     parser.addHelpOption();
     parser.addOption({"demo", "Open the demo workspace: the example data, curated, and the built-in tiny model, evaluated."});
-    parser.addOption({"demo-dir", "Where the demo workspace is made (default: the application data folder).", "DIR"});
+    parser.addOption({"demo-dir", "Where the demo workspace is made (default: ~/.local/share/Amalgam/demo).", "DIR"});
     parser.addPositionalArgument("workspace", "A workspace file to open (created when absent).", "[WORKSPACE]");
     parser.process(app);
 
@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     QString error;
     if (parser.isSet("demo")) {
         const QString dir = parser.isSet("demo-dir") ? parser.value("demo-dir")
-                                                     : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/demo";
+                                                     : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/Amalgam/demo";
         QDir().mkpath(dir);
         error = window.openDemo(dir);
     } else if (!parser.positionalArguments().isEmpty()) {
