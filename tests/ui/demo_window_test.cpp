@@ -17,6 +17,7 @@
 #include "ui/jobs_panel.h"
 #include "ui/main_window.h"
 #include "ui/map_panel.h"
+#include "ui/pair_dialog.h"
 #include "ui/palette.h"
 #include "ui/point_cloud.h"
 #include "ui/record_table_model.h"
@@ -112,6 +113,12 @@ TEST_F(DemoWindow, LassoThenExcludeTakesPointsOutOfDTrain) {
     for (std::size_t i : marked) EXPECT_LE(map.cloud().pixelOf(i).x(), r.center().x());
     workbench().setOverride(marked, false);
     for (std::size_t i : marked) EXPECT_FALSE(workbench().selected()[i]);
+    // The record a click opens: the pair's answers and its fate.
+    const PreferencePair& pair = workbench().curation()->pairs[marked.front()];
+    const QString record = PairDialog::describe(workbench(), marked.front());
+    EXPECT_TRUE(record.contains(QString::fromStdString(pair.chosen).toHtmlEscaped())) << record.toStdString();
+    EXPECT_TRUE(record.contains(QString::fromStdString(pair.rejected).toHtmlEscaped()));
+    EXPECT_TRUE(record.contains("left out (excluded)"));
     panel.setColouring(MapPanel::Colouring::Fate);
     EXPECT_EQ(map.cloud().colours()[marked.front()], categoryColour(3));  // excluded
     test::saveScreenshot(*window_->tabs().widget(1), "curation_excluded");
