@@ -16,6 +16,7 @@
 #include <QVBoxLayout>
 
 #include "ui/add_dataset_dialog.h"
+#include "ui/background_task.h"
 #include "ui/record_html.h"
 #include "ui/record_table_model.h"
 #include "ui/workbench.h"
@@ -121,7 +122,8 @@ void DatasetsPanel::refresh() {
         const QStringList cells = {QString::fromStdString(spec.name),
                                    QString::fromStdString(read ? read->dataset.format : spec.format),
                                    QString::fromStdString(spec.role),
-                                   read ? QString::number(read->dataset.report.lines) : tr("reading\u2026"),
+                                   read ? QString::number(read->dataset.report.lines)
+                                        : workbench_.task().running() ? tr("reading\u2026") : tr("not read"),
                                    read ? QString::number(read->dataset.prompts.size()) : QString(),
                                    read ? QString::number(read->dataset.report.skipped_lines) : QString(),
                                    pairs.count(spec.name) ? QString::number(pairs[spec.name].first) : QString(),

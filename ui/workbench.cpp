@@ -70,11 +70,11 @@ QString Workbench::open(const QString& path) {
     curation_.reset();
     selected_.clear();
     jobs_->attach(path_);
+    restore();  // first, so that the panels below see the datasets as being read
     emit opened();
     emit datasetsChanged();
     emit curationChanged();
     emit resultsChanged();
-    restore();
     return {};
 }
 
@@ -83,13 +83,18 @@ void Workbench::restore() {
     auto recipe = std::make_shared<Recipe>(recipe_);
     auto read = std::make_shared<std::vector<std::shared_ptr<const CurationSource>>>();
     auto curation = std::make_shared<std::shared_ptr<const Curation>>();
+    auto problems = std::make_shared<QStringList>();
     std::string curatedWith = recipeForCuration();
     const std::string file = path_.toStdString();
-    task_->start(tr("Reading the workspace"), [recipe, read, curation, file](Progress& progress) {
+    task_->start(tr("Reading the workspace"), [recipe, read, curation, problems, file](Progress& progress) {
         Workspace w(file);
         progress.start("read", recipe->datasets.size());
         for (std::size_t i = 0; i < recipe->datasets.size(); ++i) {
-            read->push_back(std::make_shared<const CurationSource>(load_source(recipe->datasets[i], false, &w)));
+            try {  // one unreadable file (moved, changed into garbage) must not hide the others
+                read->push_back(std::make_shared<const CurationSource>(load_source(recipe->datasets[i], false, &w)));
+            } catch (const std::exception& e) {
+                *problems << QString::fromStdString(e.what());
+            }
             progress.advance(i + 1);
         }
         progress.finish();
@@ -101,10 +106,11 @@ void Workbench::restore() {
                 // The datasets changed since: the map is gone until the curation runs again.
             }
         }
-    }, [this, read, curation, curatedWith] {
+    }, [this, read, curation, problems, curatedWith] {
         datasets_ = *read;
         emit datasetsChanged();
         setCuration(*curation, curatedWith);
+        if (!problems->isEmpty()) emit failed(tr("Some datasets could not be read:\n%1").arg(problems->join('\n')));
     });
 }
 

@@ -137,6 +137,36 @@ TEST(BackgroundTask, CancelStopsTheWorkAtItsNextReportAndSkipsDone) {
     EXPECT_FALSE(done);
 }
 
+TEST(Workbench, AFileGoneSinceIsReportedAndTheOthersStillLoad) {
+    test::TempDir dir;
+    const QString file = qpath(dir / "ws.amalgam");
+    std::filesystem::copy_file(test::examples_dir() / "pairwise.jsonl", dir / "mine.jsonl");
+    {
+        Workbench w;
+        ASSERT_EQ(w.open(file), "");
+        w.addDataset(spec("winogrande", "winogrande.jsonl"));
+        ASSERT_EQ(finishTask(w), "");
+        DatasetSpec mine;
+        mine.name = "mine";
+        mine.path = dir / "mine.jsonl";
+        w.addDataset(mine);
+        ASSERT_EQ(finishTask(w), "");
+        w.runCuration();
+        ASSERT_EQ(finishTask(w), "");
+    }
+    std::filesystem::remove(dir / "mine.jsonl");
+    Workbench w;
+    QString reported;
+    QObject::connect(&w, &Workbench::failed, [&](const QString& e) { reported = e; });
+    ASSERT_EQ(w.open(file), "");
+    ASSERT_EQ(finishTask(w), "");
+    EXPECT_TRUE(reported.contains("mine.jsonl: cannot open")) << reported.toStdString();
+    ASSERT_EQ(w.datasets().size(), 1u);
+    EXPECT_EQ(w.datasets()[0]->name, "winogrande");
+    EXPECT_EQ(w.recipe().datasets.size(), 2u);  // still in the recipe: put the file back and reopen
+    EXPECT_FALSE(w.curation());                 // the stored map needs every training dataset
+}
+
 TEST(Workbench, AModelEmbedderCuratesInAWorkerAndTheMapComesBack) {
     test::TempDir dir;
     Workbench w;
