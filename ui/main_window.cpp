@@ -119,11 +119,15 @@ void MainWindow::buildMenus() {
 QString MainWindow::createWorkspace(const QString& path) {
     for (const QString& suffix : {"", "-wal", "-shm"})
         if (QFileInfo::exists(path + suffix) && !QFile::remove(path + suffix)) return tr("%1: cannot replace it").arg(path + suffix);
-    return openWorkspace(path);
+    return showWorkspace(path);
 }
 
 QString MainWindow::openWorkspace(const QString& path) {
     if (!QFileInfo::exists(path)) return tr("%1: no such file").arg(path);
+    return showWorkspace(path);
+}
+
+QString MainWindow::showWorkspace(const QString& path) {
     if (QString error = workbench_->open(path); !error.isEmpty()) return error;
     setWindowTitle(tr("Amalgam \u2014 %1").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("Opened %1").arg(workbench_->path()), 4000);

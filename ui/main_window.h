@@ -46,6 +46,7 @@ protected:
 
 private:
     void buildMenus();
+    QString showWorkspace(const QString& path);
     void showError(const QString& title, const QString& error);
     void rememberRecent(const QString& path);
     void fillRecent();

@@ -2,7 +2,9 @@
 
 #include "core/store/workspace.h"
 #include "test_support.h"
+#include "ui/compare_panel.h"
 #include "ui/main_window.h"
+#include "ui/workbench.h"
 
 namespace amalgam {
 namespace {
@@ -19,6 +21,22 @@ TEST(MainWindow, OpensAWorkspaceOrSaysWhyNot) {
     EXPECT_TRUE(window.openWorkspace(QString::fromStdString((dir / "missing.amalgam").string())).contains("no such file"));
     auto garbage = dir.write("garbage.amalgam", "this is not a database");
     EXPECT_FALSE(window.openWorkspace(QString::fromStdString(garbage.string())).isEmpty());
+}
+
+TEST(MainWindow, NewWorkspaceStartsEmptyEvenOverAnOldFile) {
+    test::TempDir dir;
+    {
+        Workspace w(dir / "ws.amalgam");
+        w.save_eval_result("/m/tiny", "", "tiny", R"({"metrics": {"bias": 0.1}, "counts": {}})");
+    }
+    MainWindow window;
+    ASSERT_EQ(window.openWorkspace(QString::fromStdString((dir / "ws.amalgam").string())), "");
+    EXPECT_EQ(window.compare().model().rowCount(), 1);
+    ASSERT_EQ(window.createWorkspace(QString::fromStdString((dir / "ws.amalgam").string())), "");
+    EXPECT_EQ(window.compare().model().rowCount(), 0);
+    EXPECT_TRUE(window.workbench().recipe().datasets.empty());
+    ASSERT_EQ(window.createWorkspace(QString::fromStdString((dir / "fresh.amalgam").string())), "");
+    EXPECT_TRUE(std::filesystem::exists(dir / "fresh.amalgam"));
 }
 
 }  // namespace
