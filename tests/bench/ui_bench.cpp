@@ -1,6 +1,7 @@
 // Workbench figures: the embedding map with 100k points (replot, pan, zoom, hover, lasso),
 // the slider's new cut and the record search at 100k, and the time from `amalgam --demo` to a
-// populated window. Runs offscreen. Run: build/tests/bench/amalgam_ui_bench
+// populated window; with ../shared/data, a workspace of real data curated and reopened. Runs
+// offscreen. Run: build/tests/bench/amalgam_ui_bench
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "ui/main_window.h"
 #include "ui/palette.h"
 #include "ui/point_cloud.h"
+#include "ui/background_task.h"
 #include "ui/record_table_model.h"
 #include "ui/workbench.h"
 
@@ -142,6 +144,50 @@ void bench_demo(const char* cli) {
     QDir(dir).removeRecursively();
 }
 
+/** A researcher's session on real data: add WinoGrande train_l and OASST validation (by
+ *  toxicity), curate with the paper's k = 10 and 10 restarts, then reopen the workspace. */
+void bench_real_workspace(const std::filesystem::path& data) {
+    if (!std::filesystem::exists(data)) {
+        std::printf("(../shared/data absent: no real-data workspace figures)\n");
+        return;
+    }
+    const QString dir = QDir::temp().filePath(QString("amalgam-ui-bench-ws-%1").arg(QCoreApplication::applicationPid()));
+    QDir(dir).removeRecursively();
+    QDir().mkpath(dir);
+    const QString file = QDir(dir).filePath("ws.amalgam");
+    auto finish = [](amalgam::Workbench& w) { wait_until([&] { return !w.task().running(); }, 300000); };
+    {
+        amalgam::Workbench w;
+        w.open(file);
+        amalgam::DatasetSpec winogrande, oasst;
+        winogrande.name = "winogrande";
+        winogrande.path = data / "winogrande/train_l.jsonl";
+        oasst.name = "oasst";
+        oasst.path = data / "oasst1/oasst1-validation-en.jsonl";
+        oasst.label = "detoxify.toxicity";
+        oasst.direction = amalgam::Direction::LowerIsBetter;
+        auto t = Clock::now();
+        for (const auto& spec : {winogrande, oasst}) {
+            w.addDataset(spec);
+            finish(w);
+        }
+        std::printf("%-34s %7.0f ms\n", "real: import both into the store", ms_since(t));
+        t = Clock::now();
+        w.runCuration();
+        finish(w);
+        std::printf("%-34s %7.0f ms  (%zu pairs)\n", "real: curate in the background", ms_since(t), w.curation()->pairs.size());
+        t = Clock::now();
+        w.setFraction(0.2);
+        std::printf("%-34s %7.2f ms\n", "real: slider to 0.2", ms_since(t));
+    }
+    auto t = Clock::now();
+    amalgam::Workbench w;
+    w.open(file);
+    finish(w);
+    std::printf("%-34s %7.0f ms  (map %s)\n", "real: reopen to restored map", ms_since(t), w.curation() ? "restored" : "MISSING");
+    QDir(dir).removeRecursively();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -152,5 +198,6 @@ int main(int argc, char** argv) {
     bench_map(c);
     bench_cut_and_search(c);
     bench_demo(AMALGAM_CLI);
+    bench_real_workspace(std::filesystem::path(AMALGAM_SOURCE_DIR) / ".." / "shared" / "data");
     return 0;
 }
