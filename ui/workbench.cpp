@@ -1,6 +1,5 @@
 #include "ui/workbench.h"
 
-#include <QDir>
 #include <QFileInfo>
 
 #include "core/curate/curation_output.h"
@@ -86,7 +85,7 @@ void Workbench::restore() {
     auto problems = std::make_shared<QStringList>();
     std::string curatedWith = recipeForCuration();
     const std::string file = path_.toStdString();
-    task_->start(tr("Reading the workspace"), [recipe, read, curation, problems, file](Progress& progress) {
+    const bool started = task_->start(tr("Reading the workspace"), [recipe, read, curation, problems, file](Progress& progress) {
         Workspace w(file);
         progress.start("read", recipe->datasets.size());
         for (std::size_t i = 0; i < recipe->datasets.size(); ++i) {
@@ -112,6 +111,7 @@ void Workbench::restore() {
         setCuration(*curation, curatedWith);
         if (!problems->isEmpty()) emit failed(tr("Some datasets could not be read:\n%1").arg(problems->join('\n')));
     });
+    if (!started) emit failed(tr("A curation job finished while other work ran: reopen the workspace to see its map."));
 }
 
 void Workbench::addDataset(const DatasetSpec& spec) {
