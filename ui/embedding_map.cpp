@@ -76,6 +76,11 @@ void EmbeddingMap::setMarked(std::vector<bool> marked) {
     replot();
 }
 
+void EmbeddingMap::setDimmed(std::vector<bool> dimmed) {
+    cloud_->setDimmed(std::move(dimmed));
+    replot();
+}
+
 void EmbeddingMap::setMode(Mode mode) {
     mode_ = mode;
     setInteraction(QCP::iRangeDrag, mode == Mode::Pan);

@@ -23,6 +23,7 @@ public:
     void setPoints(std::vector<float> xy, const std::vector<int>& category, const QStringList& names, const std::vector<QRgb>& colours);
     void setCategories(const std::vector<int>& category, const QStringList& names, const std::vector<QRgb>& colours);
     void setMarked(std::vector<bool> marked);
+    void setDimmed(std::vector<bool> dimmed);
     void setMode(Mode mode);
     void resetView();
     PointCloud& cloud() { return *cloud_; }

@@ -33,6 +33,15 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
         modes->addAction(a);
     }
     tools->addAction(tr("Reset view"), this, [this] { map_->resetView(); });
+    dim_ = tools->addAction(tr("Fade left out"), this, &MapPanel::showSelection);
+    dim_->setCheckable(true);
+    dim_->setChecked(true);
+    QAction* unmark = tools->addAction(tr("Unmark"), this, [this] {
+        marked_.clear();
+        map_->setMarked({});
+        status_->clear();
+    });
+    unmark->setShortcut(Qt::Key_Escape);
     tools->addSeparator();
     tools->addAction(tr("Exclude marked"), this, [this] { workbench_.setOverride(marked_, false); });
     tools->addAction(tr("Force marked"), this, [this] { workbench_.setOverride(marked_, true); });
@@ -43,7 +52,10 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
     layout->addWidget(map_, 1);
     layout->addWidget(status_);
 
-    connect(colouring_, &QComboBox::currentIndexChanged, this, &MapPanel::recolour);
+    connect(colouring_, &QComboBox::currentIndexChanged, this, [this](int colouring) {
+        if (colouring != static_cast<int>(Colouring::Fate)) recolour();  // showSelection() recolours by fate
+        showSelection();
+    });
     connect(map_, &EmbeddingMap::marked, this, [this](const std::vector<std::size_t>& points) {
         marked_ = points;
         status_->setText(tr("%1 points marked").arg(points.size()));
@@ -68,12 +80,23 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
         dialog.exec();
     });
     connect(&workbench_, &Workbench::curationChanged, this, &MapPanel::showCuration);
-    connect(&workbench_, &Workbench::selectionChanged, this, [this] {
-        if (colouring_->currentIndex() == static_cast<int>(Colouring::Fate)) recolour();
-    });
+    connect(&workbench_, &Workbench::selectionChanged, this, &MapPanel::showSelection);
 }
 
 void MapPanel::setColouring(Colouring colouring) { colouring_->setCurrentIndex(static_cast<int>(colouring)); }
+
+void MapPanel::setDimLeftOut(bool dim) {
+    dim_->setChecked(dim);
+    showSelection();
+}
+
+void MapPanel::showSelection() {
+    if (colouring_->currentIndex() == static_cast<int>(Colouring::Fate)) recolour();
+    std::vector<bool> leftOut;
+    if (dim_->isChecked() && colouring_->currentIndex() != static_cast<int>(Colouring::Fate))
+        for (bool kept : workbench_.selected()) leftOut.push_back(!kept);
+    map_->setDimmed(std::move(leftOut));
+}
 
 std::vector<int> MapPanel::categories(QStringList& names, std::vector<QRgb>& palette) const {
     names.clear();

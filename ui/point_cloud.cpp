@@ -13,11 +13,17 @@ void PointCloud::setPoints(std::vector<float> xy, std::vector<QRgb> colours) {
     xy_ = std::move(xy);
     colours_ = std::move(colours);
     marked_.assign(size(), false);
+    dimmed_.clear();
 }
 
 void PointCloud::setColours(std::vector<QRgb> colours) { colours_ = std::move(colours); }
 
-void PointCloud::setMarked(std::vector<bool> marked) { marked_ = std::move(marked); }
+void PointCloud::setMarked(std::vector<bool> marked) {
+    marked_ = std::move(marked);
+    marked_.resize(size(), false);
+}
+
+void PointCloud::setDimmed(std::vector<bool> dimmed) { dimmed_ = std::move(dimmed); }
 
 QPointF PointCloud::pixelOf(std::size_t i) const {
     return coordsToPixels(static_cast<double>(xy_[2 * i]), static_cast<double>(xy_[2 * i + 1]));
@@ -78,7 +84,13 @@ void PointCloud::draw(QCPPainter* painter) {
     };
     // Few points are drawn larger, so that a small map is still easy to read and to hit.
     const int half = size() <= 2000 ? 2 : 1;
-    for (std::size_t i = 0; i < size(); ++i) square(i, half, colours_[i]);
+    const bool anyDimmed = dimmed_.size() == size();
+    auto faded = [](QRgb c) { return qRgb(170 + qRed(c) / 3, 170 + qGreen(c) / 3, 170 + qBlue(c) / 3); };
+    if (anyDimmed)
+        for (std::size_t i = 0; i < size(); ++i)
+            if (dimmed_[i]) square(i, half, faded(colours_[i]));
+    for (std::size_t i = 0; i < size(); ++i)
+        if (!anyDimmed || !dimmed_[i]) square(i, half, colours_[i]);
     for (std::size_t i = 0; i < size(); ++i)
         if (marked_[i]) {
             square(i, half + 2, qRgb(20, 20, 20));

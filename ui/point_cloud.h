@@ -8,8 +8,8 @@ namespace amalgam {
 
 /** Many points in one plottable, each with its own colour, drawn straight into an image the
  *  size of the axis rect: 100k points cost a few milliseconds per frame, where one
- *  QCPGraph per colour with scatter symbols costs far more. Marked points are drawn last,
- *  larger and outlined. */
+ *  QCPGraph per colour with scatter symbols costs far more. Dimmed points are drawn first,
+ *  faded; marked points last, larger and outlined. */
 class PointCloud : public QCPAbstractPlottable {
 public:
     explicit PointCloud(QCPAxis* keyAxis, QCPAxis* valueAxis);
@@ -18,6 +18,9 @@ public:
     void setPoints(std::vector<float> xy, std::vector<QRgb> colours);
     void setColours(std::vector<QRgb> colours);
     void setMarked(std::vector<bool> marked);
+    /** Points to fade (empty: none). */
+    void setDimmed(std::vector<bool> dimmed);
+    const std::vector<bool>& dimmed() const { return dimmed_; }
     const std::vector<float>& xy() const { return xy_; }
     const std::vector<QRgb>& colours() const { return colours_; }
     std::size_t size() const { return xy_.size() / 2; }
@@ -40,6 +43,7 @@ private:
     std::vector<float> xy_;
     std::vector<QRgb> colours_;
     std::vector<bool> marked_;
+    std::vector<bool> dimmed_;
     QImage image_;
 };
 

@@ -95,6 +95,13 @@ TEST_F(DemoWindow, MapHoldsOnePointPerPromptColouredByCluster) {
         ASSERT_EQ(cloud.xy()[2 * i], c.xy[2 * i]);
     }
     EXPECT_EQ(panel.map().legend->itemCount(), c.clusters_used);
+    // Pairs left out of D_train are faded, the rest keep their colour.
+    panel.setDimLeftOut(true);
+    ASSERT_EQ(cloud.dimmed().size(), c.pairs.size());
+    for (std::size_t i = 0; i < c.pairs.size(); ++i) ASSERT_EQ(cloud.dimmed()[i], !workbench().selected()[i]) << i;
+    panel.setDimLeftOut(false);
+    EXPECT_TRUE(cloud.dimmed().empty());
+    panel.setDimLeftOut(true);
     panel.setColouring(MapPanel::Colouring::Source);
     EXPECT_EQ(panel.map().legend->itemCount(), static_cast<int>(c.sources.size()));
 }
