@@ -117,7 +117,7 @@ void MainWindow::buildMenus() {
 }
 
 QString MainWindow::createWorkspace(const QString& path) {
-    for (const QString& suffix : {"", "-wal", "-shm"})
+    for (const char* suffix : {"", "-wal", "-shm"})
         if (QFileInfo::exists(path + suffix) && !QFile::remove(path + suffix)) return tr("%1: cannot replace it").arg(path + suffix);
     return showWorkspace(path);
 }
@@ -149,7 +149,6 @@ QString MainWindow::openDemo(const QString& dir) {
 }
 
 void MainWindow::showError(const QString& title, const QString& error) {
-    lastError_ = error;
     statusBar()->showMessage(error, 10000);
     if (error == tr("cancelled")) return;
     auto* box = new QMessageBox(QMessageBox::Warning, title, error, QMessageBox::Ok, this);

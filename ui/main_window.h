@@ -38,8 +38,6 @@ public:
     MapPanel& map() { return *map_; }
     JobsPanel& jobs() { return *jobs_; }
     ComparePanel& compare() { return *compare_; }
-    /** The last error shown to the user. */
-    const QString& lastError() const { return lastError_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -60,7 +58,6 @@ private:
     ComparePanel* compare_;
     QProgressBar* taskProgress_;
     QMenu* recent_;
-    QString lastError_;
 };
 
 }  // namespace amalgam
