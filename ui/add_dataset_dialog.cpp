@@ -1,6 +1,5 @@
 #include "ui/add_dataset_dialog.h"
 
-#include <set>
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -140,14 +139,10 @@ void AddDatasetDialog::refresh() {
         read->dataset = import_dataset(s.path, s.format, s.options);
     }, [this, read] {
         if (refreshPending_) return;
-        std::set<QString> labels;
-        for (const auto& p : read->dataset.prompts)
-            for (const auto& r : p.responses)
-                for (const auto& kv : r.labels) labels.insert(QString::fromStdString(kv.first));
         const QString current = label_->currentText();
         label_->clear();
         label_->addItem(QString());
-        for (const auto& l : labels) label_->addItem(l);
+        for (const auto& l : label_names(read->dataset.prompts)) label_->addItem(QString::fromStdString(l));
         label_->setCurrentText(current);
         status_->setText(tr("%1: %2 records, %3 prompts").arg(QString::fromStdString(read->dataset.format))
                              .arg(read->dataset.report.lines).arg(read->dataset.prompts.size()));

@@ -111,8 +111,8 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     });
     connect(cancel_, &QPushButton::clicked, this, [this] { workbench_.task().cancel(); });
     connect(fraction_, &QSlider::valueChanged, this, [this](int percent) {
-        fractionLabel_->setText(QString("%1").arg(percent / 100.0, 0, 'f', 2));
-        if (std::lround(workbench_.fraction() * 100) != percent) workbench_.setFraction(percent / 100.0);
+        if (!workbench_.isOpen()) showFraction();  // nothing to cut yet
+        else if (std::lround(workbench_.fraction() * 100) != percent) workbench_.setFraction(percent / 100.0);
     });
     for (QSpinBox* s : {clusters_, restarts_, seed_}) connect(s, &QSpinBox::editingFinished, this, &CurationPanel::storeSettings);
     connect(embedder_, &QComboBox::currentTextChanged, this, &CurationPanel::storeSettings);
@@ -147,12 +147,17 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
 
 void CurationPanel::showSettings() {
     const CurationSettings& s = workbench_.recipe().curate;
-    const QSignalBlocker blocks[] = {QSignalBlocker(embedder_), QSignalBlocker(fraction_)};
+    const QSignalBlocker block(embedder_);
     embedder_->setCurrentText(QString::fromStdString(s.embedder));
     model_->setText(QString::fromStdString(s.model));
     clusters_->setValue(s.clusters);
     restarts_->setValue(s.restarts);
     seed_->setValue(static_cast<int>(s.seed));
+    showFraction();
+}
+
+void CurationPanel::showFraction() {
+    const QSignalBlocker block(fraction_);
     fraction_->setValue(static_cast<int>(std::lround(workbench_.fraction() * 100)));
     fractionLabel_->setText(QString("%1").arg(workbench_.fraction(), 0, 'f', 2));
 }
@@ -174,11 +179,7 @@ void CurationPanel::showDatasets() {
         const DatasetSpec* spec = nullptr;
         for (const auto& s : workbench_.recipe().datasets)
             if (s.name == d->name && s.role == "train") spec = &s;
-        std::set<QString> names;
-        for (const auto& p : d->dataset.prompts)
-            if (p.supervision == Supervision::Graded)
-                for (const auto& r : p.responses)
-                    for (const auto& kv : r.labels) names.insert(QString::fromStdString(kv.first));
+        const std::set<std::string> names = label_names(d->dataset.prompts);
         if (!spec || names.empty()) continue;
         const int row = labels_->rowCount();
         labels_->insertRow(row);
@@ -188,7 +189,7 @@ void CurationPanel::showDatasets() {
         auto* label = new QComboBox(labels_);
         auto* direction = new QComboBox(labels_);
         label->addItem(tr("(format default)"), QString());
-        for (const auto& n : names) label->addItem(n, n);
+        for (const auto& n : names) label->addItem(QString::fromStdString(n), QString::fromStdString(n));
         direction->addItems({"lower_is_better", "higher_is_better"});
         if (spec->label) label->setCurrentIndex(label->findData(QString::fromStdString(*spec->label)));
         if (spec->direction) direction->setCurrentText(to_string(*spec->direction));
@@ -209,7 +210,7 @@ void CurationPanel::showDatasets() {
 void CurationPanel::showSelection() {
     auto curation = workbench_.curation();
     const auto& selected = workbench_.selected();
-    counts_->setSelection(curation, selected);
+    counts_->setSelection(curation, workbench_.counts());
     QVector<double> keys(kBins), kept(kBins, 0), dropped(kBins, 0);
     double low = 0, high = 0, cutoff = std::numeric_limits<double>::infinity();
     bool any = false;
@@ -245,9 +246,7 @@ void CurationPanel::showSelection() {
     histogram_->xAxis->setRange(low, any ? low + kBins * width : 1.0);
     histogram_->yAxis->setRange(0, tallest * 1.15);
     histogram_->replot();
-    const QSignalBlocker block(fraction_);
-    fraction_->setValue(static_cast<int>(std::lround(workbench_.fraction() * 100)));
-    fractionLabel_->setText(QString("%1").arg(workbench_.fraction(), 0, 'f', 2));
+    showFraction();
 }
 
 }  // namespace amalgam

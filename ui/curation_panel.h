@@ -38,6 +38,7 @@ private:
     void showSettings();
     void storeSettings();
     void showSelection();
+    void showFraction();
 
     Workbench& workbench_;
     QTableWidget* labels_;

@@ -107,7 +107,7 @@ void DatasetsPanel::refresh() {
     // Pairs and selected pairs per source, when there is a curation.
     std::map<std::string, std::pair<std::size_t, std::size_t>> pairs;
     if (auto c = workbench_.curation()) {
-        const SelectionCounts counts = count_selection(*c, workbench_.selected());
+        const SelectionCounts& counts = workbench_.counts();
         for (std::size_t s = 0; s < c->sources.size(); ++s) pairs[c->sources[s].name] = {counts.source_pairs[s], counts.source_selected[s]};
     }
     datasets_->setRowCount(static_cast<int>(specs.size()));

@@ -30,11 +30,7 @@ void JobQueue::attach(const QString& workspacePath) {
     workspace_ = std::make_unique<Workspace>(workspacePath.toStdString());
     rows_ = workspace_->jobs();
     for (std::size_t i = 0; i < rows_.size(); ++i)
-        if (rows_[i].state == "running") {  // the window closed under it
-            rows_[i].state = "queued";
-            rows_[i].log += "(interrupted when the workbench closed; queued again)\n";
-            store(i);
-        }
+        if (rows_[i].state == "running") requeue(i);  // the window closed under it
     emit rowsReset();
     startNext();
 }
@@ -47,11 +43,7 @@ void JobQueue::detach() {
         process_->waitForFinished(3000);
         delete process_;
         process_ = nullptr;
-        if (row >= 0) {
-            rows_[row].state = "queued";
-            rows_[row].log += "(interrupted when the workbench closed; queued again)\n";
-            store(static_cast<std::size_t>(row));
-        }
+        if (row >= 0) requeue(static_cast<std::size_t>(row));
         runningId_ = 0;
     }
     workspace_.reset();
@@ -178,5 +170,11 @@ void JobQueue::ended(int exitCode, QProcess::ExitStatus status) {
 }
 
 void JobQueue::store(std::size_t row) { workspace_->update_job(rows_[row]); }
+
+void JobQueue::requeue(std::size_t row) {
+    rows_[row].state = "queued";
+    rows_[row].log += "(interrupted when the workbench closed; queued again)\n";
+    store(row);
+}
 
 }  // namespace amalgam

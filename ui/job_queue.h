@@ -52,6 +52,8 @@ private:
     void readOutput();
     void ended(int exitCode, QProcess::ExitStatus status);
     void store(std::size_t row);
+    /** Puts back a job whose worker stopped with the workbench. */
+    void requeue(std::size_t row);
     int runningRow() const;
 
     QString worker_;

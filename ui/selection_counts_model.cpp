@@ -4,11 +4,11 @@
 
 namespace amalgam {
 
-void SelectionCountsModel::setSelection(std::shared_ptr<const Curation> curation, const std::vector<bool>& selected) {
+void SelectionCountsModel::setSelection(std::shared_ptr<const Curation> curation, const SelectionCounts& counts) {
     const bool sameShape = curation == curation_;
     if (!sameShape) beginResetModel();
     curation_ = std::move(curation);
-    counts_ = curation_ ? count_selection(*curation_, selected) : SelectionCounts{};
+    counts_ = counts;
     if (!sameShape) endResetModel();
     else if (rowCount() > 0) emit dataChanged(index(0, PairsColumn), index(rowCount() - 1, ShareColumn));
 }

@@ -17,7 +17,7 @@ public:
     enum Column { GroupColumn, PairsColumn, SelectedColumn, ShareColumn, ColumnCount };
     using QAbstractTableModel::QAbstractTableModel;
 
-    void setSelection(std::shared_ptr<const Curation> curation, const std::vector<bool>& selected);
+    void setSelection(std::shared_ptr<const Curation> curation, const SelectionCounts& counts);
     const SelectionCounts& counts() const { return counts_; }
 
     int rowCount(const QModelIndex& parent = {}) const override;

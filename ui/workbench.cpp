@@ -14,6 +14,7 @@ namespace amalgam {
 namespace {
 
 const char* kRecipeKey = "recipe";
+const char* kBusy = QT_TRANSLATE_NOOP("Workbench", "wait for the running task to finish, or cancel it");
 
 /** The training sources of a recipe from the datasets read, labels resolved now. */
 std::vector<CurationSource> training_sources(const Recipe& recipe, const std::vector<std::shared_ptr<const CurationSource>>& read) {
@@ -50,7 +51,7 @@ Workbench::~Workbench() {
 }
 
 QString Workbench::open(const QString& path) {
-    if (task_->running()) return tr("wait for the running task to finish, or cancel it");
+    if (task_->running()) return tr(kBusy);
     std::unique_ptr<Workspace> workspace;
     Recipe recipe;
     try {
@@ -122,7 +123,7 @@ void Workbench::addDataset(const DatasetSpec& spec) {
         }
     auto source = std::make_shared<std::shared_ptr<const CurationSource>>();
     const std::string file = path_.toStdString();
-    const bool started = task_->start(tr("Importing %1").arg(QString::fromStdString(spec.name)), [spec, source, file](Progress&) {
+    run(tr("Importing %1").arg(QString::fromStdString(spec.name)), [spec, source, file](Progress&) {
         Workspace w(file);
         *source = std::make_shared<const CurationSource>(load_source(spec, false, &w));
     }, [this, spec, source] {
@@ -132,7 +133,6 @@ void Workbench::addDataset(const DatasetSpec& spec) {
         storeRecipe();
         emit datasetsChanged();
     });
-    if (!started) emit failed(tr("wait for the running task to finish, or cancel it"));
 }
 
 void Workbench::removeDataset(const std::string& name) {
@@ -175,14 +175,17 @@ void Workbench::runCuration() {
     auto result = std::make_shared<std::shared_ptr<const Curation>>();
     std::string curatedWith = recipeForCuration();
     const std::string file = path_.toStdString();
-    const bool started = task_->start(tr("Curating"), [recipe, read, result, file](Progress& progress) {
+    run(tr("Curating"), [recipe, read, result, file](Progress& progress) {
         auto c = std::make_shared<Curation>(curate(training_sources(*recipe, read), recipe->curate, HashingEmbedder(), progress));
         Workspace w(file);
         const double f = recipe->fractions.front();
         store_selection(w, *recipe, *c, c->select(f, w.pair_overrides()), f);
         *result = c;
     }, [this, result, curatedWith] { setCuration(*result, curatedWith); });
-    if (!started) emit failed(tr("wait for the running task to finish, or cancel it"));
+}
+
+void Workbench::run(const QString& title, std::function<void(Progress&)> work, std::function<void()> done) {
+    if (!task_->start(title, std::move(work), std::move(done))) emit failed(tr(kBusy));
 }
 
 void Workbench::setCuration(std::shared_ptr<const Curation> curation, std::string curatedWith) {
@@ -222,6 +225,7 @@ void Workbench::setOverride(const std::vector<std::size_t>& pairs, std::optional
 
 void Workbench::reselect() {
     selected_ = curation_ ? curation_->select(fraction(), overrides_) : std::vector<bool>{};
+    counts_ = curation_ ? count_selection(*curation_, selected_) : SelectionCounts{};
     emit selectionChanged();
 }
 
@@ -234,13 +238,12 @@ void Workbench::exportTrain(const QString& dir) {
     auto recipe = std::make_shared<Recipe>(recipe_);
     const std::vector<bool> selected = selected_;
     const std::string file = path_.toStdString();
-    const bool started = task_->start(tr("Exporting D_train"), [curation, recipe, selected, dir, file](Progress&) {
+    run(tr("Exporting D_train"), [curation, recipe, selected, dir, file](Progress&) {
         const double f = recipe->fractions.front();
         write_curation(dir.toStdString(), *curation, selected, f);
         Workspace w(file);
         store_selection(w, *recipe, *curation, selected, f);
     }, [this, dir] { emit exported(dir); });
-    if (!started) emit failed(tr("wait for the running task to finish, or cancel it"));
 }
 
 QString Workbench::saveRecipe(const QString& file) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,6 +42,8 @@ public:
     const std::vector<std::shared_ptr<const CurationSource>>& datasets() const { return datasets_; }
     std::shared_ptr<const Curation> curation() const { return curation_; }
     const std::vector<bool>& selected() const { return selected_; }
+    /** The selection's pairs and selected pairs per source and per cluster. */
+    const SelectionCounts& counts() const { return counts_; }
     double fraction() const { return recipe_.fractions.front(); }
     const PairOverrides& overrides() const { return overrides_; }
     BackgroundTask& task() { return *task_; }
@@ -80,6 +83,8 @@ signals:
 
 private:
     void storeRecipe();
+    /** Starts work in task(), or says that other work runs. */
+    void run(const QString& title, std::function<void(Progress&)> work, std::function<void()> done);
     void restore();
     void reselect();
     void setCuration(std::shared_ptr<const Curation> curation, std::string curatedWith);
@@ -93,6 +98,7 @@ private:
     std::string curatedWith_;  ///< the recipe, fraction aside, that made curation_
     PairOverrides overrides_;
     std::vector<bool> selected_;
+    SelectionCounts counts_;
     BackgroundTask* task_;
     JobQueue* jobs_;
 };

@@ -1,5 +1,4 @@
 #include <cstdio>
-#include <set>
 
 #include "arguments.h"
 #include "commands.h"
@@ -26,18 +25,13 @@ int run_inspect(const std::vector<std::string>& words) {
     options.skip_bad_lines = args.flag("skip-bad-lines");
     Dataset d = import_dataset(args.positional()[0], args.option("format").value_or("auto"), options);
 
-    std::set<std::string> labels;
     std::size_t answers = 0;
-    for (const auto& p : d.prompts) {
-        answers += p.responses.size();
-        for (const auto& r : p.responses)
-            for (const auto& [name, value] : r.labels) labels.insert(name);
-    }
+    for (const auto& p : d.prompts) answers += p.responses.size();
     std::printf("file:     %s\nformat:   %s\nsha256:   %s\nrecords:  %zu\nprompts:  %zu\nanswers:  %zu\n",
                 args.positional()[0].c_str(), d.format.c_str(), d.content_hash.c_str(), d.report.lines, d.prompts.size(), answers);
     if (d.report.skipped_lines) std::printf("skipped:  %zu (first: %s)\n", d.report.skipped_lines, d.report.first_skipped.c_str());
     std::string label_list;
-    for (const auto& l : labels) label_list += (label_list.empty() ? "" : ", ") + l;
+    for (const auto& l : label_names(d.prompts)) label_list += (label_list.empty() ? "" : ", ") + l;
     std::printf("labels:   %s\n", label_list.empty() ? "(none)" : label_list.c_str());
     std::size_t limit = static_cast<std::size_t>(args.unsigned_integer("limit", 3));
     for (std::size_t i = 0; i < d.prompts.size() && i < limit; ++i) std::printf("\n%s\n", to_json(d.prompts[i]).dump(2).c_str());

@@ -58,6 +58,14 @@ Dataset import_dataset(const std::filesystem::path& path, const std::string& for
     return dataset;
 }
 
+std::set<std::string> label_names(const std::vector<Prompt>& prompts) {
+    std::set<std::string> names;
+    for (const auto& p : prompts)
+        for (const auto& r : p.responses)
+            for (const auto& kv : r.labels) names.insert(kv.first);
+    return names;
+}
+
 const char* to_string(Supervision s) {
     switch (s) {
         case Supervision::Binary: return "binary";

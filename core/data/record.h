@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ struct Dataset {
 };
 
 const char* to_string(Supervision s);
+
+/** Every label name the answers of these prompts carry ("rank" included), sorted. */
+std::set<std::string> label_names(const std::vector<Prompt>& prompts);
 Supervision supervision_from_string(const std::string& s);
 
 }  // namespace amalgam

@@ -210,9 +210,9 @@ TEST(Models, PassTheModelTester) {
 
     SelectionCountsModel counts;
     QAbstractItemModelTester countsTester(&counts, QAbstractItemModelTester::FailureReportingMode::Fatal);
-    counts.setSelection(w.curation(), w.selected());
+    counts.setSelection(w.curation(), w.counts());
     EXPECT_EQ(counts.rowCount(), 2 + 3);
-    counts.setSelection(w.curation(), w.curation()->select(0.5));
+    counts.setSelection(w.curation(), count_selection(*w.curation(), w.curation()->select(0.5)));
     EXPECT_EQ(counts.data(counts.index(0, SelectionCountsModel::SelectedColumn), Qt::DisplayRole).toInt(),
               static_cast<int>(count_selection(*w.curation(), w.curation()->select(0.5)).source_selected[0]));
 }
