@@ -10,6 +10,7 @@
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
 #include "json_lines_progress.h"
+#include "model_loading.h"
 
 namespace amalgam::cli {
 
@@ -20,16 +21,17 @@ bias_entropy, bias_cluster, accuracy, similarity from WinoBias test type 1 and 2
 winogrande dev accuracy with partial scoring; winogender accuracy), "counts" and per-item
 records in "items", so every number can be traced to the items behind it.
 
+results.json also records the device and dtype the model ran in.
+
 options:
   --data DIR          folder holding winobias/, winogrande/ and winogender/ (required)
   --suite LIST        comma-separated: winobias,winogrande,winogender (default: all)
-  --adapter DIR       apply a LoRA adapter (PEFT layout)
   --limit N           at most N items (WinoBias pairs) per suite
   --batch N           sequences per forward pass (default 16)
   --workspace FILE    also store the results in this workspace
   --label NAME        the row name in `compare` (default: the model and adapter folder names)
   --progress STYLE    bar (default) or json: one JSON object per line on stdout
-)";
+)" AMALGAM_MODEL_LOADING_OPTIONS;
 
 namespace {
 
@@ -42,7 +44,7 @@ std::vector<std::string> split_commas(const std::string& s) {
 }
 
 int eval_command(const std::vector<std::string>& words) {
-    Arguments args(words, {"data", "suite", "adapter", "limit", "batch", "out", "workspace", "label", "progress"}, {});
+    Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "out", "workspace", "label", "progress"}), {});
     if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
     auto out = args.option("out");
     auto data = args.option("data");
@@ -50,9 +52,8 @@ int eval_command(const std::vector<std::string>& words) {
     if (!data) throw UsageError("eval needs --data DIR, the folder with winobias/, winogrande/ and winogender/");
 
     const std::filesystem::path model_dir = args.positional()[0];
-    auto model = TransformerModel::load(model_dir);
+    auto model = load_model(args, model_dir);
     auto adapter = args.option("adapter");
-    if (adapter) model->load_adapter(*adapter);
     auto tokenizer = load_tokenizer(model_dir);
 
     EvalRequest request;
@@ -68,7 +69,9 @@ int eval_command(const std::vector<std::string>& words) {
         (adapter ? " + " + std::filesystem::absolute(*adapter).lexically_normal().filename().string() : ""));
     nlohmann::ordered_json document = {{"model", std::filesystem::absolute(model_dir).string()},
                                        {"adapter", adapter ? nlohmann::ordered_json(std::filesystem::absolute(*adapter).string()) : nullptr},
-                                       {"label", label}};
+                                       {"label", label},
+                                       {"device", model->device().str()},
+                                       {"dtype", dtype_name(model->dtype())}};
     document.update(results);
     const std::string text = document.dump(2) + "\n";
     write_file_atomically(*out, text);

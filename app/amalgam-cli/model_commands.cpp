@@ -7,6 +7,7 @@
 
 #include "arguments.h"
 #include "commands.h"
+#include "model_loading.h"
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
 #include "core/model/safetensors.h"
@@ -27,27 +28,27 @@ info prints the architecture, parameter count, weight types and tokenizer kind o
 
 const char* const kGenerateUsage = R"(usage: amalgam-cli generate MODEL_DIR --prompt TEXT [options]
 
-Continues the prompt with the model and prints the new text.
+Continues the prompt with the model and prints the new text. Only ids the tokenizer knows
+are generated, also where the model's vocabulary is padded beyond it.
 
 options:
-  --max-new-tokens N   at most N new tokens (default 32)
-  --greedy             always take the most likely token (the default unless sampling is asked for)
-  --temperature T      sample with this temperature
-  --top-k K            sample among the K most likely tokens
-  --top-p P            sample from the smallest set of tokens whose probability reaches P
-  --seed S             seed for sampling (default 0)
-  --stop TEXT          stop before this text
-  --adapter DIR        apply a LoRA adapter (PEFT layout)
-  --device cpu|cuda    where to run (cuda: bfloat16 weights; needs a CUDA build of libtorch)
-)";
+  --max-new-tokens N  at most N new tokens (default 32)
+  --greedy            always take the most likely token (the default unless sampling is asked for)
+  --temperature T     sample with this temperature
+  --top-k K           sample among the K most likely tokens
+  --top-p P           sample from the smallest set of tokens whose probability reaches P
+  --seed S            seed for sampling (default 0)
+  --stop TEXT         stop before this text
+)" AMALGAM_MODEL_LOADING_OPTIONS;
 
-const char* const kScoreUsage = R"(usage: amalgam-cli score MODEL_DIR --context TEXT --continuation TEXT [--adapter DIR]
-                       [--device cpu|cuda]
+const char* const kScoreUsage = R"(usage: amalgam-cli score MODEL_DIR --context TEXT --continuation TEXT [options]
 
 Prints one JSON object: context_ids, continuation_ids, logprobs (one per continuation
 token, natural log) and total (their sum). The context is tokenized with the model's
 special tokens and the continuation without.
-)";
+
+options:
+)" AMALGAM_MODEL_LOADING_OPTIONS;
 
 namespace {
 
@@ -59,16 +60,6 @@ int plainly(F&& body) {
     } catch (const c10::Error& e) {
         throw std::runtime_error(e.what_without_backtrace());
     }
-}
-
-/** The model of a folder on --device (cpu or cuda), with the --adapter applied. */
-std::unique_ptr<TransformerModel> load_model(const Arguments& args) {
-    std::string device = args.option("device").value_or("cpu");
-    if (device != "cpu" && device != "cuda") throw UsageError("--device must be cpu or cuda");
-    if (device == "cuda" && !at::hasCUDA()) throw std::runtime_error("this build of libtorch has no CUDA support; use --device cpu");
-    auto model = TransformerModel::load(args.positional()[0], device == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU));
-    if (auto adapter = args.option("adapter")) model->load_adapter(*adapter);
-    return model;
 }
 
 ModelFamily family_from(const std::string& arch) {
@@ -116,7 +107,7 @@ int model_info(const std::vector<std::string>& words) {
 }
 
 int generate_command(const std::vector<std::string>& words) {
-    Arguments args(words, {"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop", "adapter", "device"}, {"greedy"});
+    Arguments args(words, with_model_loading({"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"}), {"greedy"});
     if (args.positional().size() != 1) throw UsageError("generate takes one model folder");
     auto prompt = args.option("prompt");
     if (!prompt) throw UsageError("generate needs --prompt TEXT");
@@ -128,18 +119,18 @@ int generate_command(const std::vector<std::string>& words) {
     o.top_p = args.number("top-p", 1.0);
     o.seed = args.unsigned_integer("seed", 0);
     if (auto s = args.option("stop")) o.stop_strings = {*s};
-    auto model = load_model(args);
+    auto model = load_model(args, args.positional()[0]);
     auto tokenizer = load_tokenizer(args.positional()[0]);
     std::printf("%s\n", generate(*model, *tokenizer, {*prompt}, o)[0].text.c_str());
     return 0;
 }
 
 int score_command(const std::vector<std::string>& words) {
-    Arguments args(words, {"context", "continuation", "adapter", "device"}, {});
+    Arguments args(words, with_model_loading({"context", "continuation"}), {});
     if (args.positional().size() != 1) throw UsageError("score takes one model folder");
     auto context = args.option("context"), continuation = args.option("continuation");
     if (!context || !continuation) throw UsageError("score needs --context TEXT and --continuation TEXT");
-    auto model = load_model(args);
+    auto model = load_model(args, args.positional()[0]);
     auto tokenizer = load_tokenizer(args.positional()[0]);
     ContinuationScore s = score_continuations(*model, *tokenizer, {{*context, *continuation}})[0];
     nlohmann::ordered_json out = {{"context_ids", s.context_ids}, {"continuation_ids", s.continuation_ids}, {"logprobs", s.logprobs},

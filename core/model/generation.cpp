@@ -6,6 +6,8 @@
 #include <random>
 #include <stdexcept>
 
+#include <c10/core/GradMode.h>
+
 namespace amalgam {
 namespace {
 
@@ -82,16 +84,21 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
     std::vector<std::int32_t> stops = options.stop_tokens;
     if (model.config().eos_token_id) stops.push_back(static_cast<std::int32_t>(*model.config().eos_token_id));
 
+    // A vocabulary padded beyond the tokenizer (GPT-NeoX, Qwen2) has rows no text decodes to:
+    // the choice is made among the tokenizer's ids only.
+    const std::int64_t choosable = tokenizer ? std::min<std::int64_t>(model.config().vocab_size, tokenizer->vocab_size())
+                                             : model.config().vocab_size;
+
     std::vector<Generation> out(prompts.size());
     std::vector<bool> done(prompts.size(), false);
     std::mt19937_64 rng(options.seed);
     KVCache cache;
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     at::Tensor logits = model.logits(ids, mask, &cache);
     for (int step = 0; step < options.max_new_tokens; ++step) {
         at::Tensor next = at::empty({static_cast<std::int64_t>(prompts.size()), 1}, at::kLong);
         for (std::size_t b = 0; b < prompts.size(); ++b) {
-            std::int32_t token = done[b] ? pad_id(model) : choose(logits[b][-1], options, rng);
+            std::int32_t token = done[b] ? pad_id(model) : choose(logits[b][-1].slice(0, 0, choosable), options, rng);
             next[b][0] = token;
             if (done[b]) continue;
             if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
@@ -125,7 +132,7 @@ std::vector<ContinuationScore> score_continuations(const TransformerModel& model
                                                    const std::vector<std::pair<std::string, std::string>>& pairs,
                                                    std::size_t batch_size) {
     std::vector<ContinuationScore> scores(pairs.size());
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     for (std::size_t start = 0; start < pairs.size(); start += batch_size) {
         std::size_t end = std::min(pairs.size(), start + batch_size);
         std::vector<std::vector<std::int32_t>> sequences;
@@ -159,7 +166,7 @@ std::vector<ContinuationScore> score_continuations(const TransformerModel& model
 at::Tensor next_token_logits(const TransformerModel& model, const Tokenizer& tokenizer, const std::vector<std::string>& contexts,
                              std::size_t batch_size) {
     std::vector<at::Tensor> rows;
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     for (std::size_t start = 0; start < contexts.size(); start += batch_size) {
         std::vector<std::vector<std::int32_t>> encoded;
         for (std::size_t i = start; i < std::min(contexts.size(), start + batch_size); ++i) {

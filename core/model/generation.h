@@ -27,11 +27,13 @@ struct Generation {
 };
 
 /** Continues every prompt, batched with left padding and a KV cache: one forward pass over
- *  the prompts, then one single-token pass per new token. Same seed, same output. */
+ *  the prompts, then one single-token pass per new token. Same seed, same output. Only ids
+ *  the tokenizer has are chosen, where the model's vocabulary is padded beyond it. */
 std::vector<Generation> generate(const TransformerModel& model, const Tokenizer& tokenizer,
                                  const std::vector<std::string>& prompts, const GenerationOptions& options);
 
-/** The same from token ids. Without a tokenizer there is no text and no stop strings. */
+/** The same from token ids. Without a tokenizer there is no text, no stop strings, and every
+ *  id of the model's vocabulary may be chosen. */
 std::vector<Generation> generate_from_ids(const TransformerModel& model, const std::vector<std::vector<std::int32_t>>& prompts,
                                           const GenerationOptions& options, const Tokenizer* tokenizer = nullptr);
 

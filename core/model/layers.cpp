@@ -62,26 +62,43 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #endif
 }
 
-at::Tensor rotary(const at::Tensor& x, const at::Tensor& positions, const ModelConfig& config) {
-    const std::int64_t dim = x.size(-1);
-    // Float32 throughout, as the reference implementation computes it.
-    at::Tensor inv_freq = 1.0 / at::pow(config.rope_theta, at::arange(0, dim, 2, x.options().dtype(at::kFloat)) / double(dim));
-    if (config.rope_scaling) {
-        const RopeScaling& s = *config.rope_scaling;
-        const double old_len = static_cast<double>(s.original_max_position_embeddings);
-        const double low_wavelen = old_len / s.low_freq_factor, high_wavelen = old_len / s.high_freq_factor;
-        at::Tensor wavelen = 2 * M_PI / inv_freq;
-        at::Tensor scaled = at::where(wavelen > low_wavelen, inv_freq / s.factor, inv_freq);
-        at::Tensor smooth = (old_len / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
-        at::Tensor smoothed = (1 - smooth) * scaled / s.factor + smooth * scaled;
-        at::Tensor medium = (wavelen >= high_wavelen).logical_and(wavelen <= low_wavelen);
-        inv_freq = at::where(medium, smoothed, scaled);
+namespace {
+
+/** The inverse frequencies [head_dim / 2] of the config's RoPE variant. */
+at::Tensor inverse_frequencies(const ModelConfig& config, const at::TensorOptions& options) {
+    const Rope& rope = config.rope;
+    const std::int64_t dim = config.head_dim();
+    at::Tensor inv_freq = 1.0 / at::pow(rope.theta, at::arange(0, dim, 2, options.dtype(at::kFloat)) / double(dim));
+    switch (rope.type) {
+        case RopeType::Default: return inv_freq;
+        case RopeType::Linear: return inv_freq / rope.factor;
+        case RopeType::Llama3: {
+            const double old_len = static_cast<double>(rope.original_max_position_embeddings);
+            const double low_wavelen = old_len / rope.low_freq_factor, high_wavelen = old_len / rope.high_freq_factor;
+            at::Tensor wavelen = 2 * M_PI / inv_freq;
+            at::Tensor scaled = at::where(wavelen > low_wavelen, inv_freq / rope.factor, inv_freq);
+            at::Tensor smooth = (old_len / wavelen - rope.low_freq_factor) / (rope.high_freq_factor - rope.low_freq_factor);
+            at::Tensor smoothed = (1 - smooth) * scaled / rope.factor + smooth * scaled;
+            at::Tensor medium = (wavelen >= high_wavelen).logical_and(wavelen <= low_wavelen);
+            return at::where(medium, smoothed, scaled);
+        }
     }
+    throw std::logic_error("unknown RoPE type");
+}
+
+}  // namespace
+
+RotaryTable rotary_table(const at::Tensor& positions, const ModelConfig& config, at::ScalarType dtype) {
+    at::Tensor inv_freq = inverse_frequencies(config, positions.options());
     at::Tensor angles = positions.to(at::kFloat).unsqueeze(-1) * inv_freq;  // [batch, tokens, dim/2]
     at::Tensor emb = at::cat({angles, angles}, -1).unsqueeze(1);              // [batch, 1, tokens, dim]
-    at::Tensor cos = emb.cos().to(x.scalar_type()), sin = emb.sin().to(x.scalar_type());
-    at::Tensor first = x.slice(-1, 0, dim / 2), second = x.slice(-1, dim / 2);
-    return x * cos + at::cat({-second, first}, -1) * sin;
+    return {emb.cos().to(dtype), emb.sin().to(dtype)};
+}
+
+at::Tensor rotary(const at::Tensor& x, const RotaryTable& table) {
+    const std::int64_t half = x.size(-1) / 2;
+    at::Tensor first = x.slice(-1, 0, half), second = x.slice(-1, half);
+    return x * table.cos + at::cat({-second, first}, -1) * table.sin;
 }
 
 at::Tensor split_heads(const at::Tensor& x, std::int64_t heads) {

@@ -24,9 +24,16 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool 
  *  fewer heads (grouped-query attention) and are repeated to match. */
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias);
 
-/** Rotary position embedding of [batch, heads, tokens, head_dim] at positions [batch, tokens]
- *  (Hugging Face's rotate_half layout), with Llama 3 frequency scaling when configured. */
-at::Tensor rotary(const at::Tensor& x, const at::Tensor& positions, const ModelConfig& config);
+/** The cos and sin of every rotary angle at positions [batch, tokens], each [batch, 1, tokens,
+ *  head_dim] in `dtype`: computed once per forward pass, in float32 as the reference does,
+ *  with the config's RoPE scaling. */
+struct RotaryTable {
+    at::Tensor cos, sin;
+};
+RotaryTable rotary_table(const at::Tensor& positions, const ModelConfig& config, at::ScalarType dtype);
+
+/** Rotary position embedding of [batch, heads, tokens, head_dim] (Hugging Face's rotate_half layout). */
+at::Tensor rotary(const at::Tensor& x, const RotaryTable& table);
 
 /** [batch, tokens, heads * head_dim] <-> [batch, heads, tokens, head_dim]. */
 at::Tensor split_heads(const at::Tensor& x, std::int64_t heads);

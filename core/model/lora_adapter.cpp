@@ -4,6 +4,7 @@
 #include <random>
 #include <stdexcept>
 
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include "core/model/arch_table.h"
@@ -67,11 +68,11 @@ void TransformerModel::add_lora(const LoraConfig& requested, std::uint64_t seed)
 void TransformerModel::fold_lora(double sign) {
     if (!adapter_) throw std::logic_error("the model has no LoRA adapter");
     auto conv = projection_modules();
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     for (const auto& [module, pair] : adapter_->modules) {
         at::Tensor delta = adapter_->config.scaling() * at::matmul(pair.b, pair.a);  // [out, in]
         at::Tensor& w = weights_.at(module + ".weight");
-        w = w + sign * (conv.at(module) ? delta.t() : delta);
+        w = (w.to(delta.scalar_type()) + sign * (conv.at(module) ? delta.t() : delta)).to(w.scalar_type());
     }
 }
 

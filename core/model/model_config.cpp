@@ -1,5 +1,7 @@
 #include "core/model/model_config.h"
 
+#include "core/model/rope_config.h"
+
 #include <fstream>
 #include <stdexcept>
 
@@ -47,21 +49,13 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& source) {
         c.intermediate_size = require_int(j, "intermediate_size", source);
         c.max_positions = j.value("max_position_embeddings", std::int64_t{2048});
         c.norm_eps = j.value("rms_norm_eps", 1e-6);
-        c.rope_theta = j.value("rope_theta", 10000.0);
+        c.rope = read_rope(j, c.max_positions, source);
         c.tie_word_embeddings = j.value("tie_word_embeddings", false);
         c.attention_bias = model_type == "qwen2" || j.value("attention_bias", false);
         c.hidden_act = j.value("hidden_act", "silu");
-        if (j.contains("rope_scaling") && j["rope_scaling"].is_object()) {
-            const json& r = j["rope_scaling"];
-            std::string type = r.value("rope_type", r.value("type", ""));
-            if (type != "llama3") fail(source, "unsupported rope_scaling type '" + type + "'");
-            RopeScaling s;
-            s.factor = r.value("factor", s.factor);
-            s.low_freq_factor = r.value("low_freq_factor", s.low_freq_factor);
-            s.high_freq_factor = r.value("high_freq_factor", s.high_freq_factor);
-            s.original_max_position_embeddings = r.value("original_max_position_embeddings", s.original_max_position_embeddings);
-            c.rope_scaling = s;
-        }
+        if (j.contains("head_dim") && j["head_dim"].is_number_integer() && j["head_dim"].get<std::int64_t>() * c.num_heads != c.hidden_size)
+            fail(source, "head_dim " + std::to_string(j["head_dim"].get<std::int64_t>()) + " times " + std::to_string(c.num_heads) +
+                             " heads is not the hidden size " + std::to_string(c.hidden_size) + " (not supported)");
         if (c.architecture.empty()) c.architecture = model_type == "qwen2" ? "Qwen2ForCausalLM" : "LlamaForCausalLM";
     } else if (model_type == "gpt2") {
         c.family = ModelFamily::Gpt2;
@@ -128,16 +122,10 @@ json ModelConfig::to_json() const {
                       {"intermediate_size", intermediate_size},
                       {"max_position_embeddings", max_positions},
                       {"rms_norm_eps", norm_eps},
-                      {"rope_theta", rope_theta},
                       {"tie_word_embeddings", tie_word_embeddings},
                       {"attention_bias", attention_bias},
                       {"hidden_act", hidden_act}});
-            if (rope_scaling)
-                j["rope_scaling"] = {{"rope_type", "llama3"},
-                                     {"factor", rope_scaling->factor},
-                                     {"low_freq_factor", rope_scaling->low_freq_factor},
-                                     {"high_freq_factor", rope_scaling->high_freq_factor},
-                                     {"original_max_position_embeddings", rope_scaling->original_max_position_embeddings}};
+            write_rope(rope, j);
             break;
         case ModelFamily::Gpt2:
             j.update({{"model_type", "gpt2"},

@@ -16,12 +16,24 @@ enum class ModelFamily {
     Bert    ///< BertModel, used as a sentence encoder (mean pooling, L2 normalisation)
 };
 
-/** Llama 3 "rope_scaling": longer contexts by scaling low RoPE frequencies. */
-struct RopeScaling {
-    double factor = 8.0;
-    double low_freq_factor = 1.0;
-    double high_freq_factor = 4.0;
-    std::int64_t original_max_position_embeddings = 8192;
+/** How rotary position embeddings turn positions into angles, as Hugging Face's "rope_type"
+ *  names the variants: plain, linear (positions divided by `factor`), or Llama 3 (low
+ *  frequencies divided by `factor`, with a smooth band between). */
+enum class RopeType { Default, Linear, Llama3 };
+
+struct Rope {
+    RopeType type = RopeType::Default;
+    double theta = 10000.0;
+    double factor = 1.0;                                ///< linear and llama3
+    double low_freq_factor = 1.0;                       ///< llama3
+    double high_freq_factor = 4.0;                      ///< llama3
+    std::int64_t original_max_position_embeddings = 0;  ///< llama3: the pre-training context
+
+    bool operator==(const Rope& o) const {
+        return type == o.type && theta == o.theta && factor == o.factor && low_freq_factor == o.low_freq_factor &&
+               high_freq_factor == o.high_freq_factor && original_max_position_embeddings == o.original_max_position_embeddings;
+    }
+    bool operator!=(const Rope& o) const { return !(*this == o); }
 };
 
 /** What config.json says about a model, in one vocabulary for every family. */
@@ -37,8 +49,7 @@ struct ModelConfig {
     std::int64_t max_positions = 0;
     std::int64_t type_vocab_size = 0;  ///< BERT token types
     double norm_eps = 1e-5;
-    double rope_theta = 10000.0;
-    std::optional<RopeScaling> rope_scaling;
+    Rope rope;                         ///< Llama family only
     bool tie_word_embeddings = false;
     bool attention_bias = false;       ///< biases on q/k/v projections (Qwen2)
     std::string hidden_act = "silu";
@@ -55,5 +66,6 @@ struct ModelConfig {
 };
 
 const char* to_string(ModelFamily f);
+const char* to_string(RopeType t);  ///< "default", "linear", "llama3"
 
 }  // namespace amalgam

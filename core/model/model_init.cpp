@@ -139,7 +139,7 @@ void init_random_model(const fs::path& out_dir, const ModelInitOptions& options)
     fs::create_directories(out_dir);
     write_files_atomically(files);
     auto tokenizer = load_tokenizer(out_dir);
-    config.vocab_size = static_cast<std::int64_t>(tokenizer->vocab_size());
+    config.vocab_size = static_cast<std::int64_t>(tokenizer->vocab_size()) + options.padded_rows;
     if (config.family != ModelFamily::Bert) {
         auto eos = tokenizer->token_id("<|endoftext|>");
         if (!eos) eos = tokenizer->token_id("</s>");

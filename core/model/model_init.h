@@ -16,6 +16,8 @@ struct ModelInitOptions {
     std::uint64_t seed = 0;
     /// A config to use instead of the preset's (its vocabulary size is taken from the tokenizer).
     std::optional<ModelConfig> config;
+    /// Embedding rows beyond the tokenizer's ids, as GPT-NeoX and Qwen2 pad their vocabularies.
+    std::int64_t padded_rows = 0;
 };
 
 /** The config of a preset, before the vocabulary size is known. */

@@ -17,9 +17,9 @@ at::ScalarType scalar_type(const TensorView& view) {
 
 }  // namespace
 
-at::Tensor tensor_from_view(const TensorView& view) {
+at::Tensor tensor_from_view(const TensorView& view, at::ScalarType dtype) {
     at::Tensor mapped = at::from_blob(const_cast<unsigned char*>(view.data), view.shape, at::TensorOptions().dtype(scalar_type(view)));
-    return mapped.to(at::kFloat, /*non_blocking=*/false, /*copy=*/true);
+    return mapped.to(dtype, /*non_blocking=*/false, /*copy=*/true);
 }
 
 TensorData tensor_data(const std::string& name, const at::Tensor& t) {

@@ -8,8 +8,9 @@
 
 namespace amalgam {
 
-/** A float32 copy of a mapped floating-point tensor (the mapping goes away with its file). */
-at::Tensor tensor_from_view(const TensorView& view);
+/** A copy in `dtype` of a mapped floating-point tensor, converted once from the file's type
+ *  (the mapping goes away with its file). */
+at::Tensor tensor_from_view(const TensorView& view, at::ScalarType dtype = at::kFloat);
 
 /** A tensor's values as float32 bytes to write to a safetensors file under `name`. */
 TensorData tensor_data(const std::string& name, const at::Tensor& t);

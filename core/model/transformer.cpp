@@ -29,8 +29,10 @@ at::Tensor Layers::with_lora(at::Tensor y, const at::Tensor& x, const std::strin
     if (!adapter_) return y;
     auto it = adapter_->modules.find(module);
     if (it == adapter_->modules.end()) return y;
-    at::Tensor in = training_ && adapter_->config.dropout > 0 ? at::dropout(x, adapter_->config.dropout, true) : x;
-    return y + adapter_->config.scaling() * at::linear(at::linear(in, it->second.a), it->second.b);
+    // In the adapter's own type (float32 adapters on a bfloat16 model, as PEFT does), added in the model's.
+    at::Tensor in = x.to(it->second.a.scalar_type());
+    if (training_ && adapter_->config.dropout > 0) in = at::dropout(in, adapter_->config.dropout, true);
+    return y + (adapter_->config.scaling() * at::linear(at::linear(in, it->second.a), it->second.b)).to(y.scalar_type());
 }
 
 at::Tensor Layers::linear(const at::Tensor& x, const std::string& module, bool bias) const {
@@ -43,8 +45,9 @@ at::Tensor Layers::conv1d(const at::Tensor& x, const std::string& module) const 
 
 }  // namespace arch
 
-std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::path& dir, at::Device device) {
-    std::unique_ptr<TransformerModel> model(new TransformerModel(ModelConfig::load(dir / "config.json"), device));
+std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::path& dir, at::Device device, Precision precision) {
+    const at::ScalarType dtype = resolve_precision(precision, device);
+    std::unique_ptr<TransformerModel> model(new TransformerModel(ModelConfig::load(dir / "config.json"), device, dtype));
     Checkpoint checkpoint(dir);
     std::vector<std::string> prefixes = name_prefixes(model->config_.family);
     prefixes.push_back("");
@@ -59,9 +62,8 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
             if (spec.optional) continue;
             checkpoint.get(name_prefixes(model->config_.family).front() + spec.name);  // throws, naming tensor and file
         }
-        model->weights_[spec.name] = tensor_from_view(checkpoint.require(stored, spec.shape)).to(device);
+        model->weights_[spec.name] = tensor_from_view(checkpoint.require(stored, spec.shape), dtype).to(device);
     }
-    if (device.is_cuda()) model->cast(at::kBFloat16);  // bf16 weights on the GPU, float32 on the CPU
     return model;
 }
 
@@ -69,10 +71,6 @@ const at::Tensor& TransformerModel::weight(const std::string& name) const {
     auto it = weights_.find(name);
     if (it == weights_.end()) throw std::out_of_range("the model has no weight '" + name + "'");
     return it->second;
-}
-
-void TransformerModel::cast(at::ScalarType dtype) {
-    for (auto& [name, w] : weights_) w = w.to(dtype);
 }
 
 std::int64_t TransformerModel::parameter_count() const {

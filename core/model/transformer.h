@@ -12,6 +12,7 @@
 
 #include "core/model/lora.h"
 #include "core/model/model_config.h"
+#include "core/model/precision.h"
 
 namespace amalgam {
 
@@ -27,12 +28,15 @@ struct KVCache {
  *  `mask` is 1 for a token and 0 for padding, over the cached positions and the new ones. */
 class TransformerModel {
 public:
-    /** Loads config.json and the weights (float32 on the CPU, bfloat16 on CUDA); errors name
-     *  the file and the tensor. */
-    static std::unique_ptr<TransformerModel> load(const std::filesystem::path& dir, at::Device device = at::kCPU);
+    /** Loads config.json and the weights, converted once from the file's type to `precision`
+     *  (auto: float32 on the CPU, bfloat16 on CUDA); errors name the file and the tensor. */
+    static std::unique_ptr<TransformerModel> load(const std::filesystem::path& dir, at::Device device = at::kCPU,
+                                                  Precision precision = Precision::Auto);
 
     const ModelConfig& config() const { return config_; }
     at::Device device() const { return device_; }
+    /** The floating type of the base weights and activations. */
+    at::ScalarType dtype() const { return dtype_; }
 
     /** The last hidden states [batch, tokens, hidden] of ids [batch, tokens]. */
     at::Tensor hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache = nullptr) const;
@@ -44,8 +48,6 @@ public:
     /** A weight by its Hugging Face name without the family prefix ("layers.0.mlp.up_proj.weight"). */
     const at::Tensor& weight(const std::string& name) const;
     std::int64_t parameter_count() const;
-    /** Converts the base weights to another floating type (bfloat16 for fast CPU inference). */
-    void cast(at::ScalarType dtype);
 
     /** Modules that are projections LoRA can adapt ("layers.0.self_attn.q_proj"), and whether
      *  each is stored as GPT-2's Conv1D ([in, out]) rather than nn.Linear ([out, in]). */
@@ -69,10 +71,12 @@ public:
     void set_training(bool training) { training_ = training; }
 
 private:
-    TransformerModel(ModelConfig config, at::Device device) : config_(std::move(config)), device_(device) {}
+    TransformerModel(ModelConfig config, at::Device device, at::ScalarType dtype)
+        : config_(std::move(config)), device_(device), dtype_(dtype) {}
     void fold_lora(double sign);
     ModelConfig config_;
     at::Device device_;
+    at::ScalarType dtype_;
     std::unordered_map<std::string, at::Tensor> weights_;
     std::optional<LoraAdapter> adapter_;
     bool training_ = false;

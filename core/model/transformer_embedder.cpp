@@ -4,6 +4,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include <c10/core/GradMode.h>
+
 #include "core/model/generation.h"
 
 namespace amalgam {
@@ -17,12 +19,12 @@ bool cpu_has_bf16() {
 }
 
 TransformerEmbedder::TransformerEmbedder(const std::filesystem::path& model_dir, Precision precision, std::size_t batch_tokens)
-    : model_(TransformerModel::load(model_dir)), tokenizer_(load_tokenizer(model_dir)), batch_tokens_(batch_tokens) {
+    : model_(TransformerModel::load(model_dir, at::kCPU,
+                                    precision == Precision::Auto && cpu_has_bf16() ? Precision::BFloat16 : precision)),
+      tokenizer_(load_tokenizer(model_dir)),
+      batch_tokens_(batch_tokens) {
     if (model_->config().family != ModelFamily::Bert)
         throw std::invalid_argument(model_dir.string() + ": an embedder needs an encoder (BertModel), not " + model_->config().architecture);
-    bool bf16 = precision == Precision::BFloat16 || (precision == Precision::Auto && cpu_has_bf16());
-    dtype_ = bf16 ? at::kBFloat16 : at::kFloat;
-    model_->cast(dtype_);
 }
 
 std::vector<float> TransformerEmbedder::embed(const std::vector<std::string>& texts, Progress& progress) const {
@@ -43,7 +45,7 @@ std::vector<float> TransformerEmbedder::embed(const std::vector<std::string>& te
 
     std::vector<float> out(n * width, 0.0f);
     progress.start("embed", n);
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     const std::int32_t pad = static_cast<std::int32_t>(model_->config().pad_token_id.value_or(0));
     for (std::size_t start = 0; start < n;) {
         // As many texts as fit the token budget at the length of the longest (the last, sorted).

@@ -15,8 +15,7 @@ namespace amalgam {
  *  (several times faster, embeddings within cosine 0.999 of float32). */
 class TransformerEmbedder final : public Embedder {
 public:
-    enum class Precision { Auto, Float32, BFloat16 };
-
+    /** Auto: bfloat16 where the CPU has AVX-512 BF16, float32 elsewhere. */
     explicit TransformerEmbedder(const std::filesystem::path& model_dir, Precision precision = Precision::Auto,
                                  std::size_t batch_tokens = 4096);
 
@@ -24,12 +23,11 @@ public:
     std::size_t dim() const override { return static_cast<std::size_t>(model_->config().hidden_size); }
     std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const override;
 
-    at::ScalarType dtype() const { return dtype_; }
+    at::ScalarType dtype() const { return model_->dtype(); }
 
 private:
     std::unique_ptr<TransformerModel> model_;
     std::unique_ptr<Tokenizer> tokenizer_;
-    at::ScalarType dtype_;
     std::size_t batch_tokens_;
 };
 

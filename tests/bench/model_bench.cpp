@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <ATen/Parallel.h>
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include "core/eval/winobias_evaluator.h"
@@ -36,7 +37,7 @@ fs::path make_model(const fs::path& root, ModelFamily family, const std::string&
 
 void forward_speed(const fs::path& dir, const char* label) {
     auto model = TransformerModel::load(dir);
-    at::NoGradGuard no_grad;
+    c10::NoGradGuard no_grad;
     at::Tensor ids = at::randint(0, model->config().vocab_size, {8, 256}, at::kLong);
     at::Tensor mask = at::ones_like(ids);
     model->logits(ids, mask);  // warm-up
@@ -93,7 +94,7 @@ int main() {
     fs::path encoder = make_model(root, ModelFamily::Bert, "small", data / "tokenizers/all-MiniLM-L6-v2");
     std::printf("MiniLM-shaped encoder over %zu prompts (WinoGrande train_l + OASST validation), length-sorted batches:\n", prompts.size());
     NoProgress quiet;
-    auto timed = [&](TransformerEmbedder::Precision precision, const std::vector<std::string>& texts, const char* label) {
+    auto timed = [&](Precision precision, const std::vector<std::string>& texts, const char* label) {
         TransformerEmbedder embedder(encoder, precision);
         auto t = Clock::now();
         std::vector<float> e = embedder.embed(texts, quiet);
@@ -103,9 +104,9 @@ int main() {
     };
     // float32 on a sample (it is slow here), bfloat16 over everything, compared on the sample.
     std::vector<std::string> sample(prompts.begin(), prompts.begin() + std::min<std::size_t>(1000, prompts.size()));
-    std::vector<float> reference = timed(TransformerEmbedder::Precision::Float32, sample, "float32");
+    std::vector<float> reference = timed(Precision::Float32, sample, "float32");
     if (cpu_has_bf16()) {
-        std::vector<float> all = timed(TransformerEmbedder::Precision::BFloat16, prompts, "bfloat16");
+        std::vector<float> all = timed(Precision::BFloat16, prompts, "bfloat16");
         const std::size_t dim = reference.size() / sample.size();
         double worst = 1;
         for (std::size_t i = 0; i < sample.size(); ++i) {

@@ -5,6 +5,7 @@
 
 #include "core/eval/winobias_evaluator.h"
 #include "core/model/generation.h"
+#include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer_embedder.h"
 #include "reference_model.h"
@@ -15,11 +16,12 @@ namespace {
 
 using test::ids_tensor;
 using test::kIds;
+using test::TempDir;
 using test::TinyModel;
 
 TEST(TransformerEmbedder, BatchedSortedEmbeddingsEqualOneByOne) {
     TinyModel m(ModelFamily::Bert);
-    TransformerEmbedder embedder(m.dir.path(), TransformerEmbedder::Precision::Float32, 64);
+    TransformerEmbedder embedder(m.dir.path(), Precision::Float32, 64);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     std::vector<std::string> texts = {"a much longer sentence about the weather in november", "short", "", "medium length text here"};
@@ -37,8 +39,8 @@ TEST(TransformerEmbedder, BatchedSortedEmbeddingsEqualOneByOne) {
 
 TEST(TransformerEmbedder, Bfloat16StaysCloseToFloat32) {
     TinyModel m(ModelFamily::Bert);
-    TransformerEmbedder f32(m.dir.path(), TransformerEmbedder::Precision::Float32);
-    TransformerEmbedder bf16(m.dir.path(), TransformerEmbedder::Precision::BFloat16);
+    TransformerEmbedder f32(m.dir.path(), Precision::Float32);
+    TransformerEmbedder bf16(m.dir.path(), Precision::BFloat16);
     EXPECT_EQ(bf16.dtype(), at::kBFloat16);
     std::vector<std::string> texts = {"the nurse thanked the patient", "what is the capital of australia?"};
     NoProgress quiet;
@@ -117,6 +119,65 @@ TEST(WinobiasEvaluation, IdenticalSidesShowNoBias) {
     EXPECT_NEAR(result.metrics.bias_cluster, 0.0, 1e-9);
     EXPECT_NEAR(result.metrics.bias_entropy, 0.0, 1e-9);
     EXPECT_DOUBLE_EQ(result.metrics.similarity, 1.0);
+}
+
+/** A tiny Llama whose vocabulary has `padded` rows beyond its tokenizer's 257 ids, with the
+ *  head favouring them: padding row 2i is 1000 times real row i, row 2i + 1 minus that, so
+ *  one of each pair outscores every real token. */
+struct PaddedVocabularyModel {
+    TempDir dir;
+    explicit PaddedVocabularyModel(std::int64_t padded) {
+        ModelInitOptions options;
+        options.padded_rows = padded;
+        init_random_model(dir.path(), options);
+        std::vector<TensorData> tensors;
+        {
+            SafetensorsFile file(dir / "model.safetensors");
+            for (const auto& [name, view] : file.tensors()) {
+                std::vector<float> values = view.to_float32();
+                if (name == "lm_head.weight") {
+                    const std::int64_t hidden = view.shape[1], real = view.shape[0] - padded;
+                    for (std::int64_t r = 0; r < padded; ++r)
+                        for (std::int64_t d = 0; d < hidden; ++d)
+                            values[(real + r) * hidden + d] = (r % 2 ? -1000.0f : 1000.0f) * values[(r / 2) * hidden + d];
+                }
+                tensors.push_back({name, DType::F32, view.shape, std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4)});
+            }
+        }
+        write_safetensors(dir / "model.safetensors", tensors);
+    }
+};
+
+TEST(PaddedVocabulary, GenerationYieldsOnlyTheTokenizersIdsAndEvaluationRuns) {
+    PaddedVocabularyModel m(16);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    const auto real = static_cast<std::int64_t>(tokenizer->vocab_size());
+    ASSERT_EQ(model->config().vocab_size, real + 16);
+
+    const std::string prompt = "The nurse said";
+    auto encoded = tokenizer->encode(prompt);
+    at::Tensor ids = ids_tensor(std::vector<int>(encoded.begin(), encoded.end()));
+    ASSERT_GE(model->logits(ids, at::ones_like(ids))[0][-1].argmax().item<std::int64_t>(), real) << "the head must favour padding";
+
+    GenerationOptions greedy;
+    greedy.max_new_tokens = 8;
+    greedy.stop_tokens = {};
+    GenerationOptions sampled = greedy;
+    sampled.greedy = false;
+    sampled.seed = 3;
+    for (const GenerationOptions& o : {greedy, sampled}) {
+        Generation g = generate(*model, *tokenizer, {prompt}, o)[0];
+        EXPECT_FALSE(g.tokens.empty());
+        for (std::int32_t t : g.tokens) EXPECT_LT(t, real);
+    }
+    // Without a tokenizer nothing decodes, and the whole vocabulary may be chosen.
+    EXPECT_GE(generate_from_ids(*model, {encoded}, greedy)[0].tokens[0], real);
+
+    NoProgress quiet;
+    WinobiasEvaluation result = evaluate_winobias(*model, *tokenizer, example_pairs(), {}, quiet);
+    EXPECT_EQ(result.items.size(), 12u);
+    EXPECT_TRUE(std::isfinite(result.metrics.bias));
 }
 
 }  // namespace

@@ -41,8 +41,7 @@ TEST(ModelParity, Qwen2StyleBiasAndLlama3RopeScalingMatchTheReference) {
     c.architecture = "Qwen2ForCausalLM";
     c.attention_bias = true;
     c.tie_word_embeddings = true;
-    c.rope_theta = 500000.0;
-    c.rope_scaling = RopeScaling{8.0, 1.0, 4.0, 8};  // a short original context so that every band is exercised
+    c.rope = {RopeType::Llama3, 500000.0, 8.0, 1.0, 4.0, 8};  // a short original context so that every band is exercised
     TinyModel m(ModelFamily::Llama, c);
     EXPECT_TRUE(TransformerModel::load(m.dir.path())->config().attention_bias);
     EXPECT_LE(parity_gap(m), 1e-4);

@@ -122,7 +122,10 @@ struct ReferenceModel::Impl {
         double theta = config.value("rope_theta", 10000.0);
         for (int i = 0; i < half; ++i) {
             double inv = 1.0 / std::pow(theta, 2.0 * i / dim);
-            if (config.contains("rope_scaling") && config["rope_scaling"].is_object()) {
+            const bool scaled = config.contains("rope_scaling") && config["rope_scaling"].is_object();
+            if (scaled && config["rope_scaling"].value("rope_type", "") == "linear") {
+                inv /= config["rope_scaling"]["factor"].get<double>();
+            } else if (scaled) {
                 const auto& r = config["rope_scaling"];
                 double factor = r["factor"], low = r["low_freq_factor"], high = r["high_freq_factor"];
                 double old = r["original_max_position_embeddings"].get<double>();

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
 #include "core/eval/evaluation.h"
@@ -29,8 +30,7 @@ int main(int argc, char** argv) {
         std::ifstream in(argv[2]);
         nlohmann::json request = nlohmann::json::parse(in);
         at::Device device = request.value("device", "cpu") == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU);
-        auto model = TransformerModel::load(argv[1], device);
-        model->cast(at::kFloat);  // parity is checked in float32
+        auto model = TransformerModel::load(argv[1], device, parse_precision(request.value("dtype", "float32")));
         if (request.contains("make_adapter")) {
             model->add_lora({4, 8, 0.0, {}}, 1);
             at::manual_seed(0);
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
         ids = ids.to(device);
         mask = mask.to(device);
         nlohmann::json out;
-        at::NoGradGuard no_grad;
+        c10::NoGradGuard no_grad;
         if (model->config().is_causal()) {
             at::Tensor logits = model->logits(ids, mask).to(at::kCPU).contiguous();
             out["logits"] = std::vector<float>(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());

@@ -11,14 +11,15 @@ at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor&
     at::Tensor x = at::embedding(w("embed_tokens.weight"), ids);
     at::Tensor positions = positions_from_mask(mask, tokens);
     at::Tensor bias = attention_bias(mask, tokens, true, x.scalar_type());
+    const RotaryTable table = rotary_table(positions, c, x.scalar_type());
     for (std::int64_t i = 0; i < c.num_layers; ++i) {
         const std::string p = "layers." + std::to_string(i) + ".";
         at::Tensor h = rms_norm(x, w(p + "input_layernorm.weight"), c.norm_eps);
         at::Tensor q = split_heads(w.linear(h, p + "self_attn.q_proj", c.attention_bias), c.num_heads);
         at::Tensor k = split_heads(w.linear(h, p + "self_attn.k_proj", c.attention_bias), c.num_kv_heads);
         at::Tensor v = split_heads(w.linear(h, p + "self_attn.v_proj", c.attention_bias), c.num_kv_heads);
-        q = rotary(q, positions, c);
-        k = rotary(k, positions, c);
+        q = rotary(q, table);
+        k = rotary(k, table);
         append_to_cache(cache, i, k, v);
         at::Tensor attended = merge_heads(attention(q, k, v, bias));
         x = x + w.linear(attended, p + "self_attn.o_proj", false);

@@ -1,0 +1,62 @@
+#include "core/model/precision.h"
+
+#include <stdexcept>
+
+namespace amalgam {
+namespace {
+
+struct PrecisionName {
+    Precision precision;
+    const char* name;
+};
+
+constexpr PrecisionName kNames[] = {
+    {Precision::Auto, "auto"}, {Precision::Float32, "float32"}, {Precision::BFloat16, "bfloat16"}, {Precision::Float16, "float16"}};
+
+/** Whether this libtorch has matrix products of `type` on the CPU (float16 has none in 1.13). */
+bool cpu_computes_in(at::ScalarType type) {
+    try {
+        at::linear(at::ones({1, 2}, type), at::ones({2, 2}, type));
+        return true;
+    } catch (const c10::Error&) {
+        return false;
+    }
+}
+
+}  // namespace
+
+Precision parse_precision(const std::string& name) {
+    for (const auto& n : kNames)
+        if (name == n.name) return n.precision;
+    throw std::invalid_argument("unknown dtype '" + name + "' (auto, float32, bfloat16 or float16)");
+}
+
+const char* to_string(Precision p) {
+    for (const auto& n : kNames)
+        if (p == n.precision) return n.name;
+    return "?";
+}
+
+at::ScalarType resolve_precision(Precision p, at::Device device) {
+    switch (p) {
+        case Precision::Auto: return device.is_cuda() ? at::kBFloat16 : at::kFloat;
+        case Precision::Float32: return at::kFloat;
+        case Precision::BFloat16: return at::kBFloat16;
+        case Precision::Float16:
+            if (device.is_cpu() && !cpu_computes_in(at::kHalf))
+                throw std::runtime_error("this libtorch cannot compute in float16 on the CPU; use bfloat16 or float32");
+            return at::kHalf;
+    }
+    throw std::logic_error("unknown precision");
+}
+
+std::string dtype_name(at::ScalarType t) {
+    switch (t) {
+        case at::kFloat: return "float32";
+        case at::kBFloat16: return "bfloat16";
+        case at::kHalf: return "float16";
+        default: return c10::toString(t);
+    }
+}
+
+}  // namespace amalgam

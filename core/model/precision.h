@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+#include <ATen/ATen.h>
+
+namespace amalgam {
+
+/** The floating type a model's weights and activations use, as a user names it (--dtype). */
+enum class Precision { Auto, Float32, BFloat16, Float16 };
+
+/** "auto", "float32", "bfloat16" or "float16"; anything else throws std::invalid_argument. */
+Precision parse_precision(const std::string& name);
+const char* to_string(Precision p);
+
+/** The type `p` means on `device`: auto is bfloat16 on CUDA and float32 on the CPU. Throws
+ *  std::runtime_error where this libtorch cannot compute in that type on that device. */
+at::ScalarType resolve_precision(Precision p, at::Device device);
+
+/** "float32", "bfloat16", "float16" (or the ATen name of another type). */
+std::string dtype_name(at::ScalarType t);
+
+}  // namespace amalgam
