@@ -32,6 +32,24 @@ grep -q '"winogrande": 5' "$work/gpt2.json" || fail "--limit"
 grep -q '^| llama | \*\*' "$work/table.md" || fail "the only WinoBias row should be best: $(cat "$work/table.md")"
 "$cli" compare --workspace "$work/ws.amalgam" --format csv | grep -q '^small-gpt2,,,,,,' || fail "csv row"
 
+# Device and dtype: recorded in results.json; every model command takes --dtype.
+grep -q '"device": "cpu"' "$work/llama.json" || fail "device not recorded"
+grep -q '"dtype": "float32"' "$work/llama.json" || fail "auto is float32 on the CPU"
+"$cli" eval "$work/llama" --data "$data" --suite winogrande --out "$work/bf16.json" --device cpu --dtype bfloat16 > /dev/null
+grep -q '"dtype": "bfloat16"' "$work/bf16.json" || fail "dtype not recorded"
+grep -q '"winogrande": 8' "$work/bf16.json" || fail "bfloat16 evaluation"
+"$cli" score "$work/llama" --context "The nurse" --continuation " said" --dtype bfloat16 | grep -q '"total":' || fail "score --dtype"
+[ -n "$("$cli" generate "$work/llama" --prompt "The nurse" --max-new-tokens 4 --dtype bfloat16)" ] || fail "generate --dtype"
+
+set +e
+"$cli" eval "$work/llama" --data "$data" --out "$work/c.json" --device cuda --suite winogrande > /dev/null 2> "$work/err"
+status=$?
+"$cli" score "$work/llama" --context a --continuation b --dtype double 2> "$work/usage"
+usage_status=$?
+set -e
+[ $status -eq 0 ] || grep -q "no CUDA support; use --device cpu" "$work/err" || fail "--device cuda: $(cat "$work/err")"
+[ $usage_status -eq 2 ] && grep -q "unknown dtype 'double'" "$work/usage" || fail "--dtype double: $(cat "$work/usage")"
+
 set +e
 "$cli" eval "$work/llama" --data "$work/missing" --out "$work/x.json" 2> "$work/err"
 status=$?

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 #include "reference_model.h"
@@ -113,6 +114,44 @@ TEST(ModelLoading, SaveThenLoadGivesIdenticalLogits) {
     auto ma = TransformerModel::load(a.dir.path()), mb = TransformerModel::load(b.dir.path());
     at::Tensor ids = ids_tensor(kIds);
     EXPECT_TRUE(at::equal(ma->logits(ids, at::ones_like(ids)), mb->logits(ids, at::ones_like(ids))));
+}
+
+/** Rewrites a model folder's weights in bfloat16, as many published checkpoints are stored. */
+void store_in_bfloat16(const TinyModel& m) {
+    std::vector<TensorData> tensors;
+    {
+        SafetensorsFile file(m.dir / "model.safetensors");
+        for (const auto& [name, view] : file.tensors()) {
+            std::string bytes;
+            for (float v : view.to_float32()) {
+                std::uint16_t b = float_to_bfloat16(v);
+                bytes.append(reinterpret_cast<const char*>(&b), 2);
+            }
+            tensors.push_back({name, DType::BF16, view.shape, bytes});
+        }
+    }
+    write_safetensors(m.dir / "model.safetensors", tensors);
+}
+
+TEST(ModelLoading, WeightsAreConvertedOnceFromTheFilesTypeToTheOneAskedFor) {
+    TinyModel m(ModelFamily::Llama);
+    store_in_bfloat16(m);
+    auto wide = TransformerModel::load(m.dir.path(), at::kCPU, Precision::Float32);
+    auto narrow = TransformerModel::load(m.dir.path(), at::kCPU, Precision::BFloat16);
+    EXPECT_EQ(wide->dtype(), at::kFloat);
+    EXPECT_EQ(narrow->dtype(), at::kBFloat16);
+    EXPECT_EQ(TransformerModel::load(m.dir.path())->dtype(), at::kFloat);  // auto on the CPU
+    const std::string name = "layers.0.self_attn.q_proj.weight";
+    EXPECT_EQ(narrow->weight(name).scalar_type(), at::kBFloat16);
+    // bfloat16 widens to float32 exactly, so both hold the file's values.
+    EXPECT_TRUE(at::equal(wide->weight(name), narrow->weight(name).to(at::kFloat)));
+
+    at::Tensor ids = ids_tensor(kIds);
+    at::Tensor a = wide->logits(ids, at::ones_like(ids))[0], raw = narrow->logits(ids, at::ones_like(ids))[0];
+    EXPECT_EQ(raw.scalar_type(), at::kBFloat16);
+    at::Tensor b = raw.to(at::kFloat);
+    EXPECT_LT((a - b).abs().max().item<float>(), 0.05);  // bfloat16 activations, same weights
+    EXPECT_GE(a.argmax(-1).eq(b.argmax(-1)).to(at::kFloat).mean().item<float>(), 0.75);
 }
 
 TEST(ModelLoading, CheckpointThatDoesNotMatchItsConfigIsNamed) {
