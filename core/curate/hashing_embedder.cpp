@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "core/util/portable_log.h"
+
 namespace amalgam {
 namespace {
 
@@ -51,15 +53,15 @@ std::vector<float> HashingEmbedder::embed(const std::vector<std::string>& texts,
             if (j == 0 || docs[i][j] != docs[i][j - 1]) ++document_frequency[docs[i][j]];
     }
     std::vector<float> out(n * kDim, 0.0f);
-    const double log_docs = std::log(1.0 + static_cast<double>(n));
+    const double log_docs = portable_log(1.0 + static_cast<double>(n));
     for (std::size_t i = 0; i < n; ++i) {
         float* row = &out[i * kDim];
         const auto& f = docs[i];
         for (std::size_t j = 0; j < f.size();) {
             std::size_t k = j;
             while (k < f.size() && f[k] == f[j]) ++k;
-            double tf = 1.0 + std::log(static_cast<double>(k - j));
-            double idf = log_docs - std::log(1.0 + document_frequency[f[j]]) + 1.0;  // smoothed, as scikit-learn
+            double tf = 1.0 + portable_log(static_cast<double>(k - j));
+            double idf = log_docs - portable_log(1.0 + document_frequency[f[j]]) + 1.0;  // smoothed, as scikit-learn
             double sign = (f[j] >> 63) ? -1.0 : 1.0;
             row[f[j] % kDim] += static_cast<float>(sign * tf * idf);
             j = k;

@@ -11,7 +11,7 @@ namespace amalgam {
 struct KMeansOptions {
     int clusters = 10;       ///< k; at most the number of points
     int restarts = 10;       ///< runs from different seeds; the lowest objective wins
-    int iterations = 25;     ///< Lloyd iterations per run
+    int iterations = 25;     ///< Lloyd iterations per run (fewer where a run stops changing)
     std::uint64_t seed = 0;
 };
 
@@ -22,9 +22,18 @@ struct KMeansResult {
     double objective = 0;             ///< sum of squared distances to the assigned centroid
 };
 
-/** k-means with faiss over every point (no subsampling), deterministic for a seed. Reports
- *  each finished restart to `progress` as stage "cluster". */
-KMeansResult kmeans(const std::vector<float>& points, std::size_t dim, const KMeansOptions& options,
-                    Progress& progress);
+/** k-means over every point (no subsampling): each restart starts from k distinct points drawn
+ *  with its own seed and runs Lloyd iterations; the lowest objective wins. The same seed gives
+ *  the same bits on every x86-64 CPU, whatever its SIMD level and core count. Reports each
+ *  finished restart to `progress` as stage "cluster". */
+KMeansResult kmeans(const std::vector<float>& points, std::size_t dim, const KMeansOptions& options, Progress& progress);
+
+/** Lloyd iterations from the given centroids [k, dim]: assign every point to its nearest
+ *  centroid and move each centroid to the mean of its points, in one read of the points per
+ *  iteration. An emptied cluster takes half of a large one, split as faiss splits it (`seed`
+ *  picks which). Stops early once the centroids no longer change. The result's assignment and
+ *  objective are those of the returned centroids. */
+KMeansResult lloyd(const std::vector<float>& points, std::size_t dim, std::vector<float> centroids, int iterations,
+                   std::uint64_t seed = 0);
 
 }  // namespace amalgam

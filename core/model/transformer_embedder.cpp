@@ -7,12 +7,14 @@
 #include <c10/core/GradMode.h>
 
 #include "core/model/generation.h"
+#include "core/util/simd_level.h"
 
 namespace amalgam {
 
 bool cpu_has_bf16() {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-    return __builtin_cpu_supports("avx512bf16");
+    // AMALGAM_SIMD below avx512 asks for what a CPU without it would do.
+    return simd_level() == SimdLevel::Avx512 && __builtin_cpu_supports("avx512bf16");
 #else
     return false;
 #endif

@@ -31,7 +31,8 @@ private:
     std::size_t batch_tokens_;
 };
 
-/** Whether this CPU runs bfloat16 matrix products natively (AVX-512 BF16). */
+/** Whether this CPU runs bfloat16 matrix products natively (AVX-512 BF16), and AMALGAM_SIMD
+ *  does not ask for a lower level. */
 bool cpu_has_bf16();
 
 }  // namespace amalgam

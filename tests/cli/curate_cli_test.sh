@@ -3,7 +3,7 @@
 # and bad input reported with file:line, leaving no output behind.
 set -euo pipefail
 cli=$1
-src=$2
+src=$(cd "$2" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -18,6 +18,25 @@ for f in train.jsonl summary.json points.csv; do
   cmp -s "$work/a/$f" "$work/c/$f" || fail "$f differs when read from the workspace"
 done
 [ "$(wc -l < "$work/a/points.csv")" -eq 91 ] || fail "points.csv should hold 90 pairs and a header"
+
+# The same bytes on every x86-64 CPU: each SIMD level this one runs, and a baseline CPU as
+# far as it can be played here (glibc's math without FMA, OpenBLAS's oldest kernels), give
+# what this file recorded. Regenerate it only when the curation itself changes.
+(cd "$work/a" && sha256sum -c --quiet "$src/tests/golden/demo_curation.sha256") || fail "demo curation differs from tests/golden"
+for level in avx512 avx2 baseline emulated; do
+  if [ $level = emulated ]; then
+    set -- AMALGAM_SIMD=baseline GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F OPENBLAS_CORETYPE=Prescott
+  else
+    set -- AMALGAM_SIMD=$level
+  fi
+  if ! env "$@" "$cli" curate "$src/resources/recipes/demo.yaml" --out "$work/simd-$level" > /dev/null 2> "$work/simd.err"; then
+    grep -q "this CPU runs at most" "$work/simd.err" || fail "AMALGAM_SIMD=$level: $(cat "$work/simd.err")"
+    continue
+  fi
+  for f in train.jsonl summary.json points.csv; do
+    cmp -s "$work/a/$f" "$work/simd-$level/$f" || fail "$f differs at SIMD level $level"
+  done
+done
 
 # --fraction and --seed override the recipe.
 "$cli" curate "$src/resources/recipes/demo.yaml" --out "$work/f" --fraction 1 --seed 3 > /dev/null

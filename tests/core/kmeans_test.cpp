@@ -1,9 +1,15 @@
+#include <cstdlib>
+#include <limits>
 #include <random>
 #include <set>
 
+#include <faiss/Clustering.h>
+#include <faiss/IndexFlat.h>
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include "core/curate/kmeans.h"
+#include "core/util/simd_level.h"
 
 namespace amalgam {
 namespace {
@@ -87,6 +93,91 @@ TEST(KMeans, FewerPointsThanClusters) {
     auto r = kmeans(points, 2, {10, 2, 10, 0}, quiet);
     EXPECT_EQ(r.clusters, 3);
     EXPECT_EQ(std::set<int>(r.assignment.begin(), r.assignment.end()).size(), 3u);
+}
+
+std::vector<float> uniform_points(std::size_t n, std::size_t dim, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    std::vector<float> points(n * dim);
+    for (float& v : points) v = u(rng);
+    return points;
+}
+
+/** The sum of squared distances to the nearest centroid, in double precision. */
+double inertia(const std::vector<float>& points, std::size_t dim, const std::vector<float>& centroids) {
+    double total = 0;
+    for (std::size_t i = 0; i < points.size() / dim; ++i) {
+        double best = std::numeric_limits<double>::infinity();
+        for (std::size_t j = 0; j < centroids.size() / dim; ++j) {
+            double d = 0;
+            for (std::size_t t = 0; t < dim; ++t) d += std::pow(double(points[i * dim + t]) - centroids[j * dim + t], 2);
+            best = std::min(best, d);
+        }
+        total += best;
+    }
+    return total;
+}
+
+TEST(KMeans, EverySimdLevelAndThreadCountGivesTheSameBits) {
+    // 37 dimensions: two full sets of sixteen lanes and a tail; 5 clusters: a group of four and one.
+    for (std::size_t dim : {37u, 64u}) {
+        auto points = uniform_points(3000, dim, 5);
+        KMeansResult reference;
+        bool first = true;
+        for (SimdLevel level : {SimdLevel::Baseline, SimdLevel::Avx2, SimdLevel::Avx512}) {
+            if (static_cast<int>(level) > static_cast<int>(cpu_simd_level())) continue;
+            ::setenv("AMALGAM_SIMD", to_string(level), 1);
+            for (int threads : {1, 2, 3}) {
+                omp_set_num_threads(threads);
+                KMeansResult r = kmeans(points, dim, {5, 3, 25, 0}, quiet);
+                if (first) {
+                    reference = r;
+                    first = false;
+                    continue;
+                }
+                EXPECT_EQ(r.assignment, reference.assignment) << to_string(level) << ", " << threads << " threads, dim " << dim;
+                EXPECT_EQ(r.centroids, reference.centroids) << to_string(level) << ", " << threads << " threads, dim " << dim;
+                EXPECT_EQ(r.objective, reference.objective) << to_string(level) << ", " << threads << " threads, dim " << dim;
+            }
+        }
+        ::unsetenv("AMALGAM_SIMD");
+        omp_set_num_threads(omp_get_num_procs());
+    }
+}
+
+TEST(KMeans, InertiaNoWorseThanFaissFromTheSameStart) {
+    const std::size_t n = 4000, dim = 24;
+    const int k = 12, iterations = 25;
+    auto points = uniform_points(n, dim, 6);
+    std::vector<float> start(points.begin() + 100 * dim, points.begin() + (100 + k) * dim);
+
+    faiss::ClusteringParameters params;
+    params.niter = iterations;
+    params.min_points_per_centroid = 1;
+    params.max_points_per_centroid = static_cast<int>(n);
+    faiss::Clustering clustering(static_cast<int>(dim), k, params);
+    clustering.centroids = start;  // faiss starts from given centroids
+    faiss::IndexFlatL2 index(static_cast<faiss::Index::idx_t>(dim));
+    clustering.train(static_cast<faiss::Index::idx_t>(n), points.data(), index);
+
+    KMeansResult ours = lloyd(points, dim, start, iterations);
+    const double theirs = inertia(points, dim, clustering.centroids), mine = inertia(points, dim, ours.centroids);
+    EXPECT_LE(mine, theirs * (1 + 1e-6)) << "ours " << mine << ", faiss " << theirs;
+    EXPECT_NEAR(ours.objective, mine, mine * 1e-5);  // the objective is the inertia of the returned centroids
+    EXPECT_LT(mine, inertia(points, dim, start) * 0.9);  // and the iterations did improve on the start
+}
+
+TEST(KMeans, EmptiedClustersTakeHalfOfALargeOne) {
+    // Two far blobs and three centroids started in one of them: one centroid ends up empty
+    // after the first pass and must be split off a populated cluster.
+    auto points = blobs(2, 200, 7);
+    std::vector<float> start(points.begin(), points.begin() + 8);
+    start.insert(start.end(), points.begin(), points.begin() + 8);  // a duplicate: it wins no point
+    start.insert(start.end(), points.begin() + 200 * 8, points.begin() + 201 * 8);
+    KMeansResult r = lloyd(points, 8, start, 10);
+    std::vector<int> sizes(3, 0);
+    for (int c : r.assignment) ++sizes[c];
+    for (int s : sizes) EXPECT_GT(s, 0);
 }
 
 }  // namespace

@@ -1,14 +1,54 @@
+#include <cmath>
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 
 #include "core/util/atomic_file.h"
 #include "core/util/data_error.h"
+#include "core/util/portable_log.h"
 #include "core/util/sha256.h"
+#include "core/util/simd_level.h"
 #include "core/util/text_file.h"
 #include "core/util/utf8.h"
 #include "test_support.h"
 
 namespace amalgam {
 namespace {
+
+TEST(PortableLog, AgreesWithTheLibraryWithinTwoUlp) {
+    std::size_t exact = 0, total = 0;
+    for (double x : {1.0, 2.0, 0.5, 1e-300, 1e300, 3.0, 10.0, 1.4142135623730951, 0.7071067811865476}) {
+        EXPECT_NEAR(portable_log(x), std::log(x), 4.5e-16 * std::max(1.0, std::fabs(std::log(x)))) << x;
+    }
+    EXPECT_EQ(portable_log(1.0), 0.0);
+    for (int i = 1; i < 200000; ++i) {  // the integers and near-integers the hashing embedder takes
+        const double x = 1.0 + i * 0.37, expected = std::log(x), got = portable_log(x);
+        ASSERT_LE(std::fabs(got - expected), 2 * std::nextafter(expected, 1e9) - 2 * expected) << x;
+        exact += got == expected;
+        ++total;
+    }
+    EXPECT_GT(exact, total / 2);  // most round exactly as the library does
+}
+
+TEST(SimdLevel, EnvironmentForcesALevelOrSaysWhyNot) {
+    const SimdLevel best = cpu_simd_level();
+    ::unsetenv("AMALGAM_SIMD");
+    EXPECT_EQ(simd_level(), best);
+    ::setenv("AMALGAM_SIMD", "baseline", 1);
+    EXPECT_EQ(simd_level(), SimdLevel::Baseline);
+    ::setenv("AMALGAM_SIMD", "sse9", 1);
+    EXPECT_THROW(simd_level(), std::runtime_error);
+    if (best != SimdLevel::Avx512) {
+        ::setenv("AMALGAM_SIMD", "avx512", 1);
+        try {
+            simd_level();
+            ADD_FAILURE() << "a level above the CPU's must be refused";
+        } catch (const std::runtime_error& e) {
+            EXPECT_NE(std::string(e.what()).find("this CPU runs at most"), std::string::npos) << e.what();
+        }
+    }
+    ::unsetenv("AMALGAM_SIMD");
+}
 
 TEST(Sha256, MatchesStandardVectors) {
     EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
