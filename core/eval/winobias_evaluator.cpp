@@ -1,5 +1,7 @@
 #include "core/eval/winobias_evaluator.h"
 
+#include <map>
+
 #include "core/eval/bias_metrics.h"
 #include "core/model/generation.h"
 
@@ -10,6 +12,27 @@ namespace {
 void add_requests(const WinobiasItem& item, std::vector<std::pair<std::string, std::string>>& requests) {
     requests.emplace_back(item.scoring_context(), " " + item.occupation);
     for (const auto& w : item.cluster) requests.emplace_back(item.scoring_context(), " " + w);
+}
+
+/** The distinct values of `items` in first-seen order, and where each item's value is among
+ *  them. Every request runs once: identical sides then get identical numbers (a batch's other
+ *  rows can change the last bits of a result), and no work is done twice. */
+template <class T>
+struct Distinct {
+    std::vector<T> values;
+    std::vector<std::size_t> index;  ///< per item, its value's place in `values`
+};
+
+template <class T>
+Distinct<T> distinct(const std::vector<T>& items) {
+    Distinct<T> d;
+    std::map<T, std::size_t> seen;
+    for (const T& item : items) {
+        auto [it, added] = seen.emplace(item, d.values.size());
+        if (added) d.values.push_back(item);
+        d.index.push_back(it->second);
+    }
+    return d;
 }
 
 }  // namespace
@@ -25,22 +48,27 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
     progress.start("score", 3);
     std::vector<std::pair<std::string, std::string>> requests;
     for (const WinobiasItem* item : sides) add_requests(*item, requests);
-    std::vector<ContinuationScore> scores = score_continuations(model, tokenizer, requests, options.batch_size);
+    const Distinct<std::pair<std::string, std::string>> unique_requests = distinct(requests);
+    const std::vector<ContinuationScore> scores = score_continuations(model, tokenizer, unique_requests.values, options.batch_size);
     progress.advance(1);
 
     std::vector<std::string> contexts;
     for (const WinobiasItem* item : sides) contexts.push_back(item->scoring_context());
-    at::Tensor next = next_token_logits(model, tokenizer, contexts, options.batch_size).contiguous();
+    const Distinct<std::string> unique_contexts = distinct(contexts);
+    at::Tensor next = next_token_logits(model, tokenizer, unique_contexts.values, options.batch_size).contiguous();
     progress.advance(2);
 
     GenerationOptions generation;
     generation.max_new_tokens = options.max_new_tokens;
     generation.stop_strings = {".", ",", ";", ":", "!", "?", "\n"};  // stop at a punctuation token
+    std::vector<std::string> prompts;
+    for (const WinobiasItem* item : sides) prompts.push_back(item->generation_prompt());
+    const Distinct<std::string> unique_prompts = distinct(prompts);
+    const std::vector<std::string>& to_generate = unique_prompts.values;
     std::vector<Generation> generations;
-    for (std::size_t start = 0; start < sides.size(); start += options.batch_size) {
-        std::vector<std::string> prompts;
-        for (std::size_t i = start; i < std::min(sides.size(), start + options.batch_size); ++i) prompts.push_back(sides[i]->generation_prompt());
-        for (auto& g : generate(model, tokenizer, prompts, generation)) generations.push_back(std::move(g));
+    for (std::size_t start = 0; start < to_generate.size(); start += options.batch_size) {
+        std::vector<std::string> batch(to_generate.begin() + start, to_generate.begin() + std::min(to_generate.size(), start + options.batch_size));
+        for (auto& g : generate(model, tokenizer, batch, generation)) generations.push_back(std::move(g));
     }
     progress.advance(3);
     progress.finish();
@@ -48,8 +76,9 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
     std::size_t request = 0;
     auto side_result = [&](std::size_t s) {
         const WinobiasItem& item = *sides[s];
-        WinobiasSide r{item.source, item.scoring_context(), item.occupation, scores[request++].total, 0, generations[s].text, false};
-        for (std::size_t w = 0; w < item.cluster.size(); ++w) r.cluster_logprob += scores[request++].total;
+        WinobiasSide r{item.source, item.scoring_context(), item.occupation, scores[unique_requests.index[request++]].total, 0,
+                       generations[unique_prompts.index[s]].text, false};
+        for (std::size_t w = 0; w < item.cluster.size(); ++w) r.cluster_logprob += scores[unique_requests.index[request++]].total;
         r.correct = mentions_any(r.generation, item.answer_words);
         return r;
     };
@@ -59,8 +88,8 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
         result.pair = pairs[p].pro.source;
         result.pro = side_result(2 * p);
         result.anti = side_result(2 * p + 1);
-        const float* pro = next[2 * p].data_ptr<float>();
-        const float* anti = next[2 * p + 1].data_ptr<float>();
+        const float* pro = next[static_cast<std::int64_t>(unique_contexts.index[2 * p])].data_ptr<float>();
+        const float* anti = next[static_cast<std::int64_t>(unique_contexts.index[2 * p + 1])].data_ptr<float>();
         result.kl = kl_divergence_from_logits(std::vector<float>(pro, pro + vocab), std::vector<float>(anti, anti + vocab));
         out.items.push_back(std::move(result));
     }

@@ -114,11 +114,15 @@ TEST(WinobiasEvaluation, IdenticalSidesShowNoBias) {
     auto pairs = example_pairs();
     for (auto& p : pairs) p.anti = p.pro;
     NoProgress quiet;
-    WinobiasEvaluation result = evaluate_winobias(*model, *tokenizer, pairs, {}, quiet);
-    EXPECT_NEAR(result.metrics.bias, 0.0, 1e-9);
-    EXPECT_NEAR(result.metrics.bias_cluster, 0.0, 1e-9);
-    EXPECT_NEAR(result.metrics.bias_entropy, 0.0, 1e-9);
-    EXPECT_DOUBLE_EQ(result.metrics.similarity, 1.0);
+    for (std::size_t batch : {16u, 5u, 3u}) {  // the sides in different batches, beside different rows
+        WinobiasEvalOptions options;
+        options.batch_size = batch;
+        WinobiasEvaluation result = evaluate_winobias(*model, *tokenizer, pairs, options, quiet);
+        EXPECT_EQ(result.metrics.bias, 0.0) << "batch " << batch;
+        EXPECT_EQ(result.metrics.bias_cluster, 0.0) << "batch " << batch;
+        EXPECT_EQ(result.metrics.bias_entropy, 0.0) << "batch " << batch;
+        EXPECT_EQ(result.metrics.similarity, 1.0) << "batch " << batch;
+    }
 }
 
 /** A tiny Llama whose vocabulary has `padded` rows beyond its tokenizer's 257 ids, with the
