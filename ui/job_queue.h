@@ -25,6 +25,7 @@ public:
     /** The amalgam-cli next to this executable, unless setWorker() named another. */
     static QString defaultWorker();
     void setWorker(const QString& program) { worker_ = program; }
+    const QString& worker() const { return worker_; }
 
     /** Takes over the job list of a workspace and starts its queue. */
     void attach(const QString& workspacePath);

@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -13,6 +14,7 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
@@ -21,6 +23,7 @@
 #include <QVBoxLayout>
 
 #include "core/store/workspace.h"
+#include "ui/device_probe.h"
 #include "ui/job_queue.h"
 #include "ui/job_table_model.h"
 #include "ui/workbench.h"
@@ -64,7 +67,8 @@ QWidget* folderField(QLineEdit* edit, QWidget* parent) {
 }  // namespace
 
 JobsPanel::JobsPanel(Workbench& workbench, QWidget* parent)
-    : QWidget(parent), workbench_(workbench), model_(new JobTableModel(workbench.jobs(), this)), view_(new QTableView(this)),
+    : QWidget(parent), workbench_(workbench), devices_(new DeviceProbe(this)), model_(new JobTableModel(workbench.jobs(), this)),
+      view_(new QTableView(this)),
       log_(new QPlainTextEdit(this)) {
     view_->setModel(model_);
     view_->setItemDelegateForColumn(JobTableModel::ProgressColumn, new ProgressDelegate(view_));
@@ -128,6 +132,7 @@ void JobsPanel::queueEvaluation(const EvaluationRequest& request) {
     if (!request.adapter.isEmpty()) arguments << "--adapter" << request.adapter;
     if (!request.label.isEmpty()) arguments << "--label" << request.label;
     if (request.limit > 0) arguments << "--limit" << QString::number(request.limit);
+    arguments << "--device" << request.device << "--dtype" << request.dtype;
     const QString name = request.label.isEmpty() ? QFileInfo(model).fileName() : request.label;
     jobs.enqueue(tr("Evaluate %1").arg(name), arguments + jobs.workspaceOptions());
     workbench_.workspace().set_setting(kEvalDataKey, request.data.toStdString());
@@ -144,6 +149,23 @@ void JobsPanel::askForEvaluation() {
     auto* limit = new QSpinBox(&dialog);
     limit->setRange(0, 1000000);
     limit->setSpecialValueText(tr("all items"));
+    QPointer<QComboBox> device = new QComboBox(&dialog);
+    auto* dtype = new QComboBox(&dialog);
+    dtype->addItems({"auto", "float32", "bfloat16", "float16"});
+    dtype->setToolTip(tr("auto: bfloat16 on a GPU, float32 on the CPU"));
+    // The worker says which devices there are; the list fills in when it has answered.
+    auto offerDevices = [this, device] {
+        if (!device) return;
+        device->clear();
+        device->addItems(devices_->devices());
+        device->setEnabled(devices_->devices().size() > 1);
+        device->setToolTip(!devices_->known() ? tr("looking for CUDA devices\u2026")
+                           : devices_->devices().size() > 1 ? QString()
+                                                            : tr("no CUDA device found: models run on the CPU"));
+    };
+    offerDevices();
+    connect(devices_, &DeviceProbe::finished, &dialog, offerDevices);
+    devices_->start(workbench_.jobs().worker());
     model->setPlaceholderText(tr("Hugging Face model folder"));
     adapter->setPlaceholderText(tr("optional LoRA adapter folder"));
     data->setPlaceholderText(tr("folder with winobias/, winogrande/, winogender/"));
@@ -156,13 +178,19 @@ void JobsPanel::askForEvaluation() {
     form->addRow(tr("Evaluation data"), folderField(data, &dialog));
     form->addRow(tr("Label"), label);
     form->addRow(tr("Limit"), limit);
+    form->addRow(tr("Device"), device);
+    form->addRow(tr("Precision"), dtype);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    dialog.setMinimumWidth(560);
     if (dialog.exec() != QDialog::Accepted) return;
-    queueEvaluation({tiny->isChecked() ? QString() : model->text().trimmed(), adapter->text().trimmed(), data->text().trimmed(),
-                     label->text().trimmed(), limit->value()});
+    EvaluationRequest request{tiny->isChecked() ? QString() : model->text().trimmed(), adapter->text().trimmed(), data->text().trimmed(),
+                              label->text().trimmed(), limit->value()};
+    request.device = device->currentText();
+    request.dtype = dtype->currentText();
+    queueEvaluation(request);
 }
 
 }  // namespace amalgam

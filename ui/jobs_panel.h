@@ -7,12 +7,13 @@ class QTableView;
 
 namespace amalgam {
 
+class DeviceProbe;
 class JobTableModel;
 class Workbench;
 
 /** What to evaluate: a model folder (empty: the built-in tiny model of `tinyArch`, made on
- *  first use), an optional LoRA adapter, the evaluation data folder, a row label and an item
- *  limit. */
+ *  first use), an optional LoRA adapter, the evaluation data folder, a row label, an item
+ *  limit, and where and in which type the model runs (amalgam-cli's --device and --dtype). */
 struct EvaluationRequest {
     QString model;
     QString adapter;
@@ -20,6 +21,8 @@ struct EvaluationRequest {
     QString label;
     int limit = 0;
     QString tinyArch = "llama";
+    QString device = "cpu";
+    QString dtype = "auto";
 };
 
 /** The job queue: each job with its state and a progress bar, the selected job's log, and
@@ -39,6 +42,7 @@ private:
     void showLog();
 
     Workbench& workbench_;
+    DeviceProbe* devices_;
     JobTableModel* model_;
     QTableView* view_;
     QPlainTextEdit* log_;

@@ -21,6 +21,7 @@ int run_generate(const std::vector<std::string>& args);
 int run_score(const std::vector<std::string>& args);
 int run_eval(const std::vector<std::string>& args);
 int run_compare(const std::vector<std::string>& args);
+int run_devices(const std::vector<std::string>& args);
 
 extern const char* const kCurateUsage;
 extern const char* const kInspectUsage;
@@ -29,5 +30,6 @@ extern const char* const kGenerateUsage;
 extern const char* const kScoreUsage;
 extern const char* const kEvalUsage;
 extern const char* const kCompareUsage;
+extern const char* const kDevicesUsage;
 
 }  // namespace amalgam::cli

@@ -19,6 +19,7 @@ const Command kCommands[] = {
     {"score", "log-probabilities of a continuation given a context", kScoreUsage, run_score},
     {"eval", "bias and accuracy metrics of a model into results.json", kEvalUsage, run_eval},
     {"compare", "the stored evaluations as a comparison table", kCompareUsage, run_compare},
+    {"devices", "the devices models can run on (cpu, cuda:N)", kDevicesUsage, run_devices},
 };
 
 void print_overview(std::FILE* to) {

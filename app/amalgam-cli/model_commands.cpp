@@ -1,8 +1,9 @@
-// The model commands: model init / model info, generate, score. The only CLI file with ATen.
+// The model commands: model init / model info, generate, score, devices.
 #include <cstdio>
 #include <set>
 
 #include <ATen/Context.h>
+#include <ATen/detail/CUDAHooksInterface.h>
 #include <nlohmann/json.hpp>
 
 #include "arguments.h"
@@ -49,6 +50,12 @@ special tokens and the continuation without.
 
 options:
 )" AMALGAM_MODEL_LOADING_OPTIONS;
+
+const char* const kDevicesUsage = R"(usage: amalgam-cli devices
+
+Prints the devices models can run on, one per line: cpu, then cuda:0, cuda:1, ... where
+this build of libtorch has CUDA and finds GPUs. The workbench asks this to offer a device.
+)";
 
 namespace {
 
@@ -139,7 +146,18 @@ int score_command(const std::vector<std::string>& words) {
     return 0;
 }
 
+int devices_command(const std::vector<std::string>& words) {
+    Arguments args(words, {}, {});
+    if (!args.positional().empty()) throw UsageError("devices takes no arguments");
+    std::printf("cpu\n");
+    const int gpus = at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0;
+    for (int i = 0; i < gpus; ++i) std::printf("cuda:%d\n", i);
+    return 0;
+}
+
 }  // namespace
+
+int run_devices(const std::vector<std::string>& words) { return plainly([&] { return devices_command(words); }); }
 
 int run_model(const std::vector<std::string>& words) {
     if (words.empty()) throw UsageError("model needs a subcommand: init or info");

@@ -11,6 +11,7 @@
 #include "ui/compare_panel.h"
 #include "ui/curation_panel.h"
 #include "ui/datasets_panel.h"
+#include "ui/device_probe.h"
 #include "ui/embedding_map.h"
 #include "ui/job_queue.h"
 #include "ui/job_table_model.h"
@@ -163,11 +164,21 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
 TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     JobTableModel& model = window_->jobs().model();
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
-    window_->jobs().queueEvaluation({QString(), QString(), qpath(test::examples_dir()), "tiny-again", 4});
+    EvaluationRequest request{QString(), QString(), qpath(test::examples_dir()), "tiny-again", 4};
+    request.dtype = "bfloat16";
+    window_->jobs().queueEvaluation(request);
     ASSERT_TRUE(waitUntil([] { return !workbench().jobs().busy(); }, 60000));
     const auto& job = workbench().jobs().rows().back();
     EXPECT_EQ(job.state, "finished") << job.log;
     EXPECT_DOUBLE_EQ(job.progress, 1.0);
+    const QStringList arguments = [&] {
+        QStringList a;
+        for (const auto& word : job.arguments) a << QString::fromStdString(word);
+        return a;
+    }();
+    EXPECT_TRUE(arguments.join(' ').contains("--device cpu --dtype bfloat16")) << job.log;
+    const QString results = arguments.at(arguments.indexOf("--out") + 1);
+    EXPECT_NE(test::read_text(results.toStdString()).find("\"dtype\": \"bfloat16\""), std::string::npos);
     ASSERT_EQ(window_->compare().model().rowCount(), 3);
     EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(2, 0), Qt::DisplayRole).toString(), "tiny-again");
 
@@ -191,6 +202,23 @@ TEST_F(DemoWindow, RecordTableSearches) {
     EXPECT_EQ(panel.records().rowCount(), 2);
     panel.search().clear();
     EXPECT_EQ(panel.records().rowCount(), 12);
+}
+
+TEST(DeviceProbe, ReadsTheWorkersDevicesAndFallsBackToTheCpu) {
+    EXPECT_EQ(DeviceProbe::parse("cpu\ncuda:0\ncuda:1\n"), QStringList({"cpu", "cuda:0", "cuda:1"}));
+    EXPECT_EQ(DeviceProbe::parse(""), QStringList({"cpu"}));
+
+    DeviceProbe probe;
+    EXPECT_FALSE(probe.known());
+    probe.start(AMALGAM_CLI);
+    ASSERT_TRUE(waitUntil([&] { return probe.known(); }, 60000));
+    EXPECT_EQ(probe.devices().front(), "cpu");
+    for (const QString& d : probe.devices().mid(1)) EXPECT_TRUE(d.startsWith("cuda:")) << d.toStdString();
+
+    DeviceProbe missing;
+    missing.start("/no/such/amalgam-cli");
+    ASSERT_TRUE(waitUntil([&] { return missing.known(); }));
+    EXPECT_EQ(missing.devices(), QStringList({"cpu"}));
 }
 
 TEST(JobQueue, AJobRunningWhenTheWindowClosesRunsAgainOnReopening) {

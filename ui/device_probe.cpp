@@ -1,0 +1,36 @@
+#include "ui/device_probe.h"
+
+#include <QProcess>
+
+namespace amalgam {
+
+void DeviceProbe::start(const QString& worker) {
+    if (known_ || process_) return;
+    process_ = new QProcess(this);
+    connect(process_, &QProcess::finished, this, [this](int exitCode, QProcess::ExitStatus status) {
+        if (status == QProcess::NormalExit && exitCode == 0) devices_ = parse(process_->readAllStandardOutput());
+        known_ = true;
+        process_->deleteLater();
+        process_ = nullptr;
+        emit finished();
+    });
+    connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart) return;
+        known_ = true;  // no worker: the CPU is all there is to offer
+        process_->deleteLater();
+        process_ = nullptr;
+        emit finished();
+    });
+    process_->start(worker, {"devices"});
+}
+
+QStringList DeviceProbe::parse(const QByteArray& output) {
+    QStringList devices = {"cpu"};
+    for (const QByteArray& line : output.split('\n')) {
+        const QString name = QString::fromUtf8(line).trimmed();
+        if (name.startsWith("cuda") && !devices.contains(name)) devices << name;
+    }
+    return devices;
+}
+
+}  // namespace amalgam
