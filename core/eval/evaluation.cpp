@@ -18,8 +18,15 @@ void keep_first(std::vector<T>& v, std::size_t limit) {
 }
 
 ordered_json side_json(const WinobiasSide& s) {
-    return {{"source", s.source}, {"prompt", s.prompt}, {"occupation", s.occupation}, {"occupation_logprob", s.occupation_logprob},
-            {"cluster_logprob", s.cluster_logprob}, {"generation", s.generation}, {"correct", s.correct}};
+    return {{"source", s.source},
+            {"prompt", s.prompt},
+            {"occupation", s.occupation},
+            {"occupation_logprob", s.occupation_logprob},
+            {"cluster", s.cluster},
+            {"cluster_logprob", s.cluster_logprob},
+            {"generation_prompt", s.generation_prompt},
+            {"generation", s.generation},
+            {"correct", s.correct}};
 }
 
 ordered_json choice_json(const std::vector<ChoiceResult>& results) {

@@ -19,6 +19,8 @@ struct WinobiasSide {
     double cluster_logprob = 0;     ///< the same summed over every cluster word
     std::string generation;         ///< greedy answer to the generation prompt, cut at punctuation
     bool correct = false;           ///< the answer names an answer word
+    std::vector<std::string> cluster;  ///< the words cluster_logprob sums over
+    std::string generation_prompt;
 };
 
 struct WinobiasPairResult {

@@ -1,5 +1,6 @@
 #include "core/model/precision.h"
 
+#include <sstream>
 #include <stdexcept>
 
 namespace amalgam {
@@ -55,7 +56,11 @@ std::string dtype_name(at::ScalarType t) {
         case at::kFloat: return "float32";
         case at::kBFloat16: return "bfloat16";
         case at::kHalf: return "float16";
-        default: return c10::toString(t);
+        default: {
+            std::ostringstream name;
+            name << t;
+            return name.str();
+        }
     }
 }
 

@@ -1,134 +1,123 @@
-#!/usr/bin/env python3
-"""Device parity check: random tiny models built with Hugging Face transformers (Llama, a
-Qwen2-style variant, GPT-2, BERT with sentence-transformers pooling) are saved as safetensors
-folders, run here in PyTorch and through our engine (amalgam_parity), and compared: logits and
-embeddings within 1e-4 in float32, greedy generations identical, and one of our LoRA adapters
-loaded with peft (when peft is installed). Prints one line per check and a closing
-'N passed, N failed' line.
-Usage: python3 tests/device/parity.py BUILD_DIR OUT_DIR [EVAL_DATA_DIR]"""
+"""Correctness beside Hugging Face on random tiny models (Llama with llama3 RoPE as
+transformers saves it, a Qwen2-style model, GPT-2, BERT with sentence-transformers pooling):
+float32 logits and embeddings within 1e-4, greedy generations identical, one of our LoRA
+adapters loaded by peft, the evaluation metrics, and bfloat16 top-1 agreement."""
 import json
 import os
 import subprocess
-import sys
 
 import torch
 import transformers as tf
 
-build, out = sys.argv[1], sys.argv[2]
-os.makedirs(out, exist_ok=True)
-device = "cuda" if torch.cuda.is_available() else "cpu"
-results = []
+TINY = dict(vocab_size=300, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+            intermediate_size=172, max_position_embeddings=256, eos_token_id=None, bos_token_id=None, pad_token_id=0)
+LLAMA3 = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+          "original_max_position_embeddings": 8}
 
 
-def check(name, ok, detail):
-    results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}", flush=True)
+def max_gap(mine, ref):
+    return (mine - ref).abs().max().item()
 
 
-def ours(folder, request):
-    path = os.path.join(out, "request.json")
-    with open(path, "w") as f:
-        json.dump(request, f)
-    run = subprocess.run([os.path.join(build, "tests/device/amalgam_parity"), folder, path], capture_output=True, text=True)
-    if run.returncode != 0:
-        raise RuntimeError(run.stderr)
-    return json.loads(run.stdout)
+def bfloat16_agreement(d, name, model, folder, ids):
+    """Top-1 next tokens of ours and theirs, both in bfloat16 from the same weights (this
+    leaves `model` in bfloat16)."""
+    with torch.no_grad():
+        theirs = model.to(torch.bfloat16)(ids.to(d.name)).logits.argmax(-1).cpu()
+    got = d.ours(folder, {"ids": ids.tolist(), "dtype": "bfloat16", "logits": False, "greedy_new_tokens": 0})
+    mine = torch.tensor(got["top1"]).view(theirs.shape)
+    share = (mine == theirs).float().mean().item()
+    d.check(f"{name} bfloat16 top-1", share >= 0.99, f"{share:.2%} of {theirs.numel()} positions agree")
 
 
-def causal(name, config, model_class):
+def causal(d, name, config, model_class):
     torch.manual_seed(0)
-    model = model_class(config).eval().to(device)
-    folder = os.path.join(out, name)
-    model.save_pretrained(folder, safe_serialization=True)
-    ids = torch.randint(3, config.vocab_size, (2, 24), generator=torch.Generator().manual_seed(1))
-    adapter = os.path.join(out, name + "-lora")
-    got = ours(folder, {"ids": ids.tolist(), "device": device, "greedy_new_tokens": 8})
-    with torch.no_grad():
-        ref = model(ids.to(device)).logits.float().cpu()
-    mine = torch.tensor(got["logits"]).view(*got["shape"])
-    check(f"{name} logits", (mine - ref).abs().max().item() <= 1e-4, f"max abs diff {(mine - ref).abs().max().item():.3e}")
-    with torch.no_grad():
-        gen = model.generate(ids.to(device), max_new_tokens=8, do_sample=False, pad_token_id=0, eos_token_id=None,
-                             attention_mask=torch.ones_like(ids).to(device))[:, ids.shape[1]:].cpu().tolist()
-    check(f"{name} greedy", gen == got["greedy"], f"ours {got['greedy']} reference {gen}")
+    model = model_class(config).eval().to(d.name)
+    folder = os.path.join(d.out, name)
+    model.save_pretrained(folder)
     if name == "llama":
-        got = ours(folder, {"ids": ids.tolist(), "device": device, "make_adapter": adapter})
-        try:
-            import peft
-        except ImportError:
-            print(f"SKIP {name} peft: peft is not installed")
-            return
+        saved = json.load(open(os.path.join(folder, "config.json")))
+        layout = "rope_parameters" if "rope_parameters" in saved else "rope_theta/rope_scaling"
+        new_enough = int(tf.__version__.split(".")[0]) >= 5
+        d.check("llama config layout", layout == "rope_parameters" or not new_enough, f"transformers {tf.__version__} wrote {layout}")
+    ids = torch.randint(3, config.vocab_size, (2, 24), generator=torch.Generator().manual_seed(1))
+    got = d.ours(folder, {"ids": ids.tolist(), "greedy_new_tokens": 8})
+    with torch.no_grad():
+        ref = model(ids.to(d.name)).logits.float().cpu()
+    mine = torch.tensor(got["logits"]).view(*got["shape"])
+    d.check(f"{name} float32 logits", max_gap(mine, ref) <= 1e-4, f"max abs diff {max_gap(mine, ref):.3e}")
+    with torch.no_grad():
+        gen = model.generate(ids.to(d.name), max_new_tokens=8, do_sample=False, pad_token_id=0, eos_token_id=None,
+                             attention_mask=torch.ones_like(ids).to(d.name))[:, ids.shape[1]:].cpu().tolist()
+    d.check(f"{name} greedy", gen == got["greedy"], f"ours {got['greedy']} reference {gen}")
+    if name == "llama":
+        adapter = os.path.join(d.out, name + "-lora")
+        got = d.ours(folder, {"ids": ids.tolist(), "make_adapter": adapter, "greedy_new_tokens": 0})
+        import peft
         with torch.no_grad():
             lora = peft.PeftModel.from_pretrained(model, adapter).eval()
-            ref = lora(ids.to(device)).logits.float().cpu()
+            ref = lora(ids.to(d.name)).logits.float().cpu()
+            model = lora.unload()
         mine = torch.tensor(got["logits"]).view(*got["shape"])
-        check(f"{name} peft adapter", (mine - ref).abs().max().item() <= 1e-4, f"max abs diff {(mine - ref).abs().max().item():.3e}")
+        d.check(f"{name} peft adapter", max_gap(mine, ref) <= 1e-4, f"max abs diff {max_gap(mine, ref):.3e}")
+    many = torch.randint(3, config.vocab_size, (8, 64), generator=torch.Generator().manual_seed(2))
+    bfloat16_agreement(d, name, model, folder, many)
 
 
-def encoder():
+def encoder(d):
     torch.manual_seed(0)
     config = tf.BertConfig(vocab_size=300, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128)
-    model = tf.BertModel(config, add_pooling_layer=False).eval().to(device)
-    folder = os.path.join(out, "bert")
-    model.save_pretrained(folder, safe_serialization=True)
+    model = tf.BertModel(config, add_pooling_layer=False).eval().to(d.name)
+    folder = os.path.join(d.out, "bert")
+    model.save_pretrained(folder)
     ids = torch.randint(5, 300, (3, 16), generator=torch.Generator().manual_seed(2))
-    got = ours(folder, {"ids": ids.tolist(), "device": device})
+    got = d.ours(folder, {"ids": ids.tolist()})
     with torch.no_grad():
-        hidden = model(ids.to(device)).last_hidden_state.float()
+        hidden = model(ids.to(d.name)).last_hidden_state.float()
         pooled = torch.nn.functional.normalize(hidden.mean(1), dim=-1).cpu()  # sentence-transformers mean pooling
     mine = torch.tensor(got["embeddings"]).view(*got["shape"])
-    check("bert embeddings", (mine - pooled).abs().max().item() <= 1e-4, f"max abs diff {(mine - pooled).abs().max().item():.3e}")
+    d.check("bert float32 embeddings", max_gap(mine, pooled) <= 1e-4, f"max abs diff {max_gap(mine, pooled):.3e}")
 
 
-small = dict(vocab_size=300, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-             intermediate_size=172, max_position_embeddings=256, eos_token_id=None, bos_token_id=None, pad_token_id=0)
-causal("llama", tf.LlamaConfig(**small, rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
-                                                      "high_freq_factor": 4.0, "original_max_position_embeddings": 8}),
-       tf.LlamaForCausalLM)
-causal("qwen2", tf.Qwen2Config(**small, tie_word_embeddings=True), tf.Qwen2ForCausalLM)
-causal("gpt2", tf.GPT2Config(vocab_size=300, n_embd=64, n_layer=2, n_head=4, n_positions=256, eos_token_id=None,
-                             bos_token_id=None), tf.GPT2LMHeadModel)
-encoder()
-
-
-def metrics():
+def metrics(d):
     """The evaluation metrics of one of our random models, recomputed here with transformers."""
     import tokenizers
-    folder = os.path.join(out, "amalgam-llama")
-    subprocess.run([os.path.join(build, "tests/device/amalgam_parity"), "--init", folder], check=False)
-    if not os.path.exists(os.path.join(folder, "config.json")):
-        print("SKIP metrics: no model folder"); return
-    data = sys.argv[3]
-    got = ours(folder, {"eval": {"data": data, "limit": 8}, "device": device})
-    model = tf.AutoModelForCausalLM.from_pretrained(folder).eval().to(device)
+    folder = os.path.join(d.out, "amalgam-llama")
+    subprocess.run([os.path.join(d.build, "tests/device/amalgam_parity"), "--init", folder], check=True)
+    got = d.ours(folder, {"eval": {"data": d.data, "limit": 8, "suites": ["winobias"]}})["eval"]
+    model = tf.AutoModelForCausalLM.from_pretrained(folder).eval().to(d.name)
     tok = tokenizers.Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
 
     def logprob(context, continuation):
         c, k = tok.encode(context).ids, tok.encode(continuation, add_special_tokens=False).ids
         with torch.no_grad():
-            lp = torch.log_softmax(model(torch.tensor([c + k], device=device)).logits[0].float(), -1)
+            lp = torch.log_softmax(model(torch.tensor([c + k], device=d.name)).logits[0].float(), -1)
         return sum(lp[len(c) + i - 1, t].item() for i, t in enumerate(k))
 
     def next_logprobs(context):
         with torch.no_grad():
-            return torch.log_softmax(model(torch.tensor([tok.encode(context).ids], device=device)).logits[0, -1].float(), -1)
+            return torch.log_softmax(model(torch.tensor([tok.encode(context).ids], device=d.name)).logits[0, -1].float(), -1)
 
-    bias, cluster, kl = [], [], []
+    bias, kl, worst = [], [], 0.0
     for item in got["items"]["winobias"]:
         sides = [item["pro"], item["anti"]]
         occ = [logprob(s["prompt"], " " + s["occupation"]) for s in sides]
-        check(f"logprob {item['pair']}", abs(occ[0] - sides[0]["occupation_logprob"]) <= 1e-4,
-              f"ours {sides[0]['occupation_logprob']:.6f} reference {occ[0]:.6f}")
+        worst = max(worst, abs(occ[0] - sides[0]["occupation_logprob"]), abs(occ[1] - sides[1]["occupation_logprob"]))
         bias.append(abs(occ[0] - occ[1]))
         p, q = next_logprobs(sides[0]["prompt"]), next_logprobs(sides[1]["prompt"])
         kl.append((p.exp() * (p - q)).sum().item())
+    d.check("winobias log-probabilities", worst <= 1e-4, f"max abs diff {worst:.3e} over {2 * len(bias)} sides")
     mine = got["metrics"]
-    check("bias", abs(sum(bias) / len(bias) - mine["bias"]) <= 1e-4, f"ours {mine['bias']:.6f} reference {sum(bias) / len(bias):.6f}")
-    check("bias_entropy", abs(sum(kl) / len(kl) - mine["bias_entropy"]) <= 1e-4,
-          f"ours {mine['bias_entropy']:.3e} reference {sum(kl) / len(kl):.3e}")
+    d.check("bias", abs(sum(bias) / len(bias) - mine["bias"]) <= 1e-4, f"ours {mine['bias']:.6f} reference {sum(bias) / len(bias):.6f}")
+    d.check("bias_entropy", abs(sum(kl) / len(kl) - mine["bias_entropy"]) <= 1e-4,
+            f"ours {mine['bias_entropy']:.3e} reference {sum(kl) / len(kl):.3e}")
 
 
-if len(sys.argv) > 3:
-    metrics()
-print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
-sys.exit(0 if all(results) else 1)
+def run(d):
+    d.guarded("llama", lambda d: causal(d, "llama", tf.LlamaConfig(**TINY, rope_theta=500000.0, rope_scaling=LLAMA3),
+                                        tf.LlamaForCausalLM))
+    d.guarded("qwen2", lambda d: causal(d, "qwen2", tf.Qwen2Config(**TINY, tie_word_embeddings=True), tf.Qwen2ForCausalLM))
+    d.guarded("gpt2", lambda d: causal(d, "gpt2", tf.GPT2Config(vocab_size=300, n_embd=64, n_layer=2, n_head=4, n_positions=256,
+                                                                 eos_token_id=None, bos_token_id=None), tf.GPT2LMHeadModel))
+    d.guarded("bert", encoder)
+    d.guarded("metrics", metrics)

@@ -1,8 +1,15 @@
-// amalgam_parity MODEL_DIR REQUEST.json (or --init DIR to write our random llama tiny): runs our engine on token ids for the device parity
-// check (tests/device/parity.py) and prints JSON. Request fields: "ids" (a batch of equal-
-// length id lists), "device" ("cpu" or "cuda"), "greedy_new_tokens" (causal models), and
-// "make_adapter" (a folder: add a seeded LoRA adapter with non-zero B, save it there, and
-// run with it), or "eval" ({"data": DIR, "limit": N}: the evaluation suites' results.json body).
+// amalgam_parity MODEL_DIR REQUEST.json (or --init DIR to write our random llama tiny): runs our
+// engine for the device check (tests/device/parity.py, speed.py) and prints one JSON object.
+// Request fields, each optional:
+//   "device" ("cpu" or "cuda"), "dtype" (as --dtype; default float32);
+//   "make_adapter": a folder: add a seeded LoRA adapter with non-zero B, save it there, run with it;
+//   "ids": a batch of equal-length id lists -> "top1" (the most likely next ids), "logits" (unless
+//          "logits" is false) or "embeddings", and for causal models "greedy" ("greedy_new_tokens"
+//          of them, default 8; 0: none);
+//   "eval": {"data", "limit", "batch", "suites"} -> "eval" (results.json's body) and "eval_seconds";
+//   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
+//   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate_tokens_per_s".
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -16,6 +23,47 @@
 #include "core/model/transformer.h"
 
 using namespace amalgam;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+/** Random ids [batch, tokens] on the model's device, the same for a seed. */
+at::Tensor random_ids(const TransformerModel& model, std::int64_t batch, std::int64_t tokens) {
+    at::manual_seed(0);
+    return at::randint(3, model.config().vocab_size, {batch, tokens}, at::kLong).to(model.device());
+}
+
+/** Tokens per second of full forward passes (logits included), after one warm-up pass. Reading
+ *  a value back waits for the device. */
+double forward_speed(const TransformerModel& model, const nlohmann::json& o) {
+    const std::int64_t batch = o.value("batch", 16), tokens = o.value("tokens", 512), rounds = o.value("rounds", 5);
+    at::Tensor ids = random_ids(model, batch, tokens), mask = at::ones_like(ids);
+    model.logits(ids, mask).sum().item<float>();
+    auto t = Clock::now();
+    for (std::int64_t r = 0; r < rounds; ++r) model.logits(ids, mask).sum().item<float>();
+    return static_cast<double>(rounds * batch * tokens) / seconds_since(t);
+}
+
+/** New tokens per second of greedy generation (no stop token), after one short warm-up. */
+double generation_speed(const TransformerModel& model, const nlohmann::json& o) {
+    const std::int64_t batch = o.value("batch", 32), prompt = o.value("prompt_tokens", 32);
+    at::Tensor ids = random_ids(model, batch, prompt).to(at::kCPU);
+    std::vector<std::vector<std::int32_t>> prompts(static_cast<std::size_t>(batch));
+    for (std::int64_t b = 0; b < batch; ++b)
+        for (std::int64_t t = 0; t < prompt; ++t) prompts[b].push_back(static_cast<std::int32_t>(ids[b][t].item<std::int64_t>()));
+    GenerationOptions options;
+    options.max_new_tokens = 4;
+    generate_from_ids(model, prompts, options);
+    options.max_new_tokens = o.value("new_tokens", 64);
+    auto t = Clock::now();
+    std::size_t produced = 0;
+    for (const auto& g : generate_from_ids(model, prompts, options)) produced += g.tokens.size();
+    return static_cast<double>(produced) / seconds_since(t);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     if (argc == 3 && std::string(argv[1]) == "--init") {  // our random llama tiny, for the metric parity
@@ -31,39 +79,54 @@ int main(int argc, char** argv) {
         nlohmann::json request = nlohmann::json::parse(in);
         at::Device device = request.value("device", "cpu") == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU);
         auto model = TransformerModel::load(argv[1], device, parse_precision(request.value("dtype", "float32")));
+        nlohmann::json out = {{"dtype", dtype_name(model->dtype())}};
         if (request.contains("make_adapter")) {
             model->add_lora({4, 8, 0.0, {}}, 1);
             at::manual_seed(0);
             for (auto& [module, pair] : model->adapter()->modules) pair.b = at::randn_like(pair.b) * 0.1;
             model->save_adapter(request["make_adapter"].get<std::string>(), argv[1]);
         }
-        if (request.contains("eval")) {
-            EvalRequest eval;
-            eval.data_dir = request["eval"].at("data").get<std::string>();
-            eval.limit = request["eval"].value("limit", 0);
-            NoProgress quiet;
-            std::cout << run_evaluation(*model, *load_tokenizer(argv[1]), eval, quiet).dump() << "\n";
-            return 0;
-        }
-        auto rows = request.at("ids").get<std::vector<std::vector<std::int32_t>>>();
-        auto [ids, mask] = padded_batch(rows, 0, model->config().is_causal());
-        ids = ids.to(device);
-        mask = mask.to(device);
-        nlohmann::json out;
         c10::NoGradGuard no_grad;
-        if (model->config().is_causal()) {
-            at::Tensor logits = model->logits(ids, mask).to(at::kCPU).contiguous();
-            out["logits"] = std::vector<float>(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
-            out["shape"] = logits.sizes().vec();
-            GenerationOptions o;
-            o.max_new_tokens = request.value("greedy_new_tokens", 8);
-            nlohmann::json greedy = nlohmann::json::array();
-            for (const auto& g : generate_from_ids(*model, rows, o)) greedy.push_back(g.tokens);
-            out["greedy"] = greedy;
-        } else {
-            at::Tensor e = model->sentence_embeddings(ids, mask).to(at::kCPU).contiguous();
-            out["embeddings"] = std::vector<float>(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
-            out["shape"] = e.sizes().vec();
+        if (request.contains("ids")) {
+            auto rows = request.at("ids").get<std::vector<std::vector<std::int32_t>>>();
+            auto [ids, mask] = padded_batch(rows, 0, model->config().is_causal());
+            ids = ids.to(device);
+            mask = mask.to(device);
+            if (model->config().is_causal()) {
+                at::Tensor logits = model->logits(ids, mask);
+                at::Tensor top1 = logits.argmax(-1).to(at::kCPU).contiguous();
+                out["top1"] = std::vector<std::int64_t>(top1.data_ptr<std::int64_t>(), top1.data_ptr<std::int64_t>() + top1.numel());
+                out["shape"] = logits.sizes().vec();
+                if (request.value("logits", true)) {
+                    at::Tensor values = logits.to(at::kCPU, at::kFloat).contiguous();
+                    out["logits"] = std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + values.numel());
+                }
+                GenerationOptions o;
+                o.max_new_tokens = request.value("greedy_new_tokens", 8);
+                nlohmann::json greedy = nlohmann::json::array();
+                if (o.max_new_tokens > 0)
+                    for (const auto& g : generate_from_ids(*model, rows, o)) greedy.push_back(g.tokens);
+                out["greedy"] = greedy;
+            } else {
+                at::Tensor e = model->sentence_embeddings(ids, mask).to(at::kCPU, at::kFloat).contiguous();
+                out["embeddings"] = std::vector<float>(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+                out["shape"] = e.sizes().vec();
+            }
+        }
+        if (request.contains("forward")) out["forward_tokens_per_s"] = forward_speed(*model, request["forward"]);
+        if (request.contains("generate")) out["generate_tokens_per_s"] = generation_speed(*model, request["generate"]);
+        if (request.contains("eval")) {
+            const nlohmann::json& e = request["eval"];
+            EvalRequest eval;
+            eval.data_dir = e.at("data").get<std::string>();
+            eval.limit = e.value("limit", 0);
+            eval.batch_size = e.value("batch", 16);
+            if (e.contains("suites")) eval.suites = e["suites"].get<std::vector<std::string>>();
+            NoProgress quiet;
+            auto tokenizer = load_tokenizer(argv[1]);
+            auto t = Clock::now();
+            out["eval"] = run_evaluation(*model, *tokenizer, eval, quiet);
+            out["eval_seconds"] = seconds_since(t);
         }
         std::cout << out.dump() << "\n";
         return 0;

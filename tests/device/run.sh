@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Device check, one script: builds the model engine against the PyTorch libtorch of the GPU
-# machine (worker-only build; nlohmann-json carried in third_party/) and runs parity.py.
-# From the session: cp -r /usr/include/nlohmann third_party/ ; then, with the device tool,
-#   run: bash tests/device/run.sh   carry: ["third_party"]   (results land in $OUT)
+# The device check, one script: builds the model engine against the machine's PyTorch libtorch
+# (worker-only build), then runs our engine beside transformers (device_check.py): parity,
+# bfloat16 agreement, and speed on a Llama-3.2-1B-shaped model. Meant to finish within 5 min.
+# From the session: bash tests/device/prepare.sh, then with the device tool
+#   run: bash tests/device/run.sh   carry: ["third_party", "device-data"]   (logs land in $OUT)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/amalgam-device}
 mkdir -p "$out"
+start=$(date +%s)
 prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-cmake -S . -B build-device -G Ninja -DAMALGAM_WORKER_ONLY=ON -DCMAKE_PREFIX_PATH="$prefix" \
-  -DNLOHMANN_JSON_INCLUDE_DIR="$PWD/third_party" > "$out/cmake.log"
-cmake --build build-device --target amalgam_parity > "$out/build.log"
-# The example data is laid out as an evaluation folder, for the metric parity.
-python3 tests/device/parity.py build-device "$out/models" resources/examples 2>&1 | tee "$out/parity.txt"
+cmake -S . -B build-device -G Ninja -DCMAKE_BUILD_TYPE=Release -DAMALGAM_WORKER_ONLY=ON -DCMAKE_PREFIX_PATH="$prefix" \
+  -DNLOHMANN_JSON_INCLUDE_DIR="$PWD/third_party" > "$out/cmake.log" 2>&1 || { tail -30 "$out/cmake.log"; exit 1; }
+cmake --build build-device --target amalgam_parity > "$out/build.log" 2>&1 || { grep -E "error|Error" "$out/build.log" | head -30; exit 1; }
+echo "FIGURE worker build: $(( $(date +%s) - start )) s"
+python3 tests/device/device_check.py build-device "$out/models" device-data 2>&1 | tee "$out/device_check.txt"
+status=${PIPESTATUS[0]}
+rm -rf "$out/models"  # gigabytes of random weights: nothing to bring back
+echo "FIGURE whole check: $(( $(date +%s) - start )) s"
+exit "$status"

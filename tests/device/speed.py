@@ -1,0 +1,140 @@
+"""Speed beside Hugging Face on a Llama with Llama-3.2-1B's shape (hidden 2048, 16 layers, 32
+heads, 8 key/value heads, FFN 8192, llama3 RoPE, tied embeddings; random weights) and the GPT-2
+tokenizer, both in bfloat16 from the same weights: forward tokens/s, greedy generation
+tokens/s (batch 32, 64 new tokens) and the WinoBias test suite (792 pairs) in seconds. Also
+checks bfloat16 top-1 agreement on this model."""
+import os
+import shutil
+import time
+
+import torch
+import transformers as tf
+
+BATCH = 64
+
+
+def synchronize(d):
+    if d.name == "cuda":
+        torch.cuda.synchronize()
+
+
+def make_model(d):
+    config = tf.LlamaConfig(vocab_size=50257, hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
+                            num_attention_heads=32, num_key_value_heads=8, max_position_embeddings=2048, rope_theta=500000.0,
+                            rope_scaling={"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                                          "original_max_position_embeddings": 8192},
+                            tie_word_embeddings=True, eos_token_id=None, bos_token_id=None, pad_token_id=0)
+    torch.manual_seed(0)
+    with torch.device(d.name):
+        model = tf.LlamaForCausalLM(config)
+    model = model.to(torch.bfloat16).eval()
+    folder = os.path.join(d.out, "llama-1b-shape")
+    model.save_pretrained(folder)
+    shutil.copy(os.path.join(d.data, "tokenizers", "gpt2", "tokenizer.json"), folder)
+    return model, folder
+
+
+def hf_forward(d, model, batch=16, tokens=512, rounds=5):
+    ids = torch.randint(3, 50257, (batch, tokens), device=d.name)
+    with torch.no_grad():
+        model(ids).logits.sum().item()
+        synchronize(d)
+        start = time.perf_counter()
+        for _ in range(rounds):
+            model(ids).logits.sum().item()
+        synchronize(d)
+    return rounds * batch * tokens / (time.perf_counter() - start)
+
+
+def hf_generate(d, model, batch=32, prompt=32, new=64):
+    ids = torch.randint(3, 50257, (batch, prompt), device=d.name)
+    mask = torch.ones_like(ids)
+    with torch.no_grad():
+        model.generate(ids, attention_mask=mask, max_new_tokens=4, do_sample=False, pad_token_id=0, eos_token_id=None)
+        synchronize(d)
+        start = time.perf_counter()
+        out = model.generate(ids, attention_mask=mask, max_new_tokens=new, min_new_tokens=new, do_sample=False, pad_token_id=0,
+                             eos_token_id=None)
+        synchronize(d)
+    return (out.shape[1] - prompt) * batch / (time.perf_counter() - start)
+
+
+def left_padded(rows, device):
+    width = max(len(r) for r in rows)
+    ids = torch.zeros((len(rows), width), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for i, r in enumerate(rows):
+        ids[i, width - len(r):] = torch.tensor(r)
+        mask[i, width - len(r):] = 1
+    positions = (mask.cumsum(-1) - 1).clamp(min=0)
+    return ids.to(device), mask.to(device), positions.to(device)
+
+
+def hf_winobias(d, model, tok, sides):
+    """The WinoBias suite as ours runs it (every distinct request once, batches of 64, left
+    padding): continuation log-probabilities, next-token distributions, greedy answers of at
+    most 10 tokens. Returns the Bias metric, so that none of the work can be skipped."""
+    requests = sorted({(s["prompt"], " " + w) for s in sides for w in [s["occupation"]] + s["cluster"]})
+    score = {}
+    with torch.no_grad():
+        for start in range(0, len(requests), BATCH):
+            chunk = requests[start:start + BATCH]
+            rows = [(tok.encode(c).ids, tok.encode(w, add_special_tokens=False).ids) for c, w in chunk]
+            ids, mask, positions = left_padded([c + w for c, w in rows], d.name)
+            lp = torch.log_softmax(model(input_ids=ids, attention_mask=mask, position_ids=positions).logits.float(), -1)
+            where = [(b, ids.shape[1] - len(w) + k - 1, t) for b, (_, w) in enumerate(rows) for k, t in enumerate(w)]
+            values = lp[[w[0] for w in where], [w[1] for w in where], [w[2] for w in where]].tolist()
+            for (b, _, _), v in zip(where, values):
+                score[chunk[b]] = score.get(chunk[b], 0.0) + v
+        contexts = sorted({s["prompt"] for s in sides})
+        for start in range(0, len(contexts), BATCH):
+            ids, mask, positions = left_padded([tok.encode(c).ids for c in contexts[start:start + BATCH]], d.name)
+            torch.log_softmax(model(input_ids=ids, attention_mask=mask, position_ids=positions).logits[:, -1].float(), -1).cpu()
+        prompts = sorted({s["generation_prompt"] for s in sides})
+        for start in range(0, len(prompts), BATCH):
+            ids, mask, _ = left_padded([tok.encode(p).ids for p in prompts[start:start + BATCH]], d.name)
+            model.generate(ids, attention_mask=mask, max_new_tokens=10, do_sample=False, pad_token_id=0, eos_token_id=None).cpu()
+    pairs = len(sides) // 2
+    return sum(abs(score[(sides[2 * i]["prompt"], " " + sides[2 * i]["occupation"])] -
+                   score[(sides[2 * i + 1]["prompt"], " " + sides[2 * i + 1]["occupation"])]) for i in range(pairs)) / pairs
+
+
+def measure(d):
+    import tokenizers
+    start = time.perf_counter()
+    model, folder = make_model(d)
+    d.figure("1B-shaped model made and saved", f"{time.perf_counter() - start:.1f} s")
+
+    ids = torch.randint(3, 50257, (4, 128), generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        theirs = model(ids.to(d.name)).logits.argmax(-1).cpu()
+    got = d.ours(folder, {"ids": ids.tolist(), "dtype": "bfloat16", "logits": False, "greedy_new_tokens": 0})
+    share = (torch.tensor(got["top1"]).view(theirs.shape) == theirs).float().mean().item()
+    d.check("1B-shaped bfloat16 top-1", share >= 0.99, f"{share:.2%} of {theirs.numel()} positions agree")
+
+    ours = d.ours(folder, {"dtype": "bfloat16", "forward": {"batch": 16, "tokens": 512, "rounds": 5},
+                           "generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64},
+                           "eval": {"data": d.data, "batch": BATCH, "suites": ["winobias"]}})
+    attention = getattr(model.config, "_attn_implementation", "?")
+    hf_fwd = hf_forward(d, model)
+    d.figure("forward tokens/s (batch 16 x 512, bf16)",
+             f"ours {ours['forward_tokens_per_s']:.0f}, transformers ({attention}) {hf_fwd:.0f}, "
+             f"speed ratio {ours['forward_tokens_per_s'] / hf_fwd:.2f}")
+    hf_gen = hf_generate(d, model)
+    d.figure("greedy generation tokens/s (batch 32, 64 new, bf16)",
+             f"ours {ours['generate_tokens_per_s']:.0f}, transformers {hf_gen:.0f}, speed ratio {ours['generate_tokens_per_s'] / hf_gen:.2f}")
+
+    sides = [s for item in ours["eval"]["items"]["winobias"] for s in (item["pro"], item["anti"])]
+    tok = tokenizers.Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    synchronize(d)
+    start = time.perf_counter()
+    hf_bias = hf_winobias(d, model, tok, sides)
+    synchronize(d)
+    hf_s = time.perf_counter() - start
+    d.figure(f"WinoBias suite seconds ({len(sides) // 2} pairs, batch {BATCH}, bf16)",
+             f"ours {ours['eval_seconds']:.1f}, transformers {hf_s:.1f}, speed ratio {hf_s / ours['eval_seconds']:.2f}")
+    d.figure("WinoBias Bias (bf16)", f"ours {ours['eval']['metrics']['bias']:.4f}, transformers {hf_bias:.4f}")
+
+
+def run(d):
+    d.guarded("speed", measure)
