@@ -42,7 +42,8 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool 
         allowed = allowed.logical_and(key.le(query).view({1, 1, new_tokens, total}));
     }
     at::Tensor bias = at::zeros(allowed.sizes(), mask.options().dtype(dtype));
-    return bias.masked_fill(allowed.logical_not(), -1e30);
+    const double blocked = dtype == at::kHalf ? -65504.0 : -1e30;  // float16 holds no -1e30: it would be -inf
+    return bias.masked_fill(allowed.logical_not(), blocked);
 }
 
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {

@@ -16,8 +16,9 @@ at::Tensor activation(const at::Tensor& x, const std::string& name);
 at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens);
 
 /** Additive attention bias [batch, 1, new, past + new] in `dtype`: 0 where a query may look,
- *  -1e30 where the key is padding or (causal) in the future. Finite, so that a row with no
- *  key to look at (a padding query) stays finite too, and representable in bfloat16. */
+ *  a large negative number where the key is padding or (causal) in the future (-1e30, or
+ *  float16's lowest). Finite, so that a row with no key to look at (a padding query) stays
+ *  finite too: otherwise its NaN would reach real tokens through zero attention weights. */
 at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype);
 
 /** softmax(q k^T / sqrt(d) + bias) v for [batch, heads, tokens, head_dim]; k and v may have

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/model/layers.h"
 #include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
@@ -107,6 +108,18 @@ TEST_P(CausalFacts, LeftPaddingDoesNotChangeASequence) {
 
 INSTANTIATE_TEST_SUITE_P(Families, CausalFacts, ::testing::Values(ModelFamily::Llama, ModelFamily::Gpt2),
                          [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(AttentionBias, StaysFiniteInEveryFloatingType) {
+    // A left-padded row: its padding query sees no key at all.
+    at::Tensor mask = at::tensor(std::vector<std::int64_t>{0, 0, 1, 1}, at::kLong).view({1, 4});
+    for (at::ScalarType type : {at::kFloat, at::kBFloat16, at::kHalf}) {
+        at::Tensor bias = layers::attention_bias(mask, 4, true, type).to(at::kFloat);
+        EXPECT_TRUE(bias.isfinite().all().item<bool>()) << dtype_name(type);
+        EXPECT_EQ(bias[0][0][3][3].item<float>(), 0.0f) << dtype_name(type);         // a token sees itself
+        EXPECT_LT(bias[0][0][3][1].item<float>(), -60000.0f) << dtype_name(type);     // not the padding before it
+        EXPECT_LT(bias[0][0][2][3].item<float>(), -60000.0f) << dtype_name(type);     // nor the future
+    }
+}
 
 TEST(ModelLoading, SaveThenLoadGivesIdenticalLogits) {
     TinyModel a(ModelFamily::Llama, std::nullopt, 7), b(ModelFamily::Llama, std::nullopt, 7);

@@ -1,7 +1,7 @@
 """Correctness beside Hugging Face on random tiny models (Llama with llama3 RoPE as
 transformers saves it, a Qwen2-style model, GPT-2, BERT with sentence-transformers pooling):
 float32 logits and embeddings within 1e-4, greedy generations identical, one of our LoRA
-adapters loaded by peft, the evaluation metrics, and bfloat16 top-1 agreement."""
+adapters loaded by peft, the evaluation metrics, and top-1 agreement in bfloat16 and float16."""
 import json
 import os
 import subprocess
@@ -19,15 +19,16 @@ def max_gap(mine, ref):
     return (mine - ref).abs().max().item()
 
 
-def bfloat16_agreement(d, name, model, folder, ids):
-    """Top-1 next tokens of ours and theirs, both in bfloat16 from the same weights (this
-    leaves `model` in bfloat16)."""
-    with torch.no_grad():
-        theirs = model.to(torch.bfloat16)(ids.to(d.name)).logits.argmax(-1).cpu()
-    got = d.ours(folder, {"ids": ids.tolist(), "dtype": "bfloat16", "logits": False, "greedy_new_tokens": 0})
-    mine = torch.tensor(got["top1"]).view(theirs.shape)
-    share = (mine == theirs).float().mean().item()
-    d.check(f"{name} bfloat16 top-1", share >= 0.99, f"{share:.2%} of {theirs.numel()} positions agree")
+def half_agreement(d, name, model, folder, ids):
+    """Top-1 next tokens of ours and theirs from the same weights, in bfloat16 and in float16
+    (this leaves `model` in float16)."""
+    for dtype, label in ((torch.bfloat16, "bfloat16"), (torch.float16, "float16")):
+        with torch.no_grad():
+            theirs = model.float().to(dtype)(ids.to(d.name)).logits.argmax(-1).cpu()
+        got = d.ours(folder, {"ids": ids.tolist(), "dtype": label, "logits": False, "greedy_new_tokens": 0})
+        mine = torch.tensor(got["top1"]).view(theirs.shape)
+        share = (mine == theirs).float().mean().item()
+        d.check(f"{name} {label} top-1", share >= 0.99, f"{share:.2%} of {theirs.numel()} positions agree")
 
 
 def causal(d, name, config, model_class):
@@ -61,7 +62,7 @@ def causal(d, name, config, model_class):
         mine = torch.tensor(got["logits"]).view(*got["shape"])
         d.check(f"{name} peft adapter", max_gap(mine, ref) <= 1e-4, f"max abs diff {max_gap(mine, ref):.3e}")
     many = torch.randint(3, config.vocab_size, (8, 64), generator=torch.Generator().manual_seed(2))
-    bfloat16_agreement(d, name, model, folder, many)
+    half_agreement(d, name, model, folder, many)
 
 
 def encoder(d):
