@@ -2,6 +2,7 @@
 transformers saves it, a Qwen2-style model, GPT-2, BERT with sentence-transformers pooling):
 float32 logits and embeddings within 1e-4, greedy generations identical, one of our LoRA
 adapters loaded by peft, the evaluation metrics, and top-1 agreement in bfloat16 and float16."""
+import copy
 import json
 import os
 import subprocess
@@ -20,11 +21,11 @@ def max_gap(mine, ref):
 
 
 def half_agreement(d, name, model, folder, ids):
-    """Top-1 next tokens of ours and theirs from the same weights, in bfloat16 and in float16
-    (this leaves `model` in float16)."""
+    """Top-1 next tokens of ours and theirs from the same float32 weights, each converted once
+    to bfloat16 and to float16."""
     for dtype, label in ((torch.bfloat16, "bfloat16"), (torch.float16, "float16")):
         with torch.no_grad():
-            theirs = model.float().to(dtype)(ids.to(d.name)).logits.argmax(-1).cpu()
+            theirs = copy.deepcopy(model).to(dtype)(ids.to(d.name)).logits.argmax(-1).cpu()
         got = d.ours(folder, {"ids": ids.tolist(), "dtype": label, "logits": False, "greedy_new_tokens": 0})
         mine = torch.tensor(got["top1"]).view(theirs.shape)
         share = (mine == theirs).float().mean().item()
