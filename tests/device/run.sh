@@ -14,8 +14,10 @@ cmake -S . -B build-device -G Ninja -DCMAKE_BUILD_TYPE=Release -DAMALGAM_WORKER_
   -DNLOHMANN_JSON_INCLUDE_DIR="$PWD/third_party" > "$out/cmake.log" 2>&1 || { tail -30 "$out/cmake.log"; exit 1; }
 cmake --build build-device --target amalgam_parity > "$out/build.log" 2>&1 || { grep -E "error|Error" "$out/build.log" | head -30; exit 1; }
 echo "FIGURE worker build: $(( $(date +%s) - start )) s"
+set +e
 python3 tests/device/device_check.py build-device "$out/models" device-data 2>&1 | tee "$out/device_check.txt"
 status=${PIPESTATUS[0]}
+set -e
 rm -rf "$out/models"  # gigabytes of random weights: nothing to bring back
 echo "FIGURE whole check: $(( $(date +%s) - start )) s"
 exit "$status"
