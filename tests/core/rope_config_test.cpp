@@ -123,6 +123,9 @@ TEST(RopeConfig, UnsupportedTypesAndMissingFieldsAreErrorsNamingTheKey) {
     EXPECT_NE(error.find("rope_scaling must be an object"), std::string::npos) << error;
     error = error_with("partial_rotary_factor", 0.5);
     EXPECT_NE(error.find("partial_rotary_factor"), std::string::npos) << error;
+    error = error_with("head_dim", 32);  // tiny: 4 heads of 16
+    EXPECT_NE(error.find("head_dim 32 times 4 heads is not the hidden size 64"), std::string::npos) << error;
+    EXPECT_EQ(error_with("head_dim", 16), "");
     EXPECT_EQ(error_with("rope_scaling", nullptr), "");  // null is how transformers 4 writes "no scaling"
 }
 
