@@ -9,19 +9,19 @@ void DeviceProbe::start(const QString& worker) {
     process_ = new QProcess(this);
     connect(process_, &QProcess::finished, this, [this](int exitCode, QProcess::ExitStatus status) {
         if (status == QProcess::NormalExit && exitCode == 0) devices_ = parse(process_->readAllStandardOutput());
-        known_ = true;
-        process_->deleteLater();
-        process_ = nullptr;
-        emit finished();
+        answered();
     });
     connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
-        if (error != QProcess::FailedToStart) return;
-        known_ = true;  // no worker: the CPU is all there is to offer
-        process_->deleteLater();
-        process_ = nullptr;
-        emit finished();
+        if (error == QProcess::FailedToStart) answered();  // no worker: the CPU is all there is to offer
     });
     process_->start(worker, {"devices"});
+}
+
+void DeviceProbe::answered() {
+    known_ = true;
+    process_->deleteLater();
+    process_ = nullptr;
+    emit finished();
 }
 
 QStringList DeviceProbe::parse(const QByteArray& output) {

@@ -28,6 +28,8 @@ signals:
     void finished();
 
 private:
+    void answered();
+
     QStringList devices_ = {"cpu"};
     QProcess* process_ = nullptr;
     bool known_ = false;

@@ -119,8 +119,8 @@ KMeansResult lloyd(const std::vector<float>& points, std::size_t dim, std::vecto
     if (k > n) throw std::invalid_argument("lloyd: more centroids than points");
     const lloyd_kernel::AssignFunction assign = assign_function();
     Random random(seed);
+    Pass pass = assign_all(points, dim, centroids, assign);  // always the pass of `centroids`
     for (int iteration = 0; iteration < iterations; ++iteration) {
-        Pass pass = assign_all(points, dim, centroids, assign);
         std::vector<float> moved(k * dim);
         for (std::size_t j = 0; j < k; ++j)
             if (pass.counts[j] > 0)
@@ -129,13 +129,13 @@ KMeansResult lloyd(const std::vector<float>& points, std::size_t dim, std::vecto
         split_empty(moved, pass.counts, dim, n, random);
         if (moved == centroids) break;  // a fixed point: further iterations change nothing
         centroids = std::move(moved);
+        pass = assign_all(points, dim, centroids, assign);
     }
-    Pass last = assign_all(points, dim, centroids, assign);
     KMeansResult result;
     result.clusters = static_cast<int>(k);
-    result.assignment.assign(last.labels.begin(), last.labels.end());
+    result.assignment.assign(pass.labels.begin(), pass.labels.end());
     result.centroids = std::move(centroids);
-    result.objective = last.objective;
+    result.objective = pass.objective;
     return result;
 }
 

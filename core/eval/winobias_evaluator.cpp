@@ -76,8 +76,8 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
     std::size_t request = 0;
     auto side_result = [&](std::size_t s) {
         const WinobiasItem& item = *sides[s];
-        WinobiasSide r{item.source, item.scoring_context(), item.occupation, scores[unique_requests.index[request++]].total, 0,
-                       generations[unique_prompts.index[s]].text, false, item.cluster, item.generation_prompt()};
+        WinobiasSide r{item.source, contexts[s], item.occupation, scores[unique_requests.index[request++]].total, 0,
+                       generations[unique_prompts.index[s]].text, false, item.cluster, prompts[s]};
         for (std::size_t w = 0; w < item.cluster.size(); ++w) r.cluster_logprob += scores[unique_requests.index[request++]].total;
         r.correct = mentions_any(r.generation, item.answer_words);
         return r;

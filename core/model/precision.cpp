@@ -32,12 +32,6 @@ Precision parse_precision(const std::string& name) {
     throw std::invalid_argument("unknown dtype '" + name + "' (auto, float32, bfloat16 or float16)");
 }
 
-const char* to_string(Precision p) {
-    for (const auto& n : kNames)
-        if (p == n.precision) return n.name;
-    return "?";
-}
-
 at::ScalarType resolve_precision(Precision p, at::Device device) {
     switch (p) {
         case Precision::Auto: return device.is_cuda() ? at::kBFloat16 : at::kFloat;

@@ -11,7 +11,6 @@ enum class Precision { Auto, Float32, BFloat16, Float16 };
 
 /** "auto", "float32", "bfloat16" or "float16"; anything else throws std::invalid_argument. */
 Precision parse_precision(const std::string& name);
-const char* to_string(Precision p);
 
 /** The type `p` means on `device`: auto is bfloat16 on CUDA and float32 on the CPU. Throws
  *  std::runtime_error where this libtorch cannot compute in that type on that device. */

@@ -23,6 +23,12 @@ std::optional<double> optional_number(const json& object, const std::string& key
     return number(object, key, where, source);
 }
 
+/** Only rotary over the whole head is supported: a partial_rotary_factor other than 1 is refused. */
+void refuse_partial_rotary(const json& object, const std::string& where, const std::string& source) {
+    if (auto partial = optional_number(object, "partial_rotary_factor", where, source); partial && *partial != 1.0)
+        fail(source, where + ".partial_rotary_factor " + std::to_string(*partial) + " is not supported (only rotary over the whole head)");
+}
+
 /** One RoPE dict ("rope_scaling" or "rope_parameters", named by `where`); `theta` is the base
  *  when the dict has no "rope_theta" of its own. */
 Rope read_dict(const json& dict, const std::string& where, double theta, std::int64_t max_positions, const std::string& source) {
@@ -30,8 +36,7 @@ Rope read_dict(const json& dict, const std::string& where, double theta, std::in
     const std::string type = dict.contains(type_key) && dict[type_key].is_string() ? dict[type_key].get<std::string>() : "default";
     Rope r;
     r.theta = optional_number(dict, "rope_theta", where, source).value_or(theta);
-    if (auto partial = optional_number(dict, "partial_rotary_factor", where, source); partial && *partial != 1.0)
-        fail(source, where + ".partial_rotary_factor " + std::to_string(*partial) + " is not supported (only rotary over the whole head)");
+    refuse_partial_rotary(dict, where, source);
     if (type == "default") return r;
     if (type == "linear") {
         r.type = RopeType::Linear;
@@ -82,8 +87,7 @@ const char* to_string(RopeType t) {
 
 Rope read_rope(const json& config, std::int64_t max_positions, const std::string& source) {
     const std::optional<double> top_theta = optional_number(config, "rope_theta", "config", source);
-    if (auto partial = optional_number(config, "partial_rotary_factor", "config", source); partial && *partial != 1.0)
-        fail(source, "partial_rotary_factor " + std::to_string(*partial) + " is not supported (only rotary over the whole head)");
+    refuse_partial_rotary(config, "config", source);
     const json* scaling = present_object(config, "rope_scaling", source);
     const json* parameters = present_object(config, "rope_parameters", source);
 
