@@ -22,6 +22,7 @@ int run_score(const std::vector<std::string>& args);
 int run_eval(const std::vector<std::string>& args);
 int run_compare(const std::vector<std::string>& args);
 int run_devices(const std::vector<std::string>& args);
+int run_train(const std::vector<std::string>& args);
 
 extern const char* const kCurateUsage;
 extern const char* const kInspectUsage;
@@ -31,5 +32,6 @@ extern const char* const kScoreUsage;
 extern const char* const kEvalUsage;
 extern const char* const kCompareUsage;
 extern const char* const kDevicesUsage;
+extern const char* const kTrainUsage;
 
 }  // namespace amalgam::cli

@@ -17,6 +17,7 @@ const Command kCommands[] = {
     {"model", "create a random-weight model folder, or describe one", kModelUsage, run_model},
     {"generate", "continue a prompt with a model", kGenerateUsage, run_generate},
     {"score", "log-probabilities of a continuation given a context", kScoreUsage, run_score},
+    {"train", "train an SFT, reward-model or DPO LoRA adapter into a run folder", kTrainUsage, run_train},
     {"eval", "bias and accuracy metrics of a model into results.json", kEvalUsage, run_eval},
     {"compare", "the stored evaluations as a comparison table", kCompareUsage, run_compare},
     {"devices", "the devices models can run on (cpu, cuda:N)", kDevicesUsage, run_devices},

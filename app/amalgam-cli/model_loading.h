@@ -20,6 +20,10 @@ namespace amalgam::cli {
 /** A command's own option names with those added, for Arguments. */
 std::set<std::string> with_model_loading(std::set<std::string> options);
 
+/** --device (cpu or cuda) and --dtype, checked. */
+at::Device device_option(const Arguments& args);
+Precision precision_option(const Arguments& args);
+
 /** The model of `dir` on --device (cpu or cuda) in --dtype, with the --adapter applied. */
 std::unique_ptr<TransformerModel> load_model(const Arguments& args, const std::filesystem::path& dir);
 

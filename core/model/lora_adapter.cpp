@@ -24,6 +24,9 @@ bool is_embedding(const std::string& name) {
 
 std::string last_component(const std::string& module) { return module.substr(module.rfind('.') + 1); }
 
+/** Where PEFT keeps a sequence-classification head it trained in full (a module to save). */
+const std::string kScoreHeadKey = "base_model.model.score";
+
 /** [in, out] of a projection, whichever way it is stored. */
 std::pair<std::int64_t, std::int64_t> in_out(const at::Tensor& weight, bool conv1d) {
     return conv1d ? std::pair{weight.size(0), weight.size(1)} : std::pair{weight.size(1), weight.size(0)};
@@ -57,8 +60,10 @@ void TransformerModel::add_lora(const LoraConfig& requested, std::uint64_t seed)
         std::uniform_real_distribution<float> uniform(-1.0f / std::sqrt(float(in)), 1.0f / std::sqrt(float(in)));
         std::vector<float> a(static_cast<std::size_t>(adapter.config.rank * in));
         for (float& v : a) v = uniform(rng);
-        LoraPair pair{at::from_blob(a.data(), {adapter.config.rank, in}, at::kFloat).clone().to(device_),
-                      at::zeros({out, adapter.config.rank}, at::TensorOptions().dtype(at::kFloat).device(device_))};
+        // float32, as PEFT keeps adapters of a half-precision model; float64 for gradient checks.
+        const at::ScalarType type = dtype_ == at::kDouble ? at::kDouble : at::kFloat;
+        LoraPair pair{at::from_blob(a.data(), {adapter.config.rank, in}, at::kFloat).to(device_, type, false, true),
+                      at::zeros({out, adapter.config.rank}, at::TensorOptions().dtype(type).device(device_))};
         adapter.modules.emplace(module, std::move(pair));
     }
     if (adapter.modules.empty()) throw std::invalid_argument("no module of this model matches the LoRA target modules");
@@ -90,12 +95,18 @@ void TransformerModel::unmerge_lora() {
     }
 }
 
+void TransformerModel::merge_and_unload() {
+    merge_lora();
+    adapter_.reset();
+    score_head_.reset();
+}
+
 void TransformerModel::save_adapter(const std::filesystem::path& dir, const std::string& base_model) const {
     if (!adapter_) throw std::logic_error("the model has no LoRA adapter to save");
     const LoraConfig& c = adapter_->config;
     nlohmann::ordered_json config = {
         {"peft_type", "LORA"},
-        {"task_type", config_.is_causal() ? "CAUSAL_LM" : "FEATURE_EXTRACTION"},
+        {"task_type", score_head_ ? "SEQ_CLS" : config_.is_causal() ? "CAUSAL_LM" : "FEATURE_EXTRACTION"},
         {"base_model_name_or_path", base_model},
         {"r", c.rank},
         {"lora_alpha", c.alpha},
@@ -103,7 +114,7 @@ void TransformerModel::save_adapter(const std::filesystem::path& dir, const std:
         {"target_modules", c.target_modules},
         {"fan_in_fan_out", config_.family == ModelFamily::Gpt2},
         {"bias", "none"},
-        {"modules_to_save", nullptr},
+        {"modules_to_save", score_head_ ? nlohmann::ordered_json::array({"score"}) : nlohmann::ordered_json(nullptr)},
         {"init_lora_weights", true},
         {"inference_mode", true},
         {"use_rslora", false},
@@ -112,6 +123,10 @@ void TransformerModel::save_adapter(const std::filesystem::path& dir, const std:
     for (const auto& [module, pair] : adapter_->modules) {
         tensors.push_back(tensor_data(peft_key(config_.family, module, 'A'), pair.a));
         tensors.push_back(tensor_data(peft_key(config_.family, module, 'B'), pair.b));
+    }
+    if (score_head_) {
+        tensors.push_back(tensor_data(kScoreHeadKey + ".weight", score_head_->weight));
+        if (score_head_->bias.defined()) tensors.push_back(tensor_data(kScoreHeadKey + ".bias", score_head_->bias));
     }
     std::filesystem::create_directories(dir);
     write_safetensors(dir / "adapter_model.safetensors", tensors, {{"format", "pt"}});
@@ -139,7 +154,15 @@ void TransformerModel::load_adapter(const std::filesystem::path& dir) {
     SafetensorsFile file(dir / "adapter_model.safetensors");
     auto modules = projection_modules();
     const std::string head = "base_model.model.";
+    std::optional<ScalarHead> score;
+    if (file.tensors().count(kScoreHeadKey + ".weight")) {
+        score = ScalarHead::load(file, kScoreHeadKey, config_.hidden_size);
+        score->name = "score";
+        score->weight = score->weight.to(device_);
+        if (score->bias.defined()) score->bias = score->bias.to(device_);
+    }
     for (const auto& [key, view] : file.tensors()) {
+        if (score && key.rfind(kScoreHeadKey + ".", 0) == 0) continue;
         auto fail = [&](const std::string& why) { throw std::runtime_error(file.path() + ": tensor '" + key + "' " + why); };
         const bool is_a = key.size() > 14 && key.compare(key.size() - 14, 14, ".lora_A.weight") == 0;
         const bool is_b = key.size() > 14 && key.compare(key.size() - 14, 14, ".lora_B.weight") == 0;
@@ -161,6 +184,7 @@ void TransformerModel::load_adapter(const std::filesystem::path& dir) {
     if (adapter.modules.empty()) throw std::runtime_error(file.path() + ": no LoRA matrices");
     unmerge_lora();
     adapter_ = std::move(adapter);
+    score_head_ = std::move(score);
 }
 
 }  // namespace amalgam

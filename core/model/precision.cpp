@@ -12,7 +12,8 @@ struct PrecisionName {
 };
 
 constexpr PrecisionName kNames[] = {
-    {Precision::Auto, "auto"}, {Precision::Float32, "float32"}, {Precision::BFloat16, "bfloat16"}, {Precision::Float16, "float16"}};
+    {Precision::Auto, "auto"}, {Precision::Float32, "float32"}, {Precision::BFloat16, "bfloat16"}, {Precision::Float16, "float16"},
+    {Precision::Float64, "float64"}};
 
 /** Whether this libtorch has matrix products of `type` on the CPU (float16 has none in 1.13). */
 bool cpu_computes_in(at::ScalarType type) {
@@ -29,7 +30,7 @@ bool cpu_computes_in(at::ScalarType type) {
 Precision parse_precision(const std::string& name) {
     for (const auto& n : kNames)
         if (name == n.name) return n.precision;
-    throw std::invalid_argument("unknown dtype '" + name + "' (auto, float32, bfloat16 or float16)");
+    throw std::invalid_argument("unknown dtype '" + name + "' (auto, float32, bfloat16, float16 or float64)");
 }
 
 at::ScalarType resolve_precision(Precision p, at::Device device) {
@@ -41,6 +42,7 @@ at::ScalarType resolve_precision(Precision p, at::Device device) {
             if (device.is_cpu() && !cpu_computes_in(at::kHalf))
                 throw std::runtime_error("this libtorch cannot compute in float16 on the CPU; use bfloat16 or float32");
             return at::kHalf;
+        case Precision::Float64: return at::kDouble;
     }
     throw std::logic_error("unknown precision");
 }
@@ -50,6 +52,7 @@ std::string dtype_name(at::ScalarType t) {
         case at::kFloat: return "float32";
         case at::kBFloat16: return "bfloat16";
         case at::kHalf: return "float16";
+        case at::kDouble: return "float64";
         default: {
             std::ostringstream name;
             name << t;

@@ -36,7 +36,8 @@ ScalarHead ScalarHead::load(const SafetensorsFile& file, const std::string& name
 }
 
 at::Tensor ScalarHead::per_token(const at::Tensor& hidden) const {
-    return at::linear(hidden.to(at::kFloat), weight.to(hidden.device()), bias.defined() ? bias.to(hidden.device()) : at::Tensor()).squeeze(-1);
+    // In the head's own type (float32 on a half-precision model).
+    return at::linear(hidden.to(weight.scalar_type()), weight, bias.defined() ? bias : at::Tensor()).squeeze(-1);
 }
 
 at::Tensor ScalarHead::at_last_token(const at::Tensor& hidden, const at::Tensor& mask) const {

@@ -12,7 +12,10 @@ namespace amalgam {
  *  (the mapping goes away with its file). */
 at::Tensor tensor_from_view(const TensorView& view, at::ScalarType dtype = at::kFloat);
 
-/** A tensor's values as float32 bytes to write to a safetensors file under `name`. */
-TensorData tensor_data(const std::string& name, const at::Tensor& t);
+/** A tensor's values as bytes of `dtype` (a floating type) to write to a safetensors file under `name`. */
+TensorData tensor_data(const std::string& name, const at::Tensor& t, DType dtype = DType::F32);
+
+/** The safetensors type of a floating ATen type. */
+DType safetensors_dtype(at::ScalarType t);
 
 }  // namespace amalgam

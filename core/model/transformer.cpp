@@ -1,5 +1,6 @@
 #include "core/model/transformer.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/model/arch/families.h"
@@ -62,7 +63,10 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
             if (spec.optional) continue;
             checkpoint.get(name_prefixes(model->config_.family).front() + spec.name);  // throws, naming tensor and file
         }
-        model->weights_[spec.name] = tensor_from_view(checkpoint.require(stored, spec.shape), dtype).to(device);
+        const TensorView& view = checkpoint.require(stored, spec.shape);
+        if (model->weights_.empty()) model->file_dtype_ = view.dtype;
+        model->weights_[spec.name] = tensor_from_view(view, dtype).to(device);
+        model->stored_names_[spec.name] = stored;
     }
     return model;
 }
@@ -80,7 +84,7 @@ std::int64_t TransformerModel::parameter_count() const {
 }
 
 at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) const {
-    arch::Layers w(*this, adapter_ && !adapter_->merged ? &*adapter_ : nullptr, training_);
+    arch::Layers w(*this, adapter_ && adapter_enabled_ && !adapter_->merged ? &*adapter_ : nullptr, training_);
     if (mask.size(1) != ids.size(1) + (cache ? cache->length() : 0))
         throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
     switch (config_.family) {
@@ -95,10 +99,20 @@ at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tens
 
 at::Tensor TransformerModel::logits(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) const {
     if (!config_.is_causal()) throw std::invalid_argument("logits need a causal language model, not " + config_.architecture);
-    at::Tensor h = hidden_states(ids, mask, cache);
+    return lm_head(hidden_states(ids, mask, cache));
+}
+
+at::Tensor TransformerModel::lm_head(const at::Tensor& hidden) const {
     const std::string embedding = config_.family == ModelFamily::Gpt2 ? "wte.weight" : "embed_tokens.weight";
     auto head = weights_.find("lm_head.weight");
-    return at::linear(h, head != weights_.end() ? head->second : weight(embedding));
+    return at::linear(hidden, head != weights_.end() ? head->second : weight(embedding));
+}
+
+void TransformerModel::save_weights(const std::filesystem::path& file, DType dtype) const {
+    std::vector<TensorData> tensors;
+    for (const auto& [name, w] : weights_) tensors.push_back(tensor_data(stored_names_.at(name), w, dtype));
+    std::sort(tensors.begin(), tensors.end(), [](const TensorData& a, const TensorData& b) { return a.name < b.name; });
+    write_safetensors(file, tensors, {{"format", "pt"}});
 }
 
 at::Tensor TransformerModel::sentence_embeddings(const at::Tensor& ids, const at::Tensor& mask) const {

@@ -13,6 +13,7 @@
 #include "core/model/lora.h"
 #include "core/model/model_config.h"
 #include "core/model/precision.h"
+#include "core/model/scalar_head.h"
 
 namespace amalgam {
 
@@ -42,6 +43,9 @@ public:
     at::Tensor hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache = nullptr) const;
     /** Next-token logits [batch, tokens, vocab] of a causal model. */
     at::Tensor logits(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache = nullptr) const;
+    /** The language-model head alone: logits [..., vocab] of hidden states [..., hidden], so that
+     *  a loss can take logits only where it needs them. */
+    at::Tensor lm_head(const at::Tensor& hidden) const;
     /** Mean-pooled, L2-normalised embeddings [batch, hidden] of an encoder (sentence-transformers). */
     at::Tensor sentence_embeddings(const at::Tensor& ids, const at::Tensor& mask) const;
 
@@ -59,13 +63,31 @@ public:
     /** Loads a PEFT adapter folder (adapter_config.json, adapter_model.safetensors); errors
      *  name the file and the tensor that does not fit this model. */
     void load_adapter(const std::filesystem::path& dir);
-    /** Writes the adapter in PEFT's layout so that Python peft can load it. */
+    /** Writes the adapter in PEFT's layout so that Python peft can load it; with a score head,
+     *  as a sequence-classification adapter whose head is a module to save. */
     void save_adapter(const std::filesystem::path& dir, const std::string& base_model) const;
     /** Folds the updates into the base weights (and back out). */
     void merge_lora();
     void unmerge_lora();
+    /** Folds the adapter into the base weights for good and drops it (and its head), so that
+     *  another adapter can be trained or loaded on top, as PEFT's merge_and_unload. */
+    void merge_and_unload();
+    /** Whether the forward pass applies the adapter: off, the model is its own reference (DPO). */
+    void set_adapter_enabled(bool enabled) { adapter_enabled_ = enabled; }
     const LoraAdapter* adapter() const { return adapter_ ? &*adapter_ : nullptr; }
     LoraAdapter* adapter() { return adapter_ ? &*adapter_ : nullptr; }
+
+    /** The reward model's score head ("score", as *ForSequenceClassification names it), when
+     *  the adapter has one. */
+    void set_score_head(ScalarHead head) { score_head_ = std::move(head); }
+    const ScalarHead* score_head() const { return score_head_ ? &*score_head_ : nullptr; }
+    ScalarHead* score_head() { return score_head_ ? &*score_head_ : nullptr; }
+
+    /** Writes the base weights (with any merged adapter) as model.safetensors in `dtype`, under
+     *  the names the checkpoint used, so that Hugging Face loads the folder. */
+    void save_weights(const std::filesystem::path& file, DType dtype) const;
+    /** The floating type the checkpoint stored its weights in. */
+    DType file_dtype() const { return file_dtype_; }
 
     /** Training mode turns LoRA dropout on. */
     void set_training(bool training) { training_ = training; }
@@ -78,7 +100,11 @@ private:
     at::Device device_;
     at::ScalarType dtype_;
     std::unordered_map<std::string, at::Tensor> weights_;
+    std::unordered_map<std::string, std::string> stored_names_;  // weight -> its name in the checkpoint
+    DType file_dtype_ = DType::F32;
     std::optional<LoraAdapter> adapter_;
+    std::optional<ScalarHead> score_head_;
+    bool adapter_enabled_ = true;
     bool training_ = false;
 };
 

@@ -1,0 +1,74 @@
+#include "core/recipe/yaml_json.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/util/data_error.h"
+
+namespace amalgam {
+namespace {
+
+std::size_t line(const YAML::Node& node) { return node.Mark().is_null() ? 0 : static_cast<std::size_t>(node.Mark().line + 1); }
+
+nlohmann::json scalar(const YAML::Node& node) {
+    const std::string text = node.Scalar();
+    if (node.Tag() == "!") return text;  // quoted
+    if (text == "true" || text == "True") return true;
+    if (text == "false" || text == "False") return false;
+    if (text.empty() || text == "~" || text == "null") return nullptr;
+    try {
+        std::size_t used = 0;
+        long long n = std::stoll(text, &used);
+        if (used == text.size()) return n;
+        double d = std::stod(text, &used);
+        if (used == text.size()) return d;
+    } catch (const std::exception&) {
+    }
+    return text;
+}
+
+nlohmann::json convert(const YAML::Node& node, const std::string& path, std::map<std::string, std::size_t>& lines) {
+    switch (node.Type()) {
+        case YAML::NodeType::Map: {
+            nlohmann::json out = nlohmann::json::object();
+            for (const auto& kv : node) {
+                const std::string key = kv.first.Scalar();
+                const std::string child = path.empty() ? key : path + "." + key;
+                lines[child] = line(kv.first);
+                out[key] = convert(kv.second, child, lines);
+            }
+            return out;
+        }
+        case YAML::NodeType::Sequence: {
+            nlohmann::json out = nlohmann::json::array();
+            for (const auto& item : node) out.push_back(convert(item, path, lines));
+            return out;
+        }
+        case YAML::NodeType::Scalar: return scalar(node);
+        default: return nullptr;
+    }
+}
+
+}  // namespace
+
+std::size_t YamlJson::line_of(std::string key) const {
+    while (true) {
+        if (auto it = lines.find(key); it != lines.end()) return it->second;
+        const auto dot = key.rfind('.');
+        if (dot == std::string::npos) return 0;
+        key.resize(dot);
+    }
+}
+
+YamlJson yaml_to_json(const std::string& text, const std::string& origin) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        throw DataError(origin, static_cast<std::size_t>(e.mark.line + 1), e.msg);
+    }
+    YamlJson out;
+    out.value = convert(root, "", out.lines);
+    return out;
+}
+
+}  // namespace amalgam

@@ -1,0 +1,130 @@
+#include "core/train/estimate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include <c10/core/GradMode.h>
+
+#include "core/model/lora.h"
+
+namespace amalgam {
+namespace {
+
+double element_size(at::ScalarType t) { return static_cast<double>(c10::elementSize(t)); }
+
+/** The [in, out] sizes of one layer's projections, by their last name component. */
+struct Projection {
+    const char* name;
+    double in, out;
+};
+
+std::vector<Projection> layer_projections(const ModelConfig& m) {
+    const double h = static_cast<double>(m.hidden_size), i = static_cast<double>(m.intermediate_size);
+    const double kv = static_cast<double>(m.num_kv_heads * m.head_dim());
+    switch (m.family) {
+        case ModelFamily::Llama:
+            return {{"q_proj", h, h}, {"k_proj", h, kv}, {"v_proj", h, kv}, {"o_proj", h, h},
+                    {"gate_proj", h, i}, {"up_proj", h, i}, {"down_proj", i, h}};
+        case ModelFamily::Gpt2: return {{"c_attn", h, 3 * h}, {"c_proj", h, h}, {"c_fc", h, 4 * h}, {"mlp.c_proj", 4 * h, h}};
+        case ModelFamily::Bert:
+            return {{"query", h, h}, {"key", h, h}, {"value", h, h}, {"attention.output.dense", h, h},
+                    {"intermediate.dense", h, i}, {"output.dense", i, h}};
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string gib(double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+    return text;
+}
+
+TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config, at::ScalarType dtype, double device_flops) {
+    TrainEstimate e;
+    const double s = element_size(dtype), layers = static_cast<double>(m.num_layers);
+    const double h = static_cast<double>(m.hidden_size), vocab = static_cast<double>(m.vocab_size);
+    const double intermediate = m.family == ModelFamily::Gpt2 ? 4 * h : static_cast<double>(m.intermediate_size);
+    const double heads = static_cast<double>(m.num_heads);
+
+    std::vector<std::string> targets = config.lora.target_modules.empty() ? default_lora_targets(m.family) : config.lora.target_modules;
+    double layer_matrix = 0, lora = 0, lora_inputs = 0;
+    for (const Projection& p : layer_projections(m)) {
+        layer_matrix += p.in * p.out;
+        const std::string name = p.name;
+        const std::string last = name.substr(name.rfind('.') + 1);
+        if (std::find(targets.begin(), targets.end(), last) != targets.end()) {
+            lora += static_cast<double>(config.lora.r) * (p.in + p.out);
+            lora_inputs += p.in;
+        }
+    }
+    const double matrix_params = layers * layer_matrix + h * vocab;  // the projections and the language-model head
+    const double embeddings = h * vocab * (m.tie_word_embeddings ? 0 : 1) + h * static_cast<double>(m.max_positions) * (m.family == ModelFamily::Gpt2 ? 1 : 0);
+    e.trainable_parameters = static_cast<std::int64_t>(layers * lora + (config.stage == Stage::RewardModel ? h : 0));
+    e.weights_bytes = (matrix_params + embeddings) * s;
+    e.trainable_bytes = 2.0 * 4.0 * static_cast<double>(e.trainable_parameters);
+    e.optimizer_bytes = 2.0 * 4.0 * static_cast<double>(e.trainable_parameters);
+
+    // Sequences in a micro-batch (pairs count twice) and their tokens at the full length.
+    const double sequences = static_cast<double>(config.batch_size) * (config.stage == Stage::Sft ? 1 : 2);
+    const double tokens = sequences * static_cast<double>(config.max_length);
+    const double t = static_cast<double>(config.max_length);
+    // Kept for backward per layer and token: the block's inputs, norms, q/k/v and their rotated
+    // copies, the attention output and the MLP's four intermediates, in the run's dtype; the
+    // float32 copy of each LoRA input; the attention's softmax statistics.
+    const double per_token_layer = s * (10 * h + 4 * intermediate) + 4.0 * lora_inputs + 4.0 * heads;
+    e.activation_bytes = tokens * layers * per_token_layer + tokens * h * s * 2;
+    // Logits where a token is predicted: the run's dtype, then float32 logits, log-softmax and gradient.
+    e.logits_bytes = config.stage == Stage::RewardModel ? 0 : tokens * vocab * (s + 3 * 4.0);
+    e.peak_bytes = e.weights_bytes + e.trainable_bytes + e.optimizer_bytes + e.activation_bytes + e.logits_bytes;
+
+    // Forward 2 flops per weight and token; backward 2 more for the activations' gradients
+    // (the base is frozen, so no weight gradients); attention 4 t h per token and layer, both ways.
+    const double per_token = 4.0 * matrix_params + 3.0 * 4.0 * t * h * layers / 2.0;
+    const double steps_tokens = tokens * static_cast<double>(config.grad_accum);
+    e.flops_per_step = steps_tokens * per_token;
+    if (config.stage == Stage::Dpo && !config.dpo_precompute_reference) e.flops_per_step += steps_tokens * 2.0 * matrix_params;
+    e.device_flops = device_flops;
+    e.seconds_per_step = device_flops > 0 ? e.flops_per_step / device_flops : 0;
+    return e;
+}
+
+double measure_device_flops(at::Device device, at::ScalarType dtype) {
+    c10::NoGradGuard no_grad;
+    const std::int64_t n = device.is_cuda() ? 4096 : 512;
+    at::Tensor a = at::randn({n, n}, at::TensorOptions().device(device).dtype(dtype));
+    at::Tensor b = at::randn({n, n}, at::TensorOptions().device(device).dtype(dtype));
+    at::Tensor c = at::matmul(a, b);  // warm-up
+    c.sum().item<double>();
+    const int repeats = device.is_cuda() ? 20 : 4;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < repeats; ++i) c = at::matmul(a, b);
+    c.sum().item<double>();  // waits for the device
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return 2.0 * static_cast<double>(n * n * n) * repeats / seconds;
+}
+
+std::string describe(const TrainEstimate& e) {
+    char line[160];
+    std::string out;
+    auto add = [&](const char* what, double bytes) {
+        std::snprintf(line, sizeof line, "  %-22s %s\n", what, gib(bytes).c_str());
+        out += line;
+    };
+    out += "expected peak memory: " + gib(e.peak_bytes) + "\n";
+    add("base weights", e.weights_bytes);
+    add("LoRA and gradients", e.trainable_bytes);
+    add("optimizer state", e.optimizer_bytes);
+    add("activations", e.activation_bytes);
+    add("logits", e.logits_bytes);
+    std::snprintf(line, sizeof line, "trainable parameters: %lld\n", static_cast<long long>(e.trainable_parameters));
+    out += line;
+    std::snprintf(line, sizeof line, "expected time per step: %.3g s (%.3g TFLOP per step at a measured %.3g TFLOP/s)\n",
+                  e.seconds_per_step, e.flops_per_step / 1e12, e.device_flops / 1e12);
+    out += line;
+    return out;
+}
+
+}  // namespace amalgam

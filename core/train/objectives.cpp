@@ -1,0 +1,197 @@
+#include "core/train/objectives.h"
+
+#include <c10/core/GradMode.h>
+
+namespace amalgam {
+namespace {
+
+/** Losses in float32 (float64 for a float64 model, for gradient checks). */
+at::ScalarType loss_type(const TransformerModel& model) { return model.dtype() == at::kDouble ? at::kDouble : at::kFloat; }
+
+double sum_of(const at::Tensor& t) { return t.sum().item<double>(); }
+
+/** The model as its own reference for a scope: adapter off, no gradients. */
+class AsReference {
+public:
+    explicit AsReference(TransformerModel& model) : model_(model) { model_.set_adapter_enabled(false); }
+    ~AsReference() { model_.set_adapter_enabled(true); }
+
+private:
+    TransformerModel& model_;
+    c10::NoGradGuard no_grad_;
+};
+
+/** The chosen texts of a micro-batch, then (for pairs) the rejected ones. */
+std::vector<const EncodedText*> texts_of(const MicroBatch& batch, bool with_rejected) {
+    std::vector<const EncodedText*> texts;
+    for (const auto* e : batch.examples) texts.push_back(&e->chosen);
+    if (with_rejected)
+        for (const auto* e : batch.examples) texts.push_back(&e->rejected);
+    return texts;
+}
+
+class SftObjective final : public Objective {
+public:
+    SftObjective(TransformerModel& model, std::int32_t pad_id) : model_(model), pad_id_(pad_id) {}
+
+    double units(const MicroBatch& batch) const override {
+        double n = 0;
+        for (const auto* e : batch.examples) n += static_cast<double>(e->chosen.response_tokens());
+        return n;
+    }
+    std::vector<std::string> metric_names() const override { return {"loss", "mean_token_accuracy"}; }
+    std::string accuracy_name() const override { return "mean_token_accuracy"; }
+
+    LossSums sums(const MicroBatch& batch) override {
+        ResponseLogps lp = response_logps(model_, make_batch(texts_of(batch, false), pad_id_, model_.device()));
+        at::Tensor loss = -lp.sums.sum();
+        return {loss, {loss.item<double>(), sum_of(lp.correct)}};
+    }
+
+private:
+    TransformerModel& model_;
+    std::int32_t pad_id_;
+};
+
+class RewardObjective final : public Objective {
+public:
+    RewardObjective(TransformerModel& model, std::int32_t pad_id) : model_(model), pad_id_(pad_id) {}
+
+    double units(const MicroBatch& batch) const override { return static_cast<double>(batch.examples.size()); }
+    std::vector<std::string> metric_names() const override { return {"loss", "accuracy", "margin", "mean_reward"}; }
+    std::string accuracy_name() const override { return "accuracy"; }
+
+    LossSums sums(const MicroBatch& batch) override {
+        // Chosen and rejected in one forward pass, as TRL's RewardTrainer does.
+        TokenBatch tokens = make_batch(texts_of(batch, true), pad_id_, model_.device());
+        at::Tensor hidden = model_.hidden_states(tokens.ids, tokens.mask);
+        at::Tensor rewards = model_.score_head()->at_last_token(hidden, tokens.mask).to(loss_type(model_));
+        const std::int64_t n = static_cast<std::int64_t>(batch.examples.size());
+        at::Tensor chosen = rewards.slice(0, 0, n), rejected = rewards.slice(0, n);
+        at::Tensor margin = chosen - rejected;
+        at::Tensor loss = -at::log_sigmoid(margin).sum();
+        return {loss, {loss.item<double>(), sum_of(margin > 0), sum_of(margin), sum_of((chosen + rejected) / 2)}};
+    }
+
+private:
+    TransformerModel& model_;
+    std::int32_t pad_id_;
+};
+
+class DpoObjective final : public Objective {
+public:
+    DpoObjective(TransformerModel& model, std::int32_t pad_id, double beta, const ReferenceLogps* reference)
+        : model_(model), pad_id_(pad_id), beta_(beta), reference_(reference) {}
+
+    double units(const MicroBatch& batch) const override { return static_cast<double>(batch.examples.size()); }
+    std::vector<std::string> metric_names() const override {
+        return {"loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected"};
+    }
+    std::string accuracy_name() const override { return "rewards/accuracies"; }
+
+    LossSums sums(const MicroBatch& batch) override {
+        const std::int64_t n = static_cast<std::int64_t>(batch.examples.size());
+        TokenBatch tokens = make_batch(texts_of(batch, true), pad_id_, model_.device());
+        at::Tensor policy = response_logps(model_, tokens).sums;
+        at::Tensor ref_chosen, ref_rejected;
+        if (reference_) {
+            at::Tensor rows = at::tensor(batch.rows, at::kLong).to(model_.device());
+            ref_chosen = reference_->chosen.index_select(0, rows).to(policy.scalar_type());
+            ref_rejected = reference_->rejected.index_select(0, rows).to(policy.scalar_type());
+        } else {
+            // The reference is the same model with its adapter switched off: no second copy.
+            AsReference reference(model_);
+            at::Tensor ref = response_logps(model_, tokens).sums;
+            ref_chosen = ref.slice(0, 0, n);
+            ref_rejected = ref.slice(0, n);
+        }
+        at::Tensor chosen = policy.slice(0, 0, n), rejected = policy.slice(0, n);
+        at::Tensor reward_chosen = beta_ * (chosen - ref_chosen).detach();
+        at::Tensor reward_rejected = beta_ * (rejected - ref_rejected).detach();
+        at::Tensor logits = (chosen - ref_chosen) - (rejected - ref_rejected);
+        at::Tensor loss = -at::log_sigmoid(beta_ * logits).sum();
+        return {loss,
+                {loss.item<double>(), sum_of(reward_chosen), sum_of(reward_rejected), sum_of(reward_chosen > reward_rejected),
+                 sum_of(reward_chosen - reward_rejected), sum_of(chosen.detach()), sum_of(rejected.detach())}};
+    }
+
+private:
+    TransformerModel& model_;
+    std::int32_t pad_id_;
+    double beta_;
+    const ReferenceLogps* reference_;
+};
+
+}  // namespace
+
+TokenBatch make_batch(const std::vector<const EncodedText*>& texts, std::int32_t pad_id, at::Device device) {
+    std::size_t longest = 1;
+    for (const auto* t : texts) longest = std::max(longest, t->ids.size());
+    const auto rows = static_cast<std::int64_t>(texts.size()), cols = static_cast<std::int64_t>(longest);
+    at::Tensor ids = at::full({rows, cols}, pad_id, at::kLong);
+    at::Tensor mask = at::zeros({rows, cols}, at::kLong);
+    at::Tensor response = at::zeros({rows, cols}, at::kBool);
+    auto id = ids.accessor<std::int64_t, 2>();
+    auto m = mask.accessor<std::int64_t, 2>();
+    auto r = response.accessor<bool, 2>();
+    TokenBatch batch;
+    for (std::int64_t b = 0; b < rows; ++b) {
+        const EncodedText& t = *texts[static_cast<std::size_t>(b)];
+        for (std::size_t i = 0; i < t.ids.size(); ++i) {
+            id[b][static_cast<std::int64_t>(i)] = t.ids[i];
+            m[b][static_cast<std::int64_t>(i)] = 1;
+            r[b][static_cast<std::int64_t>(i)] = i >= t.response_start && i > 0;  // the first token has no predictor
+        }
+        batch.tokens += static_cast<std::int64_t>(t.ids.size());
+    }
+    batch.ids = ids.to(device);
+    batch.mask = mask.to(device);
+    batch.response = response.to(device);
+    return batch;
+}
+
+ResponseLogps response_logps(const TransformerModel& model, const TokenBatch& batch) {
+    at::Tensor hidden = model.hidden_states(batch.ids, batch.mask);
+    // Position t predicts token t + 1: keep the positions whose next token is a response token.
+    at::Tensor predicts = batch.response.slice(1, 1);
+    at::Tensor where = predicts.nonzero();  // [n, 2]: sequence, position
+    at::Tensor seq = where.select(1, 0), pos = where.select(1, 1);
+    at::Tensor logits = model.lm_head(hidden.index({seq, pos})).to(loss_type(model));
+    at::Tensor targets = batch.ids.index({seq, pos + 1});
+    at::Tensor token_logps = at::log_softmax(logits, -1).gather(1, targets.unsqueeze(1)).squeeze(1);
+    const std::int64_t rows = batch.ids.size(0);
+    ResponseLogps out;
+    out.sums = at::zeros({rows}, token_logps.options()).index_add(0, seq, token_logps);
+    out.correct = at::zeros({rows}, token_logps.options()).index_add(0, seq, (logits.argmax(1) == targets).to(token_logps.scalar_type()));
+    return out;
+}
+
+std::unique_ptr<Objective> make_objective(const TrainConfig& config, TransformerModel& model, std::int32_t pad_id,
+                                          const ReferenceLogps* reference) {
+    switch (config.stage) {
+        case Stage::Sft: return std::make_unique<SftObjective>(model, pad_id);
+        case Stage::RewardModel:
+            if (!model.score_head()) throw std::logic_error("a reward model needs a score head");
+            return std::make_unique<RewardObjective>(model, pad_id);
+        case Stage::Dpo: return std::make_unique<DpoObjective>(model, pad_id, config.dpo_beta, reference);
+    }
+    throw std::logic_error("unknown stage");
+}
+
+ReferenceLogps reference_logps(TransformerModel& model, const std::vector<TrainExample>& examples, std::int64_t batch_size,
+                               std::int32_t pad_id) {
+    AsReference as_reference(model);
+    std::vector<at::Tensor> chosen, rejected;
+    for (std::size_t start = 0; start < examples.size(); start += static_cast<std::size_t>(batch_size)) {
+        MicroBatch batch;
+        for (std::size_t i = start; i < std::min(examples.size(), start + static_cast<std::size_t>(batch_size)); ++i)
+            batch.examples.push_back(&examples[i]);
+        at::Tensor sums = response_logps(model, make_batch(texts_of(batch, true), pad_id, model.device())).sums;
+        const auto n = static_cast<std::int64_t>(batch.examples.size());
+        chosen.push_back(sums.slice(0, 0, n).to(at::kFloat));
+        rejected.push_back(sums.slice(0, n).to(at::kFloat));
+    }
+    return {at::cat(chosen), at::cat(rejected)};
+}
+
+}  // namespace amalgam

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "core/model/transformer.h"
+#include "core/train/train_config.h"
+#include "core/train/train_data.h"
+
+namespace amalgam {
+
+/** Encoded texts as one right-padded batch on a device: ids and mask [batch, longest], and
+ *  `response` marking the tokens a loss predicts. */
+struct TokenBatch {
+    at::Tensor ids, mask, response;
+    std::int64_t tokens = 0;  ///< real tokens, padding left out
+};
+TokenBatch make_batch(const std::vector<const EncodedText*>& texts, std::int32_t pad_id, at::Device device);
+
+/** Log-probabilities the model gives the response tokens of a batch, teacher-forced: their
+ *  per-sequence sums [batch], and per sequence how many of them are the model's top choice. */
+struct ResponseLogps {
+    at::Tensor sums;
+    at::Tensor correct;
+};
+/** Logits are taken only at the positions that predict a response token. */
+ResponseLogps response_logps(const TransformerModel& model, const TokenBatch& batch);
+
+/** The examples of one micro-batch and their row numbers in the data. */
+struct MicroBatch {
+    std::vector<const TrainExample*> examples;
+    std::vector<std::int64_t> rows;
+};
+
+/** What a micro-batch gives: the summed loss (to divide by the step's units) and the sums of
+ *  each metric over its units, in the order of metric_names(). */
+struct LossSums {
+    at::Tensor loss;
+    std::vector<double> metrics;
+};
+
+/** A training objective. A step's loss is the mean over its units (response tokens for SFT,
+ *  pairs otherwise), whatever the split into micro-batches. */
+class Objective {
+public:
+    virtual ~Objective() = default;
+    virtual double units(const MicroBatch& batch) const = 0;
+    /** Metric names as TRL logs them; the first is always "loss". */
+    virtual std::vector<std::string> metric_names() const = 0;
+    virtual LossSums sums(const MicroBatch& batch) = 0;
+    /** The metric that eval reports as accuracy. */
+    virtual std::string accuracy_name() const = 0;
+};
+
+/** The DPO reference's sequence log-probabilities of every row, when computed before training. */
+struct ReferenceLogps {
+    at::Tensor chosen, rejected;  ///< [rows], float32 on the model's device
+};
+
+/** The objective of `config.stage` on `model` (with the score head for the reward model). */
+std::unique_ptr<Objective> make_objective(const TrainConfig& config, TransformerModel& model, std::int32_t pad_id,
+                                          const ReferenceLogps* reference);
+
+/** The reference's log-probabilities of every example, adapter off, in batches of `batch_size`. */
+ReferenceLogps reference_logps(TransformerModel& model, const std::vector<TrainExample>& examples, std::int64_t batch_size,
+                               std::int32_t pad_id);
+
+}  // namespace amalgam

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "core/model/safetensors.h"
+#include "core/train/train_config.h"
+
+namespace amalgam {
+
+/** A trainable tensor and the name it is saved under. */
+struct Parameter {
+    std::string name;
+    at::Tensor tensor;
+    bool decay = true;  ///< weight decay applies (not to biases, as transformers' Trainer does)
+};
+
+/** AdamW as torch.optim.AdamW computes it (decoupled weight decay, bias-corrected moments),
+ *  with its state in the parameters' type, so that it saves and restores to the bit. */
+class AdamW {
+public:
+    AdamW(std::vector<Parameter> parameters, const OptimizerConfig& config);
+
+    /** One update at learning rate `lr` from the parameters' gradients. */
+    void step(double lr);
+    void zero_grad();
+    /** The global L2 norm of the gradients before clipping; scales them down to max_grad_norm. */
+    double clip_grad_norm(double max_norm);
+
+    std::int64_t steps() const { return steps_; }
+    const std::vector<Parameter>& parameters() const { return parameters_; }
+
+    /** The moments, named "<parameter>.exp_avg" / ".exp_avg_sq", and the step count. */
+    std::vector<TensorData> state() const;
+    /** Restores state() from a safetensors file; errors name the file and the tensor. */
+    void load_state(const SafetensorsFile& file, std::int64_t steps);
+
+private:
+    std::vector<Parameter> parameters_;
+    std::vector<at::Tensor> exp_avg_, exp_avg_sq_;
+    OptimizerConfig config_;
+    std::int64_t steps_ = 0;
+};
+
+/** The learning rate of optimizer step `step` (0-based) of `total`, as transformers' schedulers
+ *  give it: linear warm-up from 0, then constant, linear decay to 0, or a half cosine to 0. */
+double learning_rate(const OptimizerConfig& config, std::int64_t step, std::int64_t total);
+
+}  // namespace amalgam

@@ -1,0 +1,250 @@
+#include "core/train/train_config.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace amalgam {
+namespace {
+
+using json = nlohmann::json;
+
+/** Reads one mapping of the config, naming every key by its path for errors. */
+class Section {
+public:
+    Section(const json& j, std::string path, const std::set<std::string>& allowed) : j_(j), path_(std::move(path)) {
+        if (!j.is_object()) throw ConfigError(path_, "must be a mapping");
+        for (const auto& [key, value] : j.items())
+            if (!allowed.count(key)) {
+                std::string list;
+                for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+                throw ConfigError(key_of(key), "unknown key (expected one of: " + list + ")");
+            }
+    }
+
+    bool has(const std::string& key) const { return j_.contains(key) && !j_.at(key).is_null(); }
+    std::string key_of(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+    const json& at(const std::string& key) const { return j_.at(key); }
+
+    void read(const std::string& key, std::string& out) const {
+        if (!has(key)) return;
+        if (!at(key).is_string()) throw ConfigError(key_of(key), "must be text");
+        out = at(key).get<std::string>();
+    }
+    void read(const std::string& key, double& out, double low, double high) const {
+        if (!has(key)) return;
+        if (!at(key).is_number()) throw ConfigError(key_of(key), "must be a number");
+        out = at(key).get<double>();
+        if (!(out >= low && out <= high))
+            throw ConfigError(key_of(key), "must be between " + number(low) + " and " + number(high));
+    }
+    void read(const std::string& key, std::int64_t& out, std::int64_t low) const {
+        if (!has(key)) return;
+        if (!at(key).is_number_integer()) throw ConfigError(key_of(key), "must be a whole number");
+        out = at(key).get<std::int64_t>();
+        if (out < low) throw ConfigError(key_of(key), "must be at least " + std::to_string(low));
+    }
+    void read(const std::string& key, bool& out) const {
+        if (!has(key)) return;
+        if (!at(key).is_boolean()) throw ConfigError(key_of(key), "must be true or false");
+        out = at(key).get<bool>();
+    }
+    void read_path(const std::string& key, std::string& out, const std::string& base_dir) const {
+        read(key, out);
+        if (has(key) && !out.empty()) out = (std::filesystem::path(base_dir) / out).lexically_normal().string();
+    }
+    template <class E>
+    void read_choice(const std::string& key, E& out, const std::map<std::string, E>& choices) const {
+        if (!has(key)) return;
+        std::string name;
+        read(key, name);
+        auto it = choices.find(name);
+        if (it == choices.end()) {
+            std::string list;
+            for (const auto& [n, v] : choices) list += (list.empty() ? "" : ", ") + n;
+            throw ConfigError(key_of(key), "'" + name + "' is not one of " + list);
+        }
+        out = it->second;
+    }
+
+private:
+    static std::string number(double v) {
+        std::ostringstream s;
+        s << v;
+        return s.str();
+    }
+    const json& j_;
+    std::string path_;
+};
+
+const std::map<std::string, Stage> kStages = {{"sft", Stage::Sft}, {"rm", Stage::RewardModel}, {"dpo", Stage::Dpo}};
+const std::map<std::string, Schedule> kSchedules = {
+    {"constant", Schedule::Constant}, {"linear", Schedule::Linear}, {"cosine", Schedule::Cosine}};
+
+}  // namespace
+
+const char* to_string(Stage s) {
+    switch (s) {
+        case Stage::Sft: return "sft";
+        case Stage::RewardModel: return "rm";
+        case Stage::Dpo: return "dpo";
+    }
+    return "?";
+}
+
+const char* to_string(Schedule s) {
+    switch (s) {
+        case Schedule::Constant: return "constant";
+        case Schedule::Linear: return "linear";
+        case Schedule::Cosine: return "cosine";
+    }
+    return "?";
+}
+
+std::vector<std::string> preset_names() { return {"paper-sft", "paper-rm"}; }
+
+TrainConfig preset_config(const std::string& name) {
+    TrainConfig c;
+    c.preset = name;
+    // Both: AdamW, batch 4, max length 512, one epoch (paper, Appendix A.3). Not stated by the
+    // paper, taken from the Stack-LLaMA scripts it follows: 100 warm-up steps. Not stated
+    // either: the target modules (PEFT's default, q_proj and v_proj on Llama, which is what an
+    // empty list means here), AdamW's betas and epsilon and gradient clipping at norm 1
+    // (transformers' defaults), gradient accumulation 1 for the reward model.
+    c.optimizer.warmup_steps = 100;
+    c.batch_size = 4;
+    c.grad_accum = 1;
+    c.max_length = 512;
+    c.epochs = 1;
+    if (name == "paper-sft") {
+        c.stage = Stage::Sft;
+        c.optimizer.lr = 1e-5;
+        c.optimizer.schedule = Schedule::Cosine;
+        c.optimizer.weight_decay = 0.05;
+        c.max_steps = 5000;
+        c.lora = {16, 32, 0.05, {}};
+    } else if (name == "paper-rm") {
+        c.stage = Stage::RewardModel;
+        c.optimizer.lr = 2e-5;
+        c.optimizer.schedule = Schedule::Linear;
+        c.optimizer.weight_decay = 0.001;
+        c.lora = {8, 32, 0.1, {}};
+    } else {
+        std::string list;
+        for (const auto& n : preset_names()) list += (list.empty() ? "" : ", ") + n;
+        throw ConfigError("preset", "unknown preset '" + name + "' (" + list + ")");
+    }
+    return c;
+}
+
+TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
+    Section top(j, "", {"stage", "preset", "model", "adapter", "data", "eval_data", "template", "lora", "optimizer",
+                        "batch_size", "grad_accum", "max_length", "max_steps", "epochs", "save_every", "log_every",
+                        "eval_every", "seed", "dpo"});
+    TrainConfig c;
+    if (top.has("preset")) {
+        std::string name;
+        top.read("preset", name);
+        c = preset_config(name);
+    }
+    if (!top.has("stage") && !top.has("preset")) throw ConfigError("stage", "is missing (sft, rm or dpo)");
+    if (top.has("stage") && top.at("stage") == "ppo") throw ConfigError("stage", "ppo is not one of dpo, rm, sft");
+    top.read_choice("stage", c.stage, kStages);
+    top.read_path("model", c.model, base_dir);
+    top.read_path("adapter", c.adapter, base_dir);
+    top.read_path("data", c.data, base_dir);
+    top.read_path("eval_data", c.eval_data, base_dir);
+    if (c.model.empty()) throw ConfigError("model", "is missing (a Hugging Face model folder)");
+    if (c.data.empty()) throw ConfigError("data", "is missing (a JSONL file)");
+    top.read("template", c.prompt_template);
+    const auto at_prompt = c.prompt_template.find("{prompt}"), at_response = c.prompt_template.find("{response}");
+    if (at_prompt == std::string::npos || at_response == std::string::npos || at_response < at_prompt)
+        throw ConfigError("template", "must contain {prompt} and, after it, {response}");
+
+    if (top.has("lora")) {
+        Section lora(top.at("lora"), "lora", {"r", "alpha", "dropout", "target_modules"});
+        lora.read("r", c.lora.r, 1);
+        lora.read("alpha", c.lora.alpha, 1e-9, 1e9);
+        lora.read("dropout", c.lora.dropout, 0.0, 0.99);
+        if (lora.has("target_modules")) {
+            const json& t = lora.at("target_modules");
+            if (!t.is_array() || t.empty()) throw ConfigError("lora.target_modules", "must be a non-empty list of module names");
+            c.lora.target_modules.clear();
+            for (const auto& name : t) {
+                if (!name.is_string()) throw ConfigError("lora.target_modules", "must be a list of module names");
+                c.lora.target_modules.push_back(name.get<std::string>());
+            }
+        }
+    }
+    if (top.has("optimizer")) {
+        Section opt(top.at("optimizer"), "optimizer",
+                    {"lr", "weight_decay", "schedule", "warmup_steps", "beta1", "beta2", "eps", "max_grad_norm"});
+        opt.read("lr", c.optimizer.lr, 0.0, 1e6);
+        opt.read("weight_decay", c.optimizer.weight_decay, 0.0, 1e3);
+        opt.read_choice("schedule", c.optimizer.schedule, kSchedules);
+        opt.read("warmup_steps", c.optimizer.warmup_steps, 0);
+        opt.read("beta1", c.optimizer.beta1, 0.0, 0.999999);
+        opt.read("beta2", c.optimizer.beta2, 0.0, 0.999999999);
+        opt.read("eps", c.optimizer.eps, 1e-30, 1.0);
+        opt.read("max_grad_norm", c.optimizer.max_grad_norm, 0.0, 1e9);
+    }
+    top.read("batch_size", c.batch_size, 1);
+    top.read("grad_accum", c.grad_accum, 1);
+    top.read("max_length", c.max_length, 8);
+    if (top.has("max_steps")) {
+        std::int64_t steps = 0;
+        top.read("max_steps", steps, 1);
+        c.max_steps = steps;
+    } else if (top.has("epochs")) {
+        c.max_steps.reset();  // the file counts in epochs, whatever its preset did
+    }
+    top.read("epochs", c.epochs, 1);
+    top.read("save_every", c.save_every, 1);
+    top.read("log_every", c.log_every, 1);
+    top.read("eval_every", c.eval_every, 0);
+    if (top.has("seed")) {
+        std::int64_t seed = 0;
+        top.read("seed", seed, 0);
+        c.seed = static_cast<std::uint64_t>(seed);
+    }
+    if (top.has("dpo")) {
+        Section dpo(top.at("dpo"), "dpo", {"beta", "precompute_reference"});
+        dpo.read("beta", c.dpo_beta, 0.0, 1e6);
+        dpo.read("precompute_reference", c.dpo_precompute_reference);
+    }
+    return c;
+}
+
+nlohmann::ordered_json TrainConfig::to_json() const {
+    nlohmann::ordered_json j = {{"stage", to_string(stage)}};
+    if (!preset.empty()) j["preset"] = preset;
+    j["model"] = model;
+    if (!adapter.empty()) j["adapter"] = adapter;
+    j["data"] = data;
+    if (!eval_data.empty()) j["eval_data"] = eval_data;
+    j["template"] = prompt_template;
+    j["lora"] = {{"r", lora.r}, {"alpha", lora.alpha}, {"dropout", lora.dropout}};
+    if (!lora.target_modules.empty()) j["lora"]["target_modules"] = lora.target_modules;
+    j["optimizer"] = {{"lr", optimizer.lr},
+                      {"weight_decay", optimizer.weight_decay},
+                      {"schedule", to_string(optimizer.schedule)},
+                      {"warmup_steps", optimizer.warmup_steps},
+                      {"beta1", optimizer.beta1},
+                      {"beta2", optimizer.beta2},
+                      {"eps", optimizer.eps},
+                      {"max_grad_norm", optimizer.max_grad_norm}};
+    j["batch_size"] = batch_size;
+    j["grad_accum"] = grad_accum;
+    j["max_length"] = max_length;
+    if (max_steps) j["max_steps"] = *max_steps;
+    j["epochs"] = epochs;
+    j["save_every"] = save_every;
+    j["log_every"] = log_every;
+    j["eval_every"] = eval_every;
+    j["seed"] = seed;
+    j["dpo"] = {{"beta", dpo_beta}, {"precompute_reference", dpo_precompute_reference}};
+    return j;
+}
+
+}  // namespace amalgam

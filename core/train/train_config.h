@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace amalgam {
+
+/** The training objectives: supervised fine-tuning, the pairwise reward model, DPO. */
+enum class Stage { Sft, RewardModel, Dpo };
+
+/** How the learning rate moves after warm-up, as transformers' get_scheduler names them. */
+enum class Schedule { Constant, Linear, Cosine };
+
+struct OptimizerConfig {
+    double lr = 1e-5;
+    double weight_decay = 0.0;
+    double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  ///< AdamW
+    Schedule schedule = Schedule::Linear;
+    std::int64_t warmup_steps = 0;
+    double max_grad_norm = 1.0;  ///< clip the global gradient norm to this; 0 turns clipping off
+};
+
+struct LoraSettings {
+    std::int64_t r = 8;
+    double alpha = 16;
+    double dropout = 0.0;
+    std::vector<std::string> target_modules;  ///< empty: the family's default (q and v)
+};
+
+/** One run's settings: the YAML a user writes, over a preset, resolved. Paths are absolute. */
+struct TrainConfig {
+    Stage stage = Stage::Sft;
+    std::string preset;  ///< the preset it started from, or empty
+    std::string model;
+    std::string adapter;  ///< merged into the model before training (RM and DPO start from SFT)
+    std::string data;
+    std::string eval_data;
+    std::string prompt_template = "Question: {prompt}\n\nAnswer: {response}";
+    LoraSettings lora;
+    OptimizerConfig optimizer;
+    std::int64_t batch_size = 4;
+    std::int64_t grad_accum = 1;
+    std::int64_t max_length = 512;
+    std::optional<std::int64_t> max_steps;  ///< the run's length in optimizer steps...
+    std::int64_t epochs = 1;                ///< ...or in passes over the data, when max_steps is unset
+    std::int64_t save_every = 500;
+    std::int64_t log_every = 10;
+    std::int64_t eval_every = 0;  ///< 0: evaluate at the end only (when there is eval_data)
+    std::uint64_t seed = 0;
+    double dpo_beta = 0.1;
+    bool dpo_precompute_reference = false;
+
+    /** The resolved settings as run.json records them; from_json reads them back. */
+    nlohmann::ordered_json to_json() const;
+};
+
+/** A config key that is wrong, and why: `key` is its path ("optimizer.lr"), so that the YAML
+ *  reader can point at the line. */
+class ConfigError : public std::runtime_error {
+public:
+    ConfigError(std::string key, const std::string& reason)
+        : std::runtime_error(key.empty() ? reason : key + ": " + reason), key_(std::move(key)), reason_(reason) {}
+    const std::string& key() const { return key_; }
+    const std::string& reason() const { return reason_; }
+
+private:
+    std::string key_;
+    std::string reason_;
+};
+
+/** The settings of a preset by name: paper-sft, paper-rm (the paper's Appendix A.3). */
+TrainConfig preset_config(const std::string& name);
+std::vector<std::string> preset_names();
+
+/** A config from its JSON form (a YAML file read into JSON, or run.json): the preset first,
+ *  then the file's own values over it. Relative paths are taken from `base_dir`. Throws
+ *  ConfigError naming the key. */
+TrainConfig train_config_from_json(const nlohmann::json& j, const std::string& base_dir);
+
+const char* to_string(Stage s);
+const char* to_string(Schedule s);
+
+}  // namespace amalgam

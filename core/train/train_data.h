@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model/tokenizer.h"
+
+namespace amalgam {
+
+/** One training row as read from JSONL: a prompt and its chosen response, and for pairwise
+ *  objectives the rejected one. `line` is where it came from, for errors. */
+struct TrainRow {
+    std::string prompt;
+    std::string chosen;
+    std::string rejected;
+    std::size_t line = 0;
+};
+
+/** Reads training rows: {prompt, chosen, rejected} (curate's train.jsonl), {prompt, response}
+ *  or {instruction, input, output} for SFT. With `pairs`, every row needs a rejected response.
+ *  Errors are DataError naming the file, the line and the missing field. */
+std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, bool pairs);
+
+/** The ids of one templated text and where its response begins: tokens before
+ *  `response_start` are the prompt (no loss), the rest the response (and the end-of-text token). */
+struct EncodedText {
+    std::vector<std::int32_t> ids;
+    std::size_t response_start = 0;
+    bool truncated = false;
+
+    std::size_t response_tokens() const { return ids.size() - response_start; }
+};
+
+/** Text builder and tokenizer of a run: fills the template, ends the response with the
+ *  end-of-text token, and keeps every text within `max_length` tokens (the prompt loses its
+ *  start first, down to half the length, then the response its end). */
+class TextEncoder {
+public:
+    TextEncoder(const Tokenizer& tokenizer, std::string prompt_template, std::optional<std::int32_t> eos, std::int64_t max_length);
+    EncodedText encode(const std::string& prompt, const std::string& response) const;
+
+private:
+    const Tokenizer& tokenizer_;
+    std::string template_;
+    std::optional<std::int32_t> eos_;
+    std::size_t max_length_;
+};
+
+/** A training example: the chosen text, and the rejected one for pairwise objectives. */
+struct TrainExample {
+    EncodedText chosen;
+    EncodedText rejected;
+};
+
+std::vector<TrainExample> encode_rows(const std::vector<TrainRow>& rows, const TextEncoder& encoder, bool pairs);
+
+}  // namespace amalgam

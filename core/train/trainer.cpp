@@ -1,0 +1,362 @@
+#include "core/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include <c10/core/GradMode.h>
+#include <torch/version.h>
+
+#include "core/model/lora.h"
+#include "core/model/tensor_convert.h"
+#include "core/model/tokenizer.h"
+#include "core/model/transformer.h"
+#include "core/train/checkpoint.h"
+#include "core/train/estimate.h"
+#include "core/train/objectives.h"
+#include "core/util/atomic_file.h"
+#include "core/util/sha256.h"
+#include "core/util/text_file.h"
+
+namespace amalgam {
+namespace {
+
+namespace fs = std::filesystem;
+using ordered_json = nlohmann::ordered_json;
+
+std::string file_sha256(const std::string& path) { return sha256_hex(read_file_bytes(path)); }
+
+/** A 64-bit mix of the run's seed and a position in it (splitmix64), for per-step generators. */
+std::uint64_t mix(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
+    std::uint64_t z = seed ^ (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/** The order of the rows in epoch `epoch`: a Fisher-Yates shuffle from the seed, the same on every platform. */
+std::vector<std::int64_t> epoch_order(std::size_t rows, std::uint64_t seed, std::int64_t epoch) {
+    std::vector<std::int64_t> order(rows);
+    for (std::size_t i = 0; i < rows; ++i) order[i] = static_cast<std::int64_t>(i);
+    std::mt19937_64 rng(mix(seed, 0x5eed, static_cast<std::uint64_t>(epoch)));
+    for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+    return order;
+}
+
+/** Sums over a logging window: each metric over its units, tokens and seconds. */
+struct Window {
+    std::vector<double> metrics;
+    double units = 0, tokens = 0, seconds = 0, grad_norm = 0;
+
+    nlohmann::json to_json() const {
+        return {{"metrics", metrics}, {"units", units}, {"tokens", tokens}, {"seconds", seconds}, {"grad_norm", grad_norm}};
+    }
+    static Window from_json(const nlohmann::json& j, std::size_t metrics) {
+        Window w;
+        w.metrics = j.value("metrics", std::vector<double>(metrics, 0.0));
+        w.units = j.value("units", 0.0);
+        w.tokens = j.value("tokens", 0.0);
+        w.seconds = j.value("seconds", 0.0);
+        w.grad_norm = j.value("grad_norm", 0.0);
+        if (w.metrics.size() != metrics) w.metrics.assign(metrics, 0.0);
+        return w;
+    }
+};
+
+class Run {
+public:
+    Run(const TrainConfig& config, const TrainOptions& options) : config_(config), options_(options) {}
+
+    TrainSummary go() {
+        prepare_directory();
+        load_model_and_data();
+        if (options_.resume) restore();
+        build_optimizer();
+        if (config_.stage == Stage::Dpo && config_.dpo_precompute_reference) precompute_reference();
+        objective_ = make_objective(config_, *model_, pad_id_, reference_ ? &*reference_ : nullptr);
+        names_ = objective_->metric_names();
+        if (window_.metrics.size() != names_.size()) window_ = Window::from_json(resumed_window_, names_.size());
+        return loop();
+    }
+
+private:
+    // --- the run folder --------------------------------------------------------------------
+
+    ordered_json run_record() const {
+        ordered_json data = {{config_.data, file_sha256(config_.data)}};
+        if (!config_.eval_data.empty()) data[config_.eval_data] = file_sha256(config_.eval_data);
+        return {{"config", config_.to_json()},
+                {"data_sha256", data},
+                {"versions", {{"amalgam", AMALGAM_VERSION}, {"libtorch", TORCH_VERSION}}},
+                {"device", options_.device.str()},
+                {"dtype", dtype_name(resolve_precision(options_.precision, options_.device))}};
+    }
+
+    void prepare_directory() {
+        const fs::path run_json = options_.run_dir / "run.json";
+        const ordered_json record = run_record();
+        if (fs::exists(run_json)) {
+            if (!options_.resume)
+                throw std::runtime_error(options_.run_dir.string() + " already holds a run: pass --resume to continue it, or choose another --out");
+            std::ifstream in(run_json);
+            nlohmann::json stored;
+            try {
+                stored = nlohmann::json::parse(in);
+            } catch (const nlohmann::json::exception& e) {
+                throw std::runtime_error(run_json.string() + ": unreadable: " + e.what());
+            }
+            if (stored.value("config", nlohmann::json()) != nlohmann::json(record["config"]))
+                throw std::runtime_error(run_json.string() + ": the run was started with another config; resume it with the same one");
+            if (stored.value("data_sha256", nlohmann::json()) != nlohmann::json(record["data_sha256"]))
+                throw std::runtime_error(run_json.string() + ": the training data changed since the run started");
+            return;
+        }
+        options_.resume = false;  // nothing to resume: start it
+        if (fs::exists(options_.run_dir) && !fs::is_empty(options_.run_dir))
+            throw std::runtime_error(options_.run_dir.string() + " is not empty and holds no run; choose another --out");
+        fs::create_directories(options_.run_dir);
+        write_file_atomically(run_json, record.dump(2) + "\n");
+    }
+
+    // --- model, data, optimizer ------------------------------------------------------------
+
+    void load_model_and_data() {
+        model_ = TransformerModel::load(config_.model, options_.device, options_.precision);
+        if (!model_->config().is_causal()) throw std::runtime_error(config_.model + ": training needs a causal language model");
+        if (!config_.adapter.empty()) {
+            model_->load_adapter(config_.adapter);
+            model_->merge_and_unload();  // the starting point: base and SFT adapter as one model
+        }
+        tokenizer_ = load_tokenizer(config_.model);
+        const ModelConfig& mc = model_->config();
+        std::optional<std::int32_t> eos;
+        if (mc.eos_token_id) eos = static_cast<std::int32_t>(*mc.eos_token_id);
+        pad_id_ = static_cast<std::int32_t>(mc.pad_token_id.value_or(mc.eos_token_id.value_or(0)));
+        TextEncoder encoder(*tokenizer_, config_.prompt_template, eos, config_.max_length);
+        const bool pairs = config_.stage != Stage::Sft;
+        examples_ = encode_rows(read_train_rows(config_.data, pairs), encoder, pairs);
+        if (!config_.eval_data.empty()) eval_examples_ = encode_rows(read_train_rows(config_.eval_data, pairs), encoder, pairs);
+
+        LoraConfig lora{config_.lora.r, config_.lora.alpha, config_.lora.dropout, config_.lora.target_modules};
+        model_->add_lora(lora, mix(config_.seed, 1, 0));
+        if (config_.stage == Stage::RewardModel) {
+            ScalarHead head = ScalarHead::create("score", mc.hidden_size, false, mix(config_.seed, 2, 0));
+            const at::ScalarType type = model_->dtype() == at::kDouble ? at::kDouble : at::kFloat;
+            head.weight = head.weight.to(options_.device, type);
+            model_->set_score_head(std::move(head));
+        }
+        micro_per_epoch_ = (static_cast<std::int64_t>(examples_.size()) + config_.batch_size - 1) / config_.batch_size;
+        total_steps_ = config_.max_steps ? *config_.max_steps
+                                         : std::max<std::int64_t>(1, (config_.epochs * micro_per_epoch_ + config_.grad_accum - 1) / config_.grad_accum);
+    }
+
+    void restore() {
+        auto checkpoint = latest_checkpoint(options_.run_dir);
+        if (!checkpoint) return;
+        model_->load_adapter(*checkpoint);
+        if (config_.stage == Stage::RewardModel && !model_->score_head())
+            throw std::runtime_error(checkpoint->string() + ": the reward model's score head is missing");
+        state_ = load_trainer_state(*checkpoint);
+        resumed_window_ = state_.window;
+        resumed_from_ = *checkpoint;
+        // Lines a stopped run wrote after its checkpoint are written again, the same way.
+        const fs::path metrics = options_.run_dir / "metrics.jsonl";
+        if (fs::exists(metrics) && fs::file_size(metrics) > state_.metrics_bytes) fs::resize_file(metrics, state_.metrics_bytes);
+    }
+
+    void build_optimizer() {
+        std::vector<Parameter> parameters;
+        for (auto& [module, pair] : model_->adapter()->modules) {
+            parameters.push_back({peft_key(model_->config().family, module, 'A'), pair.a, true});
+            parameters.push_back({peft_key(model_->config().family, module, 'B'), pair.b, true});
+        }
+        if (ScalarHead* head = model_->score_head()) parameters.push_back({"score.weight", head->weight, true});
+        optimizer_ = std::make_unique<AdamW>(std::move(parameters), config_.optimizer);
+        if (!resumed_from_.empty())
+            optimizer_->load_state(SafetensorsFile(resumed_from_ / "optimizer.safetensors"), state_.step);
+    }
+
+    void precompute_reference() {
+        const fs::path file = options_.run_dir / "reference_logps.safetensors";
+        if (fs::exists(file)) {
+            SafetensorsFile stored(file);
+            auto get = [&](const std::string& name) {
+                auto it = stored.tensors().find(name);
+                if (it == stored.tensors().end() || it->second.shape != std::vector<std::int64_t>{static_cast<std::int64_t>(examples_.size())})
+                    throw std::runtime_error(file.string() + ": tensor '" + name + "' is missing or does not match the data");
+                return tensor_from_view(it->second).to(options_.device);
+            };
+            reference_ = ReferenceLogps{get("chosen"), get("rejected")};
+            return;
+        }
+        reference_ = reference_logps(*model_, examples_, config_.batch_size, pad_id_);
+        write_safetensors(file, {tensor_data("chosen", reference_->chosen), tensor_data("rejected", reference_->rejected)});
+    }
+
+    // --- the loop --------------------------------------------------------------------------
+
+    MicroBatch micro_batch(std::int64_t index) {
+        const std::int64_t epoch = index / micro_per_epoch_, within = index % micro_per_epoch_;
+        if (epoch != order_epoch_) {
+            order_ = epoch_order(examples_.size(), config_.seed, epoch);
+            order_epoch_ = epoch;
+        }
+        MicroBatch batch;
+        const auto begin = static_cast<std::size_t>(within * config_.batch_size);
+        for (std::size_t i = begin; i < std::min(order_.size(), begin + static_cast<std::size_t>(config_.batch_size)); ++i) {
+            batch.rows.push_back(order_[i]);
+            batch.examples.push_back(&examples_[static_cast<std::size_t>(order_[i])]);
+        }
+        return batch;
+    }
+
+    static std::int64_t tokens_of(const MicroBatch& batch) {
+        std::int64_t n = 0;
+        for (const auto* e : batch.examples) n += static_cast<std::int64_t>(e->chosen.ids.size() + e->rejected.ids.size());
+        return n;
+    }
+
+    /** One optimizer step over grad_accum micro-batches. */
+    void step() {
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<MicroBatch> batches;
+        double units = 0;
+        for (std::int64_t i = 0; i < config_.grad_accum; ++i) {
+            batches.push_back(micro_batch(state_.micro_batches + i));
+            units += objective_->units(batches.back());
+        }
+        const double lr = learning_rate(config_.optimizer, state_.step, total_steps_);
+        model_->set_training(true);
+        for (std::size_t i = 0; i < batches.size(); ++i) {
+            at::manual_seed(mix(config_.seed, static_cast<std::uint64_t>(state_.step) + 1, i));
+            LossSums sums = objective_->sums(batches[i]);
+            if (!std::isfinite(sums.metrics[0])) {
+                const std::string last = resumed_or_saved_.empty() ? "none was written yet" : "the last good one is " + resumed_or_saved_;
+                throw TrainingError("step " + std::to_string(state_.step + 1) + ": the loss is " + std::to_string(sums.metrics[0]) +
+                                    "; the run stopped without saving this step (" + last + ")");
+            }
+            (sums.loss / std::max(units, 1.0)).backward();
+            for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += sums.metrics[m];
+            window_.tokens += static_cast<double>(tokens_of(batches[i]));
+        }
+        window_.units += units;
+        window_.grad_norm = optimizer_->clip_grad_norm(config_.optimizer.max_grad_norm);
+        optimizer_->step(lr);
+        optimizer_->zero_grad();
+        last_lr_ = lr;
+        state_.step += 1;
+        state_.micro_batches += config_.grad_accum;
+        window_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+
+    double epoch() const { return static_cast<double>(state_.micro_batches) / static_cast<double>(micro_per_epoch_); }
+
+    void write_metrics(const ordered_json& line) {
+        const fs::path path = options_.run_dir / "metrics.jsonl";
+        std::ofstream out(path, std::ios::app | std::ios::binary);
+        out << line.dump() << "\n";
+        out.close();
+        if (!out) throw std::runtime_error(path.string() + ": cannot write");
+        if (options_.on_metrics) options_.on_metrics(line);
+    }
+
+    void log_window() {
+        ordered_json line = {{"step", state_.step}, {"epoch", epoch()}};
+        for (std::size_t m = 0; m < names_.size(); ++m) line[names_[m]] = window_.metrics[m] / std::max(window_.units, 1.0);
+        line["lr"] = last_lr_;
+        line["grad_norm"] = window_.grad_norm;
+        line["tokens_per_s"] = window_.seconds > 0 ? window_.tokens / window_.seconds : 0.0;
+        write_metrics(line);
+        window_ = Window::from_json(nlohmann::json::object(), names_.size());
+    }
+
+    void evaluate() {
+        c10::NoGradGuard no_grad;
+        model_->set_training(false);
+        std::vector<double> sums(names_.size(), 0.0);
+        double units = 0;
+        for (std::size_t start = 0; start < eval_examples_.size(); start += static_cast<std::size_t>(config_.batch_size)) {
+            MicroBatch batch;
+            for (std::size_t i = start; i < std::min(eval_examples_.size(), start + static_cast<std::size_t>(config_.batch_size)); ++i) {
+                batch.examples.push_back(&eval_examples_[i]);
+                batch.rows.push_back(-1);
+            }
+            units += objective_->units(batch);
+            LossSums s = objective_->sums(batch);
+            for (std::size_t m = 0; m < names_.size(); ++m) sums[m] += s.metrics[m];
+        }
+        ordered_json line = {{"step", state_.step}, {"epoch", epoch()}};
+        for (std::size_t m = 0; m < names_.size(); ++m) line["eval/" + names_[m]] = sums[m] / std::max(units, 1.0);
+        write_metrics(line);
+    }
+
+    void checkpoint() {
+        const fs::path metrics = options_.run_dir / "metrics.jsonl";
+        state_.metrics_bytes = fs::exists(metrics) ? fs::file_size(metrics) : 0;
+        state_.window = window_.to_json();
+        save_checkpoint(options_.run_dir, *model_, *optimizer_, state_, config_.model);
+        resumed_or_saved_ = (options_.run_dir / "checkpoints" / ("step-" + std::to_string(state_.step))).string();
+    }
+
+    void write_adapter() {
+        const fs::path final_dir = options_.run_dir / "adapter", partial = options_.run_dir / ".adapter.partial";
+        fs::remove_all(partial);
+        model_->save_adapter(partial, config_.model);
+        fs::remove_all(final_dir);
+        fs::rename(partial, final_dir);
+    }
+
+    TrainSummary loop() {
+        const std::int64_t stop = std::min(total_steps_, options_.stop_at.value_or(total_steps_));
+        if (options_.progress) options_.progress->start("train", static_cast<std::size_t>(total_steps_));
+        if (!resumed_from_.empty()) resumed_or_saved_ = resumed_from_.string();
+        try {
+            while (state_.step < stop) {
+                step();
+                const bool last = state_.step == total_steps_;
+                if (state_.step % config_.log_every == 0 || last) log_window();
+                if (!eval_examples_.empty() && ((config_.eval_every > 0 && state_.step % config_.eval_every == 0) || last)) evaluate();
+                if (state_.step % config_.save_every == 0 || last || state_.step == stop) checkpoint();
+                if (options_.progress) options_.progress->advance(static_cast<std::size_t>(state_.step));
+            }
+        } catch (const c10::Error& e) {
+            const std::string what = e.what();
+            if (what.find("out of memory") == std::string::npos) throw;
+            const TrainEstimate estimate = estimate_training(model_->config(), config_, model_->dtype(), 0);
+            throw TrainingError("step " + std::to_string(state_.step + 1) + ": the device ran out of memory; this config needs about " +
+                                gib(estimate.peak_bytes) + " at its peak (train CONFIG --estimate shows the parts). Lower batch_size or " +
+                                "max_length, or raise grad_accum, and resume with --resume");
+        }
+        if (options_.progress) options_.progress->finish();
+        TrainSummary summary{state_.step, total_steps_, state_.step == total_steps_};
+        if (summary.finished) write_adapter();
+        return summary;
+    }
+
+    const TrainConfig& config_;
+    TrainOptions options_;
+    std::unique_ptr<TransformerModel> model_;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    std::int32_t pad_id_ = 0;
+    std::vector<TrainExample> examples_, eval_examples_;
+    std::optional<ReferenceLogps> reference_;
+    std::unique_ptr<Objective> objective_;
+    std::unique_ptr<AdamW> optimizer_;
+    std::vector<std::string> names_;
+    std::int64_t micro_per_epoch_ = 1, total_steps_ = 1;
+    std::vector<std::int64_t> order_;
+    std::int64_t order_epoch_ = -1;
+    TrainerState state_;
+    nlohmann::json resumed_window_ = nlohmann::json::object();
+    fs::path resumed_from_;
+    std::string resumed_or_saved_;
+    Window window_;
+    double last_lr_ = 0;
+};
+
+}  // namespace
+
+TrainSummary train(const TrainConfig& config, const TrainOptions& options) { return Run(config, options).go(); }
+
+}  // namespace amalgam

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include "core/model/precision.h"
+#include "core/train/train_config.h"
+#include "core/util/progress.h"
+
+namespace amalgam {
+
+struct TrainOptions {
+    std::filesystem::path run_dir;
+    bool resume = false;                    ///< continue the run in run_dir (or start it when there is none)
+    std::optional<std::int64_t> stop_at;    ///< stop after this step, checkpointed; the schedule still spans the run
+    at::Device device = at::kCPU;
+    Precision precision = Precision::Auto;
+    Progress* progress = nullptr;
+    /// Each line written to metrics.jsonl, as it is written.
+    std::function<void(const nlohmann::ordered_json&)> on_metrics;
+};
+
+/** The run stopped for a reason it names (a non-finite loss, the device out of memory), its
+ *  checkpoints intact so that it resumes. */
+class TrainingError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/** What a finished (or stopped) run reached. */
+struct TrainSummary {
+    std::int64_t step = 0;
+    std::int64_t total_steps = 0;
+    bool finished = false;  ///< adapter/ is written
+};
+
+/** Trains `config` into options.run_dir: run.json, metrics.jsonl, checkpoints/step-N/ and, at
+ *  the end, adapter/. The same config and data give the same adapter bytes (on one device and
+ *  thread count), however often the run is stopped and resumed. */
+TrainSummary train(const TrainConfig& config, const TrainOptions& options);
+
+}  // namespace amalgam
