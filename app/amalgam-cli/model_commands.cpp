@@ -11,6 +11,7 @@
 #include "model_loading.h"
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
+#include "core/model/model_merge.h"
 #include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
@@ -20,11 +21,14 @@ namespace amalgam::cli {
 const char* const kModelUsage = R"(usage: amalgam-cli model init --arch llama|gpt2|bert --preset tiny|small --out DIR
                             [--tokenizer DIR|byte] [--seed S]
        amalgam-cli model info DIR
+       amalgam-cli model merge DIR --adapter ADAPTER_DIR --out DIR
 
 init writes a random-weight model as a complete Hugging Face folder (config.json,
 model.safetensors, the tokenizer); it loads afterwards like any checkpoint. The default
 tokenizer is a byte-level one that needs no files (ASCII WordPiece for bert).
 info prints the architecture, parameter count, weight types and tokenizer kind of a folder.
+merge folds a LoRA adapter into the weights and writes a full folder that transformers
+loads (model.safetensors in the checkpoint's own type; config and tokenizer copied).
 )";
 
 const char* const kGenerateUsage = R"(usage: amalgam-cli generate MODEL_DIR --prompt TEXT [options]
@@ -113,6 +117,16 @@ int model_info(const std::vector<std::string>& words) {
     return 0;
 }
 
+int model_merge(const std::vector<std::string>& words) {
+    Arguments args(words, {"adapter", "out"}, {});
+    if (args.positional().size() != 1) throw UsageError("model merge takes one model folder");
+    auto adapter = args.option("adapter"), out = args.option("out");
+    if (!adapter || !out) throw UsageError("model merge needs --adapter DIR and --out DIR");
+    merge_adapter_into_folder(args.positional()[0], *adapter, *out);
+    std::printf("wrote %s\n", out->c_str());
+    return 0;
+}
+
 int generate_command(const std::vector<std::string>& words) {
     Arguments args(words, with_model_loading({"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"}), {"greedy"});
     if (args.positional().size() != 1) throw UsageError("generate takes one model folder");
@@ -160,10 +174,11 @@ int devices_command(const std::vector<std::string>& words) {
 int run_devices(const std::vector<std::string>& words) { return plainly([&] { return devices_command(words); }); }
 
 int run_model(const std::vector<std::string>& words) {
-    if (words.empty()) throw UsageError("model needs a subcommand: init or info");
+    if (words.empty()) throw UsageError("model needs a subcommand: init, info or merge");
     std::vector<std::string> rest(words.begin() + 1, words.end());
     if (words[0] == "init") return plainly([&] { return model_init(rest); });
     if (words[0] == "info") return plainly([&] { return model_info(rest); });
+    if (words[0] == "merge") return plainly([&] { return model_merge(rest); });
     throw UsageError("unknown model subcommand '" + words[0] + "'");
 }
 

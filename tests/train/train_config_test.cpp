@@ -1,0 +1,144 @@
+// The training config: presets, overrides, and errors that point at the YAML line.
+#include <gtest/gtest.h>
+
+#include "core/recipe/yaml_json.h"
+#include "core/train/train_config.h"
+#include "core/train/train_data.h"
+#include "core/util/data_error.h"
+#include "train_support.h"
+
+namespace amalgam {
+namespace {
+
+TrainConfig parse(const std::string& yaml) { return train_config_from_json(yaml_to_json(yaml, "c.yaml").value, "/base"); }
+
+/** The line an error in `yaml` is reported at, the way `train` reports it. */
+std::size_t error_line(const std::string& yaml, std::string* reason = nullptr) {
+    const YamlJson doc = yaml_to_json(yaml, "c.yaml");
+    try {
+        train_config_from_json(doc.value, "/base");
+    } catch (const ConfigError& e) {
+        if (reason) *reason = e.what();
+        return doc.line_of(e.key());
+    }
+    ADD_FAILURE() << "no error for:\n" << yaml;
+    return 0;
+}
+
+TEST(TrainConfig, PaperPresetsCarryAppendixA3) {
+    TrainConfig sft = parse("preset: paper-sft\nmodel: m\ndata: d.jsonl\n");
+    EXPECT_EQ(sft.stage, Stage::Sft);
+    EXPECT_DOUBLE_EQ(sft.optimizer.lr, 1e-5);
+    EXPECT_EQ(sft.optimizer.schedule, Schedule::Cosine);
+    EXPECT_DOUBLE_EQ(sft.optimizer.weight_decay, 0.05);
+    EXPECT_EQ(sft.optimizer.warmup_steps, 100);
+    EXPECT_EQ(sft.batch_size, 4);
+    EXPECT_EQ(sft.max_length, 512);
+    EXPECT_EQ(sft.max_steps, 5000);
+    EXPECT_EQ(sft.lora.r, 16);
+    EXPECT_DOUBLE_EQ(sft.lora.alpha, 32);
+    EXPECT_DOUBLE_EQ(sft.lora.dropout, 0.05);
+    EXPECT_EQ(sft.model, "/base/m");
+
+    TrainConfig rm = parse("preset: paper-rm\nmodel: m\ndata: d.jsonl\n");
+    EXPECT_EQ(rm.stage, Stage::RewardModel);
+    EXPECT_DOUBLE_EQ(rm.optimizer.lr, 2e-5);
+    EXPECT_EQ(rm.optimizer.schedule, Schedule::Linear);
+    EXPECT_DOUBLE_EQ(rm.optimizer.weight_decay, 0.001);
+    EXPECT_EQ(rm.lora.r, 8);
+    EXPECT_DOUBLE_EQ(rm.lora.dropout, 0.1);
+    EXPECT_FALSE(rm.max_steps.has_value());
+    EXPECT_EQ(rm.epochs, 1);
+}
+
+TEST(TrainConfig, TheFileOverridesItsPreset) {
+    TrainConfig c = parse("preset: paper-sft\nmodel: /abs/m\ndata: d.jsonl\noptimizer: {lr: 2.0e-4}\nlora: {r: 4}\nepochs: 2\n");
+    EXPECT_DOUBLE_EQ(c.optimizer.lr, 2e-4);
+    EXPECT_EQ(c.optimizer.schedule, Schedule::Cosine);  // the rest of the preset stays
+    EXPECT_EQ(c.lora.r, 4);
+    EXPECT_DOUBLE_EQ(c.lora.alpha, 32);
+    EXPECT_FALSE(c.max_steps.has_value());  // epochs given, so the preset's step count goes
+    EXPECT_EQ(c.epochs, 2);
+    EXPECT_EQ(c.model, "/abs/m");
+    // run.json's form reads back to the same config.
+    EXPECT_EQ(train_config_from_json(c.to_json(), "/elsewhere").to_json(), c.to_json());
+}
+
+TEST(TrainConfig, ErrorsNameTheYamlLine) {
+    std::string reason;
+    EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\noptimizer:\n  lr: fast\n", &reason), 5u);
+    EXPECT_EQ(reason, "optimizer.lr: must be a number");
+    EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\nlora:\n  r: 8\n  rank: 4\n", &reason), 6u);
+    EXPECT_NE(reason.find("lora.rank: unknown key"), std::string::npos);
+    EXPECT_EQ(error_line("stage: ppo\nmodel: m\ndata: d\n"), 1u);
+    EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\ntemplate: \"{response} first\"\n"), 4u);
+    EXPECT_EQ(error_line("model: m\ndata: d\n", &reason), 0u);
+    EXPECT_EQ(reason, "stage: is missing (sft, rm or dpo)");
+    EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\nbatch_size: 0\n"), 4u);
+    EXPECT_EQ(error_line("preset: paper-xl\nmodel: m\ndata: d\n"), 1u);
+    try {
+        yaml_to_json("stage: sft\nmodel: [m\n", "c.yaml");
+        FAIL() << "broken YAML was accepted";
+    } catch (const DataError& e) {
+        EXPECT_EQ(e.file(), "c.yaml");
+        EXPECT_GT(e.line(), 1u);
+    }
+}
+
+TEST(TrainConfig, QuotedScalarsStayText) {
+    YamlJson doc = yaml_to_json("a: \"12\"\nb: 12\nc: 1.5e-5\nd: true\ne: ~\n", "c.yaml");
+    EXPECT_TRUE(doc.value["a"].is_string());
+    EXPECT_TRUE(doc.value["b"].is_number_integer());
+    EXPECT_DOUBLE_EQ(doc.value["c"].get<double>(), 1.5e-5);
+    EXPECT_TRUE(doc.value["d"].is_boolean());
+    EXPECT_TRUE(doc.value["e"].is_null());
+}
+
+TEST(TrainData, ReadsEveryRowShapeAndNamesTheLineOfABadOne) {
+    test::TempDir dir;
+    auto sft = dir.write("sft.jsonl", R"({"prompt": "p1", "response": "r1"}
+{"prompt": "p2", "chosen": "c2", "rejected": "x"}
+
+{"instruction": "Do it.", "input": "now", "output": "Done."}
+)");
+    auto rows = read_train_rows(sft, false);
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[1].chosen, "c2");
+    EXPECT_EQ(rows[2].prompt, "Do it.\n\nnow");
+    EXPECT_EQ(rows[2].line, 4u);
+    EXPECT_THROW(read_train_rows(sft, true), DataError);  // line 1 has no rejected answer
+
+    auto bad = dir.write("bad.jsonl", "{\"prompt\": \"p\", \"response\": \"r\"}\n{\"prompt\": 3, \"response\": \"r\"}\n");
+    try {
+        read_train_rows(bad, false);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_EQ(std::string(e.what()), bad.string() + ":2: field 'prompt' must be text");
+    }
+    EXPECT_THROW(read_train_rows(dir.write("empty.jsonl", "\n"), false), DataError);
+    EXPECT_THROW(read_train_rows(dir.write("broken.jsonl", "{\"prompt\": \n"), false), DataError);
+}
+
+TEST(TrainData, TemplateMasksThePromptAndEosEndsTheResponse) {
+    test::TinyModel m(ModelFamily::Llama);
+    auto tokenizer = load_tokenizer(m.dir.path());
+    TextEncoder encoder(*tokenizer, "Q: {prompt}\nA: {response}", 256, 64);
+    EncodedText t = encoder.encode("hi", "yo");
+    // Byte-level ids: the prompt part "Q: hi\nA: " is 9 bytes; then "yo" and the end-of-text token.
+    ASSERT_EQ(t.ids.size(), 12u);
+    EXPECT_EQ(t.response_start, 9u);
+    EXPECT_EQ(t.ids[9], 'y');
+    EXPECT_EQ(t.ids.back(), 256);
+    EXPECT_FALSE(t.truncated);
+
+    TextEncoder short_encoder(*tokenizer, "Q: {prompt}\nA: {response}", 256, 16);
+    EncodedText cut = short_encoder.encode(std::string(40, 'p'), std::string(40, 'r'));
+    EXPECT_TRUE(cut.truncated);
+    EXPECT_EQ(cut.ids.size(), 16u);
+    EXPECT_EQ(cut.response_start, 8u);  // the prompt keeps half the length, its end
+    EXPECT_EQ(cut.ids[7], ' ');
+    EXPECT_EQ(cut.ids[8], 'r');
+}
+
+}  // namespace
+}  // namespace amalgam

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+#include "core/tiny_model.h"
+#include "core/train/train_config.h"
+#include "core/train/trainer.h"
+
+namespace amalgam::test {
+
+/** Pairs whose chosen answer carries a marker the rejected one lacks, over random words: a
+ *  preference a model can learn and must generalise to held-out pairs. JSONL text. */
+inline std::string marked_pairs(int count, std::uint64_t seed) {
+    static const char* words[] = {"red", "blue", "cat", "dog", "sun", "tree", "map", "cup", "sky", "box", "pen", "hat"};
+    std::mt19937_64 rng(seed);
+    std::string out;
+    for (int i = 0; i < count; ++i) {
+        std::string prompt = "say", body;
+        for (int w = 0; w < 3; ++w) prompt += std::string(" ") + words[rng() % 12];
+        for (int w = 0; w < 3; ++w) body += std::string(w ? " " : "") + words[rng() % 12];
+        nlohmann::json row = {{"prompt", prompt}, {"chosen", body + " :)"}, {"rejected", body + " :("}};
+        out += row.dump() + "\n";
+    }
+    return out;
+}
+
+/** A small fixed corpus of prompts and answers for SFT. */
+inline std::string fixed_corpus() {
+    return R"({"prompt": "Name a colour.", "response": "Blue."}
+{"prompt": "Name an animal.", "response": "A cat."}
+{"prompt": "What is two plus two?", "response": "Four."}
+{"prompt": "Say hello.", "response": "Hello there."}
+)";
+}
+
+/** A config for quick runs on a tiny model: LoRA on every projection, a high learning rate. */
+inline TrainConfig quick_config(Stage stage, const std::filesystem::path& model, const std::filesystem::path& data) {
+    TrainConfig c;
+    c.stage = stage;
+    c.model = model.string();
+    c.data = data.string();
+    c.lora = {8, 16, 0.0, {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}};
+    c.optimizer.lr = 5e-3;
+    c.optimizer.schedule = Schedule::Constant;
+    c.batch_size = 4;
+    c.max_length = 96;
+    c.max_steps = 12;
+    c.save_every = 4;
+    c.log_every = 1;
+    return c;
+}
+
+/** The lines of a run's metrics.jsonl. */
+inline std::vector<nlohmann::json> metrics_of(const std::filesystem::path& run_dir) {
+    std::vector<nlohmann::json> lines;
+    std::ifstream in(run_dir / "metrics.jsonl");
+    for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+    return lines;
+}
+
+}  // namespace amalgam::test

@@ -1,0 +1,232 @@
+// Whole runs on tiny models: they learn, resume to the same bytes, and stop cleanly on bad input.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "core/model/model_merge.h"
+#include "core/model/transformer.h"
+#include "core/train/checkpoint.h"
+#include "core/util/data_error.h"
+#include "train_support.h"
+
+namespace amalgam {
+namespace {
+
+using test::fixed_corpus;
+using test::marked_pairs;
+using test::metrics_of;
+using test::quick_config;
+using test::read_text;
+using test::TempDir;
+using test::TinyModel;
+
+TrainSummary run(const TrainConfig& config, const std::filesystem::path& dir, std::optional<std::int64_t> stop = std::nullopt,
+                 bool resume = false) {
+    TrainOptions options;
+    options.run_dir = dir;
+    options.stop_at = stop;
+    options.resume = resume;
+    return train(config, options);
+}
+
+double last(const std::vector<nlohmann::json>& lines, const std::string& key) {
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it)
+        if (it->contains(key)) return it->at(key).get<double>();
+    ADD_FAILURE() << "no " << key << " in metrics";
+    return NAN;
+}
+
+TEST(Learning, SftLossFallsByMoreThanHalf) {
+    // The small preset: the tiny one's head is too weak (hidden 64, weights of 0.02) to be confident.
+    TinyModel m(ModelFamily::Llama, preset_config(ModelFamily::Llama, "small"));
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("sft.jsonl", fixed_corpus()));
+    c.max_steps = 40;
+    c.save_every = 40;
+    run(c, dir / "run");
+    auto lines = metrics_of(dir / "run");
+    ASSERT_EQ(lines.size(), 40u);
+    const double first = lines.front()["loss"], final_loss = lines.back()["loss"];
+    EXPECT_GT(first, 4.0);  // about ln 257 for a random byte-level model
+    EXPECT_LT(final_loss, first / 2) << "from " << first;
+    EXPECT_TRUE(std::filesystem::exists(dir / "run" / "adapter" / "adapter_model.safetensors"));
+}
+
+TEST(Learning, RewardModelRanksHeldOutPairs) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::RewardModel, m.dir.path(), dir.write("train.jsonl", marked_pairs(64, 1)));
+    c.eval_data = dir.write("eval.jsonl", marked_pairs(40, 2)).string();
+    c.max_steps = 48;
+    c.log_every = 16;
+    c.save_every = 48;
+    run(c, dir / "run");
+    EXPECT_GT(last(metrics_of(dir / "run"), "eval/accuracy"), 0.95);
+    // The adapter carries its head, in PEFT's sequence-classification layout.
+    auto model = TransformerModel::load(m.dir.path());
+    model->load_adapter(dir / "run" / "adapter");
+    ASSERT_NE(model->score_head(), nullptr);
+    EXPECT_NE(read_text(dir / "run" / "adapter" / "adapter_config.json").find("\"SEQ_CLS\""), std::string::npos);
+}
+
+TEST(Learning, DpoPrefersTheChosenOnHeldOutPairs) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Dpo, m.dir.path(), dir.write("train.jsonl", marked_pairs(64, 1)));
+    c.eval_data = dir.write("eval.jsonl", marked_pairs(40, 2)).string();
+    c.max_steps = 32;
+    c.log_every = 8;
+    c.save_every = 32;
+    run(c, dir / "run");
+    auto lines = metrics_of(dir / "run");
+    EXPECT_GT(last(lines, "eval/rewards/accuracies"), 0.95);
+    EXPECT_GT(last(lines, "eval/rewards/margins"), 0.0);
+}
+
+TEST(Learning, DpoFirstStepIsLn2) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Dpo, m.dir.path(), dir.write("train.jsonl", marked_pairs(8, 1)));
+    c.max_steps = 1;
+    run(c, dir / "run");
+    auto first = metrics_of(dir / "run").front();
+    EXPECT_NEAR(first["loss"].get<double>(), std::log(2.0), 1e-7);  // computed in float32
+    EXPECT_EQ(first["rewards/margins"].get<double>(), 0.0);
+}
+
+/** Runs a config straight through and again stopped at `stop` then resumed; the adapters must match to the byte. */
+void expect_exact_resume(TrainConfig c, std::int64_t stop) {
+    TempDir dir;
+    run(c, dir / "straight");
+    EXPECT_FALSE(run(c, dir / "stopped", stop).finished);
+    EXPECT_TRUE(std::filesystem::exists(dir / "stopped" / "checkpoints" / ("step-" + std::to_string(stop))));
+    EXPECT_TRUE(run(c, dir / "stopped", std::nullopt, true).finished);
+    EXPECT_EQ(read_text(dir / "straight" / "adapter" / "adapter_model.safetensors"),
+              read_text(dir / "stopped" / "adapter" / "adapter_model.safetensors"));
+    // The same lines are logged, apart from the timing.
+    auto a = metrics_of(dir / "straight"), b = metrics_of(dir / "stopped");
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        a[i].erase("tokens_per_s");
+        b[i].erase("tokens_per_s");
+        EXPECT_EQ(a[i], b[i]) << "line " << i;
+    }
+}
+
+class Resume : public ::testing::TestWithParam<Stage> {};
+
+TEST_P(Resume, StoppedAndResumedEqualsStraightToTheByte) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir data;
+    const bool pairs = GetParam() != Stage::Sft;
+    TrainConfig c = quick_config(GetParam(), m.dir.path(), data.write("d.jsonl", pairs ? marked_pairs(10, 3) : fixed_corpus()));
+    c.lora.dropout = 0.1;  // randomness inside steps, which resuming must replay
+    c.grad_accum = 2;
+    c.log_every = 3;  // a window open across the stop
+    c.dpo_precompute_reference = GetParam() == Stage::Dpo;
+    c.optimizer.schedule = Schedule::Cosine;
+    c.optimizer.warmup_steps = 2;
+    expect_exact_resume(c, 5);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStage, Resume, ::testing::Values(Stage::Sft, Stage::RewardModel, Stage::Dpo),
+                         [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(Resume, OnlyTheNewestTwoCheckpointsAreKept) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
+    c.save_every = 2;
+    run(c, dir / "run");
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir / "run" / "checkpoints")) names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"step-10", "step-12"}));
+}
+
+TEST(Resume, LeftoversOfAKilledCheckpointAreIgnored) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
+    run(c, dir / "straight");
+    run(c, dir / "killed", 4);
+    // A kill mid-checkpoint leaves a partial folder, and a half-written metrics line.
+    dir.write("killed/checkpoints/.step-8.partial/adapter_model.safetensors", "trunc");
+    std::ofstream(dir / "killed" / "metrics.jsonl", std::ios::app) << "{\"step\": 5, \"lo";
+    run(c, dir / "killed", std::nullopt, true);
+    EXPECT_FALSE(std::filesystem::exists(dir / "killed" / "checkpoints" / ".step-8.partial"));
+    EXPECT_EQ(read_text(dir / "straight" / "adapter" / "adapter_model.safetensors"),
+              read_text(dir / "killed" / "adapter" / "adapter_model.safetensors"));
+    EXPECT_EQ(metrics_of(dir / "killed").size(), 12u);
+}
+
+TEST(Resume, RefusesAnotherConfigOrChangedData) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
+    run(c, dir / "run", 2);
+    EXPECT_THROW(run(c, dir / "run"), std::runtime_error);  // without --resume
+    TrainConfig other = c;
+    other.optimizer.lr = 1e-3;
+    EXPECT_THROW(run(other, dir / "run", std::nullopt, true), std::runtime_error);
+    dir.write("d.jsonl", fixed_corpus() + R"({"prompt": "x", "response": "y"})" + "\n");
+    try {
+        run(c, dir / "run", std::nullopt, true);
+        FAIL() << "changed data was accepted";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("training data changed"), std::string::npos) << e.what();
+    }
+}
+
+TEST(BadInput, ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
+    c.optimizer.lr = 1e30;
+    c.optimizer.max_grad_norm = 0;
+    c.save_every = 1;
+    try {
+        run(c, dir / "run");
+        FAIL() << "a diverging run finished";
+    } catch (const TrainingError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("step 2: the loss is"), std::string::npos) << what;
+        EXPECT_NE(what.find("checkpoints/step-1"), std::string::npos) << what;
+    }
+    EXPECT_EQ(latest_checkpoint(dir / "run")->filename(), "step-1");
+    EXPECT_FALSE(std::filesystem::exists(dir / "run" / "adapter"));
+}
+
+TEST(BadInput, ARowWithoutItsFieldsNamesFileAndLine) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    auto data = dir.write("pairs.jsonl", marked_pairs(2, 1) + "\n" + R"({"prompt": "p", "chosen": "c"})" + "\n");
+    try {
+        run(quick_config(Stage::Dpo, m.dir.path(), data), dir / "run");
+        FAIL() << "a row without 'rejected' was accepted";
+    } catch (const DataError& e) {
+        EXPECT_EQ(e.line(), 4u);
+        EXPECT_NE(std::string(e.what()).find("pairs.jsonl:4: missing field 'rejected'"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Merge, MergedFolderEqualsTheAdaptedModel) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
+    run(c, dir / "run");
+    merge_adapter_into_folder(m.dir.path(), dir / "run" / "adapter", dir / "merged");
+    auto adapted = TransformerModel::load(m.dir.path());
+    adapted->load_adapter(dir / "run" / "adapter");
+    auto merged = TransformerModel::load(dir / "merged");
+    EXPECT_EQ(merged->adapter(), nullptr);
+    at::Tensor ids = test::ids_tensor(test::kIds);
+    at::Tensor a = adapted->logits(ids, at::ones_like(ids)), b = merged->logits(ids, at::ones_like(ids));
+    EXPECT_LE((a - b).abs().max().item<double>(), 1e-4);
+    EXPECT_GT((a - TransformerModel::load(m.dir.path())->logits(ids, at::ones_like(ids))).abs().max().item<double>(), 1e-3)
+        << "the adapter changed nothing, so the comparison shows nothing";
+    EXPECT_THROW(merge_adapter_into_folder(m.dir.path(), dir / "run" / "adapter", dir / "merged"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace amalgam
