@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# amalgam-cli train end to end: every stage on a tiny model from the example data, the
+# adapters evaluated, runs stopped, killed and resumed to the same bytes, errors at their line.
+set -euo pipefail
+cli=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+examples="$src/resources/examples"
+
+"$cli" model init --arch llama --out "$work/base" --seed 4 > /dev/null
+
+config() {  # stage data steps [extra yaml]
+  cat <<YAML
+stage: $1
+model: base
+data: $2
+lora: {r: 4, alpha: 8, dropout: 0.1}
+optimizer: {lr: 2.0e-3, schedule: cosine, warmup_steps: 2}
+batch_size: 4
+max_length: 128
+max_steps: $3
+save_every: 4
+log_every: 2
+${4:-}
+YAML
+}
+config sft "$examples/sft.jsonl" 12 > "$work/sft.yaml"
+config rm "$examples/pairwise.jsonl" 8 "adapter: sft/adapter" > "$work/rm.yaml"
+config dpo "$examples/pairwise.jsonl" 8 "adapter: sft/adapter
+dpo: {beta: 0.1, precompute_reference: true}" > "$work/dpo.yaml"
+cd "$work"
+
+# SFT, then the reward model and DPO from it; each adapter loads where adapters load.
+"$cli" train sft.yaml --out sft 2> sft.log || fail "sft: $(cat sft.log)"
+grep -q 'trained 12 steps' sft.log || fail "sft summary: $(cat sft.log)"
+[ "$(wc -l < sft/metrics.jsonl)" -eq 6 ] || fail "6 logged steps expected"
+grep -q '"step":12,"epoch":[0-9.]*,"loss":[0-9.]*,"mean_token_accuracy":[0-9.e-]*,"lr":[0-9.e-]*,"grad_norm":[0-9.e-]*,"tokens_per_s":' sft/metrics.jsonl \
+  || fail "sft metrics: $(tail -1 sft/metrics.jsonl)"
+ls sft/checkpoints | tr '\n' ' ' | grep -qx 'step-12 step-8 ' || fail "the newest two checkpoints: $(ls sft/checkpoints)"
+"$cli" eval base --adapter sft/adapter --data "$examples" --suite winogrande --out sft-eval.json > /dev/null
+grep -q '"winogrande": 8' sft-eval.json || fail "eval with the SFT adapter"
+
+"$cli" train rm.yaml --out rm --progress json > rm.out 2> rm.log || fail "rm: $(cat rm.log)"
+grep -q '^{"metrics":{"step":8,.*"accuracy":.*"margin":.*"mean_reward":' rm.out || fail "rm metrics: $(cat rm.out)"
+grep -q '"task_type": "SEQ_CLS"' rm/adapter/adapter_config.json || fail "a reward adapter is a sequence classifier"
+"$cli" model merge base --adapter sft/adapter --out sft-merged > /dev/null
+"$cli" generate sft-merged --adapter rm/adapter --prompt "Hi" --max-new-tokens 2 > /dev/null || fail "the reward adapter loads"
+
+"$cli" train dpo.yaml --out dpo 2> dpo.log || fail "dpo: $(cat dpo.log)"
+[ -s dpo/reference_logps.safetensors ] || fail "the precomputed reference is stored in the run"
+head -1 dpo/metrics.jsonl | grep -q '"rewards/accuracies":.*"rewards/margins":.*"logps/chosen":.*"logps/rejected":' || fail "dpo metrics"
+"$cli" eval sft-merged --adapter dpo/adapter --data "$examples" --suite winobias --out dpo-eval.json > /dev/null
+grep -q '"winobias_pairs": 8' dpo-eval.json || fail "eval with the DPO adapter"
+
+# Merged equals adapted: the same log-probabilities from the merged folder.
+a=$("$cli" score base --adapter sft/adapter --context "Question: hi" --continuation " there" | grep -o '"total":[-0-9.e]*' | cut -d: -f2)
+b=$("$cli" score sft-merged --context "Question: hi" --continuation " there" | grep -o '"total":[-0-9.e]*' | cut -d: -f2)
+awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; exit !(d < 1e-4 && d > -1e-4) }' || fail "merged $b, adapted $a"
+
+# Stopped with --max-steps, then resumed: the same adapter to the byte.
+"$cli" train sft.yaml --out stopped --max-steps 5 2> stop.log
+grep -q 'stopped at step 5 of 12' stop.log || fail "stop: $(cat stop.log)"
+[ ! -e stopped/adapter ] || fail "a stopped run has no final adapter"
+"$cli" train sft.yaml --out stopped --resume 2> /dev/null
+cmp -s sft/adapter/adapter_model.safetensors stopped/adapter/adapter_model.safetensors || fail "stopped and resumed differs"
+
+# Killed with SIGKILL at several moments, then resumed: the same adapter to the byte.
+config sft "$examples/sft.jsonl" 80 "save_every: 3" | grep -v '^save_every: 4' > long.yaml
+"$cli" train long.yaml --out long 2> /dev/null
+for delay in 0.1 0.3 0.5 0.7; do
+  rm -rf killed
+  "$cli" train long.yaml --out killed --progress json > /dev/null 2>&1 &
+  pid=$!
+  sleep $delay
+  kill -9 $pid 2> /dev/null || true
+  wait $pid 2> /dev/null || true
+  "$cli" train long.yaml --out killed --resume 2> /dev/null || fail "resume after a kill at ${delay}s"
+  cmp -s long/adapter/adapter_model.safetensors killed/adapter/adapter_model.safetensors || fail "killed at ${delay}s and resumed differs"
+done
+
+# Errors: the config's line, the data's line, a run folder in use.
+printf 'stage: sft\nmodel: base\ndata: %s\noptimizer:\n  lr: fast\n' "$examples/sft.jsonl" > bad.yaml
+set +e
+"$cli" train bad.yaml --out bad 2> bad.log; status=$?
+set -e
+[ $status -eq 1 ] || fail "exit status $status for a bad config"
+grep -q 'bad.yaml:5: optimizer.lr: must be a number' bad.log || fail "config error: $(cat bad.log)"
+printf '{"prompt": "p", "chosen": "c"}\n' > pairs.jsonl
+config rm pairs.jsonl 2 > rm-bad.yaml
+"$cli" train rm-bad.yaml --out rm-bad 2> rm-bad.log && fail "a pair without rejected was accepted"
+grep -q 'pairs.jsonl:1: missing field .rejected.' rm-bad.log || fail "data error: $(cat rm-bad.log)"
+"$cli" train sft.yaml --out sft 2> again.log && fail "a finished run was overwritten"
+grep -q 'already holds a run' again.log || fail "run folder in use: $(cat again.log)"
+
+"$cli" train sft.yaml --estimate > estimate.txt
+grep -q '^expected peak memory: ' estimate.txt && grep -q '^expected time per step: ' estimate.txt || fail "estimate: $(cat estimate.txt)"
+echo "train CLI checks passed"
