@@ -36,9 +36,10 @@ std::vector<Projection> layer_projections(const ModelConfig& m) {
 
 }  // namespace
 
-std::string gib(double bytes) {
+std::string memory_text(double bytes) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.2f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+    if (bytes >= 1024.0 * 1024.0 * 1024.0) std::snprintf(text, sizeof text, "%.2f GiB", bytes / (1024.0 * 1024.0 * 1024.0));
+    else std::snprintf(text, sizeof text, "%.1f MiB", bytes / (1024.0 * 1024.0));
     return text;
 }
 
@@ -110,10 +111,10 @@ std::string describe(const TrainEstimate& e) {
     char line[160];
     std::string out;
     auto add = [&](const char* what, double bytes) {
-        std::snprintf(line, sizeof line, "  %-22s %s\n", what, gib(bytes).c_str());
+        std::snprintf(line, sizeof line, "  %-22s %s\n", what, memory_text(bytes).c_str());
         out += line;
     };
-    out += "expected peak memory: " + gib(e.peak_bytes) + "\n";
+    out += "expected peak memory: " + memory_text(e.peak_bytes) + "\n";
     add("base weights", e.weights_bytes);
     add("LoRA and gradients", e.trainable_bytes);
     add("optimizer state", e.optimizer_bytes);

@@ -32,8 +32,8 @@ TrainEstimate estimate_training(const ModelConfig& model, const TrainConfig& con
 /** Times a few matrix products of the size a training step does, in `dtype` on `device`. */
 double measure_device_flops(at::Device device, at::ScalarType dtype);
 
-/** Bytes as "12.34 GiB". */
-std::string gib(double bytes);
+/** Bytes as "12.34 GiB", or "56.7 MiB" below a GiB. */
+std::string memory_text(double bytes);
 
 /** The estimate as lines for a terminal. */
 std::string describe(const TrainEstimate& e);

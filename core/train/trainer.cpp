@@ -325,7 +325,7 @@ private:
             if (what.find("out of memory") == std::string::npos) throw;
             const TrainEstimate estimate = estimate_training(model_->config(), config_, model_->dtype(), 0);
             throw TrainingError("step " + std::to_string(state_.step + 1) + ": the device ran out of memory; this config needs about " +
-                                gib(estimate.peak_bytes) + " at its peak (train CONFIG --estimate shows the parts). Lower batch_size or " +
+                                memory_text(estimate.peak_bytes) + " at its peak (train CONFIG --estimate shows the parts). Lower batch_size or " +
                                 "max_length, or raise grad_accum, and resume with --resume");
         }
         if (options_.progress) options_.progress->finish();
