@@ -1,7 +1,8 @@
 """Correctness beside Hugging Face on random tiny models (Llama with llama3 RoPE as
 transformers saves it, a Qwen2-style model, GPT-2, BERT with sentence-transformers pooling):
 float32 logits and embeddings within 1e-4, greedy generations identical, one of our LoRA
-adapters loaded by peft, the evaluation metrics, and top-1 agreement in bfloat16 and float16."""
+adapters loaded by peft, adapters our trainer wrote (SFT, and a reward model with its head)
+loaded by peft, the evaluation metrics, and top-1 agreement in bfloat16 and float16."""
 import copy
 import json
 import os
@@ -115,6 +116,36 @@ def metrics(d):
             f"ours {mine['bias_entropy']:.3e} reference {sum(kl) / len(kl):.3e}")
 
 
+def trained_adapters(d):
+    """Adapters our trainer writes load in Python peft and give the same outputs: an SFT adapter
+    on a causal LM, and a reward adapter (LoRA plus the score head) on a sequence classifier."""
+    import peft
+    folder = os.path.join(d.out, "ours-tiny")
+    subprocess.run([os.path.join(d.build, "tests/device/amalgam_parity"), "--init", folder], check=True)
+    rows = os.path.join(d.out, "pairs.jsonl")
+    with open(rows, "w") as f:
+        for i in range(16):
+            f.write(json.dumps({"prompt": f"item {i}", "chosen": f"good answer {i} :)", "rejected": f"bad answer {i} :("}) + "\n")
+    ids = torch.randint(3, 256, (2, 20), generator=torch.Generator().manual_seed(4))
+    for stage in ("sft", "rm"):
+        run_dir = os.path.join(d.out, f"trained-{stage}")
+        config = {"stage": stage, "model": folder, "data": rows, "lora": {"r": 4, "alpha": 8, "dropout": 0.0},
+                  "optimizer": {"lr": 1e-2, "schedule": "constant"}, "batch_size": 4, "max_length": 64, "max_steps": 6,
+                  "log_every": 1, "save_every": 100}
+        got = d.ours(folder, {"train": {"config": config, "run_dir": run_dir}, "adapter": os.path.join(run_dir, "adapter"),
+                              "ids": ids.tolist(), "greedy_new_tokens": 0})
+        with torch.no_grad():
+            if stage == "sft":
+                base = tf.LlamaForCausalLM.from_pretrained(folder).to(d.name)
+                model = peft.PeftModel.from_pretrained(base, os.path.join(run_dir, "adapter")).eval()
+                ref, mine = model(ids.to(d.name)).logits.float().cpu(), torch.tensor(got["logits"]).view(*got["shape"])
+            else:
+                base = tf.AutoModelForSequenceClassification.from_pretrained(folder, num_labels=1, pad_token_id=0).to(d.name)
+                model = peft.PeftModel.from_pretrained(base, os.path.join(run_dir, "adapter")).eval()
+                ref, mine = model(ids.to(d.name)).logits.float().cpu().view(-1), torch.tensor(got["rewards"])
+        d.check(f"trained {stage} adapter in peft", max_gap(mine, ref) <= 1e-4, f"max abs diff {max_gap(mine, ref):.3e}")
+
+
 def run(d):
     d.guarded("llama", lambda d: causal(d, "llama", tf.LlamaConfig(**TINY, rope_theta=500000.0, rope_scaling=LLAMA3),
                                         tf.LlamaForCausalLM))
@@ -123,3 +154,4 @@ def run(d):
                                                                  eos_token_id=None, bos_token_id=None), tf.GPT2LMHeadModel))
     d.guarded("bert", encoder)
     d.guarded("metrics", metrics)
+    d.guarded("trained adapters", trained_adapters)

@@ -3,9 +3,14 @@
 // Request fields, each optional:
 //   "device" ("cpu" or "cuda"), "dtype" (as --dtype; default float32);
 //   "make_adapter": a folder: add a seeded LoRA adapter with non-zero B, save it there, run with it;
+//   "adapter": a folder: load that adapter (a trained one) and run with it;
+//   "train": {"config": the config as JSON, "run_dir"} -> trains first (then loads nothing of it)
+//            and gives "train_seconds", "estimate" {"peak_bytes", "seconds_per_step"} and on CUDA
+//            "peak_bytes" (the allocator's peak during training);
 //   "ids": a batch of equal-length id lists -> "top1" (the most likely next ids), "logits" (unless
 //          "logits" is false) or "embeddings", and for causal models "greedy" ("greedy_new_tokens"
-//          of them, default 8; 0: none);
+//          of them, default 8; 0: none) and, with a reward adapter, "rewards" (the score head at
+//          the last token of each row);
 //   "eval": {"data", "limit", "batch", "suites"} -> "eval" (results.json's body) and "eval_seconds";
 //   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
 //   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate_tokens_per_s".
@@ -21,6 +26,11 @@
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
 #include "core/model/transformer.h"
+#include "core/train/estimate.h"
+#include "core/train/trainer.h"
+#ifdef AMALGAM_CUDA_MEMORY_STATS
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 using namespace amalgam;
 using Clock = std::chrono::steady_clock;
@@ -63,6 +73,29 @@ double generation_speed(const TransformerModel& model, const nlohmann::json& o) 
     return static_cast<double>(produced) / seconds_since(t);
 }
 
+/** Trains the request's config on the device and reports time, the estimate and the peak memory. */
+nlohmann::json train_run(const nlohmann::json& r, at::Device device, Precision precision) {
+    const TrainConfig config = train_config_from_json(r.at("config"), ".");
+    TrainOptions options;
+    options.run_dir = r.at("run_dir").get<std::string>();
+    options.device = device;
+    options.precision = precision;
+#ifdef AMALGAM_CUDA_MEMORY_STATS
+    if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(0);
+#endif
+    auto t = Clock::now();
+    train(config, options);
+    nlohmann::json out = {{"train_seconds", seconds_since(t)}};
+#ifdef AMALGAM_CUDA_MEMORY_STATS
+    if (device.is_cuda()) out["peak_bytes"] = c10::cuda::CUDACachingAllocator::getDeviceStats(0).allocated_bytes[0].peak;
+#endif
+    const at::ScalarType dtype = resolve_precision(precision, device);
+    const TrainEstimate e = estimate_training(ModelConfig::load(std::filesystem::path(config.model) / "config.json"), config, dtype,
+                                              measure_device_flops(device, dtype));
+    out["estimate"] = {{"peak_bytes", e.peak_bytes}, {"seconds_per_step", e.seconds_per_step}};
+    return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,8 +111,13 @@ int main(int argc, char** argv) {
         std::ifstream in(argv[2]);
         nlohmann::json request = nlohmann::json::parse(in);
         at::Device device = request.value("device", "cpu") == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU);
-        auto model = TransformerModel::load(argv[1], device, parse_precision(request.value("dtype", "float32")));
+        const Precision precision = parse_precision(request.value("dtype", "float32"));
+        nlohmann::json trained;
+        if (request.contains("train")) trained = train_run(request["train"], device, precision);
+        auto model = TransformerModel::load(argv[1], device, precision);
         nlohmann::json out = {{"dtype", dtype_name(model->dtype())}};
+        if (!trained.is_null()) out["train"] = trained;
+        if (request.contains("adapter")) model->load_adapter(request["adapter"].get<std::string>());
         if (request.contains("make_adapter")) {
             model->add_lora({4, 8, 0.0, {}}, 1);
             at::manual_seed(0);
@@ -107,6 +145,10 @@ int main(int argc, char** argv) {
                 if (o.max_new_tokens > 0)
                     for (const auto& g : generate_from_ids(*model, rows, o)) greedy.push_back(g.tokens);
                 out["greedy"] = greedy;
+                if (const ScalarHead* head = model->score_head()) {
+                    at::Tensor rewards = head->at_last_token(model->hidden_states(ids, mask), mask).to(at::kCPU, at::kFloat).contiguous();
+                    out["rewards"] = std::vector<float>(rewards.data_ptr<float>(), rewards.data_ptr<float>() + rewards.numel());
+                }
             } else {
                 at::Tensor e = model->sentence_embeddings(ids, mask).to(at::kCPU, at::kFloat).contiguous();
                 out["embeddings"] = std::vector<float>(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());

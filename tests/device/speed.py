@@ -1,8 +1,11 @@
 """Speed beside Hugging Face on a Llama with Llama-3.2-1B's shape (hidden 2048, 16 layers, 32
 heads, 8 key/value heads, FFN 8192, llama3 RoPE, tied embeddings; random weights) and the GPT-2
 tokenizer, both in bfloat16 from the same weights: forward tokens/s, greedy generation
-tokens/s (batch 32, 64 new tokens) and the WinoBias test suite (792 pairs) in seconds. Also
-checks bfloat16 top-1 agreement on this model."""
+tokens/s (batch 32, 64 new tokens), the WinoBias test suite (792 pairs) in seconds, and LoRA SFT
+training tokens/s and peak memory (batch 8 x 512, r 16 on q_proj and v_proj, AdamW) beside
+transformers + peft. Also checks bfloat16 top-1 agreement on this model and that our --estimate
+of the training peak is within 20% of our measured one."""
+import json
 import os
 import shutil
 import time
@@ -134,6 +137,72 @@ def measure(d):
     d.figure(f"WinoBias suite seconds ({len(sides) // 2} pairs, batch {BATCH}, bf16)",
              f"ours {ours['eval_seconds']:.1f}, transformers {hf_s:.1f}, speed ratio {hf_s / ours['eval_seconds']:.2f}")
     d.figure("WinoBias Bias (bf16)", f"ours {ours['eval']['metrics']['bias']:.4f}, transformers {hf_bias:.4f}")
+    training(d, model, folder)
+
+
+TRAIN_BATCH, TRAIN_LENGTH, TRAIN_STEPS = 8, 512, 12
+
+
+def training_rows(d):
+    """SFT rows whose answers run past 512 GPT-2 tokens, so that every sequence is cut to 512."""
+    import random
+    words = ["model", "answer", "river", "bright", "seven", "quietly", "paper", "method", "garden", "signal", "orange", "window"]
+    rng = random.Random(0)
+    path = os.path.join(d.out, "train-rows.jsonl")
+    with open(path, "w") as f:
+        for i in range(64):
+            f.write(json.dumps({"prompt": f"Row {i}", "response": " ".join(rng.choice(words) for _ in range(700))}) + "\n")
+    return path
+
+
+def hf_training(d, model):
+    """transformers + peft on the same model: LoRA r 16 on q_proj and v_proj, AdamW, causal LM
+    loss over the whole batch. Returns tokens/s over the steps after two warm-up steps, and the
+    peak memory of the allocator."""
+    import peft
+    lora = peft.get_peft_model(model, peft.LoraConfig(r=16, lora_alpha=32, lora_dropout=0.05, target_modules=["q_proj", "v_proj"],
+                                                      task_type="CAUSAL_LM"))
+    lora.train()
+    optimizer = torch.optim.AdamW([p for p in lora.parameters() if p.requires_grad], lr=1e-5, weight_decay=0.05)
+    ids = torch.randint(3, 50257, (TRAIN_BATCH, TRAIN_LENGTH), device=d.name)
+    torch.cuda.reset_peak_memory_stats() if d.name == "cuda" else None
+    for step in range(TRAIN_STEPS):
+        if step == 2:
+            synchronize(d)
+            start = time.perf_counter()
+        lora(input_ids=ids, labels=ids).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    synchronize(d)
+    rate = (TRAIN_STEPS - 2) * TRAIN_BATCH * TRAIN_LENGTH / (time.perf_counter() - start)
+    peak = torch.cuda.max_memory_allocated() if d.name == "cuda" else 0
+    lora.unload()
+    return rate, peak
+
+
+def training(d, model, folder):
+    config = {"stage": "sft", "model": folder, "data": training_rows(d), "lora": {"r": 16, "alpha": 32, "dropout": 0.05},
+              "optimizer": {"lr": 1e-5, "weight_decay": 0.05, "schedule": "constant"}, "batch_size": TRAIN_BATCH,
+              "max_length": TRAIN_LENGTH, "max_steps": TRAIN_STEPS, "log_every": 1, "save_every": 1000}
+    run_dir = os.path.join(d.out, "train-1b")
+    got = d.ours(folder, {"dtype": "bfloat16", "train": {"config": config, "run_dir": run_dir}})["train"]
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
+        rates = sorted(json.loads(line)["tokens_per_s"] for line in f if json.loads(line)["step"] > 2)
+    ours = rates[len(rates) // 2]
+    theirs, their_peak = hf_training(d, model)
+    gib = 1024 ** 3
+    ours_peak = got.get("peak_bytes", 0)
+    d.figure("LoRA SFT training tokens/s (batch 8 x 512, r 16 q/v, bf16, AdamW)",
+             f"ours {ours:.0f} (median of steps 3-{TRAIN_STEPS}), transformers+peft {theirs:.0f}, speed ratio {ours / theirs:.2f}")
+    d.figure("LoRA SFT training peak memory", f"ours {ours_peak / gib:.2f} GiB, transformers+peft {their_peak / gib:.2f} GiB")
+    estimate = got["estimate"]["peak_bytes"]
+    d.figure("training estimate", f"peak {estimate / gib:.2f} GiB, {got['estimate']['seconds_per_step']:.3f} s/step "
+                                  f"(measured {TRAIN_BATCH * TRAIN_LENGTH / ours:.3f} s/step)")
+    if d.name == "cuda":
+        d.check("training estimate within 20% of the measured peak", abs(estimate - ours_peak) <= 0.2 * ours_peak,
+                f"estimate {estimate / gib:.2f} GiB, measured {ours_peak / gib:.2f} GiB")
+        d.check("training peak memory at most transformers+peft's", ours_peak <= their_peak,
+                f"ours {ours_peak / gib:.2f} GiB, theirs {their_peak / gib:.2f} GiB")
 
 
 def run(d):
