@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The device check, one script: builds the model engine against the machine's PyTorch libtorch
 # (worker-only build), then runs our engine beside transformers (device_check.py): parity,
-# bfloat16 agreement, and speed on a Llama-3.2-1B-shaped model. Meant to finish within 5 min.
+# bfloat16 agreement, speed on a Llama-3.2-1B-shaped model, and LoRA training beside peft.
+# Meant to finish within 5 min.
 # From the session: bash tests/device/prepare.sh, then with the device tool
 #   run: bash tests/device/run.sh   carry: ["third_party", "device-data"]   (logs land in $OUT)
 set -euo pipefail
