@@ -8,7 +8,12 @@ namespace {
 /** Losses in float32 (float64 for a float64 model, for gradient checks). */
 at::ScalarType loss_type(const TransformerModel& model) { return model.dtype() == at::kDouble ? at::kDouble : at::kFloat; }
 
-double sum_of(const at::Tensor& t) { return t.sum().item<double>(); }
+/** The loss and the metric sums of a micro-batch, each a sum over its units. */
+LossSums sums_of(const at::Tensor& loss, std::vector<at::Tensor> metrics) {
+    std::vector<at::Tensor> all{loss.detach()};
+    for (auto& m : metrics) all.push_back(m.detach().sum().to(loss.scalar_type()));
+    return {loss, at::stack(all)};
+}
 
 /** The model as its own reference for a scope: adapter off, no gradients. */
 class AsReference {
@@ -45,7 +50,7 @@ public:
     LossSums sums(const MicroBatch& batch) override {
         ResponseLogps lp = response_logps(model_, make_batch(texts_of(batch, false), pad_id_, model_.device()));
         at::Tensor loss = -lp.sums.sum();
-        return {loss, {loss.item<double>(), sum_of(lp.correct)}};
+        return sums_of(loss, {lp.correct});
     }
 
 private:
@@ -70,7 +75,7 @@ public:
         at::Tensor chosen = rewards.slice(0, 0, n), rejected = rewards.slice(0, n);
         at::Tensor margin = chosen - rejected;
         at::Tensor loss = -at::log_sigmoid(margin).sum();
-        return {loss, {loss.item<double>(), sum_of(margin > 0), sum_of(margin), sum_of((chosen + rejected) / 2)}};
+        return sums_of(loss, {margin > 0, margin, (chosen + rejected) / 2});
     }
 
 private:
@@ -110,9 +115,8 @@ public:
         at::Tensor reward_rejected = beta_ * (rejected - ref_rejected).detach();
         at::Tensor logits = (chosen - ref_chosen) - (rejected - ref_rejected);
         at::Tensor loss = -at::log_sigmoid(beta_ * logits).sum();
-        return {loss,
-                {loss.item<double>(), sum_of(reward_chosen), sum_of(reward_rejected), sum_of(reward_chosen > reward_rejected),
-                 sum_of(reward_chosen - reward_rejected), sum_of(chosen.detach()), sum_of(rejected.detach())}};
+        return sums_of(loss, {reward_chosen, reward_rejected, reward_chosen > reward_rejected, reward_chosen - reward_rejected, chosen,
+                              rejected});
     }
 
 private:
@@ -124,38 +128,44 @@ private:
 
 }  // namespace
 
+std::vector<double> LossSums::values() const {
+    at::Tensor host = metrics.to(at::kCPU, at::kDouble).contiguous();
+    return std::vector<double>(host.data_ptr<double>(), host.data_ptr<double>() + host.numel());
+}
+
 TokenBatch make_batch(const std::vector<const EncodedText*>& texts, std::int32_t pad_id, at::Device device) {
     std::size_t longest = 1;
     for (const auto* t : texts) longest = std::max(longest, t->ids.size());
     const auto rows = static_cast<std::int64_t>(texts.size()), cols = static_cast<std::int64_t>(longest);
     at::Tensor ids = at::full({rows, cols}, pad_id, at::kLong);
     at::Tensor mask = at::zeros({rows, cols}, at::kLong);
-    at::Tensor response = at::zeros({rows, cols}, at::kBool);
     auto id = ids.accessor<std::int64_t, 2>();
     auto m = mask.accessor<std::int64_t, 2>();
-    auto r = response.accessor<bool, 2>();
+    std::vector<std::int64_t> predicting_rows, predicting_positions;
     TokenBatch batch;
     for (std::int64_t b = 0; b < rows; ++b) {
         const EncodedText& t = *texts[static_cast<std::size_t>(b)];
         for (std::size_t i = 0; i < t.ids.size(); ++i) {
             id[b][static_cast<std::int64_t>(i)] = t.ids[i];
             m[b][static_cast<std::int64_t>(i)] = 1;
-            r[b][static_cast<std::int64_t>(i)] = i >= t.response_start && i > 0;  // the first token has no predictor
+            if (i >= t.response_start && i > 0) {  // position i - 1 predicts response token i
+                predicting_rows.push_back(b);
+                predicting_positions.push_back(static_cast<std::int64_t>(i) - 1);
+            }
         }
         batch.tokens += static_cast<std::int64_t>(t.ids.size());
     }
     batch.ids = ids.to(device);
     batch.mask = mask.to(device);
-    batch.response = response.to(device);
+    batch.predicting_rows = at::tensor(predicting_rows, at::kLong).to(device);
+    batch.predicting_positions = at::tensor(predicting_positions, at::kLong).to(device);
     return batch;
 }
 
 ResponseLogps response_logps(const TransformerModel& model, const TokenBatch& batch) {
     at::Tensor hidden = model.hidden_states(batch.ids, batch.mask);
-    // Position t predicts token t + 1: keep the positions whose next token is a response token.
-    at::Tensor predicts = batch.response.slice(1, 1);
-    at::Tensor where = predicts.nonzero();  // [n, 2]: sequence, position
-    at::Tensor seq = where.select(1, 0), pos = where.select(1, 1);
+    const at::Tensor& seq = batch.predicting_rows;
+    const at::Tensor& pos = batch.predicting_positions;
     at::Tensor logits = model.lm_head(hidden.index({seq, pos})).to(loss_type(model));
     at::Tensor targets = batch.ids.index({seq, pos + 1});
     at::Tensor token_logps = at::log_softmax(logits, -1).gather(1, targets.unsqueeze(1)).squeeze(1);

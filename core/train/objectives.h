@@ -17,7 +17,10 @@ namespace amalgam {
 /** Encoded texts as one right-padded batch on a device: ids and mask [batch, longest], and
  *  `response` marking the tokens a loss predicts. */
 struct TokenBatch {
-    at::Tensor ids, mask, response;
+    at::Tensor ids, mask;
+    /// The positions whose next token is a response token, as (sequence, position) index
+    /// tensors: made on the host, so that selecting them needs no wait for the device.
+    at::Tensor predicting_rows, predicting_positions;
     std::int64_t tokens = 0;  ///< real tokens, padding left out
 };
 TokenBatch make_batch(const std::vector<const EncodedText*>& texts, std::int32_t pad_id, at::Device device);
@@ -38,10 +41,14 @@ struct MicroBatch {
 };
 
 /** What a micro-batch gives: the summed loss (to divide by the step's units) and the sums of
- *  each metric over its units, in the order of metric_names(). */
+ *  each metric over its units [metrics], in the order of metric_names(), left on the device
+ *  so that reading them waits for nothing before the backward pass is queued. */
 struct LossSums {
     at::Tensor loss;
-    std::vector<double> metrics;
+    at::Tensor metrics;
+
+    /** The metric sums on the host (one wait for the device). */
+    std::vector<double> values() const;
 };
 
 /** A training objective. A step's loss is the mean over its units (response tokens for SFT,

@@ -231,13 +231,14 @@ private:
         for (std::size_t i = 0; i < batches.size(); ++i) {
             at::manual_seed(mix(config_.seed, static_cast<std::uint64_t>(state_.step) + 1, i));
             LossSums sums = objective_->sums(batches[i]);
-            if (!std::isfinite(sums.metrics[0])) {
+            (sums.loss / std::max(units, 1.0)).backward();
+            const std::vector<double> values = sums.values();  // read once the backward pass is queued
+            if (!std::isfinite(values[0])) {
                 const std::string last = resumed_or_saved_.empty() ? "none was written yet" : "the last good one is " + resumed_or_saved_;
-                throw TrainingError("step " + std::to_string(state_.step + 1) + ": the loss is " + std::to_string(sums.metrics[0]) +
+                throw TrainingError("step " + std::to_string(state_.step + 1) + ": the loss is " + std::to_string(values[0]) +
                                     "; the run stopped without saving this step (" + last + ")");
             }
-            (sums.loss / std::max(units, 1.0)).backward();
-            for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += sums.metrics[m];
+            for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += values[m];
             window_.tokens += static_cast<double>(tokens_of(batches[i]));
         }
         window_.units += units;
@@ -283,8 +284,8 @@ private:
                 batch.rows.push_back(-1);
             }
             units += objective_->units(batch);
-            LossSums s = objective_->sums(batch);
-            for (std::size_t m = 0; m < names_.size(); ++m) sums[m] += s.metrics[m];
+            const std::vector<double> values = objective_->sums(batch).values();
+            for (std::size_t m = 0; m < names_.size(); ++m) sums[m] += values[m];
         }
         ordered_json line = {{"step", state_.step}, {"epoch", epoch()}};
         for (std::size_t m = 0; m < names_.size(); ++m) line["eval/" + names_[m]] = sums[m] / std::max(units, 1.0);
