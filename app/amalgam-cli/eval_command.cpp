@@ -2,8 +2,6 @@
 #include <cstdio>
 #include <sstream>
 
-#include <c10/util/Exception.h>
-
 #include "arguments.h"
 #include "commands.h"
 #include "core/eval/evaluation.h"
@@ -43,7 +41,9 @@ std::vector<std::string> split_commas(const std::string& s) {
     return out;
 }
 
-int eval_command(const std::vector<std::string>& words) {
+}  // namespace
+
+int run_eval(const std::vector<std::string>& words) {
     Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "out", "workspace", "label", "progress"}), {});
     if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
     auto out = args.option("out");
@@ -80,16 +80,6 @@ int eval_command(const std::vector<std::string>& words) {
     for (const auto& [name, value] : results["metrics"].items()) std::printf("%-14s %.4f\n", name.c_str(), value.get<double>());
     std::printf("wrote %s\n", out->c_str());
     return 0;
-}
-
-}  // namespace
-
-int run_eval(const std::vector<std::string>& words) {
-    try {
-        return eval_command(words);
-    } catch (const c10::Error& e) {
-        throw std::runtime_error(e.what_without_backtrace());
-    }
 }
 
 }  // namespace amalgam::cli

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <c10/util/Exception.h>
+
 #include "arguments.h"
 #include "commands.h"
 #include "core/model/threads.h"
@@ -50,6 +52,9 @@ int main(int argc, char** argv) {
         } catch (const UsageError& e) {
             std::fprintf(stderr, "amalgam-cli %s: %s\n\n%s", c.name, e.what(), c.usage);
             return 2;
+        } catch (const c10::Error& e) {  // libtorch's own text carries a C++ backtrace
+            std::fprintf(stderr, "amalgam-cli %s: error: %s\n", c.name, e.what_without_backtrace());
+            return 1;
         } catch (const std::exception& e) {
             std::fprintf(stderr, "amalgam-cli %s: error: %s\n", c.name, e.what());
             return 1;

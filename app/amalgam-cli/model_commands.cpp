@@ -3,6 +3,7 @@
 #include <set>
 
 #include <ATen/Context.h>
+#include <c10/core/GradMode.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <nlohmann/json.hpp>
 
@@ -50,7 +51,9 @@ const char* const kScoreUsage = R"(usage: amalgam-cli score MODEL_DIR --context 
 
 Prints one JSON object: context_ids, continuation_ids, logprobs (one per continuation
 token, natural log) and total (their sum). The context is tokenized with the model's
-special tokens and the continuation without.
+special tokens and the continuation without. With a reward adapter (train's rm stage),
+also reward: its score of context and continuation together (the texts it was trained on
+are templated and end with the end-of-text token).
 
 options:
 )" AMALGAM_MODEL_LOADING_OPTIONS;
@@ -62,16 +65,6 @@ this build of libtorch has CUDA and finds GPUs. The workbench asks this to offer
 )";
 
 namespace {
-
-/** Runs a command, turning libtorch's errors (whose text carries a C++ backtrace) into plain ones. */
-template <class F>
-int plainly(F&& body) {
-    try {
-        return body();
-    } catch (const c10::Error& e) {
-        throw std::runtime_error(e.what_without_backtrace());
-    }
-}
 
 ModelFamily family_from(const std::string& arch) {
     if (arch == "llama") return ModelFamily::Llama;
@@ -156,6 +149,13 @@ int score_command(const std::vector<std::string>& words) {
     ContinuationScore s = score_continuations(*model, *tokenizer, {{*context, *continuation}})[0];
     nlohmann::ordered_json out = {{"context_ids", s.context_ids}, {"continuation_ids", s.continuation_ids}, {"logprobs", s.logprobs},
                                   {"total", s.total}};
+    if (const ScalarHead* head = model->score_head()) {  // a reward model: its score of the whole text
+        std::vector<std::int64_t> ids(s.context_ids.begin(), s.context_ids.end());
+        ids.insert(ids.end(), s.continuation_ids.begin(), s.continuation_ids.end());
+        c10::NoGradGuard no_grad;
+        at::Tensor batch = at::tensor(ids, at::kLong).unsqueeze(0).to(model->device()), mask = at::ones_like(batch);
+        out["reward"] = head->at_last_token(model->hidden_states(batch, mask), mask).item<double>();
+    }
     std::printf("%s\n", out.dump().c_str());
     return 0;
 }
@@ -171,19 +171,19 @@ int devices_command(const std::vector<std::string>& words) {
 
 }  // namespace
 
-int run_devices(const std::vector<std::string>& words) { return plainly([&] { return devices_command(words); }); }
+int run_devices(const std::vector<std::string>& words) { return devices_command(words); }
 
 int run_model(const std::vector<std::string>& words) {
     if (words.empty()) throw UsageError("model needs a subcommand: init, info or merge");
     std::vector<std::string> rest(words.begin() + 1, words.end());
-    if (words[0] == "init") return plainly([&] { return model_init(rest); });
-    if (words[0] == "info") return plainly([&] { return model_info(rest); });
-    if (words[0] == "merge") return plainly([&] { return model_merge(rest); });
+    if (words[0] == "init") return model_init(rest);
+    if (words[0] == "info") return model_info(rest);
+    if (words[0] == "merge") return model_merge(rest);
     throw UsageError("unknown model subcommand '" + words[0] + "'");
 }
 
-int run_generate(const std::vector<std::string>& words) { return plainly([&] { return generate_command(words); }); }
+int run_generate(const std::vector<std::string>& words) { return generate_command(words); }
 
-int run_score(const std::vector<std::string>& words) { return plainly([&] { return score_command(words); }); }
+int run_score(const std::vector<std::string>& words) { return score_command(words); }
 
 }  // namespace amalgam::cli

@@ -1,8 +1,6 @@
 // amalgam-cli train: SFT, reward model or DPO with LoRA into a run folder.
 #include <cstdio>
 
-#include <c10/util/Exception.h>
-
 #include "arguments.h"
 #include "commands.h"
 #include "core/model/model_config.h"
@@ -71,7 +69,9 @@ void print_metrics(const nlohmann::ordered_json& line) {
     std::fprintf(stderr, "\r\033[K%s\n", text.c_str());
 }
 
-int train_command(const std::vector<std::string>& words) {
+}  // namespace
+
+int run_train(const std::vector<std::string>& words) {
     Arguments args(words, {"out", "max-steps", "device", "dtype", "progress"}, {"resume", "estimate"});
     if (args.positional().size() != 1) throw UsageError("train takes one config file");
     const TrainConfig config = read_config(args.positional()[0]);
@@ -104,16 +104,6 @@ int train_command(const std::vector<std::string>& words) {
         std::fprintf(stderr, "stopped at step %lld of %lld; continue with --resume\n", static_cast<long long>(summary.step),
                      static_cast<long long>(summary.total_steps));
     return 0;
-}
-
-}  // namespace
-
-int run_train(const std::vector<std::string>& words) {
-    try {
-        return train_command(words);
-    } catch (const c10::Error& e) {
-        throw std::runtime_error(e.what_without_backtrace());
-    }
 }
 
 }  // namespace amalgam::cli

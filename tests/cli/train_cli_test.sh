@@ -47,6 +47,8 @@ grep -q '^{"metrics":{"step":8,.*"accuracy":.*"margin":.*"mean_reward":' rm.out 
 grep -q '"task_type": "SEQ_CLS"' rm/adapter/adapter_config.json || fail "a reward adapter is a sequence classifier"
 "$cli" model merge base --adapter sft/adapter --out sft-merged > /dev/null
 "$cli" generate sft-merged --adapter rm/adapter --prompt "Hi" --max-new-tokens 2 > /dev/null || fail "the reward adapter loads"
+"$cli" score sft-merged --adapter rm/adapter --context "Question: Hi" --continuation " there" | grep -q '"reward":-\?[0-9]' \
+  || fail "score gives a reward model's reward"
 
 "$cli" train dpo.yaml --out dpo 2> dpo.log || fail "dpo: $(cat dpo.log)"
 [ -s dpo/reference_logps.safetensors ] || fail "the precomputed reference is stored in the run"

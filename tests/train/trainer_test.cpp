@@ -52,16 +52,21 @@ TEST(Learning, SftLossFallsByMoreThanHalf) {
     EXPECT_TRUE(std::filesystem::exists(dir / "run" / "adapter" / "adapter_model.safetensors"));
 }
 
+/** Trains `stage` on pairs with a learnable marker and evaluates on held-out ones; returns the metrics. */
+std::vector<nlohmann::json> run_on_marked_pairs(Stage stage, std::int64_t steps, const TinyModel& m, const TempDir& dir) {
+    TrainConfig c = quick_config(stage, m.dir.path(), dir.write("train.jsonl", marked_pairs(64, 1)));
+    c.eval_data = dir.write("eval.jsonl", marked_pairs(40, 2)).string();
+    c.max_steps = steps;
+    c.log_every = steps / 4;
+    c.save_every = steps;
+    run(c, dir / "run");
+    return metrics_of(dir / "run");
+}
+
 TEST(Learning, RewardModelRanksHeldOutPairs) {
     TinyModel m(ModelFamily::Llama);
     TempDir dir;
-    TrainConfig c = quick_config(Stage::RewardModel, m.dir.path(), dir.write("train.jsonl", marked_pairs(64, 1)));
-    c.eval_data = dir.write("eval.jsonl", marked_pairs(40, 2)).string();
-    c.max_steps = 48;
-    c.log_every = 16;
-    c.save_every = 48;
-    run(c, dir / "run");
-    EXPECT_GT(last(metrics_of(dir / "run"), "eval/accuracy"), 0.95);
+    EXPECT_GT(last(run_on_marked_pairs(Stage::RewardModel, 48, m, dir), "eval/accuracy"), 0.95);
     // The adapter carries its head, in PEFT's sequence-classification layout.
     auto model = TransformerModel::load(m.dir.path());
     model->load_adapter(dir / "run" / "adapter");
@@ -72,13 +77,7 @@ TEST(Learning, RewardModelRanksHeldOutPairs) {
 TEST(Learning, DpoPrefersTheChosenOnHeldOutPairs) {
     TinyModel m(ModelFamily::Llama);
     TempDir dir;
-    TrainConfig c = quick_config(Stage::Dpo, m.dir.path(), dir.write("train.jsonl", marked_pairs(64, 1)));
-    c.eval_data = dir.write("eval.jsonl", marked_pairs(40, 2)).string();
-    c.max_steps = 32;
-    c.log_every = 8;
-    c.save_every = 32;
-    run(c, dir / "run");
-    auto lines = metrics_of(dir / "run");
+    auto lines = run_on_marked_pairs(Stage::Dpo, 32, m, dir);
     EXPECT_GT(last(lines, "eval/rewards/accuracies"), 0.95);
     EXPECT_GT(last(lines, "eval/rewards/margins"), 0.0);
 }
