@@ -60,9 +60,11 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
         values = v.repeat_interleave(repeat, 1);
     }
 #if TORCH_VERSION_MAJOR >= 2
-    // The fused kernel (flash or memory-efficient attention on CUDA).
-    return at::scaled_dot_product_attention(q, keys, values, bias, 0.0, false);
+    // The fused kernel: flash attention on CUDA for plain causal attention, memory-efficient attention with a bias.
+    return at::scaled_dot_product_attention(q, keys, values, bias, 0.0, !bias.defined());
 #else
+    const at::Tensor all_keys = at::ones({1, q.size(2)}, q.options().dtype(at::kLong));
+    if (!bias.defined()) return attention(q, k, v, attention_bias(all_keys, q.size(2), true, q.scalar_type()));
     at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
     at::Tensor weights = at::softmax(scores + bias, -1, widened(q.scalar_type())).to(q.scalar_type());  // accumulate in float
     return at::matmul(weights, values);

@@ -83,13 +83,15 @@ std::int64_t TransformerModel::parameter_count() const {
     return n;
 }
 
-at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) const {
+at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache, Padding padding) const {
     arch::Layers w(*this, adapter_ && adapter_enabled_ && !adapter_->merged ? &*adapter_ : nullptr, training_);
     if (mask.size(1) != ids.size(1) + (cache ? cache->length() : 0))
         throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
+    if (padding == Padding::Right && cache) throw std::invalid_argument("a right-padded batch takes no cache");
+    const bool causal_only = padding == Padding::Right;
     switch (config_.family) {
-        case ModelFamily::Llama: return arch::llama_hidden(w, config_, ids, mask, cache);
-        case ModelFamily::Gpt2: return arch::gpt2_hidden(w, config_, ids, mask, cache);
+        case ModelFamily::Llama: return arch::llama_hidden(w, config_, ids, mask, cache, causal_only);
+        case ModelFamily::Gpt2: return arch::gpt2_hidden(w, config_, ids, mask, cache, causal_only);
         case ModelFamily::Bert:
             if (cache) throw std::invalid_argument("an encoder takes no cache");
             return arch::bert_hidden(w, config_, ids, mask);

@@ -24,9 +24,15 @@ struct KVCache {
     std::int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
 };
 
+/** Where a batch's padding is: on the left (generation and scoring, so that new tokens line
+ *  up at the end), or on the right (training: every real token then sees only real tokens
+ *  under the causal mask alone, so attention needs no padding mask and takes the fused
+ *  causal kernel where there is one). */
+enum class Padding { Left, Right };
+
 /** A transformer loaded from a Hugging Face folder: config.json and safetensors weights,
- *  checked against the family's table of tensor names and shapes. Batches are left-padded:
- *  `mask` is 1 for a token and 0 for padding, over the cached positions and the new ones. */
+ *  checked against the family's table of tensor names and shapes. `mask` is 1 for a token and
+ *  0 for padding, over the cached positions and the new ones. */
 class TransformerModel {
 public:
     /** Loads config.json and the weights, converted once from the file's type to `precision`
@@ -39,8 +45,10 @@ public:
     /** The floating type of the base weights and activations. */
     at::ScalarType dtype() const { return dtype_; }
 
-    /** The last hidden states [batch, tokens, hidden] of ids [batch, tokens]. */
-    at::Tensor hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache = nullptr) const;
+    /** The last hidden states [batch, tokens, hidden] of ids [batch, tokens]; a right-padded
+     *  batch takes no cache, and its padding positions hold values nothing should read. */
+    at::Tensor hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache = nullptr,
+                             Padding padding = Padding::Left) const;
     /** Next-token logits [batch, tokens, vocab] of a causal model. */
     at::Tensor logits(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache = nullptr) const;
     /** The language-model head alone: logits [..., vocab] of hidden states [..., hidden], so that

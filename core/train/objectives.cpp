@@ -69,7 +69,7 @@ public:
     LossSums sums(const MicroBatch& batch) override {
         // Chosen and rejected in one forward pass, as TRL's RewardTrainer does.
         TokenBatch tokens = make_batch(texts_of(batch, true), pad_id_, model_.device());
-        at::Tensor hidden = model_.hidden_states(tokens.ids, tokens.mask);
+        at::Tensor hidden = model_.hidden_states(tokens.ids, tokens.mask, nullptr, Padding::Right);
         at::Tensor rewards = model_.score_head()->at_last_token(hidden, tokens.mask).to(loss_type(model_));
         const std::int64_t n = static_cast<std::int64_t>(batch.examples.size());
         at::Tensor chosen = rewards.slice(0, 0, n), rejected = rewards.slice(0, n);
@@ -163,12 +163,14 @@ TokenBatch make_batch(const std::vector<const EncodedText*>& texts, std::int32_t
 }
 
 ResponseLogps response_logps(const TransformerModel& model, const TokenBatch& batch) {
-    at::Tensor hidden = model.hidden_states(batch.ids, batch.mask);
+    at::Tensor hidden = model.hidden_states(batch.ids, batch.mask, nullptr, Padding::Right);
     const at::Tensor& seq = batch.predicting_rows;
     const at::Tensor& pos = batch.predicting_positions;
     at::Tensor logits = model.lm_head(hidden.index({seq, pos})).to(loss_type(model));
     at::Tensor targets = batch.ids.index({seq, pos + 1});
-    at::Tensor token_logps = at::log_softmax(logits, -1).gather(1, targets.unsqueeze(1)).squeeze(1);
+    // log p = logit - logsumexp: autograd keeps the logits alone, not a second [tokens, vocab]
+    // tensor of log-probabilities as log_softmax would.
+    at::Tensor token_logps = logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logits.logsumexp(-1);
     const std::int64_t rows = batch.ids.size(0);
     ResponseLogps out;
     out.sums = at::zeros({rows}, token_logps.options()).index_add(0, seq, token_logps);

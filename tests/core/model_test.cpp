@@ -106,6 +106,23 @@ TEST_P(CausalFacts, LeftPaddingDoesNotChangeASequence) {
     EXPECT_LE((together - alone).abs().max().item<float>(), 1e-5);
 }
 
+TEST_P(CausalFacts, RightPaddingWithTheCausalMaskAloneDoesNotChangeASequence) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor ids = ids_tensor(kIds);
+    at::Tensor alone = model->hidden_states(ids, at::ones_like(ids))[0];
+    // The sequence followed by three pads, beside a longer one: no padding mask reaches attention.
+    at::Tensor padded = at::cat({ids, at::zeros({1, 3}, at::kLong)}, 1);
+    at::Tensor other = ids_tensor({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+    at::Tensor batch = at::cat({padded, other}, 0);
+    at::Tensor mask = at::ones_like(batch);
+    mask[0].slice(0, ids.size(1)).zero_();
+    at::Tensor together = model->hidden_states(batch, mask, nullptr, Padding::Right)[0].slice(0, 0, ids.size(1));
+    EXPECT_LE((together - alone).abs().max().item<float>(), 1e-5);
+    KVCache cache;
+    EXPECT_THROW(model->hidden_states(batch, mask, &cache, Padding::Right), std::invalid_argument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, CausalFacts, ::testing::Values(ModelFamily::Llama, ModelFamily::Gpt2),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 

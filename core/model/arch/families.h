@@ -31,8 +31,11 @@ private:
     bool training_;
 };
 
-at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache);
-at::Tensor gpt2_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache);
+/** `causal_only`: no key needs hiding beyond the causal mask (a right-padded batch, no cache). */
+at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
+                        bool causal_only);
+at::Tensor gpt2_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
+                       bool causal_only);
 at::Tensor bert_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask);
 
 /** With a cache: puts the new keys and values after the cached ones (and returns them all in

@@ -4,12 +4,13 @@
 
 namespace amalgam::arch {
 
-at::Tensor gpt2_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) {
+at::Tensor gpt2_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
+                       bool causal_only) {
     using namespace layers;
     const std::int64_t tokens = ids.size(1);
     at::Tensor positions = positions_from_mask(mask, tokens);
     at::Tensor x = at::embedding(w("wte.weight"), ids) + at::embedding(w("wpe.weight"), positions);
-    at::Tensor bias = attention_bias(mask, tokens, true, x.scalar_type());
+    at::Tensor bias = causal_only ? at::Tensor() : attention_bias(mask, tokens, true, x.scalar_type());
     for (std::int64_t i = 0; i < c.num_layers; ++i) {
         const std::string p = "h." + std::to_string(i) + ".";
         at::Tensor h = layer_norm(x, w(p + "ln_1.weight"), w(p + "ln_1.bias"), c.norm_eps);

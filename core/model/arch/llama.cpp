@@ -5,12 +5,13 @@
 
 namespace amalgam::arch {
 
-at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) {
+at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
+                       bool causal_only) {
     using namespace layers;
     const std::int64_t tokens = ids.size(1);
     at::Tensor x = at::embedding(w("embed_tokens.weight"), ids);
     at::Tensor positions = positions_from_mask(mask, tokens);
-    at::Tensor bias = attention_bias(mask, tokens, true, x.scalar_type());
+    at::Tensor bias = causal_only ? at::Tensor() : attention_bias(mask, tokens, true, x.scalar_type());
     const RotaryTable table = rotary_table(positions, c, x.scalar_type());
     for (std::int64_t i = 0; i < c.num_layers; ++i) {
         const std::string p = "layers." + std::to_string(i) + ".";
