@@ -53,6 +53,17 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool 
 }
 
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
+#if TORCH_VERSION_MAJOR >= 2
+    // The fused kernel: flash attention on CUDA for plain causal attention, memory-efficient
+    // attention with a bias.
+    const c10::optional<at::Tensor> mask = bias.defined() ? c10::optional<at::Tensor>(bias) : c10::nullopt;
+#endif
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+    // Plain causal attention (training) takes grouped keys and values as they are, which flash
+    // attention supports: no repeated copies kept for the backward pass. With a bias the
+    // memory-efficient kernel runs, which wants them repeated.
+    if (!bias.defined()) return at::scaled_dot_product_attention(q, k, v, mask, 0.0, true, c10::nullopt, k.size(1) != q.size(1));
+#endif
     at::Tensor keys = k, values = v;
     if (k.size(1) != q.size(1)) {
         const std::int64_t repeat = q.size(1) / k.size(1);
@@ -60,11 +71,12 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
         values = v.repeat_interleave(repeat, 1);
     }
 #if TORCH_VERSION_MAJOR >= 2
-    // The fused kernel: flash attention on CUDA for plain causal attention, memory-efficient attention with a bias.
-    return at::scaled_dot_product_attention(q, keys, values, bias, 0.0, !bias.defined());
+    return at::scaled_dot_product_attention(q, keys, values, mask, 0.0, !bias.defined());
 #else
-    const at::Tensor all_keys = at::ones({1, q.size(2)}, q.options().dtype(at::kLong));
-    if (!bias.defined()) return attention(q, k, v, attention_bias(all_keys, q.size(2), true, q.scalar_type()));
+    if (!bias.defined()) {  // causal over as many keys as queries
+        const at::Tensor all_keys = at::ones({1, q.size(2)}, q.options().dtype(at::kLong));
+        return attention(q, k, v, attention_bias(all_keys, q.size(2), true, q.scalar_type()));
+    }
     at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
     at::Tensor weights = at::softmax(scores + bias, -1, widened(q.scalar_type())).to(q.scalar_type());  // accumulate in float
     return at::matmul(weights, values);

@@ -72,12 +72,18 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     const double sequences = static_cast<double>(config.batch_size) * (config.stage == Stage::Sft ? 1 : 2);
     const double tokens = sequences * static_cast<double>(config.max_length);
     const double t = static_cast<double>(config.max_length);
-    // Kept for backward per layer and token: the block's inputs, norms, q/k/v and their rotated
-    // copies, the attention output and the MLP's four intermediates, in the run's dtype; the
-    // float32 copy of each LoRA input; the attention's softmax statistics.
-    const double per_token_layer = s * (10 * h + 4 * intermediate) + 4.0 * lora_inputs + 4.0 * heads;
+    // Kept for backward, per layer and token: each of the two norms its float32 input and its
+    // output; the attention and MLP inputs; per adapted projection its float32 input after
+    // dropout and the dropout mask; q, k, v and the attention output (twice: as the kernel
+    // gives it and merged); the MLP's gate, its activation, up and their product.
+    const double kv = static_cast<double>(m.num_kv_heads * m.head_dim());
+    const double norms = 2 * (4 * h + s * h), inputs = 2 * s * h;
+    const double lora_kept = (config.lora.dropout > 0 ? 5.0 : 4.0) * lora_inputs;
+    const double attention = s * (3 * h + 2 * kv) + 4.0 * heads;
+    const double per_token_layer = norms + inputs + lora_kept + attention + 4 * s * intermediate;
     e.activation_bytes = tokens * layers * per_token_layer + tokens * h * s * 2;
-    // Logits where a token is predicted: the run's dtype, then float32 logits, log-softmax and gradient.
+    // Logits where a token is predicted: in the run's dtype, then float32 (kept), and in the
+    // backward pass the softmax and the logits' gradient, float32.
     e.logits_bytes = config.stage == Stage::RewardModel ? 0 : tokens * vocab * (s + 3 * 4.0);
     e.peak_bytes = e.weights_bytes + e.trainable_bytes + e.optimizer_bytes + e.activation_bytes + e.logits_bytes;
 
