@@ -23,18 +23,25 @@ void AdamW::zero_grad() {
         if (p.tensor.grad().defined()) p.tensor.mutable_grad() = at::Tensor();
 }
 
-double AdamW::clip_grad_norm(double max_norm) {
+std::vector<at::Tensor> AdamW::gradients() const {
+    std::vector<at::Tensor> grads;
+    for (const auto& p : parameters_) {
+        if (!p.tensor.grad().defined()) throw std::logic_error("parameter '" + p.name + "' has no gradient");
+        grads.push_back(p.tensor.grad());
+    }
+    return grads;
+}
+
+at::Tensor AdamW::clip_grad_norm(double max_norm) {
     c10::NoGradGuard no_grad;
-    std::vector<at::Tensor> norms;
-    for (auto& p : parameters_)
-        if (p.tensor.grad().defined()) norms.push_back(p.tensor.grad().to(at::kDouble).norm().reshape({1}));
-    if (norms.empty()) return 0.0;
-    const double total = at::cat(norms).norm().item<double>();
-    // torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6) when that is below one.
-    const double scale = max_norm / (total + 1e-6);
-    if (max_norm > 0 && scale < 1.0)
-        for (auto& p : parameters_)
-            if (p.tensor.grad().defined()) p.tensor.mutable_grad().mul_(scale);
+    std::vector<at::Tensor> grads = gradients();
+    at::Tensor total = at::stack(at::_foreach_norm(grads)).norm();
+    if (max_norm > 0) {
+        // torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6) where that is below one,
+        // on the device, so that nothing waits for the norm.
+        at::Tensor scale = (max_norm / (total + 1e-6)).clamp_max(1.0);
+        for (auto& g : grads) g.mul_(scale);
+    }
     return total;
 }
 
@@ -43,16 +50,22 @@ void AdamW::step(double lr) {
     ++steps_;
     const double bias1 = 1.0 - std::pow(config_.beta1, static_cast<double>(steps_));
     const double bias2 = 1.0 - std::pow(config_.beta2, static_cast<double>(steps_));
-    for (std::size_t i = 0; i < parameters_.size(); ++i) {
-        at::Tensor& p = parameters_[i].tensor;
-        const at::Tensor& g = p.grad();
-        if (!g.defined()) continue;
-        if (parameters_[i].decay) p.mul_(1.0 - lr * config_.weight_decay);
-        exp_avg_[i].lerp_(g, 1.0 - config_.beta1);
-        exp_avg_sq_[i].mul_(config_.beta2).addcmul_(g, g, 1.0 - config_.beta2);
-        at::Tensor denom = (exp_avg_sq_[i].sqrt() / std::sqrt(bias2)).add_(config_.eps);
-        p.addcdiv_(exp_avg_[i], denom, -lr / bias1);
+    std::vector<at::Tensor> params, decayed;
+    for (const auto& p : parameters_) {
+        params.push_back(p.tensor);
+        if (p.decay) decayed.push_back(p.tensor);
     }
+    const std::vector<at::Tensor> grads = gradients();
+    // One multi-tensor kernel per operation on CUDA rather than one per parameter.
+    if (config_.weight_decay > 0 && !decayed.empty()) at::_foreach_mul_(decayed, 1.0 - lr * config_.weight_decay);
+    at::_foreach_mul_(exp_avg_, config_.beta1);
+    at::_foreach_add_(exp_avg_, grads, 1.0 - config_.beta1);
+    at::_foreach_mul_(exp_avg_sq_, config_.beta2);
+    at::_foreach_addcmul_(exp_avg_sq_, grads, grads, 1.0 - config_.beta2);
+    std::vector<at::Tensor> denom = at::_foreach_sqrt(exp_avg_sq_);
+    at::_foreach_div_(denom, std::sqrt(bias2));
+    at::_foreach_add_(denom, config_.eps);
+    at::_foreach_addcdiv_(params, exp_avg_, denom, -lr / bias1);
 }
 
 std::vector<TensorData> AdamW::state() const {

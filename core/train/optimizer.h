@@ -17,8 +17,9 @@ struct Parameter {
     bool decay = true;  ///< weight decay applies (not to biases, as transformers' Trainer does)
 };
 
-/** AdamW as torch.optim.AdamW computes it (decoupled weight decay, bias-corrected moments),
- *  with its state in the parameters' type, so that it saves and restores to the bit. */
+/** AdamW as torch.optim.AdamW defines it (decoupled weight decay, bias-corrected moments),
+ *  with its state in the parameters' type, so that it saves and restores to the bit. Every
+ *  parameter takes part in every step. */
 class AdamW {
 public:
     AdamW(std::vector<Parameter> parameters, const OptimizerConfig& config);
@@ -26,8 +27,9 @@ public:
     /** One update at learning rate `lr` from the parameters' gradients. */
     void step(double lr);
     void zero_grad();
-    /** The global L2 norm of the gradients before clipping; scales them down to max_grad_norm. */
-    double clip_grad_norm(double max_norm);
+    /** Scales the gradients down to a global L2 norm of `max_norm` (0: leaves them) and
+     *  returns their norm before that, as a tensor on the device. */
+    at::Tensor clip_grad_norm(double max_norm);
 
     std::int64_t steps() const { return steps_; }
     const std::vector<Parameter>& parameters() const { return parameters_; }
@@ -38,6 +40,7 @@ public:
     void load_state(const SafetensorsFile& file, std::int64_t steps);
 
 private:
+    std::vector<at::Tensor> gradients() const;
     std::vector<Parameter> parameters_;
     std::vector<at::Tensor> exp_avg_, exp_avg_sq_;
     OptimizerConfig config_;

@@ -228,23 +228,28 @@ private:
         }
         const double lr = learning_rate(config_.optimizer, state_.step, total_steps_);
         model_->set_training(true);
+        at::Tensor sums;  // the step's metric sums, on the device until the step is queued
         for (std::size_t i = 0; i < batches.size(); ++i) {
             at::manual_seed(mix(config_.seed, static_cast<std::uint64_t>(state_.step) + 1, i));
-            LossSums sums = objective_->sums(batches[i]);
-            (sums.loss / std::max(units, 1.0)).backward();
-            const std::vector<double> values = sums.values();  // read once the backward pass is queued
-            if (!std::isfinite(values[0])) {
-                const std::string last = resumed_or_saved_.empty() ? "none was written yet" : "the last good one is " + resumed_or_saved_;
-                throw TrainingError("step " + std::to_string(state_.step + 1) + ": the loss is " + std::to_string(values[0]) +
-                                    "; the run stopped without saving this step (" + last + ")");
-            }
-            for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += values[m];
+            LossSums micro = objective_->sums(batches[i]);
+            (micro.loss / std::max(units, 1.0)).backward();
+            sums = sums.defined() ? sums + micro.metrics : micro.metrics;
             window_.tokens += static_cast<double>(tokens_of(batches[i]));
         }
-        window_.units += units;
-        window_.grad_norm = optimizer_->clip_grad_norm(config_.optimizer.max_grad_norm);
+        at::Tensor grad_norm = optimizer_->clip_grad_norm(config_.optimizer.max_grad_norm);
         optimizer_->step(lr);
         optimizer_->zero_grad();
+        // The one wait for the device in a step.
+        at::Tensor host = at::cat({sums.to(at::kDouble), grad_norm.reshape({1}).to(at::kDouble)}).to(at::kCPU);
+        const double* values = host.data_ptr<double>();
+        if (!std::isfinite(values[0])) {
+            const std::string last = resumed_or_saved_.empty() ? "none was written yet" : "the last good one is " + resumed_or_saved_;
+            throw TrainingError("step " + std::to_string(state_.step + 1) + ": the loss is " + std::to_string(values[0]) +
+                                "; the run stopped without saving this step (" + last + ")");
+        }
+        for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += values[m];
+        window_.units += units;
+        window_.grad_norm = values[names_.size()];
         last_lr_ = lr;
         state_.step += 1;
         state_.micro_batches += config_.grad_accum;
