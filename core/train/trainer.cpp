@@ -69,8 +69,8 @@ public:
     Run(const TrainConfig& config, const TrainOptions& options) : config_(config), options_(options) {}
 
     TrainSummary go() {
+        load_model_and_data();  // every input checked before the run folder is touched
         prepare_directory();
-        load_model_and_data();
         if (options_.resume) restore();
         build_optimizer();
         if (config_.stage == Stage::Dpo && config_.dpo_precompute_reference) precompute_reference();

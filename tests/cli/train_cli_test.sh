@@ -93,6 +93,7 @@ printf '{"prompt": "p", "chosen": "c"}\n' > pairs.jsonl
 config rm pairs.jsonl 2 > rm-bad.yaml
 "$cli" train rm-bad.yaml --out rm-bad 2> rm-bad.log && fail "a pair without rejected was accepted"
 grep -q 'pairs.jsonl:1: missing field .rejected.' rm-bad.log || fail "data error: $(cat rm-bad.log)"
+[ ! -e rm-bad ] || fail "a run that could not start left a folder behind"
 "$cli" train sft.yaml --out sft 2> again.log && fail "a finished run was overwritten"
 grep -q 'already holds a run' again.log || fail "run folder in use: $(cat again.log)"
 

@@ -207,6 +207,7 @@ TEST(BadInput, ARowWithoutItsFieldsNamesFileAndLine) {
         EXPECT_EQ(e.line(), 4u);
         EXPECT_NE(std::string(e.what()).find("pairs.jsonl:4: missing field 'rejected'"), std::string::npos) << e.what();
     }
+    EXPECT_FALSE(std::filesystem::exists(dir / "run")) << "a run that could not start left its folder";
 }
 
 TEST(Merge, MergedFolderEqualsTheAdaptedModel) {
