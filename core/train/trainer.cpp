@@ -280,6 +280,8 @@ private:
     void evaluate() {
         c10::NoGradGuard no_grad;
         model_->set_training(false);
+        // The eval rows have no precomputed reference: their objective scores it as it goes.
+        if (!eval_objective_) eval_objective_ = make_objective(config_, *model_, pad_id_, nullptr);
         std::vector<double> sums(names_.size(), 0.0);
         double units = 0;
         for (std::size_t start = 0; start < eval_examples_.size(); start += static_cast<std::size_t>(config_.batch_size)) {
@@ -288,8 +290,8 @@ private:
                 batch.examples.push_back(&eval_examples_[i]);
                 batch.rows.push_back(-1);
             }
-            units += objective_->units(batch);
-            const std::vector<double> values = objective_->sums(batch).values();
+            units += eval_objective_->units(batch);
+            const std::vector<double> values = eval_objective_->sums(batch).values();
             for (std::size_t m = 0; m < names_.size(); ++m) sums[m] += values[m];
         }
         ordered_json line = {{"step", state_.step}, {"epoch", epoch()}};
@@ -347,7 +349,7 @@ private:
     std::int32_t pad_id_ = 0;
     std::vector<TrainExample> examples_, eval_examples_;
     std::optional<ReferenceLogps> reference_;
-    std::unique_ptr<Objective> objective_;
+    std::unique_ptr<Objective> objective_, eval_objective_;
     std::unique_ptr<AdamW> optimizer_;
     std::vector<std::string> names_;
     std::int64_t micro_per_epoch_ = 1, total_steps_ = 1;

@@ -53,8 +53,10 @@ TEST(Learning, SftLossFallsByMoreThanHalf) {
 }
 
 /** Trains `stage` on pairs with a learnable marker and evaluates on held-out ones; returns the metrics. */
-std::vector<nlohmann::json> run_on_marked_pairs(Stage stage, std::int64_t steps, const TinyModel& m, const TempDir& dir) {
+std::vector<nlohmann::json> run_on_marked_pairs(Stage stage, std::int64_t steps, const TinyModel& m, const TempDir& dir,
+                                                bool precompute_reference = false) {
     TrainConfig c = quick_config(stage, m.dir.path(), dir.write("train.jsonl", marked_pairs(64, 1)));
+    c.dpo_precompute_reference = precompute_reference;
     c.eval_data = dir.write("eval.jsonl", marked_pairs(40, 2)).string();
     c.max_steps = steps;
     c.log_every = steps / 4;
@@ -77,7 +79,7 @@ TEST(Learning, RewardModelRanksHeldOutPairs) {
 TEST(Learning, DpoPrefersTheChosenOnHeldOutPairs) {
     TinyModel m(ModelFamily::Llama);
     TempDir dir;
-    auto lines = run_on_marked_pairs(Stage::Dpo, 32, m, dir);
+    auto lines = run_on_marked_pairs(Stage::Dpo, 32, m, dir, true);  // eval rows score their reference as they go
     EXPECT_GT(last(lines, "eval/rewards/accuracies"), 0.95);
     EXPECT_GT(last(lines, "eval/rewards/margins"), 0.0);
 }
