@@ -45,7 +45,6 @@ public:
         return n;
     }
     std::vector<std::string> metric_names() const override { return {"loss", "mean_token_accuracy"}; }
-    std::string accuracy_name() const override { return "mean_token_accuracy"; }
 
     LossSums sums(const MicroBatch& batch) override {
         ResponseLogps lp = response_logps(model_, make_batch(texts_of(batch, false), pad_id_, model_.device()));
@@ -64,7 +63,6 @@ public:
 
     double units(const MicroBatch& batch) const override { return static_cast<double>(batch.examples.size()); }
     std::vector<std::string> metric_names() const override { return {"loss", "accuracy", "margin", "mean_reward"}; }
-    std::string accuracy_name() const override { return "accuracy"; }
 
     LossSums sums(const MicroBatch& batch) override {
         // Chosen and rejected in one forward pass, as TRL's RewardTrainer does.
@@ -92,7 +90,6 @@ public:
     std::vector<std::string> metric_names() const override {
         return {"loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected"};
     }
-    std::string accuracy_name() const override { return "rewards/accuracies"; }
 
     LossSums sums(const MicroBatch& batch) override {
         const std::int64_t n = static_cast<std::int64_t>(batch.examples.size());

@@ -60,8 +60,6 @@ public:
     /** Metric names as TRL logs them; the first is always "loss". */
     virtual std::vector<std::string> metric_names() const = 0;
     virtual LossSums sums(const MicroBatch& batch) = 0;
-    /** The metric that eval reports as accuracy. */
-    virtual std::string accuracy_name() const = 0;
 };
 
 /** The DPO reference's sequence log-probabilities of every row, when computed before training. */

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -31,7 +32,8 @@ struct EncodedText {
     std::size_t response_start = 0;
     bool truncated = false;
 
-    std::size_t response_tokens() const { return ids.size() - response_start; }
+    /** The tokens a loss predicts: the response's (the very first token has nothing before it). */
+    std::size_t response_tokens() const { return ids.size() - std::min(ids.size(), std::max<std::size_t>(response_start, 1)); }
 };
 
 /** Text builder and tokenizer of a run: fills the template, ends the response with the
