@@ -1,18 +1,14 @@
 #include "core/eval/winobias_evaluator.h"
 
+#include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "core/eval/bias_metrics.h"
 #include "core/model/generation.h"
 
 namespace amalgam {
 namespace {
-
-/** Scoring requests of one side: the occupation first, then each cluster word. */
-void add_requests(const WinobiasItem& item, std::vector<std::pair<std::string, std::string>>& requests) {
-    requests.emplace_back(item.scoring_context(), " " + item.occupation);
-    for (const auto& w : item.cluster) requests.emplace_back(item.scoring_context(), " " + w);
-}
 
 /** The distinct values of `items` in first-seen order, and where each item's value is among
  *  them. Every request runs once: identical sides then get identical numbers (a batch's other
@@ -45,18 +41,29 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
         sides.push_back(&p.pro);
         sides.push_back(&p.anti);
     }
-    progress.start("score", 3);
-    std::vector<std::pair<std::string, std::string>> requests;
-    for (const WinobiasItem* item : sides) add_requests(*item, requests);
-    const Distinct<std::pair<std::string, std::string>> unique_requests = distinct(requests);
-    const std::vector<ContinuationScore> scores = score_continuations(model, tokenizer, unique_requests.values, options.batch_size);
-    progress.advance(1);
-
+    progress.start("score", 2);
+    // One scoring request per distinct context: its occupation and cluster words, and its
+    // next-token distribution (for the KL metric).
     std::vector<std::string> contexts;
     for (const WinobiasItem* item : sides) contexts.push_back(item->scoring_context());
     const Distinct<std::string> unique_contexts = distinct(contexts);
-    at::Tensor next = next_token_logits(model, tokenizer, unique_contexts.values, options.batch_size).contiguous();
-    progress.advance(2);
+    std::vector<ScoringRequest> requests;
+    for (const std::string& context : unique_contexts.values) requests.push_back({tokenizer.encode(context), {}});
+    std::vector<std::vector<std::size_t>> continuation_of(sides.size());  // per side: occupation, then cluster words
+    for (std::size_t s = 0; s < sides.size(); ++s) {
+        ScoringRequest& request = requests[unique_contexts.index[s]];
+        if (request.context.empty()) throw std::invalid_argument("a WinoBias prompt encodes to no tokens");
+        std::vector<std::string> words{sides[s]->occupation};
+        words.insert(words.end(), sides[s]->cluster.begin(), sides[s]->cluster.end());
+        for (const auto& word : words) {
+            std::vector<std::int32_t> ids = tokenizer.encode(" " + word, /*add_special_tokens=*/false);
+            auto found = std::find(request.continuations.begin(), request.continuations.end(), ids);
+            continuation_of[s].push_back(static_cast<std::size_t>(found - request.continuations.begin()));
+            if (found == request.continuations.end()) request.continuations.push_back(std::move(ids));
+        }
+    }
+    const std::vector<ScoredContext> scored = score_requests(model, requests, options.batch_size, /*next_distribution=*/true);
+    progress.advance(1);
 
     GenerationOptions generation;
     generation.max_new_tokens = options.max_new_tokens;
@@ -70,27 +77,30 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
         std::vector<std::string> batch(to_generate.begin() + start, to_generate.begin() + std::min(to_generate.size(), start + options.batch_size));
         for (auto& g : generate(model, tokenizer, batch, generation)) generations.push_back(std::move(g));
     }
-    progress.advance(3);
+    progress.advance(2);
     progress.finish();
 
-    std::size_t request = 0;
+    auto total = [&](std::size_t s, std::size_t word) {
+        const auto& logprobs = scored[unique_contexts.index[s]].logprobs[continuation_of[s][word]];
+        double sum = 0;
+        for (double lp : logprobs) sum += lp;
+        return sum;
+    };
     auto side_result = [&](std::size_t s) {
         const WinobiasItem& item = *sides[s];
-        WinobiasSide r{item.source, contexts[s], item.occupation, scores[unique_requests.index[request++]].total, 0,
-                       generations[unique_prompts.index[s]].text, false, item.cluster, prompts[s]};
-        for (std::size_t w = 0; w < item.cluster.size(); ++w) r.cluster_logprob += scores[unique_requests.index[request++]].total;
+        WinobiasSide r{item.source, contexts[s], item.occupation, total(s, 0), 0, generations[unique_prompts.index[s]].text, false,
+                       item.cluster, prompts[s]};
+        for (std::size_t w = 0; w < item.cluster.size(); ++w) r.cluster_logprob += total(s, w + 1);
         r.correct = mentions_any(r.generation, item.answer_words);
         return r;
     };
-    const std::int64_t vocab = next.size(1);
     for (std::size_t p = 0; p < pairs.size(); ++p) {
         WinobiasPairResult result;
         result.pair = pairs[p].pro.source;
         result.pro = side_result(2 * p);
         result.anti = side_result(2 * p + 1);
-        const float* pro = next[static_cast<std::int64_t>(unique_contexts.index[2 * p])].data_ptr<float>();
-        const float* anti = next[static_cast<std::int64_t>(unique_contexts.index[2 * p + 1])].data_ptr<float>();
-        result.kl = kl_divergence_from_logits(std::vector<float>(pro, pro + vocab), std::vector<float>(anti, anti + vocab));
+        result.kl = kl_divergence_from_logits(scored[unique_contexts.index[2 * p]].next_logprobs,
+                                              scored[unique_contexts.index[2 * p + 1]].next_logprobs);
         out.items.push_back(std::move(result));
     }
     out.metrics = aggregate_winobias(out.items);

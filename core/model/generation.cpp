@@ -41,30 +41,7 @@ std::int32_t choose(const at::Tensor& logits_row, const GenerationOptions& o, st
     return static_cast<std::int32_t>(order[keep - 1]);
 }
 
-std::int32_t pad_id(const TransformerModel& model) {
-    const ModelConfig& c = model.config();
-    return static_cast<std::int32_t>(c.pad_token_id.value_or(c.eos_token_id.value_or(0)));
-}
-
 }  // namespace
-
-std::pair<at::Tensor, at::Tensor> padded_batch(const std::vector<std::vector<std::int32_t>>& sequences, std::int32_t pad,
-                                               bool pad_left) {
-    std::size_t longest = 0;
-    for (const auto& s : sequences) longest = std::max(longest, s.size());
-    at::Tensor ids = at::full({static_cast<std::int64_t>(sequences.size()), static_cast<std::int64_t>(longest)}, pad, at::kLong);
-    at::Tensor mask = at::zeros_like(ids);
-    auto id = ids.accessor<std::int64_t, 2>();
-    auto m = mask.accessor<std::int64_t, 2>();
-    for (std::size_t b = 0; b < sequences.size(); ++b) {
-        std::size_t offset = pad_left ? longest - sequences[b].size() : 0;
-        for (std::size_t t = 0; t < sequences[b].size(); ++t) {
-            id[b][offset + t] = sequences[b][t];
-            m[b][offset + t] = 1;
-        }
-    }
-    return {ids, mask};
-}
 
 std::vector<Generation> generate(const TransformerModel& model, const Tokenizer& tokenizer,
                                  const std::vector<std::string>& prompts, const GenerationOptions& options) {
@@ -94,12 +71,29 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
     std::mt19937_64 rng(options.seed);
     KVCache cache;
     c10::NoGradGuard no_grad;
-    at::Tensor logits = model.logits(ids, mask, &cache);
+    // Logits at the last position only, [batch, vocab]: the head runs where a token is chosen.
+    auto last_logits = [&](const at::Tensor& new_ids) { return model.lm_head(model.hidden_states(new_ids, mask, &cache).select(1, -1)); };
+    at::Tensor logits = last_logits(ids);
+    const double temperature = options.greedy ? 1.0 : std::max(options.temperature, 1e-6);
+    const auto batch = static_cast<std::int64_t>(prompts.size());
     for (int step = 0; step < options.max_new_tokens; ++step) {
-        at::Tensor next = at::empty({static_cast<std::int64_t>(prompts.size()), 1}, at::kLong);
+        // The whole batch's choices and their log-probabilities come to the host at once.
+        at::Tensor choosable_logits = logits.slice(1, 0, choosable);
+        std::vector<std::int64_t> chosen(static_cast<std::size_t>(batch));
+        if (options.greedy) {
+            at::Tensor best = choosable_logits.argmax(1).to(at::kCPU).contiguous();
+            std::copy(best.data_ptr<std::int64_t>(), best.data_ptr<std::int64_t>() + batch, chosen.begin());
+        } else {
+            at::Tensor host = choosable_logits.to(at::kCPU, at::kFloat).contiguous();
+            for (std::int64_t b = 0; b < batch; ++b) chosen[static_cast<std::size_t>(b)] = choose(host[b], options, rng);
+        }
+        at::Tensor chosen_ids = at::tensor(chosen, at::kLong).to(model.device());
+        at::Tensor scaled = logits.to(at::kFloat) / temperature;
+        const at::Tensor logprobs = (scaled.gather(1, chosen_ids.unsqueeze(1)).squeeze(1) - scaled.logsumexp(-1)).to(at::kCPU, at::kDouble);
+        at::Tensor next = at::empty({batch, 1}, at::kLong);
         for (std::size_t b = 0; b < prompts.size(); ++b) {
-            std::int32_t token = done[b] ? pad_id(model) : choose(logits[b][-1].slice(0, 0, choosable), options, rng);
-            next[b][0] = token;
+            const auto token = static_cast<std::int32_t>(chosen[b]);
+            next[static_cast<std::int64_t>(b)][0] = done[b] ? pad_id(model) : token;
             if (done[b]) continue;
             if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
                 done[b] = true;
@@ -107,6 +101,7 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
                 continue;
             }
             out[b].tokens.push_back(token);
+            out[b].logprobs.push_back(logprobs[static_cast<std::int64_t>(b)].item<double>());
             if (!tokenizer) continue;
             out[b].text = tokenizer->decode(out[b].tokens);
             for (const auto& s : options.stop_strings) {
@@ -121,62 +116,11 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
         }
         if (std::all_of(done.begin(), done.end(), [](bool d) { return d; }) || step + 1 == options.max_new_tokens) break;
         mask = at::cat({mask, at::ones({mask.size(0), 1}, mask.options())}, 1);
-        logits = model.logits(next.to(model.device()), mask, &cache);
+        logits = last_logits(next.to(model.device()));
     }
     for (auto& g : out)
         if (g.stop_reason.empty()) g.stop_reason = "length";
     return out;
-}
-
-std::vector<ContinuationScore> score_continuations(const TransformerModel& model, const Tokenizer& tokenizer,
-                                                   const std::vector<std::pair<std::string, std::string>>& pairs,
-                                                   std::size_t batch_size) {
-    std::vector<ContinuationScore> scores(pairs.size());
-    c10::NoGradGuard no_grad;
-    for (std::size_t start = 0; start < pairs.size(); start += batch_size) {
-        std::size_t end = std::min(pairs.size(), start + batch_size);
-        std::vector<std::vector<std::int32_t>> sequences;
-        for (std::size_t i = start; i < end; ++i) {
-            ContinuationScore& s = scores[i];
-            s.context_ids = tokenizer.encode(pairs[i].first);
-            s.continuation_ids = tokenizer.encode(pairs[i].second, /*add_special_tokens=*/false);
-            if (s.context_ids.empty()) throw std::invalid_argument("the context encodes to no tokens, so nothing predicts the continuation");
-            if (s.continuation_ids.empty()) throw std::invalid_argument("the continuation encodes to no tokens");
-            std::vector<std::int32_t> all = s.context_ids;
-            all.insert(all.end(), s.continuation_ids.begin(), s.continuation_ids.end());
-            sequences.push_back(std::move(all));
-        }
-        auto [ids, mask] = padded_batch(sequences, pad_id(model));
-        at::Tensor logprobs = at::log_softmax(model.logits(ids.to(model.device()), mask.to(model.device())).to(at::kFloat), -1).to(at::kCPU);
-        const std::int64_t width = ids.size(1);
-        for (std::size_t i = start; i < end; ++i) {
-            ContinuationScore& s = scores[i];
-            const std::int64_t b = static_cast<std::int64_t>(i - start);
-            const std::int64_t first = width - static_cast<std::int64_t>(s.continuation_ids.size());  // column of the first continuation token
-            for (std::size_t k = 0; k < s.continuation_ids.size(); ++k) {
-                double lp = logprobs[b][first + static_cast<std::int64_t>(k) - 1][s.continuation_ids[k]].item<float>();
-                s.logprobs.push_back(lp);
-                s.total += lp;
-            }
-        }
-    }
-    return scores;
-}
-
-at::Tensor next_token_logits(const TransformerModel& model, const Tokenizer& tokenizer, const std::vector<std::string>& contexts,
-                             std::size_t batch_size) {
-    std::vector<at::Tensor> rows;
-    c10::NoGradGuard no_grad;
-    for (std::size_t start = 0; start < contexts.size(); start += batch_size) {
-        std::vector<std::vector<std::int32_t>> encoded;
-        for (std::size_t i = start; i < std::min(contexts.size(), start + batch_size); ++i) {
-            encoded.push_back(tokenizer.encode(contexts[i]));
-            if (encoded.back().empty()) throw std::invalid_argument("a context encodes to no tokens");
-        }
-        auto [ids, mask] = padded_batch(encoded, pad_id(model));
-        rows.push_back(model.logits(ids.to(model.device()), mask.to(model.device())).select(1, -1).to(at::kCPU, at::kFloat));
-    }
-    return rows.empty() ? at::empty({0, model.config().vocab_size}) : at::cat(rows, 0);
 }
 
 }  // namespace amalgam

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/scoring.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 
@@ -22,6 +23,9 @@ struct GenerationOptions {
 
 struct Generation {
     std::vector<std::int32_t> tokens;  ///< new tokens, the stop token excluded
+    /// log p of each new token under the distribution it was drawn from (the model's, at the
+    /// sampling temperature, before top-k and top-p): what PPO calls the old policy's.
+    std::vector<double> logprobs;
     std::string text;
     std::string stop_reason;           ///< "stop_token", "stop_string" or "length"
 };
@@ -36,29 +40,5 @@ std::vector<Generation> generate(const TransformerModel& model, const Tokenizer&
  *  id of the model's vocabulary may be chosen. */
 std::vector<Generation> generate_from_ids(const TransformerModel& model, const std::vector<std::vector<std::int32_t>>& prompts,
                                           const GenerationOptions& options, const Tokenizer* tokenizer = nullptr);
-
-/** Log-probabilities of continuation tokens given a context, teacher-forced. */
-struct ContinuationScore {
-    std::vector<std::int32_t> context_ids;
-    std::vector<std::int32_t> continuation_ids;
-    std::vector<double> logprobs;  ///< natural log, one per continuation token
-    double total = 0;
-};
-
-/** Scores many (context, continuation) pairs in batches of `batch_size`. The context is
- *  tokenized with the model's special tokens, the continuation without; the first
- *  continuation token is predicted from the last context position. */
-std::vector<ContinuationScore> score_continuations(const TransformerModel& model, const Tokenizer& tokenizer,
-                                                   const std::vector<std::pair<std::string, std::string>>& pairs,
-                                                   std::size_t batch_size = 16);
-
-/** The next-token logits [contexts, vocab] after each context (float32, on the CPU). */
-at::Tensor next_token_logits(const TransformerModel& model, const Tokenizer& tokenizer, const std::vector<std::string>& contexts,
-                             std::size_t batch_size = 16);
-
-/** Ids as a padded batch: [batch, longest] ids and the matching mask. Causal models take
- *  left padding (new tokens line up at the end); encoders right padding (positions from 0). */
-std::pair<at::Tensor, at::Tensor> padded_batch(const std::vector<std::vector<std::int32_t>>& sequences, std::int32_t pad_id,
-                                               bool pad_left = true);
 
 }  // namespace amalgam
