@@ -99,5 +99,61 @@ TEST(Scoring, ContinuationLogprobsAreTheTeacherForcedOnes) {
     }
 }
 
+/** Teacher-forced log p of each continuation token, from the full logits of the whole sequence. */
+std::vector<double> full_sequence_logprobs(const TransformerModel& model, const std::vector<std::int32_t>& context,
+                                           const std::vector<std::int32_t>& continuation) {
+    std::vector<int> all(context.begin(), context.end());
+    all.insert(all.end(), continuation.begin(), continuation.end());
+    at::Tensor ids = ids_tensor(all);
+    at::Tensor lp = at::log_softmax(model.logits(ids, at::ones_like(ids))[0], -1);
+    std::vector<double> out;
+    for (std::size_t k = 0; k < continuation.size(); ++k) out.push_back(lp[context.size() + k - 1][continuation[k]].item<float>());
+    return out;
+}
+
+TEST(Scoring, SharedContextsEqualEachSequenceScoredWhole) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 7);
+    auto model = TransformerModel::load(m.dir.path());
+    // Contexts of different lengths in one batch, each with continuations of one to four tokens.
+    std::vector<ScoringRequest> requests = {{{5, 9, 14, 22, 31}, {{40}, {41, 42, 43}, {44, 45}}},
+                                            {{7, 8}, {{50, 51, 52, 53}, {54}}},
+                                            {{1, 2, 3, 4, 5, 6, 7, 8, 9}, {{60, 61}}}};
+    auto scored = score_requests(*model, requests, 2, /*next_distribution=*/true);
+    ASSERT_EQ(scored.size(), requests.size());
+    for (std::size_t r = 0; r < requests.size(); ++r) {
+        for (std::size_t c = 0; c < requests[r].continuations.size(); ++c) {
+            auto expected = full_sequence_logprobs(*model, requests[r].context, requests[r].continuations[c]);
+            ASSERT_EQ(scored[r].logprobs[c].size(), expected.size());
+            for (std::size_t k = 0; k < expected.size(); ++k) EXPECT_NEAR(scored[r].logprobs[c][k], expected[k], 1e-5) << r << "/" << c << "/" << k;
+        }
+        // The next-token distribution after the context: all of it, normalised.
+        at::Tensor ids = ids_tensor(std::vector<int>(requests[r].context.begin(), requests[r].context.end()));
+        at::Tensor lp = at::log_softmax(model->logits(ids, at::ones_like(ids))[0][-1], -1);
+        ASSERT_EQ(scored[r].next_logprobs.size(), static_cast<std::size_t>(lp.size(0)));
+        EXPECT_LE((at::tensor(scored[r].next_logprobs) - lp).abs().max().item<float>(), 1e-5);
+    }
+}
+
+TEST(Generation, RolloutLogprobsEqualAScoringPass) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 8);
+    auto model = TransformerModel::load(m.dir.path());
+    GenerationOptions o;
+    o.greedy = false;
+    o.max_new_tokens = 8;
+    o.seed = 3;
+    std::vector<std::vector<std::int32_t>> prompts = {{5, 72, 101}, {33, 9, 180, 44, 12}};
+    auto rollouts = generate_from_ids(*model, prompts, o);
+    std::vector<ScoringRequest> requests;
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+        ASSERT_FALSE(rollouts[i].tokens.empty());
+        ASSERT_EQ(rollouts[i].logprobs.size(), rollouts[i].tokens.size());
+        requests.push_back({prompts[i], {rollouts[i].tokens}});
+    }
+    auto scored = score_requests(*model, requests, 4);
+    for (std::size_t i = 0; i < prompts.size(); ++i)
+        for (std::size_t k = 0; k < rollouts[i].tokens.size(); ++k)
+            EXPECT_NEAR(rollouts[i].logprobs[k], scored[i].logprobs[0][k], 1e-5) << i << "/" << k;
+}
+
 }  // namespace
 }  // namespace amalgam
