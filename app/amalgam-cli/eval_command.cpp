@@ -25,7 +25,7 @@ options:
   --data DIR          folder holding winobias/, winogrande/ and winogender/ (required)
   --suite LIST        comma-separated: winobias,winogrande,winogender (default: all)
   --limit N           at most N items (WinoBias pairs) per suite
-  --batch N           sequences per forward pass (default 16)
+  --batch N           sequences per forward pass (default 64)
   --workspace FILE    also store the results in this workspace
   --label NAME        the row name in `compare` (default: the model and adapter folder names)
   --progress STYLE    bar (default) or json: one JSON object per line on stdout
@@ -60,7 +60,7 @@ int run_eval(const std::vector<std::string>& words) {
     request.data_dir = *data;
     if (auto s = args.option("suite")) request.suites = split_commas(*s);
     request.limit = static_cast<std::size_t>(args.unsigned_integer("limit", 0));
-    request.batch_size = std::max<std::size_t>(1, static_cast<std::size_t>(args.unsigned_integer("batch", 16)));
+    request.batch_size = std::max<std::size_t>(1, static_cast<std::size_t>(args.unsigned_integer("batch", 64)));
     auto progress = make_progress(args.option("progress"));
     nlohmann::ordered_json results = run_evaluation(*model, *tokenizer, request, *progress);
 

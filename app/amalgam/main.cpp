@@ -6,9 +6,11 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include "core/util/blas_kernels.h"
 #include "ui/main_window.h"
 
 int main(int argc, char** argv) {
+    amalgam::use_fast_blas_kernels(argv);  // the map's PCA runs in BLAS
     QApplication app(argc, argv);
     QApplication::setApplicationName("Amalgam");
     QApplication::setOrganizationName("Amalgam");

@@ -8,24 +8,27 @@
 namespace amalgam {
 namespace {
 
-/** log softmax in double precision. */
-std::vector<double> log_probabilities(const std::vector<float>& logits) {
-    double top = *std::max_element(logits.begin(), logits.end());
+/** A distribution from logits, in double precision: exp(logit - max) of each and their sum. */
+struct Softmax {
+    std::vector<double> unnormalised;
     double total = 0;
-    for (float l : logits) total += std::exp(l - top);
-    double log_total = top + std::log(total);
-    std::vector<double> out(logits.size());
-    for (std::size_t i = 0; i < logits.size(); ++i) out[i] = logits[i] - log_total;
-    return out;
-}
+    double shift = 0;  ///< max + log(total): a logit less this is its log-probability
+
+    explicit Softmax(const std::vector<float>& logits) : unnormalised(logits.size()) {
+        const double top = *std::max_element(logits.begin(), logits.end());
+        for (std::size_t i = 0; i < logits.size(); ++i) total += unnormalised[i] = std::exp(logits[i] - top);
+        shift = top + std::log(total);
+    }
+};
 
 }  // namespace
 
 double kl_divergence_from_logits(const std::vector<float>& p_logits, const std::vector<float>& q_logits) {
     if (p_logits.size() != q_logits.size() || p_logits.empty()) throw std::invalid_argument("KL needs two distributions of the same size");
-    auto lp = log_probabilities(p_logits), lq = log_probabilities(q_logits);
+    const Softmax p(p_logits), q(q_logits);  // p's probabilities reuse its normaliser's terms: two exponentials an entry
     double kl = 0;
-    for (std::size_t i = 0; i < lp.size(); ++i) kl += std::exp(lp[i]) * (lp[i] - lq[i]);
+    for (std::size_t i = 0; i < p_logits.size(); ++i)
+        kl += p.unnormalised[i] / p.total * ((p_logits[i] - p.shift) - (q_logits[i] - q.shift));
     return std::max(kl, 0.0);  // rounding can leave a tiny negative for equal distributions
 }
 

@@ -17,7 +17,7 @@ struct EvalRequest {
     std::filesystem::path data_dir;  ///< holds winobias/, winogrande/ and winogender/
     std::vector<std::string> suites{"winobias", "winogrande", "winogender"};
     std::size_t limit = 0;           ///< at most this many items (pairs for WinoBias) per suite; 0: all
-    std::size_t batch_size = 16;
+    std::size_t batch_size = 64;  ///< sequences per forward pass: the LM head's weights are read once for all
 };
 
 /** Runs the suites and returns results.json's body: "metrics" (bias, bias_entropy,

@@ -46,7 +46,7 @@ struct WinobiasEvaluation {
 };
 
 struct WinobiasEvalOptions {
-    std::size_t batch_size = 16;
+    std::size_t batch_size = 64;
     int max_new_tokens = 10;
 };
 

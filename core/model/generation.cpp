@@ -87,9 +87,12 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
             at::Tensor host = choosable_logits.to(at::kCPU, at::kFloat).contiguous();
             for (std::int64_t b = 0; b < batch; ++b) chosen[static_cast<std::size_t>(b)] = choose(host[b], options, rng);
         }
-        at::Tensor chosen_ids = at::tensor(chosen, at::kLong).to(model.device());
-        at::Tensor scaled = logits.to(at::kFloat) / temperature;
-        const at::Tensor logprobs = (scaled.gather(1, chosen_ids.unsqueeze(1)).squeeze(1) - scaled.logsumexp(-1)).to(at::kCPU, at::kDouble);
+        at::Tensor logprobs;
+        if (options.logprobs) {
+            at::Tensor scaled = logits.to(at::kFloat) / temperature;
+            at::Tensor chosen_ids = at::tensor(chosen, at::kLong).to(model.device()).unsqueeze(1);
+            logprobs = (scaled.gather(1, chosen_ids).squeeze(1) - scaled.logsumexp(-1)).to(at::kCPU, at::kDouble);
+        }
         at::Tensor next = at::empty({batch, 1}, at::kLong);
         for (std::size_t b = 0; b < prompts.size(); ++b) {
             const auto token = static_cast<std::int32_t>(chosen[b]);
@@ -101,7 +104,7 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
                 continue;
             }
             out[b].tokens.push_back(token);
-            out[b].logprobs.push_back(logprobs[static_cast<std::int64_t>(b)].item<double>());
+            if (options.logprobs) out[b].logprobs.push_back(logprobs[static_cast<std::int64_t>(b)].item<double>());
             if (!tokenizer) continue;
             out[b].text = tokenizer->decode(out[b].tokens);
             for (const auto& s : options.stop_strings) {

@@ -19,12 +19,14 @@ struct GenerationOptions {
     std::uint64_t seed = 0;
     std::vector<std::int32_t> stop_tokens;  ///< besides the model's end-of-sequence token
     std::vector<std::string> stop_strings;  ///< the text is cut before the first one
+    bool logprobs = false;                  ///< also return each new token's log-probability (rollouts)
 };
 
 struct Generation {
     std::vector<std::int32_t> tokens;  ///< new tokens, the stop token excluded
-    /// log p of each new token under the distribution it was drawn from (the model's, at the
-    /// sampling temperature, before top-k and top-p): what PPO calls the old policy's.
+    /// With GenerationOptions::logprobs: log p of each new token under the distribution it was
+    /// drawn from (the model's, at the sampling temperature, before top-k and top-p), what PPO
+    /// calls the old policy's.
     std::vector<double> logprobs;
     std::string text;
     std::string stop_reason;           ///< "stop_token", "stop_string" or "length"

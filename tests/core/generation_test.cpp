@@ -141,6 +141,7 @@ TEST(Generation, RolloutLogprobsEqualAScoringPass) {
     o.greedy = false;
     o.max_new_tokens = 8;
     o.seed = 3;
+    o.logprobs = true;
     std::vector<std::vector<std::int32_t>> prompts = {{5, 72, 101}, {33, 9, 180, 44, 12}};
     auto rollouts = generate_from_ids(*model, prompts, o);
     std::vector<ScoringRequest> requests;
