@@ -15,6 +15,7 @@
 #include "core/curate/kmeans.h"
 #include "core/data/importer.h"
 #include "core/util/simd_level.h"
+#include "core/util/blas_kernels.h"
 
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
@@ -45,7 +46,8 @@ void row(const char* stage, double seconds, std::size_t items) {
 
 }  // namespace
 
-int main() {
+int main(int, char** argv) {
+    use_fast_blas_kernels(argv);  // as amalgam-cli does
     std::printf("hardware threads: %u\n", std::thread::hardware_concurrency());
     const std::filesystem::path data = std::filesystem::path(AMALGAM_SOURCE_DIR) / ".." / "shared" / "data";
     if (std::filesystem::exists(data)) {

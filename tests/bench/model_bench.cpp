@@ -16,6 +16,7 @@
 #include "core/model/threads.h"
 #include "core/model/transformer.h"
 #include "core/model/transformer_embedder.h"
+#include "core/util/blas_kernels.h"
 
 using namespace amalgam;
 using Clock = std::chrono::steady_clock;
@@ -51,7 +52,8 @@ void forward_speed(const fs::path& dir, const char* label) {
 
 }  // namespace
 
-int main() {
+int main(int, char** argv) {
+    use_fast_blas_kernels(argv);  // as amalgam-cli does
     use_all_cores();
     std::printf("threads: %d, AVX-512 BF16: %s\n", at::get_num_threads(), cpu_has_bf16() ? "yes" : "no");
     fs::path root = fs::temp_directory_path() / "amalgam-model-bench";

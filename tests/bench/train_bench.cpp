@@ -16,6 +16,7 @@
 #include "core/model/threads.h"
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
+#include "core/util/blas_kernels.h"
 
 using namespace amalgam;
 namespace fs = std::filesystem;
@@ -87,7 +88,8 @@ void bench(const fs::path& root, const std::string& preset, Stage stage, std::in
 
 }  // namespace
 
-int main() {
+int main(int, char** argv) {
+    use_fast_blas_kernels(argv);  // as amalgam-cli does
     use_all_cores();
     const fs::path root = fs::temp_directory_path() / "amalgam-train-bench";
     fs::remove_all(root);
