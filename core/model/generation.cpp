@@ -101,6 +101,8 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
             if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
                 done[b] = true;
                 out[b].stop_reason = "stop_token";
+                out[b].stop_token = token;
+                if (options.logprobs) out[b].stop_logprob = logprobs[static_cast<std::int64_t>(b)].item<double>();
                 continue;
             }
             out[b].tokens.push_back(token);
@@ -124,6 +126,37 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
     for (auto& g : out)
         if (g.stop_reason.empty()) g.stop_reason = "length";
     return out;
+}
+
+RolloutBatch generate_rollouts(const TransformerModel& model, const std::vector<std::vector<std::int32_t>>& prompts,
+                               GenerationOptions options, const Tokenizer* tokenizer) {
+    options.logprobs = true;
+    RolloutBatch batch;
+    batch.generations = generate_from_ids(model, prompts, options, tokenizer);
+    std::vector<std::vector<std::int32_t>> responses;
+    std::vector<std::vector<double>> logprobs;
+    std::size_t longest = 0;
+    for (const Generation& g : batch.generations) {
+        responses.push_back(g.tokens);
+        logprobs.push_back(g.logprobs);
+        if (g.stop_reason == "stop_token") {
+            responses.back().push_back(g.stop_token);
+            logprobs.back().push_back(g.stop_logprob);
+        }
+        longest = std::max(longest, responses.back().size());
+    }
+    auto [prompt_ids, prompt_mask] = padded_batch(prompts, pad_id(model), /*pad_left=*/true);
+    auto [response_ids, response_mask] = padded_batch(responses, pad_id(model), /*pad_left=*/false);
+    at::Tensor response_logprobs = at::zeros({static_cast<std::int64_t>(prompts.size()), static_cast<std::int64_t>(longest)}, at::kFloat);
+    for (std::size_t b = 0; b < logprobs.size(); ++b)
+        for (std::size_t k = 0; k < logprobs[b].size(); ++k)
+            response_logprobs[static_cast<std::int64_t>(b)][static_cast<std::int64_t>(k)] = logprobs[b][k];
+    batch.prompt_width = prompt_ids.size(1);
+    batch.ids = at::cat({prompt_ids, response_ids}, 1).to(model.device());
+    batch.mask = at::cat({prompt_mask, response_mask}, 1).to(model.device());
+    batch.response_mask = at::cat({at::zeros_like(prompt_mask), response_mask}, 1).to(model.device());
+    batch.logprobs = at::cat({at::zeros(prompt_mask.sizes(), at::kFloat), response_logprobs}, 1).to(model.device());
+    return batch;
 }
 
 }  // namespace amalgam

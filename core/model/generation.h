@@ -30,6 +30,8 @@ struct Generation {
     std::vector<double> logprobs;
     std::string text;
     std::string stop_reason;           ///< "stop_token", "stop_string" or "length"
+    std::int32_t stop_token = -1;      ///< the token that ended it, for "stop_token"
+    double stop_logprob = 0;           ///< its log-probability, with GenerationOptions::logprobs
 };
 
 /** Continues every prompt, batched with left padding and a KV cache: one forward pass over
@@ -42,5 +44,22 @@ std::vector<Generation> generate(const TransformerModel& model, const Tokenizer&
  *  id of the model's vocabulary may be chosen. */
 std::vector<Generation> generate_from_ids(const TransformerModel& model, const std::vector<std::vector<std::int32_t>>& prompts,
                                           const GenerationOptions& options, const Tokenizer* tokenizer = nullptr);
+
+/** A batch of rollouts as a reinforcement-learning trainer reads it. Every row is its prompt,
+ *  left-padded to `prompt_width`, then its response, right-padded; a response that a stop
+ *  token ended keeps that token, so that the policy learns to stop. */
+struct RolloutBatch {
+    at::Tensor ids;            ///< [batch, prompt_width + longest response], int64
+    at::Tensor mask;           ///< 1 for every real token
+    at::Tensor response_mask;  ///< 1 for the response's tokens
+    at::Tensor logprobs;       ///< float32: each response token's log-probability as drawn (0 elsewhere)
+    std::int64_t prompt_width = 0;
+    std::vector<Generation> generations;
+};
+
+/** Generates from every prompt and returns the batch in one call, with the log-probabilities
+ *  of the distribution each token was drawn from: no second forward pass is needed for them. */
+RolloutBatch generate_rollouts(const TransformerModel& model, const std::vector<std::vector<std::int32_t>>& prompts,
+                               GenerationOptions options, const Tokenizer* tokenizer = nullptr);
 
 }  // namespace amalgam

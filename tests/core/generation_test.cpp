@@ -156,5 +156,34 @@ TEST(Generation, RolloutLogprobsEqualAScoringPass) {
             EXPECT_NEAR(rollouts[i].logprobs[k], scored[i].logprobs[0][k], 1e-5) << i << "/" << k;
 }
 
+TEST(Generation, RolloutBatchKeepsTheStopTokenAndMatchesScoring) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 9);
+    auto model = TransformerModel::load(m.dir.path());
+    std::vector<std::vector<std::int32_t>> prompts = {{5, 72, 101, 33}, {9, 180}};
+    GenerationOptions o;
+    o.max_new_tokens = 6;
+    // Row 0's third greedy token becomes a stop token: that row ends there, the other runs on.
+    const std::int32_t stop = generate_from_ids(*model, {prompts[0]}, o)[0].tokens[2];
+    o.stop_tokens = {stop};
+    RolloutBatch r = generate_rollouts(*model, prompts, o);
+    ASSERT_EQ(r.generations[0].stop_reason, "stop_token");
+    ASSERT_EQ(r.generations[0].tokens.size(), 2u);
+    EXPECT_EQ(r.prompt_width, 4);
+    EXPECT_EQ(r.ids.size(1), 4 + 6);
+    EXPECT_EQ(r.response_mask[0].sum().item<std::int64_t>(), 3);  // two tokens and the stop token
+    EXPECT_EQ(r.ids[0][6].item<std::int64_t>(), stop);
+    EXPECT_EQ(r.mask[1].slice(0, 0, 2).sum().item<std::int64_t>(), 0);  // the shorter prompt is left-padded
+    EXPECT_EQ((r.mask - r.response_mask).sum().item<std::int64_t>(), 4 + 2);
+
+    for (std::size_t b = 0; b < prompts.size(); ++b) {
+        const auto width = r.response_mask[static_cast<std::int64_t>(b)].sum().item<std::int64_t>();
+        std::vector<std::int32_t> response;
+        for (std::int64_t k = 0; k < width; ++k) response.push_back(static_cast<std::int32_t>(r.ids[static_cast<std::int64_t>(b)][r.prompt_width + k].item<std::int64_t>()));
+        auto scored = score_requests(*model, {{prompts[b], {response}}}, 1)[0].logprobs[0];
+        for (std::int64_t k = 0; k < width; ++k)
+            EXPECT_NEAR(r.logprobs[static_cast<std::int64_t>(b)][r.prompt_width + k].item<float>(), scored[static_cast<std::size_t>(k)], 1e-5);
+    }
+}
+
 }  // namespace
 }  // namespace amalgam
