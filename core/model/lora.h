@@ -2,12 +2,14 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <ATen/ATen.h>
 
 #include "core/model/model_config.h"
+#include "core/model/scalar_head.h"
 
 namespace amalgam {
 
@@ -31,11 +33,13 @@ struct LoraPair {
 };
 
 /** The low-rank adapters of a model, by module name without the family prefix
- *  ("layers.0.self_attn.q_proj"), with their settings. */
+ *  ("layers.0.self_attn.q_proj"), with their settings; a reward model's adapter also carries
+ *  its score head. */
 struct LoraAdapter {
     LoraConfig config;
     std::map<std::string, LoraPair> modules;
-    bool merged = false;  ///< the updates are folded into the base weights
+    std::optional<ScalarHead> score_head;  ///< "score", as *ForSequenceClassification names it
+    bool merged = false;                   ///< the updates are folded into the base weights
 };
 
 /** The PEFT key of a module's A or B matrix, e.g.

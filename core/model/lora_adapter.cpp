@@ -46,7 +46,23 @@ std::map<std::string, bool> TransformerModel::projection_modules() const {
     return out;
 }
 
-void TransformerModel::add_lora(const LoraConfig& requested, std::uint64_t seed) {
+const LoraAdapter* TransformerModel::adapter() const {
+    auto it = adapters_.find(active_);
+    return it == adapters_.end() ? nullptr : &it->second;
+}
+
+LoraAdapter* TransformerModel::adapter() {
+    auto it = adapters_.find(active_);
+    return it == adapters_.end() ? nullptr : &it->second;
+}
+
+void TransformerModel::set_active_adapter(const std::string& name) {
+    if (!name.empty() && !adapters_.count(name)) throw std::invalid_argument("the model has no adapter named '" + name + "'");
+    unmerge_lora();  // the base weights hold no other adapter's update
+    active_ = name;
+}
+
+void TransformerModel::add_lora(const LoraConfig& requested, std::uint64_t seed, const std::string& name) {
     LoraAdapter adapter;
     adapter.config = requested;
     if (adapter.config.target_modules.empty()) adapter.config.target_modules = default_lora_targets(config_.family);
@@ -67,46 +83,51 @@ void TransformerModel::add_lora(const LoraConfig& requested, std::uint64_t seed)
         adapter.modules.emplace(module, std::move(pair));
     }
     if (adapter.modules.empty()) throw std::invalid_argument("no module of this model matches the LoRA target modules");
-    adapter_ = std::move(adapter);
+    set_active_adapter("");
+    adapters_[name] = std::move(adapter);
+    active_ = name;
 }
 
 void TransformerModel::fold_lora(double sign) {
-    if (!adapter_) throw std::logic_error("the model has no LoRA adapter");
+    const LoraAdapter* active = adapter();
+    if (!active) throw std::logic_error("the model has no active LoRA adapter");
     auto conv = projection_modules();
     c10::NoGradGuard no_grad;
-    for (const auto& [module, pair] : adapter_->modules) {
-        at::Tensor delta = adapter_->config.scaling() * at::matmul(pair.b, pair.a);  // [out, in]
+    for (const auto& [module, pair] : active->modules) {
+        at::Tensor delta = active->config.scaling() * at::matmul(pair.b, pair.a);  // [out, in]
         at::Tensor& w = weights_.at(module + ".weight");
         w = (w.to(delta.scalar_type()) + sign * (conv.at(module) ? delta.t() : delta)).to(w.scalar_type());
     }
 }
 
 void TransformerModel::merge_lora() {
-    if (adapter_ && !adapter_->merged) {
+    if (adapter() && !adapter()->merged) {
         fold_lora(1.0);
-        adapter_->merged = true;
+        adapter()->merged = true;
     }
 }
 
 void TransformerModel::unmerge_lora() {
-    if (adapter_ && adapter_->merged) {
+    if (adapter() && adapter()->merged) {
         fold_lora(-1.0);
-        adapter_->merged = false;
+        adapter()->merged = false;
     }
 }
 
 void TransformerModel::merge_and_unload() {
     merge_lora();
-    adapter_.reset();
-    score_head_.reset();
+    adapters_.erase(active_);
+    active_.clear();
 }
 
 void TransformerModel::save_adapter(const std::filesystem::path& dir, const std::string& base_model) const {
-    if (!adapter_) throw std::logic_error("the model has no LoRA adapter to save");
-    const LoraConfig& c = adapter_->config;
+    const LoraAdapter* active = adapter();
+    if (!active) throw std::logic_error("the model has no LoRA adapter to save");
+    const LoraConfig& c = active->config;
+    const std::optional<ScalarHead>& score_head = active->score_head;
     nlohmann::ordered_json config = {
         {"peft_type", "LORA"},
-        {"task_type", score_head_ ? "SEQ_CLS" : config_.is_causal() ? "CAUSAL_LM" : "FEATURE_EXTRACTION"},
+        {"task_type", score_head ? "SEQ_CLS" : config_.is_causal() ? "CAUSAL_LM" : "FEATURE_EXTRACTION"},
         {"base_model_name_or_path", base_model},
         {"r", c.rank},
         {"lora_alpha", c.alpha},
@@ -114,26 +135,26 @@ void TransformerModel::save_adapter(const std::filesystem::path& dir, const std:
         {"target_modules", c.target_modules},
         {"fan_in_fan_out", config_.family == ModelFamily::Gpt2},
         {"bias", "none"},
-        {"modules_to_save", score_head_ ? nlohmann::ordered_json::array({"score"}) : nlohmann::ordered_json(nullptr)},
+        {"modules_to_save", score_head ? nlohmann::ordered_json::array({"score"}) : nlohmann::ordered_json(nullptr)},
         {"init_lora_weights", true},
         {"inference_mode", true},
         {"use_rslora", false},
         {"use_dora", false}};
     std::vector<TensorData> tensors;
-    for (const auto& [module, pair] : adapter_->modules) {
+    for (const auto& [module, pair] : active->modules) {
         tensors.push_back(tensor_data(peft_key(config_.family, module, 'A'), pair.a));
         tensors.push_back(tensor_data(peft_key(config_.family, module, 'B'), pair.b));
     }
-    if (score_head_) {
-        tensors.push_back(tensor_data(kScoreHeadKey + ".weight", score_head_->weight));
-        if (score_head_->bias.defined()) tensors.push_back(tensor_data(kScoreHeadKey + ".bias", score_head_->bias));
+    if (score_head) {
+        tensors.push_back(tensor_data(kScoreHeadKey + ".weight", score_head->weight));
+        if (score_head->bias.defined()) tensors.push_back(tensor_data(kScoreHeadKey + ".bias", score_head->bias));
     }
     std::filesystem::create_directories(dir);
     write_safetensors(dir / "adapter_model.safetensors", tensors, {{"format", "pt"}});
     write_file_atomically(dir / "adapter_config.json", config.dump(2) + "\n");
 }
 
-void TransformerModel::load_adapter(const std::filesystem::path& dir) {
+void TransformerModel::load_adapter(const std::filesystem::path& dir, const std::string& name) {
     const std::string config_path = (dir / "adapter_config.json").string();
     std::ifstream in(config_path);
     if (!in) throw std::runtime_error(config_path + ": cannot open");
@@ -154,7 +175,7 @@ void TransformerModel::load_adapter(const std::filesystem::path& dir) {
     SafetensorsFile file(dir / "adapter_model.safetensors");
     auto modules = projection_modules();
     const std::string head = "base_model.model.";
-    std::optional<ScalarHead> score;
+    std::optional<ScalarHead>& score = adapter.score_head;
     if (file.tensors().count(kScoreHeadKey + ".weight")) {
         score = ScalarHead::load(file, kScoreHeadKey, config_.hidden_size);
         score->name = "score";
@@ -182,9 +203,9 @@ void TransformerModel::load_adapter(const std::filesystem::path& dir) {
         if (!pair.a.defined() || !pair.b.defined())
             throw std::runtime_error(file.path() + ": module '" + module + "' has only one of its A and B matrices");
     if (adapter.modules.empty()) throw std::runtime_error(file.path() + ": no LoRA matrices");
-    unmerge_lora();
-    adapter_ = std::move(adapter);
-    score_head_ = std::move(score);
+    set_active_adapter("");
+    adapters_[name] = std::move(adapter);
+    active_ = name;
 }
 
 }  // namespace amalgam

@@ -27,7 +27,7 @@ void append_to_cache(KVCache* cache, std::int64_t layer, at::Tensor& k, at::Tens
 }
 
 at::Tensor Layers::with_lora(at::Tensor y, const at::Tensor& x, const std::string& module) const {
-    if (!adapter_) return y;
+    if (!adapter_) return y;  // the Layers' own adapter pointer: the model's active one, or none
     auto it = adapter_->modules.find(module);
     if (it == adapter_->modules.end()) return y;
     // In the adapter's own type (float32 adapters on a bfloat16 model, as PEFT does), added in the model's.
@@ -84,7 +84,8 @@ std::int64_t TransformerModel::parameter_count() const {
 }
 
 at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache, Padding padding) const {
-    arch::Layers w(*this, adapter_ && adapter_enabled_ && !adapter_->merged ? &*adapter_ : nullptr, training_);
+    const LoraAdapter* active = adapter();
+    arch::Layers w(*this, active && adapter_enabled_ && !active->merged ? active : nullptr, training_);
     if (mask.size(1) != ids.size(1) + (cache ? cache->length() : 0))
         throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
     if (padding == Padding::Right && cache) throw std::invalid_argument("a right-padded batch takes no cache");

@@ -65,31 +65,35 @@ public:
      *  each is stored as GPT-2's Conv1D ([in, out]) rather than nn.Linear ([out, in]). */
     std::map<std::string, bool> projection_modules() const;
 
-    /** Adds fresh LoRA adapters: A from PEFT's Kaiming-uniform draw (seeded), B zero, so the
-     *  model is unchanged until trained. */
-    void add_lora(const LoraConfig& config, std::uint64_t seed);
-    /** Loads a PEFT adapter folder (adapter_config.json, adapter_model.safetensors); errors
-     *  name the file and the tensor that does not fit this model. */
-    void load_adapter(const std::filesystem::path& dir);
-    /** Writes the adapter in PEFT's layout so that Python peft can load it; with a score head,
-     *  as a sequence-classification adapter whose head is a module to save. */
+    /** Adds a fresh adapter under `name` and makes it the active one: A from PEFT's
+     *  Kaiming-uniform draw (seeded), B zero, so the model is unchanged until trained. */
+    void add_lora(const LoraConfig& config, std::uint64_t seed, const std::string& name = "default");
+    /** Loads a PEFT adapter folder (adapter_config.json, adapter_model.safetensors, with a
+     *  score head where it has one) under `name` and makes it the active one; errors name the
+     *  file and the tensor that does not fit this model. */
+    void load_adapter(const std::filesystem::path& dir, const std::string& name = "default");
+    /** Which of the adapters the forward pass applies, as PEFT's set_adapter: several share one
+     *  copy of the base weights (PPO's policy and reward model). An empty name: none. */
+    void set_active_adapter(const std::string& name);
+    const std::string& active_adapter() const { return active_; }
+    /** Writes the active adapter in PEFT's layout so that Python peft can load it; with a score
+     *  head, as a sequence-classification adapter whose head is a module to save. */
     void save_adapter(const std::filesystem::path& dir, const std::string& base_model) const;
-    /** Folds the updates into the base weights (and back out). */
+    /** Folds the active adapter's updates into the base weights (and back out). */
     void merge_lora();
     void unmerge_lora();
-    /** Folds the adapter into the base weights for good and drops it (and its head), so that
-     *  another adapter can be trained or loaded on top, as PEFT's merge_and_unload. */
+    /** Folds the active adapter into the base weights for good and drops it (and its head), so
+     *  that another adapter can be trained or loaded on top, as PEFT's merge_and_unload. */
     void merge_and_unload();
     /** Whether the forward pass applies the adapter: off, the model is its own reference (DPO). */
     void set_adapter_enabled(bool enabled) { adapter_enabled_ = enabled; }
-    const LoraAdapter* adapter() const { return adapter_ ? &*adapter_ : nullptr; }
-    LoraAdapter* adapter() { return adapter_ ? &*adapter_ : nullptr; }
+    /** The active adapter, or null. */
+    const LoraAdapter* adapter() const;
+    LoraAdapter* adapter();
 
-    /** The reward model's score head ("score", as *ForSequenceClassification names it), when
-     *  the adapter has one. */
-    void set_score_head(ScalarHead head) { score_head_ = std::move(head); }
-    const ScalarHead* score_head() const { return score_head_ ? &*score_head_ : nullptr; }
-    ScalarHead* score_head() { return score_head_ ? &*score_head_ : nullptr; }
+    /** The active adapter's score head (a reward model's), or null. */
+    const ScalarHead* score_head() const { return adapter() && adapter()->score_head ? &*adapter()->score_head : nullptr; }
+    ScalarHead* score_head() { return adapter() && adapter()->score_head ? &*adapter()->score_head : nullptr; }
 
     /** Writes the base weights (with any merged adapter) as model.safetensors in `dtype`, under
      *  the names the checkpoint used, so that Hugging Face loads the folder. */
@@ -110,8 +114,8 @@ private:
     std::unordered_map<std::string, at::Tensor> weights_;
     std::unordered_map<std::string, std::string> stored_names_;  // weight -> its name in the checkpoint
     DType file_dtype_ = DType::F32;
-    std::optional<LoraAdapter> adapter_;
-    std::optional<ScalarHead> score_head_;
+    std::map<std::string, LoraAdapter> adapters_;
+    std::string active_;  ///< the adapter in use, or empty
     bool adapter_enabled_ = true;
     bool training_ = false;
 };

@@ -144,7 +144,7 @@ private:
             ScalarHead head = ScalarHead::create("score", mc.hidden_size, false, mix(config_.seed, 2, 0));
             const at::ScalarType type = model_->dtype() == at::kDouble ? at::kDouble : at::kFloat;
             head.weight = head.weight.to(options_.device, type);
-            model_->set_score_head(std::move(head));
+            model_->adapter()->score_head = std::move(head);
         }
         micro_per_epoch_ = (static_cast<std::int64_t>(examples_.size()) + config_.batch_size - 1) / config_.batch_size;
         total_steps_ = config_.max_steps ? *config_.max_steps

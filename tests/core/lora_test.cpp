@@ -101,6 +101,37 @@ TEST(Lora, AdapterForAnotherModelIsRefusedByName) {
     }
 }
 
+TEST(NamedAdapters, SeveralShareOneBaseAndEachGivesItsOwnModel) {
+    TinyModel m(ModelFamily::Llama);
+    test::TempDir saved;
+    auto model = TransformerModel::load(m.dir.path());
+    const at::Tensor base = logits_of(*model);
+    model->add_lora({4, 8, 0.0, {}}, 1, "policy");
+    perturb(*model);
+    const at::Tensor policy = logits_of(*model);
+    model->save_adapter(saved.path(), "base");
+    model->add_lora({2, 4, 0.0, {"q_proj"}}, 2, "reward");
+    perturb(*model);
+    const at::Tensor reward = logits_of(*model);
+    EXPECT_GT((policy - reward).abs().max().item<float>(), 1e-4);
+
+    model->set_active_adapter("policy");
+    EXPECT_TRUE(at::equal(logits_of(*model), policy));
+    model->merge_lora();  // folded into the base weights...
+    EXPECT_LE((logits_of(*model) - policy).abs().max().item<float>(), 1e-5);
+    model->set_active_adapter("reward");  // ...and out again before another adapter applies
+    EXPECT_LE((logits_of(*model) - reward).abs().max().item<float>(), 1e-5);
+    model->set_active_adapter("");
+    EXPECT_LE((logits_of(*model) - base).abs().max().item<float>(), 1e-5);
+    EXPECT_EQ(model->adapter(), nullptr);
+    EXPECT_THROW(model->set_active_adapter("value"), std::invalid_argument);
+
+    // A saved adapter loads under a new name beside the others and gives the same model.
+    model->load_adapter(saved.path(), "copy");
+    EXPECT_EQ(model->active_adapter(), "copy");
+    EXPECT_LE((logits_of(*model) - policy).abs().max().item<float>(), 1e-5);
+}
+
 TEST(ScalarHead, ReadsTheLastRealTokenWhateverThePadding) {
     TinyModel m(ModelFamily::Llama);
     auto model = TransformerModel::load(m.dir.path());
