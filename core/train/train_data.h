@@ -37,8 +37,8 @@ struct EncodedText {
 };
 
 /** Text builder and tokenizer of a run: fills the template, ends the response with the
- *  end-of-text token, and keeps every text within `max_length` tokens (the prompt loses its
- *  start first, down to half the length, then the response its end). */
+ *  end-of-text token where one is given, and keeps every text within `max_length` tokens (the
+ *  prompt loses its start first, down to half the length, then the response its end). */
 class TextEncoder {
 public:
     TextEncoder(const Tokenizer& tokenizer, std::string prompt_template, std::optional<std::int32_t> eos, std::int64_t max_length);

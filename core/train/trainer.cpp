@@ -13,6 +13,7 @@
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/train/checkpoint.h"
+#include "core/train/seed_mix.h"
 #include "core/train/estimate.h"
 #include "core/train/objectives.h"
 #include "core/util/atomic_file.h"
@@ -27,19 +28,12 @@ using ordered_json = nlohmann::ordered_json;
 
 std::string file_sha256(const std::string& path) { return sha256_hex(read_file_bytes(path)); }
 
-/** A 64-bit mix of the run's seed and a position in it (splitmix64), for per-step generators. */
-std::uint64_t mix(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
-    std::uint64_t z = seed ^ (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
 
 /** The order of the rows in epoch `epoch`: a Fisher-Yates shuffle from the seed, the same on every platform. */
 std::vector<std::int64_t> epoch_order(std::size_t rows, std::uint64_t seed, std::int64_t epoch) {
     std::vector<std::int64_t> order(rows);
     for (std::size_t i = 0; i < rows; ++i) order[i] = static_cast<std::int64_t>(i);
-    std::mt19937_64 rng(mix(seed, 0x5eed, static_cast<std::uint64_t>(epoch)));
+    std::mt19937_64 rng(seed_mix(seed, 0x5eed, static_cast<std::uint64_t>(epoch)));
     for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
     return order;
 }
@@ -130,8 +124,11 @@ private:
         }
         tokenizer_ = load_tokenizer(config_.model);
         const ModelConfig& mc = model_->config();
+        // SFT and DPO texts end with the end-of-text token, so that the policy learns to stop. The
+        // reward model reads the last token of the text as it is, as PPO will score responses
+        // that a length limit may have cut (TRL's reward trainer adds no end token either).
         std::optional<std::int32_t> eos;
-        if (mc.eos_token_id) eos = static_cast<std::int32_t>(*mc.eos_token_id);
+        if (mc.eos_token_id && config_.stage != Stage::RewardModel) eos = static_cast<std::int32_t>(*mc.eos_token_id);
         pad_id_ = static_cast<std::int32_t>(mc.pad_token_id.value_or(mc.eos_token_id.value_or(0)));
         TextEncoder encoder(*tokenizer_, config_.prompt_template, eos, config_.max_length);
         const bool pairs = config_.stage != Stage::Sft;
@@ -139,9 +136,9 @@ private:
         if (!config_.eval_data.empty()) eval_examples_ = encode_rows(read_train_rows(config_.eval_data, pairs), encoder, pairs);
 
         LoraConfig lora{config_.lora.r, config_.lora.alpha, config_.lora.dropout, config_.lora.target_modules};
-        model_->add_lora(lora, mix(config_.seed, 1, 0));
+        model_->add_lora(lora, seed_mix(config_.seed, 1, 0));
         if (config_.stage == Stage::RewardModel) {
-            ScalarHead head = ScalarHead::create("score", mc.hidden_size, false, mix(config_.seed, 2, 0));
+            ScalarHead head = ScalarHead::create("score", mc.hidden_size, false, seed_mix(config_.seed, 2, 0));
             const at::ScalarType type = model_->dtype() == at::kDouble ? at::kDouble : at::kFloat;
             head.weight = head.weight.to(options_.device, type);
             model_->adapter()->score_head = std::move(head);
@@ -230,7 +227,7 @@ private:
         model_->set_training(true);
         at::Tensor sums;  // the step's metric sums, on the device until the step is queued
         for (std::size_t i = 0; i < batches.size(); ++i) {
-            at::manual_seed(mix(config_.seed, static_cast<std::uint64_t>(state_.step) + 1, i));
+            at::manual_seed(seed_mix(config_.seed, static_cast<std::uint64_t>(state_.step) + 1, i));
             LossSums micro = objective_->sums(batches[i]);
             (micro.loss / std::max(units, 1.0)).backward();
             sums = sums.defined() ? sums + micro.metrics : micro.metrics;

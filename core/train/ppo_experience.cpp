@@ -1,0 +1,136 @@
+#include "core/train/ppo_experience.h"
+
+#include <algorithm>
+#include <random>
+
+#include <c10/core/GradMode.h>
+
+#include "core/train/seed_mix.h"
+
+namespace amalgam::ppo {
+namespace {
+
+
+at::ScalarType float_type(const TransformerModel& model) { return model.dtype() == at::kDouble ? at::kDouble : at::kFloat; }
+
+/** The active adapter for a scope, restored after it. */
+class ActiveAdapter {
+public:
+    ActiveAdapter(TransformerModel& model, const std::string& name) : model_(model), previous_(model.active_adapter()) {
+        model_.set_active_adapter(name);
+    }
+    ~ActiveAdapter() { model_.set_active_adapter(previous_); }
+
+private:
+    TransformerModel& model_;
+    std::string previous_;
+};
+
+}  // namespace
+
+PolicyOutputs policy_outputs(const Models& m, const RolloutBatch& batch, const at::Tensor& rows, bool with_entropy) {
+    const at::Tensor ids = batch.ids.index_select(0, rows), mask = batch.mask.index_select(0, rows);
+    const std::int64_t prompt = batch.prompt_width, response = ids.size(1) - prompt;
+    // Response token k sits at column prompt + k and is predicted from the column before it,
+    // which is also the state whose value it is judged against.
+    const at::Tensor hidden = m.model.hidden_states(ids, mask).slice(1, prompt - 1, prompt - 1 + response);
+    const at::Tensor logits = m.model.lm_head(hidden).to(float_type(m.model));
+    const at::Tensor targets = ids.slice(1, prompt, prompt + response).unsqueeze(-1);
+    const at::Tensor normaliser = logits.logsumexp(-1);
+    PolicyOutputs out;
+    out.logprobs = logits.gather(2, targets).squeeze(-1) - normaliser;
+    out.values = m.value_head.per_token(hidden);
+    if (with_entropy) out.entropy = (normaliser - (at::softmax(logits, -1) * logits).sum(-1)).detach();
+    return out;
+}
+
+Experience make_experience(const Models& m, const std::vector<std::vector<std::int32_t>>& prompts, const ExperienceOptions& options) {
+    Experience e;
+    {
+        ActiveAdapter policy(m.model, m.policy);
+        m.model.set_training(false);
+        e.rollouts = generate_rollouts(m.model, prompts, options.generation);
+    }
+    c10::NoGradGuard no_grad;
+    const at::Device device = m.model.device();
+    const std::int64_t rows = e.rollouts.ids.size(0), prompt = e.rollouts.prompt_width;
+    std::vector<at::Tensor> logprobs, ref_logprobs, values, entropy, scores;
+    for (std::int64_t start = 0; start < rows; start += options.forward_batch) {
+        const at::Tensor chunk = at::arange(start, std::min(rows, start + options.forward_batch), at::TensorOptions().dtype(at::kLong).device(device));
+        {
+            ActiveAdapter policy(m.model, m.policy);
+            PolicyOutputs p = policy_outputs(m, e.rollouts, chunk, /*with_entropy=*/true);
+            logprobs.push_back(p.logprobs);
+            values.push_back(p.values);
+            entropy.push_back(p.entropy);
+        }
+        {
+            ActiveAdapter none(m.model, "");  // the reference: the base alone
+            ref_logprobs.push_back(policy_outputs(m, e.rollouts, chunk).logprobs);
+        }
+        {
+            ActiveAdapter reward(m.model, m.reward);
+            const ScalarHead* head = m.model.score_head();
+            if (!head) throw std::invalid_argument("the reward adapter '" + m.reward + "' has no score head");
+            const at::Tensor ids = e.rollouts.ids.index_select(0, chunk), mask = e.rollouts.mask.index_select(0, chunk);
+            scores.push_back(head->at_last_token(m.model.hidden_states(ids, mask), mask));
+        }
+    }
+    const at::ScalarType type = float_type(m.model);
+    e.mask = e.rollouts.response_mask.slice(1, prompt).to(type);
+    e.logprobs = at::cat(logprobs);
+    e.ref_logprobs = at::cat(ref_logprobs);
+    e.values = at::cat(values).to(type);
+    e.entropy = at::cat(entropy);
+    e.scores = at::cat(scores).to(type);
+    std::tie(e.rewards, e.non_score_rewards) = token_rewards(e.logprobs, e.ref_logprobs, e.scores, e.mask, options.kl_coef);
+    std::tie(e.advantages, e.returns) = advantages_and_returns(e.rewards, e.values, e.mask, options.gamma, options.lam);
+    return e;
+}
+
+UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const UpdateOptions& options) {
+    ActiveAdapter policy(m.model, m.policy);
+    m.model.set_training(true);
+    const at::Device device = m.model.device();
+    const auto rows = static_cast<std::size_t>(e.rollouts.ids.size(0));
+    const auto per_step = static_cast<std::size_t>(options.mini_batch * options.grad_accum);
+    std::vector<at::Tensor> stats;  // per mini-batch: the six figures, on the device until the end
+    UpdateStats out;
+    for (std::int64_t epoch = 0; epoch < options.ppo_epochs; ++epoch) {
+        std::vector<std::int64_t> order(rows);
+        for (std::size_t i = 0; i < rows; ++i) order[i] = static_cast<std::int64_t>(i);
+        std::mt19937_64 rng(seed_mix(options.seed, 1, static_cast<std::uint64_t>(epoch)));
+        for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+        for (std::size_t start = 0; start < rows; start += per_step) {
+            const std::size_t end = std::min(rows, start + per_step);
+            const auto minis = (end - start + static_cast<std::size_t>(options.mini_batch) - 1) / static_cast<std::size_t>(options.mini_batch);
+            for (std::size_t mb = start; mb < end; mb += static_cast<std::size_t>(options.mini_batch)) {
+                const std::vector<std::int64_t> chosen(order.begin() + static_cast<std::ptrdiff_t>(mb),
+                                                       order.begin() + static_cast<std::ptrdiff_t>(std::min(end, mb + static_cast<std::size_t>(options.mini_batch))));
+                const at::Tensor index = at::tensor(chosen, at::kLong).to(device);
+                at::manual_seed(seed_mix(options.seed, 2 + static_cast<std::uint64_t>(epoch), mb));  // LoRA dropout
+                PolicyOutputs p = policy_outputs(m, e.rollouts, index);
+                Losses l = clipped_losses(p.logprobs, e.logprobs.index_select(0, index), e.advantages.index_select(0, index), p.values,
+                                          e.values.index_select(0, index), e.returns.index_select(0, index), e.mask.index_select(0, index),
+                                          options.cliprange, options.cliprange_value, options.vf_coef);
+                (l.total / static_cast<double>(minis)).backward();
+                stats.push_back(at::stack({l.policy.detach(), l.value.detach(), l.policy_clipfrac, l.value_clipfrac, l.approxkl, l.ratio}));
+            }
+            optimizer.clip_grad_norm(options.max_grad_norm);
+            optimizer.step(options.lr);
+            optimizer.zero_grad();
+            ++out.optimizer_steps;
+        }
+    }
+    m.model.set_training(false);
+    const at::Tensor mean = at::stack(stats).mean(0).to(at::kCPU, at::kDouble);
+    out.policy_loss = mean[0].item<double>();
+    out.value_loss = mean[1].item<double>();
+    out.policy_clipfrac = mean[2].item<double>();
+    out.value_clipfrac = mean[3].item<double>();
+    out.approxkl = mean[4].item<double>();
+    out.ratio = mean[5].item<double>();
+    return out;
+}
+
+}  // namespace amalgam::ppo
