@@ -9,7 +9,8 @@ at::Tensor masked_mean(const at::Tensor& x, const at::Tensor& mask) { return (x 
 at::Tensor masked_whiten(const at::Tensor& x, const at::Tensor& mask) {
     const at::Tensor mean = masked_mean(x, mask);
     const at::Tensor count = mask.sum();
-    const at::Tensor variance = masked_mean((x - mean).pow(2), mask) * count / (count - 1);  // Bessel's correction
+    // Bessel's correction, as TRL's masked_var; a single token has no spread to correct.
+    const at::Tensor variance = masked_mean((x - mean).pow(2), mask) * count / (count - 1).clamp_min(1);
     return (x - mean) * at::rsqrt(variance + 1e-8);
 }
 

@@ -57,6 +57,10 @@ TEST(Ppo, WhitenedValuesHaveMeanZeroAndUnitVarianceOverTheMask) {
     const double var = (((w - mean).pow(2) * mask).sum() / (n - 1)).item<double>();
     EXPECT_NEAR(mean, 0.0, 1e-12);
     EXPECT_NEAR(var, 1.0, 1e-6);
+    // One token alone: centred, and finite.
+    at::Tensor one = ppo::masked_whiten(matrix({{3.0, 7.0}}), matrix({{1.0, 0.0}}));
+    EXPECT_EQ(one[0][0].item<double>(), 0.0);
+    EXPECT_TRUE(std::isfinite(one[0][1].item<double>()));
 }
 
 TEST(Ppo, RewardsAreTheKlPenaltyWithTheScoreOnTheLastToken) {
