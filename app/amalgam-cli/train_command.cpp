@@ -18,8 +18,11 @@ const char* const kTrainUsage = R"(usage: amalgam-cli train CONFIG.yaml --out RU
        amalgam-cli train CONFIG.yaml --estimate [--device cpu|cuda] [--dtype TYPE]
 
 Trains a LoRA adapter with the config's stage: sft (causal LM loss on the response),
-rm (reward model: a score head on the last token, -log sigmoid(r_chosen - r_rejected)) or
-dpo (-log sigmoid(beta * margin), the reference being the model with its adapter off).
+rm (reward model: a score head on the last token, -log sigmoid(r_chosen - r_rejected)),
+dpo (-log sigmoid(beta * margin), the reference being the model with its adapter off) or
+ppo (the policy against the reward adapter of `reward:`, with a value head and a KL penalty
+to the model with its adapter off; samples.jsonl, and evals/step-N/ when eval_data is a
+folder of evaluation suites).
 RUN_DIR receives run.json, metrics.jsonl, checkpoints/step-N/ (the newest two) and, at the
 end, adapter/ in PEFT's layout (with the score head for rm); generate, score and eval load
 it with --adapter. A stopped or killed run continues with --resume to the same bytes.
@@ -40,6 +43,9 @@ presets (preset: NAME; the file's own values override them):
               LoRA r 16 / alpha 32 / dropout 0.05, 100 warm-up steps
   paper-rm    lr 2e-5 linear, weight decay 0.001, batch 4, max length 512, 1 epoch,
               LoRA r 8 / alpha 32 / dropout 0.1, 100 warm-up steps
+  paper-ppo   lr 1.41e-5 constant, batch 32, mini-batch 1, grad-accum 4, 4 PPO epochs,
+              20000 steps, LoRA r 16 / alpha 32 / dropout 0.05, adaptive KL 0.2 -> 6,
+              32-128 new tokens, top_k 0, top_p 1
 )";
 
 namespace {

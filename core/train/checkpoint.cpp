@@ -35,7 +35,7 @@ std::vector<std::pair<std::int64_t, fs::path>> checkpoints(const fs::path& run_d
 }  // namespace
 
 void save_checkpoint(const fs::path& run_dir, const TransformerModel& model, const AdamW& optimizer, const TrainerState& state,
-                     const std::string& base_model, int keep) {
+                     const std::string& base_model, const std::vector<ExtraTensors>& extra, int keep) {
     const fs::path dir = run_dir / "checkpoints";
     const fs::path final_dir = dir / (kPrefix + std::to_string(state.step));
     const fs::path partial = dir / ("." + kPrefix + std::to_string(state.step) + ".partial");
@@ -43,11 +43,13 @@ void save_checkpoint(const fs::path& run_dir, const TransformerModel& model, con
     fs::create_directories(partial);
     model.save_adapter(partial, base_model);
     write_safetensors(partial / "optimizer.safetensors", optimizer.state(), {{"format", "pt"}});
+    for (const auto& e : extra) write_safetensors(partial / e.file, e.tensors, {{"format", "pt"}});
     nlohmann::ordered_json j = {{"step", state.step},
                                 {"optimizer_steps", optimizer.steps()},
                                 {"micro_batches", state.micro_batches},
                                 {"metrics_bytes", state.metrics_bytes},
-                                {"window", state.window}};
+                                {"window", state.window},
+                                {"extra", state.extra}};
     write_file_atomically(partial / "trainer_state.json", j.dump(2) + "\n");
     fs::remove_all(final_dir);
     fs::rename(partial, final_dir);
@@ -76,7 +78,8 @@ TrainerState load_trainer_state(const fs::path& checkpoint) {
         s.micro_batches = j.at("micro_batches").get<std::int64_t>();
         s.metrics_bytes = j.at("metrics_bytes").get<std::uint64_t>();
         s.window = j.at("window");
-        if (j.at("optimizer_steps").get<std::int64_t>() != s.step) throw std::runtime_error("optimizer_steps differs from step");
+        s.optimizer_steps = j.at("optimizer_steps").get<std::int64_t>();
+        s.extra = j.value("extra", nlohmann::json::object());
         return s;
     } catch (const std::exception& e) {
         throw std::runtime_error(path + ": not a trainer state: " + e.what());

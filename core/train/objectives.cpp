@@ -183,6 +183,7 @@ std::unique_ptr<Objective> make_objective(const TrainConfig& config, Transformer
             if (!model.score_head()) throw std::logic_error("a reward model needs a score head");
             return std::make_unique<RewardObjective>(model, pad_id);
         case Stage::Dpo: return std::make_unique<DpoObjective>(model, pad_id, config.dpo_beta, reference);
+        case Stage::Ppo: break;  // PPO's losses come from its experience (ppo_experience.h)
     }
     throw std::logic_error("unknown stage");
 }

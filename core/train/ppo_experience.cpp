@@ -1,6 +1,7 @@
 #include "core/train/ppo_experience.h"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 
 #include <c10/core/GradMode.h>
@@ -49,7 +50,9 @@ Experience make_experience(const Models& m, const std::vector<std::vector<std::i
     {
         ActiveAdapter policy(m.model, m.policy);
         m.model.set_training(false);
+        const auto start = std::chrono::steady_clock::now();
         e.rollouts = generate_rollouts(m.model, prompts, options.generation);
+        e.generation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     c10::NoGradGuard no_grad;
     const at::Device device = m.model.device();
@@ -94,7 +97,7 @@ UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const
     const at::Device device = m.model.device();
     const auto rows = static_cast<std::size_t>(e.rollouts.ids.size(0));
     const auto per_step = static_cast<std::size_t>(options.mini_batch * options.grad_accum);
-    std::vector<at::Tensor> stats;  // per mini-batch: the six figures, on the device until the end
+    std::vector<at::Tensor> stats, norms;  // per mini-batch and per step, on the device until the end
     UpdateStats out;
     for (std::int64_t epoch = 0; epoch < options.ppo_epochs; ++epoch) {
         std::vector<std::int64_t> order(rows);
@@ -116,7 +119,7 @@ UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const
                 (l.total / static_cast<double>(minis)).backward();
                 stats.push_back(at::stack({l.policy.detach(), l.value.detach(), l.policy_clipfrac, l.value_clipfrac, l.approxkl, l.ratio}));
             }
-            optimizer.clip_grad_norm(options.max_grad_norm);
+            norms.push_back(optimizer.clip_grad_norm(options.max_grad_norm).to(at::kDouble).reshape({1}));
             optimizer.step(options.lr);
             optimizer.zero_grad();
             ++out.optimizer_steps;
@@ -130,6 +133,7 @@ UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const
     out.value_clipfrac = mean[3].item<double>();
     out.approxkl = mean[4].item<double>();
     out.ratio = mean[5].item<double>();
+    out.grad_norm = at::cat(norms).mean().item<double>();
     return out;
 }
 

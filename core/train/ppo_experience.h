@@ -40,6 +40,7 @@ struct Experience {
     at::Tensor scores;                       ///< [batch]: the reward model at each text's last token
     at::Tensor logprobs, ref_logprobs, values, entropy;
     at::Tensor rewards, non_score_rewards, advantages, returns;
+    double generation_seconds = 0;  ///< of the time it took, how much went to generating
 };
 
 struct ExperienceOptions {
@@ -64,6 +65,7 @@ struct UpdateOptions {
 /** The means over all mini-batches of what the losses report. */
 struct UpdateStats {
     double policy_loss = 0, value_loss = 0, policy_clipfrac = 0, value_clipfrac = 0, approxkl = 0, ratio = 0;
+    double grad_norm = 0;  ///< before clipping, the mean over optimizer steps
     std::int64_t optimizer_steps = 0;
 };
 

@@ -78,7 +78,7 @@ private:
     std::string path_;
 };
 
-const std::map<std::string, Stage> kStages = {{"sft", Stage::Sft}, {"rm", Stage::RewardModel}, {"dpo", Stage::Dpo}};
+const std::map<std::string, Stage> kStages = {{"sft", Stage::Sft}, {"rm", Stage::RewardModel}, {"dpo", Stage::Dpo}, {"ppo", Stage::Ppo}};
 const std::map<std::string, Schedule> kSchedules = {
     {"constant", Schedule::Constant}, {"linear", Schedule::Linear}, {"cosine", Schedule::Cosine}};
 
@@ -89,6 +89,7 @@ const char* to_string(Stage s) {
         case Stage::Sft: return "sft";
         case Stage::RewardModel: return "rm";
         case Stage::Dpo: return "dpo";
+        case Stage::Ppo: return "ppo";
     }
     return "?";
 }
@@ -102,7 +103,7 @@ const char* to_string(Schedule s) {
     return "?";
 }
 
-std::vector<std::string> preset_names() { return {"paper-sft", "paper-rm"}; }
+std::vector<std::string> preset_names() { return {"paper-sft", "paper-rm", "paper-ppo"}; }
 
 TrainConfig preset_config(const std::string& name) {
     TrainConfig c;
@@ -130,6 +131,18 @@ TrainConfig preset_config(const std::string& name) {
         c.optimizer.schedule = Schedule::Linear;
         c.optimizer.weight_decay = 0.001;
         c.lora = {8, 32, 0.1, {}};
+    } else if (name == "paper-ppo") {
+        // Stack-LLaMA's PPO (the paper follows it): batch 32, mini-batch 1, 4 PPO epochs, adaptive
+        // KL from 0.2 toward 6; responses of 32 to 128 new tokens, top_k 0, top_p 1. Not stated
+        // by the paper: the warm-up (none in TRL's PPO) and the constant learning rate.
+        c.stage = Stage::Ppo;
+        c.optimizer.lr = 1.41e-5;
+        c.optimizer.schedule = Schedule::Constant;
+        c.optimizer.warmup_steps = 0;
+        c.batch_size = 32;
+        c.grad_accum = 4;
+        c.max_steps = 20000;
+        c.lora = {16, 32, 0.05, {}};
     } else {
         std::string list;
         for (const auto& n : preset_names()) list += (list.empty() ? "" : ", ") + n;
@@ -139,9 +152,9 @@ TrainConfig preset_config(const std::string& name) {
 }
 
 TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
-    Section top(j, "", {"stage", "preset", "model", "adapter", "data", "eval_data", "template", "lora", "optimizer",
+    Section top(j, "", {"stage", "preset", "model", "adapter", "reward", "data", "eval_data", "template", "lora", "optimizer",
                         "batch_size", "grad_accum", "max_length", "max_steps", "epochs", "save_every", "log_every",
-                        "eval_every", "seed", "dpo"});
+                        "eval_every", "seed", "dpo", "ppo"});
     TrainConfig c;
     if (top.has("preset")) {
         std::string name;
@@ -149,14 +162,15 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
         c = preset_config(name);
     }
     if (!top.has("stage") && !top.has("preset")) throw ConfigError("stage", "is missing (sft, rm or dpo)");
-    if (top.has("stage") && top.at("stage") == "ppo") throw ConfigError("stage", "ppo is not one of dpo, rm, sft");
     top.read_choice("stage", c.stage, kStages);
     top.read_path("model", c.model, base_dir);
     top.read_path("adapter", c.adapter, base_dir);
+    top.read_path("reward", c.reward, base_dir);
     top.read_path("data", c.data, base_dir);
     top.read_path("eval_data", c.eval_data, base_dir);
     if (c.model.empty()) throw ConfigError("model", "is missing (a Hugging Face model folder)");
     if (c.data.empty()) throw ConfigError("data", "is missing (a JSONL file)");
+    if (c.stage == Stage::Ppo && c.reward.empty()) throw ConfigError("reward", "is missing (the reward model's adapter folder)");
     top.read("template", c.prompt_template);
     const auto at_prompt = c.prompt_template.find("{prompt}"), at_response = c.prompt_template.find("{response}");
     if (at_prompt == std::string::npos || at_response == std::string::npos || at_response < at_prompt)
@@ -213,6 +227,38 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
         dpo.read("beta", c.dpo_beta, 0.0, 1e6);
         dpo.read("precompute_reference", c.dpo_precompute_reference);
     }
+    if (top.has("ppo")) {
+        Section ppo(top.at("ppo"), "ppo", {"kl", "gamma", "lam", "cliprange", "cliprange_value", "vf_coef", "ppo_epochs", "mini_batch",
+                                           "new_tokens", "top_k", "top_p", "sample_every"});
+        PpoSettings& p = c.ppo;
+        if (ppo.has("kl")) {
+            Section kl(ppo.at("kl"), "ppo.kl", {"adaptive", "init", "target", "horizon"});
+            kl.read("adaptive", p.adaptive_kl);
+            kl.read("init", p.kl_init, 0.0, 1e6);
+            kl.read("target", p.kl_target, 1e-9, 1e6);
+            kl.read("horizon", p.kl_horizon, 1.0, 1e12);
+        }
+        ppo.read("gamma", p.gamma, 0.0, 1.0);
+        ppo.read("lam", p.lam, 0.0, 1.0);
+        ppo.read("cliprange", p.cliprange, 0.0, 10.0);
+        ppo.read("cliprange_value", p.cliprange_value, 0.0, 1e6);
+        ppo.read("vf_coef", p.vf_coef, 0.0, 1e6);
+        ppo.read("ppo_epochs", p.ppo_epochs, 1);
+        ppo.read("mini_batch", p.mini_batch, 1);
+        ppo.read("top_k", p.top_k, 0);
+        ppo.read("top_p", p.top_p, 1e-6, 1.0);
+        ppo.read("sample_every", p.sample_every, 1);
+        if (ppo.has("new_tokens")) {
+            const json& n = ppo.at("new_tokens");
+            if (!n.is_array() || n.size() != 2 || !n[0].is_number_integer() || !n[1].is_number_integer() || n[0].get<std::int64_t>() < 1 ||
+                n[1].get<std::int64_t>() < n[0].get<std::int64_t>())
+                throw ConfigError("ppo.new_tokens", "must be [min, max], whole numbers with 1 <= min <= max");
+            p.min_new_tokens = n[0].get<std::int64_t>();
+            p.max_new_tokens = n[1].get<std::int64_t>();
+        }
+    }
+    if (c.stage == Stage::Ppo && c.batch_size % c.ppo.mini_batch != 0)
+        throw ConfigError("ppo.mini_batch", "must divide batch_size");
     return c;
 }
 
@@ -221,6 +267,7 @@ nlohmann::ordered_json TrainConfig::to_json() const {
     if (!preset.empty()) j["preset"] = preset;
     j["model"] = model;
     if (!adapter.empty()) j["adapter"] = adapter;
+    if (!reward.empty()) j["reward"] = reward;
     j["data"] = data;
     if (!eval_data.empty()) j["eval_data"] = eval_data;
     j["template"] = prompt_template;
@@ -244,6 +291,18 @@ nlohmann::ordered_json TrainConfig::to_json() const {
     j["eval_every"] = eval_every;
     j["seed"] = seed;
     j["dpo"] = {{"beta", dpo_beta}, {"precompute_reference", dpo_precompute_reference}};
+    j["ppo"] = {{"kl", {{"adaptive", ppo.adaptive_kl}, {"init", ppo.kl_init}, {"target", ppo.kl_target}, {"horizon", ppo.kl_horizon}}},
+                {"gamma", ppo.gamma},
+                {"lam", ppo.lam},
+                {"cliprange", ppo.cliprange},
+                {"cliprange_value", ppo.cliprange_value},
+                {"vf_coef", ppo.vf_coef},
+                {"ppo_epochs", ppo.ppo_epochs},
+                {"mini_batch", ppo.mini_batch},
+                {"new_tokens", {ppo.min_new_tokens, ppo.max_new_tokens}},
+                {"top_k", ppo.top_k},
+                {"top_p", ppo.top_p},
+                {"sample_every", ppo.sample_every}};
     return j;
 }
 

@@ -10,8 +10,9 @@
 
 namespace amalgam {
 
-/** The training objectives: supervised fine-tuning, the pairwise reward model, DPO. */
-enum class Stage { Sft, RewardModel, Dpo };
+/** The training objectives: supervised fine-tuning, the pairwise reward model, DPO, and PPO
+ *  against a reward model. */
+enum class Stage { Sft, RewardModel, Dpo, Ppo };
 
 /** How the learning rate moves after warm-up, as transformers' get_scheduler names them. */
 enum class Schedule { Constant, Linear, Cosine };
@@ -32,12 +33,26 @@ struct LoraSettings {
     std::vector<std::string> target_modules;  ///< empty: the family's default (q and v)
 };
 
+/** PPO's settings, as TRL's PPOConfig names them. */
+struct PpoSettings {
+    bool adaptive_kl = true;
+    double kl_init = 0.2, kl_target = 6.0, kl_horizon = 10000.0;
+    double gamma = 1.0, lam = 0.95;
+    double cliprange = 0.2, cliprange_value = 0.2, vf_coef = 0.1;
+    std::int64_t ppo_epochs = 4, mini_batch = 1;
+    std::int64_t min_new_tokens = 32, max_new_tokens = 128;  ///< each step's length is drawn from this range
+    std::int64_t top_k = 0;
+    double top_p = 1.0;
+    std::int64_t sample_every = 10;  ///< steps between the samples written to samples.jsonl
+};
+
 /** One run's settings: the YAML a user writes, over a preset, resolved. Paths are absolute. */
 struct TrainConfig {
     Stage stage = Stage::Sft;
     std::string preset;  ///< the preset it started from, or empty
     std::string model;
-    std::string adapter;  ///< merged into the model before training (RM and DPO start from SFT)
+    std::string adapter;  ///< merged into the model before training (RM, DPO and PPO start from SFT)
+    std::string reward;   ///< PPO: the reward model's adapter folder (LoRA and score head)
     std::string data;
     std::string eval_data;
     std::string prompt_template = "Question: {prompt}\n\nAnswer: {response}";
@@ -54,6 +69,7 @@ struct TrainConfig {
     std::uint64_t seed = 0;
     double dpo_beta = 0.1;
     bool dpo_precompute_reference = false;
+    PpoSettings ppo;
 
     /** The resolved settings as run.json records them; from_json reads them back. */
     nlohmann::ordered_json to_json() const;
@@ -73,7 +89,7 @@ private:
     std::string reason_;
 };
 
-/** The settings of a preset by name: paper-sft, paper-rm (the paper's Appendix A.3). */
+/** The settings of a preset by name: paper-sft, paper-rm, paper-ppo (the paper's Appendix A.3). */
 TrainConfig preset_config(const std::string& name);
 std::vector<std::string> preset_names();
 

@@ -26,7 +26,8 @@ std::optional<std::string> text_field(const nlohmann::json& row, const char* nam
 
 }  // namespace
 
-std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, bool pairs) {
+std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, RowShape shape) {
+    const bool pairs = shape == RowShape::Pair, prompts_only = shape == RowShape::Prompt;
     TextFile file(path);
     std::vector<TrainRow> rows;
     file.for_each_line([&](std::string_view line, std::size_t number) {
@@ -48,17 +49,19 @@ std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, bool pa
             row.prompt = *instruction;
             if (auto input = text_field(j, "input", here); input && !input->empty()) row.prompt += "\n\n" + *input;
             auto output = text_field(j, "output", here);
-            if (!output) missing("output", "an instruction row needs instruction and output");
-            row.chosen = *output;
+            if (!output && !prompts_only) missing("output", "an instruction row needs instruction and output");
+            row.chosen = output.value_or("");
         } else {
-            const char* needs = pairs ? "a pair needs prompt, chosen and rejected" : "a row needs prompt and response (or chosen)";
+            const char* needs = pairs           ? "a pair needs prompt, chosen and rejected"
+                                : prompts_only ? "a row needs a prompt"
+                                               : "a row needs prompt and response (or chosen)";
             auto prompt = text_field(j, "prompt", here);
             if (!prompt) missing("prompt", needs);
             row.prompt = *prompt;
             auto chosen = text_field(j, "chosen", here);
             if (!chosen && !pairs) chosen = text_field(j, "response", here);
-            if (!chosen) missing(pairs ? "chosen" : "response", needs);
-            row.chosen = *chosen;
+            if (!chosen && !prompts_only) missing(pairs ? "chosen" : "response", needs);
+            row.chosen = chosen.value_or("");
         }
         if (pairs) {
             auto rejected = text_field(j, "rejected", here);
@@ -96,6 +99,12 @@ EncodedText TextEncoder::encode(const std::string& prompt, const std::string& re
         out.response_start = keep_prompt;
     }
     return out;
+}
+
+std::optional<std::vector<std::int32_t>> TextEncoder::encode_prompt(const std::string& prompt, std::size_t room) const {
+    std::vector<std::int32_t> ids = tokenizer_.encode(replace_all(template_.substr(0, template_.find("{response}")), "{prompt}", prompt));
+    if (ids.empty() || ids.size() + room > max_length_) return std::nullopt;
+    return ids;
 }
 
 std::vector<TrainExample> encode_rows(const std::vector<TrainRow>& rows, const TextEncoder& encoder, bool pairs) {

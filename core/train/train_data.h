@@ -20,10 +20,13 @@ struct TrainRow {
     std::size_t line = 0;
 };
 
+/** What a stage needs of a row: a demonstration (SFT), a pair (RM, DPO) or a prompt (PPO). */
+enum class RowShape { Demonstration, Pair, Prompt };
+
 /** Reads training rows: {prompt, chosen, rejected} (curate's train.jsonl), {prompt, response}
- *  or {instruction, input, output} for SFT. With `pairs`, every row needs a rejected response.
- *  Errors are DataError naming the file, the line and the missing field. */
-std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, bool pairs);
+ *  or {instruction, input, output}, each giving what `shape` needs. Errors are DataError
+ *  naming the file, the line and the missing field. */
+std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, RowShape shape);
 
 /** The ids of one templated text and where its response begins: tokens before
  *  `response_start` are the prompt (no loss), the rest the response (and the end-of-text token). */
@@ -43,6 +46,9 @@ class TextEncoder {
 public:
     TextEncoder(const Tokenizer& tokenizer, std::string prompt_template, std::optional<std::int32_t> eos, std::int64_t max_length);
     EncodedText encode(const std::string& prompt, const std::string& response) const;
+    /** The prompt part alone (the template up to the response), as PPO generates after it;
+     *  nullopt when it leaves fewer than `room` tokens of max_length for the response. */
+    std::optional<std::vector<std::int32_t>> encode_prompt(const std::string& prompt, std::size_t room) const;
 
 private:
     const Tokenizer& tokenizer_;

@@ -51,6 +51,28 @@ TEST(TrainConfig, PaperPresetsCarryAppendixA3) {
     EXPECT_EQ(rm.epochs, 1);
 }
 
+TEST(TrainConfig, PaperPpoPresetAndItsSection) {
+    TrainConfig c = parse("preset: paper-ppo\nmodel: m\nadapter: sft\nreward: rm\ndata: d.jsonl\n"
+                          "ppo: {kl: {adaptive: false, init: 0.05}, new_tokens: [8, 16], cliprange: 0.1}\n");
+    EXPECT_EQ(c.stage, Stage::Ppo);
+    EXPECT_DOUBLE_EQ(c.optimizer.lr, 1.41e-5);
+    EXPECT_EQ(c.batch_size, 32);
+    EXPECT_EQ(c.grad_accum, 4);
+    EXPECT_EQ(c.ppo.mini_batch, 1);
+    EXPECT_EQ(c.ppo.ppo_epochs, 4);
+    EXPECT_EQ(c.max_steps, 20000);
+    EXPECT_EQ(c.lora.r, 16);
+    EXPECT_EQ(c.reward, "/base/rm");
+    EXPECT_FALSE(c.ppo.adaptive_kl);
+    EXPECT_DOUBLE_EQ(c.ppo.kl_init, 0.05);
+    EXPECT_DOUBLE_EQ(c.ppo.kl_target, 6.0);
+    EXPECT_EQ(c.ppo.min_new_tokens, 8);
+    EXPECT_EQ(c.ppo.max_new_tokens, 16);
+    EXPECT_DOUBLE_EQ(c.ppo.cliprange, 0.1);
+    EXPECT_DOUBLE_EQ(c.ppo.vf_coef, 0.1);
+    EXPECT_EQ(train_config_from_json(c.to_json(), "/elsewhere").to_json(), c.to_json());
+}
+
 TEST(TrainConfig, TheFileOverridesItsPreset) {
     TrainConfig c = parse("preset: paper-sft\nmodel: /abs/m\ndata: d.jsonl\noptimizer: {lr: 2.0e-4}\nlora: {r: 4}\nepochs: 2\n");
     EXPECT_DOUBLE_EQ(c.optimizer.lr, 2e-4);
@@ -70,7 +92,10 @@ TEST(TrainConfig, ErrorsNameTheYamlLine) {
     EXPECT_EQ(reason, "optimizer.lr: must be a number");
     EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\nlora:\n  r: 8\n  rank: 4\n", &reason), 6u);
     EXPECT_NE(reason.find("lora.rank: unknown key"), std::string::npos);
-    EXPECT_EQ(error_line("stage: ppo\nmodel: m\ndata: d\n"), 1u);
+    EXPECT_EQ(error_line("stage: grpo\nmodel: m\ndata: d\n"), 1u);
+    EXPECT_EQ(error_line("stage: ppo\nmodel: m\ndata: d\n", &reason), 0u);
+    EXPECT_EQ(reason, "reward: is missing (the reward model's adapter folder)");
+    EXPECT_EQ(error_line("stage: ppo\nmodel: m\ndata: d\nreward: r\nppo:\n  new_tokens: [64, 32]\n"), 6u);
     EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\ntemplate: \"{response} first\"\n"), 4u);
     EXPECT_EQ(error_line("model: m\ndata: d\n", &reason), 0u);
     EXPECT_EQ(reason, "stage: is missing (sft, rm or dpo)");
@@ -101,22 +126,23 @@ TEST(TrainData, ReadsEveryRowShapeAndNamesTheLineOfABadOne) {
 
 {"instruction": "Do it.", "input": "now", "output": "Done."}
 )");
-    auto rows = read_train_rows(sft, false);
+    auto rows = read_train_rows(sft, RowShape::Demonstration);
     ASSERT_EQ(rows.size(), 3u);
     EXPECT_EQ(rows[1].chosen, "c2");
     EXPECT_EQ(rows[2].prompt, "Do it.\n\nnow");
     EXPECT_EQ(rows[2].line, 4u);
-    EXPECT_THROW(read_train_rows(sft, true), DataError);  // line 1 has no rejected answer
+    EXPECT_THROW(read_train_rows(sft, RowShape::Pair), DataError);  // line 1 has no rejected answer
 
     auto bad = dir.write("bad.jsonl", "{\"prompt\": \"p\", \"response\": \"r\"}\n{\"prompt\": 3, \"response\": \"r\"}\n");
     try {
-        read_train_rows(bad, false);
+        read_train_rows(bad, RowShape::Demonstration);
         FAIL();
     } catch (const DataError& e) {
         EXPECT_EQ(std::string(e.what()), bad.string() + ":2: field 'prompt' must be text");
     }
-    EXPECT_THROW(read_train_rows(dir.write("empty.jsonl", "\n"), false), DataError);
-    EXPECT_THROW(read_train_rows(dir.write("broken.jsonl", "{\"prompt\": \n"), false), DataError);
+    EXPECT_THROW(read_train_rows(dir.write("empty.jsonl", "\n"), RowShape::Demonstration), DataError);
+    EXPECT_EQ(read_train_rows(dir.write("prompts.jsonl", "{\"prompt\": \"only\"}\n"), RowShape::Prompt)[0].prompt, "only");
+    EXPECT_THROW(read_train_rows(dir.write("broken.jsonl", "{\"prompt\": \n"), RowShape::Demonstration), DataError);
 }
 
 TEST(TrainData, TemplateMasksThePromptAndEosEndsTheResponse) {

@@ -108,8 +108,10 @@ void expect_exact_resume(TrainConfig c, std::int64_t stop) {
     auto a = metrics_of(dir / "straight"), b = metrics_of(dir / "stopped");
     ASSERT_EQ(a.size(), b.size());
     for (std::size_t i = 0; i < a.size(); ++i) {
-        a[i].erase("tokens_per_s");
-        b[i].erase("tokens_per_s");
+        for (const char* timing : {"tokens_per_s", "generation_share"}) {
+            a[i].erase(timing);
+            b[i].erase(timing);
+        }
         EXPECT_EQ(a[i], b[i]) << "line " << i;
     }
 }
@@ -132,6 +134,72 @@ TEST_P(Resume, StoppedAndResumedEqualsStraightToTheByte) {
 
 INSTANTIATE_TEST_SUITE_P(EveryStage, Resume, ::testing::Values(Stage::Sft, Stage::RewardModel, Stage::Dpo),
                          [](const auto& info) { return std::string(to_string(info.param)); });
+
+/** A PPO config on the tiny model against a reward model trained here for a few steps. */
+TrainConfig ppo_config(const TinyModel& m, const TempDir& dir) {
+    TrainConfig rm = quick_config(Stage::RewardModel, m.dir.path(), dir.write("pairs.jsonl", marked_pairs(16, 5)));
+    rm.max_steps = 4;
+    TrainOptions options;
+    options.run_dir = dir / "rm";
+    train(rm, options);
+    TrainConfig c = quick_config(Stage::Ppo, m.dir.path(), dir / "pairs.jsonl");
+    c.reward = (dir / "rm" / "adapter").string();
+    c.lora.dropout = 0.1;
+    c.optimizer.lr = 1e-3;
+    c.ppo.ppo_epochs = 2;
+    c.ppo.mini_batch = 2;
+    c.ppo.min_new_tokens = 3;
+    c.ppo.max_new_tokens = 6;
+    c.ppo.sample_every = 2;
+    c.max_steps = 6;
+    c.save_every = 2;
+    return c;
+}
+
+TEST(Ppo, StoppedAndResumedEqualsStraightToTheByte) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir data;
+    expect_exact_resume(ppo_config(m, data), 3);
+}
+
+TEST(Ppo, ARunWritesItsPolicyValueHeadMetricsAndSamples) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig c = ppo_config(m, dir);
+    run(c, dir / "run");
+    for (const char* file : {"adapter/adapter_model.safetensors", "adapter/value_head.safetensors", "samples.jsonl"})
+        EXPECT_TRUE(std::filesystem::exists(dir / "run" / file)) << file;
+    auto lines = metrics_of(dir / "run");
+    ASSERT_EQ(lines.size(), 6u);
+    for (const char* key : {"objective/kl", "objective/entropy", "objective/scores", "objective/rlhf_reward", "objective/non_score_reward",
+                            "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg", "val/ratio",
+                            "val/clipfrac_avg", "kl_coef", "lr", "tokens_per_s", "generation_share"})
+        EXPECT_TRUE(lines.back().contains(key)) << key;
+    EXPECT_DOUBLE_EQ(lines.front()["kl_coef"].get<double>(), 0.2);  // the adaptive controller starts at its init
+    EXPECT_NE(lines.back()["kl_coef"].get<double>(), 0.2);
+    EXPECT_EQ(std::count(std::istreambuf_iterator<char>(*std::make_unique<std::ifstream>(dir / "run" / "samples.jsonl")), {}, '\n'), 3 * 4);
+    // The policy adapter loads as any adapter, and is not the reward model's.
+    auto model = TransformerModel::load(m.dir.path());
+    model->load_adapter(dir / "run" / "adapter");
+    EXPECT_EQ(model->score_head(), nullptr);
+}
+
+TEST(Ppo, ARewardFolderWithoutAScoreHeadIsRefusedBeforeAnyRollout) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    TrainConfig sft = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
+    sft.max_steps = 1;
+    run(sft, dir / "sft");
+    TrainConfig c = quick_config(Stage::Ppo, m.dir.path(), dir / "d.jsonl");
+    c.reward = (dir / "sft" / "adapter").string();
+    try {
+        run(c, dir / "run");
+        FAIL() << "an SFT adapter was taken for a reward model";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("not a reward model"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir / "run"));
+}
 
 TEST(Resume, OnlyTheNewestTwoCheckpointsAreKept) {
     TinyModel m(ModelFamily::Llama);
