@@ -1,6 +1,7 @@
 // Training speed on the CPU: steps/s and tokens/s of SFT, the reward model and DPO on the tiny
 // and small presets (Llama family, byte-level tokenizer), batch 4, texts of about 250 tokens,
-// LoRA r 16 on q_proj and v_proj; beside each, the --estimate of the time per step.
+// LoRA r 16 on q_proj and v_proj, beside each the --estimate of the time per step; and PPO's
+// seconds per step with the share spent generating.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -42,8 +43,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-/** Wall seconds of a run of `steps` steps, and the per-step tokens/s it logged after the first. */
-std::pair<double, std::vector<double>> timed_run(TrainConfig c, const fs::path& run_dir, std::int64_t steps) {
+/** Wall seconds of a run of `steps` steps, and a figure each step after the first logged. */
+std::pair<double, std::vector<double>> timed_run(TrainConfig c, const fs::path& run_dir, std::int64_t steps,
+                                                 const std::string& figure = "tokens_per_s") {
     c.max_steps = steps;
     c.save_every = steps;
     TrainOptions options;
@@ -55,7 +57,7 @@ std::pair<double, std::vector<double>> timed_run(TrainConfig c, const fs::path& 
     std::ifstream in(run_dir / "metrics.jsonl");
     for (std::string line; std::getline(in, line);) {
         const auto j = nlohmann::json::parse(line);
-        if (j["step"].get<int>() > 1) rates.push_back(j["tokens_per_s"].get<double>());
+        if (j["step"].get<int>() > 1) rates.push_back(j[figure].get<double>());
     }
     return {seconds, rates};
 }
@@ -86,6 +88,36 @@ void bench(const fs::path& root, const std::string& preset, Stage stage, std::in
                 static_cast<double>(steps - 1) / (all - one), rates[rates.size() / 2], e.seconds_per_step, memory_text(e.peak_bytes).c_str());
 }
 
+/** PPO on a preset against a reward model trained for two steps: batch 8, 32 new tokens,
+ *  4 PPO epochs of mini-batches of 4; seconds per step and the share spent generating. */
+void bench_ppo(const fs::path& root, const std::string& preset, const fs::path& data) {
+    const fs::path model = root / ("llama-" + preset);
+    TrainConfig rm;
+    rm.stage = Stage::RewardModel;
+    rm.model = model.string();
+    rm.data = data.string();
+    rm.max_steps = 2;
+    TrainOptions rm_options;
+    rm_options.run_dir = root / ("ppo-rm-" + preset);
+    train(rm, rm_options);
+    TrainConfig c;
+    c.stage = Stage::Ppo;
+    c.model = model.string();
+    c.reward = (rm_options.run_dir / "adapter").string();
+    c.data = data.string();
+    c.lora = {16, 32, 0.05, {}};
+    c.batch_size = 8;
+    c.grad_accum = 1;
+    c.ppo.mini_batch = 4;
+    c.ppo.min_new_tokens = c.ppo.max_new_tokens = 32;
+    c.log_every = 1;
+    const double one = timed_run(c, root / ("ppo-1-" + preset), 1).first;
+    auto [all, shares] = timed_run(c, root / ("ppo-" + preset), 5, "generation_share");
+    std::sort(shares.begin(), shares.end());
+    std::printf("  %-5s ppo  %7.3f s/step   generation %.0f%% of it (median)\n", preset.c_str(), (all - one) / 4,
+                100 * shares[shares.size() / 2]);
+}
+
 }  // namespace
 
 int main(int, char** argv) {
@@ -98,6 +130,8 @@ int main(int, char** argv) {
     std::printf("training on the CPU (%d threads), batch 4, LoRA r 16 on q_proj and v_proj, float32\n", at::get_num_threads());
     for (Stage stage : {Stage::Sft, Stage::RewardModel, Stage::Dpo}) bench(root, "tiny", stage, 21, data);
     for (Stage stage : {Stage::Sft, Stage::RewardModel, Stage::Dpo}) bench(root, "small", stage, 9, data);
+    bench_ppo(root, "tiny", data);
+    bench_ppo(root, "small", data);
     fs::remove_all(root);
     return 0;
 }
