@@ -3,8 +3,9 @@ heads, 8 key/value heads, FFN 8192, llama3 RoPE, tied embeddings; random weights
 tokenizer, both in bfloat16 from the same weights: forward tokens/s, greedy generation
 tokens/s (batch 32, 64 new tokens), the WinoBias test suite (792 pairs) in seconds, and LoRA SFT
 training tokens/s and peak memory (batch 8 x 512, r 16 on q_proj and v_proj, AdamW) beside
-transformers + peft. Also checks bfloat16 top-1 agreement on this model and that our --estimate
-of the training peak is within 20% of our measured one."""
+transformers + peft, and a PPO step with our trainer (seconds, generation share, peak). Also
+checks bfloat16 top-1 agreement on this model and that our --estimate of the training peak is
+within 20% of our measured one."""
 import json
 import os
 import shutil
@@ -138,6 +139,7 @@ def measure(d):
              f"ours {ours['eval_seconds']:.1f}, transformers {hf_s:.1f}, speed ratio {hf_s / ours['eval_seconds']:.2f}")
     d.figure("WinoBias Bias (bf16)", f"ours {ours['eval']['metrics']['bias']:.4f}, transformers {hf_bias:.4f}")
     training(d, model, folder)
+    ppo(d, folder)
 
 
 TRAIN_BATCH, TRAIN_LENGTH, TRAIN_STEPS = 8, 512, 12
@@ -203,6 +205,33 @@ def training(d, model, folder):
                 f"estimate {estimate / gib:.2f} GiB, measured {ours_peak / gib:.2f} GiB")
         d.check("training peak memory at most transformers+peft's", ours_peak <= their_peak,
                 f"ours {ours_peak / gib:.2f} GiB, theirs {their_peak / gib:.2f} GiB")
+
+
+def ppo(d, folder):
+    """A PPO step on the 1B shape with our trainer: a reward adapter trained for two steps, then
+    PPO at batch 32 with 64 new tokens in bfloat16. Reports seconds per step, the share spent
+    generating and the peak memory."""
+    rows = os.path.join(d.out, "ppo-rows.jsonl")
+    with open(rows, "w") as f:
+        for i in range(64):
+            f.write(json.dumps({"prompt": f"Write about item {i}.", "chosen": "A careful answer.", "rejected": "No."}) + "\n")
+    rm_dir, ppo_dir = os.path.join(d.out, "ppo-rm"), os.path.join(d.out, "ppo-run")
+    rm = {"stage": "rm", "model": folder, "data": rows, "batch_size": 4, "max_length": 128, "max_steps": 2, "save_every": 1000}
+    d.ours(folder, {"dtype": "bfloat16", "train": {"config": rm, "run_dir": rm_dir}})
+    steps = 3
+    config = {"stage": "ppo", "model": folder, "reward": os.path.join(rm_dir, "adapter"), "data": rows, "batch_size": 32,
+              "grad_accum": 4, "max_length": 256, "max_steps": steps, "log_every": 1, "save_every": 1000,
+              "lora": {"r": 16, "alpha": 32, "dropout": 0.05}, "optimizer": {"lr": 1.41e-5, "schedule": "constant"},
+              "ppo": {"new_tokens": [64, 64], "mini_batch": 1, "ppo_epochs": 4}}
+    got = d.ours(folder, {"dtype": "bfloat16", "train": {"config": config, "run_dir": ppo_dir}})["train"]
+    with open(os.path.join(ppo_dir, "metrics.jsonl")) as f:
+        lines = [json.loads(line) for line in f]
+    later = [line for line in lines if line["step"] > 1]
+    share = sorted(line["generation_share"] for line in later)[len(later) // 2]
+    seconds = (got["train_seconds"]) / steps
+    d.figure("PPO step, 1B shape (batch 32, 64 new tokens, 4 epochs of mini-batch 1, bf16)",
+             f"{seconds:.1f} s a step over {steps} steps (loading included), generation {share:.0%} of a step (median of steps 2-{steps}), "
+             f"peak {got.get('peak_bytes', 0) / 1024 ** 3:.2f} GiB")
 
 
 def run(d):
