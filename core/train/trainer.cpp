@@ -8,17 +8,16 @@
 #include <c10/core/GradMode.h>
 #include <torch/version.h>
 
+#include "core/eval/evaluation.h"
 #include "core/model/lora.h"
 #include "core/model/tensor_convert.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/train/checkpoint.h"
-#include "core/train/seed_mix.h"
 #include "core/train/estimate.h"
 #include "core/train/objectives.h"
-#include "core/train/ppo_experience.h"
-#include "core/eval/evaluation.h"
-#include "core/util/data_error.h"
+#include "core/train/ppo_stage.h"
+#include "core/train/seed_mix.h"
 #include "core/util/atomic_file.h"
 #include "core/util/sha256.h"
 #include "core/util/text_file.h"
@@ -31,8 +30,7 @@ using ordered_json = nlohmann::ordered_json;
 
 std::string file_sha256(const std::string& path) { return sha256_hex(read_file_bytes(path)); }
 
-/** PPO's value head, beside the policy adapter in checkpoints and in adapter/ (PEFT ignores it). */
-const std::string kValueHeadFile = "value_head.safetensors";
+
 
 
 /** The order of the rows in epoch `epoch`: a Fisher-Yates shuffle from the seed, the same on every platform. */
@@ -74,10 +72,8 @@ public:
         if (options_.resume) restore();
         build_optimizer();
         if (config_.stage == Stage::Dpo && config_.dpo_precompute_reference) precompute_reference();
-        if (config_.stage == Stage::Ppo) {
-            names_ = {"objective/kl", "objective/entropy", "objective/non_score_reward", "objective/rlhf_reward", "objective/scores",
-                      "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg", "val/ratio", "val/clipfrac_avg",
-                      "kl_coef", "generation_share"};
+        if (ppo_) {
+            names_ = PpoStage::metric_names();
         } else {
             objective_ = make_objective(config_, *model_, pad_id_, reference_ ? &*reference_ : nullptr);
             names_ = objective_->metric_names();
@@ -92,11 +88,13 @@ private:
     ordered_json run_record() const {
         ordered_json data = {{config_.data, file_sha256(config_.data)}};
         if (fs::is_regular_file(config_.eval_data)) data[config_.eval_data] = file_sha256(config_.eval_data);  // PPO's is a folder of suites
-        return {{"config", config_.to_json()},
-                {"data_sha256", data},
-                {"versions", {{"amalgam", AMALGAM_VERSION}, {"libtorch", TORCH_VERSION}}},
-                {"device", options_.device.str()},
-                {"dtype", dtype_name(resolve_precision(options_.precision, options_.device))}};
+        ordered_json record = {{"config", config_.to_json()},
+                               {"data_sha256", data},
+                               {"versions", {{"amalgam", AMALGAM_VERSION}, {"libtorch", TORCH_VERSION}}},
+                               {"device", options_.device.str()},
+                               {"dtype", dtype_name(resolve_precision(options_.precision, options_.device))}};
+        if (ppo_) record["skipped_prompts"] = ppo_->skipped_prompts();  // too long to leave room for a response
+        return record;
     }
 
     void prepare_directory() {
@@ -134,11 +132,7 @@ private:
             model_->load_adapter(config_.adapter);
             model_->merge_and_unload();  // the starting point: base and SFT adapter as one model
         }
-        if (config_.stage == Stage::Ppo) {  // checked before anything is generated
-            model_->load_adapter(config_.reward, "reward");
-            if (!model_->score_head())
-                throw std::runtime_error(config_.reward + ": not a reward model: the adapter has no score head (train one with stage: rm)");
-        }
+        if (config_.stage == Stage::Ppo) ppo_.emplace(config_, *model_);  // the reward model, checked before anything is generated
         tokenizer_ = load_tokenizer(config_.model);
         const ModelConfig& mc = model_->config();
         // SFT and DPO texts end with the end-of-text token, so that the policy learns to stop. The
@@ -148,8 +142,8 @@ private:
         if (mc.eos_token_id && config_.stage != Stage::RewardModel) eos = static_cast<std::int32_t>(*mc.eos_token_id);
         pad_id_ = static_cast<std::int32_t>(mc.pad_token_id.value_or(mc.eos_token_id.value_or(0)));
         TextEncoder encoder(*tokenizer_, config_.prompt_template, eos, config_.max_length);
-        if (config_.stage == Stage::Ppo) {
-            load_prompts(encoder);
+        if (ppo_) {
+            ppo_->load_prompts(encoder, examples_);
         } else {
             const bool pairs = config_.stage != Stage::Sft;
             const RowShape shape = pairs ? RowShape::Pair : RowShape::Demonstration;
@@ -159,15 +153,6 @@ private:
 
         LoraConfig lora{config_.lora.r, config_.lora.alpha, config_.lora.dropout, config_.lora.target_modules};
         model_->add_lora(lora, seed_mix(config_.seed, 1, 0), adapter_name());
-        if (config_.stage == Stage::Ppo) {
-            value_head_ = ScalarHead::create("v_head.summary", mc.hidden_size, true, seed_mix(config_.seed, 3, 0));
-            value_head_.weight = value_head_.weight.to(options_.device, float_type());
-            value_head_.bias = value_head_.bias.to(options_.device, float_type());
-            kl_.adaptive = config_.ppo.adaptive_kl;
-            kl_.value = config_.ppo.kl_init;
-            kl_.target = config_.ppo.kl_target;
-            kl_.horizon = config_.ppo.kl_horizon;
-        }
         if (config_.stage == Stage::RewardModel) {
             ScalarHead head = ScalarHead::create("score", mc.hidden_size, false, seed_mix(config_.seed, 2, 0));
             head.weight = head.weight.to(options_.device, float_type());
@@ -185,11 +170,8 @@ private:
         if (config_.stage == Stage::RewardModel && !model_->score_head())
             throw std::runtime_error(checkpoint->string() + ": the reward model's score head is missing");
         state_ = load_trainer_state(*checkpoint);
-        if (config_.stage == Stage::Ppo) {
-            value_head_ = ScalarHead::load(SafetensorsFile(*checkpoint / kValueHeadFile), "v_head.summary", model_->config().hidden_size);
-            value_head_.weight = value_head_.weight.to(options_.device, float_type());
-            value_head_.bias = value_head_.bias.to(options_.device, float_type());
-            kl_.value = state_.extra.at("kl_coef").get<double>();
+        if (ppo_) {
+            ppo_->restore(*checkpoint, state_.extra);
             const fs::path samples = options_.run_dir / "samples.jsonl";
             const auto samples_bytes = state_.extra.at("samples_bytes").get<std::uint64_t>();
             if (fs::exists(samples) && fs::file_size(samples) > samples_bytes) fs::resize_file(samples, samples_bytes);
@@ -208,33 +190,11 @@ private:
             parameters.push_back({peft_key(model_->config().family, module, 'B'), pair.b, true});
         }
         if (ScalarHead* head = model_->score_head()) parameters.push_back({"score.weight", head->weight, true});
-        if (config_.stage == Stage::Ppo) {
-            parameters.push_back({"v_head.summary.weight", value_head_.weight, true});
-            parameters.push_back({"v_head.summary.bias", value_head_.bias, false});
-        }
+        if (ppo_)
+            for (Parameter& p : ppo_->parameters()) parameters.push_back(std::move(p));
         optimizer_ = std::make_unique<AdamW>(std::move(parameters), config_.optimizer);
         if (!resumed_from_.empty())
             optimizer_->load_state(SafetensorsFile(resumed_from_ / "optimizer.safetensors"), state_.optimizer_steps);
-    }
-
-    /** PPO's prompts, as the template puts them before the response; those leaving no room for
-     *  the longest response within max_length are skipped and counted. */
-    void load_prompts(const TextEncoder& encoder) {
-        for (const TrainRow& row : read_train_rows(config_.data, RowShape::Prompt)) {
-            auto ids = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(config_.ppo.max_new_tokens));
-            if (!ids) {
-                ++skipped_prompts_;
-                continue;
-            }
-            TrainExample e;
-            e.chosen.response_start = ids->size();
-            e.chosen.ids = std::move(*ids);
-            examples_.push_back(std::move(e));
-            prompt_texts_.push_back(row.prompt);
-        }
-        if (examples_.empty())
-            throw DataError(config_.data, 0, "no prompt leaves room for " + std::to_string(config_.ppo.max_new_tokens) +
-                                                 " new tokens within max_length " + std::to_string(config_.max_length));
     }
 
     std::string adapter_name() const { return config_.stage == Stage::Ppo ? "policy" : "default"; }
@@ -281,76 +241,30 @@ private:
         return n;
     }
 
-    /** One PPO step: rollouts of a batch of prompts, their scores and advantages, and PPO epochs over them. */
+    /** One PPO step over the next batch of prompts. */
     void ppo_step() {
         const auto start = std::chrono::steady_clock::now();
-        const MicroBatch batch = micro_batch(state_.micro_batches);
-        std::vector<std::vector<std::int32_t>> prompts;
-        for (const auto* e : batch.examples) prompts.push_back(e->chosen.ids);
-        const PpoSettings& p = config_.ppo;
-        const auto step_seed = static_cast<std::uint64_t>(state_.step) + 1;
-        std::mt19937_64 length_rng(seed_mix(config_.seed, step_seed, 101));
-        ppo::ExperienceOptions o;
-        o.generation.greedy = false;
-        o.generation.top_k = static_cast<int>(p.top_k);
-        o.generation.top_p = p.top_p;
-        o.generation.max_new_tokens = static_cast<int>(p.min_new_tokens + static_cast<std::int64_t>(length_rng() % static_cast<std::uint64_t>(p.max_new_tokens - p.min_new_tokens + 1)));
-        o.generation.seed = seed_mix(config_.seed, step_seed, 102);
-        o.kl_coef = kl_.value;
-        o.gamma = p.gamma;
-        o.lam = p.lam;
-        o.forward_batch = config_.batch_size;
-        const ppo::Models models{*model_, value_head_, "policy", "reward"};
-        const ppo::Experience e = ppo::make_experience(models, prompts, o);
         const double lr = learning_rate(config_.optimizer, state_.step, total_steps_);
-        ppo::UpdateOptions u{p.ppo_epochs, p.mini_batch, config_.grad_accum, p.cliprange, p.cliprange_value, p.vf_coef,
-                             lr, config_.optimizer.max_grad_norm, seed_mix(config_.seed, step_seed, 103)};
-        const ppo::UpdateStats s = ppo::update(models, *optimizer_, e, u);
-        // TRL's figures: sums over each response, means over the batch.
-        const at::Tensor per_row = at::stack({((e.logprobs - e.ref_logprobs) * e.mask).sum(1), (e.entropy * e.mask).sum(1),
-                                              e.non_score_rewards.sum(1), e.scores})
-                                       .mean(1)
-                                       .to(at::kCPU, at::kDouble);
-        const double kl = per_row[0].item<double>(), non_score = per_row[2].item<double>(), scores = per_row[3].item<double>();
-        if (!std::isfinite(s.policy_loss) || !std::isfinite(s.value_loss) || !std::isfinite(scores)) {
+        PpoStage::Figures f;
+        try {
+            f = ppo_->step(micro_batch(state_.micro_batches), state_.step, lr, *optimizer_, *tokenizer_, options_.run_dir / "samples.jsonl");
+        } catch (const TrainingError& e) {
             const std::string last = resumed_or_saved_.empty() ? "none was written yet" : "the last good one is " + resumed_or_saved_;
-            throw TrainingError("step " + std::to_string(state_.step + 1) + ": the loss is not finite; the run stopped without saving this step (" + last + ")");
+            throw TrainingError(std::string(e.what()) + "; the run stopped without saving this step (" + last + ")");
         }
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const std::vector<double> values = {kl, per_row[1].item<double>(), non_score, scores + non_score, scores, s.approxkl, s.policy_clipfrac,
-                                            s.policy_loss, s.value_loss, s.ratio, s.value_clipfrac, kl_.value, e.generation_seconds / seconds};
-        for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += values[m];
-        kl_.update(kl, config_.batch_size);
+        for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += f.values[m];
         window_.units += 1;
-        window_.tokens += e.rollouts.mask.sum().item<double>();
-        window_.grad_norm = s.grad_norm;
-        if ((state_.step + 1) % p.sample_every == 0) write_samples(batch, e);
+        window_.tokens += f.tokens;
+        window_.grad_norm = f.grad_norm;
         last_lr_ = lr;
         state_.step += 1;
         state_.micro_batches += 1;
         window_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 
-    /** A few of a step's prompts with their responses and scores, into samples.jsonl. */
-    void write_samples(const MicroBatch& batch, const ppo::Experience& e) {
-        std::ofstream out(options_.run_dir / "samples.jsonl", std::ios::app | std::ios::binary);
-        for (std::size_t b = 0; b < std::min<std::size_t>(4, batch.rows.size()); ++b) {
-            const auto row = static_cast<std::int64_t>(b);
-            std::vector<std::int32_t> response;
-            for (std::int64_t k = 0; k < e.mask[row].sum().item<std::int64_t>(); ++k)
-                response.push_back(static_cast<std::int32_t>(e.rollouts.ids[row][e.rollouts.prompt_width + k].item<std::int64_t>()));
-            ordered_json line = {{"step", state_.step + 1},
-                                 {"prompt", prompt_texts_[static_cast<std::size_t>(batch.rows[b])]},
-                                 {"response", tokenizer_->decode(response)},
-                                 {"score", e.scores[row].item<double>()}};
-            out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-        }
-        if (!out) throw std::runtime_error((options_.run_dir / "samples.jsonl").string() + ": cannot write");
-    }
-
     /** One optimizer step over grad_accum micro-batches. */
     void step() {
-        if (config_.stage == Stage::Ppo) return ppo_step();
+        if (ppo_) return ppo_step();
         const auto start = std::chrono::steady_clock::now();
         std::vector<MicroBatch> batches;
         double units = 0;
@@ -454,10 +368,11 @@ private:
         state_.window = window_.to_json();
         state_.optimizer_steps = optimizer_->steps();
         std::vector<ExtraTensors> extra;
-        if (config_.stage == Stage::Ppo) {
+        if (ppo_) {
             const fs::path samples = options_.run_dir / "samples.jsonl";
-            state_.extra = {{"kl_coef", kl_.value}, {"samples_bytes", fs::exists(samples) ? fs::file_size(samples) : 0}};
-            extra.push_back({kValueHeadFile, value_head_.tensors()});
+            state_.extra = ppo_->state();
+            state_.extra["samples_bytes"] = fs::exists(samples) ? fs::file_size(samples) : 0;
+            extra.push_back(ppo_->value_head_tensors());
         }
         save_checkpoint(options_.run_dir, *model_, *optimizer_, state_, config_.model, extra);
         resumed_or_saved_ = (options_.run_dir / "checkpoints" / ("step-" + std::to_string(state_.step))).string();
@@ -467,7 +382,10 @@ private:
         const fs::path final_dir = options_.run_dir / "adapter", partial = options_.run_dir / ".adapter.partial";
         fs::remove_all(partial);
         model_->save_adapter(partial, config_.model);
-        if (config_.stage == Stage::Ppo) write_safetensors(partial / kValueHeadFile, value_head_.tensors(), {{"format", "pt"}});
+        if (ppo_) {
+            const ExtraTensors head = ppo_->value_head_tensors();
+            write_safetensors(partial / head.file, head.tensors, {{"format", "pt"}});
+        }
         fs::remove_all(final_dir);
         fs::rename(partial, final_dir);
     }
@@ -507,10 +425,7 @@ private:
     std::vector<TrainExample> examples_, eval_examples_;
     std::optional<ReferenceLogps> reference_;
     std::unique_ptr<Objective> objective_, eval_objective_;
-    ScalarHead value_head_;  // PPO
-    ppo::KlController kl_;
-    std::vector<std::string> prompt_texts_;
-    std::int64_t skipped_prompts_ = 0;
+    std::optional<PpoStage> ppo_;
     std::unique_ptr<AdamW> optimizer_;
     std::vector<std::string> names_;
     std::int64_t micro_per_epoch_ = 1, total_steps_ = 1;

@@ -1,0 +1,135 @@
+#include "core/train/ppo_stage.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "core/model/tensor_convert.h"
+#include "core/train/ppo_experience.h"
+#include "core/train/seed_mix.h"
+#include "core/train/trainer.h"
+#include "core/util/data_error.h"
+
+namespace amalgam {
+namespace {
+
+at::ScalarType float_type(const TransformerModel& model) { return model.dtype() == at::kDouble ? at::kDouble : at::kFloat; }
+
+/** The head's tensors on the model's device, in the float type the run trains in. */
+void place(ScalarHead& head, const TransformerModel& model) {
+    head.weight = head.weight.to(model.device(), float_type(model));
+    head.bias = head.bias.to(model.device(), float_type(model));
+}
+
+}  // namespace
+
+const char* const PpoStage::kValueHeadFile = "value_head.safetensors";
+
+PpoStage::PpoStage(const TrainConfig& config, TransformerModel& model) : config_(config), model_(model) {
+    model_.load_adapter(config_.reward, "reward");
+    if (!model_.score_head())
+        throw std::runtime_error(config_.reward + ": not a reward model: the adapter has no score head (train one with stage: rm)");
+    value_head_ = ScalarHead::create("v_head.summary", model_.config().hidden_size, true, seed_mix(config_.seed, 3, 0));
+    place(value_head_, model_);
+    kl_.adaptive = config_.ppo.adaptive_kl;
+    kl_.value = config_.ppo.kl_init;
+    kl_.target = config_.ppo.kl_target;
+    kl_.horizon = config_.ppo.kl_horizon;
+}
+
+void PpoStage::load_prompts(const TextEncoder& encoder, std::vector<TrainExample>& examples) {
+    for (const TrainRow& row : read_train_rows(config_.data, RowShape::Prompt)) {
+        auto ids = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(config_.ppo.max_new_tokens));
+        if (!ids) {
+            ++skipped_;
+            continue;
+        }
+        TrainExample e;
+        e.chosen.response_start = ids->size();
+        e.chosen.ids = std::move(*ids);
+        examples.push_back(std::move(e));
+        prompt_texts_.push_back(row.prompt);
+    }
+    if (examples.empty())
+        throw DataError(config_.data, 0, "no prompt leaves room for " + std::to_string(config_.ppo.max_new_tokens) +
+                                             " new tokens within max_length " + std::to_string(config_.max_length));
+}
+
+std::vector<std::string> PpoStage::metric_names() {
+    return {"objective/kl", "objective/entropy", "objective/non_score_reward", "objective/rlhf_reward", "objective/scores",
+            "policy/approxkl_avg", "policy/clipfrac_avg", "loss/policy_avg", "loss/value_avg", "val/ratio", "val/clipfrac_avg",
+            "kl_coef", "generation_share"};
+}
+
+std::vector<Parameter> PpoStage::parameters() {
+    return {{"v_head.summary.weight", value_head_.weight, true}, {"v_head.summary.bias", value_head_.bias, false}};
+}
+
+PpoStage::Figures PpoStage::step(const MicroBatch& batch, std::int64_t step, double lr, AdamW& optimizer, const Tokenizer& tokenizer,
+                                 const std::filesystem::path& samples_file) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::vector<std::int32_t>> prompts;
+    for (const auto* e : batch.examples) prompts.push_back(e->chosen.ids);
+    const PpoSettings& p = config_.ppo;
+    const auto step_seed = static_cast<std::uint64_t>(step) + 1;
+    std::mt19937_64 length_rng(seed_mix(config_.seed, step_seed, 101));
+    const auto lengths = static_cast<std::uint64_t>(p.max_new_tokens - p.min_new_tokens + 1);
+    ppo::ExperienceOptions o;
+    o.generation.greedy = false;
+    o.generation.top_k = static_cast<int>(p.top_k);
+    o.generation.top_p = p.top_p;
+    o.generation.max_new_tokens = static_cast<int>(p.min_new_tokens + static_cast<std::int64_t>(length_rng() % lengths));
+    o.generation.seed = seed_mix(config_.seed, step_seed, 102);
+    o.kl_coef = kl_.value;
+    o.gamma = p.gamma;
+    o.lam = p.lam;
+    o.forward_batch = config_.batch_size;
+    const ppo::Models models{model_, value_head_, "policy", "reward"};
+    const ppo::Experience e = ppo::make_experience(models, prompts, o);
+    const ppo::UpdateOptions u{p.ppo_epochs, p.mini_batch, config_.grad_accum, p.cliprange, p.cliprange_value, p.vf_coef,
+                               lr, config_.optimizer.max_grad_norm, seed_mix(config_.seed, step_seed, 103)};
+    const ppo::UpdateStats s = ppo::update(models, optimizer, e, u);
+    // TRL's figures: sums over each response, means over the batch.
+    const at::Tensor per_row = at::stack({((e.logprobs - e.ref_logprobs) * e.mask).sum(1), (e.entropy * e.mask).sum(1),
+                                          e.non_score_rewards.sum(1), e.scores})
+                                   .mean(1)
+                                   .to(at::kCPU, at::kDouble);
+    const double kl = per_row[0].item<double>(), non_score = per_row[2].item<double>(), scores = per_row[3].item<double>();
+    if (!std::isfinite(s.policy_loss) || !std::isfinite(s.value_loss) || !std::isfinite(scores))
+        throw TrainingError("step " + std::to_string(step + 1) + ": the loss is not finite");
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    Figures f;
+    f.values = {kl, per_row[1].item<double>(), non_score, scores + non_score, scores, s.approxkl, s.policy_clipfrac,
+                s.policy_loss, s.value_loss, s.ratio, s.value_clipfrac, kl_.value, e.generation_seconds / seconds};
+    f.tokens = e.rollouts.mask.sum().item<double>();
+    f.grad_norm = s.grad_norm;
+    kl_.update(kl, config_.batch_size);
+
+    if ((step + 1) % p.sample_every == 0) {  // a few prompts with their responses and scores
+        std::ofstream out(samples_file, std::ios::app | std::ios::binary);
+        for (std::size_t b = 0; b < std::min<std::size_t>(4, batch.rows.size()); ++b) {
+            const auto row = static_cast<std::int64_t>(b);
+            std::vector<std::int32_t> response;
+            for (std::int64_t k = 0; k < e.mask[row].sum().item<std::int64_t>(); ++k)
+                response.push_back(static_cast<std::int32_t>(e.rollouts.ids[row][e.rollouts.prompt_width + k].item<std::int64_t>()));
+            nlohmann::ordered_json line = {{"step", step + 1},
+                                           {"prompt", prompt_texts_[static_cast<std::size_t>(batch.rows[b])]},
+                                           {"response", tokenizer.decode(response)},
+                                           {"score", e.scores[row].item<double>()}};
+            out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        }
+        if (!out) throw std::runtime_error(samples_file.string() + ": cannot write");
+    }
+    return f;
+}
+
+ExtraTensors PpoStage::value_head_tensors() const { return {kValueHeadFile, value_head_.tensors()}; }
+
+void PpoStage::restore(const std::filesystem::path& checkpoint, const nlohmann::json& state) {
+    value_head_ = ScalarHead::load(SafetensorsFile(checkpoint / kValueHeadFile), "v_head.summary", model_.config().hidden_size);
+    place(value_head_, model_);
+    kl_.value = state.at("kl_coef").get<double>();
+}
+
+}  // namespace amalgam
