@@ -14,7 +14,9 @@ std::vector<std::string> default_lora_targets(ModelFamily family) {
 }
 
 std::string peft_key(ModelFamily family, const std::string& module, char which) {
-    return "base_model.model." + name_prefixes(family).front() + module + ".lora_" + std::string(1, which) + ".weight";
+    // The language-model head sits beside the backbone, not in it: "base_model.model.lm_head".
+    const std::string prefix = module == "lm_head" ? "" : name_prefixes(family).front();
+    return "base_model.model." + prefix + module + ".lora_" + std::string(1, which) + ".weight";
 }
 
 }  // namespace amalgam

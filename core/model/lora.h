@@ -18,7 +18,7 @@ struct LoraConfig {
     std::int64_t rank = 8;
     double alpha = 16;
     double dropout = 0.0;
-    std::vector<std::string> target_modules;  ///< last path component ("q_proj"); empty: the family's default
+    std::vector<std::string> target_modules;  ///< last path component ("q_proj", or "lm_head" where untied); empty: the family's default
 
     double scaling() const { return alpha / static_cast<double>(rank); }
 };

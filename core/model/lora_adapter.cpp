@@ -17,7 +17,7 @@ namespace amalgam {
 namespace {
 
 bool is_embedding(const std::string& name) {
-    for (const char* part : {"embed", "wte.", "wpe.", "lm_head"})
+    for (const char* part : {"embed", "wte.", "wpe."})
         if (name.find(part) != std::string::npos) return true;
     return false;
 }

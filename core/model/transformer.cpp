@@ -106,9 +106,12 @@ at::Tensor TransformerModel::logits(const at::Tensor& ids, const at::Tensor& mas
 }
 
 at::Tensor TransformerModel::lm_head(const at::Tensor& hidden) const {
-    const std::string embedding = config_.family == ModelFamily::Gpt2 ? "wte.weight" : "embed_tokens.weight";
-    auto head = weights_.find("lm_head.weight");
-    return at::linear(hidden, head != weights_.end() ? head->second : weight(embedding));
+    if (!weights_.count("lm_head.weight"))  // tied to the embeddings
+        return at::linear(hidden, weight(config_.family == ModelFamily::Gpt2 ? "wte.weight" : "embed_tokens.weight"));
+    // An untied head is a projection like any other, which an adapter may target ("lm_head").
+    const LoraAdapter* active = adapter();
+    arch::Layers w(*this, active && adapter_enabled_ && !active->merged ? active : nullptr, training_);
+    return w.linear(hidden, "lm_head", false);
 }
 
 void TransformerModel::save_weights(const std::filesystem::path& file, DType dtype) const {

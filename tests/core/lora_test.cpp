@@ -132,6 +132,26 @@ TEST(NamedAdapters, SeveralShareOneBaseAndEachGivesItsOwnModel) {
     EXPECT_LE((logits_of(*model) - policy).abs().max().item<float>(), 1e-5);
 }
 
+TEST(Lora, AnUntiedLanguageModelHeadCanBeATarget) {
+    TinyModel m(ModelFamily::Llama);
+    test::TempDir saved;
+    auto model = TransformerModel::load(m.dir.path());
+    const at::Tensor base = logits_of(*model);
+    model->add_lora({4, 8, 0.0, {"lm_head"}}, 1);
+    ASSERT_EQ(model->adapter()->modules.count("lm_head"), 1u);
+    perturb(*model);
+    const at::Tensor adapted = logits_of(*model);
+    EXPECT_GT((adapted - base).abs().max().item<float>(), 1e-4);
+    model->save_adapter(saved.path(), "base");
+    SafetensorsFile file(saved.path() / "adapter_model.safetensors");
+    EXPECT_EQ(file.tensors().count("base_model.model.lm_head.lora_A.weight"), 1u);  // beside the backbone, as PEFT names it
+    model->merge_lora();
+    EXPECT_LE((logits_of(*model) - adapted).abs().max().item<float>(), 1e-5);
+    auto fresh = TransformerModel::load(m.dir.path());
+    fresh->load_adapter(saved.path());
+    EXPECT_LE((logits_of(*fresh) - adapted).abs().max().item<float>(), 1e-5);
+}
+
 TEST(ScalarHead, ReadsTheLastRealTokenWhateverThePadding) {
     TinyModel m(ModelFamily::Llama);
     auto model = TransformerModel::load(m.dir.path());
