@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/model/scoring.h"
+#include "core/train/objectives.h"
 #include "core/train/ppo_experience.h"
 #include "train_support.h"
 
@@ -62,6 +63,16 @@ std::vector<std::vector<std::int32_t>> prompts(const TinyModel& files) {
     return out;
 }
 
+/** The active adapter's A and B matrices, to train. */
+std::vector<Parameter> adapter_parameters(TransformerModel& model) {
+    std::vector<Parameter> out;
+    for (auto& [module, pair] : model.adapter()->modules) {
+        out.push_back({module + ".A", pair.a, true});
+        out.push_back({module + ".B", pair.b, true});
+    }
+    return out;
+}
+
 TEST(PpoExperience, LogprobsAreThoseOfScoringAndTheKlIsTheirDifference) {
     PpoFixture f;
     for (auto& [name, pair] : f.model->adapter()->modules) pair.b = at::randn_like(pair.b) * 0.1;  // a policy unlike the base
@@ -93,11 +104,7 @@ TEST(PpoExperience, LogprobsAreThoseOfScoringAndTheKlIsTheirDifference) {
 
 TEST(PpoUpdate, MovesLogprobsTheWayOfTheAdvantages) {
     PpoFixture f;
-    std::vector<Parameter> parameters;
-    for (auto& [module, pair] : f.model->adapter()->modules) {
-        parameters.push_back({module + ".A", pair.a, true});
-        parameters.push_back({module + ".B", pair.b, true});
-    }
+    std::vector<Parameter> parameters = adapter_parameters(*f.model);
     parameters.push_back({"v_head.summary.weight", f.value_head.weight, true});
     parameters.push_back({"v_head.summary.bias", f.value_head.bias, false});
     AdamW optimizer(parameters, OptimizerConfig{});
@@ -127,6 +134,110 @@ TEST(PpoUpdate, MovesLogprobsTheWayOfTheAdvantages) {
     const double before = ppo::masked_mean((e.values - e.returns).pow(2), e.mask).item<double>();
     const double after = ppo::masked_mean((ppo::policy_outputs(f.models(), e.rollouts, rows).values - e.returns).pow(2), e.mask).item<double>();
     EXPECT_LT(after, before);
+}
+
+/** It learns: a reward model trained on the base policy's own samples, ranked by how many of
+ *  their tokens are ASCII bytes (so that its signal lies where the policy samples), then PPO
+ *  with LoRA on q, v and the untied LM head (the tiny model's random head cannot otherwise tilt
+ *  the vocabulary much) raises the reward model's mean score of fresh samples. */
+TEST(PpoLearning, RaisesTheScoreOfARewardModelTrainedOnItsOwnSamples) {
+    TinyModel files(ModelFamily::Llama);
+    auto model = TransformerModel::load(files.dir.path());
+    const auto batch = prompts(files);
+    auto ascii = [](const std::vector<std::int32_t>& tokens) {
+        return static_cast<double>(std::count_if(tokens.begin(), tokens.end(), [](std::int32_t t) { return t < 128; }));
+    };
+    // Pairs of the base's samples for each prompt, the one with more ASCII bytes chosen.
+    GenerationOptions sampling;
+    sampling.greedy = false;
+    sampling.max_new_tokens = 8;
+    std::vector<TrainExample> pairs;
+    for (std::uint64_t round = 0; round < 6; ++round) {
+        sampling.seed = 2 * round;
+        auto a = generate_rollouts(*model, batch, sampling).generations;
+        sampling.seed = 2 * round + 1;
+        auto b = generate_rollouts(*model, batch, sampling).generations;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (ascii(a[i].tokens) == ascii(b[i].tokens)) continue;
+            const bool a_better = ascii(a[i].tokens) > ascii(b[i].tokens);
+            auto text = [&](const std::vector<std::int32_t>& response) {
+                EncodedText t{batch[i], batch[i].size(), false};
+                t.ids.insert(t.ids.end(), response.begin(), response.end());
+                return t;
+            };
+            pairs.push_back({text(a_better ? a[i].tokens : b[i].tokens), text(a_better ? b[i].tokens : a[i].tokens)});
+        }
+    }
+    ASSERT_GT(pairs.size(), 40u);
+    // The reward model: its own adapter and score head on the base, trained on those pairs.
+    model->add_lora({8, 16, 0.0, {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}}, 7, "reward");
+    model->adapter()->score_head = ScalarHead::create("score", 64, false, 8);
+    {
+        std::vector<Parameter> parameters = adapter_parameters(*model);
+        parameters.push_back({"score", model->adapter()->score_head->weight, true});
+        AdamW adam(parameters, OptimizerConfig{});
+        TrainConfig rm;
+        rm.stage = Stage::RewardModel;
+        auto objective = make_objective(rm, *model, 256, nullptr);
+        model->set_training(true);
+        for (int step = 0; step < 60; ++step) {
+            MicroBatch mb;
+            for (std::size_t k = 0; k < 8; ++k) {
+                const std::size_t row = (static_cast<std::size_t>(step) * 8 + k) % pairs.size();
+                mb.examples.push_back(&pairs[row]);
+                mb.rows.push_back(static_cast<std::int64_t>(row));
+            }
+            (objective->sums(mb).loss / 8.0).backward();
+            adam.clip_grad_norm(1.0);
+            adam.step(5e-3);
+            adam.zero_grad();
+        }
+        model->set_training(false);
+    }
+    // PPO on a fresh policy adapter.
+    ScalarHead value_head = ScalarHead::create("v_head.summary", 64, true, 5);
+    model->add_lora({8, 16, 0.0, {"q_proj", "v_proj", "lm_head"}}, 3, "policy");
+    std::vector<Parameter> parameters = adapter_parameters(*model);
+    parameters.push_back({"v.weight", value_head.weight, true});
+    parameters.push_back({"v.bias", value_head.bias, false});
+    AdamW optimizer(parameters, OptimizerConfig{});
+    ppo::Models models{*model, value_head};
+    ppo::ExperienceOptions o;
+    o.generation = sampling;
+    o.kl_coef = 0.02;
+    ppo::UpdateOptions u;
+    u.ppo_epochs = 4;
+    u.mini_batch = 8;
+    u.grad_accum = 1;
+    u.lr = 3e-3;
+    auto measure = [&](double& score, double& share) {
+        score = share = 0;
+        for (std::uint64_t seed = 100; seed < 104; ++seed) {
+            o.generation.seed = seed;
+            ppo::Experience e = ppo::make_experience(models, batch, o);
+            score += e.scores.mean().item<double>() / 4;
+            share += ((e.rollouts.ids.slice(1, e.rollouts.prompt_width) < 128).to(at::kDouble) * e.mask).sum().item<double>() /
+                     e.mask.sum().item<double>() / 4;
+        }
+    };
+    double score_before, ascii_before, score_after, ascii_after, kl = 0;
+    measure(score_before, ascii_before);
+    const int steps = 30;
+    for (int step = 0; step < steps; ++step) {
+        o.generation.seed = static_cast<std::uint64_t>(step);
+        u.seed = static_cast<std::uint64_t>(step);
+        const ppo::Experience e = ppo::make_experience(models, batch, o);
+        kl += ((e.logprobs - e.ref_logprobs) * e.mask).sum(1).mean().item<double>() / steps;
+        ppo::update(models, optimizer, e, u);
+    }
+    measure(score_after, ascii_after);
+    // Seen on one machine with its three sets of BLAS kernels: the score rose from -0.15 by 2.2
+    // to 5.1. The ASCII share did not always follow (0.50 to between 0.02 and 0.84): the policy
+    // finds what else the small reward model scores highly, as PPO policies do.
+    EXPECT_GT(score_after, score_before + 1.5) << "before " << score_before << ", after " << score_after << " (ASCII share "
+                                               << ascii_before << " -> " << ascii_after << ")";
+    EXPECT_TRUE(std::isfinite(kl));
+    EXPECT_GE(kl, 0.0) << "the KL to the reference, summed over a response, is non-negative in the mean";
 }
 
 }  // namespace
