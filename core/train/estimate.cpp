@@ -63,13 +63,16 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     }
     const double matrix_params = layers * layer_matrix + h * vocab;  // the projections and the language-model head
     const double embeddings = h * vocab * (m.tie_word_embeddings ? 0 : 1) + h * static_cast<double>(m.max_positions) * (m.family == ModelFamily::Gpt2 ? 1 : 0);
-    e.trainable_parameters = static_cast<std::int64_t>(layers * lora + (config.stage == Stage::RewardModel ? h : 0));
+    const bool ppo = config.stage == Stage::Ppo;
+    e.trainable_parameters = static_cast<std::int64_t>(layers * lora + (config.stage == Stage::RewardModel || ppo ? h : 0));
     e.weights_bytes = (matrix_params + embeddings) * s;
     e.trainable_bytes = 2.0 * 4.0 * static_cast<double>(e.trainable_parameters);
     e.optimizer_bytes = 2.0 * 4.0 * static_cast<double>(e.trainable_parameters);
 
-    // Sequences in a micro-batch (pairs count twice) and their tokens at the full length.
-    const double sequences = static_cast<double>(config.batch_size) * (config.stage == Stage::Sft ? 1 : 2);
+    // Sequences in a backward pass (pairs count twice; PPO trains a mini-batch at a time) and
+    // their tokens at the full length.
+    const double sequences = ppo ? static_cast<double>(config.ppo.mini_batch)
+                                 : static_cast<double>(config.batch_size) * (config.stage == Stage::Sft ? 1 : 2);
     const double tokens = sequences * static_cast<double>(config.max_length);
     const double t = static_cast<double>(config.max_length);
     // Kept for backward, per layer and token: each of the two norms its float32 input and its
@@ -85,6 +88,8 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     // Logits where a token is predicted: in the run's dtype, then float32 (kept), and in the
     // backward pass the softmax and the logits' gradient, float32.
     e.logits_bytes = config.stage == Stage::RewardModel ? 0 : tokens * vocab * (s + 3 * 4.0);
+    if (ppo)  // scoring the rollouts: the whole batch's response logits at once, with their softmax for the entropy
+        e.logits_bytes = std::max(e.logits_bytes, static_cast<double>(config.batch_size * config.ppo.max_new_tokens) * vocab * (s + 3 * 4.0));
     e.peak_bytes = e.weights_bytes + e.trainable_bytes + e.optimizer_bytes + e.activation_bytes + e.logits_bytes;
 
     // Forward 2 flops per weight and token; backward 2 more for the activations' gradients
@@ -93,6 +98,12 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     const double steps_tokens = tokens * static_cast<double>(config.grad_accum);
     e.flops_per_step = steps_tokens * per_token;
     if (config.stage == Stage::Dpo && !config.dpo_precompute_reference) e.flops_per_step += steps_tokens * 2.0 * matrix_params;
+    if (ppo) {
+        // A step: generating up to the longest response, three forward passes over the batch
+        // (policy, reference, reward model), then every epoch's passes over it, both ways.
+        const double batch_tokens = static_cast<double>(config.batch_size) * t;
+        e.flops_per_step = batch_tokens * 2.0 * matrix_params * 4.0 + static_cast<double>(config.ppo.ppo_epochs) * batch_tokens * per_token;
+    }
     e.device_flops = device_flops;
     e.seconds_per_step = device_flops > 0 ? e.flops_per_step / device_flops : 0;
     return e;
