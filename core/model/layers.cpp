@@ -1,25 +1,20 @@
 #include "core/model/layers.h"
 
+#include "core/model/precision.h"
+
 #include <cmath>
 #include <torch/version.h>
 #include <stdexcept>
 
 namespace amalgam::layers {
-namespace {
-
-/** Where half precision is widened for accuracy: float32, or float64 for a float64 model (gradient checks). */
-at::ScalarType widened(at::ScalarType t) { return t == at::kDouble ? at::kDouble : at::kFloat; }
-
-}  // namespace
-
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
-    at::Tensor xf = x.to(widened(x.scalar_type()));
+    at::Tensor xf = x.to(widened_type(x.scalar_type()));
     at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean({-1}, true) + eps);
     return weight * normed.to(x.scalar_type());
 }
 
 at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps) {
-    if (widened(x.scalar_type()) == x.scalar_type()) return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
+    if (widened_type(x.scalar_type()) == x.scalar_type()) return at::layer_norm(x, {x.size(-1)}, weight, bias, eps);
     // In float: more precise, and on CPU several times faster than the bfloat16 kernel.
     return at::layer_norm(x.to(at::kFloat), {x.size(-1)}, weight.to(at::kFloat), bias.to(at::kFloat), eps).to(x.scalar_type());
 }
@@ -78,7 +73,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
         return attention(q, k, v, attention_bias(all_keys, q.size(2), true, q.scalar_type()));
     }
     at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
-    at::Tensor weights = at::softmax(scores + bias, -1, widened(q.scalar_type())).to(q.scalar_type());  // accumulate in float
+    at::Tensor weights = at::softmax(scores + bias, -1, widened_type(q.scalar_type())).to(q.scalar_type());  // accumulate in float
     return at::matmul(weights, values);
 #endif
 }

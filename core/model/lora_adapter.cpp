@@ -77,7 +77,7 @@ void TransformerModel::add_lora(const LoraConfig& requested, std::uint64_t seed,
         std::vector<float> a(static_cast<std::size_t>(adapter.config.rank * in));
         for (float& v : a) v = uniform(rng);
         // float32, as PEFT keeps adapters of a half-precision model; float64 for gradient checks.
-        const at::ScalarType type = dtype_ == at::kDouble ? at::kDouble : at::kFloat;
+        const at::ScalarType type = widened_type(dtype_);
         LoraPair pair{at::from_blob(a.data(), {adapter.config.rank, in}, at::kFloat).to(device_, type, false, true),
                       at::zeros({out, adapter.config.rank}, at::TensorOptions().dtype(type).device(device_))};
         adapter.modules.emplace(module, std::move(pair));

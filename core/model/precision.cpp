@@ -47,6 +47,8 @@ at::ScalarType resolve_precision(Precision p, at::Device device) {
     throw std::logic_error("unknown precision");
 }
 
+at::ScalarType widened_type(at::ScalarType t) { return t == at::kDouble ? at::kDouble : at::kFloat; }
+
 std::string dtype_name(at::ScalarType t) {
     switch (t) {
         case at::kFloat: return "float32";

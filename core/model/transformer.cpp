@@ -84,8 +84,7 @@ std::int64_t TransformerModel::parameter_count() const {
 }
 
 at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache, Padding padding) const {
-    const LoraAdapter* active = adapter();
-    arch::Layers w(*this, active && adapter_enabled_ && !active->merged ? active : nullptr, training_);
+    arch::Layers w(*this, applied_adapter(), training_);
     if (mask.size(1) != ids.size(1) + (cache ? cache->length() : 0))
         throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
     if (padding == Padding::Right && cache) throw std::invalid_argument("a right-padded batch takes no cache");
@@ -109,8 +108,7 @@ at::Tensor TransformerModel::lm_head(const at::Tensor& hidden) const {
     if (!weights_.count("lm_head.weight"))  // tied to the embeddings
         return at::linear(hidden, weight(config_.family == ModelFamily::Gpt2 ? "wte.weight" : "embed_tokens.weight"));
     // An untied head is a projection like any other, which an adapter may target ("lm_head").
-    const LoraAdapter* active = adapter();
-    arch::Layers w(*this, active && adapter_enabled_ && !active->merged ? active : nullptr, training_);
+    arch::Layers w(*this, applied_adapter(), training_);
     return w.linear(hidden, "lm_head", false);
 }
 

@@ -85,8 +85,6 @@ public:
     /** Folds the active adapter into the base weights for good and drops it (and its head), so
      *  that another adapter can be trained or loaded on top, as PEFT's merge_and_unload. */
     void merge_and_unload();
-    /** Whether the forward pass applies the adapter: off, the model is its own reference (DPO). */
-    void set_adapter_enabled(bool enabled) { adapter_enabled_ = enabled; }
     /** The active adapter, or null. */
     const LoraAdapter* adapter() const;
     LoraAdapter* adapter();
@@ -108,6 +106,8 @@ private:
     TransformerModel(ModelConfig config, at::Device device, at::ScalarType dtype)
         : config_(std::move(config)), device_(device), dtype_(dtype) {}
     void fold_lora(double sign);
+    /** The adapter a forward pass adds: the active one unless it is merged. */
+    const LoraAdapter* applied_adapter() const { return adapter() && !adapter()->merged ? adapter() : nullptr; }
     ModelConfig config_;
     at::Device device_;
     at::ScalarType dtype_;
@@ -116,8 +116,23 @@ private:
     DType file_dtype_ = DType::F32;
     std::map<std::string, LoraAdapter> adapters_;
     std::string active_;  ///< the adapter in use, or empty
-    bool adapter_enabled_ = true;
     bool training_ = false;
+};
+
+/** An adapter made the active one for a scope, the previous one restored after it; the empty
+ *  name makes the model its own reference. */
+class ScopedAdapter {
+public:
+    ScopedAdapter(TransformerModel& model, const std::string& name) : model_(model), previous_(model.active_adapter()) {
+        model_.set_active_adapter(name);
+    }
+    ~ScopedAdapter() { model_.set_active_adapter(previous_); }
+    ScopedAdapter(const ScopedAdapter&) = delete;
+    ScopedAdapter& operator=(const ScopedAdapter&) = delete;
+
+private:
+    TransformerModel& model_;
+    std::string previous_;
 };
 
 }  // namespace amalgam

@@ -5,9 +5,6 @@
 namespace amalgam {
 namespace {
 
-/** Losses in float32 (float64 for a float64 model, for gradient checks). */
-at::ScalarType loss_type(const TransformerModel& model) { return model.dtype() == at::kDouble ? at::kDouble : at::kFloat; }
-
 /** The loss and the metric sums of a micro-batch, each a sum over its units. */
 LossSums sums_of(const at::Tensor& loss, std::vector<at::Tensor> metrics) {
     std::vector<at::Tensor> all{loss.detach()};
@@ -15,14 +12,13 @@ LossSums sums_of(const at::Tensor& loss, std::vector<at::Tensor> metrics) {
     return {loss, at::stack(all)};
 }
 
-/** The model as its own reference for a scope: adapter off, no gradients. */
+/** The model as its own reference for a scope: no adapter, no gradients. */
 class AsReference {
 public:
-    explicit AsReference(TransformerModel& model) : model_(model) { model_.set_adapter_enabled(false); }
-    ~AsReference() { model_.set_adapter_enabled(true); }
+    explicit AsReference(TransformerModel& model) : no_adapter_(model, "") {}
 
 private:
-    TransformerModel& model_;
+    ScopedAdapter no_adapter_;
     c10::NoGradGuard no_grad_;
 };
 
@@ -68,7 +64,7 @@ public:
         // Chosen and rejected in one forward pass, as TRL's RewardTrainer does.
         TokenBatch tokens = make_batch(texts_of(batch, true), pad_id_, model_.device());
         at::Tensor hidden = model_.hidden_states(tokens.ids, tokens.mask, nullptr, Padding::Right);
-        at::Tensor rewards = model_.score_head()->at_last_token(hidden, tokens.mask).to(loss_type(model_));
+        at::Tensor rewards = model_.score_head()->at_last_token(hidden, tokens.mask).to(widened_type(model_.dtype()));
         const std::int64_t n = static_cast<std::int64_t>(batch.examples.size());
         at::Tensor chosen = rewards.slice(0, 0, n), rejected = rewards.slice(0, n);
         at::Tensor margin = chosen - rejected;
@@ -150,7 +146,6 @@ TokenBatch make_batch(const std::vector<const EncodedText*>& texts, std::int32_t
                 predicting_positions.push_back(static_cast<std::int64_t>(i) - 1);
             }
         }
-        batch.tokens += static_cast<std::int64_t>(t.ids.size());
     }
     batch.ids = ids.to(device);
     batch.mask = mask.to(device);
@@ -163,7 +158,7 @@ ResponseLogps response_logps(const TransformerModel& model, const TokenBatch& ba
     at::Tensor hidden = model.hidden_states(batch.ids, batch.mask, nullptr, Padding::Right);
     const at::Tensor& seq = batch.predicting_rows;
     const at::Tensor& pos = batch.predicting_positions;
-    at::Tensor logits = model.lm_head(hidden.index({seq, pos})).to(loss_type(model));
+    at::Tensor logits = model.lm_head(hidden.index({seq, pos})).to(widened_type(model.dtype()));
     at::Tensor targets = batch.ids.index({seq, pos + 1});
     // log p = logit - logsumexp: autograd keeps the logits alone, not a second [tokens, vocab]
     // tensor of log-probabilities as log_softmax would.

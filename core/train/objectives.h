@@ -21,7 +21,6 @@ struct TokenBatch {
     /// The positions whose next token is a response token, as (sequence, position) index
     /// tensors: made on the host, so that selecting them needs no wait for the device.
     at::Tensor predicting_rows, predicting_positions;
-    std::int64_t tokens = 0;  ///< real tokens, padding left out
 };
 TokenBatch make_batch(const std::vector<const EncodedText*>& texts, std::int32_t pad_id, at::Device device);
 

@@ -12,21 +12,6 @@ namespace amalgam::ppo {
 namespace {
 
 
-at::ScalarType float_type(const TransformerModel& model) { return model.dtype() == at::kDouble ? at::kDouble : at::kFloat; }
-
-/** The active adapter for a scope, restored after it. */
-class ActiveAdapter {
-public:
-    ActiveAdapter(TransformerModel& model, const std::string& name) : model_(model), previous_(model.active_adapter()) {
-        model_.set_active_adapter(name);
-    }
-    ~ActiveAdapter() { model_.set_active_adapter(previous_); }
-
-private:
-    TransformerModel& model_;
-    std::string previous_;
-};
-
 }  // namespace
 
 PolicyOutputs policy_outputs(const Models& m, const RolloutBatch& batch, const at::Tensor& rows, bool with_entropy) {
@@ -35,7 +20,7 @@ PolicyOutputs policy_outputs(const Models& m, const RolloutBatch& batch, const a
     // Response token k sits at column prompt + k and is predicted from the column before it,
     // which is also the state whose value it is judged against.
     const at::Tensor hidden = m.model.hidden_states(ids, mask).slice(1, prompt - 1, prompt - 1 + response);
-    const at::Tensor logits = m.model.lm_head(hidden).to(float_type(m.model));
+    const at::Tensor logits = m.model.lm_head(hidden).to(widened_type(m.model.dtype()));
     const at::Tensor targets = ids.slice(1, prompt, prompt + response).unsqueeze(-1);
     const at::Tensor normaliser = logits.logsumexp(-1);
     PolicyOutputs out;
@@ -48,7 +33,7 @@ PolicyOutputs policy_outputs(const Models& m, const RolloutBatch& batch, const a
 Experience make_experience(const Models& m, const std::vector<std::vector<std::int32_t>>& prompts, const ExperienceOptions& options) {
     Experience e;
     {
-        ActiveAdapter policy(m.model, m.policy);
+        ScopedAdapter policy(m.model, m.policy);
         m.model.set_training(false);
         const auto start = std::chrono::steady_clock::now();
         e.rollouts = generate_rollouts(m.model, prompts, options.generation);
@@ -61,25 +46,25 @@ Experience make_experience(const Models& m, const std::vector<std::vector<std::i
     for (std::int64_t start = 0; start < rows; start += options.forward_batch) {
         const at::Tensor chunk = at::arange(start, std::min(rows, start + options.forward_batch), at::TensorOptions().dtype(at::kLong).device(device));
         {
-            ActiveAdapter policy(m.model, m.policy);
+            ScopedAdapter policy(m.model, m.policy);
             PolicyOutputs p = policy_outputs(m, e.rollouts, chunk, /*with_entropy=*/true);
             logprobs.push_back(p.logprobs);
             values.push_back(p.values);
             entropy.push_back(p.entropy);
         }
         {
-            ActiveAdapter none(m.model, "");  // the reference: the base alone
+            ScopedAdapter none(m.model, "");  // the reference: the base alone
             ref_logprobs.push_back(policy_outputs(m, e.rollouts, chunk).logprobs);
         }
         {
-            ActiveAdapter reward(m.model, m.reward);
+            ScopedAdapter reward(m.model, m.reward);
             const ScalarHead* head = m.model.score_head();
             if (!head) throw std::invalid_argument("the reward adapter '" + m.reward + "' has no score head");
             const at::Tensor ids = e.rollouts.ids.index_select(0, chunk), mask = e.rollouts.mask.index_select(0, chunk);
             scores.push_back(head->at_last_token(m.model.hidden_states(ids, mask), mask));
         }
     }
-    const at::ScalarType type = float_type(m.model);
+    const at::ScalarType type = widened_type(m.model.dtype());
     e.mask = e.rollouts.response_mask.slice(1, prompt).to(type);
     e.logprobs = at::cat(logprobs);
     e.ref_logprobs = at::cat(ref_logprobs);
@@ -92,7 +77,7 @@ Experience make_experience(const Models& m, const std::vector<std::vector<std::i
 }
 
 UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const UpdateOptions& options) {
-    ActiveAdapter policy(m.model, m.policy);
+    ScopedAdapter policy(m.model, m.policy);
     m.model.set_training(true);
     const at::Device device = m.model.device();
     const auto rows = static_cast<std::size_t>(e.rollouts.ids.size(0));

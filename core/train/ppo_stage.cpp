@@ -14,12 +14,10 @@
 namespace amalgam {
 namespace {
 
-at::ScalarType float_type(const TransformerModel& model) { return model.dtype() == at::kDouble ? at::kDouble : at::kFloat; }
-
 /** The head's tensors on the model's device, in the float type the run trains in. */
 void place(ScalarHead& head, const TransformerModel& model) {
-    head.weight = head.weight.to(model.device(), float_type(model));
-    head.bias = head.bias.to(model.device(), float_type(model));
+    head.weight = head.weight.to(model.device(), widened_type(model.dtype()));
+    head.bias = head.bias.to(model.device(), widened_type(model.dtype()));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "core/eval/evaluation.h"
 #include "core/model/lora.h"
+#include "core/model/scoring.h"
 #include "core/model/tensor_convert.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
@@ -140,7 +141,7 @@ private:
         // that a length limit may have cut (TRL's reward trainer adds no end token either).
         std::optional<std::int32_t> eos;
         if (mc.eos_token_id && config_.stage != Stage::RewardModel) eos = static_cast<std::int32_t>(*mc.eos_token_id);
-        pad_id_ = static_cast<std::int32_t>(mc.pad_token_id.value_or(mc.eos_token_id.value_or(0)));
+        pad_id_ = pad_id(*model_);
         TextEncoder encoder(*tokenizer_, config_.prompt_template, eos, config_.max_length);
         if (ppo_) {
             ppo_->load_prompts(encoder, examples_);
@@ -155,7 +156,7 @@ private:
         model_->add_lora(lora, seed_mix(config_.seed, 1, 0), adapter_name());
         if (config_.stage == Stage::RewardModel) {
             ScalarHead head = ScalarHead::create("score", mc.hidden_size, false, seed_mix(config_.seed, 2, 0));
-            head.weight = head.weight.to(options_.device, float_type());
+            head.weight = head.weight.to(options_.device, widened_type(model_->dtype()));
             model_->adapter()->score_head = std::move(head);
         }
         micro_per_epoch_ = (static_cast<std::int64_t>(examples_.size()) + config_.batch_size - 1) / config_.batch_size;
@@ -198,7 +199,6 @@ private:
     }
 
     std::string adapter_name() const { return config_.stage == Stage::Ppo ? "policy" : "default"; }
-    at::ScalarType float_type() const { return model_->dtype() == at::kDouble ? at::kDouble : at::kFloat; }
     bool has_eval() const { return config_.stage == Stage::Ppo ? !config_.eval_data.empty() : !eval_examples_.empty(); }
 
     void precompute_reference() {
