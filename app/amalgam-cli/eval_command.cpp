@@ -28,6 +28,8 @@ options:
   --batch N           sequences per forward pass (default 64)
   --workspace FILE    also store the results in this workspace
   --label NAME        the row name in `compare` (default: the model and adapter folder names)
+  --run ID --step N   with --workspace: the workspace's training run and step the adapter
+                      came from, so that `compare` can trace the row to it
   --progress STYLE    bar (default) or json: one JSON object per line on stdout
 )" AMALGAM_MODEL_LOADING_OPTIONS;
 
@@ -44,7 +46,7 @@ std::vector<std::string> split_commas(const std::string& s) {
 }  // namespace
 
 int run_eval(const std::vector<std::string>& words) {
-    Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "out", "workspace", "label", "progress"}), {});
+    Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "out", "workspace", "label", "progress", "run", "step"}), {});
     if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
     auto out = args.option("out");
     auto data = args.option("data");
@@ -75,7 +77,13 @@ int run_eval(const std::vector<std::string>& words) {
     document.update(results);
     const std::string text = document.dump(2) + "\n";
     write_file_atomically(*out, text);
-    if (auto w = args.option("workspace")) Workspace(*w).save_eval_result(document["model"], adapter.value_or(""), label, text);
+    if (auto w = args.option("workspace")) {
+        auto number = [&](const char* name) -> std::optional<std::int64_t> {
+            if (!args.option(name)) return std::nullopt;
+            return static_cast<std::int64_t>(args.unsigned_integer(name, 0));
+        };
+        Workspace(*w).save_eval_result(document["model"], adapter.value_or(""), label, text, number("run"), number("step"));
+    }
 
     for (const auto& [name, value] : results["metrics"].items()) std::printf("%-14s %.4f\n", name.c_str(), value.get<double>());
     std::printf("wrote %s\n", out->c_str());

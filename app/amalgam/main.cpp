@@ -7,7 +7,7 @@
 #include <QStandardPaths>
 
 #include "core/util/blas_kernels.h"
-#include "ui/main_window.h"
+#include "ui/views/main_window.h"
 
 int main(int argc, char** argv) {
     amalgam::use_fast_blas_kernels(argv);  // the map's PCA runs in BLAS

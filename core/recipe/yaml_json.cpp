@@ -71,4 +71,27 @@ YamlJson yaml_to_json(const std::string& text, const std::string& origin) {
     return out;
 }
 
+namespace {
+
+void emit_yaml(const nlohmann::ordered_json& object, const std::string& indent, std::string& out) {
+    for (const auto& [key, value] : object.items()) {
+        out += indent + key + ":";
+        if (value.is_object() && !value.empty()) {
+            out += "\n";
+            emit_yaml(value, indent + "  ", out);
+        } else {
+            // JSON scalars and flat arrays are YAML flow nodes as they are.
+            out += " " + value.dump() + "\n";
+        }
+    }
+}
+
+}  // namespace
+
+std::string json_to_yaml(const nlohmann::ordered_json& object) {
+    std::string out;
+    emit_yaml(object, "", out);
+    return out;
+}
+
 }  // namespace amalgam

@@ -22,4 +22,8 @@ struct YamlJson {
 /** Parses YAML text; a syntax error is a DataError at its line in `origin`. */
 YamlJson yaml_to_json(const std::string& text, const std::string& origin);
 
+/** A JSON object as block YAML, keys in their order: nested objects indented, arrays of
+ *  scalars inline, strings double-quoted, so that yaml_to_json reads back the same JSON. */
+std::string json_to_yaml(const nlohmann::ordered_json& object);
+
 }  // namespace amalgam

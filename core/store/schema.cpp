@@ -97,6 +97,37 @@ const std::vector<const char*> kMigrations = {
         finished_at TEXT
     );
     )sql",
+    R"sql(
+    -- A job is a kind of worker run and its options; the command line is derived from them.
+    ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+    UPDATE jobs SET state = 'cancelled', error = 'queued by an older Amalgam: queue it again'
+        WHERE state IN ('queued', 'running');
+    ALTER TABLE jobs DROP COLUMN arguments;
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        label       TEXT NOT NULL,
+        stage       TEXT NOT NULL,        -- sft, rm, dpo, ppo
+        dir         TEXT NOT NULL UNIQUE, -- the run folder: run.json, metrics.jsonl, checkpoints, adapter
+        config      TEXT NOT NULL,        -- the config YAML it was launched with
+        parent_run  INTEGER REFERENCES runs(id) ON DELETE SET NULL,  -- whose adapter it starts from
+        reward_run  INTEGER REFERENCES runs(id) ON DELETE SET NULL,  -- PPO: the reward model's run
+        data        TEXT NOT NULL,        -- the training data file
+        data_sha256 TEXT NOT NULL,
+        recipe      TEXT NOT NULL,        -- the recipe that selected the data, when the workbench exported it
+        device      TEXT NOT NULL,
+        dtype       TEXT NOT NULL,
+        job_id      INTEGER REFERENCES jobs(id) ON DELETE SET NULL,
+        created_at  TEXT NOT NULL
+    );
+    ALTER TABLE eval_results ADD COLUMN step INTEGER;  -- the run's step the adapter came from
+    -- Which workbench runs the workspace's queue: one row, renewed while its holder lives.
+    CREATE TABLE queue_lease (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        holder     TEXT NOT NULL,
+        expires_at REAL NOT NULL          -- unix seconds
+    );
+    )sql",
 };
 
 }  // namespace

@@ -131,24 +131,51 @@ std::int64_t Workspace::save_selection(std::int64_t recipe_id, const Curation& c
     return id;
 }
 
+namespace {
+
+void bind_optional(SqliteDb::Statement& s, int index, const std::optional<std::int64_t>& value) {
+    if (value) s.bind(index, *value);
+    else s.bind(index, std::nullopt);
+}
+
+std::optional<std::int64_t> optional_integer(const SqliteDb::Statement& s, int column) {
+    if (s.is_null(column)) return std::nullopt;
+    return s.integer(column);
+}
+
+double unix_seconds() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+}  // namespace
+
 std::int64_t Workspace::save_eval_result(const std::string& model, const std::string& adapter, const std::string& label,
-                                         const std::string& results_json) {
+                                         const std::string& results_json, std::optional<std::int64_t> run,
+                                         std::optional<std::int64_t> step) {
     auto results = nlohmann::json::parse(results_json);
     SqliteDb::Statement insert(*db_,
-                               "INSERT INTO eval_results (model, adapter, label, metrics, counts, results, created_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                               "INSERT INTO eval_results (model, adapter, label, metrics, counts, results, created_at, run_id, step) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, model);
     if (adapter.empty()) insert.bind(2, std::nullopt);
     else insert.bind(2, adapter);
-    insert.bind(3, label).bind(4, results.at("metrics").dump()).bind(5, results.at("counts").dump()).bind(6, results_json).bind(7, now_utc()).step();
+    insert.bind(3, label).bind(4, results.at("metrics").dump()).bind(5, results.at("counts").dump()).bind(6, results_json).bind(7, now_utc());
+    bind_optional(insert, 8, run);
+    bind_optional(insert, 9, step);
+    insert.step();
     return db_->last_insert_id();
 }
 
 std::vector<Workspace::EvalRow> Workspace::eval_results() {
     std::vector<EvalRow> rows;
-    SqliteDb::Statement s(*db_, "SELECT id, label, metrics, counts FROM eval_results ORDER BY id");
-    while (s.step()) rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3)});
+    SqliteDb::Statement s(*db_, "SELECT id, label, metrics, counts, run_id, step FROM eval_results ORDER BY id");
+    while (s.step()) rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), optional_integer(s, 4), optional_integer(s, 5)});
     return rows;
+}
+
+std::string Workspace::eval_results_json(std::int64_t id) {
+    SqliteDb::Statement s(*db_, "SELECT results FROM eval_results WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) throw std::runtime_error(db_->path() + ": no evaluation " + std::to_string(id));
+    return s.text(0);
 }
 
 std::optional<Workspace::StoredCuration> Workspace::latest_curation() {
@@ -198,9 +225,9 @@ void Workspace::set_pair_overrides(const std::vector<std::pair<std::string, std:
     t.commit();
 }
 
-std::int64_t Workspace::add_job(const std::string& label, const std::vector<std::string>& arguments) {
-    SqliteDb::Statement s(*db_, "INSERT INTO jobs (label, arguments, state, created_at) VALUES (?, ?, 'queued', ?)");
-    s.bind(1, label).bind(2, nlohmann::json(arguments).dump()).bind(3, now_utc()).step();
+std::int64_t Workspace::add_job(const std::string& label, const std::string& kind, const std::string& options_json) {
+    SqliteDb::Statement s(*db_, "INSERT INTO jobs (label, kind, options, state, created_at) VALUES (?, ?, ?, 'queued', ?)");
+    s.bind(1, label).bind(2, kind).bind(3, options_json).bind(4, now_utc()).step();
     return db_->last_insert_id();
 }
 
@@ -215,11 +242,54 @@ void Workspace::update_job(const JobRow& job) {
 
 std::vector<Workspace::JobRow> Workspace::jobs() {
     std::vector<JobRow> rows;
-    SqliteDb::Statement s(*db_, "SELECT id, label, arguments, state, progress, stage, log, error FROM jobs ORDER BY id");
+    SqliteDb::Statement s(*db_, "SELECT id, label, kind, options, state, progress, stage, log, error FROM jobs ORDER BY id");
     while (s.step())
-        rows.push_back({s.integer(0), s.text(1), nlohmann::json::parse(s.text(2)).get<std::vector<std::string>>(), s.text(3),
-                        s.real(4), s.text(5), s.text(6), s.text(7)});
+        rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.text(6), s.text(7), s.text(8)});
     return rows;
+}
+
+std::int64_t Workspace::add_run(const RunRow& run) {
+    SqliteDb::Statement s(*db_,
+                          "INSERT INTO runs (label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, "
+                          "job_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, run.label).bind(2, run.stage).bind(3, run.dir).bind(4, run.config);
+    bind_optional(s, 5, run.parent_run);
+    bind_optional(s, 6, run.reward_run);
+    s.bind(7, run.data).bind(8, run.data_sha256).bind(9, run.recipe).bind(10, run.device).bind(11, run.dtype);
+    bind_optional(s, 12, run.job_id);
+    s.bind(13, now_utc()).step();
+    return db_->last_insert_id();
+}
+
+std::vector<Workspace::RunRow> Workspace::runs() {
+    std::vector<RunRow> rows;
+    SqliteDb::Statement s(*db_,
+                          "SELECT id, label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, job_id, "
+                          "created_at FROM runs ORDER BY id");
+    while (s.step())
+        rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), optional_integer(s, 5), optional_integer(s, 6), s.text(7),
+                        s.text(8), s.text(9), s.text(10), s.text(11), optional_integer(s, 12), s.text(13)});
+    return rows;
+}
+
+bool Workspace::take_queue_lease(const std::string& holder, double seconds) {
+    // IMMEDIATE: the read and the write are one step, whichever process comes first.
+    SqliteDb::Transaction t(*db_);
+    const double now = unix_seconds();
+    {
+        SqliteDb::Statement find(*db_, "SELECT holder, expires_at FROM queue_lease WHERE id = 1");
+        if (find.step() && find.text(0) != holder && find.real(1) > now) return false;
+    }
+    SqliteDb::Statement take(*db_, "INSERT INTO queue_lease (id, holder, expires_at) VALUES (1, ?, ?) "
+                                   "ON CONFLICT(id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at");
+    take.bind(1, holder).bind(2, now + seconds).step();
+    t.commit();
+    return true;
+}
+
+void Workspace::release_queue_lease(const std::string& holder) {
+    SqliteDb::Statement s(*db_, "DELETE FROM queue_lease WHERE id = 1 AND holder = ?");
+    s.bind(1, holder).step();
 }
 
 }  // namespace amalgam

@@ -57,9 +57,11 @@ public:
     std::int64_t save_selection(std::int64_t recipe_id, const Curation& curation, const std::vector<bool>& selected,
                                 double fraction, const std::string& summary_json);
 
-    /** Stores an evaluation (results.json text with metrics, counts and items). */
+    /** Stores an evaluation (results.json text with metrics, counts and items); `run` and `step`
+     *  name the training run and step its adapter came from, when there is one. */
     std::int64_t save_eval_result(const std::string& model, const std::string& adapter, const std::string& label,
-                                  const std::string& results_json);
+                                  const std::string& results_json, std::optional<std::int64_t> run = std::nullopt,
+                                  std::optional<std::int64_t> step = std::nullopt);
 
     /** One stored evaluation, for comparison tables. */
     struct EvalRow {
@@ -67,8 +69,12 @@ public:
         std::string label;
         std::string metrics_json;
         std::string counts_json;
+        std::optional<std::int64_t> run;
+        std::optional<std::int64_t> step;
     };
     std::vector<EvalRow> eval_results();
+    /** An evaluation's whole results.json, items included. */
+    std::string eval_results_json(std::int64_t id);
 
     /** A stored curation's map: the placements of its pairs and the clusters it used. */
     struct StoredCuration {
@@ -87,21 +93,50 @@ public:
     /** Forces (true) or excludes (false) pairs, or with nullopt forgets the decision. */
     void set_pair_overrides(const std::vector<std::pair<std::string, std::string>>& pairs, std::optional<bool> keep);
 
-    /** A background amalgam-cli run the workbench queued. */
+    /** A background worker run the workbench queued: a kind ("train", "eval", ...) and its
+     *  options, from which the workbench derives the command line. */
     struct JobRow {
         std::int64_t id = 0;
         std::string label;
-        std::vector<std::string> arguments;
+        std::string kind;
+        std::string options = "{}";  ///< JSON object
         std::string state = "queued";  ///< queued, running, finished, failed, cancelled
         double progress = 0;           ///< 0..1 of the current stage
         std::string stage;
         std::string log;
         std::string error;
     };
-    std::int64_t add_job(const std::string& label, const std::vector<std::string>& arguments);
+    std::int64_t add_job(const std::string& label, const std::string& kind, const std::string& options_json);
     /** Writes a job's state, progress, stage, log and error. */
     void update_job(const JobRow& job);
     std::vector<JobRow> jobs();
+
+    /** A training run and its lineage: the data it read, the run it started from and, for PPO,
+     *  the reward model's run. Its state is its job's; its curves are in dir/metrics.jsonl. */
+    struct RunRow {
+        std::int64_t id = 0;
+        std::string label;
+        std::string stage;  ///< sft, rm, dpo, ppo
+        std::string dir;
+        std::string config;  ///< the YAML it was launched with
+        std::optional<std::int64_t> parent_run;
+        std::optional<std::int64_t> reward_run;
+        std::string data;
+        std::string data_sha256;
+        std::string recipe;  ///< the recipe that selected the data, or empty for a file chosen by hand
+        std::string device;
+        std::string dtype;
+        std::optional<std::int64_t> job_id;
+        std::string created_at;
+    };
+    std::int64_t add_run(const RunRow& run);
+    std::vector<RunRow> runs();
+
+    /** Takes or renews the right to run the workspace's queued jobs for `seconds`: true when
+     *  `holder` has it now (it was free, had expired, or was already its own), so that two
+     *  workbenches on one workspace never both start its jobs. */
+    bool take_queue_lease(const std::string& holder, double seconds);
+    void release_queue_lease(const std::string& holder);
 
     int schema_version();
     SqliteDb& db() { return *db_; }

@@ -1,3 +1,6 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "core/curate/curation.h"
@@ -123,7 +126,8 @@ TEST(Workspace, MigratesAVersionOneWorkspaceKeepingItsData) {
         Workspace w(dir / "ws.amalgam");
         w.load_or_import("wg", test::examples_dir() / "winogrande.jsonl", "winogrande", {});
         // Back to what a version 1 build wrote: no evaluation, workbench or job tables.
-        w.db().exec("DROP TABLE eval_results; DROP TABLE settings; DROP TABLE pair_overrides; DROP TABLE jobs; "
+        w.db().exec("DROP TABLE runs; DROP TABLE queue_lease; DROP TABLE eval_results; DROP TABLE settings; "
+                    "DROP TABLE pair_overrides; DROP TABLE jobs; "
                     "PRAGMA user_version = 1");
     }
     Workspace w(dir / "ws.amalgam");
@@ -145,7 +149,7 @@ TEST(Workspace, SettingsOverridesAndJobsPersist) {
         w.set_pair_overrides({{"oasst", "m1"}, {"oasst", "m2"}}, false);
         w.set_pair_overrides({{"hh", "7"}}, true);
         w.set_pair_overrides({{"oasst", "m2"}}, std::nullopt);
-        auto id = w.add_job("eval tiny", {"eval", "/models/tiny", "--out", "r.json"});
+        auto id = w.add_job("eval tiny", "eval", R"({"model":"/models/tiny"})");
         Workspace::JobRow job = w.jobs().at(0);
         EXPECT_EQ(job.id, id);
         EXPECT_EQ(job.state, "queued");
@@ -160,11 +164,130 @@ TEST(Workspace, SettingsOverridesAndJobsPersist) {
     EXPECT_EQ(w.pair_overrides(), (PairOverrides{{{"oasst", "m1"}, false}, {{"hh", "7"}, true}}));
     auto jobs = w.jobs();
     ASSERT_EQ(jobs.size(), 1u);
-    EXPECT_EQ(jobs[0].arguments, (std::vector<std::string>{"eval", "/models/tiny", "--out", "r.json"}));
+    EXPECT_EQ(jobs[0].kind, "eval");
+    EXPECT_EQ(jobs[0].options, R"({"model":"/models/tiny"})");
     EXPECT_EQ(jobs[0].state, "failed");
     EXPECT_EQ(jobs[0].error, "no such folder");
     EXPECT_EQ(jobs[0].log, "line 1\n");
     EXPECT_EQ(count(w, "jobs WHERE finished_at IS NOT NULL"), 1);
+}
+
+TEST(Workspace, MigratingCancelsTheJobsOfAnOlderBuild) {
+    test::TempDir dir;
+    {
+        Workspace w(dir / "ws.amalgam");
+        // Back to version 3, whose jobs were command lines.
+        w.db().exec("DROP TABLE runs; DROP TABLE queue_lease; ALTER TABLE eval_results DROP COLUMN step; "
+                    "ALTER TABLE jobs DROP COLUMN kind; ALTER TABLE jobs DROP COLUMN options; "
+                    "ALTER TABLE jobs ADD COLUMN arguments TEXT NOT NULL DEFAULT '[]'; PRAGMA user_version = 3");
+        w.db().exec("INSERT INTO jobs (label, arguments, state, created_at) VALUES ('old', '[\"eval\"]', 'queued', 'then'), "
+                    "('done', '[]', 'finished', 'then')");
+    }
+    Workspace w(dir / "ws.amalgam");
+    auto jobs = w.jobs();
+    ASSERT_EQ(jobs.size(), 2u);
+    EXPECT_EQ(jobs[0].state, "cancelled");
+    EXPECT_EQ(jobs[0].error, "queued by an older Amalgam: queue it again");
+    EXPECT_EQ(jobs[1].state, "finished");
+    EXPECT_EQ(jobs[1].kind, "");
+}
+
+TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
+    test::TempDir dir;
+    {
+        Workspace w(dir / "ws.amalgam");
+        const auto job = w.add_job("SFT", "train", "{}");
+        Workspace::RunRow sft;
+        sft.label = "sft-1";
+        sft.stage = "sft";
+        sft.dir = "/runs/sft-1";
+        sft.config = "stage: sft\n";
+        sft.data = "/d/train.jsonl";
+        sft.data_sha256 = "abc";
+        sft.recipe = "datasets: []\n";
+        sft.device = "cpu";
+        sft.dtype = "float32";
+        sft.job_id = job;
+        const auto sft_id = w.add_run(sft);
+        Workspace::RunRow rm = sft;
+        rm.label = "rm-1";
+        rm.stage = "rm";
+        rm.dir = "/runs/rm-1";
+        rm.parent_run = sft_id;
+        rm.job_id.reset();
+        const auto rm_id = w.add_run(rm);
+        Workspace::RunRow ppo = rm;
+        ppo.label = "ppo-1";
+        ppo.stage = "ppo";
+        ppo.dir = "/runs/ppo-1";
+        ppo.reward_run = rm_id;
+        w.add_run(ppo);
+        w.save_eval_result("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {}, "counts": {}})", 3, 40);
+        w.save_eval_result("/m", "", "base", R"({"metrics": {}, "counts": {}})");
+        sft.dir = "/runs/sft-1";
+        EXPECT_THROW(w.add_run(sft), std::runtime_error) << "one run per folder";
+    }
+    Workspace w(dir / "ws.amalgam");
+    const auto runs = w.runs();
+    ASSERT_EQ(runs.size(), 3u);
+    EXPECT_EQ(runs[0].stage, "sft");
+    EXPECT_EQ(runs[0].job_id, 1);
+    EXPECT_EQ(runs[0].recipe, "datasets: []\n");
+    EXPECT_EQ(runs[0].data_sha256, "abc");
+    EXPECT_FALSE(runs[0].parent_run);
+    EXPECT_EQ(runs[1].parent_run, runs[0].id);
+    EXPECT_FALSE(runs[1].job_id);
+    EXPECT_EQ(runs[2].parent_run, runs[0].id);
+    EXPECT_EQ(runs[2].reward_run, runs[1].id);
+    const auto evals = w.eval_results();
+    ASSERT_EQ(evals.size(), 2u);
+    EXPECT_EQ(evals[0].run, 3);
+    EXPECT_EQ(evals[0].step, 40);
+    EXPECT_FALSE(evals[1].run);
+    EXPECT_FALSE(evals[1].step);
+}
+
+TEST(Workspace, OneHolderOfTheQueueLeaseAtATime) {
+    test::TempDir dir;
+    Workspace a(dir / "ws.amalgam"), b(dir / "ws.amalgam");
+    EXPECT_TRUE(a.take_queue_lease("a", 60));
+    EXPECT_FALSE(b.take_queue_lease("b", 60));
+    EXPECT_TRUE(a.take_queue_lease("a", 60)) << "the holder renews";
+    a.release_queue_lease("a");
+    EXPECT_TRUE(b.take_queue_lease("b", -1)) << "free once released";
+    EXPECT_TRUE(a.take_queue_lease("a", 60)) << "b's lease had expired";
+    b.release_queue_lease("b");
+    EXPECT_FALSE(b.take_queue_lease("b", 60)) << "b cannot release a's lease";
+}
+
+TEST(Workspace, TwoProcessesRacingForTheQueueLeaseGetItOnce) {
+    test::TempDir dir;
+    Workspace(dir / "ws.amalgam");  // created and migrated before the race
+    constexpr int kProcesses = 6;
+    std::vector<pid_t> children;
+    for (int i = 0; i < kProcesses; ++i) {
+        const pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            bool took = false;
+            try {
+                took = Workspace(dir / "ws.amalgam").take_queue_lease("process " + std::to_string(i), 60);
+            } catch (...) {
+                _exit(2);
+            }
+            _exit(took ? 0 : 1);
+        }
+        children.push_back(pid);
+    }
+    int holders = 0;
+    for (pid_t pid : children) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_NE(WEXITSTATUS(status), 2) << "a process failed to reach the workspace";
+        holders += WEXITSTATUS(status) == 0;
+    }
+    EXPECT_EQ(holders, 1);
 }
 
 TEST(Workspace, RefusesANewerSchema) {

@@ -119,6 +119,21 @@ TEST(TrainConfig, QuotedScalarsStayText) {
     EXPECT_TRUE(doc.value["e"].is_null());
 }
 
+TEST(TrainConfig, EveryPresetSurvivesTheTripThroughYaml) {
+    for (const std::string& name : preset_names()) {
+        TrainConfig config = preset_config(name);
+        config.model = "/m/base model";
+        config.data = "/d/train \"quoted\".jsonl";
+        config.lora.target_modules = {"q_proj", "v_proj"};
+        if (config.stage == Stage::Ppo) config.reward = "/runs/rm/adapter";
+        config.prompt_template = "Q: {prompt}\n\nA: {response}";
+        const std::string yaml = json_to_yaml(config.to_json());
+        const TrainConfig back = train_config_from_json(yaml_to_json(yaml, "c.yaml").value, "/elsewhere");
+        EXPECT_EQ(back.to_json(), config.to_json()) << yaml;
+    }
+    EXPECT_EQ(json_to_yaml({{"a", 1}, {"b", {{"c", "x y"}, {"d", {1, 2}}}}, {"e", 1.5e-5}}), "a: 1\nb:\n  c: \"x y\"\n  d: [1,2]\ne: 1.5e-05\n");
+}
+
 TEST(TrainData, ReadsEveryRowShapeAndNamesTheLineOfABadOne) {
     test::TempDir dir;
     auto sft = dir.write("sft.jsonl", R"({"prompt": "p1", "response": "r1"}

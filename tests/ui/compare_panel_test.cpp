@@ -7,7 +7,7 @@
 
 #include "core/store/workspace.h"
 #include "test_support.h"
-#include "ui/compare_panel.h"
+#include "ui/views/compare_panel.h"
 
 namespace amalgam {
 namespace {

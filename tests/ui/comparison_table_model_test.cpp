@@ -4,7 +4,7 @@
 #include <QFont>
 #include <QPersistentModelIndex>
 
-#include "ui/comparison_table_model.h"
+#include "ui/models/comparison_table_model.h"
 
 namespace amalgam {
 namespace {

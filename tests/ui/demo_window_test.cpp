@@ -8,21 +8,22 @@
 
 #include "core/store/workspace.h"
 #include "test_support.h"
-#include "ui/compare_panel.h"
-#include "ui/curation_panel.h"
-#include "ui/datasets_panel.h"
-#include "ui/device_probe.h"
-#include "ui/embedding_map.h"
-#include "ui/job_queue.h"
-#include "ui/job_table_model.h"
-#include "ui/jobs_panel.h"
-#include "ui/main_window.h"
-#include "ui/map_panel.h"
-#include "ui/pair_dialog.h"
-#include "ui/palette.h"
-#include "ui/point_cloud.h"
-#include "ui/record_table_model.h"
-#include "ui/selection_counts_model.h"
+#include "ui/document/experiments.h"
+#include "ui/views/compare_panel.h"
+#include "ui/views/curation_panel.h"
+#include "ui/views/datasets_panel.h"
+#include "ui/jobs/device_probe.h"
+#include "ui/views/embedding_map.h"
+#include "ui/jobs/job_queue.h"
+#include "ui/models/job_table_model.h"
+#include "ui/views/jobs_panel.h"
+#include "ui/views/main_window.h"
+#include "ui/views/map_panel.h"
+#include "ui/views/pair_dialog.h"
+#include "ui/views/palette.h"
+#include "ui/views/point_cloud.h"
+#include "ui/models/record_table_model.h"
+#include "ui/models/selection_counts_model.h"
 #include "ui_test_support.h"
 
 namespace amalgam {
@@ -137,7 +138,7 @@ TEST_F(DemoWindow, LassoThenExcludeTakesPointsOutOfDTrain) {
 TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     const auto& rows = workbench().jobs().rows();
     ASSERT_EQ(rows.size(), 4u);  // make each tiny model, evaluate it
-    for (const auto& job : rows) EXPECT_EQ(job.state, "finished") << job.label << ": " << job.log;
+    for (const auto& job : rows) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
     const auto& table = window_->compare().model();
     ASSERT_EQ(table.rowCount(), 2);
     EXPECT_EQ(table.data(table.index(0, 0), Qt::DisplayRole).toString(), "tiny-llama");
@@ -166,16 +167,12 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     EvaluationRequest request{QString(), QString(), qpath(test::examples_dir()), "tiny-again", 4};
     request.dtype = "bfloat16";
-    window_->jobs().queueEvaluation(request);
+    workbench().experiments().evaluate(request);
     ASSERT_TRUE(waitUntil([] { return !workbench().jobs().busy(); }, 60000));
     const auto& job = workbench().jobs().rows().back();
-    EXPECT_EQ(job.state, "finished") << job.log;
+    EXPECT_EQ(job.state, JobState::Finished) << job.log;
     EXPECT_DOUBLE_EQ(job.progress, 1.0);
-    const QStringList arguments = [&] {
-        QStringList a;
-        for (const auto& word : job.arguments) a << QString::fromStdString(word);
-        return a;
-    }();
+    const QStringList arguments = job.work.arguments(workbench().path());
     EXPECT_TRUE(arguments.join(' ').contains("--device cpu --dtype bfloat16")) << job.log;
     const QString results = arguments.at(arguments.indexOf("--out") + 1);
     EXPECT_NE(test::read_text(results.toStdString()).find("\"dtype\": \"bfloat16\""), std::string::npos);
@@ -183,11 +180,11 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(2, 0), Qt::DisplayRole).toString(), "tiny-again");
 
     // A job that fails says why, and the workbench goes on.
-    window_->jobs().queueEvaluation({QString(), QString(), qpath(dir_->path() / "no-such-data"), "broken", 0});
+    workbench().experiments().evaluate({QString(), QString(), qpath(dir_->path() / "no-such-data"), "broken", 0});
     ASSERT_TRUE(waitUntil([] { return !workbench().jobs().busy(); }, 60000));
     const auto& failed = workbench().jobs().rows().back();
-    EXPECT_EQ(failed.state, "failed");
-    EXPECT_NE(failed.error.find("cannot open"), std::string::npos) << failed.error;
+    EXPECT_EQ(failed.state, JobState::Failed);
+    EXPECT_TRUE(failed.error.contains("cannot open")) << failed.error;
     EXPECT_EQ(window_->compare().model().rowCount(), 3);
     window_->tabs().setCurrentIndex(2);
     test::saveScreenshot(*window_->tabs().widget(2), "jobs");
@@ -228,16 +225,16 @@ TEST(JobQueue, AJobRunningWhenTheWindowClosesRunsAgainOnReopening) {
         Workbench w;
         w.jobs().setWorker(AMALGAM_CLI);
         ASSERT_EQ(w.open(file), "");
-        w.jobs().enqueue("init", {"model", "init", "--arch", "llama", "--out", qpath(dir / "m")});
-        EXPECT_EQ(w.jobs().rows().front().state, "running");
+        w.jobs().enqueue("init", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "m")}}});
+        EXPECT_EQ(w.jobs().rows().front().state, JobState::Running);
     }  // closed while running
     EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs().front().state, "queued");
     Workbench w;
     w.jobs().setWorker(AMALGAM_CLI);
     ASSERT_EQ(w.open(file), "");
     ASSERT_TRUE(waitUntil([&] { return !w.jobs().busy(); }));
-    EXPECT_EQ(w.jobs().rows().front().state, "finished") << w.jobs().rows().front().log;
-    EXPECT_NE(w.jobs().rows().front().log.find("interrupted"), std::string::npos);
+    EXPECT_EQ(w.jobs().rows().front().state, JobState::Finished) << w.jobs().rows().front().log;
+    EXPECT_TRUE(w.jobs().rows().front().log.contains("interrupted"));
 }
 
 TEST(JobQueue, CancelStopsTheRunningJobAndDropsAQueuedOne) {
@@ -245,18 +242,16 @@ TEST(JobQueue, CancelStopsTheRunningJobAndDropsAQueuedOne) {
     Workbench w;
     w.jobs().setWorker(AMALGAM_CLI);
     ASSERT_EQ(w.open(qpath(dir / "ws.amalgam")), "");
-    const auto first = w.jobs().enqueue("first", {"model", "init", "--arch", "llama", "--out", qpath(dir / "a")});
-    const auto second = w.jobs().enqueue("second", {"model", "init", "--arch", "llama", "--out", qpath(dir / "b")});
-    std::vector<std::string> ended;
-    QObject::connect(&w.jobs(), &JobQueue::jobEnded, [&](std::int64_t, const QString& state, const QStringList&) {
-        ended.push_back(state.toStdString());
-    });
+    const auto first = w.jobs().enqueue("first", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "a")}}});
+    const auto second = w.jobs().enqueue("second", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "b")}}});
+    std::vector<JobState> ended;
+    QObject::connect(&w.jobs(), &JobQueue::jobEnded, [&](std::int64_t, JobState state, const WorkerJob&) { ended.push_back(state); });
     w.jobs().cancel(second);  // queued: never starts
     w.jobs().cancel(first);   // running: the worker is stopped
     ASSERT_TRUE(waitUntil([&] { return !w.jobs().busy(); }));
-    EXPECT_EQ(w.jobs().rows()[0].state, "cancelled");
-    EXPECT_EQ(w.jobs().rows()[1].state, "cancelled");
-    EXPECT_EQ(ended, (std::vector<std::string>{"cancelled", "cancelled"}));
+    EXPECT_EQ(w.jobs().rows()[0].state, JobState::Cancelled);
+    EXPECT_EQ(w.jobs().rows()[1].state, JobState::Cancelled);
+    EXPECT_EQ(ended, (std::vector<JobState>{JobState::Cancelled, JobState::Cancelled}));
     EXPECT_FALSE(std::filesystem::exists(dir / "a" / "config.json"));
     EXPECT_FALSE(std::filesystem::exists(dir / "b"));
     EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs()[1].state, "cancelled");

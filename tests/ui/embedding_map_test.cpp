@@ -3,9 +3,9 @@
 #include <QApplication>
 #include <QMouseEvent>
 
-#include "ui/embedding_map.h"
-#include "ui/palette.h"
-#include "ui/point_cloud.h"
+#include "ui/views/embedding_map.h"
+#include "ui/views/palette.h"
+#include "ui/views/point_cloud.h"
 
 namespace amalgam {
 namespace {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <ostream>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -10,8 +11,8 @@
 #include <QThread>
 #include <QWidget>
 
-#include "ui/background_task.h"
-#include "ui/workbench.h"
+#include "ui/jobs/background_task.h"
+#include "ui/document/workbench.h"
 
 namespace amalgam::test {
 
@@ -52,3 +53,4 @@ inline void saveScreenshot(QWidget& widget, const QString& name) {
 
 // Readable QStrings in GoogleTest messages.
 inline void PrintTo(const QString& s, std::ostream* out) { *out << '"' << s.toStdString() << '"'; }
+inline std::ostream& operator<<(std::ostream& out, const QString& s) { return out << s.toStdString(); }

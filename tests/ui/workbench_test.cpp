@@ -7,9 +7,9 @@
 #include "core/store/workspace.h"
 #include "core/util/progress.h"
 #include "test_support.h"
-#include "ui/job_queue.h"
-#include "ui/record_table_model.h"
-#include "ui/selection_counts_model.h"
+#include "ui/jobs/job_queue.h"
+#include "ui/models/record_table_model.h"
+#include "ui/models/selection_counts_model.h"
 #include "ui_test_support.h"
 
 namespace amalgam {
@@ -174,7 +174,7 @@ TEST(Workbench, AModelEmbedderCuratesInAWorkerAndTheMapComesBack) {
     ASSERT_EQ(w.open(qpath(dir / "ws.amalgam")), "");
     w.addDataset(spec("winogrande", "winogrande.jsonl"));
     ASSERT_EQ(finishTask(w), "");
-    w.jobs().enqueue("encoder", {"model", "init", "--arch", "bert", "--out", qpath(dir / "bert")});
+    w.jobs().enqueue("encoder", {JobKind::MakeModel, {{"arch", "bert"}, {"out", qpath(dir / "bert")}}});
     CurationSettings settings;
     settings.embedder = "minilm";
     settings.model = (dir / "bert").string();
@@ -183,7 +183,7 @@ TEST(Workbench, AModelEmbedderCuratesInAWorkerAndTheMapComesBack) {
     w.runCuration();  // queued behind the encoder: the GUI process holds no libtorch
     ASSERT_EQ(w.jobs().rows().size(), 2u);
     ASSERT_TRUE(test::waitUntil([&] { return !w.jobs().busy(); }, 60000));
-    for (const auto& job : w.jobs().rows()) ASSERT_EQ(job.state, "finished") << job.log;
+    for (const auto& job : w.jobs().rows()) ASSERT_EQ(job.state, JobState::Finished) << job.log;
     ASSERT_TRUE(test::waitUntil([&] { return w.curation() != nullptr; }));
     EXPECT_EQ(w.curation()->pairs.size(), 32u);
     EXPECT_EQ(w.curation()->clusters_used, 2);

@@ -14,17 +14,6 @@ class Workbench;
 /** What to evaluate: a model folder (empty: the built-in tiny model of `tinyArch`, made on
  *  first use), an optional LoRA adapter, the evaluation data folder, a row label, an item
  *  limit, and where and in which type the model runs (amalgam-cli's --device and --dtype). */
-struct EvaluationRequest {
-    QString model;
-    QString adapter;
-    QString data;
-    QString label;
-    int limit = 0;
-    QString tinyArch = "llama";
-    QString device = "cpu";
-    QString dtype = "auto";
-};
-
 /** The job queue: each job with its state and a progress bar, the selected job's log, and
  *  buttons to queue an evaluation or cancel a job. */
 class JobsPanel : public QWidget {
@@ -34,7 +23,6 @@ public:
     explicit JobsPanel(Workbench& workbench, QWidget* parent = nullptr);
 
     /** Queues the jobs an evaluation needs; results land in the workspace (and Compare). */
-    void queueEvaluation(const EvaluationRequest& request);
     JobTableModel& model() { return *model_; }
 
 private:

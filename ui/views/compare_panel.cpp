@@ -1,4 +1,4 @@
-#include "ui/compare_panel.h"
+#include "ui/views/compare_panel.h"
 
 #include <QComboBox>
 #include <QFileDialog>

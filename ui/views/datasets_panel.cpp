@@ -1,4 +1,4 @@
-#include "ui/datasets_panel.h"
+#include "ui/views/datasets_panel.h"
 
 #include <map>
 
@@ -15,11 +15,11 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
-#include "ui/add_dataset_dialog.h"
-#include "ui/background_task.h"
-#include "ui/record_html.h"
-#include "ui/record_table_model.h"
-#include "ui/workbench.h"
+#include "ui/views/add_dataset_dialog.h"
+#include "ui/jobs/background_task.h"
+#include "ui/views/record_html.h"
+#include "ui/models/record_table_model.h"
+#include "ui/document/workbench.h"
 
 namespace amalgam {
 

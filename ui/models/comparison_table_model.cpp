@@ -1,4 +1,4 @@
-#include "ui/comparison_table_model.h"
+#include "ui/models/comparison_table_model.h"
 
 #include <algorithm>
 

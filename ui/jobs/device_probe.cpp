@@ -1,4 +1,4 @@
-#include "ui/device_probe.h"
+#include "ui/jobs/device_probe.h"
 
 #include <QProcess>
 

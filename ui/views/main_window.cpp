@@ -1,4 +1,4 @@
-#include "ui/main_window.h"
+#include "ui/views/main_window.h"
 
 #include <QCloseEvent>
 #include <QFile>
@@ -13,14 +13,14 @@
 #include <QTabWidget>
 
 #include "core/store/workspace.h"
-#include "ui/background_task.h"
-#include "ui/compare_panel.h"
-#include "ui/curation_panel.h"
-#include "ui/datasets_panel.h"
-#include "ui/demo_workspace.h"
-#include "ui/jobs_panel.h"
-#include "ui/map_panel.h"
-#include "ui/workbench.h"
+#include "ui/jobs/background_task.h"
+#include "ui/views/compare_panel.h"
+#include "ui/views/curation_panel.h"
+#include "ui/views/datasets_panel.h"
+#include "ui/document/demo_workspace.h"
+#include "ui/views/jobs_panel.h"
+#include "ui/views/map_panel.h"
+#include "ui/document/workbench.h"
 
 namespace amalgam {
 namespace {
@@ -143,7 +143,7 @@ QString MainWindow::openDemo(const QString& dir) {
         return QString::fromStdString(e.what());
     }
     if (QString error = openWorkspace(file); !error.isEmpty()) return error;
-    startDemo(*workbench_, *jobs_, dir);
+    startDemo(*workbench_, dir);
     tabs_->setCurrentIndex(1);
     return {};
 }

@@ -1,4 +1,4 @@
-#include "ui/record_html.h"
+#include "ui/views/record_html.h"
 
 #include <QStringList>
 

@@ -1,4 +1,4 @@
-#include "ui/demo_workspace.h"
+#include "ui/document/demo_workspace.h"
 
 #include <stdexcept>
 
@@ -9,10 +9,10 @@
 
 #include "core/recipe/recipe.h"
 #include "core/store/workspace.h"
-#include "ui/background_task.h"
-#include "ui/job_queue.h"
-#include "ui/jobs_panel.h"
-#include "ui/workbench.h"
+#include "ui/jobs/background_task.h"
+#include "ui/jobs/job_queue.h"
+#include "ui/document/experiments.h"
+#include "ui/document/workbench.h"
 
 namespace amalgam {
 
@@ -34,10 +34,10 @@ QString prepareDemoWorkspace(const QString& dir) {
     return file;
 }
 
-void startDemo(Workbench& workbench, JobsPanel& jobs, const QString& dir) {
+void startDemo(Workbench& workbench, const QString& dir) {
     if (workbench.workspace().eval_results().empty() && !workbench.jobs().busy())
         for (const QString arch : {"llama", "gpt2"})
-            jobs.queueEvaluation({QString(), QString(), QDir(dir).filePath("examples"), "tiny-" + arch, 0, arch});
+            workbench.experiments().evaluate({QString(), QString(), QDir(dir).filePath("examples"), "tiny-" + arch, 0, arch});
     auto curateOnce = [&workbench] {
         if (!workbench.curation()) workbench.runCuration();
     };

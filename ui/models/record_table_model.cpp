@@ -1,4 +1,4 @@
-#include "ui/record_table_model.h"
+#include "ui/models/record_table_model.h"
 
 #include <algorithm>
 #include <cctype>

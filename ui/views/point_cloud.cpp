@@ -1,4 +1,4 @@
-#include "ui/point_cloud.h"
+#include "ui/views/point_cloud.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,12 +1,12 @@
-#include "ui/pair_dialog.h"
+#include "ui/views/pair_dialog.h"
 
 #include <QDialogButtonBox>
 #include <QPushButton>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
-#include "ui/record_html.h"
-#include "ui/workbench.h"
+#include "ui/views/record_html.h"
+#include "ui/document/workbench.h"
 
 namespace amalgam {
 

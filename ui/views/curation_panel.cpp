@@ -1,4 +1,4 @@
-#include "ui/curation_panel.h"
+#include "ui/views/curation_panel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,9 +19,9 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
-#include "ui/background_task.h"
-#include "ui/selection_counts_model.h"
-#include "ui/workbench.h"
+#include "ui/jobs/background_task.h"
+#include "ui/models/selection_counts_model.h"
+#include "ui/document/workbench.h"
 
 namespace amalgam {
 namespace {

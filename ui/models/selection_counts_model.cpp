@@ -1,4 +1,4 @@
-#include "ui/selection_counts_model.h"
+#include "ui/models/selection_counts_model.h"
 
 #include <QFont>
 

@@ -1,4 +1,4 @@
-#include "ui/map_panel.h"
+#include "ui/views/map_panel.h"
 
 #include <map>
 
@@ -9,11 +9,11 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
-#include "ui/embedding_map.h"
-#include "ui/pair_dialog.h"
-#include "ui/palette.h"
-#include "ui/point_cloud.h"
-#include "ui/workbench.h"
+#include "ui/views/embedding_map.h"
+#include "ui/views/pair_dialog.h"
+#include "ui/views/palette.h"
+#include "ui/views/point_cloud.h"
+#include "ui/document/workbench.h"
 
 namespace amalgam {
 MapPanel::MapPanel(Workbench& workbench, QWidget* parent)

@@ -15,6 +15,7 @@
 namespace amalgam {
 
 class BackgroundTask;
+class Experiments;
 class JobQueue;
 class Workspace;
 
@@ -22,7 +23,8 @@ class Workspace;
  *  settings, fraction), the datasets read from it, the current curation, the researcher's
  *  exclusions and forcings, and the selection they give. Every change is written to the
  *  workspace at once, so reopening it restores the same state. Slow work (importing,
- *  embedding, clustering) runs in task(), off the UI thread; model work runs in jobs(). */
+ *  embedding, clustering) runs in task(), off the UI thread; model work runs in jobs(), training
+ *  runs and evaluations through experiments(). */
 class Workbench : public QObject {
     Q_OBJECT
 
@@ -48,6 +50,8 @@ public:
     const PairOverrides& overrides() const { return overrides_; }
     BackgroundTask& task() { return *task_; }
     JobQueue& jobs() { return *jobs_; }
+    /** The workspace's training runs and evaluations. */
+    Experiments& experiments() { return *experiments_; }
 
     /** Imports a dataset in the background and adds it to the recipe; a file that does not
      *  read is reported through failed() and changes nothing. */
@@ -101,6 +105,7 @@ private:
     SelectionCounts counts_;
     BackgroundTask* task_;
     JobQueue* jobs_;
+    Experiments* experiments_;
 };
 
 }  // namespace amalgam

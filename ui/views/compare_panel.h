@@ -2,7 +2,7 @@
 
 #include <QWidget>
 
-#include "ui/comparison_table_model.h"
+#include "ui/models/comparison_table_model.h"
 
 class QComboBox;
 class QCustomPlot;

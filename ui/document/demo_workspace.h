@@ -4,7 +4,6 @@
 
 namespace amalgam {
 
-class JobsPanel;
 class Workbench;
 
 /** The demo: the example datasets and recipe built into the program are written into `dir`
@@ -15,6 +14,6 @@ QString prepareDemoWorkspace(const QString& dir);
 /** What the demo does once its workspace is open: curates it if it has no curation yet and,
  *  if nothing was evaluated, evaluates the built-in tiny Llama and GPT-2 models on the
  *  example evaluation folder. */
-void startDemo(Workbench& workbench, JobsPanel& jobs, const QString& dir);
+void startDemo(Workbench& workbench, const QString& dir);
 
 }  // namespace amalgam

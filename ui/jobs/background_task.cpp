@@ -1,4 +1,4 @@
-#include "ui/background_task.h"
+#include "ui/jobs/background_task.h"
 
 #include <chrono>
 #include <thread>

@@ -1,7 +1,7 @@
-#include "ui/embedding_map.h"
+#include "ui/views/embedding_map.h"
 
 
-#include "ui/point_cloud.h"
+#include "ui/views/point_cloud.h"
 
 namespace amalgam {
 namespace {

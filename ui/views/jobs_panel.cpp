@@ -1,4 +1,4 @@
-#include "ui/jobs_panel.h"
+#include "ui/views/jobs_panel.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -23,15 +23,14 @@
 #include <QVBoxLayout>
 
 #include "core/store/workspace.h"
-#include "ui/device_probe.h"
-#include "ui/job_queue.h"
-#include "ui/job_table_model.h"
-#include "ui/workbench.h"
+#include "ui/document/experiments.h"
+#include "ui/jobs/device_probe.h"
+#include "ui/jobs/job_queue.h"
+#include "ui/models/job_table_model.h"
+#include "ui/document/workbench.h"
 
 namespace amalgam {
 namespace {
-
-const char* kEvalDataKey = "eval_data";
 
 /** Draws a job's progress (Qt::UserRole, 0..1) as a progress bar. */
 class ProgressDelegate : public QStyledItemDelegate {
@@ -111,31 +110,11 @@ void JobsPanel::showLog() {
     const auto& jobs = workbench_.jobs().rows();
     const QString text = rows.isEmpty() || static_cast<std::size_t>(rows.front().row()) >= jobs.size()
                              ? QString()
-                             : QString::fromStdString(jobs[static_cast<std::size_t>(rows.front().row())].log);
+                             : jobs[static_cast<std::size_t>(rows.front().row())].log;
     if (text != log_->toPlainText()) {
         log_->setPlainText(text);
         log_->moveCursor(QTextCursor::End);
     }
-}
-
-void JobsPanel::queueEvaluation(const EvaluationRequest& request) {
-    JobQueue& jobs = workbench_.jobs();
-    QString model = request.model;
-    if (model.isEmpty()) {
-        model = QFileInfo(workbench_.path()).absoluteDir().filePath("models/tiny-" + request.tinyArch);
-        if (!QFileInfo::exists(model + "/config.json"))
-            jobs.enqueue(tr("Make the built-in tiny %1 model").arg(request.tinyArch),
-                         {"model", "init", "--arch", request.tinyArch, "--preset", "tiny", "--out", model});
-    }
-    QStringList arguments = {"eval", model, "--data", request.data, "--out",
-                             QFileInfo(workbench_.path()).absoluteDir().filePath(QString("results/eval-%1.json").arg(jobs.rows().size() + 1))};
-    if (!request.adapter.isEmpty()) arguments << "--adapter" << request.adapter;
-    if (!request.label.isEmpty()) arguments << "--label" << request.label;
-    if (request.limit > 0) arguments << "--limit" << QString::number(request.limit);
-    arguments << "--device" << request.device << "--dtype" << request.dtype;
-    const QString name = request.label.isEmpty() ? QFileInfo(model).fileName() : request.label;
-    jobs.enqueue(tr("Evaluate %1").arg(name), arguments + jobs.workspaceOptions());
-    workbench_.workspace().set_setting(kEvalDataKey, request.data.toStdString());
 }
 
 void JobsPanel::askForEvaluation() {
@@ -144,7 +123,7 @@ void JobsPanel::askForEvaluation() {
     auto* tiny = new QCheckBox(tr("The built-in tiny model (random weights)"), &dialog);
     auto* model = new QLineEdit(&dialog);
     auto* adapter = new QLineEdit(&dialog);
-    auto* data = new QLineEdit(QString::fromStdString(workbench_.workspace().setting(kEvalDataKey).value_or("")), &dialog);
+    auto* data = new QLineEdit(workbench_.experiments().evaluationData(), &dialog);
     auto* label = new QLineEdit(&dialog);
     auto* limit = new QSpinBox(&dialog);
     limit->setRange(0, 1000000);
@@ -190,7 +169,7 @@ void JobsPanel::askForEvaluation() {
                               label->text().trimmed(), limit->value()};
     request.device = device->currentText();
     request.dtype = dtype->currentText();
-    queueEvaluation(request);
+    workbench_.experiments().evaluate(request);
 }
 
 }  // namespace amalgam

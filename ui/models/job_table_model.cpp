@@ -1,8 +1,8 @@
-#include "ui/job_table_model.h"
+#include "ui/models/job_table_model.h"
 
 #include <QColor>
 
-#include "ui/job_queue.h"
+#include "ui/jobs/job_queue.h"
 
 namespace amalgam {
 
@@ -23,15 +23,15 @@ int JobTableModel::columnCount(const QModelIndex& parent) const { return parent.
 QVariant JobTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
     const auto& job = queue_.rows()[static_cast<std::size_t>(index.row())];
-    if (role == Qt::ForegroundRole && index.column() == StateColumn && job.state == "failed") return QColor(214, 39, 40);
+    if (role == Qt::ForegroundRole && index.column() == StateColumn && job.state == JobState::Failed) return QColor(214, 39, 40);
     if (role == Qt::UserRole && index.column() == ProgressColumn) return job.progress;
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
     switch (index.column()) {
-    case LabelColumn: return QString::fromStdString(job.label);
-    case StateColumn: return QString::fromStdString(job.state);
-    case StageColumn: return QString::fromStdString(job.stage);
+    case LabelColumn: return job.label;
+    case StateColumn: return to_string(job.state);
+    case StageColumn: return job.stage;
     case ProgressColumn: return QString("%1%").arg(static_cast<int>(job.progress * 100));
-    case ErrorColumn: return QString::fromStdString(job.error);
+    case ErrorColumn: return job.error;
     default: return {};
     }
 }

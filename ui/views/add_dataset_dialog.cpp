@@ -1,4 +1,4 @@
-#include "ui/add_dataset_dialog.h"
+#include "ui/views/add_dataset_dialog.h"
 
 
 #include <QComboBox>
@@ -16,9 +16,9 @@
 #include <QVBoxLayout>
 
 #include "core/data/importer.h"
-#include "ui/background_task.h"
-#include "ui/record_html.h"
-#include "ui/record_table_model.h"
+#include "ui/jobs/background_task.h"
+#include "ui/views/record_html.h"
+#include "ui/models/record_table_model.h"
 
 namespace amalgam {
 namespace {

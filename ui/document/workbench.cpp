@@ -1,5 +1,6 @@
-#include "ui/workbench.h"
+#include "ui/document/workbench.h"
 
+#include <QDir>
 #include <QFileInfo>
 
 #include "core/curate/curation_output.h"
@@ -7,8 +8,9 @@
 #include "core/recipe/recipe_sources.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
-#include "ui/background_task.h"
-#include "ui/job_queue.h"
+#include "ui/document/experiments.h"
+#include "ui/jobs/background_task.h"
+#include "ui/jobs/job_queue.h"
 
 namespace amalgam {
 namespace {
@@ -37,12 +39,12 @@ void store_selection(Workspace& w, const Recipe& recipe, const Curation& c, cons
 
 }  // namespace
 
-Workbench::Workbench(QObject* parent) : QObject(parent), task_(new BackgroundTask(this)), jobs_(new JobQueue(this)) {
-    connect(jobs_, &JobQueue::jobEnded, this, [this](std::int64_t, const QString& state, const QStringList& arguments) {
-        if (state != "finished" || arguments.isEmpty()) return;
-        if (arguments.front() == "curate") restore();
-        if (arguments.front() == "eval") emit resultsChanged();
+Workbench::Workbench(QObject* parent)
+    : QObject(parent), task_(new BackgroundTask(this)), jobs_(new JobQueue(this)), experiments_(new Experiments(*jobs_, this)) {
+    connect(jobs_, &JobQueue::jobEnded, this, [this](std::int64_t, JobState state, const WorkerJob& job) {
+        if (state == JobState::Finished && job.kind == JobKind::Curate) restore();
     });
+    connect(experiments_, &Experiments::resultsChanged, this, &Workbench::resultsChanged);
 }
 
 Workbench::~Workbench() {
@@ -62,6 +64,7 @@ QString Workbench::open(const QString& path) {
         return QString::fromStdString(e.what());
     }
     jobs_->detach();
+    experiments_->attach(nullptr, {});
     workspace_ = std::move(workspace);
     path_ = QFileInfo(path).absoluteFilePath();
     recipe_ = std::move(recipe);
@@ -70,6 +73,7 @@ QString Workbench::open(const QString& path) {
     curation_.reset();
     selected_.clear();
     jobs_->attach(path_);
+    experiments_->attach(workspace_.get(), path_);
     restore();  // first, so that the panels below see the datasets as being read
     emit opened();
     emit datasetsChanged();
@@ -167,7 +171,7 @@ void Workbench::runCuration() {
             return;
         }
         jobs_->enqueue(tr("Curate with %1").arg(QString::fromStdString(recipe_.curate.embedder)),
-                       QStringList{"curate", file, "--out", QFileInfo(path_).absolutePath() + "/curation"} + jobs_->workspaceOptions());
+                       {JobKind::Curate, {{"recipe", file}, {"out", QFileInfo(path_).absolutePath() + "/curation"}}});
         return;
     }
     auto recipe = std::make_shared<Recipe>(recipe_);
@@ -243,7 +247,10 @@ void Workbench::exportTrain(const QString& dir) {
         write_curation(dir.toStdString(), *curation, selected, f);
         Workspace w(file);
         store_selection(w, *recipe, *curation, selected, f);
-    }, [this, dir] { emit exported(dir); });
+    }, [this, dir, recipe] {
+        experiments_->setCurrentData(QDir(dir).filePath("train.jsonl"), QString::fromStdString(to_yaml(*recipe)));
+        emit exported(dir);
+    });
 }
 
 QString Workbench::saveRecipe(const QString& file) {

@@ -1,0 +1,293 @@
+#include "ui/document/experiments.h"
+
+#include <fstream>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+
+#include "core/recipe/yaml_json.h"
+#include "core/util/atomic_file.h"
+#include "core/util/sha256.h"
+#include "ui/jobs/job_queue.h"
+
+namespace amalgam {
+namespace {
+
+const char* kDataKey = "dtrain_file";
+const char* kDataRecipeKey = "dtrain_recipe";
+const char* kEvalDataKey = "eval_data";
+
+bool isEvalLine(const MetricsLine& line) {
+    for (auto it = line.begin(); it != line.end(); ++it)
+        if (it.key().startsWith("eval/")) return true;
+    return false;
+}
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+std::string file_sha256(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error(path.toStdString() + ": cannot read it");
+    const QByteArray bytes = file.readAll();
+    return sha256_hex(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+}
+
+}  // namespace
+
+Experiments::Experiments(JobQueue& jobs, QObject* parent) : QObject(parent), jobs_(jobs) {
+    connect(&jobs_, &JobQueue::metricsReported, this, [this](std::int64_t job, const QJsonObject& line) {
+        if (auto run = runOfJob(job)) append(*run, line);
+    });
+    connect(&jobs_, &JobQueue::rowChanged, this, [this](int row) {
+        if (row >= 0 && static_cast<std::size_t>(row) < jobs_.rows().size() && runOfJob(jobs_.rows()[static_cast<std::size_t>(row)].id))
+            emit runsChanged();
+    });
+    connect(&jobs_, &JobQueue::rowsReset, this, &Experiments::runsChanged);
+    connect(&jobs_, &JobQueue::jobEnded, this, [this](std::int64_t job, JobState state, const WorkerJob& work) {
+        if (state == JobState::Finished && work.kind == JobKind::Evaluate) emit resultsChanged();
+        if (auto run = runOfJob(job)) {
+            if (const auto* r = this->run(*run)) readMetrics(*r);  // the file is the record; the stream may have missed the end
+            emit runsChanged();
+        }
+    });
+}
+
+void Experiments::attach(Workspace* workspace, const QString& path) {
+    workspace_ = workspace;
+    path_ = path;
+    reload();
+}
+
+void Experiments::reload() {
+    runs_ = workspace_ ? workspace_->runs() : std::vector<Workspace::RunRow>{};
+    metrics_.clear();
+    for (const auto& run : runs_) readMetrics(run);
+    emit runsChanged();
+}
+
+void Experiments::readMetrics(const Workspace::RunRow& run) {
+    std::vector<MetricsLine>& lines = metrics_[run.id];
+    lines.clear();
+    QFile file(QDir(q(run.dir)).filePath("metrics.jsonl"));
+    if (file.open(QIODevice::ReadOnly))
+        while (!file.atEnd()) {
+            const QJsonObject line = QJsonDocument::fromJson(file.readLine()).object();
+            if (!line.isEmpty()) lines.push_back(line);
+        }
+    emit metricsAppended(run.id);
+}
+
+void Experiments::append(std::int64_t run, const MetricsLine& line) {
+    // A resumed run logs again from its checkpoint: what came after it is gone from the file too.
+    std::vector<MetricsLine>& lines = metrics_[run];
+    const double step = line.value("step").toDouble();
+    const bool eval = isEvalLine(line);
+    lines.erase(std::remove_if(lines.begin(), lines.end(),
+                               [&](const MetricsLine& l) { return isEvalLine(l) == eval && l.value("step").toDouble() >= step; }),
+                lines.end());
+    lines.push_back(line);
+    emit metricsAppended(run);
+}
+
+std::optional<std::int64_t> Experiments::runOfJob(std::int64_t job) const {
+    for (const auto& run : runs_)
+        if (run.job_id == job) return run.id;
+    return std::nullopt;
+}
+
+const Workspace::RunRow* Experiments::run(std::int64_t id) const {
+    for (const auto& run : runs_)
+        if (run.id == id) return &run;
+    return nullptr;
+}
+
+std::optional<JobState> Experiments::state(std::int64_t id) const {
+    const auto* r = run(id);
+    const auto* job = r && r->job_id ? jobs_.find(*r->job_id) : nullptr;
+    if (!job) return std::nullopt;
+    return job->state;
+}
+
+const std::vector<MetricsLine>& Experiments::metrics(std::int64_t run) const {
+    static const std::vector<MetricsLine> none;
+    auto it = metrics_.find(run);
+    return it == metrics_.end() ? none : it->second;
+}
+
+std::pair<std::int64_t, std::int64_t> Experiments::steps(std::int64_t id) const {
+    std::int64_t step = 0;
+    for (const MetricsLine& line : metrics(id)) step = std::max<std::int64_t>(step, line.value("step").toInteger());
+    std::int64_t total = 0;
+    const auto* r = run(id);
+    if (const auto* job = r && r->job_id ? jobs_.find(*r->job_id) : nullptr; job && job->stage == "train") total = job->total;
+    if (r && total == 0) {
+        try {
+            const auto max = yaml_to_json(r->config, r->dir).value.value("max_steps", nlohmann::json());
+            if (max.is_number_integer()) total = max.get<std::int64_t>();
+        } catch (const std::exception&) {
+        }
+    }
+    if (state(id) == JobState::Finished) total = std::max(total, step);
+    return {step, total};
+}
+
+QString Experiments::adapter(std::int64_t id) const {
+    const auto* r = run(id);
+    if (!r) return {};
+    const QString dir = QDir(q(r->dir)).filePath("adapter");
+    return QFileInfo::exists(dir + "/adapter_config.json") ? dir : QString();
+}
+
+QString Experiments::workspaceDir() const { return QFileInfo(path_).absolutePath(); }
+
+QString Experiments::tinyModel(const QString& arch) {
+    const QString dir = QDir(workspaceDir()).filePath("models/tiny-" + arch);
+    if (QFileInfo::exists(dir + "/config.json")) return dir;
+    for (const auto& job : jobs_.rows())
+        if (job.work.kind == JobKind::MakeModel && job.work.option("out") == dir && !ended(job.state)) return dir;
+    jobs_.enqueue(tr("Make the built-in tiny %1 model").arg(arch), {JobKind::MakeModel, {{"arch", arch}, {"out", dir}}});
+    return dir;
+}
+
+std::int64_t Experiments::evaluate(const EvaluationRequest& request) {
+    const QString model = request.model.isEmpty() ? tinyModel(request.tinyArch) : request.model;
+    const QString out = QDir(workspaceDir()).filePath(QString("results/eval-%1.json").arg(jobs_.rows().size() + 1));
+    QJsonObject options = {{"model", model}, {"data", request.data}, {"out", out}, {"device", request.device}, {"dtype", request.dtype}};
+    if (!request.adapter.isEmpty()) options["adapter"] = request.adapter;
+    if (!request.label.isEmpty()) options["label"] = request.label;
+    if (request.limit > 0) options["limit"] = request.limit;
+    if (request.run) options["run"] = static_cast<qint64>(*request.run);
+    if (request.step) options["step"] = static_cast<qint64>(*request.step);
+    workspace_->set_setting(kEvalDataKey, request.data.toStdString());
+    const QString name = request.label.isEmpty() ? QFileInfo(model).fileName() : request.label;
+    return jobs_.enqueue(tr("Evaluate %1").arg(name), {JobKind::Evaluate, options});
+}
+
+QString Experiments::evaluationData() const { return workspace_ ? q(workspace_->setting(kEvalDataKey).value_or("")) : QString(); }
+
+QString Experiments::baseModel(const Workspace::RunRow& run) const {
+    if (!run.parent_run) {
+        try {
+            return q(yaml_to_json(run.config, run.dir).value.at("model").get<std::string>());
+        } catch (const std::exception&) {
+            return {};
+        }
+    }
+    return QDir(workspaceDir()).filePath(QString("models/run-%1-merged").arg(*run.parent_run));
+}
+
+TrainConfig Experiments::resolvedConfig(const TrainRequest& request) {
+    TrainConfig config = request.config;
+    if (config.model.empty()) config.model = QDir(workspaceDir()).filePath("models/tiny-llama").toStdString();
+    if (config.data.empty()) config.data = currentData().toStdString();
+    config.adapter.clear();
+    config.reward.clear();
+    if (const auto* parent = request.parent ? run(*request.parent) : nullptr) config.adapter = QDir(q(parent->dir)).filePath("adapter").toStdString();
+    if (const auto* reward = request.reward ? run(*request.reward) : nullptr) config.reward = QDir(q(reward->dir)).filePath("adapter").toStdString();
+    return config;
+}
+
+QString Experiments::configYaml(const TrainRequest& request) { return q(json_to_yaml(resolvedConfig(request).to_json())); }
+
+QString Experiments::newRunDir(const QString& stage) const {
+    const QDir runs(QDir(workspaceDir()).filePath("runs"));
+    for (int n = static_cast<int>(runs_.size()) + 1;; ++n) {
+        const QString dir = runs.filePath(QString("%1-%2").arg(stage).arg(n));
+        if (!QFileInfo::exists(dir)) return dir;
+    }
+}
+
+QString Experiments::commandLine(const TrainRequest& request) {
+    const QString dir = newRunDir(to_string(request.config.stage));
+    const WorkerJob job{JobKind::Train, {{"config", dir + "/config.yaml"}, {"out", dir}, {"device", request.device}, {"dtype", request.dtype}}};
+    return "amalgam-cli " + job.arguments(path_).join(' ');
+}
+
+std::int64_t Experiments::launch(const TrainRequest& request) {
+    TrainConfig config = resolvedConfig(request);
+    train_config_from_json(config.to_json(), workspaceDir().toStdString());  // refuses what the worker would
+    if (request.config.stage != Stage::Sft && !request.parent)
+        throw std::invalid_argument(std::string(to_string(config.stage)) + " starts from an SFT run: choose one");
+    if (request.config.stage == Stage::Ppo && !request.reward) throw std::invalid_argument("PPO needs a reward model run: choose one");
+    if (!QFileInfo::exists(q(config.data))) throw std::invalid_argument(config.data + ": no such training data file");
+    if (request.config.model.empty()) tinyModel("llama");
+
+    const QString stage = to_string(config.stage);
+    const QString dir = newRunDir(stage);
+    QDir().mkpath(dir);
+    const std::string yaml = json_to_yaml(config.to_json());
+    write_file_atomically((dir + "/config.yaml").toStdString(), yaml);
+
+    Workspace::RunRow row;
+    row.label = (request.label.isEmpty() ? QFileInfo(dir).fileName() : request.label).toStdString();
+    row.stage = stage.toStdString();
+    row.dir = dir.toStdString();
+    row.config = yaml;
+    row.parent_run = request.parent;
+    row.reward_run = request.reward;
+    row.data = config.data;
+    row.data_sha256 = file_sha256(q(config.data));
+    if (q(config.data) == currentData()) row.recipe = workspace_->setting(kDataRecipeKey).value_or("");
+    row.device = request.device.toStdString();
+    row.dtype = request.dtype.toStdString();
+    row.job_id = jobs_.enqueue(tr("Train %1").arg(q(row.label)),
+                               {JobKind::Train, {{"config", dir + "/config.yaml"}, {"out", dir}, {"device", request.device}, {"dtype", request.dtype}}});
+    const std::int64_t id = workspace_->add_run(row);
+    row.id = id;
+    runs_.push_back(row);
+    metrics_[id];
+    emit runsChanged();
+    return id;
+}
+
+void Experiments::cancel(std::int64_t id) {
+    if (const auto* r = run(id); r && r->job_id) jobs_.cancel(*r->job_id);
+}
+
+void Experiments::resume(std::int64_t id) {
+    if (const auto* r = run(id); r && r->job_id) jobs_.requeue(*r->job_id);
+}
+
+void Experiments::ensureBaseModel(const Workspace::RunRow& run) {
+    const QString base = baseModel(run);
+    if (!run.parent_run || QFileInfo::exists(base + "/config.json")) return;
+    for (const auto& job : jobs_.rows())
+        if (job.work.kind == JobKind::Merge && job.work.option("out") == base && !ended(job.state)) return;
+    exportRun(*run.parent_run, base);
+}
+
+std::int64_t Experiments::exportRun(std::int64_t id, const QString& out) {
+    const auto* r = run(id);
+    if (!r) throw std::invalid_argument("no such run");
+    if (adapter(id).isEmpty()) throw std::invalid_argument(r->label + " has no final adapter yet");
+    ensureBaseModel(*r);
+    return jobs_.enqueue(tr("Merge %1").arg(q(r->label)), {JobKind::Merge, {{"model", baseModel(*r)}, {"adapter", adapter(id)}, {"out", out}}});
+}
+
+std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
+    const auto* r = run(id);
+    if (!r) throw std::invalid_argument("no such run");
+    if (adapter(id).isEmpty()) throw std::invalid_argument(r->label + " has no final adapter yet");
+    ensureBaseModel(*r);
+    EvaluationRequest request;
+    request.model = baseModel(*r);
+    request.adapter = adapter(id);
+    request.data = data;
+    request.label = q(r->label);
+    request.device = q(r->device);
+    request.dtype = q(r->dtype);
+    request.run = id;
+    request.step = steps(id).first;
+    return evaluate(request);
+}
+
+void Experiments::setCurrentData(const QString& file, const QString& recipe) {
+    workspace_->set_setting(kDataKey, file.toStdString());
+    workspace_->set_setting(kDataRecipeKey, recipe.toStdString());
+}
+
+QString Experiments::currentData() const { return workspace_ ? q(workspace_->setting(kDataKey).value_or("")) : QString(); }
+
+}  // namespace amalgam

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include "core/store/workspace.h"
+#include "core/train/train_config.h"
+#include "ui/jobs/worker_job.h"
+
+namespace amalgam {
+
+class JobQueue;
+
+/** An evaluation to queue: a model folder (empty: the built-in tiny model of `tinyArch`), an
+ *  optional adapter, the folder of evaluation suites, and the row name in Compare. */
+struct EvaluationRequest {
+    QString model;
+    QString adapter;
+    QString data;
+    QString label;
+    int limit = 0;
+    QString tinyArch = "llama";
+    QString device = "cpu";
+    QString dtype = "auto";
+    std::optional<std::int64_t> run;  ///< the run whose adapter this is
+    std::optional<std::int64_t> step;
+};
+
+/** A training run to launch: the config (stage, hyperparameters, data; model empty for the
+ *  built-in tiny Llama) and the runs it builds on. For RM, DPO and PPO `parent` is the SFT
+ *  run whose adapter the base is merged with; for PPO `reward` is the reward model's run. */
+struct TrainRequest {
+    TrainConfig config;
+    std::optional<std::int64_t> parent;
+    std::optional<std::int64_t> reward;
+    QString device = "cpu";
+    QString dtype = "auto";
+    QString label;  ///< empty: the stage and a number
+};
+
+/** One logged step of a run as metrics.jsonl holds it: train lines carry "loss", evaluation
+ *  lines "eval/..." keys. */
+using MetricsLine = QJsonObject;
+
+/** The workspace's training runs and evaluations: where their files go, what each run was
+ *  made from (lineage), their states (their jobs'), and their metric curves, read from each
+ *  run's metrics.jsonl and extended live from the worker. Views ask; they name no files. */
+class Experiments : public QObject {
+    Q_OBJECT
+
+public:
+    Experiments(JobQueue& jobs, QObject* parent = nullptr);
+
+    /** Points at an open workspace (or none): reads its runs and their curves. */
+    void attach(Workspace* workspace, const QString& path);
+
+    /** The built-in tiny model's folder in the workspace, queued for making when absent. */
+    QString tinyModel(const QString& arch);
+    std::int64_t evaluate(const EvaluationRequest& request);
+    /** The folder of evaluation suites used last. */
+    QString evaluationData() const;
+
+    /** The config as the run will read it (absolute paths, the parent's adapter, the reward). */
+    TrainConfig resolvedConfig(const TrainRequest& request);
+    QString configYaml(const TrainRequest& request);
+    /** The exact command line the run's worker gets. */
+    QString commandLine(const TrainRequest& request);
+    /** Writes the config and queues the run; returns its id, or throws with why not (a config
+     *  error names its key). */
+    std::int64_t launch(const TrainRequest& request);
+
+    const std::vector<Workspace::RunRow>& runs() const { return runs_; }
+    const Workspace::RunRow* run(std::int64_t id) const;
+    std::optional<JobState> state(std::int64_t run) const;
+    const std::vector<MetricsLine>& metrics(std::int64_t run) const;
+    /** The run's final adapter folder, or empty before it has one. */
+    QString adapter(std::int64_t run) const;
+    /** The step the run has reached and the steps it will take (0 when not yet known). */
+    std::pair<std::int64_t, std::int64_t> steps(std::int64_t run) const;
+
+    void cancel(std::int64_t run);
+    void resume(std::int64_t run);
+    /** Queues the evaluation of a finished run's adapter on `data`, on the model it trained. */
+    std::int64_t evaluateRun(std::int64_t run, const QString& data);
+    /** Queues the merge of a run's adapter into its model as a full model folder in `out`. */
+    std::int64_t exportRun(std::int64_t run, const QString& out);
+
+    /** The model a run trains: its config's base, merged with the parent's adapter when it has one. */
+    QString baseModel(const Workspace::RunRow& run) const;
+
+    /** The D_train file the workbench exported last and the recipe that made it. */
+    void setCurrentData(const QString& file, const QString& recipe);
+    QString currentData() const;
+
+signals:
+    void runsChanged();
+    void metricsAppended(std::int64_t run);
+    void resultsChanged();
+
+private:
+    void reload();
+    void readMetrics(const Workspace::RunRow& run);
+    void append(std::int64_t run, const MetricsLine& line);
+    std::optional<std::int64_t> runOfJob(std::int64_t job) const;
+    /** Queues the merge of a run's parent into the model the run trained on, unless it is there. */
+    void ensureBaseModel(const Workspace::RunRow& run);
+    QString workspaceDir() const;
+    QString newRunDir(const QString& stage) const;
+
+    JobQueue& jobs_;
+    Workspace* workspace_ = nullptr;
+    QString path_;
+    std::vector<Workspace::RunRow> runs_;
+    std::map<std::int64_t, std::vector<MetricsLine>> metrics_;
+};
+
+}  // namespace amalgam

@@ -1,0 +1,264 @@
+#include "ui/jobs/job_queue.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QJsonDocument>
+#include <QTimer>
+#include <QUuid>
+
+#include "core/store/workspace.h"
+
+namespace amalgam {
+namespace {
+
+constexpr double kLeaseSeconds = 15;
+constexpr int kPollMs = 3000;
+
+Workspace::JobRow to_row(const JobQueue::Job& job) {
+    Workspace::JobRow row;
+    row.id = job.id;
+    row.label = job.label.toStdString();
+    row.kind = to_string(job.work.kind).toStdString();
+    row.options = QJsonDocument(job.work.options).toJson(QJsonDocument::Compact).toStdString();
+    row.state = to_string(job.state).toStdString();
+    row.progress = job.progress;
+    row.stage = job.stage.toStdString();
+    row.log = job.log.toStdString();
+    row.error = job.error.toStdString();
+    return row;
+}
+
+/** A stored job, or nothing for one of a kind this build does not run (an older build's). */
+std::optional<JobQueue::Job> from_row(const Workspace::JobRow& row) {
+    try {
+        JobQueue::Job job;
+        job.id = row.id;
+        job.label = QString::fromStdString(row.label);
+        job.work = {job_kind(QString::fromStdString(row.kind)), QJsonDocument::fromJson(QByteArray::fromStdString(row.options)).object()};
+        job.state = job_state(QString::fromStdString(row.state));
+        job.progress = row.progress;
+        job.stage = QString::fromStdString(row.stage);
+        job.log = QString::fromStdString(row.log);
+        job.error = QString::fromStdString(row.error);
+        return job;
+    } catch (const std::invalid_argument&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+JobQueue::JobQueue(QObject* parent)
+    : QObject(parent), worker_(defaultWorker()),
+      holder_(QString("%1 %2").arg(QCoreApplication::applicationPid()).arg(QUuid::createUuid().toString(QUuid::WithoutBraces))),
+      poll_(new QTimer(this)) {
+    poll_->setInterval(kPollMs);
+    connect(poll_, &QTimer::timeout, this, &JobQueue::poll);
+}
+
+JobQueue::~JobQueue() { detach(); }
+
+QString JobQueue::defaultWorker() { return QDir(QCoreApplication::applicationDirPath()).filePath("amalgam-cli"); }
+
+void JobQueue::attach(const QString& workspacePath) {
+    detach();
+    workspacePath_ = workspacePath;
+    workspace_ = std::make_unique<Workspace>(workspacePath.toStdString());
+    reload();
+    poll_->start();
+    poll();
+}
+
+void JobQueue::detach() {
+    poll_->stop();
+    if (process_) {
+        const int row = runningRow();
+        process_->disconnect(this);
+        process_->kill();
+        process_->waitForFinished(3000);
+        delete process_;
+        process_ = nullptr;
+        runningId_ = 0;
+        if (row >= 0) {
+            rows_[row].log += tr("(interrupted when the workbench closed; queued again)\n");
+            setState(static_cast<std::size_t>(row), JobState::Queued);
+        }
+    }
+    if (workspace_ && holding_) workspace_->release_queue_lease(holder_.toStdString());
+    holding_ = false;
+    workspace_.reset();
+    rows_.clear();
+    emit rowsReset();
+}
+
+void JobQueue::poll() {
+    if (!workspace_) return;
+    const bool had = holding_;
+    holding_ = workspace_->take_queue_lease(holder_.toStdString(), kLeaseSeconds);
+    reload();
+    if (holding_ && !had) {
+        // The lease passed to us: whatever the workspace calls running, no live workbench runs.
+        for (std::size_t i = 0; i < rows_.size(); ++i)
+            if (rows_[i].state == JobState::Running && rows_[i].id != runningId_) {
+                rows_[i].log += tr("(its workbench stopped; queued again)\n");
+                setState(i, JobState::Queued);
+            }
+    }
+    startNext();
+}
+
+void JobQueue::reload() {
+    std::vector<Job> rows;
+    for (const auto& stored : workspace_->jobs())
+        if (auto job = from_row(stored)) rows.push_back(stored.id == runningId_ && runningRow() >= 0 ? rows_[runningRow()] : *job);
+    const bool same = rows.size() == rows_.size() && std::equal(rows.begin(), rows.end(), rows_.begin(), [](const Job& a, const Job& b) {
+                          return a.id == b.id && a.state == b.state && a.log == b.log && a.error == b.error;
+                      });
+    if (same) return;
+    rows_ = std::move(rows);
+    emit rowsReset();
+}
+
+std::int64_t JobQueue::enqueue(const QString& label, const WorkerJob& work) {
+    Job job;
+    job.label = label;
+    job.work = work;
+    job.id = workspace_->add_job(label.toStdString(), to_string(work.kind).toStdString(),
+                                 QJsonDocument(work.options).toJson(QJsonDocument::Compact).toStdString());
+    rows_.push_back(job);
+    emit rowsReset();
+    startNext();
+    return job.id;
+}
+
+const JobQueue::Job* JobQueue::find(std::int64_t id) const {
+    for (const Job& job : rows_)
+        if (job.id == id) return &job;
+    return nullptr;
+}
+
+void JobQueue::cancel(std::int64_t id) {
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+        if (rows_[i].id != id || ended(rows_[i].state)) continue;
+        if (id == runningId_ && process_) {
+            cancelling_ = true;
+            process_->terminate();
+            return;
+        }
+        setState(i, JobState::Cancelled);
+        emit jobEnded(id, JobState::Cancelled, rows_[i].work);
+    }
+}
+
+void JobQueue::requeue(std::int64_t id) {
+    for (std::size_t i = 0; i < rows_.size(); ++i)
+        if (rows_[i].id == id && (rows_[i].state == JobState::Cancelled || rows_[i].state == JobState::Failed)) {
+            rows_[i].error.clear();
+            setState(i, JobState::Queued);
+        }
+    startNext();
+}
+
+bool JobQueue::busy() const {
+    for (const auto& r : rows_)
+        if (!ended(r.state)) return true;
+    return false;
+}
+
+int JobQueue::runningRow() const {
+    for (std::size_t i = 0; i < rows_.size(); ++i)
+        if (rows_[i].id == runningId_) return static_cast<int>(i);
+    return -1;
+}
+
+void JobQueue::setState(std::size_t row, JobState state) {
+    rows_[row].state = state;
+    store(rows_[row]);
+    emit rowChanged(static_cast<int>(row));
+}
+
+void JobQueue::startNext() {
+    if (process_ || !workspace_ || !holding_) return;
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+        if (rows_[i].state != JobState::Queued) continue;
+        Job& job = rows_[i];
+        job.progress = 0;
+        job.error.clear();
+        runningId_ = job.id;
+        cancelling_ = false;
+        pending_.clear();
+        const QStringList arguments = job.work.arguments(workspacePath_);
+        job.log += "$ amalgam-cli " + arguments.join(' ') + "\n";
+        setState(i, JobState::Running);
+        process_ = new QProcess(this);
+        connect(process_, &QProcess::readyReadStandardOutput, this, &JobQueue::readOutput);
+        connect(process_, &QProcess::readyReadStandardError, this, [this] {
+            const int row = runningRow();
+            if (row < 0) return;
+            rows_[row].log += QString::fromUtf8(process_->readAllStandardError());
+            emit rowChanged(row);
+        });
+        connect(process_, &QProcess::finished, this, &JobQueue::exited);
+        connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+            if (error == QProcess::FailedToStart) exited(-1, QProcess::CrashExit);
+        });
+        emit jobStarted(job.id);
+        process_->start(worker_, arguments);
+        return;
+    }
+}
+
+void JobQueue::readOutput() {
+    const int row = runningRow();
+    pending_ += process_->readAllStandardOutput();
+    for (int end; (end = pending_.indexOf('\n')) >= 0;) {
+        const QByteArray line = pending_.left(end);
+        pending_.remove(0, end + 1);
+        if (row < 0) continue;
+        const QJsonObject message = QJsonDocument::fromJson(line).object();
+        if (const QJsonObject progress = message.value("progress").toObject(); !progress.isEmpty()) {
+            const double total = progress.value("total").toDouble();
+            rows_[row].stage = progress.value("stage").toString();
+            rows_[row].total = static_cast<std::int64_t>(total);
+            rows_[row].progress = total > 0 ? progress.value("done").toDouble() / total : 1.0;
+        } else if (const QJsonObject metrics = message.value("metrics").toObject(); !metrics.isEmpty()) {
+            emit metricsReported(runningId_, metrics);
+        } else {
+            rows_[row].log += QString::fromUtf8(line) + "\n";
+        }
+    }
+    if (row >= 0) emit rowChanged(row);
+}
+
+void JobQueue::exited(int exitCode, QProcess::ExitStatus status) {
+    const int row = runningRow();
+    QProcess* process = process_;
+    process_ = nullptr;
+    runningId_ = 0;
+    if (row >= 0) {
+        Job& job = rows_[row];
+        job.log += QString::fromUtf8(process->readAllStandardError());
+        JobState state = JobState::Failed;
+        if (cancelling_) {
+            state = JobState::Cancelled;
+        } else if (status == QProcess::NormalExit && exitCode == 0) {
+            state = JobState::Finished;
+            job.progress = 1;
+        } else {
+            // The worker's last line on stderr says why; a worker that did not start says nothing.
+            const QStringList lines = job.log.split('\n', Qt::SkipEmptyParts);
+            job.error = process->error() == QProcess::FailedToStart ? tr("cannot start %1: %2").arg(worker_, process->errorString())
+                        : status == QProcess::CrashExit             ? tr("the worker crashed")
+                        : lines.isEmpty()                           ? tr("exit status %1").arg(exitCode)
+                                                                    : lines.last();
+        }
+        setState(static_cast<std::size_t>(row), state);
+        emit jobEnded(job.id, state, job.work);
+    }
+    process->deleteLater();
+    startNext();
+}
+
+void JobQueue::store(const Job& job) { workspace_->update_job(to_row(job)); }
+
+}  // namespace amalgam

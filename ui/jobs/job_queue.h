@@ -1,0 +1,99 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <QJsonObject>
+#include <QObject>
+#include <QProcess>
+
+#include "ui/jobs/worker_job.h"
+
+class QTimer;
+
+namespace amalgam {
+
+class Workspace;
+
+/** Background amalgam-cli runs, one at a time, in the order queued. Each job's state, stage,
+ *  log and error live in the workspace, so the list survives closing the window. Of the
+ *  workbenches open on one workspace, only the holder of its queue lease starts jobs; a job
+ *  left running by a holder that is gone goes back into the queue when the lease passes on.
+ *  Workers report progress and training metrics as JSON lines on stdout. */
+class JobQueue : public QObject {
+    Q_OBJECT
+
+public:
+    struct Job {
+        std::int64_t id = 0;
+        QString label;
+        WorkerJob work;
+        JobState state = JobState::Queued;
+        double progress = 0;  ///< 0..1 of the current stage
+        std::int64_t total = 0;  ///< the current stage's units (a training run's steps), while it runs
+        QString stage;
+        QString log;
+        QString error;
+    };
+
+    explicit JobQueue(QObject* parent = nullptr);
+    ~JobQueue() override;
+
+    /** The amalgam-cli next to this executable, unless setWorker() named another. */
+    static QString defaultWorker();
+    void setWorker(const QString& program) { worker_ = program; }
+    const QString& worker() const { return worker_; }
+
+    /** Takes over the job list of a workspace and, holding its lease, starts the queue. */
+    void attach(const QString& workspacePath);
+    /** Stops the running worker (its job goes back into the queue) and lets go of the workspace. */
+    void detach();
+
+    std::int64_t enqueue(const QString& label, const WorkerJob& job);
+    /** Stops a running job, or takes a queued one out of the queue. */
+    void cancel(std::int64_t id);
+    /** Queues a cancelled or failed job again; a training job resumes from its last checkpoint. */
+    void requeue(std::int64_t id);
+
+    const std::vector<Job>& rows() const { return rows_; }
+    const Job* find(std::int64_t id) const;
+    /** Whether a job is queued or running. */
+    bool busy() const;
+    /** Whether this workbench runs the workspace's jobs (another may hold the lease). */
+    bool holdsQueue() const { return holding_; }
+    /** Checks the lease and the jobs other workbenches queued; runs every few seconds. */
+    void poll();
+
+signals:
+    void rowChanged(int row);
+    void rowsReset();
+    void jobStarted(std::int64_t id);
+    void jobEnded(std::int64_t id, JobState state, const WorkerJob& job);
+    /** A training worker logged a step: {"step": ..., "loss": ..., ...}. */
+    void metricsReported(std::int64_t id, const QJsonObject& line);
+
+private:
+    void startNext();
+    void readOutput();
+    void exited(int exitCode, QProcess::ExitStatus status);
+    void store(const Job& job);
+    /** The jobs as the workspace has them, the running one as this process knows it. */
+    void reload();
+    void setState(std::size_t row, JobState state);
+    int runningRow() const;
+
+    QString worker_;
+    QString workspacePath_;
+    QString holder_;  ///< this workbench's name in the queue lease
+    std::unique_ptr<Workspace> workspace_;
+    std::vector<Job> rows_;
+    QProcess* process_ = nullptr;
+    QTimer* poll_;
+    std::int64_t runningId_ = 0;
+    bool holding_ = false;
+    bool cancelling_ = false;
+    QByteArray pending_;  ///< stdout not yet ended by a newline
+};
+
+}  // namespace amalgam

@@ -1,0 +1,72 @@
+#include "ui/jobs/worker_job.h"
+
+#include <array>
+#include <stdexcept>
+#include <utility>
+
+namespace amalgam {
+namespace {
+
+const std::array<std::pair<JobKind, const char*>, 5> kKinds = {
+    {{JobKind::MakeModel, "make-model"}, {JobKind::Curate, "curate"}, {JobKind::Evaluate, "eval"}, {JobKind::Train, "train"}, {JobKind::Merge, "merge"}}};
+
+const std::array<std::pair<JobState, const char*>, 5> kStates = {{{JobState::Queued, "queued"},
+                                                                   {JobState::Running, "running"},
+                                                                   {JobState::Finished, "finished"},
+                                                                   {JobState::Failed, "failed"},
+                                                                   {JobState::Cancelled, "cancelled"}}};
+
+template <typename Enum, std::size_t N>
+QString name_of(const std::array<std::pair<Enum, const char*>, N>& names, Enum value) {
+    for (const auto& [v, name] : names)
+        if (v == value) return name;
+    return {};
+}
+
+template <typename Enum, std::size_t N>
+Enum value_of(const std::array<std::pair<Enum, const char*>, N>& names, const QString& name, const char* what) {
+    for (const auto& [v, n] : names)
+        if (name == n) return v;
+    throw std::invalid_argument(std::string("unknown ") + what + " '" + name.toStdString() + "'");
+}
+
+}  // namespace
+
+QStringList WorkerJob::arguments(const QString& workspace) const {
+    const QStringList store = {"--workspace", workspace, "--progress", "json"};
+    auto optional = [this](QStringList& out, const char* key, const char* flag) {
+        const QJsonValue v = options.value(key);
+        if (v.isString() && !v.toString().isEmpty()) out << flag << v.toString();
+        if (v.isDouble()) out << flag << QString::number(v.toInteger());
+    };
+    switch (kind) {
+    case JobKind::MakeModel:
+        return {"model", "init", "--arch", option("arch"), "--preset", "tiny", "--out", option("out")};
+    case JobKind::Curate:
+        return QStringList{"curate", option("recipe"), "--out", option("out")} + store;
+    case JobKind::Evaluate: {
+        QStringList out = {"eval", option("model"), "--data", option("data"), "--out", option("out")};
+        optional(out, "adapter", "--adapter");
+        optional(out, "label", "--label");
+        optional(out, "suite", "--suite");
+        optional(out, "limit", "--limit");
+        optional(out, "run", "--run");
+        optional(out, "step", "--step");
+        return out + QStringList{"--device", option("device"), "--dtype", option("dtype")} + store;
+    }
+    case JobKind::Train:
+        // Always --resume: a job queued again after a crash or a cancel continues its run.
+        return {"train", option("config"), "--out", option("out"), "--resume", "--device", option("device"), "--dtype", option("dtype"),
+                "--progress", "json"};
+    case JobKind::Merge:
+        return {"model", "merge", option("model"), "--adapter", option("adapter"), "--out", option("out")};
+    }
+    return {};
+}
+
+QString to_string(JobKind kind) { return name_of(kKinds, kind); }
+JobKind job_kind(const QString& name) { return value_of(kKinds, name, "job kind"); }
+QString to_string(JobState state) { return name_of(kStates, state); }
+JobState job_state(const QString& name) { return value_of(kStates, name, "job state"); }
+
+}  // namespace amalgam
