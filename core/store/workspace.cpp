@@ -242,9 +242,11 @@ void Workspace::update_job(const JobRow& job) {
 
 std::vector<Workspace::JobRow> Workspace::jobs() {
     std::vector<JobRow> rows;
-    SqliteDb::Statement s(*db_, "SELECT id, label, kind, options, state, progress, stage, log, error FROM jobs ORDER BY id");
+    SqliteDb::Statement s(*db_,
+                          "SELECT id, label, kind, options, state, progress, stage, log, error, created_at, finished_at FROM jobs ORDER BY id");
     while (s.step())
-        rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.text(6), s.text(7), s.text(8)});
+        rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.text(6), s.text(7), s.text(8), s.text(9),
+                        s.is_null(10) ? std::string() : s.text(10)});
     return rows;
 }
 

@@ -105,6 +105,8 @@ public:
         std::string stage;
         std::string log;
         std::string error;
+        std::string created_at;   ///< ISO 8601, UTC
+        std::string finished_at;  ///< empty until it ends
     };
     std::int64_t add_job(const std::string& label, const std::string& kind, const std::string& options_json);
     /** Writes a job's state, progress, stage, log and error. */

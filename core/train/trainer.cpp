@@ -165,23 +165,26 @@ private:
     }
 
     void restore() {
-        auto checkpoint = latest_checkpoint(options_.run_dir);
-        if (!checkpoint) return;
-        model_->load_adapter(*checkpoint, adapter_name());
-        if (config_.stage == Stage::RewardModel && !model_->score_head())
-            throw std::runtime_error(checkpoint->string() + ": the reward model's score head is missing");
-        state_ = load_trainer_state(*checkpoint);
-        if (ppo_) {
-            ppo_->restore(*checkpoint, state_.extra);
-            const fs::path samples = options_.run_dir / "samples.jsonl";
-            const auto samples_bytes = state_.extra.at("samples_bytes").get<std::uint64_t>();
-            if (fs::exists(samples) && fs::file_size(samples) > samples_bytes) fs::resize_file(samples, samples_bytes);
+        std::uint64_t samples_bytes = 0;
+        if (auto checkpoint = latest_checkpoint(options_.run_dir)) {
+            model_->load_adapter(*checkpoint, adapter_name());
+            if (config_.stage == Stage::RewardModel && !model_->score_head())
+                throw std::runtime_error(checkpoint->string() + ": the reward model's score head is missing");
+            state_ = load_trainer_state(*checkpoint);
+            if (ppo_) {
+                ppo_->restore(*checkpoint, state_.extra);
+                samples_bytes = state_.extra.at("samples_bytes").get<std::uint64_t>();
+            }
+            resumed_window_ = state_.window;
+            resumed_from_ = *checkpoint;
         }
-        resumed_window_ = state_.window;
-        resumed_from_ = *checkpoint;
-        // Lines a stopped run wrote after its checkpoint are written again, the same way.
-        const fs::path metrics = options_.run_dir / "metrics.jsonl";
-        if (fs::exists(metrics) && fs::file_size(metrics) > state_.metrics_bytes) fs::resize_file(metrics, state_.metrics_bytes);
+        // Lines a stopped run wrote after its checkpoint (with none, every line) are written again, the same way.
+        truncate(options_.run_dir / "metrics.jsonl", state_.metrics_bytes);
+        truncate(options_.run_dir / "samples.jsonl", samples_bytes);
+    }
+
+    static void truncate(const fs::path& file, std::uint64_t bytes) {
+        if (fs::exists(file) && fs::file_size(file) > bytes) fs::resize_file(file, bytes);
     }
 
     void build_optimizer() {

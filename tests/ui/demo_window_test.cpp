@@ -143,13 +143,13 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     ASSERT_EQ(table.rowCount(), 2);
     EXPECT_EQ(table.data(table.index(0, 0), Qt::DisplayRole).toString(), "tiny-llama");
     EXPECT_EQ(table.data(table.index(1, 0), Qt::DisplayRole).toString(), "tiny-gpt2");
-    window_->tabs().setCurrentIndex(3);
-    test::saveScreenshot(*window_->tabs().widget(3), "compare");
+    window_->tabs().setCurrentIndex(4);
+    test::saveScreenshot(*window_->tabs().widget(4), "compare");
     // The README's picture: the curation panel and the map above the comparison table.
     window_->tabs().setCurrentIndex(1);
     const QImage top = window_->tabs().widget(1)->grab().toImage();
-    window_->tabs().setCurrentIndex(3);
-    const QImage bottom = window_->tabs().widget(3)->grab(QRect(0, 0, window_->tabs().widget(3)->width(), 90)).toImage();
+    window_->tabs().setCurrentIndex(4);
+    const QImage bottom = window_->tabs().widget(4)->grab(QRect(0, 0, window_->tabs().widget(4)->width(), 90)).toImage();
     QImage both(std::max(top.width(), bottom.width()), top.height() + bottom.height(), QImage::Format_RGB32);
     both.fill(Qt::white);
     QPainter painter(&both);
@@ -186,8 +186,8 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     EXPECT_EQ(failed.state, JobState::Failed);
     EXPECT_TRUE(failed.error.contains("cannot open")) << failed.error;
     EXPECT_EQ(window_->compare().model().rowCount(), 3);
-    window_->tabs().setCurrentIndex(2);
-    test::saveScreenshot(*window_->tabs().widget(2), "jobs");
+    window_->tabs().setCurrentIndex(3);
+    test::saveScreenshot(*window_->tabs().widget(3), "jobs");
     window_->tabs().setCurrentIndex(1);
 }
 

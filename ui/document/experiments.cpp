@@ -103,11 +103,15 @@ const Workspace::RunRow* Experiments::run(std::int64_t id) const {
     return nullptr;
 }
 
-std::optional<JobState> Experiments::state(std::int64_t id) const {
+const JobQueue::Job* Experiments::job(std::int64_t id) const {
     const auto* r = run(id);
-    const auto* job = r && r->job_id ? jobs_.find(*r->job_id) : nullptr;
-    if (!job) return std::nullopt;
-    return job->state;
+    return r && r->job_id ? jobs_.find(*r->job_id) : nullptr;
+}
+
+std::optional<JobState> Experiments::state(std::int64_t id) const {
+    const auto* j = job(id);
+    if (!j) return std::nullopt;
+    return j->state;
 }
 
 const std::vector<MetricsLine>& Experiments::metrics(std::int64_t run) const {
@@ -121,7 +125,7 @@ std::pair<std::int64_t, std::int64_t> Experiments::steps(std::int64_t id) const 
     for (const MetricsLine& line : metrics(id)) step = std::max<std::int64_t>(step, line.value("step").toInteger());
     std::int64_t total = 0;
     const auto* r = run(id);
-    if (const auto* job = r && r->job_id ? jobs_.find(*r->job_id) : nullptr; job && job->stage == "train") total = job->total;
+    if (const auto* j = job(id); j && j->stage == "train") total = j->total;
     if (r && total == 0) {
         try {
             const auto max = yaml_to_json(r->config, r->dir).value.value("max_steps", nlohmann::json());
@@ -195,14 +199,19 @@ QString Experiments::newRunDir(const QString& stage) const {
     const QDir runs(QDir(workspaceDir()).filePath("runs"));
     for (int n = static_cast<int>(runs_.size()) + 1;; ++n) {
         const QString dir = runs.filePath(QString("%1-%2").arg(stage).arg(n));
-        if (!QFileInfo::exists(dir)) return dir;
+        if (!QFileInfo::exists(dir) && !QFileInfo::exists(configFile(dir))) return dir;
     }
+}
+
+QString Experiments::configFile(const QString& runDir) { return runDir + ".yaml"; }
+
+WorkerJob Experiments::trainJob(const QString& runDir, const TrainRequest& request) {
+    return {JobKind::Train, {{"config", configFile(runDir)}, {"out", runDir}, {"device", request.device}, {"dtype", request.dtype}}};
 }
 
 QString Experiments::commandLine(const TrainRequest& request) {
     const QString dir = newRunDir(to_string(request.config.stage));
-    const WorkerJob job{JobKind::Train, {{"config", dir + "/config.yaml"}, {"out", dir}, {"device", request.device}, {"dtype", request.dtype}}};
-    return "amalgam-cli " + job.arguments(path_).join(' ');
+    return "amalgam-cli " + trainJob(dir, request).arguments(path_).join(' ');
 }
 
 std::int64_t Experiments::launch(const TrainRequest& request) {
@@ -216,9 +225,9 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
 
     const QString stage = to_string(config.stage);
     const QString dir = newRunDir(stage);
-    QDir().mkpath(dir);
+    QDir().mkpath(QFileInfo(dir).absolutePath());
     const std::string yaml = json_to_yaml(config.to_json());
-    write_file_atomically((dir + "/config.yaml").toStdString(), yaml);
+    write_file_atomically(configFile(dir).toStdString(), yaml);
 
     Workspace::RunRow row;
     row.label = (request.label.isEmpty() ? QFileInfo(dir).fileName() : request.label).toStdString();
@@ -232,8 +241,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
     if (q(config.data) == currentData()) row.recipe = workspace_->setting(kDataRecipeKey).value_or("");
     row.device = request.device.toStdString();
     row.dtype = request.dtype.toStdString();
-    row.job_id = jobs_.enqueue(tr("Train %1").arg(q(row.label)),
-                               {JobKind::Train, {{"config", dir + "/config.yaml"}, {"out", dir}, {"device", request.device}, {"dtype", request.dtype}}});
+    row.job_id = jobs_.enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request));
     const std::int64_t id = workspace_->add_run(row);
     row.id = id;
     runs_.push_back(row);

@@ -12,11 +12,9 @@
 
 #include "core/store/workspace.h"
 #include "core/train/train_config.h"
-#include "ui/jobs/worker_job.h"
+#include "ui/jobs/job_queue.h"
 
 namespace amalgam {
-
-class JobQueue;
 
 /** An evaluation to queue: a model folder (empty: the built-in tiny model of `tinyArch`), an
  *  optional adapter, the folder of evaluation suites, and the row name in Compare. */
@@ -79,6 +77,8 @@ public:
     const std::vector<Workspace::RunRow>& runs() const { return runs_; }
     const Workspace::RunRow* run(std::int64_t id) const;
     std::optional<JobState> state(std::int64_t run) const;
+    /** The job that runs it, while the queue knows it. */
+    const JobQueue::Job* job(std::int64_t run) const;
     const std::vector<MetricsLine>& metrics(std::int64_t run) const;
     /** The run's final adapter folder, or empty before it has one. */
     QString adapter(std::int64_t run) const;
@@ -113,6 +113,9 @@ private:
     void ensureBaseModel(const Workspace::RunRow& run);
     QString workspaceDir() const;
     QString newRunDir(const QString& stage) const;
+    /** The config beside its run folder (a run folder holds only what the run writes). */
+    static QString configFile(const QString& runDir);
+    static WorkerJob trainJob(const QString& runDir, const TrainRequest& request);
 
     JobQueue& jobs_;
     Workspace* workspace_ = nullptr;

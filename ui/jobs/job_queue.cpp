@@ -40,6 +40,8 @@ std::optional<JobQueue::Job> from_row(const Workspace::JobRow& row) {
         job.stage = QString::fromStdString(row.stage);
         job.log = QString::fromStdString(row.log);
         job.error = QString::fromStdString(row.error);
+        job.created = QDateTime::fromString(QString::fromStdString(row.created_at), Qt::ISODate);
+        job.finished = QDateTime::fromString(QString::fromStdString(row.finished_at), Qt::ISODate);
         return job;
     } catch (const std::invalid_argument&) {
         return std::nullopt;
@@ -123,6 +125,7 @@ std::int64_t JobQueue::enqueue(const QString& label, const WorkerJob& work) {
     Job job;
     job.label = label;
     job.work = work;
+    job.created = QDateTime::currentDateTimeUtc();
     job.id = workspace_->add_job(label.toStdString(), to_string(work.kind).toStdString(),
                                  QJsonDocument(work.options).toJson(QJsonDocument::Compact).toStdString());
     rows_.push_back(job);
@@ -173,6 +176,7 @@ int JobQueue::runningRow() const {
 
 void JobQueue::setState(std::size_t row, JobState state) {
     rows_[row].state = state;
+    rows_[row].finished = ended(state) ? QDateTime::currentDateTimeUtc() : QDateTime();
     store(rows_[row]);
     emit rowChanged(static_cast<int>(row));
 }

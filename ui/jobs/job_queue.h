@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QObject>
 #include <QProcess>
@@ -35,6 +36,8 @@ public:
         QString stage;
         QString log;
         QString error;
+        QDateTime created;
+        QDateTime finished;  ///< invalid until it ends
     };
 
     explicit JobQueue(QObject* parent = nullptr);

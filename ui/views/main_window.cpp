@@ -20,6 +20,8 @@
 #include "ui/document/demo_workspace.h"
 #include "ui/views/jobs_panel.h"
 #include "ui/views/map_panel.h"
+#include "ui/views/runs_panel.h"
+#include "ui/views/train_panel.h"
 #include "ui/document/workbench.h"
 
 namespace amalgam {
@@ -34,7 +36,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), workbench_(new Workbench(this)), tabs_(new QTabWidget(this)),
       datasets_(new DatasetsPanel(*workbench_, this)), curation_(new CurationPanel(*workbench_, this)),
       map_(new MapPanel(*workbench_, this)), jobs_(new JobsPanel(*workbench_, this)), compare_(new ComparePanel(this)),
-      taskProgress_(new QProgressBar(this)) {
+      train_(new TrainPanel(*workbench_, this)), runs_(new RunsPanel(*workbench_, this)), taskProgress_(new QProgressBar(this)) {
     setWindowTitle(tr("Amalgam"));
     resize(1440, 900);
     auto* curate = new QSplitter(Qt::Horizontal, this);
@@ -44,6 +46,12 @@ MainWindow::MainWindow(QWidget* parent)
     curate->setSizes({480, 960});
     tabs_->addTab(datasets_, tr("Datasets"));
     tabs_->addTab(curate, tr("Curation"));
+    auto* train = new QSplitter(Qt::Horizontal, this);
+    train->addWidget(train_);
+    train->addWidget(runs_);
+    train->setStretchFactor(1, 3);
+    train->setSizes({460, 980});
+    tabs_->addTab(train, tr("Train"));
     tabs_->addTab(jobs_, tr("Jobs"));
     tabs_->addTab(compare_, tr("Compare"));
     setCentralWidget(tabs_);

@@ -13,6 +13,8 @@ class CurationPanel;
 class DatasetsPanel;
 class JobsPanel;
 class MapPanel;
+class RunsPanel;
+class TrainPanel;
 class Workbench;
 
 /** The workbench window: Datasets, Curation (settings and preview beside the map), Jobs and
@@ -38,6 +40,8 @@ public:
     MapPanel& map() { return *map_; }
     JobsPanel& jobs() { return *jobs_; }
     ComparePanel& compare() { return *compare_; }
+    TrainPanel& train() { return *train_; }
+    RunsPanel& runs() { return *runs_; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -56,6 +60,8 @@ private:
     MapPanel* map_;
     JobsPanel* jobs_;
     ComparePanel* compare_;
+    TrainPanel* train_;
+    RunsPanel* runs_;
     QProgressBar* taskProgress_;
     QMenu* recent_;
 };

@@ -1,0 +1,182 @@
+#include <gtest/gtest.h>
+
+#include <QProcess>
+#include <QTableView>
+
+#include "core/store/workspace.h"
+#include "test_support.h"
+#include "ui/document/experiments.h"
+#include "ui/document/workbench.h"
+#include "ui/jobs/job_queue.h"
+#include "ui/models/run_table_model.h"
+#include "ui/views/run_curves.h"
+#include "ui/views/runs_panel.h"
+#include "ui/views/train_panel.h"
+#include "ui_test_support.h"
+
+namespace amalgam {
+namespace {
+
+using test::qpath;
+using test::waitUntil;
+
+/** A workbench on a fresh workspace with the train panel and the runs beside it. */
+struct TrainingDesk {
+    explicit TrainingDesk(const std::filesystem::path& file) {
+        workbench.jobs().setWorker(AMALGAM_CLI);
+        EXPECT_EQ(workbench.open(qpath(file)), "");
+    }
+    Workbench workbench;
+    TrainPanel panel{workbench};
+    RunsPanel runs{workbench};
+    Experiments& experiments() { return workbench.experiments(); }
+    std::int64_t finished(std::int64_t run) {
+        EXPECT_TRUE(waitUntil([&] { return experiments().state(run) == JobState::Finished || experiments().state(run) == JobState::Failed; }, 120000));
+        return run;
+    }
+};
+
+TEST(Training, ARunLaunchedFromThePanelStreamsCurvesStopsResumesAndFinishes) {
+    test::TempDir dir;
+    TrainingDesk desk(dir / "ws.amalgam");
+    desk.panel.applyPreset("none");
+    desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
+    desk.panel.setSteps(120);
+    const std::int64_t run = desk.panel.launch();
+    ASSERT_GT(run, 0) << desk.panel.message();
+    EXPECT_EQ(desk.workbench.jobs().rows().front().work.kind, JobKind::MakeModel) << "the built-in model is made first";
+    EXPECT_EQ(desk.runs.selectedRuns(), std::vector<std::int64_t>{run});
+
+    // Points arrive while it runs; cancelled, it stops short of the end.
+    ASSERT_TRUE(waitUntil([&] { return !desk.runs.curves().pointCounts().empty() && desk.runs.curves().pointCounts()[0] >= 3; }, 120000));
+    EXPECT_EQ(desk.runs.curves().metric(), "loss");
+    desk.runs.cancelSelected();
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().state(run) == JobState::Cancelled; }));
+    EXPECT_LT(desk.experiments().steps(run).first, 120);
+
+    // Resumed, it continues from its checkpoint and reaches the end with one point per logged step.
+    desk.runs.resumeSelected();
+    desk.finished(run);
+    ASSERT_EQ(desk.experiments().state(run), JobState::Finished) << desk.experiments().job(run)->log;
+    EXPECT_EQ(desk.experiments().steps(run), (std::pair<std::int64_t, std::int64_t>(120, 120)));
+    ASSERT_FALSE(desk.experiments().adapter(run).isEmpty());
+    const auto& lines = desk.experiments().metrics(run);
+    ASSERT_EQ(lines.size(), 60u) << "log every 2 steps, each once: the lines of the stopped run are written again, not twice";
+    for (std::size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(lines[i].value("step").toInt(), 2 * static_cast<int>(i + 1));
+    EXPECT_EQ(desk.runs.curves().pointCounts(), std::vector<int>{60});
+    const RunTableModel& table = desk.runs.model();
+    EXPECT_EQ(table.data(table.index(0, RunTableModel::StepColumn)).toString(), "120 / 120");
+    EXPECT_EQ(table.data(table.index(0, RunTableModel::StateColumn)).toString(), "finished");
+    EXPECT_TRUE(table.data(table.index(0, RunTableModel::NowColumn)).toString().startsWith("loss ")) << table.data(table.index(0, 4)).toString();
+    test::saveScreenshot(desk.runs, "runs");
+}
+
+TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
+    test::TempDir dir;
+    {
+        TrainingDesk desk(dir / "ws.amalgam");
+        desk.panel.setStage(Stage::RewardModel);
+        desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));
+        EXPECT_EQ(desk.panel.launch(), 0);
+        EXPECT_EQ(desk.panel.message(), "rm starts from an SFT run: choose one");
+
+        desk.panel.setStage(Stage::Sft);
+        desk.panel.applyPreset("none");
+        desk.panel.setData(qpath(dir / "missing.jsonl"));
+        EXPECT_EQ(desk.panel.launch(), 0);
+        EXPECT_TRUE(desk.panel.message().endsWith("missing.jsonl: no such training data file")) << desk.panel.message();
+
+        desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
+        desk.panel.setSteps(4);
+        const auto sft = desk.finished(desk.panel.launch());
+        ASSERT_EQ(desk.experiments().state(sft), JobState::Finished) << desk.experiments().job(sft)->log;
+
+        desk.panel.setStage(Stage::RewardModel);
+        desk.panel.applyPreset("none");
+        desk.panel.setStage(Stage::RewardModel);
+        desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));
+        desk.panel.setSteps(4);
+        const TrainRequest request = desk.panel.request();
+        ASSERT_EQ(request.parent, sft);
+        EXPECT_TRUE(desk.experiments().configYaml(request).contains("adapter: \"" + qpath(dir / "runs/sft-1/adapter") + "\""))
+            << desk.experiments().configYaml(request);
+        desk.panel.showCommand();
+        EXPECT_TRUE(desk.panel.message().startsWith("amalgam-cli train " + qpath(dir / "runs/rm-2.yaml") + " --out " + qpath(dir / "runs/rm-2") +
+                                                    " --resume --device cpu --dtype auto --progress json"))
+            << desk.panel.message();
+        const auto rm = desk.finished(desk.panel.launch());
+        ASSERT_EQ(desk.experiments().state(rm), JobState::Finished) << desk.experiments().job(rm)->log;
+        desk.runs.table().selectRow(1);
+        EXPECT_TRUE(desk.runs.lineage().contains("<b>rm-2</b> (RM) \u2190 <b>sft-1</b> (SFT) \u2190 tiny-llama on examples/sft.jsonl (sha256 "))
+            << desk.runs.lineage();
+        EXPECT_TRUE(desk.runs.curves().showMetric("accuracy"));
+
+        // Evaluating the reward model's adapter merges its SFT parent first: the model it trained on.
+        desk.experiments().evaluateRun(rm, qpath(test::examples_dir()));
+        ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
+        for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
+        EXPECT_EQ(desk.workbench.jobs().rows().back().work.option("model"), qpath(dir / "models/run-1-merged"));
+    }
+    // Reopened: the runs, their curves and the result's run come back.
+    Workbench again;
+    ASSERT_EQ(again.open(qpath(dir / "ws.amalgam")), "");
+    ASSERT_EQ(again.experiments().runs().size(), 2u);
+    EXPECT_EQ(again.experiments().runs()[1].parent_run, again.experiments().runs()[0].id);
+    EXPECT_EQ(again.experiments().metrics(2).size(), 4u);
+    EXPECT_EQ(again.experiments().state(2), JobState::Finished);
+    const auto results = again.workspace().eval_results();
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].run, 2);
+    EXPECT_EQ(results[0].step, 4);
+}
+
+TEST(Training, AKilledWorkerLeavesTheRunResumable) {
+    test::TempDir dir;
+    TrainingDesk desk(dir / "ws.amalgam");
+    desk.panel.applyPreset("none");
+    desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
+    desk.panel.setSteps(80);
+    const auto run = desk.panel.launch();
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().steps(run).first >= 24; }, 120000));
+    QProcess* worker = desk.workbench.jobs().findChild<QProcess*>();
+    ASSERT_NE(worker, nullptr);
+    worker->kill();  // as a crash would
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().state(run) == JobState::Failed; }));
+    EXPECT_EQ(desk.experiments().job(run)->error, "the worker crashed");
+    desk.experiments().resume(run);
+    desk.finished(run);
+    EXPECT_EQ(desk.experiments().state(run), JobState::Finished) << desk.experiments().job(run)->log;
+    EXPECT_EQ(desk.experiments().metrics(run).size(), 80u) << "every step logged once";
+}
+
+TEST(JobQueue, OfTwoWorkbenchesOnOneWorkspaceOneRunsTheQueue) {
+    test::TempDir dir;
+    const QString file = qpath(dir / "ws.amalgam");
+    auto first = std::make_unique<Workbench>();
+    Workbench second;
+    first->jobs().setWorker(AMALGAM_CLI);
+    second.jobs().setWorker(AMALGAM_CLI);
+    ASSERT_EQ(first->open(file), "");
+    ASSERT_EQ(second.open(file), "");
+    EXPECT_TRUE(first->jobs().holdsQueue());
+    EXPECT_FALSE(second.jobs().holdsQueue());
+
+    // Queued in the second, run by the first; the second sees it end.
+    second.jobs().enqueue("made in the second", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "a")}}});
+    EXPECT_EQ(second.jobs().rows().front().state, JobState::Queued);
+    ASSERT_TRUE(waitUntil([&] { return first->jobs().rows().size() == 1 && !first->jobs().busy(); }));
+    ASSERT_TRUE(waitUntil([&] { return !second.jobs().busy(); }));
+    EXPECT_EQ(second.jobs().rows().front().state, JobState::Finished);
+    EXPECT_FALSE(second.jobs().holdsQueue());
+
+    // The first closes: the second takes the queue over.
+    first.reset();
+    second.jobs().poll();
+    EXPECT_TRUE(second.jobs().holdsQueue());
+    second.jobs().enqueue("made after", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "b")}}});
+    ASSERT_TRUE(waitUntil([&] { return !second.jobs().busy(); }));
+    EXPECT_EQ(second.jobs().rows().back().state, JobState::Finished);
+}
+
+}  // namespace
+}  // namespace amalgam

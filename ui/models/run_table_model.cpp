@@ -1,0 +1,92 @@
+#include "ui/models/run_table_model.h"
+
+#include <QColor>
+#include <QDateTime>
+
+#include "ui/document/experiments.h"
+#include "ui/jobs/job_queue.h"
+
+namespace amalgam {
+namespace {
+
+/** The number that says how a run is doing: the loss, or PPO's mean reward. */
+QString current_value(const Workspace::RunRow& run, const std::vector<MetricsLine>& lines) {
+    const QString key = run.stage == "ppo" ? "objective/scores" : "loss";
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it)
+        if (it->contains(key)) return QString("%1 %2").arg(run.stage == "ppo" ? "score" : "loss").arg(it->value(key).toDouble(), 0, 'g', 4);
+    return {};
+}
+
+QString duration_text(qint64 seconds) {
+    if (seconds < 60) return QString("%1 s").arg(seconds);
+    if (seconds < 3600) return QString("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+    return QString("%1 h %2 min").arg(seconds / 3600).arg(seconds % 3600 / 60);
+}
+
+}  // namespace
+
+RunTableModel::RunTableModel(Experiments& experiments, QObject* parent) : QAbstractTableModel(parent), experiments_(experiments) {
+    auto refresh = [this] {
+        const int rows = static_cast<int>(experiments_.runs().size());
+        if (rows != rows_) {
+            beginResetModel();
+            rows_ = rows;
+            endResetModel();
+        } else if (rows_ > 0) {
+            emit dataChanged(index(0, 0), index(rows_ - 1, ColumnCount - 1));
+        }
+    };
+    connect(&experiments_, &Experiments::runsChanged, this, refresh);
+    connect(&experiments_, &Experiments::metricsAppended, this, refresh);
+    rows_ = static_cast<int>(experiments_.runs().size());
+}
+
+int RunTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : rows_; }
+
+int RunTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+std::int64_t RunTableModel::runAt(int row) const { return experiments_.runs().at(static_cast<std::size_t>(row)).id; }
+
+QVariant RunTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= rows_ || static_cast<std::size_t>(index.row()) >= experiments_.runs().size()) return {};
+    const Workspace::RunRow& run = experiments_.runs()[static_cast<std::size_t>(index.row())];
+    const auto state = experiments_.state(run.id);
+    if (role == Qt::ForegroundRole && index.column() == StateColumn && state == JobState::Failed) return QColor(214, 39, 40);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
+    switch (index.column()) {
+    case NameColumn: return QString::fromStdString(run.label);
+    case StageColumn: return QString::fromStdString(run.stage).toUpper();
+    case StateColumn: return state ? to_string(*state) : tr("unknown");
+    case StepColumn: {
+        const auto [step, total] = experiments_.steps(run.id);
+        return total > 0 ? QString("%1 / %2").arg(step).arg(total) : QString::number(step);
+    }
+    case NowColumn: return current_value(run, experiments_.metrics(run.id));
+    case StartedColumn: return QDateTime::fromString(QString::fromStdString(run.created_at), Qt::ISODate).toLocalTime().toString("yyyy-MM-dd HH:mm");
+    case DurationColumn: {
+        const JobQueue::Job* job = experiments_.job(run.id);
+        if (!job || !job->created.isValid()) return {};
+        const QDateTime end = job->finished.isValid() ? job->finished : QDateTime::currentDateTimeUtc();
+        return duration_text(job->created.secsTo(end));
+    }
+    case DeviceColumn: return QString::fromStdString(run.device + " " + run.dtype);
+    default: return {};
+    }
+}
+
+QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (role != Qt::DisplayRole || orientation != Qt::Horizontal) return {};
+    switch (section) {
+    case NameColumn: return tr("Run");
+    case StageColumn: return tr("Stage");
+    case StateColumn: return tr("State");
+    case StepColumn: return tr("Step");
+    case NowColumn: return tr("Now");
+    case StartedColumn: return tr("Started");
+    case DurationColumn: return tr("Duration");
+    case DeviceColumn: return tr("Device");
+    default: return {};
+    }
+}
+
+}  // namespace amalgam

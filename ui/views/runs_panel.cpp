@@ -1,0 +1,165 @@
+#include "ui/views/runs_panel.h"
+
+#include <functional>
+
+#include <QDialog>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "ui/document/experiments.h"
+#include "ui/document/workbench.h"
+#include "ui/models/run_table_model.h"
+#include "ui/views/run_curves.h"
+
+namespace amalgam {
+
+RunsPanel::RunsPanel(Workbench& workbench, QWidget* parent)
+    : QWidget(parent), workbench_(workbench), model_(new RunTableModel(workbench.experiments(), this)), table_(new QTableView(this)),
+      curves_(new RunCurves(workbench.experiments(), this)), lineage_(new QLabel(this)), samples_(new QPushButton(tr("Samples\u2026"), this)) {
+    table_->setModel(model_);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection);  // several runs overlay their curves
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->verticalHeader()->hide();
+    lineage_->setWordWrap(true);
+    lineage_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto* cancel = new QPushButton(tr("Cancel"), this);
+    auto* resume = new QPushButton(tr("Resume"), this);
+    auto* evaluate = new QPushButton(tr("Evaluate"), this);
+    auto* exportModel = new QPushButton(tr("Merge and export\u2026"), this);
+    resume->setToolTip(tr("Continue from the last checkpoint: after a cancel, a crash or closing the window"));
+    evaluate->setToolTip(tr("Evaluate the run's adapter on the evaluation suites; the row appears in Compare"));
+    auto* buttons = new QHBoxLayout;
+    for (QPushButton* b : {cancel, resume, evaluate, exportModel, samples_}) buttons->addWidget(b);
+    buttons->addStretch();
+
+    auto* top = new QWidget(this);
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addLayout(buttons);
+    topLayout->addWidget(table_, 1);
+    topLayout->addWidget(lineage_);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(top);
+    split->addWidget(curves_);
+    split->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(split);
+
+    connect(cancel, &QPushButton::clicked, this, &RunsPanel::cancelSelected);
+    connect(resume, &QPushButton::clicked, this, &RunsPanel::resumeSelected);
+    connect(evaluate, &QPushButton::clicked, this, &RunsPanel::evaluateSelected);
+    connect(exportModel, &QPushButton::clicked, this, &RunsPanel::exportSelected);
+    connect(samples_, &QPushButton::clicked, this, &RunsPanel::showSamples);
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunsPanel::selectionChanged);
+    connect(model_, &QAbstractItemModel::modelReset, this, [this] {  // follow the newest run
+        if (model_->rowCount() > 0) table_->selectRow(model_->rowCount() - 1);
+    });
+    connect(&workbench_.experiments(), &Experiments::runsChanged, this, [this] { lineage_->setText(lineage()); });
+    if (model_->rowCount() > 0) table_->selectRow(model_->rowCount() - 1);
+}
+
+std::vector<std::int64_t> RunsPanel::selectedRuns() const {
+    std::vector<std::int64_t> out;
+    for (const QModelIndex& row : table_->selectionModel()->selectedRows()) out.push_back(model_->runAt(row.row()));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void RunsPanel::selectionChanged() {
+    const auto runs = selectedRuns();
+    curves_->showRuns(runs);
+    lineage_->setText(lineage());
+    const auto* run = runs.size() == 1 ? workbench_.experiments().run(runs.front()) : nullptr;
+    samples_->setEnabled(run && run->stage == "ppo");
+}
+
+QString RunsPanel::lineage() const {
+    const auto runs = selectedRuns();
+    if (runs.size() != 1) return {};
+    const Experiments& e = workbench_.experiments();
+    QStringList chain;
+    for (const auto* run = e.run(runs.front()); run; run = run->parent_run ? e.run(*run->parent_run) : nullptr) {
+        QString step = QString("<b>%1</b> (%2)").arg(QString::fromStdString(run->label).toHtmlEscaped(), QString::fromStdString(run->stage).toUpper());
+        if (const auto* reward = run->reward_run ? e.run(*run->reward_run) : nullptr)
+            step += tr(" rewarded by <b>%1</b>").arg(QString::fromStdString(reward->label).toHtmlEscaped());
+        chain << step;
+        if (!run->parent_run)
+            chain << tr("%1 on %2 (sha256 %3%4)")
+                         .arg(e.baseModel(*run).section('/', -1).toHtmlEscaped(), QString::fromStdString(run->data).section('/', -2).toHtmlEscaped(),
+                              QString::fromStdString(run->data_sha256.substr(0, 12)),
+                              run->recipe.empty() ? tr(", a file chosen by hand") : tr(", D_train of the workspace's recipe"));
+    }
+    return chain.join(" \u2190 ");
+}
+
+void RunsPanel::act(const std::function<void(std::int64_t)>& action) {
+    for (std::int64_t run : selectedRuns()) {
+        try {
+            action(run);
+        } catch (const std::exception& e) {
+            lineage_->setText(QString("<span style='color:#d62728'>%1</span>").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+        }
+    }
+}
+
+void RunsPanel::cancelSelected() {
+    act([this](std::int64_t run) { workbench_.experiments().cancel(run); });
+}
+
+void RunsPanel::resumeSelected() {
+    act([this](std::int64_t run) { workbench_.experiments().resume(run); });
+}
+
+void RunsPanel::evaluateSelected() {
+    QString data = workbench_.experiments().evaluationData();
+    if (data.isEmpty()) data = QFileDialog::getExistingDirectory(this, tr("The folder with winobias/, winogrande/ and winogender/"));
+    if (data.isEmpty()) return;
+    act([this, data](std::int64_t run) { workbench_.experiments().evaluateRun(run, data); });
+}
+
+void RunsPanel::exportSelected() {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Write the merged model into"));
+    if (dir.isEmpty()) return;
+    act([this, dir](std::int64_t run) {
+        workbench_.experiments().exportRun(run, QDir(dir).filePath(QString::fromStdString(workbench_.experiments().run(run)->label)));
+    });
+}
+
+void RunsPanel::showSamples() {
+    const auto runs = selectedRuns();
+    const auto* run = runs.size() == 1 ? workbench_.experiments().run(runs.front()) : nullptr;
+    if (!run) return;
+    QString text;
+    QFile file(QDir(QString::fromStdString(run->dir)).filePath("samples.jsonl"));
+    if (file.open(QIODevice::ReadOnly))
+        while (!file.atEnd()) {
+            const QJsonObject s = QJsonDocument::fromJson(file.readLine()).object();
+            text += tr("step %1  score %2\n").arg(s.value("step").toInteger()).arg(s.value("score").toDouble(), 0, 'g', 4);
+            text += s.value("prompt").toString() + " \u2192 " + s.value("response").toString() + "\n\n";
+        }
+    auto* dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Rollout samples of %1").arg(QString::fromStdString(run->label)));
+    auto* view = new QPlainTextEdit(text.isEmpty() ? tr("No samples yet.") : text, dialog);
+    view->setReadOnly(true);
+    (new QVBoxLayout(dialog))->addWidget(view);
+    dialog->resize(760, 560);
+    dialog->open();
+}
+
+}  // namespace amalgam

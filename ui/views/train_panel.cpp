@@ -1,0 +1,280 @@
+#include "ui/views/train_panel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QDoubleValidator>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTemporaryFile>
+#include <QVBoxLayout>
+
+#include "core/util/atomic_file.h"
+#include "ui/document/workbench.h"
+#include "ui/jobs/device_probe.h"
+#include "ui/jobs/job_queue.h"
+
+namespace amalgam {
+namespace {
+
+const Stage kStages[] = {Stage::Sft, Stage::RewardModel, Stage::Dpo, Stage::Ppo};
+
+/** A line edit with a button that picks a file or a folder. */
+QWidget* pathField(QLineEdit* edit, bool folder, QWidget* parent) {
+    auto* row = new QWidget(parent);
+    auto* layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* browse = new QPushButton(QObject::tr("Browse\u2026"), row);
+    layout->addWidget(edit, 1);
+    layout->addWidget(browse);
+    QObject::connect(browse, &QPushButton::clicked, edit, [edit, folder] {
+        const QString path = folder ? QFileDialog::getExistingDirectory(edit, QString(), edit->text())
+                                    : QFileDialog::getOpenFileName(edit, QString(), edit->text(), QObject::tr("JSON lines (*.jsonl);;All files (*)"));
+        if (!path.isEmpty()) edit->setText(path);
+    });
+    return row;
+}
+
+QSpinBox* spin(int low, int high, QWidget* parent) {
+    auto* s = new QSpinBox(parent);
+    s->setRange(low, high);
+    return s;
+}
+
+QDoubleSpinBox* doubleSpin(double low, double high, double step, int decimals, QWidget* parent) {
+    auto* s = new QDoubleSpinBox(parent);
+    s->setRange(low, high);
+    s->setSingleStep(step);
+    s->setDecimals(decimals);
+    return s;
+}
+
+}  // namespace
+
+TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
+    : QWidget(parent), workbench_(workbench), devices_(new DeviceProbe(this)), stage_(new QComboBox(this)), preset_(new QComboBox(this)),
+      model_(new QLineEdit(this)), parent_(new QComboBox(this)), reward_(new QComboBox(this)), data_(new QLineEdit(this)),
+      loraR_(spin(1, 1024, this)), loraAlpha_(doubleSpin(0.5, 4096, 1, 1, this)), loraDropout_(doubleSpin(0, 0.9, 0.05, 2, this)),
+      targets_(new QLineEdit(this)), lr_(new QLineEdit(this)), batch_(spin(1, 4096, this)), maxLength_(spin(8, 131072, this)),
+      steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), evalData_(new QLineEdit(this)), device_(new QComboBox(this)),
+      dtype_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
+    for (Stage s : kStages) stage_->addItem(QString(to_string(s)).toUpper(), static_cast<int>(s));
+    preset_->addItem(tr("none"));
+    for (const auto& name : preset_names()) preset_->addItem(QString::fromStdString(name));
+    model_->setPlaceholderText(tr("the built-in tiny Llama (random weights)"));
+    data_->setPlaceholderText(tr("export D_train first, or choose a JSON lines file"));
+    targets_->setPlaceholderText(tr("the family's default (q_proj, v_proj)"));
+    lr_->setValidator(new QDoubleValidator(0, 1, 12, lr_));
+    evalEvery_->setSpecialValueText(tr("at the end"));
+    evalData_->setPlaceholderText(tr("optional: folder of evaluation suites (PPO)"));
+    dtype_->addItems({"auto", "float32", "bfloat16", "float16"});
+    dtype_->setToolTip(tr("the frozen base's precision; LoRA, heads and optimizer stay float32"));
+    device_->addItems(devices_->devices());
+    message_->setReadOnly(true);
+    message_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Stage"), stage_);
+    form->addRow(tr("Preset"), preset_);
+    form->addRow(tr("Base model"), pathField(model_, true, this));
+    form->addRow(tr("Start from"), parent_);
+    form->addRow(tr("Reward model"), reward_);
+    form->addRow(tr("Data"), pathField(data_, false, this));
+    form->addRow(tr("LoRA r"), loraR_);
+    form->addRow(tr("LoRA alpha"), loraAlpha_);
+    form->addRow(tr("LoRA dropout"), loraDropout_);
+    form->addRow(tr("LoRA targets"), targets_);
+    form->addRow(tr("Learning rate"), lr_);
+    form->addRow(tr("Batch"), batch_);
+    form->addRow(tr("Max length"), maxLength_);
+    form->addRow(tr("Steps"), steps_);
+    form->addRow(tr("Evaluate every"), evalEvery_);
+    form->addRow(tr("Evaluation data"), pathField(evalData_, true, this));
+    form->addRow(tr("Device"), device_);
+    form->addRow(tr("Precision"), dtype_);
+
+    auto* estimateButton = new QPushButton(tr("Estimate"), this);
+    auto* commandButton = new QPushButton(tr("Show command"), this);
+    auto* saveButton = new QPushButton(tr("Save config\u2026"), this);
+    auto* trainButton = new QPushButton(tr("Train"), this);
+    trainButton->setDefault(true);
+    auto* buttons = new QHBoxLayout;
+    for (QPushButton* b : {estimateButton, commandButton, saveButton}) buttons->addWidget(b);
+    buttons->addStretch();
+    buttons->addWidget(trainButton);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addLayout(buttons);
+    layout->addWidget(message_, 1);
+
+    connect(stage_, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainPanel::stageChanged);
+    connect(preset_, &QComboBox::textActivated, this, &TrainPanel::applyPreset);
+    connect(estimateButton, &QPushButton::clicked, this, &TrainPanel::estimate);
+    connect(commandButton, &QPushButton::clicked, this, &TrainPanel::showCommand);
+    connect(trainButton, &QPushButton::clicked, this, &TrainPanel::launch);
+    connect(saveButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save config"), QString(), tr("YAML (*.yaml)"));
+        if (path.isEmpty()) return;
+        try {
+            write_file_atomically(path.toStdString(), workbench_.experiments().configYaml(request()).toStdString());
+            say(tr("Wrote %1").arg(path));
+        } catch (const std::exception& e) {
+            say(QString::fromStdString(e.what()), true);
+        }
+    });
+    connect(devices_, &DeviceProbe::finished, this, [this] {
+        const QString chosen = device_->currentText();
+        device_->clear();
+        device_->addItems(devices_->devices());
+        device_->setCurrentText(chosen);
+    });
+    connect(&workbench_.experiments(), &Experiments::runsChanged, this, &TrainPanel::refillRuns);
+    connect(&workbench_, &Workbench::exported, this, [this] { data_->setText(workbench_.experiments().currentData()); });
+    connect(&workbench_, &Workbench::opened, this, [this] {
+        data_->setText(workbench_.experiments().currentData());
+        evalData_->setText(workbench_.experiments().evaluationData());
+        devices_->start(workbench_.jobs().worker());
+    });
+    applyPreset("paper-sft");
+}
+
+void TrainPanel::setStage(Stage stage) { stage_->setCurrentIndex(stage_->findData(static_cast<int>(stage))); }
+
+void TrainPanel::setSteps(int steps) { steps_->setValue(steps); }
+
+void TrainPanel::setData(const QString& file) { data_->setText(file); }
+
+void TrainPanel::applyPreset(const QString& name) {
+    const Stage stage = static_cast<Stage>(stage_->currentData().toInt());
+    base_ = name == tr("none") ? TrainConfig{} : preset_config(name.toStdString());
+    if (name == tr("none")) base_.stage = stage;
+    const QSignalBlocker block(stage_);
+    setStage(base_.stage);
+    preset_->setCurrentText(name);
+    loraR_->setValue(static_cast<int>(base_.lora.r));
+    loraAlpha_->setValue(base_.lora.alpha);
+    loraDropout_->setValue(base_.lora.dropout);
+    QStringList targets;
+    for (const auto& t : base_.lora.target_modules) targets << QString::fromStdString(t);
+    targets_->setText(targets.join(", "));
+    lr_->setText(QString::number(base_.optimizer.lr, 'g', 6));
+    batch_->setValue(static_cast<int>(base_.batch_size));
+    maxLength_->setValue(static_cast<int>(base_.max_length));
+    steps_->setValue(static_cast<int>(base_.max_steps.value_or(1000)));
+    evalEvery_->setValue(static_cast<int>(base_.eval_every));
+    stageChanged();
+}
+
+void TrainPanel::stageChanged() {
+    const Stage stage = static_cast<Stage>(stage_->currentData().toInt());
+    if (base_.stage != stage) {  // another stage: its preset, when it has one
+        const QString preset = stage == Stage::Sft ? "paper-sft" : stage == Stage::RewardModel ? "paper-rm" : stage == Stage::Ppo ? "paper-ppo" : tr("none");
+        base_.stage = stage;
+        applyPreset(preset);
+        return;
+    }
+    parent_->setEnabled(stage != Stage::Sft);
+    reward_->setEnabled(stage == Stage::Ppo);
+    refillRuns();
+}
+
+void TrainPanel::refillRuns() {
+    auto fill = [this](QComboBox* box, const std::string& stage) {
+        const QVariant chosen = box->currentData();
+        box->clear();
+        for (const auto& run : workbench_.experiments().runs())
+            if (run.stage == stage && !workbench_.experiments().adapter(run.id).isEmpty())
+                box->addItem(QString::fromStdString(run.label), static_cast<qint64>(run.id));
+        if (box->count() == 0) box->addItem(tr("no finished %1 run yet").arg(QString::fromStdString(stage).toUpper()));
+        if (const int i = box->findData(chosen); i >= 0) box->setCurrentIndex(i);
+    };
+    fill(parent_, "sft");
+    fill(reward_, "rm");
+}
+
+TrainRequest TrainPanel::request() const {
+    TrainRequest r;
+    r.config = base_;
+    r.config.stage = static_cast<Stage>(stage_->currentData().toInt());
+    r.config.model = model_->text().trimmed().toStdString();
+    r.config.data = data_->text().trimmed().toStdString();
+    r.config.eval_data = evalData_->text().trimmed().toStdString();
+    r.config.lora.r = loraR_->value();
+    r.config.lora.alpha = loraAlpha_->value();
+    r.config.lora.dropout = loraDropout_->value();
+    r.config.lora.target_modules.clear();
+    for (const QString& t : targets_->text().split(',', Qt::SkipEmptyParts)) r.config.lora.target_modules.push_back(t.trimmed().toStdString());
+    r.config.optimizer.lr = lr_->text().toDouble();
+    r.config.batch_size = batch_->value();
+    r.config.max_length = maxLength_->value();
+    r.config.max_steps = steps_->value();
+    r.config.eval_every = evalEvery_->value();
+    r.config.save_every = std::min<std::int64_t>(r.config.save_every, std::max(1, steps_->value() / 4));
+    r.config.log_every = std::min<std::int64_t>(r.config.log_every, std::max(1, steps_->value() / 50));
+    if (r.config.stage != Stage::Sft && parent_->currentData().isValid()) r.parent = parent_->currentData().toLongLong();
+    if (r.config.stage == Stage::Ppo && reward_->currentData().isValid()) r.reward = reward_->currentData().toLongLong();
+    r.device = device_->currentText();
+    r.dtype = dtype_->currentText();
+    return r;
+}
+
+std::int64_t TrainPanel::launch() {
+    try {
+        const std::int64_t run = workbench_.experiments().launch(request());
+        say(tr("Queued %1.").arg(QString::fromStdString(workbench_.experiments().run(run)->label)));
+        emit launched(run);
+        return run;
+    } catch (const std::exception& e) {
+        say(QString::fromStdString(e.what()), true);
+        return 0;
+    }
+}
+
+void TrainPanel::showCommand() {
+    try {
+        Experiments& e = workbench_.experiments();
+        say(e.commandLine(request()) + "\n\n# config.yaml\n" + e.configYaml(request()));
+    } catch (const std::exception& e) {
+        say(QString::fromStdString(e.what()), true);
+    }
+}
+
+void TrainPanel::estimate() {
+    if (estimator_) return;
+    auto* config = new QTemporaryFile(QDir::temp().filePath("amalgam-estimate-XXXXXX.yaml"), this);
+    if (!config->open()) {
+        say(tr("cannot write a temporary config"), true);
+        return;
+    }
+    config->write(workbench_.experiments().configYaml(request()).toUtf8());
+    config->flush();
+    estimator_ = new QProcess(this);
+    estimator_->setProcessChannelMode(QProcess::MergedChannels);
+    connect(estimator_, &QProcess::finished, this, [this, config](int code) {
+        const QString output = QString::fromUtf8(estimator_->readAll()).trimmed();
+        say(output, code != 0 || output.contains("warning:"));
+        estimator_->deleteLater();
+        estimator_ = nullptr;
+        config->deleteLater();
+        emit estimated();
+    });
+    say(tr("Estimating\u2026"));
+    estimator_->start(workbench_.jobs().worker(),
+                      {"train", config->fileName(), "--estimate", "--device", device_->currentText(), "--dtype", dtype_->currentText()});
+}
+
+void TrainPanel::say(const QString& text, bool error) {
+    message_->setPlainText(text);
+    QPalette palette = message_->palette();
+    palette.setColor(QPalette::Text, error ? QColor(214, 39, 40) : QWidget::palette().color(QPalette::Text));
+    message_->setPalette(palette);
+}
+
+QString TrainPanel::message() const { return message_->toPlainText(); }
+
+}  // namespace amalgam

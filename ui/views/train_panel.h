@@ -1,0 +1,77 @@
+#pragma once
+
+#include <QWidget>
+
+#include "ui/document/experiments.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QPlainTextEdit;
+class QProcess;
+class QSpinBox;
+
+namespace amalgam {
+
+class DeviceProbe;
+class Workbench;
+
+/** Sets up and launches a training run: the stage, the base model, the runs it starts from,
+ *  the data (the exported D_train or a file), a preset with every field editable, LoRA and
+ *  optimizer settings, device and precision. Estimate asks the worker for the memory and time
+ *  a step takes; Show command gives the exact command line and config; Save config writes it. */
+class TrainPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    explicit TrainPanel(Workbench& workbench, QWidget* parent = nullptr);
+
+    /** The run the fields describe. */
+    TrainRequest request() const;
+    /** Fills every field from a preset (or the stage's defaults for "none"). */
+    void applyPreset(const QString& name);
+    void setStage(Stage stage);
+    void setSteps(int steps);
+    void setData(const QString& file);
+    /** Launches the run; returns its id, or 0 after showing why not. */
+    std::int64_t launch();
+    void showCommand();
+    void estimate();
+    /** What the panel says: an estimate, the command, an error. */
+    QString message() const;
+
+signals:
+    void launched(std::int64_t run);
+    void estimated();
+
+private:
+    void refillRuns();
+    void stageChanged();
+    void say(const QString& text, bool error = false);
+
+    Workbench& workbench_;
+    DeviceProbe* devices_;
+    QComboBox* stage_;
+    QComboBox* preset_;
+    QLineEdit* model_;
+    QComboBox* parent_;
+    QComboBox* reward_;
+    QLineEdit* data_;
+    QSpinBox* loraR_;
+    QDoubleSpinBox* loraAlpha_;
+    QDoubleSpinBox* loraDropout_;
+    QLineEdit* targets_;
+    QLineEdit* lr_;
+    QSpinBox* batch_;
+    QSpinBox* maxLength_;
+    QSpinBox* steps_;
+    QSpinBox* evalEvery_;
+    QLineEdit* evalData_;
+    QComboBox* device_;
+    QComboBox* dtype_;
+    QPlainTextEdit* message_;
+    QProcess* estimator_ = nullptr;
+    TrainConfig base_;  ///< the preset's settings the fields do not show
+};
+
+}  // namespace amalgam
