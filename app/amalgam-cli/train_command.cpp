@@ -31,7 +31,8 @@ options:
   --out DIR           the run folder
   --resume            continue the run in --out from its newest checkpoint (or start it)
   --max-steps N       stop after step N, checkpointed; the schedule still spans the run
-  --estimate          print the expected peak memory and time per step, and exit
+  --estimate          print the expected peak memory and time per step, and exit; warns
+                      when the peak exceeds the memory free on the device (CPU: MemAvailable)
   --device cpu|cuda   where to train (default cpu)
   --dtype TYPE        auto (bfloat16 on cuda, float32 on cpu), float32, bfloat16 or float16
                       for the frozen base; LoRA, head and optimizer stay float32
@@ -87,7 +88,11 @@ int run_train(const std::vector<std::string>& words) {
     if (args.flag("estimate")) {
         const ModelConfig model = ModelConfig::load(fs::path(config.model) / "config.json");
         const at::ScalarType dtype = resolve_precision(options.precision, options.device);
-        std::fputs(describe(estimate_training(model, config, dtype, measure_device_flops(options.device, dtype))).c_str(), stdout);
+        const TrainEstimate e = estimate_training(model, config, dtype, measure_device_flops(options.device, dtype));
+        std::fputs(describe(e).c_str(), stdout);
+        if (auto free = free_memory_bytes(options.device); free && e.peak_bytes > *free)
+            std::printf("warning: the expected peak of %s exceeds the %s free on %s\n", memory_text(e.peak_bytes).c_str(), memory_text(*free).c_str(),
+                        options.device.str().c_str());
         return 0;
     }
     auto out = args.option("out");

@@ -1,5 +1,8 @@
 #include "core/train/estimate.h"
 
+#include <fstream>
+#include <limits>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -143,6 +146,18 @@ std::string describe(const TrainEstimate& e) {
                   e.seconds_per_step, e.flops_per_step / 1e12, e.device_flops / 1e12);
     out += line;
     return out;
+}
+
+std::optional<double> free_memory_bytes(at::Device device) {
+    if (!device.is_cpu()) return std::nullopt;
+    std::ifstream meminfo("/proc/meminfo");
+    for (std::string key; meminfo >> key;) {
+        double kib = 0;
+        meminfo >> kib;
+        if (key == "MemAvailable:") return kib * 1024.0;
+        meminfo.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+    }
+    return std::nullopt;
 }
 
 }  // namespace amalgam

@@ -111,4 +111,11 @@ grep -q 'already holds a run' again.log || fail "run folder in use: $(cat again.
 
 "$cli" train sft.yaml --estimate > estimate.txt
 grep -q '^expected peak memory: ' estimate.txt && grep -q '^expected time per step: ' estimate.txt || fail "estimate: $(cat estimate.txt)"
+! grep -q '^warning:' estimate.txt || fail "the tiny model fits: $(cat estimate.txt)"
+# A 70B shape (its config alone: the estimate reads no weights) does not fit in this machine's memory.
+mkdir huge && sed -e 's/"hidden_size": 64/"hidden_size": 8192/' -e 's/"intermediate_size": 172/"intermediate_size": 28672/' \
+  -e 's/"num_hidden_layers": 2/"num_hidden_layers": 80/' -e 's/"vocab_size": 257/"vocab_size": 128256/' base/config.json > huge/config.json
+sed 's|^model: base|model: huge|' sft.yaml > huge.yaml
+"$cli" train huge.yaml --estimate > huge.txt
+grep -q '^warning: the expected peak of [0-9.]* GiB exceeds the [0-9.]* [GM]iB free on cpu$' huge.txt || fail "no memory warning: $(cat huge.txt)"
 echo "train CLI checks passed"

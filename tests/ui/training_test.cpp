@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <QDateTime>
 #include <QProcess>
+#include <QSplitter>
 #include <QTableView>
 
 #include "core/store/workspace.h"
@@ -67,8 +69,21 @@ TEST(Training, ARunLaunchedFromThePanelStreamsCurvesStopsResumesAndFinishes) {
     const RunTableModel& table = desk.runs.model();
     EXPECT_EQ(table.data(table.index(0, RunTableModel::StepColumn)).toString(), "120 / 120");
     EXPECT_EQ(table.data(table.index(0, RunTableModel::StateColumn)).toString(), "finished");
+    const QString started = table.data(table.index(0, RunTableModel::StartedColumn)).toString();
+    EXPECT_LT(std::abs(QDateTime::fromString(started, "yyyy-MM-dd HH:mm").secsTo(QDateTime::currentDateTime())), 600) << started;
     EXPECT_TRUE(table.data(table.index(0, RunTableModel::NowColumn)).toString().startsWith("loss ")) << table.data(table.index(0, 4)).toString();
-    test::saveScreenshot(desk.runs, "runs");
+    // The README's picture: the panel beside the runs and their curves.
+    QSplitter tab;
+    tab.addWidget(&desk.panel);
+    tab.addWidget(&desk.runs);
+    tab.setSizes({460, 980});
+    tab.resize(1440, 860);
+    tab.show();
+    desk.panel.showCommand();
+    test::saveScreenshot(tab, "train");
+    tab.hide();
+    desk.panel.setParent(nullptr);
+    desk.runs.setParent(nullptr);
 }
 
 TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -244,6 +245,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
     row.job_id = jobs_.enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request));
     const std::int64_t id = workspace_->add_run(row);
     row.id = id;
+    row.created_at = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
     runs_.push_back(row);
     metrics_[id];
     emit runsChanged();

@@ -238,7 +238,8 @@ std::int64_t TrainPanel::launch() {
 void TrainPanel::showCommand() {
     try {
         Experiments& e = workbench_.experiments();
-        say(e.commandLine(request()) + "\n\n# config.yaml\n" + e.configYaml(request()));
+        const QString command = e.commandLine(request());
+        say(command + "\n\n# " + command.section(' ', 2, 2).section('/', -1) + "\n" + e.configYaml(request()));
     } catch (const std::exception& e) {
         say(QString::fromStdString(e.what()), true);
     }
