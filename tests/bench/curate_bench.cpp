@@ -10,12 +10,12 @@
 #include <thread>
 
 #include "core/curate/curation.h"
-#include "core/curate/hashing_embedder.h"
 #include "core/curate/curation_output.h"
+#include "core/curate/hashing_embedder.h"
 #include "core/curate/kmeans.h"
 #include "core/data/importer.h"
-#include "core/util/simd_level.h"
 #include "core/util/blas_kernels.h"
+#include "core/util/simd_level.h"
 
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>

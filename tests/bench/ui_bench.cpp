@@ -14,15 +14,15 @@
 #include <QThread>
 
 #include "core/curate/curation.h"
+#include "ui/document/workbench.h"
+#include "ui/jobs/background_task.h"
+#include "ui/jobs/job_queue.h"
+#include "ui/models/record_table_model.h"
 #include "ui/views/compare_panel.h"
 #include "ui/views/embedding_map.h"
-#include "ui/jobs/job_queue.h"
 #include "ui/views/main_window.h"
 #include "ui/views/palette.h"
 #include "ui/views/point_cloud.h"
-#include "ui/jobs/background_task.h"
-#include "ui/models/record_table_model.h"
-#include "ui/document/workbench.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <QAbstractItemModelTester>
 
 #include "test_support.h"
-#include "ui/views/add_dataset_dialog.h"
 #include "ui/models/record_table_model.h"
+#include "ui/views/add_dataset_dialog.h"
 #include "ui_test_support.h"
 
 namespace amalgam {

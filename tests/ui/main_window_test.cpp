@@ -2,9 +2,9 @@
 
 #include "core/store/workspace.h"
 #include "test_support.h"
+#include "ui/document/workbench.h"
 #include "ui/views/compare_panel.h"
 #include "ui/views/main_window.h"
-#include "ui/document/workbench.h"
 
 namespace amalgam {
 namespace {

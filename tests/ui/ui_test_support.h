@@ -11,8 +11,8 @@
 #include <QThread>
 #include <QWidget>
 
-#include "ui/jobs/background_task.h"
 #include "ui/document/workbench.h"
+#include "ui/jobs/background_task.h"
 
 namespace amalgam::test {
 

@@ -9,10 +9,10 @@
 
 #include "core/recipe/recipe.h"
 #include "core/store/workspace.h"
-#include "ui/jobs/background_task.h"
-#include "ui/jobs/job_queue.h"
 #include "ui/document/experiments.h"
 #include "ui/document/workbench.h"
+#include "ui/jobs/background_task.h"
+#include "ui/jobs/job_queue.h"
 
 namespace amalgam {
 

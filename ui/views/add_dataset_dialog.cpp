@@ -17,8 +17,8 @@
 
 #include "core/data/importer.h"
 #include "ui/jobs/background_task.h"
-#include "ui/views/record_html.h"
 #include "ui/models/record_table_model.h"
+#include "ui/views/record_html.h"
 
 namespace amalgam {
 namespace {

@@ -19,9 +19,9 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include "ui/document/workbench.h"
 #include "ui/jobs/background_task.h"
 #include "ui/models/selection_counts_model.h"
-#include "ui/document/workbench.h"
 
 namespace amalgam {
 namespace {

@@ -15,11 +15,11 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
-#include "ui/views/add_dataset_dialog.h"
-#include "ui/jobs/background_task.h"
-#include "ui/views/record_html.h"
-#include "ui/models/record_table_model.h"
 #include "ui/document/workbench.h"
+#include "ui/jobs/background_task.h"
+#include "ui/models/record_table_model.h"
+#include "ui/views/add_dataset_dialog.h"
+#include "ui/views/record_html.h"
 
 namespace amalgam {
 

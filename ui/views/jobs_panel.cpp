@@ -6,7 +6,6 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -24,10 +23,11 @@
 
 #include "core/store/workspace.h"
 #include "ui/document/experiments.h"
+#include "ui/document/workbench.h"
 #include "ui/jobs/device_probe.h"
 #include "ui/jobs/job_queue.h"
 #include "ui/models/job_table_model.h"
-#include "ui/document/workbench.h"
+#include "ui/views/path_field.h"
 
 namespace amalgam {
 namespace {
@@ -47,21 +47,6 @@ public:
         QApplication::style()->drawControl(QStyle::CE_ProgressBar, &bar, painter);
     }
 };
-
-/** A line edit with a button that picks a folder. */
-QWidget* folderField(QLineEdit* edit, QWidget* parent) {
-    auto* row = new QWidget(parent);
-    auto* layout = new QHBoxLayout(row);
-    layout->setContentsMargins(0, 0, 0, 0);
-    auto* browse = new QPushButton(QObject::tr("Browse\u2026"), row);
-    layout->addWidget(edit, 1);
-    layout->addWidget(browse);
-    QObject::connect(browse, &QPushButton::clicked, edit, [edit] {
-        const QString dir = QFileDialog::getExistingDirectory(edit, QString(), edit->text());
-        if (!dir.isEmpty()) edit->setText(dir);
-    });
-    return row;
-}
 
 }  // namespace
 
@@ -152,9 +137,9 @@ void JobsPanel::askForEvaluation() {
     connect(tiny, &QCheckBox::toggled, model, &QWidget::setDisabled);
     auto* form = new QFormLayout(&dialog);
     form->addRow(tiny);
-    form->addRow(tr("Model"), folderField(model, &dialog));
-    form->addRow(tr("Adapter"), folderField(adapter, &dialog));
-    form->addRow(tr("Evaluation data"), folderField(data, &dialog));
+    form->addRow(tr("Model"), pathField(model, PathKind::Folder, &dialog));
+    form->addRow(tr("Adapter"), pathField(adapter, PathKind::Folder, &dialog));
+    form->addRow(tr("Evaluation data"), pathField(data, PathKind::Folder, &dialog));
     form->addRow(tr("Label"), label);
     form->addRow(tr("Limit"), limit);
     form->addRow(tr("Device"), device);

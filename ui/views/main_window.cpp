@@ -13,16 +13,16 @@
 #include <QTabWidget>
 
 #include "core/store/workspace.h"
+#include "ui/document/demo_workspace.h"
+#include "ui/document/workbench.h"
 #include "ui/jobs/background_task.h"
 #include "ui/views/compare_panel.h"
 #include "ui/views/curation_panel.h"
 #include "ui/views/datasets_panel.h"
-#include "ui/document/demo_workspace.h"
 #include "ui/views/jobs_panel.h"
 #include "ui/views/map_panel.h"
 #include "ui/views/runs_panel.h"
 #include "ui/views/train_panel.h"
-#include "ui/document/workbench.h"
 
 namespace amalgam {
 namespace {

@@ -9,11 +9,11 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include "ui/document/workbench.h"
 #include "ui/views/embedding_map.h"
 #include "ui/views/pair_dialog.h"
 #include "ui/views/palette.h"
 #include "ui/views/point_cloud.h"
-#include "ui/document/workbench.h"
 
 namespace amalgam {
 MapPanel::MapPanel(Workbench& workbench, QWidget* parent)

@@ -5,8 +5,8 @@
 #include <QTextBrowser>
 #include <QVBoxLayout>
 
-#include "ui/views/record_html.h"
 #include "ui/document/workbench.h"
+#include "ui/views/record_html.h"
 
 namespace amalgam {
 

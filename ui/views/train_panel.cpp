@@ -18,27 +18,12 @@
 #include "ui/document/workbench.h"
 #include "ui/jobs/device_probe.h"
 #include "ui/jobs/job_queue.h"
+#include "ui/views/path_field.h"
 
 namespace amalgam {
 namespace {
 
 const Stage kStages[] = {Stage::Sft, Stage::RewardModel, Stage::Dpo, Stage::Ppo};
-
-/** A line edit with a button that picks a file or a folder. */
-QWidget* pathField(QLineEdit* edit, bool folder, QWidget* parent) {
-    auto* row = new QWidget(parent);
-    auto* layout = new QHBoxLayout(row);
-    layout->setContentsMargins(0, 0, 0, 0);
-    auto* browse = new QPushButton(QObject::tr("Browse\u2026"), row);
-    layout->addWidget(edit, 1);
-    layout->addWidget(browse);
-    QObject::connect(browse, &QPushButton::clicked, edit, [edit, folder] {
-        const QString path = folder ? QFileDialog::getExistingDirectory(edit, QString(), edit->text())
-                                    : QFileDialog::getOpenFileName(edit, QString(), edit->text(), QObject::tr("JSON lines (*.jsonl);;All files (*)"));
-        if (!path.isEmpty()) edit->setText(path);
-    });
-    return row;
-}
 
 QSpinBox* spin(int low, int high, QWidget* parent) {
     auto* s = new QSpinBox(parent);
@@ -81,10 +66,10 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     auto* form = new QFormLayout;
     form->addRow(tr("Stage"), stage_);
     form->addRow(tr("Preset"), preset_);
-    form->addRow(tr("Base model"), pathField(model_, true, this));
+    form->addRow(tr("Base model"), pathField(model_, PathKind::Folder, this));
     form->addRow(tr("Start from"), parent_);
     form->addRow(tr("Reward model"), reward_);
-    form->addRow(tr("Data"), pathField(data_, false, this));
+    form->addRow(tr("Data"), pathField(data_, PathKind::File, this));
     form->addRow(tr("LoRA r"), loraR_);
     form->addRow(tr("LoRA alpha"), loraAlpha_);
     form->addRow(tr("LoRA dropout"), loraDropout_);
@@ -94,7 +79,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     form->addRow(tr("Max length"), maxLength_);
     form->addRow(tr("Steps"), steps_);
     form->addRow(tr("Evaluate every"), evalEvery_);
-    form->addRow(tr("Evaluation data"), pathField(evalData_, true, this));
+    form->addRow(tr("Evaluation data"), pathField(evalData_, PathKind::Folder, this));
     form->addRow(tr("Device"), device_);
     form->addRow(tr("Precision"), dtype_);
 
