@@ -73,8 +73,6 @@ public:
         std::optional<std::int64_t> step;
     };
     std::vector<EvalRow> eval_results();
-    /** An evaluation's whole results.json, items included. */
-    std::string eval_results_json(std::int64_t id);
 
     /** A stored curation's map: the placements of its pairs and the clusters it used. */
     struct StoredCuration {

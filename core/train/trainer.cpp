@@ -21,15 +21,12 @@
 #include "core/train/seed_mix.h"
 #include "core/util/atomic_file.h"
 #include "core/util/sha256.h"
-#include "core/util/text_file.h"
 
 namespace amalgam {
 namespace {
 
 namespace fs = std::filesystem;
 using ordered_json = nlohmann::ordered_json;
-
-std::string file_sha256(const std::string& path) { return sha256_hex(read_file_bytes(path)); }
 
 
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/util/text_file.h"
+
 namespace amalgam {
 namespace {
 
@@ -76,5 +78,7 @@ std::string sha256_hex(std::string_view data) {
     h.update(data);
     return h.hex_digest();
 }
+
+std::string file_sha256(const std::filesystem::path& path) { return sha256_hex(read_file_bytes(path)); }
 
 }  // namespace amalgam

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,8 @@ private:
 };
 
 std::string sha256_hex(std::string_view data);
+
+/** The SHA-256 of a file's bytes; a file that cannot be read is a DataError naming it. */
+std::string file_sha256(const std::filesystem::path& path);
 
 }  // namespace amalgam

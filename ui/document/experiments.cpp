@@ -1,7 +1,5 @@
 #include "ui/document/experiments.h"
 
-#include <fstream>
-
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -28,13 +26,6 @@ bool isEvalLine(const MetricsLine& line) {
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
-std::string file_sha256(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error(path.toStdString() + ": cannot read it");
-    const QByteArray bytes = file.readAll();
-    return sha256_hex(std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
-}
-
 }  // namespace
 
 Experiments::Experiments(JobQueue& jobs, QObject* parent) : QObject(parent), jobs_(jobs) {
@@ -42,10 +33,13 @@ Experiments::Experiments(JobQueue& jobs, QObject* parent) : QObject(parent), job
         if (auto run = runOfJob(job)) append(*run, line);
     });
     connect(&jobs_, &JobQueue::rowChanged, this, [this](int row) {
-        if (row >= 0 && static_cast<std::size_t>(row) < jobs_.rows().size() && runOfJob(jobs_.rows()[static_cast<std::size_t>(row)].id))
-            emit runsChanged();
+        if (row < 0 || static_cast<std::size_t>(row) >= jobs_.rows().size()) return;
+        if (auto run = runOfJob(jobs_.rows()[static_cast<std::size_t>(row)].id)) emit runProgressed(*run);
     });
     connect(&jobs_, &JobQueue::rowsReset, this, &Experiments::runsChanged);
+    connect(&jobs_, &JobQueue::jobStarted, this, [this](std::int64_t job) {
+        if (runOfJob(job)) emit runsChanged();
+    });
     connect(&jobs_, &JobQueue::jobEnded, this, [this](std::int64_t job, JobState state, const WorkerJob& work) {
         if (state == JobState::Finished && work.kind == JobKind::Evaluate) emit resultsChanged();
         if (auto run = runOfJob(job)) {
@@ -64,7 +58,11 @@ void Experiments::attach(Workspace* workspace, const QString& path) {
 void Experiments::reload() {
     runs_ = workspace_ ? workspace_->runs() : std::vector<Workspace::RunRow>{};
     metrics_.clear();
-    for (const auto& run : runs_) readMetrics(run);
+    plannedSteps_.clear();
+    for (const auto& run : runs_) {
+        readMetrics(run);
+        plan(run);
+    }
     emit runsChanged();
 }
 
@@ -125,17 +123,18 @@ std::pair<std::int64_t, std::int64_t> Experiments::steps(std::int64_t id) const 
     std::int64_t step = 0;
     for (const MetricsLine& line : metrics(id)) step = std::max<std::int64_t>(step, line.value("step").toInteger());
     std::int64_t total = 0;
-    const auto* r = run(id);
     if (const auto* j = job(id); j && j->stage == "train") total = j->total;
-    if (r && total == 0) {
-        try {
-            const auto max = yaml_to_json(r->config, r->dir).value.value("max_steps", nlohmann::json());
-            if (max.is_number_integer()) total = max.get<std::int64_t>();
-        } catch (const std::exception&) {
-        }
-    }
+    if (auto it = plannedSteps_.find(id); total == 0 && it != plannedSteps_.end()) total = it->second;
     if (state(id) == JobState::Finished) total = std::max(total, step);
     return {step, total};
+}
+
+void Experiments::plan(const Workspace::RunRow& run) {
+    try {  // a config of epochs has no step count until its worker reports one
+        const auto max = yaml_to_json(run.config, run.dir).value.value("max_steps", nlohmann::json());
+        if (max.is_number_integer()) plannedSteps_[run.id] = max.get<std::int64_t>();
+    } catch (const std::exception&) {
+    }
 }
 
 QString Experiments::adapter(std::int64_t id) const {
@@ -238,7 +237,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
     row.parent_run = request.parent;
     row.reward_run = request.reward;
     row.data = config.data;
-    row.data_sha256 = file_sha256(q(config.data));
+    row.data_sha256 = file_sha256(config.data);
     if (q(config.data) == currentData()) row.recipe = workspace_->setting(kDataRecipeKey).value_or("");
     row.device = request.device.toStdString();
     row.dtype = request.dtype.toStdString();
@@ -248,6 +247,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
     row.created_at = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
     runs_.push_back(row);
     metrics_[id];
+    plan(row);
     emit runsChanged();
     return id;
 }
@@ -258,6 +258,7 @@ void Experiments::cancel(std::int64_t id) {
 
 void Experiments::resume(std::int64_t id) {
     if (const auto* r = run(id); r && r->job_id) jobs_.requeue(*r->job_id);
+    emit runsChanged();
 }
 
 void Experiments::ensureBaseModel(const Workspace::RunRow& run) {

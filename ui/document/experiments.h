@@ -27,8 +27,8 @@ struct EvaluationRequest {
     QString tinyArch = "llama";
     QString device = "cpu";
     QString dtype = "auto";
-    std::optional<std::int64_t> run;  ///< the run whose adapter this is
-    std::optional<std::int64_t> step;
+    std::optional<std::int64_t> run = std::nullopt;  ///< the run whose adapter this is
+    std::optional<std::int64_t> step = std::nullopt;
 };
 
 /** A training run to launch: the config (stage, hyperparameters, data; model empty for the
@@ -100,7 +100,10 @@ public:
     QString currentData() const;
 
 signals:
+    /** Runs were added, or one started, ended or was queued again. */
     void runsChanged();
+    /** A run's worker reported progress. */
+    void runProgressed(std::int64_t run);
     void metricsAppended(std::int64_t run);
     void resultsChanged();
 
@@ -108,6 +111,8 @@ private:
     void reload();
     void readMetrics(const Workspace::RunRow& run);
     void append(std::int64_t run, const MetricsLine& line);
+    /** Remembers the steps a run's config asks for. */
+    void plan(const Workspace::RunRow& run);
     std::optional<std::int64_t> runOfJob(std::int64_t job) const;
     /** Queues the merge of a run's parent into the model the run trained on, unless it is there. */
     void ensureBaseModel(const Workspace::RunRow& run);
@@ -122,6 +127,7 @@ private:
     QString path_;
     std::vector<Workspace::RunRow> runs_;
     std::map<std::int64_t, std::vector<MetricsLine>> metrics_;
+    std::map<std::int64_t, std::int64_t> plannedSteps_;  ///< run -> max_steps of its config
 };
 
 }  // namespace amalgam

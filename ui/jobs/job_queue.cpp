@@ -14,12 +14,14 @@ namespace {
 constexpr double kLeaseSeconds = 15;
 constexpr int kPollMs = 3000;
 
+std::string options_text(const WorkerJob& work) { return QJsonDocument(work.options).toJson(QJsonDocument::Compact).toStdString(); }
+
 Workspace::JobRow to_row(const JobQueue::Job& job) {
     Workspace::JobRow row;
     row.id = job.id;
     row.label = job.label.toStdString();
     row.kind = to_string(job.work.kind).toStdString();
-    row.options = QJsonDocument(job.work.options).toJson(QJsonDocument::Compact).toStdString();
+    row.options = options_text(job.work);
     row.state = to_string(job.state).toStdString();
     row.progress = job.progress;
     row.stage = job.stage.toStdString();
@@ -126,8 +128,7 @@ std::int64_t JobQueue::enqueue(const QString& label, const WorkerJob& work) {
     job.label = label;
     job.work = work;
     job.created = QDateTime::currentDateTimeUtc();
-    job.id = workspace_->add_job(label.toStdString(), to_string(work.kind).toStdString(),
-                                 QJsonDocument(work.options).toJson(QJsonDocument::Compact).toStdString());
+    job.id = workspace_->add_job(label.toStdString(), to_string(work.kind).toStdString(), options_text(work));
     rows_.push_back(job);
     emit rowsReset();
     startNext();

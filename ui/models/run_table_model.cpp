@@ -26,7 +26,7 @@ QString duration_text(qint64 seconds) {
 }  // namespace
 
 RunTableModel::RunTableModel(Experiments& experiments, QObject* parent) : QAbstractTableModel(parent), experiments_(experiments) {
-    auto refresh = [this] {
+    connect(&experiments_, &Experiments::runsChanged, this, [this] {
         const int rows = static_cast<int>(experiments_.runs().size());
         if (rows != rows_) {
             beginResetModel();
@@ -35,9 +35,13 @@ RunTableModel::RunTableModel(Experiments& experiments, QObject* parent) : QAbstr
         } else if (rows_ > 0) {
             emit dataChanged(index(0, 0), index(rows_ - 1, ColumnCount - 1));
         }
+    });
+    auto refreshRun = [this](std::int64_t run) {
+        for (int row = 0; row < rows_; ++row)
+            if (runAt(row) == run) emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
     };
-    connect(&experiments_, &Experiments::runsChanged, this, refresh);
-    connect(&experiments_, &Experiments::metricsAppended, this, refresh);
+    connect(&experiments_, &Experiments::runProgressed, this, refreshRun);
+    connect(&experiments_, &Experiments::metricsAppended, this, refreshRun);
     rows_ = static_cast<int>(experiments_.runs().size());
 }
 

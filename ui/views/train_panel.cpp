@@ -199,6 +199,7 @@ TrainRequest TrainPanel::request() const {
     r.config.max_length = maxLength_->value();
     r.config.max_steps = steps_->value();
     r.config.eval_every = evalEvery_->value();
+    // A short run still checkpoints (so that Resume has somewhere to start) and draws a curve.
     r.config.save_every = std::min<std::int64_t>(r.config.save_every, std::max(1, steps_->value() / 4));
     r.config.log_every = std::min<std::int64_t>(r.config.log_every, std::max(1, steps_->value() / 50));
     if (r.config.stage != Stage::Sft && parent_->currentData().isValid()) r.parent = parent_->currentData().toLongLong();
