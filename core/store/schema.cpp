@@ -128,6 +128,10 @@ const std::vector<const char*> kMigrations = {
         expires_at REAL NOT NULL          -- unix seconds
     );
     )sql",
+    R"sql(
+    -- The jobs a job waits for (a pipeline's stages): it starts once they have finished.
+    ALTER TABLE jobs ADD COLUMN waits_for TEXT NOT NULL DEFAULT '[]';  -- JSON array of job ids
+    )sql",
 };
 
 }  // namespace

@@ -218,9 +218,11 @@ void Workspace::set_pair_overrides(const std::vector<std::pair<std::string, std:
     t.commit();
 }
 
-std::int64_t Workspace::add_job(const std::string& label, const std::string& kind, const std::string& options_json) {
-    SqliteDb::Statement s(*db_, "INSERT INTO jobs (label, kind, options, state, created_at) VALUES (?, ?, ?, 'queued', ?)");
-    s.bind(1, label).bind(2, kind).bind(3, options_json).bind(4, now_utc()).step();
+std::int64_t Workspace::add_job(const std::string& label, const std::string& kind, const std::string& options_json,
+                                const std::vector<std::int64_t>& waits_for) {
+    SqliteDb::Statement s(*db_,
+                          "INSERT INTO jobs (label, kind, options, state, created_at, waits_for) VALUES (?, ?, ?, 'queued', ?, ?)");
+    s.bind(1, label).bind(2, kind).bind(3, options_json).bind(4, now_utc()).bind(5, nlohmann::json(waits_for).dump()).step();
     return db_->last_insert_id();
 }
 
@@ -236,10 +238,11 @@ void Workspace::update_job(const JobRow& job) {
 std::vector<Workspace::JobRow> Workspace::jobs() {
     std::vector<JobRow> rows;
     SqliteDb::Statement s(*db_,
-                          "SELECT id, label, kind, options, state, progress, stage, log, error, created_at, finished_at FROM jobs ORDER BY id");
+                          "SELECT id, label, kind, options, state, progress, stage, log, error, created_at, finished_at, waits_for "
+                          "FROM jobs ORDER BY id");
     while (s.step())
         rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.text(6), s.text(7), s.text(8), s.text(9),
-                        s.is_null(10) ? std::string() : s.text(10)});
+                        s.is_null(10) ? std::string() : s.text(10), nlohmann::json::parse(s.text(11)).get<std::vector<std::int64_t>>()});
     return rows;
 }
 

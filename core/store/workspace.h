@@ -105,8 +105,10 @@ public:
         std::string error;
         std::string created_at;   ///< ISO 8601, UTC
         std::string finished_at;  ///< empty until it ends
+        std::vector<std::int64_t> waits_for;  ///< jobs that must finish before it starts
     };
-    std::int64_t add_job(const std::string& label, const std::string& kind, const std::string& options_json);
+    std::int64_t add_job(const std::string& label, const std::string& kind, const std::string& options_json,
+                         const std::vector<std::int64_t>& waits_for = {});
     /** Writes a job's state, progress, stage, log and error. */
     void update_job(const JobRow& job);
     std::vector<JobRow> jobs();

@@ -43,6 +43,8 @@ protected:
         ASSERT_EQ(window_->openDemo(qpath(dir_->path())), "");
         window_->show();
         ASSERT_TRUE(waitUntil([] { return window_->workbench().curation() != nullptr; }));
+        // Then it exports D_train and trains on it: SFT, RM, PPO and DPO, each evaluated.
+        ASSERT_TRUE(waitUntil([] { return window_->workbench().experiments().runs().size() == 4; }, 60000));
         ASSERT_TRUE(waitUntil([] { return !window_->workbench().jobs().busy(); }, 120000));
     }
     static void TearDownTestSuite() {
@@ -136,13 +138,28 @@ TEST_F(DemoWindow, LassoThenExcludeTakesPointsOutOfDTrain) {
 }
 
 TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
+    // Make each tiny model; evaluate the GPT-2; train SFT, RM, PPO and DPO; evaluate the Llama,
+    // merge SFT into it (the base of the others), evaluate SFT, PPO and DPO.
     const auto& rows = workbench().jobs().rows();
-    ASSERT_EQ(rows.size(), 4u);  // make each tiny model, evaluate it
+    ASSERT_EQ(rows.size(), 12u);
     for (const auto& job : rows) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
+    const Experiments& experiments = workbench().experiments();
+    const std::vector<std::string> stages = {"sft", "rm", "ppo", "dpo"};
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const auto& run = experiments.runs()[i];
+        EXPECT_EQ(run.stage, stages[i]);
+        EXPECT_EQ(run.data, qpath(dir_->path() / "dtrain/train.jsonl").toStdString());
+        EXPECT_EQ(experiments.metrics(run.id).size(), 20u) << run.label << ": 40 steps, logged every 2";
+        EXPECT_EQ(run.parent_run, i == 0 ? std::nullopt : std::optional<std::int64_t>(experiments.runs()[0].id));
+    }
+    EXPECT_EQ(experiments.runs()[2].reward_run, experiments.runs()[1].id) << "PPO is guided by the pipeline's reward model";
     const auto& table = window_->compare().model();
-    ASSERT_EQ(table.rowCount(), 2);
-    EXPECT_EQ(table.data(table.index(0, 0), Qt::DisplayRole).toString(), "tiny-llama");
-    EXPECT_EQ(table.data(table.index(1, 0), Qt::DisplayRole).toString(), "tiny-gpt2");
+    ASSERT_EQ(table.rowCount(), 5);
+    const QStringList labels = {"tiny-gpt2", "tiny-llama", "sft-1", "ppo-3", "dpo-4"};
+    for (int r = 0; r < 5; ++r) {
+        EXPECT_EQ(table.data(table.index(r, 0), Qt::DisplayRole).toString(), labels[r]);
+        EXPECT_FALSE(table.data(table.index(r, 1), Qt::DisplayRole).toString().isEmpty()) << "Bias of " << labels[r].toStdString();
+    }
     window_->tabs().setCurrentIndex(4);
     test::saveScreenshot(*window_->tabs().widget(4), "compare");
     // The README's picture: the curation panel and the map above the comparison table.
@@ -176,8 +193,8 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     EXPECT_TRUE(arguments.join(' ').contains("--device cpu --dtype bfloat16")) << job.log;
     const QString results = arguments.at(arguments.indexOf("--out") + 1);
     EXPECT_NE(test::read_text(results.toStdString()).find("\"dtype\": \"bfloat16\""), std::string::npos);
-    ASSERT_EQ(window_->compare().model().rowCount(), 3);
-    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(2, 0), Qt::DisplayRole).toString(), "tiny-again");
+    ASSERT_EQ(window_->compare().model().rowCount(), 6);
+    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(5, 0), Qt::DisplayRole).toString(), "tiny-again");
 
     // A job that fails says why, and the workbench goes on.
     workbench().experiments().evaluate({QString(), QString(), qpath(dir_->path() / "no-such-data"), "broken", 0});
@@ -185,7 +202,7 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     const auto& failed = workbench().jobs().rows().back();
     EXPECT_EQ(failed.state, JobState::Failed);
     EXPECT_TRUE(failed.error.contains("cannot open")) << failed.error;
-    EXPECT_EQ(window_->compare().model().rowCount(), 3);
+    EXPECT_EQ(window_->compare().model().rowCount(), 6);
     window_->tabs().setCurrentIndex(3);
     test::saveScreenshot(*window_->tabs().widget(3), "jobs");
     window_->tabs().setCurrentIndex(1);

@@ -164,6 +164,51 @@ TEST(Training, AKilledWorkerLeavesTheRunResumable) {
     EXPECT_EQ(desk.experiments().metrics(run).size(), 80u) << "every step logged once";
 }
 
+TEST(Training, APipelineWaitsForEachStageAndGoesOnWhenAFailedStageIsResumed) {
+    test::TempDir dir;
+    TrainingDesk desk(dir / "ws.amalgam");
+    desk.panel.applyPreset("none");
+    desk.panel.setSteps(6);
+    desk.panel.setPipeline(false, true);
+    // A refused stage queues nothing.
+    desk.panel.setData(qpath(dir / "missing.jsonl"));
+    EXPECT_FALSE(desk.panel.launchPipeline());
+    EXPECT_TRUE(desk.panel.message().endsWith("missing.jsonl: no such training data file")) << desk.panel.message();
+    EXPECT_TRUE(desk.workbench.jobs().rows().empty());
+
+    // SFT fails on a malformed line: what waits for it is cancelled, saying why; the base is still evaluated.
+    const std::string pairs = test::read_text(test::examples_dir() / "pairwise.jsonl");
+    const auto data = dir.write("pairs.jsonl", pairs + "{\"prompt\": \"no answers\"}\n");
+    desk.panel.setData(qpath(data));
+    desk.experiments().evaluate({QString(), QString(), qpath(test::examples_dir()), "sets the suites", 2});
+    ASSERT_TRUE(desk.panel.launchPipeline()) << desk.panel.message();
+    EXPECT_EQ(desk.panel.message(), "Queued sft-1 \u2192 dpo-2, then 3 evaluations.");
+    ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
+    auto stateOf = [&](const QString& label) {
+        for (const auto& job : desk.workbench.jobs().rows())
+            if (job.label == label) return std::make_pair(job.state, job.error);
+        return std::make_pair(JobState::Queued, QString("no such job"));
+    };
+    EXPECT_EQ(stateOf("Train sft-1").first, JobState::Failed);
+    EXPECT_EQ(stateOf("Train dpo-2"), std::make_pair(JobState::Cancelled, QString("not started: Train sft-1 did not finish")));
+    EXPECT_EQ(stateOf("Evaluate tiny-llama").first, JobState::Finished);
+    EXPECT_EQ(stateOf("Evaluate sft-1").first, JobState::Cancelled);
+    EXPECT_EQ(stateOf("Merge sft-1").first, JobState::Cancelled);
+    EXPECT_EQ(stateOf("Evaluate dpo-2"), std::make_pair(JobState::Cancelled, QString("not started: Train dpo-2 did not finish")));
+
+    // Mended and resumed, SFT finishes and the rest of the pipeline runs after it.
+    dir.write("pairs.jsonl", pairs);
+    desk.experiments().resume(desk.experiments().runs()[0].id);
+    ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
+    for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
+    const auto results = desk.workbench.workspace().eval_results();
+    ASSERT_EQ(results.size(), 4u);
+    EXPECT_EQ(results[2].label, "sft-1");
+    EXPECT_EQ(results[3].label, "dpo-2");
+    EXPECT_EQ(results[3].run, desk.experiments().runs()[1].id);
+    EXPECT_EQ(results[3].step, 6);
+}
+
 TEST(JobQueue, OfTwoWorkbenchesOnOneWorkspaceOneRunsTheQueue) {
     test::TempDir dir;
     const QString file = qpath(dir / "ws.amalgam");

@@ -11,9 +11,10 @@ class Workbench;
  *  An existing demo workspace is kept as it is. Returns the workspace file, or throws. */
 QString prepareDemoWorkspace(const QString& dir);
 
-/** What the demo does once its workspace is open: curates it if it has no curation yet and,
- *  if nothing was evaluated, evaluates the built-in tiny Llama and GPT-2 models on the
- *  example evaluation folder. */
+/** What the demo does once its workspace is open, when it is new: evaluates the built-in tiny
+ *  GPT-2; curates; exports D_train into dir/dtrain; and queues tiny SFT → RM → PPO and SFT → DPO
+ *  runs on it, then the evaluation of the tiny Llama and of each policy. A reopened demo is
+ *  curated if it has no curation and otherwise left as it is. */
 void startDemo(Workbench& workbench, const QString& dir);
 
 }  // namespace amalgam

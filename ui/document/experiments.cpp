@@ -166,7 +166,7 @@ std::int64_t Experiments::evaluate(const EvaluationRequest& request) {
     if (request.step) options["step"] = static_cast<qint64>(*request.step);
     workspace_->set_setting(kEvalDataKey, request.data.toStdString());
     const QString name = request.label.isEmpty() ? QFileInfo(model).fileName() : request.label;
-    return jobs_.enqueue(tr("Evaluate %1").arg(name), {JobKind::Evaluate, options});
+    return jobs_.enqueue(tr("Evaluate %1").arg(name), {JobKind::Evaluate, options}, request.waitsFor);
 }
 
 QString Experiments::evaluationData() const { return workspace_ ? q(workspace_->setting(kEvalDataKey).value_or("")) : QString(); }
@@ -214,13 +214,36 @@ QString Experiments::commandLine(const TrainRequest& request) {
     return "amalgam-cli " + trainJob(dir, request).arguments(path_).join(' ');
 }
 
-std::int64_t Experiments::launch(const TrainRequest& request) {
+TrainConfig Experiments::validated(const TrainRequest& request) {
     TrainConfig config = resolvedConfig(request);
-    train_config_from_json(config.to_json(), workspaceDir().toStdString());  // refuses what the worker would
+    TrainConfig checked = config;  // a run a pipeline is still to make stands in by name
+    if (request.parent && checked.adapter.empty()) checked.adapter = "(the parent run's adapter)";
+    if (request.reward && checked.reward.empty()) checked.reward = "(the reward run's adapter)";
+    train_config_from_json(checked.to_json(), workspaceDir().toStdString());  // refuses what the worker would
     if (request.config.stage != Stage::Sft && !request.parent)
         throw std::invalid_argument(std::string(to_string(config.stage)) + " starts from an SFT run: choose one");
     if (request.config.stage == Stage::Ppo && !request.reward) throw std::invalid_argument("PPO needs a reward model run: choose one");
     if (!QFileInfo::exists(q(config.data))) throw std::invalid_argument(config.data + ": no such training data file");
+    return config;
+}
+
+std::vector<std::int64_t> Experiments::adapterJobs(const std::vector<std::optional<std::int64_t>>& ids) const {
+    std::vector<std::int64_t> waits;
+    for (const auto& id : ids) {
+        if (!id) continue;
+        const auto* r = run(*id);
+        if (!r) throw std::invalid_argument("no such run");
+        if (!adapter(*id).isEmpty()) continue;
+        const auto s = state(*id);
+        if (!s || ended(*s)) throw std::invalid_argument(r->label + " has no final adapter");
+        waits.push_back(*r->job_id);
+    }
+    return waits;
+}
+
+std::int64_t Experiments::launch(const TrainRequest& request) {
+    const TrainConfig config = validated(request);
+    const std::vector<std::int64_t> waits = adapterJobs({request.parent, request.reward});
     if (request.config.model.empty()) tinyModel("llama");
 
     const QString stage = to_string(config.stage);
@@ -241,7 +264,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
     if (q(config.data) == currentData()) row.recipe = workspace_->setting(kDataRecipeKey).value_or("");
     row.device = request.device.toStdString();
     row.dtype = request.dtype.toStdString();
-    row.job_id = jobs_.enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request));
+    row.job_id = jobs_.enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request), waits);
     const std::int64_t id = workspace_->add_run(row);
     row.id = id;
     row.created_at = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
@@ -250,6 +273,46 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
     plan(row);
     emit runsChanged();
     return id;
+}
+
+PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
+    auto stage = [&](Stage s, std::optional<std::int64_t> parent, std::optional<std::int64_t> reward) {
+        TrainRequest r = request.settings;
+        if (!r.config.preset.empty() && preset_config(r.config.preset).stage != s) r.config.preset.clear();
+        r.config.stage = s;
+        if (s != Stage::Ppo) r.config.eval_data.clear();  // PPO's is a folder of suites; the others read pairs
+        r.parent = parent;
+        r.reward = reward;
+        r.label.clear();
+        return r;
+    };
+    // Every stage's config is checked first, with stand-ins for the runs still to be made.
+    const std::int64_t none = -1;
+    validated(stage(Stage::Sft, std::nullopt, std::nullopt));
+    if (request.rlhf) {
+        validated(stage(Stage::RewardModel, none, std::nullopt));
+        validated(stage(Stage::Ppo, none, none));
+    }
+    if (request.dpo) validated(stage(Stage::Dpo, none, std::nullopt));
+
+    PipelineRuns runs;
+    runs.sft = launch(stage(Stage::Sft, std::nullopt, std::nullopt));
+    if (request.rlhf) {
+        runs.rm = launch(stage(Stage::RewardModel, runs.sft, std::nullopt));
+        runs.ppo = launch(stage(Stage::Ppo, runs.sft, runs.rm));
+    }
+    if (request.dpo) runs.dpo = launch(stage(Stage::Dpo, runs.sft, std::nullopt));
+    if (request.evaluationData.isEmpty()) return runs;
+
+    EvaluationRequest base;
+    base.model = q(request.settings.config.model);
+    base.data = request.evaluationData;
+    base.device = request.settings.device;
+    base.dtype = request.settings.dtype;
+    runs.evaluations.push_back(evaluate(base));
+    for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.dpo})
+        if (policy) runs.evaluations.push_back(evaluateRun(*policy, request.evaluationData));
+    return runs;
 }
 
 void Experiments::cancel(std::int64_t id) {
@@ -261,36 +324,37 @@ void Experiments::resume(std::int64_t id) {
     emit runsChanged();
 }
 
-void Experiments::ensureBaseModel(const Workspace::RunRow& run) {
+std::optional<std::int64_t> Experiments::ensureBaseModel(const Workspace::RunRow& run) {
     const QString base = baseModel(run);
-    if (!run.parent_run || QFileInfo::exists(base + "/config.json")) return;
+    if (!run.parent_run || QFileInfo::exists(base + "/config.json")) return std::nullopt;
     for (const auto& job : jobs_.rows())
-        if (job.work.kind == JobKind::Merge && job.work.option("out") == base && !ended(job.state)) return;
-    exportRun(*run.parent_run, base);
+        if (job.work.kind == JobKind::Merge && job.work.option("out") == base && !ended(job.state)) return job.id;
+    return exportRun(*run.parent_run, base);
 }
 
 std::int64_t Experiments::exportRun(std::int64_t id, const QString& out) {
-    const auto* r = run(id);
-    if (!r) throw std::invalid_argument("no such run");
-    if (adapter(id).isEmpty()) throw std::invalid_argument(r->label + " has no final adapter yet");
-    ensureBaseModel(*r);
-    return jobs_.enqueue(tr("Merge %1").arg(q(r->label)), {JobKind::Merge, {{"model", baseModel(*r)}, {"adapter", adapter(id)}, {"out", out}}});
+    std::vector<std::int64_t> waits = adapterJobs({id});
+    const auto& r = *run(id);
+    if (auto merge = ensureBaseModel(r)) waits.push_back(*merge);
+    return jobs_.enqueue(tr("Merge %1").arg(q(r.label)), {JobKind::Merge, {{"model", baseModel(r)}, {"adapter", QDir(q(r.dir)).filePath("adapter")}, {"out", out}}},
+                         waits);
 }
 
 std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
-    const auto* r = run(id);
-    if (!r) throw std::invalid_argument("no such run");
-    if (adapter(id).isEmpty()) throw std::invalid_argument(r->label + " has no final adapter yet");
-    ensureBaseModel(*r);
     EvaluationRequest request;
-    request.model = baseModel(*r);
-    request.adapter = adapter(id);
+    request.waitsFor = adapterJobs({id});
+    const auto& r = *run(id);
+    if (auto merge = ensureBaseModel(r)) request.waitsFor.push_back(*merge);
+    request.model = baseModel(r);
+    request.adapter = QDir(q(r.dir)).filePath("adapter");
     request.data = data;
-    request.label = q(r->label);
-    request.device = q(r->device);
-    request.dtype = q(r->dtype);
+    request.label = q(r.label);
+    request.device = q(r.device);
+    request.dtype = q(r.dtype);
     request.run = id;
-    request.step = steps(id).first;
+    // A run still to finish is evaluated at its last step.
+    const auto [step, total] = steps(id);
+    if (const std::int64_t at = adapter(id).isEmpty() ? total : step; at > 0) request.step = at;
     return evaluate(request);
 }
 

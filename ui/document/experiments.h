@@ -29,6 +29,7 @@ struct EvaluationRequest {
     QString dtype = "auto";
     std::optional<std::int64_t> run = std::nullopt;  ///< the run whose adapter this is
     std::optional<std::int64_t> step = std::nullopt;
+    std::vector<std::int64_t> waitsFor = {};  ///< jobs that make the model or adapter
 };
 
 /** A training run to launch: the config (stage, hyperparameters, data; model empty for the
@@ -41,6 +42,23 @@ struct TrainRequest {
     QString device = "cpu";
     QString dtype = "auto";
     QString label;  ///< empty: the stage and a number
+};
+
+/** The paper's Table 1 in one action: an SFT run on the data; from it a reward model and PPO
+ *  against that, and DPO; then the evaluation of the base model and of every policy. Every
+ *  stage takes `settings` (model, data, LoRA, optimizer, steps, device), its stage aside. */
+struct PipelineRequest {
+    TrainRequest settings;
+    bool rlhf = true;  ///< SFT → RM → PPO
+    bool dpo = true;   ///< SFT → DPO
+    QString evaluationData;  ///< the folder of evaluation suites; empty: nothing is evaluated
+};
+
+/** What a pipeline queued: its runs and the evaluation jobs. */
+struct PipelineRuns {
+    std::int64_t sft = 0;
+    std::optional<std::int64_t> rm, ppo, dpo;
+    std::vector<std::int64_t> evaluations;
 };
 
 /** One logged step of a run as metrics.jsonl holds it: train lines carry "loss", evaluation
@@ -70,9 +88,12 @@ public:
     QString configYaml(const TrainRequest& request);
     /** The exact command line the run's worker gets. */
     QString commandLine(const TrainRequest& request);
-    /** Writes the config and queues the run; returns its id, or throws with why not (a config
-     *  error names its key). */
+    /** Writes the config and queues the run, after the runs it starts from when they are still
+     *  to finish; returns its id, or throws with why not (a config error names its key). */
     std::int64_t launch(const TrainRequest& request);
+    /** Queues every run and evaluation of a pipeline, each after what it needs; nothing is
+     *  queued when any stage's config is refused. */
+    PipelineRuns launchPipeline(const PipelineRequest& request);
 
     const std::vector<Workspace::RunRow>& runs() const { return runs_; }
     const Workspace::RunRow* run(std::int64_t id) const;
@@ -87,9 +108,10 @@ public:
 
     void cancel(std::int64_t run);
     void resume(std::int64_t run);
-    /** Queues the evaluation of a finished run's adapter on `data`, on the model it trained. */
+    /** Queues the evaluation of a run's final adapter on `data`, on the model it trained: at
+     *  once for a finished run, after it for one still to finish. */
     std::int64_t evaluateRun(std::int64_t run, const QString& data);
-    /** Queues the merge of a run's adapter into its model as a full model folder in `out`. */
+    /** Queues the merge of a run's final adapter into its model as a full model folder in `out`. */
     std::int64_t exportRun(std::int64_t run, const QString& out);
 
     /** The model a run trains: its config's base, merged with the parent's adapter when it has one. */
@@ -114,8 +136,14 @@ private:
     /** Remembers the steps a run's config asks for. */
     void plan(const Workspace::RunRow& run);
     std::optional<std::int64_t> runOfJob(std::int64_t job) const;
-    /** Queues the merge of a run's parent into the model the run trained on, unless it is there. */
-    void ensureBaseModel(const Workspace::RunRow& run);
+    /** Queues the merge of a run's parent into the model the run trained on, unless it is there
+     *  or queued; returns the merge job to wait for. */
+    std::optional<std::int64_t> ensureBaseModel(const Workspace::RunRow& run);
+    /** The jobs to wait for before the final adapters of `runs` exist: those of runs still to
+     *  finish. Throws for a run that ended without one. */
+    std::vector<std::int64_t> adapterJobs(const std::vector<std::optional<std::int64_t>>& runs) const;
+    /** Checks a request as launch() would, before anything is written or queued. */
+    TrainConfig validated(const TrainRequest& request);
     QString workspaceDir() const;
     QString newRunDir(const QString& stage) const;
     /** The config beside its run folder (a run folder holds only what the run writes). */

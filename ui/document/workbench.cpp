@@ -195,9 +195,9 @@ void Workbench::run(const QString& title, std::function<void(Progress&)> work, s
 void Workbench::setCuration(std::shared_ptr<const Curation> curation, std::string curatedWith) {
     curation_ = std::move(curation);
     curatedWith_ = std::move(curatedWith);
+    reselect();  // first: whoever hears of the new curation sees its selection
     emit curationChanged();
     emit recipeChanged();
-    reselect();
 }
 
 std::string Workbench::recipeForCuration() const {

@@ -1,5 +1,7 @@
 #include "ui/jobs/job_queue.h"
 
+#include <algorithm>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QJsonDocument>
@@ -44,6 +46,7 @@ std::optional<JobQueue::Job> from_row(const Workspace::JobRow& row) {
         job.error = QString::fromStdString(row.error);
         job.created = QDateTime::fromString(QString::fromStdString(row.created_at), Qt::ISODate);
         job.finished = QDateTime::fromString(QString::fromStdString(row.finished_at), Qt::ISODate);
+        job.waitsFor = row.waits_for;
         return job;
     } catch (const std::invalid_argument&) {
         return std::nullopt;
@@ -123,12 +126,13 @@ void JobQueue::reload() {
     emit rowsReset();
 }
 
-std::int64_t JobQueue::enqueue(const QString& label, const WorkerJob& work) {
+std::int64_t JobQueue::enqueue(const QString& label, const WorkerJob& work, const std::vector<std::int64_t>& waitsFor) {
     Job job;
     job.label = label;
     job.work = work;
     job.created = QDateTime::currentDateTimeUtc();
-    job.id = workspace_->add_job(label.toStdString(), to_string(work.kind).toStdString(), options_text(work));
+    job.waitsFor = waitsFor;
+    job.id = workspace_->add_job(label.toStdString(), to_string(work.kind).toStdString(), options_text(work), waitsFor);
     rows_.push_back(job);
     emit rowsReset();
     startNext();
@@ -155,11 +159,19 @@ void JobQueue::cancel(std::int64_t id) {
 }
 
 void JobQueue::requeue(std::int64_t id) {
-    for (std::size_t i = 0; i < rows_.size(); ++i)
-        if (rows_[i].id == id && (rows_[i].state == JobState::Cancelled || rows_[i].state == JobState::Failed)) {
-            rows_[i].error.clear();
-            setState(i, JobState::Queued);
-        }
+    std::vector<std::int64_t> again = {id};
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+        Job& job = rows_[i];
+        const bool asked = job.id == id && (job.state == JobState::Cancelled || job.state == JobState::Failed);
+        // Cancelled for a prerequisite that is queued again now (a user's cancel leaves no error).
+        const bool follows = job.state == JobState::Cancelled && !job.error.isEmpty() &&
+                             std::any_of(job.waitsFor.begin(), job.waitsFor.end(),
+                                         [&](std::int64_t w) { return std::find(again.begin(), again.end(), w) != again.end(); });
+        if (!asked && !follows) continue;
+        if (follows) again.push_back(job.id);
+        job.error.clear();
+        setState(i, JobState::Queued);
+    }
     startNext();
 }
 
@@ -182,10 +194,23 @@ void JobQueue::setState(std::size_t row, JobState state) {
     emit rowChanged(static_cast<int>(row));
 }
 
+bool JobQueue::ready(std::size_t row) {
+    for (std::int64_t id : rows_[row].waitsFor) {
+        const Job* before = find(id);
+        if (before && before->state == JobState::Finished) continue;
+        if (before && !ended(before->state)) return false;
+        rows_[row].error = tr("not started: %1 did not finish").arg(before ? before->label : tr("job %1").arg(id));
+        setState(row, JobState::Cancelled);
+        emit jobEnded(rows_[row].id, JobState::Cancelled, rows_[row].work);
+        return false;
+    }
+    return true;
+}
+
 void JobQueue::startNext() {
     if (process_ || !workspace_ || !holding_) return;
-    for (std::size_t i = 0; i < rows_.size(); ++i) {
-        if (rows_[i].state != JobState::Queued) continue;
+    for (std::size_t i = 0; i < rows_.size() && !process_; ++i) {  // a cancelled job's listeners may start one
+        if (rows_[i].state != JobState::Queued || !ready(i)) continue;
         Job& job = rows_[i];
         job.progress = 0;
         job.error.clear();

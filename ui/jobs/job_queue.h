@@ -17,7 +17,8 @@ namespace amalgam {
 
 class Workspace;
 
-/** Background amalgam-cli runs, one at a time, in the order queued. Each job's state, stage,
+/** Background amalgam-cli runs, one at a time, in the order queued, each after the jobs it
+ *  waits for. Each job's state, stage,
  *  log and error live in the workspace, so the list survives closing the window. Of the
  *  workbenches open on one workspace, only the holder of its queue lease starts jobs; a job
  *  left running by a holder that is gone goes back into the queue when the lease passes on.
@@ -38,6 +39,7 @@ public:
         QString error;
         QDateTime created;
         QDateTime finished;  ///< invalid until it ends
+        std::vector<std::int64_t> waitsFor;  ///< jobs that must finish first; it is cancelled if one does not
     };
 
     explicit JobQueue(QObject* parent = nullptr);
@@ -53,10 +55,12 @@ public:
     /** Stops the running worker (its job goes back into the queue) and lets go of the workspace. */
     void detach();
 
-    std::int64_t enqueue(const QString& label, const WorkerJob& job);
+    /** Queues a job that starts once the jobs it waits for have finished. */
+    std::int64_t enqueue(const QString& label, const WorkerJob& job, const std::vector<std::int64_t>& waitsFor = {});
     /** Stops a running job, or takes a queued one out of the queue. */
     void cancel(std::int64_t id);
-    /** Queues a cancelled or failed job again; a training job resumes from its last checkpoint. */
+    /** Queues a cancelled or failed job again, and the jobs that were cancelled because it did
+     *  not finish; a training job resumes from its last checkpoint. */
     void requeue(std::int64_t id);
 
     const std::vector<Job>& rows() const { return rows_; }
@@ -84,6 +88,8 @@ private:
     /** The jobs as the workspace has them, the running one as this process knows it. */
     void reload();
     void setState(std::size_t row, JobState state);
+    /** Whether a queued job may start now; one whose prerequisite failed is cancelled, saying so. */
+    bool ready(std::size_t row);
     int runningRow() const;
 
     QString worker_;

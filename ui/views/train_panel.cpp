@@ -47,7 +47,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
       loraR_(spin(1, 1024, this)), loraAlpha_(doubleSpin(0.5, 4096, 1, 1, this)), loraDropout_(doubleSpin(0, 0.9, 0.05, 2, this)),
       targets_(new QLineEdit(this)), lr_(new QLineEdit(this)), batch_(spin(1, 4096, this)), maxLength_(spin(8, 131072, this)),
       steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), evalData_(new QLineEdit(this)), device_(new QComboBox(this)),
-      dtype_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
+      dtype_(new QComboBox(this)), pipeline_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
     for (Stage s : kStages) stage_->addItem(QString(to_string(s)).toUpper(), static_cast<int>(s));
     preset_->addItem(tr("none"));
     for (const auto& name : preset_names()) preset_->addItem(QString::fromStdString(name));
@@ -60,6 +60,10 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     dtype_->addItems({"auto", "float32", "bfloat16", "float16"});
     dtype_->setToolTip(tr("the frozen base's precision; LoRA, heads and optimizer stay float32"));
     device_->addItems(devices_->devices());
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO and SFT \u2192 DPO"), QVariantList{true, true});
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO"), QVariantList{true, false});
+    pipeline_->addItem(tr("SFT \u2192 DPO"), QVariantList{false, true});
+    pipeline_->setToolTip(tr("every stage with these settings, each from the one before; then the base and every policy evaluated"));
     message_->setReadOnly(true);
     message_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
@@ -92,9 +96,14 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     for (QPushButton* b : {estimateButton, commandButton, saveButton}) buttons->addWidget(b);
     buttons->addStretch();
     buttons->addWidget(trainButton);
+    auto* pipelineButton = new QPushButton(tr("Run pipeline"), this);
+    auto* pipeline = new QHBoxLayout;
+    pipeline->addWidget(pipeline_, 1);
+    pipeline->addWidget(pipelineButton);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addLayout(buttons);
+    layout->addLayout(pipeline);
     layout->addWidget(message_, 1);
 
     connect(stage_, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainPanel::stageChanged);
@@ -102,6 +111,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     connect(estimateButton, &QPushButton::clicked, this, &TrainPanel::estimate);
     connect(commandButton, &QPushButton::clicked, this, &TrainPanel::showCommand);
     connect(trainButton, &QPushButton::clicked, this, &TrainPanel::launch);
+    connect(pipelineButton, &QPushButton::clicked, this, &TrainPanel::launchPipeline);
     connect(saveButton, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Save config"), QString(), tr("YAML (*.yaml)"));
         if (path.isEmpty()) return;
@@ -218,6 +228,36 @@ std::int64_t TrainPanel::launch() {
     } catch (const std::exception& e) {
         say(QString::fromStdString(e.what()), true);
         return 0;
+    }
+}
+
+void TrainPanel::setPipeline(bool rlhf, bool dpo) {
+    for (int i = 0; i < pipeline_->count(); ++i)
+        if (pipeline_->itemData(i).toList() == QVariantList{rlhf, dpo}) pipeline_->setCurrentIndex(i);
+}
+
+bool TrainPanel::launchPipeline() {
+    Experiments& experiments = workbench_.experiments();
+    PipelineRequest pipeline;
+    pipeline.settings = request();
+    const QVariantList chosen = pipeline_->currentData().toList();
+    pipeline.rlhf = chosen.value(0).toBool();
+    pipeline.dpo = chosen.value(1).toBool();
+    pipeline.evaluationData = pipeline.settings.config.eval_data.empty() ? experiments.evaluationData()
+                                                                          : QString::fromStdString(pipeline.settings.config.eval_data);
+    try {
+        const PipelineRuns runs = experiments.launchPipeline(pipeline);
+        auto label = [&](std::int64_t run) { return QString::fromStdString(experiments.run(run)->label); };
+        QStringList chains;
+        if (runs.ppo) chains << label(runs.sft) + " \u2192 " + label(*runs.rm) + " \u2192 " + label(*runs.ppo);
+        if (runs.dpo) chains << label(runs.sft) + " \u2192 " + label(*runs.dpo);
+        say(tr("Queued %1, then %2 evaluations.").arg(chains.join(tr(" and "))).arg(runs.evaluations.size()) +
+            (pipeline.evaluationData.isEmpty() ? tr(" Choose evaluation data to have them evaluated.") : QString()));
+        emit launched(runs.sft);
+        return true;
+    } catch (const std::exception& e) {
+        say(QString::fromStdString(e.what()), true);
+        return false;
     }
 }
 

@@ -19,7 +19,8 @@ class Workbench;
 /** Sets up and launches a training run: the stage, the base model, the runs it starts from,
  *  the data (the exported D_train or a file), a preset with every field editable, LoRA and
  *  optimizer settings, device and precision. Estimate asks the worker for the memory and time
- *  a step takes; Show command gives the exact command line and config; Save config writes it. */
+ *  a step takes; Show command gives the exact command line and config; Save config writes it.
+ *  A pipeline queues every stage from the same fields, and the evaluations that fill Compare. */
 class TrainPanel : public QWidget {
     Q_OBJECT
 
@@ -35,6 +36,11 @@ public:
     void setData(const QString& file);
     /** Launches the run; returns its id, or 0 after showing why not. */
     std::int64_t launch();
+    /** Which pipeline launchPipeline() queues: SFT → RM → PPO, SFT → DPO, or both. */
+    void setPipeline(bool rlhf, bool dpo);
+    /** Queues the pipeline with the fields' settings and evaluates the base and every policy on
+     *  the evaluation data (or the suites evaluated last); returns false after showing why not. */
+    bool launchPipeline();
     void showCommand();
     void estimate();
     /** What the panel says: an estimate, the command, an error. */
@@ -69,6 +75,7 @@ private:
     QLineEdit* evalData_;
     QComboBox* device_;
     QComboBox* dtype_;
+    QComboBox* pipeline_;
     QPlainTextEdit* message_;
     QProcess* estimator_ = nullptr;
     TrainConfig base_;  ///< the preset's settings the fields do not show
