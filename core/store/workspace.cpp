@@ -171,6 +171,13 @@ std::vector<Workspace::EvalRow> Workspace::eval_results() {
     return rows;
 }
 
+std::string Workspace::eval_result_document(std::int64_t id) {
+    SqliteDb::Statement s(*db_, "SELECT results FROM eval_results WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) throw std::invalid_argument("no stored evaluation " + std::to_string(id));
+    return s.text(0);
+}
+
 std::optional<Workspace::StoredCuration> Workspace::latest_curation() {
     SqliteDb::Statement latest(*db_, "SELECT id, hyperparameters FROM selections ORDER BY id DESC LIMIT 1");
     if (!latest.step()) return std::nullopt;

@@ -73,6 +73,8 @@ public:
         std::optional<std::int64_t> step;
     };
     std::vector<EvalRow> eval_results();
+    /** A stored evaluation's whole results.json, its per-item records included. */
+    std::string eval_result_document(std::int64_t id);
 
     /** A stored curation's map: the placements of its pairs and the clusters it used. */
     struct StoredCuration {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/eval/comparison_table.h"
+#include "core/eval/evaluation.h"
 #include "core/eval/winobias_evaluator.h"
 #include "core/model/generation.h"
 #include "core/model/safetensors.h"
@@ -105,6 +107,27 @@ TEST(WinobiasEvaluation, ItemsReproduceTheMetricsAndTheScores) {
         EXPECT_LT(item.pro.cluster_logprob, item.pro.occupation_logprob);  // a sum over more words, each negative
         EXPECT_EQ(item.pro.generation.find_first_of(".,;:!?\n"), std::string::npos);
     }
+}
+
+TEST(Evaluation, EachComparedMetricIsTheMeanOfItsItemScores) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 8);
+    auto model = TransformerModel::load(m.dir.path());
+    auto tokenizer = load_tokenizer(m.dir.path());
+    NoProgress quiet;
+    EvalRequest request;
+    request.data_dir = test::examples_dir();
+    request.suites = {"winobias", "winogrande"};
+    const auto results = run_evaluation(*model, *tokenizer, request, quiet);
+    const auto scores = comparison_item_scores(nlohmann::json::parse(results.dump()));
+    for (std::size_t c = 0; c < scores.size(); ++c) {
+        const char* key = comparison_columns()[c].key;
+        ASSERT_FALSE(scores[c].values.empty()) << key;
+        double sum = 0;
+        for (double v : scores[c].values) sum += v;
+        EXPECT_NEAR(sum / static_cast<double>(scores[c].values.size()), results["metrics"][key].get<double>(), 1e-12) << key;
+    }
+    EXPECT_EQ(scores[0].values.size(), results["counts"]["winobias_pairs"].get<std::size_t>());
+    EXPECT_EQ(scores[5].values.size(), results["counts"]["winogrande"].get<std::size_t>());
 }
 
 TEST(WinobiasEvaluation, IdenticalSidesShowNoBias) {
