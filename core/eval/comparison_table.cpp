@@ -16,18 +16,7 @@ std::string number(const char* format, double v) {
     return buffer;
 }
 
-/** Four decimals, as the paper prints; values too small for them keep three significant digits. */
-std::string fixed4(double v) { return number(v != 0 && std::abs(v) < 5e-4 ? "%.3g" : "%.4f", v); }
-std::string signed4(double v) { return number(v != 0 && std::abs(v) < 5e-4 ? "%+.3g" : "%+.4f", v); }
 std::string full(double v) { return number("%.17g", v); }
-
-std::string interval_text(const Interval& i, std::string (*format)(double)) { return "[" + format(i.lo) + ", " + format(i.hi) + "]"; }
-
-/** The difference of a row's value to the baseline's, where both have one. */
-std::optional<double> difference(const ComparisonRow& row, const ComparisonRow& baseline, std::size_t c) {
-    if (!row.values[c] || !baseline.values[c]) return std::nullopt;
-    return *row.values[c] - *baseline.values[c];
-}
 
 void markdown_header(std::string& out) {
     out += "| Model |";
@@ -38,6 +27,13 @@ void markdown_header(std::string& out) {
 }
 
 }  // namespace
+
+std::string metric_text(double v, bool sign) {
+    const bool small = v != 0 && std::abs(v) < 5e-4;
+    return number(sign ? (small ? "%+.3g" : "%+.4f") : (small ? "%.3g" : "%.4f"), v);
+}
+
+std::string interval_text(const Interval& i, bool sign) { return "[" + metric_text(i.lo, sign) + ", " + metric_text(i.hi, sign) + "]"; }
 
 const std::vector<ComparisonColumn>& comparison_columns() {
     static const std::vector<ComparisonColumn> columns = {
@@ -51,7 +47,8 @@ const std::vector<ComparisonColumn>& comparison_columns() {
 ComparisonRow comparison_row(const std::string& label, const std::string& metrics_json) {
     auto metrics = nlohmann::json::parse(metrics_json);
     const std::size_t n = comparison_columns().size();
-    ComparisonRow row{label, {}, std::vector<ItemScores>(n), std::vector<std::optional<Interval>>(n), std::vector<std::optional<Interval>>(n)};
+    ComparisonRow row{label, {}, std::vector<ItemScores>(n), std::vector<std::optional<Interval>>(n), std::vector<std::optional<double>>(n),
+                      std::vector<std::optional<Interval>>(n)};
     for (const auto& c : comparison_columns()) {
         auto it = metrics.find(c.key);
         row.values.push_back(it != metrics.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt);
@@ -90,11 +87,13 @@ std::vector<ItemScores> comparison_item_scores(const nlohmann::json& results) {
 
 void add_uncertainty(std::vector<ComparisonRow>& rows, std::optional<std::size_t> baseline, const BootstrapSettings& settings) {
     for (auto& row : rows)
-        for (std::size_t c = 0; c < row.items.size(); ++c) {
-            row.intervals[c] = bootstrap_interval(row.items[c].values, settings);
-            row.differences[c] = baseline && !row.items[c].values.empty()
-                                     ? paired_difference_interval(row.items[c], rows[*baseline].items[c], settings)
-                                     : std::nullopt;
+        for (std::size_t c = 0; c < row.values.size(); ++c) {
+            if (!row.intervals[c]) row.intervals[c] = bootstrap_interval(row.items[c].values, settings);
+            const ComparisonRow* base = baseline ? &rows[*baseline] : nullptr;
+            row.differences[c] = base && row.values[c] && base->values[c] ? std::optional(*row.values[c] - *base->values[c]) : std::nullopt;
+            row.difference_intervals[c] = row.differences[c] && !row.items[c].values.empty()
+                                              ? paired_difference_interval(row.items[c], base->items[c], settings)
+                                              : std::nullopt;
         }
 }
 
@@ -120,9 +119,9 @@ std::string comparison_markdown(const std::vector<ComparisonRow>& rows, std::opt
         out += "| " + rows[r].label + " |";
         for (std::size_t c = 0; c < columns; ++c) {
             const auto& v = rows[r].values[c];
-            std::string cell = v ? fixed4(*v) : "";
+            std::string cell = v ? metric_text(*v) : "";
             if (v && best[c] == r) cell = "**" + cell + "**";
-            if (v && rows[r].intervals[c]) cell += " " + interval_text(*rows[r].intervals[c], fixed4);
+            if (v && rows[r].intervals[c]) cell += " " + interval_text(*rows[r].intervals[c]);
             out += " " + cell + " |";
         }
         out += "\n";
@@ -134,10 +133,10 @@ std::string comparison_markdown(const std::vector<ComparisonRow>& rows, std::opt
         if (r == *baseline) continue;
         out += "| " + rows[r].label + " |";
         for (std::size_t c = 0; c < columns; ++c) {
-            const auto d = difference(rows[r], rows[*baseline], c);
-            const auto& i = rows[r].differences[c];
-            std::string cell = d ? signed4(*d) : "";
-            if (d && i) cell += " " + interval_text(*i, signed4) + (i->excludes_zero() ? "*" : "");
+            const auto& d = rows[r].differences[c];
+            const auto& i = rows[r].difference_intervals[c];
+            std::string cell = d ? metric_text(*d, true) : "";
+            if (d && i) cell += " " + interval_text(*i, true) + (i->excludes_zero() ? "*" : "");
             out += " " + cell + " |";
         }
         out += "\n";
@@ -161,8 +160,8 @@ std::string comparison_csv(const std::vector<ComparisonRow>& rows, std::optional
             out += "," + optional(row.values[c]) + "," + optional(i ? std::optional(i->lo) : std::nullopt) + "," +
                    optional(i ? std::optional(i->hi) : std::nullopt);
             if (!baseline) continue;
-            const auto& d = row.differences[c];
-            out += "," + optional(difference(row, rows[*baseline], c)) + "," + optional(d ? std::optional(d->lo) : std::nullopt) + "," +
+            const auto& d = row.difference_intervals[c];
+            out += "," + optional(row.differences[c]) + "," + optional(d ? std::optional(d->lo) : std::nullopt) + "," +
                    optional(d ? std::optional(d->hi) : std::nullopt);
         }
         out += "\n";

@@ -28,8 +28,9 @@ struct ComparisonRow {
     std::string label;
     std::vector<std::optional<double>> values;
     std::vector<ItemScores> items;                     ///< empty where unknown
-    std::vector<std::optional<Interval>> intervals;    ///< of the value
-    std::vector<std::optional<Interval>> differences;  ///< of value - the baseline's value
+    std::vector<std::optional<Interval>> intervals;             ///< of the value
+    std::vector<std::optional<double>> differences;             ///< value - the baseline's value
+    std::vector<std::optional<Interval>> difference_intervals;  ///< of the difference, paired
 };
 
 /** A row from stored metrics alone (a metrics JSON object): no items, so no intervals. */
@@ -43,9 +44,15 @@ ComparisonRow scored_comparison_row(const std::string& label, const nlohmann::js
  *  agree (Similarity); WinoGrande items give 1 for right, 0 for wrong. */
 std::vector<ItemScores> comparison_item_scores(const nlohmann::json& results);
 
-/** Fills every row's intervals and, given a baseline row, each row's paired differences to it
- *  (none where the two rows were evaluated on different items). */
+/** Fills the rows' missing intervals and sets, given a baseline row, each row's paired
+ *  differences to it (none where the two rows were evaluated on different items). */
 void add_uncertainty(std::vector<ComparisonRow>& rows, std::optional<std::size_t> baseline, const BootstrapSettings& settings);
+
+/** A metric as the tables print it: 4 decimals as in the paper, or 3 significant digits for
+ *  values too small for them; `sign` for differences. */
+std::string metric_text(double v, bool sign = false);
+/** "[lo, hi]" in metric_text's form. */
+std::string interval_text(const Interval& i, bool sign = false);
 
 /** The index of the best row per column (none where no row has a value); ties go to the first. */
 std::vector<std::optional<std::size_t>> best_rows(const std::vector<ComparisonRow>& rows);

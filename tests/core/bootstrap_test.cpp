@@ -132,8 +132,8 @@ TEST(ComparisonTable, BaselineDifferencesAreStarredWhereTheirIntervalExcludesZer
     rows[1].values[0] = 0.75;  // every pair's |Δ log p| grows by the shift
     add_uncertainty(rows, 0, {});
     ASSERT_TRUE(rows[0].intervals[0]);
-    ASSERT_TRUE(rows[1].differences[5]);
-    EXPECT_FALSE(rows[1].differences[5]->excludes_zero()) << "same WinoGrande answers";
+    ASSERT_TRUE(rows[1].difference_intervals[5]);
+    EXPECT_FALSE(rows[1].difference_intervals[5]->excludes_zero()) << "same WinoGrande answers";
     const std::string md = comparison_markdown(rows, 0);
     EXPECT_NE(md.find("Difference from base"), std::string::npos) << md;
     EXPECT_NE(md.find("| tuned | +0.2500 [+0.2500, +0.2500]* |"), std::string::npos) << md;

@@ -53,5 +53,17 @@ TEST(ComparisonTableModel, SortsAndKeepsPersistentIndexes) {
     EXPECT_EQ(model.data(model.index(0, 0)).toString(), "LLaMA-S");
 }
 
+TEST(ComparisonTableModel, TheBaselineAndTheOriginsMoveWithTheirRowsWhenSorted) {
+    ComparisonTableModel model;
+    model.setRows(paper_rows(), 0, {"the base model", "a run", QString()});
+    EXPECT_EQ(model.data(model.index(0, 0)).toString(), "LLaMA-Base (baseline)");
+    model.sort(1, Qt::AscendingOrder);  // by bias: HD, Base, S
+    EXPECT_EQ(model.baseline(), 1u);
+    EXPECT_EQ(model.data(model.index(1, 0)).toString(), "LLaMA-Base (baseline)");
+    EXPECT_EQ(model.data(model.index(1, 0), Qt::ToolTipRole).toString(), "the base model");
+    EXPECT_EQ(model.data(model.index(0, 0), Qt::ToolTipRole).toString(), "a run");
+    EXPECT_FALSE(model.data(model.index(2, 0), Qt::ToolTipRole).isValid());
+}
+
 }  // namespace
 }  // namespace amalgam

@@ -160,6 +160,20 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
         EXPECT_EQ(table.data(table.index(r, 0), Qt::DisplayRole).toString(), labels[r]);
         EXPECT_FALSE(table.data(table.index(r, 1), Qt::DisplayRole).toString().isEmpty()) << "Bias of " << labels[r].toStdString();
     }
+    // A row tells where it came from; the rows of one run can be shown alone; the policies
+    // are measured against the base they were trained from.
+    ComparePanel& compare = window_->compare();
+    EXPECT_TRUE(table.data(table.index(3, 0), Qt::ToolTipRole).toString().startsWith("<b>ppo-3</b> (PPO) rewarded by <b>rm-2</b> \u2190 <b>sft-1</b>"))
+        << table.data(table.index(3, 0), Qt::ToolTipRole).toString().toStdString();
+    EXPECT_TRUE(table.data(table.index(3, 0), Qt::ToolTipRole).toString().endsWith(", at step 40"));
+    compare.setRunFilter(experiments.runs()[2].id);
+    ASSERT_EQ(table.rowCount(), 1);
+    EXPECT_EQ(table.data(table.index(0, 0)).toString(), "ppo-3");
+    compare.setRunFilter(std::nullopt);
+    compare.setBaseline(1);
+    ASSERT_TRUE(waitUntil([&] { return !compare.scoring(); }));
+    EXPECT_EQ(table.data(table.index(1, 0)).toString(), "tiny-llama (baseline)");
+    EXPECT_TRUE(table.data(table.index(4, 1)).toString().contains("\n\u0394 ")) << table.data(table.index(4, 1)).toString().toStdString();
     window_->tabs().setCurrentIndex(4);
     test::saveScreenshot(*window_->tabs().widget(4), "compare");
     // The README's picture: the curation panel and the map above the comparison table.
@@ -174,6 +188,7 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     painter.drawImage(0, top.height(), bottom);
     painter.end();
     both.save(QDir(AMALGAM_SCREENSHOT_DIR).filePath("workbench.png"));
+    compare.setBaseline(std::nullopt);
     window_->tabs().setCurrentIndex(0);
     test::saveScreenshot(*window_->tabs().widget(0), "datasets");
     window_->tabs().setCurrentIndex(1);

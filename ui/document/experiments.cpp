@@ -5,6 +5,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QStringList>
 
 #include "core/recipe/yaml_json.h"
 #include "core/util/atomic_file.h"
@@ -356,6 +357,22 @@ std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
     const auto [step, total] = steps(id);
     if (const std::int64_t at = adapter(id).isEmpty() ? total : step; at > 0) request.step = at;
     return evaluate(request);
+}
+
+QString Experiments::lineage(std::int64_t id) const {
+    QStringList chain;
+    for (const auto* r = run(id); r; r = r->parent_run ? run(*r->parent_run) : nullptr) {
+        QString step = QString("<b>%1</b> (%2)").arg(q(r->label).toHtmlEscaped(), q(r->stage).toUpper());
+        if (const auto* reward = r->reward_run ? run(*r->reward_run) : nullptr)
+            step += tr(" rewarded by <b>%1</b>").arg(q(reward->label).toHtmlEscaped());
+        chain << step;
+        if (!r->parent_run)
+            chain << tr("%1 on %2 (sha256 %3%4)")
+                         .arg(baseModel(*r).section('/', -1).toHtmlEscaped(), q(r->data).section('/', -2).toHtmlEscaped(),
+                              q(r->data_sha256.substr(0, 12)),
+                              r->recipe.empty() ? tr(", a file chosen by hand") : tr(", D_train of the workspace's recipe"));
+    }
+    return chain.join(" \u2190 ");
 }
 
 void Experiments::setCurrentData(const QString& file, const QString& recipe) {

@@ -114,6 +114,9 @@ public:
     /** Queues the merge of a run's final adapter into its model as a full model folder in `out`. */
     std::int64_t exportRun(std::int64_t run, const QString& out);
 
+    /** Where a run came from, as rich text: the run, the run it started from (and for PPO its
+     *  reward model's run), back to the base model and the data with its hash and recipe. */
+    QString lineage(std::int64_t run) const;
     /** The model a run trains: its config's base, merged with the parent's adapter when it has one. */
     QString baseModel(const Workspace::RunRow& run) const;
 

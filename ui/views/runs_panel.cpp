@@ -90,21 +90,7 @@ void RunsPanel::selectionChanged() {
 
 QString RunsPanel::lineage() const {
     const auto runs = selectedRuns();
-    if (runs.size() != 1) return {};
-    const Experiments& e = workbench_.experiments();
-    QStringList chain;
-    for (const auto* run = e.run(runs.front()); run; run = run->parent_run ? e.run(*run->parent_run) : nullptr) {
-        QString step = QString("<b>%1</b> (%2)").arg(QString::fromStdString(run->label).toHtmlEscaped(), QString::fromStdString(run->stage).toUpper());
-        if (const auto* reward = run->reward_run ? e.run(*run->reward_run) : nullptr)
-            step += tr(" rewarded by <b>%1</b>").arg(QString::fromStdString(reward->label).toHtmlEscaped());
-        chain << step;
-        if (!run->parent_run)
-            chain << tr("%1 on %2 (sha256 %3%4)")
-                         .arg(e.baseModel(*run).section('/', -1).toHtmlEscaped(), QString::fromStdString(run->data).section('/', -2).toHtmlEscaped(),
-                              QString::fromStdString(run->data_sha256.substr(0, 12)),
-                              run->recipe.empty() ? tr(", a file chosen by hand") : tr(", D_train of the workspace's recipe"));
-    }
-    return chain.join(" \u2190 ");
+    return runs.size() == 1 ? workbench_.experiments().lineage(runs.front()) : QString();
 }
 
 void RunsPanel::act(const std::function<void(std::int64_t)>& action) {
