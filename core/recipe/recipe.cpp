@@ -9,6 +9,15 @@
 #include "core/util/text_file.h"
 
 namespace amalgam {
+
+const char* to_string(DatasetRole role) { return role == DatasetRole::Train ? "train" : "eval"; }
+
+std::optional<DatasetRole> dataset_role(const std::string& name) {
+    if (name == "train") return DatasetRole::Train;
+    if (name == "eval") return DatasetRole::Eval;
+    return std::nullopt;
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -93,8 +102,9 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
             }
         }
         if (d["role"]) {
-            spec.role = reader.scalar<std::string>(d["role"], "role");
-            if (spec.role != "train" && spec.role != "eval") reader.fail(d["role"], "role must be train or eval");
+            const auto role = dataset_role(reader.scalar<std::string>(d["role"], "role"));
+            if (!role) reader.fail(d["role"], "role must be train or eval");
+            spec.role = *role;
         }
         if (d["label"]) spec.label = reader.scalar<std::string>(d["label"], "label");
         if (d["direction"]) {
@@ -150,7 +160,7 @@ std::string to_yaml(const Recipe& recipe) {
         out << YAML::Key << "name" << YAML::Value << d.name;
         out << YAML::Key << "path" << YAML::Value << d.path.string();
         out << YAML::Key << "format" << YAML::Value << d.format;
-        if (d.role != "train") out << YAML::Key << "role" << YAML::Value << d.role;
+        if (d.role != DatasetRole::Train) out << YAML::Key << "role" << YAML::Value << to_string(d.role);
         if (d.label) out << YAML::Key << "label" << YAML::Value << *d.label;
         if (d.direction) out << YAML::Key << "direction" << YAML::Value << to_string(*d.direction);
         if (!d.options.fields.empty()) {

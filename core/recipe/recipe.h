@@ -11,12 +11,18 @@
 
 namespace amalgam {
 
+/** What a dataset is for: curated into D_train, or kept for evaluation. */
+enum class DatasetRole { Train, Eval };
+const char* to_string(DatasetRole role);
+/** "train" or "eval"; nullopt for anything else. */
+std::optional<DatasetRole> dataset_role(const std::string& name);
+
 /** One dataset entry of a recipe. */
 struct DatasetSpec {
     std::string name;
     std::filesystem::path path;  ///< resolved: ${data} substituted, relative to the recipe
     std::string format = "auto";
-    std::string role = "train";  ///< train (curated into D_train) or eval (kept for evaluation)
+    DatasetRole role = DatasetRole::Train;
     std::optional<std::string> label;
     std::optional<Direction> direction;
     ImportOptions options;       ///< field mapping

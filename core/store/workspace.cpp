@@ -81,6 +81,46 @@ LoadedDataset Workspace::load_or_import(const std::string& name, const std::file
     return out;
 }
 
+std::optional<Workspace::StoredImport> Workspace::take_import(const std::filesystem::path& path) {
+    SqliteDb::Transaction t(*db_);
+    SqliteDb::Statement find(*db_,
+                             "SELECT id, name, path, format, options, content_hash, records, skipped_lines, imported_at FROM datasets WHERE path = ?");
+    find.bind(1, std::filesystem::absolute(path).lexically_normal().string());
+    if (!find.step()) return std::nullopt;
+    StoredImport out;
+    out.id = find.integer(0);
+    out.name = find.text(1);
+    out.path = find.text(2);
+    out.format = find.text(3);
+    out.options = find.text(4);
+    out.content_hash = find.text(5);
+    out.records = find.integer(6);
+    out.skipped_lines = find.integer(7);
+    out.imported_at = find.text(8);
+    SqliteDb::Statement items(*db_, "SELECT id, ordinal, source_id, prompt, record FROM items WHERE dataset_id = ? ORDER BY id");
+    items.bind(1, out.id);
+    while (items.step()) out.items.push_back({items.integer(0), items.integer(1), items.text(2), items.text(3), items.text(4)});
+    SqliteDb::Statement remove(*db_, "DELETE FROM datasets WHERE id = ?");  // its items go with it
+    remove.bind(1, out.id).step();
+    t.commit();
+    return out;
+}
+
+void Workspace::put_import(const StoredImport& stored) {
+    SqliteDb::Transaction t(*db_);
+    SqliteDb::Statement dataset(*db_,
+                                "INSERT INTO datasets (id, name, path, format, options, content_hash, records, skipped_lines, imported_at) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    dataset.bind(1, stored.id).bind(2, stored.name).bind(3, stored.path).bind(4, stored.format).bind(5, stored.options);
+    dataset.bind(6, stored.content_hash).bind(7, stored.records).bind(8, stored.skipped_lines).bind(9, stored.imported_at).step();
+    SqliteDb::Statement item(*db_, "INSERT INTO items (id, dataset_id, ordinal, source_id, prompt, record) VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& i : stored.items) {
+        item.bind(1, i.id).bind(2, stored.id).bind(3, i.ordinal).bind(4, i.source_id).bind(5, i.prompt).bind(6, i.record).step();
+        item.reset();
+    }
+    t.commit();
+}
+
 std::vector<DatasetRow> Workspace::datasets() {
     std::vector<DatasetRow> rows;
     SqliteDb::Statement s(*db_,
@@ -251,6 +291,22 @@ std::vector<Workspace::JobRow> Workspace::jobs() {
         rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.text(6), s.text(7), s.text(8), s.text(9),
                         s.is_null(10) ? std::string() : s.text(10), nlohmann::json::parse(s.text(11)).get<std::vector<std::int64_t>>()});
     return rows;
+}
+
+void Workspace::remove_job(std::int64_t id) {
+    SqliteDb::Statement s(*db_, "DELETE FROM jobs WHERE id = ?");
+    s.bind(1, id).step();
+}
+
+void Workspace::restore_job(const JobRow& job) {
+    SqliteDb::Statement s(*db_,
+                          "INSERT INTO jobs (id, label, kind, options, state, progress, stage, log, error, created_at, finished_at, waits_for) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, job.id).bind(2, job.label).bind(3, job.kind).bind(4, job.options).bind(5, job.state).bind(6, job.progress).bind(7, job.stage);
+    s.bind(8, job.log).bind(9, job.error).bind(10, job.created_at);
+    if (job.finished_at.empty()) s.bind(11, std::nullopt);
+    else s.bind(11, job.finished_at);
+    s.bind(12, nlohmann::json(job.waits_for).dump()).step();
 }
 
 std::int64_t Workspace::add_run(const RunRow& run) {

@@ -50,6 +50,20 @@ public:
 
     std::vector<DatasetRow> datasets();
 
+    /** A dataset's stored copy, row for row, to take out of the workspace and put back as it was. */
+    struct StoredImport {
+        struct Item {
+            std::int64_t id = 0, ordinal = 0;
+            std::string source_id, prompt, record;
+        };
+        std::int64_t id = 0, records = 0, skipped_lines = 0;
+        std::string name, path, format, options, content_hash, imported_at;
+        std::vector<Item> items;
+    };
+    /** Removes the stored copy of the file at `path` and returns it; nullopt when there is none. */
+    std::optional<StoredImport> take_import(const std::filesystem::path& path);
+    void put_import(const StoredImport& stored);
+
     /** Stores a recipe text once (keyed by its hash) and returns its id. */
     std::int64_t save_recipe(const std::string& path, const std::string& text);
 
@@ -114,6 +128,10 @@ public:
     /** Writes a job's state, progress, stage, log and error. */
     void update_job(const JobRow& job);
     std::vector<JobRow> jobs();
+    /** Takes a job out of the list. */
+    void remove_job(std::int64_t id);
+    /** Puts a removed job back as it was: its id, times and all. */
+    void restore_job(const JobRow& job);
 
     /** A training run and its lineage: the data it read, the run it started from and, for PPO,
      *  the reward model's run. Its state is its job's; its curves are in dir/metrics.jsonl. */

@@ -30,7 +30,7 @@ TEST(Recipe, ParsesTheDesignExample) {
     ASSERT_EQ(r.datasets.size(), 2u);
     EXPECT_EQ(r.datasets[0].name, "winogrande");
     EXPECT_EQ(r.datasets[0].path, "/data/winogrande/train_xs.jsonl");
-    EXPECT_EQ(r.datasets[0].role, "train");
+    EXPECT_EQ(r.datasets[0].role, DatasetRole::Train);
     EXPECT_EQ(r.datasets[1].format, "oasst");
     EXPECT_EQ(*r.datasets[1].label, "detoxify.toxicity");
     EXPECT_EQ(*r.datasets[1].direction, Direction::LowerIsBetter);
@@ -87,7 +87,7 @@ TEST(Recipe, FractionList) {
 TEST(Recipe, WrittenYamlReadsBackToTheSameRecipe) {
     Recipe r = parse_recipe(kDesignRecipe, "design.yaml", "/recipes", std::filesystem::path("/data"));
     r.datasets[0].options.fields["prompt"] = "question";
-    r.datasets[1].role = "eval";
+    r.datasets[1].role = DatasetRole::Eval;
     r.fractions = {0.2, 0.5};
     const std::string yaml = to_yaml(r);
     Recipe back = parse_recipe(yaml, "again.yaml", "/elsewhere", std::nullopt);
@@ -96,7 +96,7 @@ TEST(Recipe, WrittenYamlReadsBackToTheSameRecipe) {
     EXPECT_EQ(back.datasets[0].options.fields.at("prompt"), "question");
     EXPECT_EQ(back.datasets[1].label, "detoxify.toxicity");
     EXPECT_EQ(back.datasets[1].direction, Direction::LowerIsBetter);
-    EXPECT_EQ(back.datasets[1].role, "eval");
+    EXPECT_EQ(back.datasets[1].role, DatasetRole::Eval);
     EXPECT_EQ(back.curate.clusters, 10);
     EXPECT_EQ(back.fractions, r.fractions);
     EXPECT_EQ(to_yaml(back), yaml);

@@ -6,10 +6,12 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QStringList>
+#include <QUndoStack>
 
 #include "core/recipe/yaml_json.h"
 #include "core/util/atomic_file.h"
 #include "core/util/sha256.h"
+#include "ui/commands/job_commands.h"
 #include "ui/jobs/job_queue.h"
 
 namespace amalgam {
@@ -29,7 +31,7 @@ QString q(const std::string& s) { return QString::fromStdString(s); }
 
 }  // namespace
 
-Experiments::Experiments(JobQueue& jobs, QObject* parent) : QObject(parent), jobs_(jobs) {
+Experiments::Experiments(JobQueue& jobs, QUndoStack& undo, QObject* parent) : QObject(parent), jobs_(jobs), undo_(undo) {
     connect(&jobs_, &JobQueue::metricsReported, this, [this](std::int64_t job, const QJsonObject& line) {
         if (auto run = runOfJob(job)) append(*run, line);
     });
@@ -167,7 +169,9 @@ std::int64_t Experiments::evaluate(const EvaluationRequest& request) {
     if (request.step) options["step"] = static_cast<qint64>(*request.step);
     workspace_->set_setting(kEvalDataKey, request.data.toStdString());
     const QString name = request.label.isEmpty() ? QFileInfo(model).fileName() : request.label;
-    return jobs_.enqueue(tr("Evaluate %1").arg(name), {JobKind::Evaluate, options}, request.waitsFor);
+    auto* queue = new QueueJobCommand(jobs_, tr("Evaluate %1").arg(name), {JobKind::Evaluate, options}, request.waitsFor);
+    undo_.push(queue);
+    return queue->job();
 }
 
 QString Experiments::evaluationData() const { return workspace_ ? q(workspace_->setting(kEvalDataKey).value_or("")) : QString(); }

@@ -14,6 +14,8 @@
 #include "core/train/train_config.h"
 #include "ui/jobs/job_queue.h"
 
+class QUndoStack;
+
 namespace amalgam {
 
 /** An evaluation to queue: a model folder (empty: the built-in tiny model of `tinyArch`), an
@@ -72,7 +74,8 @@ class Experiments : public QObject {
     Q_OBJECT
 
 public:
-    Experiments(JobQueue& jobs, QObject* parent = nullptr);
+    /** Evaluations are queued as commands on `undo`. */
+    Experiments(JobQueue& jobs, QUndoStack& undo, QObject* parent = nullptr);
 
     /** Points at an open workspace (or none): reads its runs and their curves. */
     void attach(Workspace* workspace, const QString& path);
@@ -154,6 +157,7 @@ private:
     static WorkerJob trainJob(const QString& runDir, const TrainRequest& request);
 
     JobQueue& jobs_;
+    QUndoStack& undo_;
     Workspace* workspace_ = nullptr;
     QString path_;
     std::vector<Workspace::RunRow> runs_;

@@ -2,12 +2,14 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QUndoStack>
 
 #include "core/curate/curation_output.h"
 #include "core/curate/hashing_embedder.h"
 #include "core/recipe/recipe_sources.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
+#include "ui/commands/job_commands.h"
 #include "ui/document/experiments.h"
 #include "ui/jobs/background_task.h"
 #include "ui/jobs/job_queue.h"
@@ -22,7 +24,7 @@ const char* kBusy = QT_TRANSLATE_NOOP("Workbench", "wait for the running task to
 std::vector<CurationSource> training_sources(const Recipe& recipe, const std::vector<std::shared_ptr<const CurationSource>>& read) {
     std::vector<CurationSource> out;
     for (const DatasetSpec& spec : recipe.datasets) {
-        if (spec.role != "train") continue;
+        if (spec.role != DatasetRole::Train) continue;
         for (const auto& d : read)
             if (d->name == spec.name) out.push_back({d->name, d->path, d->dataset, resolve_label(spec, d->dataset.format)});
     }
@@ -40,7 +42,8 @@ void store_selection(Workspace& w, const Recipe& recipe, const Curation& c, cons
 }  // namespace
 
 Workbench::Workbench(QObject* parent)
-    : QObject(parent), task_(new BackgroundTask(this)), jobs_(new JobQueue(this)), experiments_(new Experiments(*jobs_, this)) {
+    : QObject(parent), task_(new BackgroundTask(this)), jobs_(new JobQueue(this)), undo_(new QUndoStack(this)),
+      experiments_(new Experiments(*jobs_, *undo_, this)) {
     connect(jobs_, &JobQueue::jobEnded, this, [this](std::int64_t, JobState state, const WorkerJob& job) {
         if (state == JobState::Finished && job.kind == JobKind::Curate) restore();
     });
@@ -50,6 +53,7 @@ Workbench::Workbench(QObject* parent)
 Workbench::~Workbench() {
     task_->cancel();
     task_->wait();
+    jobs_->detach();  // before the workspace it uses goes
 }
 
 QString Workbench::open(const QString& path) {
@@ -65,6 +69,7 @@ QString Workbench::open(const QString& path) {
     }
     jobs_->detach();
     experiments_->attach(nullptr, {});
+    undo_->clear();
     workspace_ = std::move(workspace);
     path_ = QFileInfo(path).absoluteFilePath();
     recipe_ = std::move(recipe);
@@ -72,7 +77,7 @@ QString Workbench::open(const QString& path) {
     datasets_.clear();
     curation_.reset();
     selected_.clear();
-    jobs_->attach(path_);
+    jobs_->attach(*workspace_, path_);
     experiments_->attach(workspace_.get(), path_);
     restore();  // first, so that the panels below see the datasets as being read
     emit opened();
@@ -127,19 +132,43 @@ void Workbench::addDataset(const DatasetSpec& spec) {
         }
     auto source = std::make_shared<std::shared_ptr<const CurationSource>>();
     const std::string file = path_.toStdString();
+    const std::string stored = std::filesystem::absolute(spec.path).lexically_normal().string();
+    const auto known = workspace_->datasets();
+    const bool importedNow = std::none_of(known.begin(), known.end(), [&](const DatasetRow& d) { return d.path == stored; });
     run(tr("Importing %1").arg(QString::fromStdString(spec.name)), [spec, source, file](Progress&) {
         Workspace w(file);
         *source = std::make_shared<const CurationSource>(load_source(spec, false, &w));
-    }, [this, spec, source] {
-        recipe_.datasets.push_back(spec);
-        recipe_.datasets.back().format = (*source)->dataset.format;
-        datasets_.push_back(*source);
-        storeRecipe();
-        emit datasetsChanged();
+    }, [this, spec, source, importedNow] {
+        DatasetSpec read = spec;
+        read.format = (*source)->dataset.format;
+        undo_->push(new DatasetCommand(*this, DatasetCommand::Action::Add, recipe_.datasets.size(), read, *source, importedNow));
     });
 }
 
 void Workbench::removeDataset(const std::string& name) {
+    for (std::size_t i = 0; i < recipe_.datasets.size(); ++i) {
+        if (recipe_.datasets[i].name != name) continue;
+        std::shared_ptr<const CurationSource> source;
+        for (const auto& d : datasets_)
+            if (d->name == name) source = d;
+        undo_->push(new DatasetCommand(*this, DatasetCommand::Action::Remove, i, recipe_.datasets[i], source));
+        return;
+    }
+}
+
+void Workbench::insertDataset(std::size_t position, const DatasetSpec& spec, std::shared_ptr<const CurationSource> source) {
+    recipe_.datasets.insert(recipe_.datasets.begin() + static_cast<std::ptrdiff_t>(std::min(position, recipe_.datasets.size())), spec);
+    if (source) {  // datasets_ follows the recipe's order
+        auto at = datasets_.begin();
+        for (std::size_t i = 0; i < position && at != datasets_.end(); ++i)
+            if ((*at)->name == recipe_.datasets[i].name) ++at;
+        datasets_.insert(at, std::move(source));
+    }
+    storeRecipe();
+    emit datasetsChanged();
+}
+
+void Workbench::eraseDataset(const std::string& name) {
     auto& specs = recipe_.datasets;
     specs.erase(std::remove_if(specs.begin(), specs.end(), [&](const DatasetSpec& d) { return d.name == name; }), specs.end());
     datasets_.erase(std::remove_if(datasets_.begin(), datasets_.end(), [&](const auto& d) { return d->name == name; }), datasets_.end());
@@ -148,10 +177,15 @@ void Workbench::removeDataset(const std::string& name) {
 }
 
 void Workbench::setLabel(const std::string& name, const std::optional<std::string>& label, std::optional<Direction> direction) {
+    for (const auto& d : recipe_.datasets)
+        if (d.name == name) undo_->push(new SetLabelCommand(*this, name, {d.label, d.direction}, {label, direction}));
+}
+
+void Workbench::applyLabel(const std::string& name, const LabelSetting& choice) {
     for (auto& d : recipe_.datasets)
         if (d.name == name) {
-            d.label = label;
-            d.direction = direction;
+            d.label = choice.label;
+            d.direction = choice.direction;
         }
     storeRecipe();
     emit datasetsChanged();
@@ -209,6 +243,10 @@ std::string Workbench::recipeForCuration() const {
 bool Workbench::curationOutdated() const { return curation_ && recipeForCuration() != curatedWith_; }
 
 void Workbench::setFraction(double fraction) {
+    if (fraction != this->fraction()) undo_->push(new SetFractionCommand(*this, this->fraction(), fraction));
+}
+
+void Workbench::applyFraction(double fraction) {
     recipe_.fractions = {fraction};
     storeRecipe();
     reselect();
@@ -216,15 +254,36 @@ void Workbench::setFraction(double fraction) {
 
 void Workbench::setOverride(const std::vector<std::size_t>& pairs, std::optional<bool> keep) {
     if (!curation_) return;
-    std::vector<std::pair<std::string, std::string>> keys;
+    PairDecisions before, after;
     for (std::size_t i : pairs) {
         const PreferencePair& p = curation_->pairs.at(i);
-        keys.emplace_back(p.source, p.source_id);
-        if (keep) overrides_[keys.back()] = *keep;
-        else overrides_.erase(keys.back());
+        const PairKey key{p.source, p.source_id};
+        auto it = overrides_.find(key);
+        before[key] = it == overrides_.end() ? std::nullopt : std::optional<bool>(it->second);
+        after[key] = keep;
     }
-    workspace_->set_pair_overrides(keys, keep);
+    if (before != after) undo_->push(new SetOverridesCommand(*this, std::move(before), std::move(after)));
+}
+
+void Workbench::applyOverrides(const PairDecisions& decisions) {
+    std::map<std::optional<bool>, std::vector<PairKey>> by_decision;  // the workspace writes one decision at a time
+    for (const auto& [key, keep] : decisions) {
+        by_decision[keep].push_back(key);
+        if (keep) overrides_[key] = *keep;
+        else overrides_.erase(key);
+    }
+    for (const auto& [keep, keys] : by_decision) workspace_->set_pair_overrides(keys, keep);
     reselect();
+}
+
+QString Workbench::removeJob(std::int64_t id) {
+    const JobQueue::Job* job = jobs_->find(id);
+    if (!job) return tr("no such job");
+    if (job->state == JobState::Running) return tr("%1 is running: cancel it first").arg(job->label);
+    for (const auto& run : experiments_->runs())
+        if (run.job_id == id) return tr("%1 trains run %2, which keeps it").arg(job->label, QString::fromStdString(run.label));
+    undo_->push(new RemoveJobCommand(*jobs_, id, job->label));
+    return {};
 }
 
 void Workbench::reselect() {

@@ -11,6 +11,9 @@
 
 #include "core/curate/curation.h"
 #include "core/recipe/recipe.h"
+#include "ui/commands/document_commands.h"
+
+class QUndoStack;
 
 namespace amalgam {
 
@@ -52,6 +55,10 @@ public:
     JobQueue& jobs() { return *jobs_; }
     /** The workspace's training runs and evaluations. */
     Experiments& experiments() { return *experiments_; }
+    /** The edits made since the workspace was opened, to undo and redo. */
+    QUndoStack& undoStack() { return *undo_; }
+
+    /** The edits below are commands on undoStack(); each is written to the workspace at once. */
 
     /** Imports a dataset in the background and adds it to the recipe; a file that does not
      *  read is reported through failed() and changes nothing. */
@@ -67,6 +74,9 @@ public:
     void setFraction(double fraction);
     /** Forces (true) or excludes (false) pairs of the current curation, or forgets that (nullopt). */
     void setOverride(const std::vector<std::size_t>& pairs, std::optional<bool> keep);
+    /** Takes a queued or ended job that no run refers to out of the job list; returns why
+     *  not, or nothing. */
+    QString removeJob(std::int64_t id);
     /** Writes D_train (train.jsonl, summary.json, points.csv) into `dir` as amalgam-cli curate
      *  does and stores the selection, in the background; `exported` or `failed` follows. */
     void exportTrain(const QString& dir);
@@ -86,6 +96,17 @@ signals:
     void failed(const QString& error);
 
 private:
+    friend class SetLabelCommand;
+    friend class SetFractionCommand;
+    friend class SetOverridesCommand;
+    friend class DatasetCommand;
+    // What the commands do and undo.
+    void applyLabel(const std::string& name, const LabelSetting& choice);
+    void applyFraction(double fraction);
+    void applyOverrides(const PairDecisions& decisions);
+    void insertDataset(std::size_t position, const DatasetSpec& spec, std::shared_ptr<const CurationSource> source);
+    void eraseDataset(const std::string& name);
+
     void storeRecipe();
     /** Starts work in task(), or says that other work runs. */
     void run(const QString& title, std::function<void(Progress&)> work, std::function<void()> done);
@@ -105,6 +126,7 @@ private:
     SelectionCounts counts_;
     BackgroundTask* task_;
     JobQueue* jobs_;
+    QUndoStack* undo_;
     Experiments* experiments_;
 };
 

@@ -67,10 +67,10 @@ JobQueue::~JobQueue() { detach(); }
 
 QString JobQueue::defaultWorker() { return QDir(QCoreApplication::applicationDirPath()).filePath("amalgam-cli"); }
 
-void JobQueue::attach(const QString& workspacePath) {
+void JobQueue::attach(Workspace& workspace, const QString& path) {
     detach();
-    workspacePath_ = workspacePath;
-    workspace_ = std::make_unique<Workspace>(workspacePath.toStdString());
+    workspacePath_ = path;
+    workspace_ = &workspace;
     reload();
     poll_->start();
     poll();
@@ -93,7 +93,7 @@ void JobQueue::detach() {
     }
     if (workspace_ && holding_) workspace_->release_queue_lease(holder_.toStdString());
     holding_ = false;
-    workspace_.reset();
+    workspace_ = nullptr;
     rows_.clear();
     emit rowsReset();
 }
@@ -156,6 +156,23 @@ void JobQueue::cancel(std::int64_t id) {
         setState(i, JobState::Cancelled);
         emit jobEnded(id, JobState::Cancelled, rows_[i].work);
     }
+}
+
+std::optional<Workspace::JobRow> JobQueue::remove(std::int64_t id) {
+    if (!workspace_ || id == runningId_) return std::nullopt;
+    for (const auto& stored : workspace_->jobs())
+        if (stored.id == id) {
+            workspace_->remove_job(id);
+            reload();
+            return stored;
+        }
+    return std::nullopt;
+}
+
+void JobQueue::restore(const Workspace::JobRow& job) {
+    workspace_->restore_job(job);
+    reload();
+    startNext();
 }
 
 void JobQueue::requeue(std::int64_t id) {

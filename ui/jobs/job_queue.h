@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <QDateTime>
@@ -9,13 +10,12 @@
 #include <QObject>
 #include <QProcess>
 
+#include "core/store/workspace.h"
 #include "ui/jobs/worker_job.h"
 
 class QTimer;
 
 namespace amalgam {
-
-class Workspace;
 
 /** Background amalgam-cli runs, one at a time, in the order queued, each after the jobs it
  *  waits for. Each job's state, stage,
@@ -50,8 +50,9 @@ public:
     void setWorker(const QString& program) { worker_ = program; }
     const QString& worker() const { return worker_; }
 
-    /** Takes over the job list of a workspace and, holding its lease, starts the queue. */
-    void attach(const QString& workspacePath);
+    /** Takes over the job list of the open workspace (the workbench's, at `path`) and, holding
+     *  its lease, starts the queue. */
+    void attach(Workspace& workspace, const QString& path);
     /** Stops the running worker (its job goes back into the queue) and lets go of the workspace. */
     void detach();
 
@@ -59,6 +60,10 @@ public:
     std::int64_t enqueue(const QString& label, const WorkerJob& job, const std::vector<std::int64_t>& waitsFor = {});
     /** Stops a running job, or takes a queued one out of the queue. */
     void cancel(std::int64_t id);
+    /** Takes a job that is not running out of the list; returns it as stored, for restore(). */
+    std::optional<Workspace::JobRow> remove(std::int64_t id);
+    /** Puts a removed job back as it was. */
+    void restore(const Workspace::JobRow& job);
     /** Queues a cancelled or failed job again, and the jobs that were cancelled because it did
      *  not finish; a training job resumes from its last checkpoint. */
     void requeue(std::int64_t id);
@@ -95,7 +100,7 @@ private:
     QString worker_;
     QString workspacePath_;
     QString holder_;  ///< this workbench's name in the queue lease
-    std::unique_ptr<Workspace> workspace_;
+    Workspace* workspace_ = nullptr;
     std::vector<Job> rows_;
     QProcess* process_ = nullptr;
     QTimer* poll_;

@@ -114,7 +114,7 @@ DatasetSpec AddDatasetDialog::spec() const {
     spec.name = name_->text().trimmed().toStdString();
     spec.path = file_.toStdString();
     spec.format = format_->currentText().toStdString();
-    spec.role = role_->currentText().toStdString();
+    spec.role = dataset_role(role_->currentText().toStdString()).value_or(DatasetRole::Train);
     if (!label_->currentText().isEmpty()) {
         spec.label = label_->currentText().toStdString();
         spec.direction = direction_from_string(direction_->currentText().toStdString());

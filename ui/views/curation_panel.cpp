@@ -178,7 +178,7 @@ void CurationPanel::showDatasets() {
     for (const auto& d : workbench_.datasets()) {
         const DatasetSpec* spec = nullptr;
         for (const auto& s : workbench_.recipe().datasets)
-            if (s.name == d->name && s.role == "train") spec = &s;
+            if (s.name == d->name && s.role == DatasetRole::Train) spec = &s;
         const std::set<std::string> names = label_names(d->dataset.prompts);
         if (!spec || names.empty()) continue;
         const int row = labels_->rowCount();

@@ -121,7 +121,7 @@ void DatasetsPanel::refresh() {
                                          : QString();
         const QStringList cells = {QString::fromStdString(spec.name),
                                    QString::fromStdString(read ? read->dataset.format : spec.format),
-                                   QString::fromStdString(spec.role),
+                                   QString(to_string(spec.role)),
                                    read ? QString::number(read->dataset.report.lines)
                                         : workbench_.task().running() ? tr("reading\u2026") : tr("not read"),
                                    read ? QString::number(read->dataset.prompts.size()) : QString(),

@@ -67,9 +67,12 @@ JobsPanel::JobsPanel(Workbench& workbench, QWidget* parent)
 
     auto* evaluate = new QPushButton(tr("New evaluation\u2026"), this);
     auto* cancel = new QPushButton(tr("Cancel job"), this);
+    auto* remove = new QPushButton(tr("Remove job"), this);
+    remove->setToolTip(tr("take a queued or ended job out of the list (Edit > Undo puts it back)"));
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(evaluate);
     buttons->addWidget(cancel);
+    buttons->addWidget(remove);
     buttons->addStretch();
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(view_);
@@ -82,6 +85,12 @@ JobsPanel::JobsPanel(Workbench& workbench, QWidget* parent)
     connect(cancel, &QPushButton::clicked, this, [this] {
         const auto rows = view_->selectionModel()->selectedRows();
         if (!rows.isEmpty()) workbench_.jobs().cancel(workbench_.jobs().rows().at(static_cast<std::size_t>(rows.front().row())).id);
+    });
+    connect(remove, &QPushButton::clicked, this, [this] {
+        const auto rows = view_->selectionModel()->selectedRows();
+        if (rows.isEmpty()) return;
+        const QString error = workbench_.removeJob(workbench_.jobs().rows().at(static_cast<std::size_t>(rows.front().row())).id);
+        if (!error.isEmpty()) log_->setPlainText(error);
     });
     connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &JobsPanel::showLog);
     connect(model_, &QAbstractItemModel::dataChanged, this, &JobsPanel::showLog);
