@@ -178,7 +178,7 @@ TEST(Workspace, MigratingCancelsTheJobsOfAnOlderBuild) {
         Workspace w(dir / "ws.amalgam");
         // Back to version 3, whose jobs were command lines.
         w.db().exec("DROP TABLE runs; DROP TABLE queue_lease; ALTER TABLE eval_results DROP COLUMN step; "
-                    "ALTER TABLE jobs DROP COLUMN kind; ALTER TABLE jobs DROP COLUMN options; "
+                    "ALTER TABLE jobs DROP COLUMN waits_for; ALTER TABLE jobs DROP COLUMN kind; ALTER TABLE jobs DROP COLUMN options; "
                     "ALTER TABLE jobs ADD COLUMN arguments TEXT NOT NULL DEFAULT '[]'; PRAGMA user_version = 3");
         w.db().exec("INSERT INTO jobs (label, arguments, state, created_at) VALUES ('old', '[\"eval\"]', 'queued', 'then'), "
                     "('done', '[]', 'finished', 'then')");
@@ -190,6 +190,48 @@ TEST(Workspace, MigratingCancelsTheJobsOfAnOlderBuild) {
     EXPECT_EQ(jobs[0].error, "queued by an older Amalgam: queue it again");
     EXPECT_EQ(jobs[1].state, "finished");
     EXPECT_EQ(jobs[1].kind, "");
+}
+
+TEST(Workspace, JobsKeepWhatTheyWaitForAndComeBackAsTheyWereRemoved) {
+    test::TempDir dir;
+    Workspace w(dir / "ws.amalgam");
+    const auto first = w.add_job("first", "train", "{}");
+    const auto second = w.add_job("second", "eval", R"({"out": "x"})", {first});
+    Workspace::JobRow done = w.jobs()[0];
+    done.state = "finished";
+    done.log = "ok\n";
+    w.update_job(done);
+    const auto before = w.jobs();
+    ASSERT_EQ(before[1].waits_for, std::vector<std::int64_t>{first});
+    w.remove_job(first);
+    ASSERT_EQ(w.jobs().size(), 1u);
+    w.restore_job(before[0]);
+    const auto after = w.jobs();
+    ASSERT_EQ(after.size(), 2u);
+    EXPECT_EQ(after[0].id, first);
+    EXPECT_EQ(after[0].log, "ok\n");
+    EXPECT_EQ(after[0].finished_at, before[0].finished_at);
+    EXPECT_EQ(after[0].created_at, before[0].created_at);
+    EXPECT_EQ(after[1].id, second);
+}
+
+TEST(Workspace, AStoredImportIsTakenOutAndPutBackRowForRow) {
+    test::TempDir dir;
+    Workspace w(dir / "ws.amalgam");
+    const auto file = test::examples_dir() / "pairwise.jsonl";
+    const auto loaded = w.load_or_import("pairs", file, "auto", {});
+    const std::size_t items = count(w, "items");
+    ASSERT_GT(items, 0u);
+    auto taken = w.take_import(file);
+    ASSERT_TRUE(taken);
+    EXPECT_EQ(taken->id, loaded.id);
+    EXPECT_EQ(taken->items.size(), items);
+    EXPECT_EQ(count(w, "items"), 0u);
+    EXPECT_FALSE(w.take_import(file));
+    w.put_import(*taken);
+    EXPECT_EQ(count(w, "items"), items);
+    EXPECT_EQ(w.load_or_import("pairs", file, "auto", {}).dataset.prompts.size(), loaded.dataset.prompts.size());
+    EXPECT_EQ(w.datasets()[0].id, loaded.id);
 }
 
 TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
