@@ -35,6 +35,12 @@ Workspace::~Workspace() = default;
 
 int Workspace::schema_version() { return amalgam::schema_version(*db_); }
 
+std::int64_t Workspace::data_version() {
+    SqliteDb::Statement s(*db_, "PRAGMA data_version");
+    s.step();
+    return s.integer(0);
+}
+
 LoadedDataset Workspace::load_or_import(const std::string& name, const std::filesystem::path& path,
                                         const std::string& format, const ImportOptions& options) {
     LoadedDataset out;

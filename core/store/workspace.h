@@ -161,6 +161,8 @@ public:
     void release_queue_lease(const std::string& holder);
 
     int schema_version();
+    /** Changes when another connection (another process, or a thread's) commits to the file. */
+    std::int64_t data_version();
     SqliteDb& db() { return *db_; }
 
 private:

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <QDateTime>
+#include <QFile>
 #include <QProcess>
 #include <QSplitter>
 #include <QTableView>
@@ -236,6 +239,25 @@ TEST(JobQueue, OfTwoWorkbenchesOnOneWorkspaceOneRunsTheQueue) {
     second.jobs().enqueue("made after", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "b")}}});
     ASSERT_TRUE(waitUntil([&] { return !second.jobs().busy(); }));
     EXPECT_EQ(second.jobs().rows().back().state, JobState::Finished);
+}
+
+TEST(JobQueue, ACancelInTheOtherWorkbenchStopsTheWorkerOfTheOneRunningIt) {
+    test::TempDir dir;
+    const QString file = qpath(dir / "ws.amalgam");
+    const auto worker = dir.write("worker.sh", "#!/bin/sh\nexec sleep 60\n");
+    QFile::setPermissions(qpath(worker), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    Workbench running, other;
+    running.jobs().setWorker(qpath(worker));
+    ASSERT_EQ(running.open(file), "");
+    ASSERT_EQ(other.open(file), "");
+    const auto id = running.jobs().enqueue("sleeps", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "m")}}});
+    ASSERT_TRUE(waitUntil([&] { return running.jobs().find(id)->state == JobState::Running; }));
+    ASSERT_TRUE(waitUntil([&] { return other.jobs().find(id) && other.jobs().find(id)->state == JobState::Running; }));
+    const auto started = std::chrono::steady_clock::now();
+    other.jobs().cancel(id);
+    ASSERT_TRUE(waitUntil([&] { return running.jobs().find(id)->state == JobState::Cancelled; }, 20000));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20)) << "within a poll or two, not when sleep ends";
+    EXPECT_EQ(running.jobs().findChild<QProcess*>(), nullptr) << "the worker is gone";
 }
 
 }  // namespace

@@ -71,6 +71,7 @@ void JobQueue::attach(Workspace& workspace, const QString& path) {
     detach();
     workspacePath_ = path;
     workspace_ = &workspace;
+    seenVersion_ = -1;
     reload();
     poll_->start();
     poll();
@@ -102,7 +103,10 @@ void JobQueue::poll() {
     if (!workspace_) return;
     const bool had = holding_;
     holding_ = workspace_->take_queue_lease(holder_.toStdString(), kLeaseSeconds);
-    reload();
+    if (const auto version = workspace_->data_version(); version != seenVersion_) {  // others wrote: read the jobs again
+        seenVersion_ = version;
+        reload();
+    }
     if (holding_ && !had) {
         // The lease passed to us: whatever the workspace calls running, no live workbench runs.
         for (std::size_t i = 0; i < rows_.size(); ++i)
@@ -116,8 +120,13 @@ void JobQueue::poll() {
 
 void JobQueue::reload() {
     std::vector<Job> rows;
-    for (const auto& stored : workspace_->jobs())
+    for (const auto& stored : workspace_->jobs()) {
+        if (stored.id == runningId_ && process_ && stored.state == to_string(JobState::Cancelled).toStdString() && !cancelling_) {
+            cancelling_ = true;  // cancelled in another workbench
+            process_->terminate();
+        }
         if (auto job = from_row(stored)) rows.push_back(stored.id == runningId_ && runningRow() >= 0 ? rows_[runningRow()] : *job);
+    }
     const bool same = rows.size() == rows_.size() && std::equal(rows.begin(), rows.end(), rows_.begin(), [](const Job& a, const Job& b) {
                           return a.id == b.id && a.state == b.state && a.log == b.log && a.error == b.error;
                       });

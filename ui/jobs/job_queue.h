@@ -90,7 +90,8 @@ private:
     void readOutput();
     void exited(int exitCode, QProcess::ExitStatus status);
     void store(const Job& job);
-    /** The jobs as the workspace has them, the running one as this process knows it. */
+    /** The jobs as the workspace has them, the running one as this process knows it; stops the
+     *  running worker when another workbench cancelled its job. */
     void reload();
     void setState(std::size_t row, JobState state);
     /** Whether a queued job may start now; one whose prerequisite failed is cancelled, saying so. */
@@ -107,6 +108,7 @@ private:
     std::int64_t runningId_ = 0;
     bool holding_ = false;
     bool cancelling_ = false;
+    std::int64_t seenVersion_ = -1;  ///< the workspace's data_version at the last reload
     QByteArray pending_;  ///< stdout not yet ended by a newline
 };
 
