@@ -1,12 +1,14 @@
 #include "core/train/estimate.h"
 
-#include <fstream>
-#include <limits>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <limits>
 
+#include <ATen/ATen.h>
 #include <c10/core/GradMode.h>
 
 #include "core/model/lora.h"
@@ -148,7 +150,30 @@ std::string describe(const TrainEstimate& e) {
     return out;
 }
 
+namespace {
+
+/** Free bytes on a CUDA device as its driver counts them. libcuda is asked directly (it is
+ *  there wherever CUDA runs), so the build needs no CUDA headers; a small tensor on the
+ *  device first makes its context current. */
+std::optional<double> cuda_free_bytes(at::Device device) {
+    void* driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!driver) return std::nullopt;
+    using MemGetInfo = int (*)(std::size_t* free, std::size_t* total);
+    const auto mem_get_info = reinterpret_cast<MemGetInfo>(dlsym(driver, "cuMemGetInfo_v2"));
+    std::optional<double> out;
+    std::size_t free = 0, total = 0;
+    if (mem_get_info) {
+        at::empty({1}, at::TensorOptions().device(device));
+        if (mem_get_info(&free, &total) == 0) out = static_cast<double>(free);
+    }
+    dlclose(driver);
+    return out;
+}
+
+}  // namespace
+
 std::optional<double> free_memory_bytes(at::Device device) {
+    if (device.is_cuda()) return cuda_free_bytes(device);
     if (!device.is_cpu()) return std::nullopt;
     std::ifstream meminfo("/proc/meminfo");
     for (std::string key; meminfo >> key;) {

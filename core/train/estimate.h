@@ -33,8 +33,8 @@ TrainEstimate estimate_training(const ModelConfig& model, const TrainConfig& con
 /** Times a few matrix products of the size a training step does, in `dtype` on `device`. */
 double measure_device_flops(at::Device device, at::ScalarType dtype);
 
-/** The memory free for a run on `device` now: the kernel's MemAvailable for the CPU;
- *  nothing where it cannot be asked (a build without CUDA's runtime). */
+/** The memory free for a run on `device` now: the kernel's MemAvailable for the CPU, the
+ *  driver's free memory for a CUDA device; nothing where it cannot be asked. */
 std::optional<double> free_memory_bytes(at::Device device);
 
 /** Bytes as "12.34 GiB", or "56.7 MiB" below a GiB. */

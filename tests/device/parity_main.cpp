@@ -93,6 +93,7 @@ nlohmann::json train_run(const nlohmann::json& r, at::Device device, Precision p
     const TrainEstimate e = estimate_training(ModelConfig::load(std::filesystem::path(config.model) / "config.json"), config, dtype,
                                               measure_device_flops(device, dtype));
     out["estimate"] = {{"peak_bytes", e.peak_bytes}, {"seconds_per_step", e.seconds_per_step}};
+    if (auto free = free_memory_bytes(device)) out["free_bytes"] = *free;  // what the estimate's warning compares with
     return out;
 }
 

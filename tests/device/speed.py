@@ -201,6 +201,11 @@ def training(d, model, folder):
     d.figure("training estimate", f"peak {estimate / gib:.2f} GiB, {got['estimate']['seconds_per_step']:.3f} s/step "
                                   f"(measured {TRAIN_BATCH * TRAIN_LENGTH / ours:.3f} s/step)")
     if d.name == "cuda":
+        free, total = torch.cuda.mem_get_info()
+        ours_free = got.get("free_bytes", -1)
+        d.figure("free GPU memory seen by --estimate", f"ours {ours_free / gib:.2f} GiB, torch.cuda.mem_get_info {free / gib:.2f} GiB of {total / gib:.2f}")
+        d.check("the estimate's free GPU memory is the driver's (within 10% of the total)", abs(ours_free - free) <= 0.1 * total,
+                f"ours {ours_free / gib:.2f} GiB, torch {free / gib:.2f} GiB")
         d.check("training estimate within 20% of the measured peak", abs(estimate - ours_peak) <= 0.2 * ours_peak,
                 f"estimate {estimate / gib:.2f} GiB, measured {ours_peak / gib:.2f} GiB")
         d.check("training peak memory at most transformers+peft's", ours_peak <= their_peak,

@@ -180,7 +180,7 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     window_->tabs().setCurrentIndex(1);
     const QImage top = window_->tabs().widget(1)->grab().toImage();
     window_->tabs().setCurrentIndex(4);
-    const QImage bottom = window_->tabs().widget(4)->grab(QRect(0, 0, window_->tabs().widget(4)->width(), 90)).toImage();
+    const QImage bottom = window_->tabs().widget(4)->grab(QRect(0, 0, window_->tabs().widget(4)->width(), 196)).toImage();
     QImage both(std::max(top.width(), bottom.width()), top.height() + bottom.height(), QImage::Format_RGB32);
     both.fill(Qt::white);
     QPainter painter(&both);
