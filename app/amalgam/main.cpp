@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -7,17 +9,23 @@
 #include <QStandardPaths>
 
 #include "core/util/blas_kernels.h"
+#include "headless_demo.h"
 #include "ui/views/main_window.h"
 
 int main(int argc, char** argv) {
     amalgam::use_fast_blas_kernels(argv);  // the map's PCA runs in BLAS
+    const bool headless = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::strcmp(a, "--headless") == 0; });
+    if (headless) qputenv("QT_QPA_PLATFORM", "offscreen");  // before the application picks a display
     QApplication app(argc, argv);
     QApplication::setApplicationName("Amalgam");
     QApplication::setOrganizationName("Amalgam");
     QCommandLineParser parser;
     parser.setApplicationDescription("The Amalgam workbench: curate heterogeneous feedback, run and compare evaluations.");
     parser.addHelpOption();
-    parser.addOption({"demo", "Open the demo workspace: the example data, curated, and the built-in tiny model, evaluated."});
+    parser.addOption({"demo", "Open the demo workspace: the example data curated, tiny SFT, RM, PPO and DPO runs trained on it, "
+                              "and the built-in tiny models and every run evaluated."});
+    parser.addOption({"headless", "With --demo: do the demo's work without a window, print each job as it ends and then the "
+                                  "comparison, and exit (1 if anything failed)."});
     parser.addOption({"demo-dir", "Where the demo workspace is made (default: ~/.local/share/Amalgam/demo).", "DIR"});
     parser.addPositionalArgument("workspace", "A workspace file to open (created when absent).", "[WORKSPACE]");
     parser.process(app);
@@ -34,6 +42,13 @@ int main(int argc, char** argv) {
         error = QFileInfo::exists(path) ? window.openWorkspace(path) : window.createWorkspace(path);
     }
     if (!error.isEmpty()) std::fprintf(stderr, "amalgam: %s\n", qPrintable(error));
+    if (headless) {
+        if (!parser.isSet("demo")) {
+            std::fprintf(stderr, "amalgam: --headless goes with --demo\n");
+            return 2;
+        }
+        return error.isEmpty() ? amalgam::finishDemoHeadless(window) : 1;
+    }
     window.show();
     return QApplication::exec();
 }
