@@ -11,12 +11,24 @@
 #include <QThread>
 #include <QWidget>
 
+#include "test_support.h"
 #include "ui/document/workbench.h"
 #include "ui/jobs/background_task.h"
 
 namespace amalgam::test {
 
 inline QString qpath(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
+
+/** A dataset of resources/examples as the workbench adds it. */
+inline DatasetSpec spec(const std::string& name, const std::string& file, std::optional<std::string> label = std::nullopt,
+                        std::optional<Direction> direction = std::nullopt) {
+    DatasetSpec s;
+    s.name = name;
+    s.path = examples_dir() / file;
+    s.label = std::move(label);
+    s.direction = direction;
+    return s;
+}
 
 /** Runs the event loop until `done` holds or `ms` pass; returns whether it held. */
 inline bool waitUntil(const std::function<bool()>& done, int ms = 30000) {

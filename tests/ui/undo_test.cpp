@@ -19,6 +19,7 @@ namespace {
 
 using test::finishTask;
 using test::qpath;
+using test::spec;
 using test::waitUntil;
 
 /** Every table's rows, sorted (a row put back may get another rowid: the content is the same),
@@ -40,16 +41,6 @@ std::string tables(const std::string& file) {
         for (const auto& row : rows) out += row + "\n";
     }
     return out;
-}
-
-DatasetSpec spec(const std::string& name, const std::string& file, std::optional<std::string> label = std::nullopt,
-                 std::optional<Direction> direction = std::nullopt) {
-    DatasetSpec s;
-    s.name = name;
-    s.path = test::examples_dir() / file;
-    s.label = std::move(label);
-    s.direction = direction;
-    return s;
 }
 
 /** What the workbench holds in memory of its document. */

@@ -17,16 +17,7 @@ namespace {
 
 using test::finishTask;
 using test::qpath;
-
-DatasetSpec spec(const std::string& name, const std::string& file, std::optional<std::string> label = std::nullopt,
-                 std::optional<Direction> direction = std::nullopt) {
-    DatasetSpec s;
-    s.name = name;
-    s.path = test::examples_dir() / file;
-    s.label = std::move(label);
-    s.direction = direction;
-    return s;
-}
+using test::spec;
 
 /** A workbench over a new workspace with WinoGrande and OASST (by toxicity), curated with k = 3. */
 void fill(Workbench& w) {
