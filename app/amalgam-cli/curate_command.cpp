@@ -8,6 +8,7 @@
 #include "core/model/embedders.h"
 #include "core/recipe/recipe.h"
 #include "core/recipe/recipe_sources.h"
+#include "core/store/sqlite_db.h"
 #include "core/store/workspace.h"
 #include "json_lines_progress.h"
 
@@ -66,6 +67,7 @@ int run_curate(const std::vector<std::string>& words) {
     if (args.positional().size() != 1) throw UsageError("curate takes one recipe file");
     auto out = args.option("out");
     if (!out) throw UsageError("curate needs --out DIR");
+    if (out->empty()) throw UsageError("--out needs a folder");
 
     std::optional<std::filesystem::path> data_dir;
     if (auto d = args.option("data")) data_dir = *d;
@@ -76,25 +78,47 @@ int run_curate(const std::vector<std::string>& words) {
         recipe.fractions = {f};
     }
     recipe.curate.seed = args.unsigned_integer("seed", recipe.curate.seed);
+    const bool skip = args.flag("skip-bad-lines");
 
+    // Everything that can be refused is checked before the work: the output folder, the workspace, every dataset.
+    OutputFolder folder(*out, is_curation_output);
     std::unique_ptr<Workspace> workspace;
     if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
-
     auto progress = make_progress(args.option("progress"));
-    auto sources = load_sources(recipe, args.flag("skip-bad-lines"), workspace.get());
-    if (sources.empty()) throw std::invalid_argument("the recipe has no dataset with role: train");
+    std::vector<CurationSource> read, sources;  // every dataset (stored at the end), the training ones (lent to curate)
+    std::vector<std::size_t> training;
+    for (const DatasetSpec& spec : recipe.datasets) {
+        read.push_back(load_source(spec, skip, workspace.get(), /*store=*/false));
+        if (spec.role == DatasetRole::Train) training.push_back(read.size() - 1);
+    }
+    if (training.empty()) throw std::invalid_argument("the recipe has no dataset with role: train");
+    for (std::size_t i : training) sources.push_back(std::move(read[i]));
     auto embedder = make_embedder(recipe.curate.embedder, recipe.curate.model);
     Curation curation = curate(sources, recipe.curate, *embedder, *progress);
+    for (std::size_t k = 0; k < training.size(); ++k) read[training[k]] = std::move(sources[k]);
     const PairOverrides overrides = workspace ? workspace->pair_overrides() : PairOverrides{};
 
-    std::int64_t recipe_id = workspace ? workspace->save_recipe(std::filesystem::absolute(recipe.path).string(), recipe.text) : 0;
+    std::vector<std::vector<bool>> selections;
     for (double fraction : recipe.fractions) {
+        const std::filesystem::path sub = recipe.fractions.size() > 1 ? "fraction-" + fraction_label(fraction) : "";
+        selections.push_back(curation.select(fraction, overrides));
+        write_curation(folder, sub, curation, selections.back(), fraction);
+    }
+    // The workspace's changes are one transaction; then the new outputs replace the old in one rename.
+    if (workspace) {
+        SqliteDb::Transaction all(workspace->db());
+        for (std::size_t i = 0; i < recipe.datasets.size(); ++i) store_source(recipe.datasets[i], read[i], skip, *workspace);
+        const std::int64_t recipe_id = workspace->save_recipe(std::filesystem::absolute(recipe.path).string(), recipe.text);
+        for (std::size_t f = 0; f < recipe.fractions.size(); ++f)
+            workspace->save_selection(recipe_id, curation, selections[f], recipe.fractions[f],
+                                      summary_json(curation, selections[f], recipe.fractions[f]));
+        all.commit();
+    }
+    folder.commit();
+    for (std::size_t f = 0; f < recipe.fractions.size(); ++f) {
         std::filesystem::path dir = *out;
-        if (recipe.fractions.size() > 1) dir /= "fraction-" + fraction_label(fraction);
-        auto selected = curation.select(fraction, overrides);
-        write_curation(dir, curation, selected, fraction);
-        if (workspace) workspace->save_selection(recipe_id, curation, selected, fraction, summary_json(curation, selected, fraction));
-        print_table(curation, selected, fraction);
+        if (recipe.fractions.size() > 1) dir /= "fraction-" + fraction_label(recipe.fractions[f]);
+        print_table(curation, selections[f], recipe.fractions[f]);
         std::printf("wrote %s\n\n", (dir / "{train.jsonl,summary.json,points.csv}").string().c_str());
     }
     return 0;

@@ -89,11 +89,15 @@ std::string points_csv(const Curation& c, const std::vector<bool>& selected) {
     return out;
 }
 
-void write_curation(const std::filesystem::path& dir, const Curation& c, const std::vector<bool>& selected,
+void write_curation(OutputFolder& out, const std::filesystem::path& subfolder, const Curation& c, const std::vector<bool>& selected,
                     double fraction) {
-    write_files_atomically({{dir / "train.jsonl", train_jsonl(c, selected)},
-                            {dir / "summary.json", summary_json(c, selected, fraction)},
-                            {dir / "points.csv", points_csv(c, selected)}});
+    out.write(subfolder / "train.jsonl", train_jsonl(c, selected));
+    out.write(subfolder / "summary.json", summary_json(c, selected, fraction));
+    out.write(subfolder / "points.csv", points_csv(c, selected));
+}
+
+bool is_curation_output(const std::string& entry) {
+    return entry == "train.jsonl" || entry == "summary.json" || entry == "points.csv" || entry.rfind("fraction-", 0) == 0;
 }
 
 }  // namespace amalgam

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/curate/curation.h"
+#include "core/util/atomic_file.h"
 
 namespace amalgam {
 
@@ -18,8 +19,13 @@ std::string summary_json(const Curation& curation, const std::vector<bool>& sele
 /** id,source,cluster,x,y,quality,selected for every pair: the map. */
 std::string points_csv(const Curation& curation, const std::vector<bool>& selected);
 
-/** Writes train.jsonl, summary.json and points.csv into `dir`, all or none. */
-void write_curation(const std::filesystem::path& dir, const Curation& curation, const std::vector<bool>& selected,
+/** Writes train.jsonl, summary.json and points.csv into a subfolder of an output folder
+ *  ("" for its top); they appear, with the rest of the folder, when it is committed. */
+void write_curation(OutputFolder& out, const std::filesystem::path& subfolder, const Curation& curation, const std::vector<bool>& selected,
                     double fraction);
+
+/** Whether a name in an output folder is one curate writes (the three files, fraction-F/):
+ *  a folder that holds only these may be replaced by a new curation. */
+bool is_curation_output(const std::string& entry);
 
 }  // namespace amalgam

@@ -122,23 +122,22 @@ ModelConfig preset_config(ModelFamily family, const std::string& preset) {
 
 void init_random_model(const fs::path& out_dir, const ModelInitOptions& options) {
     ModelConfig config = options.config ? *options.config : preset_config(options.family, options.preset);
-    std::vector<std::pair<fs::path, std::string>> files;
-    fs::path tokenizer_file;
+    if (!options.replace && fs::is_directory(out_dir) && !fs::is_empty(out_dir))
+        throw std::invalid_argument(out_dir.string() + " is not empty: --force replaces what it holds");
+    OutputFolder folder(out_dir, [&](const std::string&) { return options.replace; });
     if (options.tokenizer) {
         fs::path source = fs::exists(*options.tokenizer / "tokenizer.json") ? *options.tokenizer / "tokenizer.json"
                                                                             : *options.tokenizer / "vocab.txt";
         if (!fs::exists(source)) throw std::runtime_error(options.tokenizer->string() + ": no tokenizer.json or vocab.txt");
         std::ifstream in(source, std::ios::binary);
-        files.emplace_back(out_dir / source.filename(), std::string(std::istreambuf_iterator<char>(in), {}));
+        folder.write(source.filename(), std::string(std::istreambuf_iterator<char>(in), {}));
     } else if (config.family == ModelFamily::Bert) {
-        files.emplace_back(out_dir / "vocab.txt", ascii_wordpiece_vocab());
+        folder.write("vocab.txt", ascii_wordpiece_vocab());
     } else {
-        files.emplace_back(out_dir / "tokenizer.json", byte_level_tokenizer_json().dump(2) + "\n");
+        folder.write("tokenizer.json", byte_level_tokenizer_json().dump(2) + "\n");
     }
-    // The vocabulary size comes from the tokenizer as written.
-    fs::create_directories(out_dir);
-    write_files_atomically(files);
-    auto tokenizer = load_tokenizer(out_dir);
+    // The vocabulary size comes from the tokenizer as written (one that does not load stops here, nothing written).
+    auto tokenizer = load_tokenizer(folder.staging());
     config.vocab_size = static_cast<std::int64_t>(tokenizer->vocab_size()) + options.padded_rows;
     if (config.family != ModelFamily::Bert) {
         auto eos = tokenizer->token_id("<|endoftext|>");
@@ -162,8 +161,9 @@ void init_random_model(const fs::path& out_dir, const ModelInitOptions& options)
         std::string name = spec.name == "lm_head.weight" ? spec.name : prefix + spec.name;
         tensors.push_back({name, DType::F32, spec.shape, std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4)});
     }
-    write_safetensors(out_dir / "model.safetensors", tensors, {{"format", "pt"}});
-    write_file_atomically(out_dir / "config.json", config.to_json().dump(2) + "\n");
+    folder.write("model.safetensors", encode_safetensors(tensors, {{"format", "pt"}}));
+    folder.write("config.json", config.to_json().dump(2) + "\n");
+    folder.commit();
 }
 
 }  // namespace amalgam

@@ -18,14 +18,17 @@ struct ModelInitOptions {
     std::optional<ModelConfig> config;
     /// Embedding rows beyond the tokenizer's ids, as GPT-NeoX and Qwen2 pad their vocabularies.
     std::int64_t padded_rows = 0;
+    /// Whether a folder that is not empty may be replaced (amalgam-cli's --force).
+    bool replace = false;
 };
 
 /** The config of a preset, before the vocabulary size is known. */
 ModelConfig preset_config(ModelFamily family, const std::string& preset);
 
 /** Writes a complete Hugging Face model folder with random weights: config.json,
- *  model.safetensors and the tokenizer. It loads like any checkpoint; it is the built-in
- *  default model for demos and tests. Same options, same bytes. */
+ *  model.safetensors and the tokenizer, all or none (an OutputFolder). It loads like any
+ *  checkpoint; it is the built-in default model for demos and tests. Same options, same
+ *  bytes. A folder that is not empty is refused unless `replace`. */
 void init_random_model(const std::filesystem::path& out_dir, const ModelInitOptions& options);
 
 }  // namespace amalgam

@@ -192,8 +192,7 @@ const TensorView& Checkpoint::require(const std::string& name, const std::vector
     return view;
 }
 
-void write_safetensors(const fs::path& path, const std::vector<TensorData>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
+std::string encode_safetensors(const std::vector<TensorData>& tensors, const std::map<std::string, std::string>& metadata) {
     nlohmann::ordered_json header = nlohmann::ordered_json::object();
     if (!metadata.empty()) header["__metadata__"] = metadata;
     std::size_t offset = 0;
@@ -212,7 +211,12 @@ void write_safetensors(const fs::path& path, const std::vector<TensorData>& tens
     for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((static_cast<std::uint64_t>(text.size()) >> (8 * i)) & 0xFF);
     out += text;
     for (const auto& t : tensors) out += t.bytes;
-    write_file_atomically(path, out);
+    return out;
+}
+
+void write_safetensors(const fs::path& path, const std::vector<TensorData>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+    write_file_atomically(path, encode_safetensors(tensors, metadata));
 }
 
 }  // namespace amalgam

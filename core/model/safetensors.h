@@ -76,6 +76,9 @@ struct TensorData {
     std::string bytes;
 };
 
+/** A safetensors file's bytes: the header, then the data in the order given. */
+std::string encode_safetensors(const std::vector<TensorData>& tensors, const std::map<std::string, std::string>& metadata = {});
+
 /** Writes a .safetensors file atomically (temporary file, then rename). */
 void write_safetensors(const std::filesystem::path& path, const std::vector<TensorData>& tensors,
                        const std::map<std::string, std::string>& metadata = {});

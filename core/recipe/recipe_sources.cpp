@@ -5,13 +5,24 @@
 
 namespace amalgam {
 
-CurationSource load_source(const DatasetSpec& spec, bool skip_bad_lines, Workspace* workspace) {
+ImportOptions import_options(const DatasetSpec& spec, bool skip_bad_lines) {
     ImportOptions options = spec.options;
     options.skip_bad_lines = skip_bad_lines;
-    Dataset dataset = workspace ? workspace->load_or_import(spec.name, spec.path, spec.format, options).dataset
-                                : import_dataset(spec.path, spec.format, options);
+    return options;
+}
+
+CurationSource load_source(const DatasetSpec& spec, bool skip_bad_lines, Workspace* workspace, bool store) {
+    const ImportOptions options = import_options(spec, skip_bad_lines);
+    std::optional<LoadedDataset> stored;
+    if (workspace) stored = store ? workspace->load_or_import(spec.name, spec.path, spec.format, options)
+                                  : workspace->stored_dataset(spec.path, spec.format, options);
+    Dataset dataset = stored ? std::move(stored->dataset) : import_dataset(spec.path, spec.format, options);
     auto label = spec.role == DatasetRole::Train ? resolve_label(spec, dataset.format) : std::nullopt;
     return {spec.name, spec.path.string(), std::move(dataset), std::move(label)};
+}
+
+void store_source(const DatasetSpec& spec, const CurationSource& source, bool skip_bad_lines, Workspace& workspace) {
+    workspace.store_dataset(spec.name, spec.path, source.dataset, import_options(spec, skip_bad_lines));
 }
 
 std::vector<CurationSource> load_sources(const Recipe& recipe, bool skip_bad_lines, Workspace* workspace) {

@@ -81,14 +81,24 @@ std::int64_t SqliteDb::Statement::integer(int column) const { return sqlite3_col
 double SqliteDb::Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
 bool SqliteDb::Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-SqliteDb::Transaction::Transaction(SqliteDb& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+SqliteDb::Transaction::Transaction(SqliteDb& db) : db_(db) {
+    if (sqlite3_get_autocommit(db_.db_)) {
+        db_.exec("BEGIN IMMEDIATE");
+        return;
+    }
+    static int counter = 0;
+    savepoint_ = "nested_" + std::to_string(++counter);
+    db_.exec("SAVEPOINT " + savepoint_);
+}
 
 SqliteDb::Transaction::~Transaction() {
-    if (!done_) sqlite3_exec(db_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (done_) return;
+    const std::string undo = savepoint_.empty() ? "ROLLBACK" : "ROLLBACK TO " + savepoint_ + "; RELEASE " + savepoint_;
+    sqlite3_exec(db_.db_, undo.c_str(), nullptr, nullptr, nullptr);
 }
 
 void SqliteDb::Transaction::commit() {
-    db_.exec("COMMIT");
+    db_.exec(savepoint_.empty() ? "COMMIT" : "RELEASE " + savepoint_);
     done_ = true;
 }
 

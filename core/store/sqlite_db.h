@@ -43,7 +43,8 @@ public:
         sqlite3_stmt* stmt_ = nullptr;
     };
 
-    /** BEGIN IMMEDIATE now; ROLLBACK on destruction unless commit() was called. */
+    /** BEGIN IMMEDIATE now; ROLLBACK on destruction unless commit() was called. Inside another
+     *  transaction it is a savepoint of it: its changes last when the outer one commits. */
     class Transaction {
     public:
         explicit Transaction(SqliteDb& db);
@@ -52,6 +53,7 @@ public:
 
     private:
         SqliteDb& db_;
+        std::string savepoint_;  ///< empty for the outermost
         bool done_ = false;
     };
 

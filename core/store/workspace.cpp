@@ -41,31 +41,32 @@ std::int64_t Workspace::data_version() {
     return s.integer(0);
 }
 
-LoadedDataset Workspace::load_or_import(const std::string& name, const std::filesystem::path& path,
-                                        const std::string& format, const ImportOptions& options) {
+std::optional<LoadedDataset> Workspace::stored_dataset(const std::filesystem::path& path, const std::string& format,
+                                                      const ImportOptions& options) {
     LoadedDataset out;
     Dataset& d = out.dataset;
-    const std::string abs_path = std::filesystem::absolute(path).lexically_normal().string();
     d.format = (format.empty() || format == "auto") ? detect_format(path) : format;
     d.content_hash = content_hash(path, d.format);
+    SqliteDb::Statement find(*db_, "SELECT id, format, options, content_hash, records, skipped_lines FROM datasets WHERE path = ?");
+    find.bind(1, std::filesystem::absolute(path).lexically_normal().string());
+    if (!find.step() || find.text(1) != d.format || find.text(2) != options_json(options) || find.text(3) != d.content_hash)
+        return std::nullopt;
+    out.id = find.integer(0);
+    d.report.lines = static_cast<std::size_t>(find.integer(4));
+    d.report.skipped_lines = static_cast<std::size_t>(find.integer(5));
+    SqliteDb::Statement items(*db_, "SELECT record FROM items WHERE dataset_id = ? ORDER BY ordinal");
+    items.bind(1, out.id);
+    while (items.step()) d.prompts.push_back(prompt_from_json(nlohmann::json::parse(items.text(0))));
+    return out;
+}
+
+std::int64_t Workspace::store_dataset(const std::string& name, const std::filesystem::path& path, const Dataset& d, const ImportOptions& options) {
+    const std::string abs_path = std::filesystem::absolute(path).lexically_normal().string();
     const std::string options_text = options_json(options);
-
-    {
-        SqliteDb::Statement find(*db_, "SELECT id, format, options, content_hash, records, skipped_lines FROM datasets WHERE path = ?");
-        find.bind(1, abs_path);
-        if (find.step() && find.text(1) == d.format && find.text(2) == options_text && find.text(3) == d.content_hash) {
-            out.id = find.integer(0);
-            d.report.lines = static_cast<std::size_t>(find.integer(4));
-            d.report.skipped_lines = static_cast<std::size_t>(find.integer(5));
-            SqliteDb::Statement items(*db_, "SELECT record FROM items WHERE dataset_id = ? ORDER BY ordinal");
-            items.bind(1, out.id);
-            while (items.step()) d.prompts.push_back(prompt_from_json(nlohmann::json::parse(items.text(0))));
-            return out;
-        }
-    }
-
-    d.prompts = importer_for(d.format).read(path, options, d.report);  // may throw: nothing written yet
     SqliteDb::Transaction t(*db_);
+    SqliteDb::Statement current(*db_, "SELECT id FROM datasets WHERE path = ? AND format = ? AND options = ? AND content_hash = ?");
+    current.bind(1, abs_path).bind(2, d.format).bind(3, options_text).bind(4, d.content_hash);
+    if (current.step()) return current.integer(0);
     SqliteDb::Statement remove(*db_, "DELETE FROM datasets WHERE path = ?");
     remove.bind(1, abs_path).step();
     SqliteDb::Statement insert(*db_,
@@ -74,15 +75,24 @@ LoadedDataset Workspace::load_or_import(const std::string& name, const std::file
     insert.bind(1, name).bind(2, abs_path).bind(3, d.format).bind(4, options_text).bind(5, d.content_hash)
         .bind(6, static_cast<std::int64_t>(d.report.lines)).bind(7, static_cast<std::int64_t>(d.report.skipped_lines))
         .bind(8, now_utc()).step();
-    out.id = db_->last_insert_id();
+    const std::int64_t id = db_->last_insert_id();
     SqliteDb::Statement item(*db_, "INSERT INTO items (dataset_id, ordinal, source_id, prompt, record) VALUES (?, ?, ?, ?, ?)");
     for (std::size_t i = 0; i < d.prompts.size(); ++i) {
         const Prompt& p = d.prompts[i];
-        item.bind(1, out.id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.source_id).bind(4, p.text).bind(5, to_json(p).dump());
+        item.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.source_id).bind(4, p.text).bind(5, to_json(p).dump());
         item.step();
         item.reset();
     }
     t.commit();
+    return id;
+}
+
+LoadedDataset Workspace::load_or_import(const std::string& name, const std::filesystem::path& path, const std::string& format,
+                                        const ImportOptions& options) {
+    if (auto stored = stored_dataset(path, format, options)) return *stored;
+    LoadedDataset out;
+    out.dataset = import_dataset(path, format, options);  // may throw: nothing written yet
+    out.id = store_dataset(name, path, out.dataset, options);
     out.imported = true;
     return out;
 }

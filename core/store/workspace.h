@@ -47,6 +47,11 @@ public:
      *  changes nothing. */
     LoadedDataset load_or_import(const std::string& name, const std::filesystem::path& path, const std::string& format,
                                  const ImportOptions& options);
+    /** The stored copy of the file, when it is current (content, format and field mapping). */
+    std::optional<LoadedDataset> stored_dataset(const std::filesystem::path& path, const std::string& format, const ImportOptions& options);
+    /** Stores a dataset read from `path` with `options`, replacing an older copy; a current
+     *  copy is kept as it is. Returns the stored copy's id. */
+    std::int64_t store_dataset(const std::string& name, const std::filesystem::path& path, const Dataset& dataset, const ImportOptions& options);
 
     std::vector<DatasetRow> datasets();
 

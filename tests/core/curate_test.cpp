@@ -99,7 +99,9 @@ TEST(Curation, WrittenFilesAgree) {
     test::TempDir dir;
     Curation c = curate_demo();
     auto keep = c.select(0.4);
-    write_curation(dir.path(), c, keep, 0.4);
+    OutputFolder out(dir.path());
+    write_curation(out, "", c, keep, 0.4);
+    out.commit();
 
     auto summary = nlohmann::json::parse(test::read_text(dir / "summary.json"));
     EXPECT_EQ(summary["hyperparameters"]["fraction"], 0.4);

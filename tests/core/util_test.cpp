@@ -1,3 +1,7 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -110,20 +114,89 @@ TEST(TextFile, NumbersLinesAndStripsCarriageReturns) {
     EXPECT_EQ(lines[3], std::make_pair(std::string("four"), std::size_t(4)));
 }
 
-TEST(AtomicFile, FailureLeavesNoPartialOutput) {
-    test::TempDir dir;
-    auto blocker = dir.write("not_a_dir", "x");
-    EXPECT_THROW(write_files_atomically({{dir / "a.txt", "first"}, {blocker / "b.txt", "second"}}), std::exception);
-    EXPECT_FALSE(std::filesystem::exists(dir / "a.txt"));
-    for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
-        EXPECT_EQ(entry.path().filename(), "not_a_dir");
+/** The id of a process that has ended: what a killed writer leaves in its file names. */
+std::string dead_pid() {
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    ::waitpid(child, nullptr, 0);
+    return std::to_string(child);
 }
 
-TEST(AtomicFile, ReplacesExistingContent) {
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+TEST(AtomicFile, ReplacesExistingContentAndClearsWhatKilledWritersLeft) {
     test::TempDir dir;
     write_file_atomically(dir / "out.txt", "old");
+    dir.write("out.txt.tmp." + dead_pid(), "half");
+    dir.write("out.txt.tmp.1", "a live writer's");  // pid 1 runs
     write_file_atomically(dir / "out.txt", "new");
     EXPECT_EQ(test::read_text(dir / "out.txt"), "new");
+    EXPECT_EQ(names_in(dir.path()), (std::vector<std::string>{"out.txt", "out.txt.tmp.1"}));
+}
+
+TEST(OutputFolder, NothingShowsUntilCommitAndAnUncommittedFolderLeavesNothing) {
+    test::TempDir dir;
+    {
+        OutputFolder out(dir / "out");
+        out.write("a.txt", "one");
+        out.write("sub/b.txt", "two");
+        EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+    }  // a failure before commit
+    EXPECT_TRUE(names_in(dir.path()).empty());
+    OutputFolder out(dir / "out");
+    out.write("a.txt", "one");
+    out.write("sub/b.txt", "two");
+    out.commit();
+    EXPECT_EQ(test::read_text(dir / "out/sub/b.txt"), "two");
+    EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"out"});
+}
+
+TEST(OutputFolder, CommitReplacesTheWholeOldSet) {
+    test::TempDir dir;
+    dir.write("out/fraction-0.2/train.jsonl", "old");
+    dir.write("out/train.jsonl", "old");
+    OutputFolder out(dir / "out", [](const std::string& name) { return name == "train.jsonl" || name.rfind("fraction-", 0) == 0; });
+    out.write("train.jsonl", "new");
+    EXPECT_EQ(test::read_text(dir / "out/train.jsonl"), "old") << "the old set stays until commit";
+    out.commit();
+    EXPECT_EQ(names_in(dir / "out"), std::vector<std::string>{"train.jsonl"}) << "no stale fraction folder";
+    EXPECT_EQ(test::read_text(dir / "out/train.jsonl"), "new");
+    EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"out"}) << "the old set is gone with the staging folder";
+}
+
+TEST(OutputFolder, RefusesPlacesItMustNotReplaceBeforeAnyWork) {
+    test::TempDir dir;
+    dir.write("mine/notes.txt", "a researcher's");
+    dir.write("file", "x");
+    auto refusal = [](const std::filesystem::path& p) {
+        try {
+            OutputFolder out(p, [](const std::string& name) { return name == "train.jsonl"; });
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(refusal(""), "no output folder given");
+    EXPECT_EQ(refusal(dir / "mine"), (dir / "mine").string() + " holds notes.txt, which is not an output of this command: choose a new or empty folder");
+    EXPECT_EQ(refusal(dir / "file"), (dir / "file").string() + ": is a file, not a folder");
+    EXPECT_NE(refusal(std::filesystem::current_path()).find("the working folder"), std::string::npos);
+    EXPECT_NE(refusal(std::filesystem::current_path().parent_path()).find("the working folder"), std::string::npos);
+    EXPECT_EQ(test::read_text(dir / "mine/notes.txt"), "a researcher's");
+}
+
+TEST(OutputFolder, RemovesTheStagingOfAKilledRun) {
+    test::TempDir dir;
+    dir.write(".out.staging-" + dead_pid() + "/train.jsonl", "half");
+    dir.write(".out.staging-1/train.jsonl", "a live run's");
+    OutputFolder out(dir / "out");
+    out.write("train.jsonl", "new");
+    out.commit();
+    EXPECT_EQ(names_in(dir.path()), (std::vector<std::string>{".out.staging-1", "out"}));
 }
 
 }  // namespace

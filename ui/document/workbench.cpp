@@ -303,9 +303,11 @@ void Workbench::exportTrain(const QString& dir) {
     const std::string file = path_.toStdString();
     run(tr("Exporting D_train"), [curation, recipe, selected, dir, file](Progress&) {
         const double f = recipe->fractions.front();
-        write_curation(dir.toStdString(), *curation, selected, f);
+        OutputFolder out(dir.toStdString(), is_curation_output);
+        write_curation(out, "", *curation, selected, f);
         Workspace w(file);
         store_selection(w, *recipe, *curation, selected, f);
+        out.commit();
     }, [this, dir, recipe] {
         experiments_->setCurrentData(QDir(dir).filePath("train.jsonl"), QString::fromStdString(to_yaml(*recipe)));
         emit exported(dir);
