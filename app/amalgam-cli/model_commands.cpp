@@ -20,16 +20,18 @@
 namespace amalgam::cli {
 
 const char* const kModelUsage = R"(usage: amalgam-cli model init --arch llama|gpt2|bert --preset tiny|small --out DIR
-                            [--tokenizer DIR|byte] [--seed S]
+                            [--tokenizer DIR|byte] [--seed S] [--force]
        amalgam-cli model info DIR
        amalgam-cli model merge DIR --adapter ADAPTER_DIR --out DIR
 
 init writes a random-weight model as a complete Hugging Face folder (config.json,
-model.safetensors, the tokenizer); it loads afterwards like any checkpoint. The default
-tokenizer is a byte-level one that needs no files (ASCII WordPiece for bert).
+model.safetensors, the tokenizer), all files or none; it loads afterwards like any
+checkpoint. The default tokenizer is a byte-level one that needs no files (ASCII WordPiece
+for bert). A folder that is not empty is replaced only with --force.
 info prints the architecture, parameter count, weight types and tokenizer kind of a folder.
 merge folds a LoRA adapter into the weights and writes a full folder that transformers
-loads (model.safetensors in the checkpoint's own type; config and tokenizer copied).
+loads (model.safetensors in the checkpoint's own type; config and tokenizer copied) into a
+new or empty folder.
 )";
 
 const char* const kGenerateUsage = R"(usage: amalgam-cli generate MODEL_DIR --prompt TEXT [options]
@@ -74,14 +76,15 @@ ModelFamily family_from(const std::string& arch) {
 }
 
 int model_init(const std::vector<std::string>& words) {
-    Arguments args(words, {"arch", "preset", "tokenizer", "out", "seed"}, {});
+    Arguments args(words, {"arch", "preset", "tokenizer", "out", "seed"}, {"force"});
     auto out = args.option("out");
-    if (!out) throw UsageError("model init needs --out DIR");
+    if (!out || out->empty()) throw UsageError("model init needs --out DIR");
     ModelInitOptions o;
     o.family = family_from(args.option("arch").value_or("llama"));
     o.preset = args.option("preset").value_or("tiny");
     if (auto t = args.option("tokenizer"); t && *t != "byte") o.tokenizer = *t;
     o.seed = args.unsigned_integer("seed", 0);
+    o.replace = args.flag("force");
     init_random_model(*out, o);
     auto model = TransformerModel::load(*out);
     std::printf("wrote %s: %s %s, %lld parameters\n", out->c_str(), model->config().architecture.c_str(), o.preset.c_str(),

@@ -129,6 +129,7 @@ void init_random_model(const fs::path& out_dir, const ModelInitOptions& options)
         fs::path source = fs::exists(*options.tokenizer / "tokenizer.json") ? *options.tokenizer / "tokenizer.json"
                                                                             : *options.tokenizer / "vocab.txt";
         if (!fs::exists(source)) throw std::runtime_error(options.tokenizer->string() + ": no tokenizer.json or vocab.txt");
+        load_tokenizer(*options.tokenizer);  // a tokenizer that does not load is refused as the user named it
         std::ifstream in(source, std::ios::binary);
         folder.write(source.filename(), std::string(std::istreambuf_iterator<char>(in), {}));
     } else if (config.family == ModelFamily::Bert) {

@@ -34,4 +34,21 @@ status=$?
 set -e
 [ $status -eq 1 ] || fail "exit status $status for a folder without config.json"
 grep -q "config.json: cannot open" "$work/err" || fail "message: $(cat "$work/err")"
+# A model is replaced only with --force; a tokenizer that does not load leaves no folder behind.
+before=$(sha256sum "$work/bert/model.safetensors")
+set +e
+"$cli" model init --arch bert --out "$work/bert" --seed 9 2> "$work/err"
+status=$?
+set -e
+[ $status -eq 1 ] && grep -q "is not empty: --force replaces what it holds" "$work/err" || fail "replaced without --force: $(cat "$work/err")"
+[ "$(sha256sum "$work/bert/model.safetensors")" == "$before" ] || fail "the refused init changed the model"
+"$cli" model init --arch bert --out "$work/bert" --seed 9 --force > /dev/null
+[ "$(sha256sum "$work/bert/model.safetensors")" != "$before" ] || fail "--force did not replace the model"
+mkdir "$work/broken" && echo '{"model": {}}' > "$work/broken/tokenizer.json"
+set +e
+"$cli" model init --out "$work/from-broken" --tokenizer "$work/broken" 2> "$work/err"
+status=$?
+set -e
+[ $status -eq 1 ] && grep -q "broken/tokenizer.json" "$work/err" || fail "broken tokenizer: $(cat "$work/err")"
+[ -z "$(ls -A "$work" | grep from-broken)" ] || fail "a broken tokenizer left $(ls -A "$work" | grep from-broken)"
 echo "model CLI checks passed"
