@@ -1,5 +1,7 @@
 // amalgam-cli eval: the paper's metrics for a model (and adapter) into results.json.
+#include <cmath>
 #include <cstdio>
+#include <memory>
 #include <sstream>
 
 #include "arguments.h"
@@ -50,21 +52,39 @@ int run_eval(const std::vector<std::string>& words) {
     if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
     auto out = args.option("out");
     auto data = args.option("data");
-    if (!out) throw UsageError("eval needs --out results.json");
-    if (!data) throw UsageError("eval needs --data DIR, the folder with winobias/, winogrande/ and winogender/");
+    if (!out || out->empty()) throw UsageError("eval needs --out results.json");
+    if (!data || data->empty()) throw UsageError("eval needs --data DIR, the folder with winobias/, winogrande/ and winogender/");
+    if (std::filesystem::is_directory(*out)) throw UsageError("--out " + *out + " is a folder: name the results file");
+
+    EvalRequest request;
+    request.data_dir = *data;
+    if (auto s = args.option("suite")) {
+        request.suites = split_commas(*s);
+        if (request.suites.empty()) throw UsageError("--suite needs one or more of winobias, winogrande, winogender");
+    }
+    if (args.option("limit") && args.unsigned_integer("limit", 0) == 0) throw UsageError("--limit must be at least 1 (leave it out for every item)");
+    request.limit = static_cast<std::size_t>(args.unsigned_integer("limit", 0));
+    if (args.option("batch") && args.unsigned_integer("batch", 0) == 0) throw UsageError("--batch must be at least 1");
+    request.batch_size = static_cast<std::size_t>(args.unsigned_integer("batch", 64));
+    auto number = [&](const char* name) -> std::optional<std::int64_t> {
+        if (!args.option(name)) return std::nullopt;
+        return static_cast<std::int64_t>(args.unsigned_integer(name, 0));
+    };
+    const auto run = number("run"), step = number("step");
+    // The workspace is opened (and so checked) before the work, not after it.
+    std::unique_ptr<Workspace> workspace;
+    if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
 
     const std::filesystem::path model_dir = args.positional()[0];
     auto model = load_model(args, model_dir);
     auto adapter = args.option("adapter");
     auto tokenizer = load_tokenizer(model_dir);
-
-    EvalRequest request;
-    request.data_dir = *data;
-    if (auto s = args.option("suite")) request.suites = split_commas(*s);
-    request.limit = static_cast<std::size_t>(args.unsigned_integer("limit", 0));
-    request.batch_size = std::max<std::size_t>(1, static_cast<std::size_t>(args.unsigned_integer("batch", 64)));
     auto progress = make_progress(args.option("progress"));
     nlohmann::ordered_json results = run_evaluation(*model, *tokenizer, request, *progress);
+    for (const auto& [name, value] : results["metrics"].items())
+        if (!value.is_number() || !std::isfinite(value.get<double>()))
+            throw std::runtime_error(model_dir.string() + (adapter ? " with " + *adapter : std::string()) + ": its outputs are not finite (" +
+                                     name + " is " + value.dump() + "): nothing was written or stored");
 
     std::string label = args.option("label").value_or(
         std::filesystem::absolute(model_dir).lexically_normal().filename().string() +
@@ -77,13 +97,7 @@ int run_eval(const std::vector<std::string>& words) {
     document.update(results);
     const std::string text = document.dump(2) + "\n";
     write_file_atomically(*out, text);
-    if (auto w = args.option("workspace")) {
-        auto number = [&](const char* name) -> std::optional<std::int64_t> {
-            if (!args.option(name)) return std::nullopt;
-            return static_cast<std::int64_t>(args.unsigned_integer(name, 0));
-        };
-        Workspace(*w).save_eval_result(document["model"], adapter.value_or(""), label, text, number("run"), number("step"));
-    }
+    if (workspace) workspace->save_eval_result(document["model"], adapter.value_or(""), label, text, run, step);
 
     for (const auto& [name, value] : results["metrics"].items()) std::printf("%-14s %.4f\n", name.c_str(), value.get<double>());
     std::printf("wrote %s\n", out->c_str());

@@ -51,7 +51,8 @@ ComparisonRow comparison_row(const std::string& label, const std::string& metric
                       std::vector<std::optional<Interval>>(n)};
     for (const auto& c : comparison_columns()) {
         auto it = metrics.find(c.key);
-        row.values.push_back(it != metrics.end() && it->is_number() ? std::optional<double>(it->get<double>()) : std::nullopt);
+        const bool known = it != metrics.end() && it->is_number() && std::isfinite(it->get<double>());
+        row.values.push_back(known ? std::optional<double>(it->get<double>()) : std::nullopt);
     }
     return row;
 }

@@ -67,4 +67,29 @@ set -e
 [ $status -eq 1 ] || fail "exit status $status for a missing data folder"
 grep -q "pro_stereotyped_type1.txt.test: cannot open" "$work/err" || fail "message: $(cat "$work/err")"
 [ ! -e "$work/x.json" ] || fail "results written despite the error"
+# Checked before the work: a workspace that is no workspace, odd flag values.
+echo "not sqlite" > "$work/not.amalgam"
+expect_refusal() {  # STATUS MESSAGE ARGS...
+  local want=$1 message=$2
+  shift 2
+  set +e
+  "$cli" eval "$@" 2> "$work/err" > /dev/null
+  local status=$?
+  set -e
+  [ $status -eq "$want" ] && grep -q -- "$message" "$work/err" || fail "eval $*: status $status, $(cat "$work/err")"
+}
+expect_refusal 1 "not.amalgam: " "$work/llama" --data "$data" --out "$work/y.json" --workspace "$work/not.amalgam"
+expect_refusal 2 "--limit must be at least 1" "$work/llama" --data "$data" --out "$work/y.json" --limit 0
+expect_refusal 2 "--suite needs one or more" "$work/llama" --data "$data" --out "$work/y.json" --suite ""
+expect_refusal 2 "is a folder: name the results file" "$work/llama" --data "$data" --out "$work"
+[ ! -e "$work/y.json" ] || fail "results written by a refused evaluation"
+
+# A model whose outputs are not finite (its last weights NaN) is refused; nothing is written or stored.
+cp -r "$work/llama" "$work/nan"
+size=$(stat -c %s "$work/nan/model.safetensors")
+head -c 4096 /dev/zero | tr '\0' '\377' | dd of="$work/nan/model.safetensors" bs=1 seek=$((size - 4096)) conv=notrunc 2> /dev/null
+rows=$("$cli" compare --workspace "$work/ws.amalgam" --format csv | wc -l)
+expect_refusal 1 "its outputs are not finite" "$work/nan" --data "$data" --out "$work/nan.json" --suite winobias --workspace "$work/ws.amalgam"
+[ ! -e "$work/nan.json" ] || fail "results of a NaN model written"
+[ "$("$cli" compare --workspace "$work/ws.amalgam" --format csv | wc -l)" -eq "$rows" ] || fail "results of a NaN model stored"
 echo "eval CLI checks passed"
