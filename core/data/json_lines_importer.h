@@ -7,7 +7,8 @@
 namespace amalgam {
 
 /** An importer of JSON Lines with one prompt per record: subclasses read one record, this
- *  class handles the file, the line numbers, ids and bad lines. */
+ *  class handles the file, the line numbers, ids (a repeated one is a bad line naming the
+ *  first) and bad lines. */
 class JsonLinesImporter : public Importer {
 public:
     std::vector<Prompt> read(const std::filesystem::path& path, const ImportOptions& options,

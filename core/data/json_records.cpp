@@ -1,5 +1,7 @@
 #include "core/data/json_records.h"
 
+#include <cmath>
+
 #include "core/util/data_error.h"
 
 namespace amalgam {
@@ -62,10 +64,18 @@ std::string record_id(const nlohmann::json& r, const ImportOptions& options, con
     return path.filename().string() + ":" + std::to_string(line);
 }
 
-void collect_numbers(const nlohmann::json& object, const std::string& prefix, std::map<std::string, double>& out) {
+double label_value(const std::string& name, const nlohmann::json& value) {
+    if (value.is_number() && std::isfinite(value.get<double>())) return value.get<double>();
+    throw RecordError("label '" + name + "' is " + value.dump() + ", not a finite number");
+}
+
+void collect_numbers(const nlohmann::json& object, const std::string& prefix, std::map<std::string, double>& out,
+                     const ImportOptions& options) {
     for (const auto& [key, value] : object.items()) {
-        if (value.is_number() && !value.is_boolean()) out[prefix + key] = value.get<double>();
-        else if (value.is_object()) collect_numbers(value, prefix + key + ".", out);
+        const std::string name = prefix + key;
+        if (value.is_object()) collect_numbers(value, name + ".", out, options);
+        else if (name == options.label && !value.is_null()) out[name] = label_value(name, value);
+        else if (value.is_number() && std::isfinite(value.get<double>())) out[name] = value.get<double>();
     }
 }
 

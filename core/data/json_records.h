@@ -34,7 +34,13 @@ std::optional<std::string> optional_string(const nlohmann::json& object, const s
 std::string record_id(const nlohmann::json& object, const ImportOptions& options, const std::filesystem::path& path,
                       std::size_t line);
 
-/** Every number in an object, nested objects flattened with dots ("detoxify.toxicity"). */
-void collect_numbers(const nlohmann::json& object, const std::string& prefix, std::map<std::string, double>& out);
+/** Every finite number in an object, nested objects flattened with dots ("detoxify.toxicity").
+ *  The options' label, where present and not null, must be a finite number: RecordError
+ *  otherwise. */
+void collect_numbers(const nlohmann::json& object, const std::string& prefix, std::map<std::string, double>& out,
+                     const ImportOptions& options);
+
+/** RecordError unless a value of the options' label is a finite number. */
+double label_value(const std::string& name, const nlohmann::json& value);
 
 }  // namespace amalgam

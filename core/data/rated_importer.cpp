@@ -1,3 +1,4 @@
+#include <cmath>
 #include <set>
 #include <unordered_map>
 
@@ -35,12 +36,13 @@ bool is_csv_header(const std::string& line, const ImportOptions& options) {
     return names.count(options.field("prompt")) && names.count(options.field("response"));
 }
 
+/** A cell's finite number; an empty cell or text is none. */
 std::optional<double> parse_number(const std::string& cell) {
     if (cell.empty()) return std::nullopt;
     try {
         std::size_t used = 0;
         double v = std::stod(cell, &used);
-        if (used == cell.size()) return v;
+        if (used == cell.size() && std::isfinite(v)) return v;
     } catch (const std::exception&) {
     }
     return std::nullopt;
@@ -73,7 +75,7 @@ private:
             nlohmann::json labels = nlohmann::json::object();
             for (const auto& [key, value] : r.items())
                 if (!text_fields.count(key)) labels[key] = value;
-            collect_numbers(labels, "", response.labels);
+            collect_numbers(labels, "", response.labels, options);
             groups.add(record_id(r, options, file.path(), line), require_string(r, options.field("prompt")), std::move(response));
         });
         return groups.take();
@@ -103,6 +105,8 @@ private:
                 for (std::size_t c = 0; c < header.size(); ++c)
                     if (static_cast<int>(c) != prompt && static_cast<int>(c) != answer && static_cast<int>(c) != id)
                         if (auto v = parse_number(row.cells[c])) response.labels[header[c]] = *v;
+                        else if (header[c] == options.label && !row.cells[c].empty())
+                            throw RecordError("label '" + header[c] + "' is '" + row.cells[c] + "', not a finite number");
                 std::string source_id = id >= 0 ? row.cells[id]
                                                 : std::filesystem::path(file.path()).filename().string() + ":" + std::to_string(row.line);
                 groups.add(source_id, row.cells[prompt], std::move(response));

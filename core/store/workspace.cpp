@@ -21,7 +21,10 @@ std::string now_utc() {
     return buffer;
 }
 
-std::string options_json(const ImportOptions& options) { return nlohmann::json(options.fields).dump(); }
+/** What the stored copy of a file was read with: the field mapping, and the label it was checked for. */
+std::string options_json(const ImportOptions& options) {
+    return options.label.empty() ? nlohmann::json(options.fields).dump() : nlohmann::json{{"fields", options.fields}, {"label", options.label}}.dump();
+}
 
 }  // namespace
 

@@ -253,5 +253,56 @@ TEST(Importers, WrongFormatNamesTheMissingField) {
     }
 }
 
+/** The message of the DataError an import throws, or "imported". */
+std::string import_error(const std::filesystem::path& path, const std::string& format, const ImportOptions& options = {}) {
+    try {
+        import_dataset(path, format, options);
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    return "imported";
+}
+
+TEST(Labels, TheChosenLabelMustBeAFiniteNumberWhereARecordHasIt) {
+    test::TempDir dir;
+    ImportOptions helpfulness;
+    helpfulness.label = "helpfulness";
+    const auto csv = dir.write("r.csv", "prompt,response,helpfulness,annotator\nP,A,3,ann\nP,B,high,bob\nP,C,inf,cy\nP,D,,dee\n");
+    EXPECT_EQ(import_error(csv, "rated", helpfulness), csv.string() + ":3: label 'helpfulness' is 'high', not a finite number");
+    ImportOptions skipping = helpfulness;
+    skipping.skip_bad_lines = true;
+    const Dataset d = import_dataset(csv, "rated", skipping);
+    EXPECT_EQ(d.report.skipped_lines, 2u) << "'high' and 'inf'; an empty cell is no label";
+    ASSERT_EQ(d.prompts[0].responses.size(), 2u);
+    EXPECT_EQ(d.prompts[0].responses[1].labels.count("helpfulness"), 0u);
+    // Another column may hold text; without a chosen label nothing is refused.
+    EXPECT_EQ(import_error(csv, "rated"), "imported");
+
+    const auto jsonl = dir.write("r.jsonl", "{\"prompt\": \"P\", \"response\": \"A\", \"scores\": {\"toxicity\": 0.1}}\n"
+                                            "{\"prompt\": \"P\", \"response\": \"B\", \"scores\": {\"toxicity\": \"nan\"}}\n");
+    ImportOptions toxicity;
+    toxicity.label = "scores.toxicity";
+    EXPECT_EQ(import_error(jsonl, "rated", toxicity), jsonl.string() + ":2: label 'scores.toxicity' is \"nan\", not a finite number");
+}
+
+TEST(Ids, ARepeatedIdNamesTheLineThatHadItFirst) {
+    test::TempDir dir;
+    const std::string line = "{\"qID\": \"Q1\", \"sentence\": \"The _ won.\", \"option1\": \"a\", \"option2\": \"b\", \"answer\": \"1\"}\n";
+    const auto path = dir.write("wg.jsonl", line + line);
+    EXPECT_EQ(import_error(path, "winogrande"), path.string() + ":2: id Q1 is already on line 1");
+}
+
+TEST(OasstImporter, RepeatedMessagesAndParentCyclesAreErrors) {
+    test::TempDir dir;
+    auto message = [](const char* id, const char* parent, const char* role) {
+        return std::string("{\"message_id\": \"") + id + "\", \"parent_id\": " + (parent ? std::string("\"") + parent + "\"" : "null") +
+               ", \"role\": \"" + role + "\", \"text\": \"t\"}\n";
+    };
+    const auto twice = dir.write("twice.jsonl", message("m1", nullptr, "prompter") + message("m2", "m1", "assistant") + message("m1", nullptr, "prompter"));
+    EXPECT_EQ(import_error(twice, "oasst"), twice.string() + ":3: message_id m1 is already on line 1");
+    const auto cycle = dir.write("cycle.jsonl", message("a", "c", "prompter") + message("b", "a", "assistant") + message("c", "b", "prompter"));
+    EXPECT_EQ(import_error(cycle, "oasst"), cycle.string() + ":1: the parents of message a form a cycle");
+}
+
 }  // namespace
 }  // namespace amalgam

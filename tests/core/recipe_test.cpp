@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/recipe/recipe.h"
+#include "core/recipe/recipe_sources.h"
 #include "core/util/data_error.h"
 #include "test_support.h"
 
@@ -114,6 +115,25 @@ TEST(Recipe, LabelResolution) {
     spec.label = "rank";
     spec.direction.reset();
     EXPECT_EQ(resolve_label(spec, "ranked")->direction, Direction::LowerIsBetter);
+}
+
+TEST(Recipe, ALabelNoRecordCarriesIsAnErrorListingThoseThatExist) {
+    DatasetSpec spec;
+    spec.name = "oasst";
+    spec.path = test::examples_dir() / "oasst_messages.jsonl";
+    spec.label = "detoxify.toxicty";
+    spec.direction = Direction::LowerIsBetter;
+    try {
+        load_source(spec, false, nullptr);
+        FAIL() << "a misspelt label was accepted";
+    } catch (const DataError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.find(spec.path.string() + ": no record has the label 'detoxify.toxicty' (its labels: detoxify.identity_attack, "), 0u)
+            << what;
+        EXPECT_NE(what.find("detoxify.toxicity"), std::string::npos);
+    }
+    spec.label = "detoxify.toxicity";
+    EXPECT_EQ(load_source(spec, false, nullptr).label->name, "detoxify.toxicity");
 }
 
 TEST(Recipe, ShippedRecipesLoad) {
