@@ -1,5 +1,6 @@
 #include "core/recipe/recipe.h"
 
+#include <map>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -32,8 +33,12 @@ struct RecipeReader {
 
     void only_keys(const YAML::Node& map, const std::set<std::string>& allowed, const std::string& where) const {
         if (!map.IsMap()) fail(map, where + " must be a mapping");
+        std::map<std::string, std::size_t> seen;  // key -> its line
         for (const auto& kv : map) {
             auto key = kv.first.as<std::string>();
+            const std::size_t at = kv.first.Mark().is_null() ? 0 : static_cast<std::size_t>(kv.first.Mark().line + 1);
+            if (auto [first, fresh] = seen.emplace(key, at); !fresh)
+                fail(kv.first, "'" + key + "' is given twice in " + where + " (first on line " + std::to_string(first->second) + ")");
             if (!allowed.count(key)) {
                 std::string list;
                 for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
@@ -116,6 +121,8 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
         }
         if (d["fields"]) {
             if (!d["fields"].IsMap()) reader.fail(d["fields"], "fields: maps our names to the file's, e.g. prompt: question");
+            reader.only_keys(d["fields"], {"prompt", "response", "chosen", "rejected", "responses", "instruction", "input", "output", "id"},
+                             "fields:");
             for (const auto& kv : d["fields"])
                 spec.options.fields[kv.first.as<std::string>()] = reader.scalar<std::string>(kv.second, "a field name");
         }

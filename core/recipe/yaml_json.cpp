@@ -26,21 +26,23 @@ nlohmann::json scalar(const YAML::Node& node) {
     return text;
 }
 
-nlohmann::json convert(const YAML::Node& node, const std::string& path, std::map<std::string, std::size_t>& lines) {
+nlohmann::json convert(const YAML::Node& node, const std::string& path, const std::string& origin, std::map<std::string, std::size_t>& lines) {
     switch (node.Type()) {
         case YAML::NodeType::Map: {
             nlohmann::json out = nlohmann::json::object();
             for (const auto& kv : node) {
                 const std::string key = kv.first.Scalar();
                 const std::string child = path.empty() ? key : path + "." + key;
+                if (out.contains(key))
+                    throw DataError(origin, line(kv.first), "'" + child + "' is given twice (first on line " + std::to_string(lines[child]) + ")");
                 lines[child] = line(kv.first);
-                out[key] = convert(kv.second, child, lines);
+                out[key] = convert(kv.second, child, origin, lines);
             }
             return out;
         }
         case YAML::NodeType::Sequence: {
             nlohmann::json out = nlohmann::json::array();
-            for (const auto& item : node) out.push_back(convert(item, path, lines));
+            for (const auto& item : node) out.push_back(convert(item, path, origin, lines));
             return out;
         }
         case YAML::NodeType::Scalar: return scalar(node);
@@ -67,7 +69,7 @@ YamlJson yaml_to_json(const std::string& text, const std::string& origin) {
         throw DataError(origin, static_cast<std::size_t>(e.mark.line + 1), e.msg);
     }
     YamlJson out;
-    out.value = convert(root, "", out.lines);
+    out.value = convert(root, "", origin, out.lines);
     return out;
 }
 

@@ -78,6 +78,11 @@ TEST(Recipe, TyposAndBadValuesAreErrorsWithLines) {
     EXPECT_EQ(error_of("datasets:\n  - path: a.jsonl\ncurate:\n  fraction: 1.5\n"), "r.yaml:4: a fraction must be in (0, 1]");
     EXPECT_EQ(error_of("datasets: []\n"), "r.yaml:1: datasets: must be a non-empty list");
     EXPECT_EQ(error_of("datasets:\n  - path: a\n  - path: a\n"), "r.yaml:3: two datasets are named 'a'");
+    EXPECT_EQ(error_of("datasets:\n  - path: a\n    label: x\n    label: y\n"), "r.yaml:4: 'label' is given twice in a dataset (first on line 3)");
+    EXPECT_EQ(error_of("curate:\n  seed: 1\ndatasets:\n  - path: a\ncurate:\n  seed: 2\n"),
+              "r.yaml:5: 'curate' is given twice in the recipe (first on line 1)");
+    EXPECT_PRED2(starts, error_of("datasets:\n  - path: a\n    fields:\n      prompt: question\n      anwser: reply\n"),
+                 "r.yaml:5: unknown key 'anwser' in fields:");
 }
 
 TEST(Recipe, FractionList) {

@@ -108,6 +108,12 @@ TEST(TrainConfig, ErrorsNameTheYamlLine) {
         EXPECT_EQ(e.file(), "c.yaml");
         EXPECT_GT(e.line(), 1u);
     }
+    try {
+        yaml_to_json("stage: sft\noptimizer:\n  lr: 1e-4\n  lr: 1e-5\n", "c.yaml");
+        FAIL() << "a key given twice was accepted";
+    } catch (const DataError& e) {
+        EXPECT_STREQ(e.what(), "c.yaml:4: 'optimizer.lr' is given twice (first on line 3)");
+    }
 }
 
 TEST(TrainConfig, QuotedScalarsStayText) {
