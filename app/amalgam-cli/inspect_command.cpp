@@ -21,6 +21,7 @@ options:
 int run_inspect(const std::vector<std::string>& words) {
     Arguments args(words, {"format", "limit"}, {"skip-bad-lines"});
     if (args.positional().size() != 1) throw UsageError("inspect takes one file");
+    const std::size_t limit = static_cast<std::size_t>(args.unsigned_integer("limit", 3));
     ImportOptions options;
     options.skip_bad_lines = args.flag("skip-bad-lines");
     Dataset d = import_dataset(args.positional()[0], args.option("format").value_or("auto"), options);
@@ -33,7 +34,6 @@ int run_inspect(const std::vector<std::string>& words) {
     std::string label_list;
     for (const auto& l : label_names(d.prompts)) label_list += (label_list.empty() ? "" : ", ") + l;
     std::printf("labels:   %s\n", label_list.empty() ? "(none)" : label_list.c_str());
-    std::size_t limit = static_cast<std::size_t>(args.unsigned_integer("limit", 3));
     for (std::size_t i = 0; i < d.prompts.size() && i < limit; ++i) std::printf("\n%s\n", to_json(d.prompts[i]).dump(2).c_str());
     return 0;
 }

@@ -129,11 +129,11 @@ int generate_command(const std::vector<std::string>& words) {
     auto prompt = args.option("prompt");
     if (!prompt) throw UsageError("generate needs --prompt TEXT");
     GenerationOptions o;
-    o.max_new_tokens = static_cast<int>(args.unsigned_integer("max-new-tokens", 32));
+    o.max_new_tokens = static_cast<int>(args.integer_in("max-new-tokens", 32, 1, 1 << 20));
     o.greedy = args.flag("greedy") || !(args.option("temperature") || args.option("top-k") || args.option("top-p"));
-    o.temperature = args.number("temperature", 1.0);
-    o.top_k = static_cast<int>(args.unsigned_integer("top-k", 0));
-    o.top_p = args.number("top-p", 1.0);
+    o.temperature = args.number_in("temperature", 1.0, 0.0, 100.0, /*low_open=*/true);
+    o.top_k = static_cast<int>(args.integer_in("top-k", 0, 0, 1 << 24));
+    o.top_p = args.number_in("top-p", 1.0, 0.0, 1.0, /*low_open=*/true);
     o.seed = args.unsigned_integer("seed", 0);
     if (auto s = args.option("stop")) o.stop_strings = {*s};
     auto model = load_model(args, args.positional()[0]);

@@ -23,6 +23,7 @@ void for_each_json_record(const TextFile& file, const ImportOptions& options, Im
         if (line.find_first_not_of(" \t") == std::string_view::npos) return;
         ++report.lines;
         guard_record(file.path(), number, options, report, [&] {
+            if (auto bad = file.invalid_utf8(number)) throw RecordError("invalid UTF-8 at byte " + std::to_string(*bad) + " of the line");
             nlohmann::json object;
             try {
                 object = nlohmann::json::parse(line);

@@ -13,10 +13,10 @@
 
 namespace amalgam {
 
-/** Calls fn(object, line_number) for every non-blank line of a JSON Lines file. A line that
- *  is not a JSON object, or for which fn throws RecordError, stops the import with a
- *  DataError naming the line, or with skip_bad_lines is counted in the report and passed
- *  over. */
+/** Calls fn(object, line_number) for every non-blank line of a JSON Lines file (open it with
+ *  Utf8Check::PerLine). A line that is not valid UTF-8 or not a JSON object, or for which fn
+ *  throws RecordError, stops the import with a DataError naming the line, or with
+ *  skip_bad_lines is counted in the report and passed over. */
 void for_each_json_record(const TextFile& file, const ImportOptions& options, ImportReport& report,
                           const std::function<void(const nlohmann::json&, std::size_t)>& fn);
 

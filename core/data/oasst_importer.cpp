@@ -93,7 +93,7 @@ public:
                              ImportReport& report) const override {
         std::vector<Message> messages;
         std::unordered_map<std::string, std::size_t> index;  // message_id -> position in messages
-        for_each_json_record(TextFile(path), options, report, [&](const nlohmann::json& r, std::size_t line) {
+        for_each_json_record(TextFile(path, Utf8Check::PerLine), options, report, [&](const nlohmann::json& r, std::size_t line) {
             std::vector<Message> parsed;  // all of a line or nothing, so a skipped tree leaves no part behind
             if (r.contains("message_tree_id") && r.contains("prompt")) flatten_tree(r["prompt"], "", options, parsed);
             else parsed.push_back(read_message(r, "", options));

@@ -61,9 +61,11 @@ public:
 
     std::vector<Prompt> read(const std::filesystem::path& path, const ImportOptions& options,
                              ImportReport& report) const override {
-        TextFile file(path);
+        TextFile file(path, Utf8Check::PerLine);
         auto first = file.content().find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-        return file.content()[first] == '{' ? read_jsonl(file, options, report) : read_csv_rows(file, options, report);
+        if (file.content()[first] == '{') return read_jsonl(file, options, report);
+        file.require_valid_utf8();  // a quoted CSV field may span lines: no line of it can be passed over alone
+        return read_csv_rows(file, options, report);
     }
 
 private:

@@ -53,8 +53,14 @@ std::vector<Generation> generate(const TransformerModel& model, const Tokenizer&
 std::vector<Generation> generate_from_ids(const TransformerModel& model, const std::vector<std::vector<std::int32_t>>& prompts,
                                           const GenerationOptions& options, const Tokenizer* tokenizer) {
     if (!model.config().is_causal()) throw std::invalid_argument("generation needs a causal language model");
-    for (const auto& p : prompts)
+    std::size_t longest = 0;
+    for (const auto& p : prompts) {
         if (p.empty()) throw std::invalid_argument("a prompt has no tokens; give some text");
+        longest = std::max(longest, p.size());
+    }
+    if (const auto context = model.config().max_positions; static_cast<std::int64_t>(longest) + options.max_new_tokens > context)
+        throw std::invalid_argument("a prompt of " + std::to_string(longest) + " tokens and " + std::to_string(options.max_new_tokens) +
+                                    " new ones exceed the model's context of " + std::to_string(context) + " positions");
     auto [ids, mask] = padded_batch(prompts, pad_id(model));
     ids = ids.to(model.device());
     mask = mask.to(model.device());

@@ -87,6 +87,9 @@ at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tens
     arch::Layers w(*this, applied_adapter(), training_);
     if (mask.size(1) != ids.size(1) + (cache ? cache->length() : 0))
         throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
+    if (mask.size(1) > config_.max_positions && config_.max_positions > 0)
+        throw std::invalid_argument("a text of " + std::to_string(mask.size(1)) + " tokens is longer than the model's context of " +
+                                    std::to_string(config_.max_positions) + " positions");
     if (padding == Padding::Right && cache) throw std::invalid_argument("a right-padded batch takes no cache");
     const bool causal_only = padding == Padding::Right;
     switch (config_.family) {

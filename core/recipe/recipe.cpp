@@ -137,8 +137,8 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
         if (c["clusters"]) s.clusters = reader.scalar<int>(c["clusters"], "clusters");
         if (c["restarts"]) s.restarts = reader.scalar<int>(c["restarts"], "restarts");
         if (c["seed"]) s.seed = reader.scalar<std::uint64_t>(c["seed"], "seed");
-        if (s.clusters < 1) reader.fail(c["clusters"], "clusters must be at least 1");
-        if (s.restarts < 1) reader.fail(c["restarts"], "restarts must be at least 1");
+        if (s.clusters < 1 || s.clusters > 100000) reader.fail(c["clusters"], "clusters must be from 1 to 100000");
+        if (s.restarts < 1 || s.restarts > 1000) reader.fail(c["restarts"], "restarts must be from 1 to 1000");
         if (const YAML::Node f = c["fraction"]) {
             recipe.fractions.clear();
             if (f.IsSequence()) {

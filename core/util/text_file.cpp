@@ -9,6 +9,32 @@
 
 namespace amalgam {
 
+namespace {
+
+/** The file's bytes, read in blocks so that a line beyond `max_line` (or an endless device) stops the read. */
+std::string read_bounded(const std::filesystem::path& path, std::size_t max_line) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw DataError(path.string(), 0, "is a directory, expected a file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw DataError(path.string(), 0, "cannot open file (missing or unreadable)");
+    std::string content;
+    std::size_t line = 1, line_start = 0;
+    char block[1 << 16];
+    while (in.read(block, sizeof block) || in.gcount() > 0) {
+        const std::size_t from = content.size();
+        content.append(block, static_cast<std::size_t>(in.gcount()));
+        for (std::size_t at = content.find('\n', from); at != std::string::npos; at = content.find('\n', at + 1)) {
+            ++line;
+            line_start = at + 1;
+        }
+        if (content.size() - line_start > max_line)
+            throw DataError(path.string(), line, "line is longer than " + std::to_string(max_line >> 20) + " MiB, the limit for one record");
+    }
+    return content;
+}
+
+}  // namespace
+
 std::string read_file_bytes(const std::filesystem::path& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
@@ -20,15 +46,26 @@ std::string read_file_bytes(const std::filesystem::path& path) {
     return buffer.str();
 }
 
-TextFile::TextFile(const std::filesystem::path& path) : path_(path.string()), content_(read_file_bytes(path)) {
+TextFile::TextFile(const std::filesystem::path& path, Utf8Check check) : path_(path.string()), content_(read_bounded(path, kMaxLineBytes)) {
     if (content_.find_first_not_of(" \t\r\n") == std::string::npos)
         throw DataError(path_, 0, "file is empty");
-    if (auto bad = find_invalid_utf8(content_)) {
-        std::size_t line = 1 + static_cast<std::size_t>(std::count(content_.begin(), content_.begin() + *bad, '\n'));
-        std::size_t line_start = content_.rfind('\n', *bad);
-        std::size_t column = *bad - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
-        throw DataError(path_, line, "invalid UTF-8 at byte " + std::to_string(column) + " of the line");
-    }
+    if (!find_invalid_utf8(content_)) return;
+    for_each_line([&](std::string_view text, std::size_t line) {
+        if (auto bad = find_invalid_utf8(text)) invalid_.emplace(line, *bad + 1);
+    });
+    if (check == Utf8Check::WholeFile) require_valid_utf8();
+}
+
+void TextFile::require_valid_utf8() const {
+    if (invalid_.empty()) return;
+    const auto& [line, byte] = *invalid_.begin();
+    throw DataError(path_, line, "invalid UTF-8 at byte " + std::to_string(byte) + " of the line");
+}
+
+std::optional<std::size_t> TextFile::invalid_utf8(std::size_t line) const {
+    auto it = invalid_.find(line);
+    if (it == invalid_.end()) return std::nullopt;
+    return it->second;
 }
 
 }  // namespace amalgam

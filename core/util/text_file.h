@@ -1,19 +1,32 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace amalgam {
 
-/** A whole input file in memory, checked once: it exists, is not empty and is valid UTF-8
- *  (an error names the line). Importers read lines from it. */
+/** How a TextFile holds invalid UTF-8: as an error for the whole file on opening, or line by
+ *  line for readers that can pass over a bad record. */
+enum class Utf8Check { WholeFile, PerLine };
+
+/** A whole input file in memory, checked once: it exists, is not empty, no line is longer than
+ *  kMaxLineBytes, and it is valid UTF-8 (an error names the line). Importers read lines from it. */
 class TextFile {
 public:
-    explicit TextFile(const std::filesystem::path& path);
+    /** The longest line read: a record is never larger; /dev/zero stops here, not at the memory's end. */
+    static constexpr std::size_t kMaxLineBytes = std::size_t{16} << 20;
+
+    explicit TextFile(const std::filesystem::path& path, Utf8Check check = Utf8Check::WholeFile);
 
     const std::string& path() const { return path_; }
     const std::string& content() const { return content_; }
+    /** With Utf8Check::PerLine: the byte of the line (1-based) where its invalid UTF-8 starts. */
+    std::optional<std::size_t> invalid_utf8(std::size_t line) const;
+    /** Throws DataError for the first line with invalid UTF-8, as Utf8Check::WholeFile does on opening. */
+    void require_valid_utf8() const;
 
     /** Calls fn(line_text, line_number) for every line, without the line break ('\n' or
      *  "\r\n"), numbering from 1; a UTF-8 byte-order mark on line 1 is dropped. */
@@ -34,6 +47,7 @@ public:
 private:
     std::string path_;
     std::string content_;
+    std::map<std::size_t, std::size_t> invalid_;  ///< line -> byte of its first invalid UTF-8
 };
 
 /** The content of a file as bytes; throws DataError when it cannot be read. */

@@ -80,7 +80,7 @@ expect_refusal() {  # STATUS MESSAGE ARGS...
 }
 expect_refusal 1 "not.amalgam: " "$work/llama" --data "$data" --out "$work/y.json" --workspace "$work/not.amalgam"
 expect_refusal 2 "--limit must be at least 1" "$work/llama" --data "$data" --out "$work/y.json" --limit 0
-expect_refusal 2 "--suite needs one or more" "$work/llama" --data "$data" --out "$work/y.json" --suite ""
+expect_refusal 2 "--suite needs one or more" "$work/llama" --data "$data" --out "$work/y.json" --suite ","
 expect_refusal 2 "is a folder: name the results file" "$work/llama" --data "$data" --out "$work"
 [ ! -e "$work/y.json" ] || fail "results written by a refused evaluation"
 

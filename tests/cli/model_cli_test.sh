@@ -51,4 +51,22 @@ status=$?
 set -e
 [ $status -eq 1 ] && grep -q "broken/tokenizer.json" "$work/err" || fail "broken tokenizer: $(cat "$work/err")"
 [ -z "$(ls -A "$work" | grep from-broken)" ] || fail "a broken tokenizer left $(ls -A "$work" | grep from-broken)"
+# Sampling options out of range, odd values and texts past the model's context are refused before any work.
+"$cli" model init --arch llama --out "$work/llama" > /dev/null
+refused() {  # STATUS MESSAGE ARGS...
+  local want=$1 message=$2
+  shift 2
+  set +e
+  "$cli" "$@" > /dev/null 2> "$work/err"
+  local status=$?
+  set -e
+  [ $status -eq "$want" ] && grep -q -- "$message" "$work/err" || fail "$*: status $status, $(cat "$work/err")"
+}
+refused 2 "--temperature needs a finite number, not 'nan'" generate "$work/llama" --prompt Hi --temperature nan
+refused 2 "--top-p must be in (0, 1]" generate "$work/llama" --prompt Hi --top-p 2
+refused 2 "--temperature must be in (0, 100]" generate "$work/llama" --prompt Hi --temperature -1
+refused 2 "--prompt is not valid UTF-8" generate "$work/llama" --prompt "$(printf 'Hi \xff')"
+refused 2 "--out needs a value, not an empty one" model init --out ""
+refused 1 "exceed the model's context of 512 positions" generate "$work/llama" --prompt Hi --max-new-tokens 600
+refused 1 "longer than the model's context of 512 positions" score "$work/llama" --context "$(printf 'word %.0s' $(seq 1 700))" --continuation " x"
 echo "model CLI checks passed"

@@ -285,6 +285,18 @@ TEST(Labels, TheChosenLabelMustBeAFiniteNumberWhereARecordHasIt) {
     EXPECT_EQ(import_error(jsonl, "rated", toxicity), jsonl.string() + ":2: label 'scores.toxicity' is \"nan\", not a finite number");
 }
 
+TEST(Importers, SkippingBadLinesPassesOverALineOfInvalidUtf8) {
+    test::TempDir dir;
+    const auto path = dir.write("p.jsonl", "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n"
+                                           "{\"prompt\": \"\xc3\x28\", \"chosen\": \"b\", \"rejected\": \"c\"}\n");
+    EXPECT_EQ(import_error(path, "pairwise"), path.string() + ":2: invalid UTF-8 at byte 13 of the line");
+    ImportOptions skip;
+    skip.skip_bad_lines = true;
+    const Dataset d = import_dataset(path, "pairwise", skip);
+    EXPECT_EQ(d.prompts.size(), 1u);
+    EXPECT_EQ(d.report.skipped_lines, 1u);
+}
+
 TEST(Ids, ARepeatedIdNamesTheLineThatHadItFirst) {
     test::TempDir dir;
     const std::string line = "{\"qID\": \"Q1\", \"sentence\": \"The _ won.\", \"option1\": \"a\", \"option2\": \"b\", \"answer\": \"1\"}\n";

@@ -114,6 +114,40 @@ TEST(TextFile, NumbersLinesAndStripsCarriageReturns) {
     EXPECT_EQ(lines[3], std::make_pair(std::string("four"), std::size_t(4)));
 }
 
+TEST(TextFile, ALineLongerThanTheLimitStopsTheReadWithItsNumber) {
+    // An endless device without a newline: the read stops at the limit instead of at the memory's end.
+    try {
+        TextFile endless("/dev/zero");
+        FAIL() << "read /dev/zero to its end";
+    } catch (const DataError& e) {
+        EXPECT_EQ(e.line(), 1u);
+        EXPECT_EQ(e.reason(), "line is longer than 16 MiB, the limit for one record");
+    }
+    test::TempDir dir;
+    const auto file = dir.write("long.jsonl", "{}\n{}\n" + std::string(TextFile::kMaxLineBytes + 1, 'x'));
+    try {
+        TextFile long_line(file);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_EQ(e.line(), 3u);
+    }
+}
+
+TEST(TextFile, InvalidUtf8IsAnErrorOfItsLineOrOneItsReaderPassesOver) {
+    test::TempDir dir;
+    const auto file = dir.write("bad.jsonl", "ok\nalso ok\nbad \xff here\n");
+    try {
+        TextFile whole(file);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_STREQ(e.what(), (file.string() + ":3: invalid UTF-8 at byte 5 of the line").c_str());
+    }
+    TextFile lines(file, Utf8Check::PerLine);
+    EXPECT_FALSE(lines.invalid_utf8(1));
+    EXPECT_EQ(lines.invalid_utf8(3), 5u);
+    EXPECT_THROW(lines.require_valid_utf8(), DataError);
+}
+
 /** The id of a process that has ended: what a killed writer leaves in its file names. */
 std::string dead_pid() {
     const pid_t child = ::fork();
