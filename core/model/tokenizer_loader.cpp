@@ -7,6 +7,7 @@
 #include "core/model/sentencepiece_bpe_tokenizer.h"
 #include "core/model/tokenizer.h"
 #include "core/model/wordpiece_tokenizer.h"
+#include "core/util/json_error.h"
 
 namespace amalgam {
 namespace {
@@ -15,22 +16,29 @@ using nlohmann::json;
 
 [[noreturn]] void fail(const std::string& source, const std::string& what) { throw std::runtime_error(source + ": " + what); }
 
+std::unordered_map<std::string, std::int32_t> read_vocab(const json& vocab, const std::string& source) {
+    if (!vocab.is_object()) fail(source, "model.vocab must map tokens to ids");
+    std::unordered_map<std::string, std::int32_t> out;
+    for (const auto& [token, id] : vocab.items()) out.emplace(token, json_token_id(id, source + ": the id of vocabulary token '" + token + "'"));
+    return out;
+}
+
 std::unique_ptr<Tokenizer> wordpiece_from_json(const json& root, const std::string& source) {
-    const json& model = root["model"];
+    const json& model = json_member(root, "model");
     WordPieceTokenizer::Options options;
     options.unk_token = model.value("unk_token", options.unk_token);
     options.continuing_prefix = model.value("continuing_subword_prefix", options.continuing_prefix);
     options.max_chars_per_word = model.value("max_input_chars_per_word", options.max_chars_per_word);
-    const json& n = root["normalizer"];
+    const json& n = json_member(root, "normalizer");
     if (n.is_object()) {
         if (n.value("type", "") != "BertNormalizer") fail(source, "unsupported normalizer " + n.value("type", "?") + " for WordPiece");
         BertNormalization& b = options.normalization;
         b.clean_text = n.value("clean_text", true);
         b.handle_chinese_chars = n.value("handle_chinese_chars", true);
         b.lowercase = n.value("lowercase", true);
-        b.strip_accents = n["strip_accents"].is_boolean() ? n["strip_accents"].get<bool>() : b.lowercase;  // null: as lowercase
+        b.strip_accents = json_member(n, "strip_accents").is_boolean() ? json_member(n, "strip_accents").get<bool>() : b.lowercase;  // null: as lowercase
     }
-    return std::make_unique<WordPieceTokenizer>(model.at("vocab").get<std::unordered_map<std::string, std::int32_t>>(), options, source);
+    return std::make_unique<WordPieceTokenizer>(read_vocab(model.at("vocab"), source), options, source);
 }
 
 std::vector<std::pair<std::string, std::string>> read_merges(const json& model, const std::string& source) {
@@ -60,19 +68,19 @@ std::optional<SplitPattern> byte_level_pattern(const json& pre) {
     const json& steps = pre.at("pretokenizers");
     if (steps.size() == 2 && steps[0].value("type", "") == "Split" && steps[1].value("type", "") == "ByteLevel" &&
         !steps[1].value("use_regex", true) && steps[0].at("pattern").contains("Regex"))
-        return split_pattern_from_regex(steps[0]["pattern"]["Regex"].get<std::string>());
+        return split_pattern_from_regex(json_member(json_member(steps[0], "pattern"), "Regex").get<std::string>());
     return std::nullopt;
 }
 
 /** Metaspace settings from either the pre-tokenizer or the legacy Prepend + Replace normaliser. */
 SentencePieceBpeTokenizer::Options sentencepiece_options(const json& root, const std::string& source) {
     SentencePieceBpeTokenizer::Options o;
-    const json& model = root["model"];
+    const json& model = json_member(root, "model");
     o.byte_fallback = model.value("byte_fallback", false);
     o.fuse_unk = model.value("fuse_unk", false);
-    o.unk_token = model["unk_token"].is_string() ? model["unk_token"].get<std::string>() : "";
-    const json& pre = root["pre_tokenizer"];
-    const json& norm = root["normalizer"];
+    o.unk_token = json_member(model, "unk_token").is_string() ? json_member(model, "unk_token").get<std::string>() : "";
+    const json& pre = json_member(root, "pre_tokenizer");
+    const json& norm = json_member(root, "normalizer");
     if (pre.is_object() && pre.value("type", "") == "Metaspace") {
         o.replacement = pre.value("replacement", o.replacement);
         o.split_words = pre.value("split", true);
@@ -100,11 +108,11 @@ SentencePieceBpeTokenizer::Options sentencepiece_options(const json& root, const
 }
 
 std::unique_ptr<Tokenizer> bpe_from_json(const json& root, const std::string& source) {
-    const json& model = root["model"];
-    auto vocabulary = model.at("vocab").get<std::unordered_map<std::string, std::int32_t>>();
+    const json& model = json_member(root, "model");
+    auto vocabulary = read_vocab(model.at("vocab"), source);
     auto merges = read_merges(model, source);
-    if (auto pattern = byte_level_pattern(root["pre_tokenizer"])) {
-        const json& pre = root["pre_tokenizer"];
+    if (auto pattern = byte_level_pattern(json_member(root, "pre_tokenizer"))) {
+        const json& pre = json_member(root, "pre_tokenizer");
         bool prefix_space = pre.value("type", "") == "ByteLevel" && pre.value("add_prefix_space", false);
         return std::make_unique<ByteLevelBpeTokenizer>(vocabulary, merges, *pattern, prefix_space, source);
     }
@@ -122,14 +130,14 @@ void apply_post_processor(const json& post, Tokenizer& tokenizer, const std::str
             if (piece.contains("Sequence")) {
                 after_sequence = true;
             } else if (piece.contains("SpecialToken")) {
-                std::string name = piece["SpecialToken"].at("id");
+                std::string name = json_member(piece, "SpecialToken").at("id");
                 for (const auto& id : post.at("special_tokens").at(name).at("ids"))
-                    (after_sequence ? suffix : prefix).push_back(id.get<std::int32_t>());
+                    (after_sequence ? suffix : prefix).push_back(json_token_id(id, source + ": a post-processor id"));
             }
         }
         tokenizer.set_template(prefix, suffix);
     } else if (type == "BertProcessing" || type == "RobertaProcessing") {
-        tokenizer.set_template({post.at("cls").at(1).get<std::int32_t>()}, {post.at("sep").at(1).get<std::int32_t>()});
+        tokenizer.set_template({json_token_id(post.at("cls").at(1), source + ": cls")}, {json_token_id(post.at("sep").at(1), source + ": sep")});
     } else if (type != "ByteLevel") {
         fail(source, "unsupported post-processor " + type);
     }
@@ -148,11 +156,11 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(const std::filesystem::path& path
         else if (type == "BPE") tokenizer = bpe_from_json(root, source);
         else fail(source, "unsupported tokenizer model '" + type + "'");
         for (const auto& t : root.value("added_tokens", json::array()))
-            tokenizer->add_token({t.at("content").get<std::string>(), t.at("id").get<std::int32_t>(), t.value("special", false)});
-        apply_post_processor(root["post_processor"], *tokenizer, source);
+            tokenizer->add_token({t.at("content").get<std::string>(), json_token_id(t.at("id"), source + ": an added token's id"), t.value("special", false)});
+        apply_post_processor(json_member(root, "post_processor"), *tokenizer, source);
         return tokenizer;
     } catch (const json::exception& e) {
-        fail(source, std::string("malformed tokenizer.json: ") + e.what());
+        fail(source, "malformed tokenizer.json: " + json_error_text(e));
     }
 }
 
