@@ -12,6 +12,7 @@
 #include "core/model/tensor_convert.h"
 #include "core/model/transformer.h"
 #include "core/util/atomic_file.h"
+#include "core/util/json_error.h"
 
 namespace amalgam {
 namespace {
@@ -162,15 +163,21 @@ void TransformerModel::load_adapter(const std::filesystem::path& dir, const std:
     try {
         auto j = nlohmann::json::parse(in);
         if (j.value("peft_type", "") != "LORA") throw std::runtime_error(config_path + ": not a LoRA adapter (peft_type)");
+        if (!j.at("r").is_number_integer() || j.at("r").get<std::int64_t>() < 1 || j.at("r").get<std::int64_t>() > 65536)
+            throw std::runtime_error(config_path + ": r must be a whole number from 1 to 65536, not " + j.at("r").dump());
         adapter.config.rank = j.at("r").get<std::int64_t>();
-        adapter.config.alpha = j.at("lora_alpha").get<double>();
+        const nlohmann::json& alpha = j.at("lora_alpha");
+        // The adapter's update is scaled by alpha / r: beyond a few thousand it only makes the outputs overflow.
+        if (!alpha.is_number() || !(alpha.get<double>() > 0) || alpha.get<double>() / static_cast<double>(adapter.config.rank) > 4096)
+            throw std::runtime_error(config_path + ": lora_alpha must be a positive number at most 4096 times r, not " + alpha.dump());
+        adapter.config.alpha = alpha.get<double>();
         adapter.config.dropout = j.value("lora_dropout", 0.0);
         if (!j.at("target_modules").is_array()) throw std::runtime_error(config_path + ": target_modules must be a list of names");
         adapter.config.target_modules = j.at("target_modules").get<std::vector<std::string>>();
         if (j.value("use_dora", false) || j.value("use_rslora", false))
             throw std::runtime_error(config_path + ": DoRA and rsLoRA adapters are not supported");
     } catch (const nlohmann::json::exception& e) {
-        throw std::runtime_error(config_path + ": malformed adapter config: " + e.what());
+        throw std::runtime_error(config_path + ": malformed adapter config: " + json_error_text(e));
     }
     SafetensorsFile file(dir / "adapter_model.safetensors");
     auto modules = projection_modules();

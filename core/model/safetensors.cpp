@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/util/atomic_file.h"
+#include "core/util/json_error.h"
 
 namespace amalgam {
 namespace {
@@ -121,13 +122,18 @@ SafetensorsFile::SafetensorsFile(const fs::path& path) : path_(path.string()) {
             view.bytes = offsets[1] - offsets[0];
             ranges.emplace_back(offsets[0], offsets[1]);
         } catch (const json::exception& e) {
-            fail(path_, "tensor '" + name + "': " + e.what());
+            fail(path_, "tensor '" + name + "': " + json_error_text(e));
         }
         if (std::any_of(view.shape.begin(), view.shape.end(), [](std::int64_t d) { return d < 0; }))
             fail(path_, "tensor '" + name + "' has a negative dimension");
-        if (static_cast<std::size_t>(view.numel()) * dtype_size(view.dtype) != view.bytes)
-            fail(path_, "tensor '" + name + "' holds " + std::to_string(view.bytes) + " bytes, but " + dtype_name(view.dtype) +
-                            " " + shape_text(view.shape) + " needs " + std::to_string(view.numel() * dtype_size(view.dtype)));
+        // The size its shape needs, counted without overflow: a shape too large for any file says so.
+        std::size_t needs = dtype_size(view.dtype);
+        for (std::int64_t d : view.shape)
+            if (__builtin_mul_overflow(needs, static_cast<std::size_t>(d), &needs))
+                fail(path_, "tensor '" + name + "' has the shape " + shape_text(view.shape) + ", too large for any file");
+        if (needs != view.bytes)
+            fail(path_, "tensor '" + name + "' holds " + std::to_string(view.bytes) + " bytes, but " + dtype_name(view.dtype) + " " +
+                            shape_text(view.shape) + " needs " + std::to_string(needs));
         tensors_.emplace(name, std::move(view));
     }
     std::sort(ranges.begin(), ranges.end());
@@ -147,6 +153,7 @@ Checkpoint::Checkpoint(const fs::path& path) {
         else fail(path.string(), "no model.safetensors or model.safetensors.index.json in this folder");
     }
     std::vector<fs::path> shards;
+    std::map<std::string, std::string> listed;  // tensor -> the shard the index puts it in
     if (file.extension() == ".json") {
         std::ifstream in(file);
         if (!in) fail(file.string(), "cannot open");
@@ -154,12 +161,15 @@ Checkpoint::Checkpoint(const fs::path& path) {
         try {
             index = json::parse(in);
             std::vector<std::string> names;
-            for (const auto& [tensor, shard] : index.at("weight_map").items()) names.push_back(shard.get<std::string>());
+            for (const auto& [tensor, shard] : index.at("weight_map").items()) {
+                names.push_back(shard.get<std::string>());
+                listed.emplace(tensor, names.back());
+            }
             std::sort(names.begin(), names.end());
             names.erase(std::unique(names.begin(), names.end()), names.end());
             for (const auto& n : names) shards.push_back(file.parent_path() / n);
         } catch (const json::exception& e) {
-            fail(file.string(), std::string("malformed index: ") + e.what());
+            fail(file.string(), "malformed index: " + json_error_text(e));
         }
     } else {
         shards.push_back(file);
@@ -170,6 +180,9 @@ Checkpoint::Checkpoint(const fs::path& path) {
         for (const auto& [name, view] : files_.back()->tensors())
             if (!index_.emplace(name, &view).second) fail(shard.string(), "tensor '" + name + "' is also in another shard");
     }
+    for (const auto& [tensor, shard] : listed)
+        if (!index_.count(tensor) || fs::path(index_.at(tensor)->file).filename() != fs::path(shard).filename())
+            fail(file.string(), "lists tensor '" + tensor + "' in " + shard + ", which does not hold it");
 }
 
 std::vector<std::string> Checkpoint::names() const {

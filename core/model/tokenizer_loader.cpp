@@ -111,6 +111,9 @@ std::unique_ptr<Tokenizer> bpe_from_json(const json& root, const std::string& so
     const json& model = json_member(root, "model");
     auto vocabulary = read_vocab(model.at("vocab"), source);
     auto merges = read_merges(model, source);
+    for (const auto& [left, right] : merges)  // as the tokenizers library requires
+        for (const std::string& part : {left, right, left + right})
+            if (!vocabulary.count(part)) fail(source, "merge '" + left + " " + right + "' names '" + part + "', which is not in the vocabulary");
     if (auto pattern = byte_level_pattern(json_member(root, "pre_tokenizer"))) {
         const json& pre = json_member(root, "pre_tokenizer");
         bool prefix_space = pre.value("type", "") == "ByteLevel" && pre.value("add_prefix_space", false);

@@ -1,6 +1,9 @@
 #include "core/model/transformer.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include "core/model/arch/families.h"
@@ -46,6 +49,23 @@ at::Tensor Layers::conv1d(const at::Tensor& x, const std::string& module) const 
 
 }  // namespace arch
 
+namespace {
+
+/** The layer a stored tensor belongs to ("model.layers.7.mlp..." is 7; "h.3." and "layer.3." too). */
+std::optional<std::int64_t> layer_index(const std::string& name) {
+    for (const char* block : {"layers.", "h.", "layer."}) {
+        for (std::size_t at = name.find(block); at != std::string::npos; at = name.find(block, at + 1)) {
+            if (at > 0 && name[at - 1] != '.') continue;
+            std::size_t digits = at + std::strlen(block), end = digits;
+            while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
+            if (end > digits && end < name.size() && name[end] == '.' && end - digits < 10) return std::stoll(name.substr(digits, end - digits));
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::path& dir, at::Device device, Precision precision) {
     const at::ScalarType dtype = resolve_precision(precision, device);
     std::unique_ptr<TransformerModel> model(new TransformerModel(ModelConfig::load(dir / "config.json"), device, dtype));
@@ -68,6 +88,11 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
         model->weights_[spec.name] = tensor_from_view(view, dtype).to(device);
         model->stored_names_[spec.name] = stored;
     }
+    // Layers the config does not count mean the config and the weights disagree: refuse rather than drop them.
+    for (const std::string& name : checkpoint.names())
+        if (auto layer = layer_index(name); layer && *layer >= model->config_.num_layers)
+            throw std::runtime_error(checkpoint.get(name).file + ": tensor '" + name + "' is for layer " + std::to_string(*layer) +
+                                     ", but config.json gives " + std::to_string(model->config_.num_layers) + " layers");
     return model;
 }
 

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -205,6 +206,40 @@ TEST(ModelLoading, CheckpointThatDoesNotMatchItsConfigIsNamed) {
         FAIL() << "expected an error";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("tensor 'model.layers.2.input_layernorm.weight' is missing"), std::string::npos) << e.what();
+    }
+    // Fewer layers than the file holds: the extra ones are not dropped without a word.
+    config["num_hidden_layers"] = 1;
+    m.dir.write("config.json", config.dump());
+    try {
+        TransformerModel::load(m.dir.path());
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("model.safetensors: tensor 'model.layers.1."), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("is for layer 1, but config.json gives 1 layers"), std::string::npos) << e.what();
+    }
+}
+
+TEST(ModelLoading, AnAdapterWhoseScaleCannotBeRightIsRefused) {
+    TinyModel m(ModelFamily::Llama);
+    auto model = TransformerModel::load(m.dir.path());
+    test::TempDir adapter;
+    LoraConfig lora;
+    lora.rank = 4;
+    model->add_lora(lora, 1);
+    model->save_adapter(adapter.path(), m.dir.path().string());
+    auto config = nlohmann::json::parse(test::read_text(adapter / "adapter_config.json"));
+    for (const auto& [key, value, expected] : {std::tuple<const char*, nlohmann::json, const char*>{"r", 0, "r must be a whole number from 1 to 65536, not 0"},
+                                               {"lora_alpha", 1e308, "lora_alpha must be a positive number at most 4096 times r, not 1e+308"},
+                                               {"lora_alpha", -8, "lora_alpha must be a positive number at most 4096 times r, not -8"}}) {
+        auto broken = config;
+        broken[key] = value;
+        adapter.write("adapter_config.json", broken.dump());
+        try {
+            TransformerModel::load(m.dir.path())->load_adapter(adapter.path());
+            FAIL() << key << " " << value.dump() << " was accepted";
+        } catch (const std::runtime_error& e) {
+            EXPECT_EQ(std::string(e.what()), (adapter / "adapter_config.json").string() + ": " + expected);
+        }
     }
 }
 

@@ -88,6 +88,12 @@ TEST(Safetensors, HeaderThatLiesAboutSizesIsRefused) {
     dir.write("bad.safetensors", file + header + std::string(8, '\0'));
     std::string error = message_of([&] { SafetensorsFile f(dir / "bad.safetensors"); });
     EXPECT_NE(error.find("tensor 'w' holds 8 bytes, but F32 [3] needs 12"), std::string::npos) << error;
+    // A shape whose size overflows is named for what it is, not as "needs 0".
+    header = R"({"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,8]}})";
+    file[0] = static_cast<char>(header.size());
+    dir.write("huge.safetensors", file + header + std::string(8, '\0'));
+    error = message_of([&] { SafetensorsFile f(dir / "huge.safetensors"); });
+    EXPECT_NE(error.find("tensor 'w' has the shape [4611686018427387904, 4], too large for any file"), std::string::npos) << error;
 }
 
 TEST(Checkpoint, ShardedIndexAndExpectations) {
@@ -106,6 +112,12 @@ TEST(Checkpoint, ShardedIndexAndExpectations) {
         << wrong_shape;
     std::string missing = message_of([&] { checkpoint.get("lm_head.weight"); });
     EXPECT_NE(missing.find("tensor 'lm_head.weight' is missing"), std::string::npos) << missing;
+    // An index that puts a tensor in a shard that does not hold it.
+    dir.write("model.safetensors.index.json",
+              R"({"weight_map": {"embed.weight": "model-00001-of-00002.safetensors", "head.weight": "model-00001-of-00002.safetensors"}})");
+    std::string lying = message_of([&] { Checkpoint again(dir.path()); });
+    EXPECT_EQ(lying, (dir / "model.safetensors.index.json").string() +
+                         ": lists tensor 'head.weight' in model-00001-of-00002.safetensors, which does not hold it");
 }
 
 }  // namespace

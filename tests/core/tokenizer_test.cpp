@@ -123,6 +123,19 @@ TEST(SentencePieceBpe, MetaspacePreTokenizerPrependsOnlyAtTheStart) {
     EXPECT_EQ(t->encode("</s>hello", false), (std::vector<std::int32_t>{2, 260, 261, 267}));
 }
 
+TEST(SentencePieceBpe, AMergeOfTokensNotInTheVocabularyIsRefusedNamingTheFile) {
+    auto fixture = sentencepiece_fixture();
+    fixture["model"]["merges"].push_back("l yz");
+    test::TempDir dir;
+    dir.write("tokenizer.json", fixture.dump());
+    try {
+        load_tokenizer(dir.path());
+        FAIL() << "a merge of unknown tokens was accepted";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()), (dir / "tokenizer.json").string() + ": merge 'l yz' names 'yz', which is not in the vocabulary");
+    }
+}
+
 TEST(WordPiece, NormalizesLikeBert) {
     WordPieceTokenizer t({{"[UNK]", 0}}, {}, "test");
     EXPECT_EQ(t.normalize("H\xC3\xA9llo\tW\xC3\x96RLD\x01"), "hello world");
