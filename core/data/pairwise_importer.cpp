@@ -40,6 +40,8 @@ protected:
         if (auto prompt = optional_string(r, options.field("prompt"))) {
             p.text = *prompt;
             p.responses = {{chosen, {}}, {rejected, {}}};
+        } else if (options.fields.count("prompt")) {  // a mapping names the prompt: it is not meant to be a transcript
+            throw RecordError("missing field '" + options.field("prompt") + "' (the prompt, by the field mapping)");
         } else {
             p = from_transcripts(chosen, rejected);
         }

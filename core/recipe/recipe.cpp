@@ -136,7 +136,12 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
         if (c["model"]) s.model = reader.resolve(c["model"], base_dir, data_dir).string();
         if (c["clusters"]) s.clusters = reader.scalar<int>(c["clusters"], "clusters");
         if (c["restarts"]) s.restarts = reader.scalar<int>(c["restarts"], "restarts");
-        if (c["seed"]) s.seed = reader.scalar<std::uint64_t>(c["seed"], "seed");
+        if (c["seed"]) {
+            const std::string text = reader.scalar<std::string>(c["seed"], "seed");
+            if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19)
+                reader.fail(c["seed"], "seed must be a whole number from 0 to 9999999999999999999, not '" + text + "'");
+            s.seed = std::stoull(text);
+        }
         if (s.clusters < 1 || s.clusters > 100000) reader.fail(c["clusters"], "clusters must be from 1 to 100000");
         if (s.restarts < 1 || s.restarts > 1000) reader.fail(c["restarts"], "restarts must be from 1 to 1000");
         if (const YAML::Node f = c["fraction"]) {

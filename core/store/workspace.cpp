@@ -9,6 +9,7 @@
 #include "core/data/prompt_json.h"
 #include "core/store/schema.h"
 #include "core/store/sqlite_db.h"
+#include "core/util/json_error.h"
 #include "core/util/sha256.h"
 
 namespace amalgam {
@@ -24,6 +25,16 @@ std::string now_utc() {
 /** What the stored copy of a file was read with: the field mapping, and the label it was checked for. */
 std::string options_json(const ImportOptions& options) {
     return options.label.empty() ? nlohmann::json(options.fields).dump() : nlohmann::json{{"fields", options.fields}, {"label", options.label}}.dump();
+}
+
+/** Reads a JSON column of the workspace at `file` with `read`; damaged JSON is an error naming the file and `what`. */
+template <class Read>
+auto stored_json(const std::string& file, const std::string& text, const std::string& what, Read read) -> decltype(read(nlohmann::json())) {
+    try {
+        return read(nlohmann::json::parse(text));
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(file + ": " + what + " is damaged (" + json_error_text(e) + "); the workspace was changed by something else");
+    }
 }
 
 }  // namespace
@@ -59,7 +70,7 @@ std::optional<LoadedDataset> Workspace::stored_dataset(const std::filesystem::pa
     d.report.skipped_lines = static_cast<std::size_t>(find.integer(5));
     SqliteDb::Statement items(*db_, "SELECT record FROM items WHERE dataset_id = ? ORDER BY ordinal");
     items.bind(1, out.id);
-    while (items.step()) d.prompts.push_back(prompt_from_json(nlohmann::json::parse(items.text(0))));
+    while (items.step()) d.prompts.push_back(stored_json(db_->path(), items.text(0), "a stored record of " + path.string(), prompt_from_json));
     return out;
 }
 
@@ -242,7 +253,7 @@ std::optional<Workspace::StoredCuration> Workspace::latest_curation() {
     if (!latest.step()) return std::nullopt;
     StoredCuration out;
     out.selection_id = latest.integer(0);
-    out.clusters_used = nlohmann::json::parse(latest.text(1)).value("clusters_used", 0);
+    out.clusters_used = stored_json(db_->path(), latest.text(1), "a stored selection's settings", [](const nlohmann::json& j) { return j.value("clusters_used", 0); });
     SqliteDb::Statement pairs(*db_, "SELECT source, source_id, cluster, x, y FROM selection_pairs WHERE selection_id = ? ORDER BY pair_id");
     pairs.bind(1, out.selection_id);
     while (pairs.step())
@@ -308,7 +319,7 @@ std::vector<Workspace::JobRow> Workspace::jobs() {
                           "FROM jobs ORDER BY id");
     while (s.step())
         rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.text(6), s.text(7), s.text(8), s.text(9),
-                        s.is_null(10) ? std::string() : s.text(10), nlohmann::json::parse(s.text(11)).get<std::vector<std::int64_t>>()});
+                        s.is_null(10) ? std::string() : s.text(10), stored_json(db_->path(), s.text(11), "a job's prerequisites", [](const nlohmann::json& j) { return j.get<std::vector<std::int64_t>>(); })});
     return rows;
 }
 

@@ -297,6 +297,14 @@ TEST(Importers, SkippingBadLinesPassesOverALineOfInvalidUtf8) {
     EXPECT_EQ(d.report.skipped_lines, 1u);
 }
 
+TEST(PairwiseImporter, AMappedPromptFieldThatIsMissingIsNamed) {
+    test::TempDir dir;
+    const auto path = dir.write("p.jsonl", "{\"q\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n{\"chosen\": \"b\", \"rejected\": \"c\"}\n");
+    ImportOptions mapped;
+    mapped.fields["prompt"] = "q";
+    EXPECT_EQ(import_error(path, "pairwise", mapped), path.string() + ":2: missing field 'q' (the prompt, by the field mapping)");
+}
+
 TEST(Ids, ARepeatedIdNamesTheLineThatHadItFirst) {
     test::TempDir dir;
     const std::string line = "{\"qID\": \"Q1\", \"sentence\": \"The _ won.\", \"option1\": \"a\", \"option2\": \"b\", \"answer\": \"1\"}\n";

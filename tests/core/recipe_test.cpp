@@ -83,6 +83,7 @@ TEST(Recipe, TyposAndBadValuesAreErrorsWithLines) {
               "r.yaml:5: 'curate' is given twice in the recipe (first on line 1)");
     EXPECT_PRED2(starts, error_of("datasets:\n  - path: a\n    fields:\n      prompt: question\n      anwser: reply\n"),
                  "r.yaml:5: unknown key 'anwser' in fields:");
+    EXPECT_EQ(error_of("datasets:\n  - path: a\ncurate:\n  seed: -1\n"), "r.yaml:4: seed must be a whole number from 0 to 9999999999999999999, not '-1'");
 }
 
 TEST(Recipe, FractionList) {

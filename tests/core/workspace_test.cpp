@@ -215,6 +215,22 @@ TEST(Workspace, JobsKeepWhatTheyWaitForAndComeBackAsTheyWereRemoved) {
     EXPECT_EQ(after[1].id, second);
 }
 
+TEST(Workspace, DamagedStoredJsonIsNamedNotRaw) {
+    test::TempDir dir;
+    Workspace w(dir / "ws.amalgam");
+    const auto file = test::examples_dir() / "pairwise.jsonl";
+    w.load_or_import("pairs", file, "auto", {});
+    w.db().exec("UPDATE items SET record = '{\"prompt\": ' WHERE ordinal = 3");
+    try {
+        w.load_or_import("pairs", file, "auto", {});
+        FAIL() << "damaged JSON was read";
+    } catch (const std::runtime_error& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.find((dir / "ws.amalgam").string() + ": a stored record of " + file.string() + " is damaged (parse error"), 0u) << what;
+        EXPECT_EQ(what.find("[json.exception"), std::string::npos) << what;
+    }
+}
+
 TEST(Workspace, AStoredImportIsTakenOutAndPutBackRowForRow) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
