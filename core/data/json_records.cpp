@@ -3,17 +3,23 @@
 #include <cmath>
 
 #include "core/util/data_error.h"
+#include "core/util/json_error.h"
 
 namespace amalgam {
 
 void guard_record(const std::string& file, std::size_t line, const ImportOptions& options,
                   ImportReport& report, const std::function<void()>& body) {
+    auto skip_or_stop = [&](const std::string& reason) {
+        DataError error(file, line, reason);
+        if (!options.skip_bad_lines) throw error;
+        if (report.skipped_lines++ == 0) report.first_skipped = error.what();
+    };
     try {
         body();
     } catch (const RecordError& e) {
-        DataError error(file, line, e.what());
-        if (!options.skip_bad_lines) throw error;
-        if (report.skipped_lines++ == 0) report.first_skipped = error.what();
+        skip_or_stop(e.what());
+    } catch (const nlohmann::json::exception& e) {  // a field of the wrong type, read by the format's code
+        skip_or_stop("unexpected content: " + json_error_text(e));
     }
 }
 
@@ -27,11 +33,8 @@ void for_each_json_record(const TextFile& file, const ImportOptions& options, Im
             nlohmann::json object;
             try {
                 object = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::parse_error& e) {
-                // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ..."
-                std::string what = e.what();
-                auto at = what.find("parse error");
-                throw RecordError("malformed JSON: " + (at == std::string::npos ? what : what.substr(at)));
+            } catch (const nlohmann::json::exception& e) {  // a syntax error, or a number too large for a double
+                throw RecordError("malformed JSON: " + json_error_text(e));
             }
             if (!object.is_object()) throw RecordError("expected a JSON object on each line");
             fn(object, number);

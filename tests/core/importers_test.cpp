@@ -305,6 +305,14 @@ TEST(PairwiseImporter, AMappedPromptFieldThatIsMissingIsNamed) {
     EXPECT_EQ(import_error(path, "pairwise", mapped), path.string() + ":2: missing field 'q' (the prompt, by the field mapping)");
 }
 
+TEST(Importers, NumbersTooLargeAndFieldsOfTheWrongTypeAreBadLines) {
+    test::TempDir dir;  // both found by fuzzing: library exceptions that escaped with their raw text
+    const auto huge = dir.write("h.jsonl", "{\"prompt\": \"a\", \"response\": \"b\", \"score\": 3e9999}\n");
+    EXPECT_EQ(import_error(huge, "rated"), huge.string() + ":1: malformed JSON: number overflow parsing '3e9999'");
+    const auto typed = dir.write("o.jsonl", "{\"message_id\": \"m\", \"role\": \"prompter\", \"text\": \"t\", \"deleted\": \"no\"}\n");
+    EXPECT_EQ(import_error(typed, "oasst"), typed.string() + ":1: unexpected content: type must be boolean, but is string");
+}
+
 TEST(Ids, ARepeatedIdNamesTheLineThatHadItFirst) {
     test::TempDir dir;
     const std::string line = "{\"qID\": \"Q1\", \"sentence\": \"The _ won.\", \"option1\": \"a\", \"option2\": \"b\", \"answer\": \"1\"}\n";
