@@ -1,4 +1,5 @@
 // The model commands: model init / model info, generate, score, devices.
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -150,6 +151,7 @@ int score_command(const std::vector<std::string>& words) {
     auto model = load_model(args, args.positional()[0]);
     auto tokenizer = load_tokenizer(args.positional()[0]);
     ContinuationScore s = score_continuations(*model, *tokenizer, {{*context, *continuation}})[0];
+    if (!std::isfinite(s.total)) throw std::runtime_error(args.positional()[0] + ": its outputs are not finite (the log-probability is " + std::to_string(s.total) + ")");
     nlohmann::ordered_json out = {{"context_ids", s.context_ids}, {"continuation_ids", s.continuation_ids}, {"logprobs", s.logprobs},
                                   {"total", s.total}};
     if (const ScalarHead* head = model->score_head()) {  // a reward model: its score of the whole text

@@ -6,6 +6,7 @@
 namespace amalgam {
 
 void Tokenizer::set_vocabulary(const std::unordered_map<std::string, std::int32_t>& vocabulary, const std::string& source) {
+    source_ = source;
     ids_ = vocabulary;
     tokens_.assign(vocabulary.size(), std::string());
     std::vector<bool> seen(vocabulary.size(), false);
@@ -19,6 +20,10 @@ void Tokenizer::set_vocabulary(const std::unordered_map<std::string, std::int32_
 }
 
 void Tokenizer::add_token(AddedToken token) {
+    // Added tokens follow the vocabulary; an id far beyond it would only make a huge table.
+    if (token.id < 0 || static_cast<std::size_t>(token.id) > tokens_.size() + 1000000)
+        throw std::runtime_error(source_ + ": added token '" + token.content + "' has id " + std::to_string(token.id) + ", far beyond the " +
+                                 std::to_string(tokens_.size()) + " tokens before it");
     if (static_cast<std::size_t>(token.id) >= tokens_.size()) tokens_.resize(token.id + 1);
     tokens_[token.id] = token.content;
     ids_[token.content] = token.id;
@@ -76,7 +81,7 @@ std::vector<std::int32_t> Tokenizer::encode(std::string_view text, bool add_spec
     if (add_special_tokens) ids = prefix_;
     for (const auto& t : tokenize(text)) {
         auto it = ids_.find(t);
-        if (it == ids_.end()) throw std::runtime_error("token '" + t + "' is not in the vocabulary");
+        if (it == ids_.end()) throw std::runtime_error(source_ + ": token '" + t + "' is not in the vocabulary");
         ids.push_back(it->second);
     }
     if (add_special_tokens) ids.insert(ids.end(), suffix_.begin(), suffix_.end());

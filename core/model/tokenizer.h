@@ -57,6 +57,7 @@ protected:
     void set_vocabulary(const std::unordered_map<std::string, std::int32_t>& vocabulary, const std::string& source);
 
 private:
+    std::string source_;  ///< the file the vocabulary came from, for messages
     std::unordered_map<std::string, std::int32_t> ids_;
     std::vector<std::string> tokens_;
     std::vector<AddedToken> added_;  // longest first, so that the longest match wins
