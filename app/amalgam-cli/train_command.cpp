@@ -98,6 +98,13 @@ int run_train(const std::vector<std::string>& words) {
     auto out = args.option("out");
     if (!out) throw UsageError("train needs --out RUN_DIR");
     options.run_dir = *out;
+    {  // A run that cannot fit twice over is refused before it loads anything (its time is not asked for).
+        const at::ScalarType dtype = resolve_precision(options.precision, options.device);
+        const TrainEstimate e = estimate_training(ModelConfig::load(fs::path(config.model) / "config.json"), config, dtype, 1.0);
+        if (auto free = free_memory_bytes(options.device); free && e.peak_bytes > 2 * *free)
+            throw std::runtime_error("the expected peak of " + memory_text(e.peak_bytes) + " is more than twice the " + memory_text(*free) +
+                                     " free on " + options.device.str() + ": lower batch_size or max_length (train --estimate shows the parts)");
+    }
     options.resume = args.flag("resume");
     if (args.option("max-steps")) options.stop_at = static_cast<std::int64_t>(args.unsigned_integer("max-steps", 0));
     auto progress = make_progress(args.option("progress"));

@@ -118,4 +118,8 @@ mkdir huge && sed -e 's/"hidden_size": 64/"hidden_size": 8192/' -e 's/"intermedi
 sed 's|^model: base|model: huge|' sft.yaml > huge.yaml
 "$cli" train huge.yaml --estimate > huge.txt
 grep -q '^warning: the expected peak of [0-9.]* GiB exceeds the [0-9.]* [GM]iB free on cpu$' huge.txt || fail "no memory warning: $(cat huge.txt)"
+# Trained, that shape is refused before anything loads or is written: it cannot fit twice over.
+"$cli" train huge.yaml --out huge-run 2> huge-run.log && fail "a run far beyond the memory started"
+grep -q 'is more than twice the .* free on cpu: lower batch_size or max_length' huge-run.log || fail "refusal: $(cat huge-run.log)"
+[ ! -e huge-run ] || fail "a refused run left a folder behind"
 echo "train CLI checks passed"
