@@ -63,6 +63,7 @@ public:
                              ImportReport& report) const override {
         TextFile file(path, Utf8Check::PerLine);
         auto first = file.content().find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+        if (first == std::string::npos) throw DataError(file.path(), 0, "holds no records");
         if (file.content()[first] == '{') return read_jsonl(file, options, report);
         file.require_valid_utf8();  // a quoted CSV field may span lines: no line of it can be passed over alone
         return read_csv_rows(file, options, report);

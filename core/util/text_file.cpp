@@ -47,7 +47,8 @@ std::string read_file_bytes(const std::filesystem::path& path) {
 }
 
 TextFile::TextFile(const std::filesystem::path& path, Utf8Check check) : path_(path.string()), content_(read_bounded(path, kMaxLineBytes)) {
-    if (content_.find_first_not_of(" \t\r\n") == std::string::npos)
+    const std::size_t start = content_.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // a byte-order mark alone is no content
+    if (content_.find_first_not_of(" \t\r\n", start) == std::string::npos)
         throw DataError(path_, 0, "file is empty");
     if (!find_invalid_utf8(content_)) return;
     for_each_line([&](std::string_view text, std::size_t line) {

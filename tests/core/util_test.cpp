@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/data/importer.h"
 #include "core/util/atomic_file.h"
 #include "core/util/data_error.h"
 #include "core/util/portable_log.h"
@@ -131,6 +132,12 @@ TEST(TextFile, ALineLongerThanTheLimitStopsTheReadWithItsNumber) {
     } catch (const DataError& e) {
         EXPECT_EQ(e.line(), 3u);
     }
+}
+
+TEST(TextFile, AByteOrderMarkAloneIsAnEmptyFile) {
+    test::TempDir dir;  // found by fuzzing: the rated importer then read before the start of its text
+    EXPECT_THROW(TextFile(dir.write("bom.csv", "\xEF\xBB\xBF \n")), DataError);
+    EXPECT_THROW(import_dataset(dir.write("bom.jsonl", "\xEF\xBB\xBF"), "rated"), DataError);
 }
 
 TEST(TextFile, InvalidUtf8IsAnErrorOfItsLineOrOneItsReaderPassesOver) {
