@@ -80,6 +80,8 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
     // Logits at the last position only, [batch, vocab]: the head runs where a token is chosen.
     auto last_logits = [&](const at::Tensor& new_ids) { return model.lm_head(model.hidden_states(new_ids, mask, &cache).select(1, -1)); };
     at::Tensor logits = last_logits(ids);
+    // A model whose outputs are not finite (NaN weights, an overflowing adapter) has nothing to choose from.
+    if (!at::isfinite(logits).all().item<bool>()) throw std::runtime_error("the model's outputs are not finite: nothing can be generated");
     const double temperature = options.greedy ? 1.0 : std::max(options.temperature, 1e-6);
     const auto batch = static_cast<std::int64_t>(prompts.size());
     for (int step = 0; step < options.max_new_tokens; ++step) {

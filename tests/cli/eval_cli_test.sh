@@ -89,12 +89,17 @@ cp -r "$work/llama" "$work/nan"
 size=$(stat -c %s "$work/nan/model.safetensors")
 head -c 4096 /dev/zero | tr '\0' '\377' | dd of="$work/nan/model.safetensors" bs=1 seek=$((size - 4096)) conv=notrunc 2> /dev/null
 rows=$("$cli" compare --workspace "$work/ws.amalgam" --format csv | wc -l)
-expect_refusal 1 "its outputs are not finite" "$work/nan" --data "$data" --out "$work/nan.json" --suite winobias --workspace "$work/ws.amalgam"
+expect_refusal 1 "outputs are not finite" "$work/nan" --data "$data" --out "$work/nan.json" --suite winobias --workspace "$work/ws.amalgam"
 [ ! -e "$work/nan.json" ] || fail "results of a NaN model written"
 set +e
 "$cli" score "$work/nan" --context "The nurse" --continuation " said" > /dev/null 2> "$work/err"
 status=$?
 set -e
 [ $status -eq 1 ] && grep -q "its outputs are not finite" "$work/err" || fail "score of a NaN model: status $status, $(cat "$work/err")"
+set +e
+"$cli" generate "$work/nan" --prompt "The nurse" > /dev/null 2> "$work/err"
+status=$?
+set -e
+[ $status -eq 1 ] && grep -q "outputs are not finite" "$work/err" || fail "generate with a NaN model: status $status, $(cat "$work/err")"
 [ "$("$cli" compare --workspace "$work/ws.amalgam" --format csv | wc -l)" -eq "$rows" ] || fail "results of a NaN model stored"
 echo "eval CLI checks passed"
