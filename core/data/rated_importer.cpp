@@ -105,11 +105,12 @@ private:
                     throw RecordError("has " + std::to_string(row.cells.size()) + " columns, the header has " +
                                       std::to_string(header.size()));
                 Response response{row.cells[answer], {}};
-                for (std::size_t c = 0; c < header.size(); ++c)
-                    if (static_cast<int>(c) != prompt && static_cast<int>(c) != answer && static_cast<int>(c) != id)
-                        if (auto v = parse_number(row.cells[c])) response.labels[header[c]] = *v;
-                        else if (header[c] == options.label && !row.cells[c].empty())
-                            throw RecordError("label '" + header[c] + "' is '" + row.cells[c] + "', not a finite number");
+                for (std::size_t c = 0; c < header.size(); ++c) {
+                    if (static_cast<int>(c) == prompt || static_cast<int>(c) == answer || static_cast<int>(c) == id) continue;
+                    if (auto v = parse_number(row.cells[c])) response.labels[header[c]] = *v;
+                    else if (header[c] == options.label && !row.cells[c].empty())
+                        throw RecordError("label '" + header[c] + "' is '" + row.cells[c] + "', not a finite number");
+                }
                 std::string source_id = id >= 0 ? row.cells[id]
                                                 : std::filesystem::path(file.path()).filename().string() + ":" + std::to_string(row.line);
                 groups.add(source_id, row.cells[prompt], std::move(response));
