@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
         print_overview(words.empty() ? stderr : stdout);
         return words.empty() ? 2 : 0;
     }
+    if (words[0] == "--version") {
+        std::printf("amalgam-cli %s\n", AMALGAM_VERSION);
+        return 0;
+    }
     for (const auto& c : kCommands) {
         if (words[0] != c.name) continue;
         std::vector<std::string> rest(words.begin() + 1, words.end());

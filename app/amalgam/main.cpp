@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -14,14 +15,22 @@
 
 int main(int argc, char** argv) {
     amalgam::use_fast_blas_kernels(argv);  // the map's PCA runs in BLAS
-    const bool headless = std::any_of(argv + 1, argv + argc, [](const char* a) { return std::strcmp(a, "--headless") == 0; });
-    if (headless) qputenv("QT_QPA_PLATFORM", "offscreen");  // before the application picks a display
+    auto given = [&](std::initializer_list<const char*> options) {
+        return std::any_of(argv + 1, argv + argc, [&](const char* a) {
+            return std::any_of(options.begin(), options.end(), [&](const char* o) { return std::strcmp(a, o) == 0; });
+        });
+    };
+    const bool headless = given({"--headless"});
+    // Set before the application picks a display: --help and --version need none either.
+    if (headless || given({"--help", "-h", "--help-all", "--version", "-v"})) qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setApplicationName("Amalgam");
     QApplication::setOrganizationName("Amalgam");
+    QApplication::setApplicationVersion(AMALGAM_VERSION);
     QCommandLineParser parser;
-    parser.setApplicationDescription("The Amalgam workbench: curate heterogeneous feedback, run and compare evaluations.");
+    parser.setApplicationDescription("The Amalgam workbench: curate heterogeneous feedback, train on it, evaluate and compare.");
     parser.addHelpOption();
+    parser.addVersionOption();
     parser.addOption({"demo", "Open the demo workspace: the example data curated, tiny SFT, RM, PPO and DPO runs trained on it, "
                               "and the built-in tiny models and every run evaluated."});
     parser.addOption({"headless", "With --demo: do the demo's work without a window, print each job as it ends and then the "
