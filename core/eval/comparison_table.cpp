@@ -111,6 +111,10 @@ std::vector<std::optional<std::size_t>> best_rows(const std::vector<ComparisonRo
     return best;
 }
 
+bool is_best(const std::vector<ComparisonRow>& rows, const std::vector<std::optional<std::size_t>>& best, std::size_t r, std::size_t c) {
+    return best[c] && rows[r].values[c] && *rows[r].values[c] == *rows[*best[c]].values[c];
+}
+
 std::string comparison_markdown(const std::vector<ComparisonRow>& rows, std::optional<std::size_t> baseline) {
     const std::size_t columns = comparison_columns().size();
     auto best = best_rows(rows);
@@ -121,7 +125,7 @@ std::string comparison_markdown(const std::vector<ComparisonRow>& rows, std::opt
         for (std::size_t c = 0; c < columns; ++c) {
             const auto& v = rows[r].values[c];
             std::string cell = v ? metric_text(*v) : "";
-            if (v && best[c] == r) cell = "**" + cell + "**";
+            if (is_best(rows, best, r, c)) cell = "**" + cell + "**";
             if (v && rows[r].intervals[c]) cell += " " + interval_text(*rows[r].intervals[c]);
             out += " " + cell + " |";
         }

@@ -56,6 +56,8 @@ std::string interval_text(const Interval& i, bool sign = false);
 
 /** The index of the best row per column (none where no row has a value); ties go to the first. */
 std::vector<std::optional<std::size_t>> best_rows(const std::vector<ComparisonRow>& rows);
+/** Whether row r holds the best value of column c (a tie with the best row counts). */
+bool is_best(const std::vector<ComparisonRow>& rows, const std::vector<std::optional<std::size_t>>& best, std::size_t r, std::size_t c);
 
 /** Table 1 as Markdown, best of each column in bold, values to 4 decimals, each with its
  *  interval where known. With a baseline, a second table gives each row's difference to it

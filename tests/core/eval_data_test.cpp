@@ -144,6 +144,11 @@ TEST(ComparisonTable, BestPerColumnFollowsItsDirection) {
     std::string md = comparison_markdown(rows);
     EXPECT_NE(md.find("| base | 0.4585 | **0.0010** | **3.0393** | 0.9482 | 0.9482 |  |"), std::string::npos) << md;
     EXPECT_NE(md.find("| hd-1.0-r | **0.3629** |"), std::string::npos) << md;
+    // A tie: every row that holds the best value is bold.
+    rows.push_back(comparison_row("hd-tie", R"({"bias": 0.3629})"));
+    EXPECT_NE(comparison_markdown(rows).find("| hd-tie | **0.3629** |"), std::string::npos) << comparison_markdown(rows);
+    EXPECT_TRUE(is_best(rows, best_rows(rows), 1, 0));
+    rows.pop_back();
     std::string csv = comparison_csv(rows);
     EXPECT_NE(csv.find("\nbest,hd-1.0-r,,,base,,,base,,,hd-1.0-r,,,hd-1.0-r,,,hd-1.0-r,,\n"), std::string::npos) << csv;
 }

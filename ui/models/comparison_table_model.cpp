@@ -61,7 +61,7 @@ QVariant ComparisonTableModel::data(const QModelIndex& index, int role) const {
         case Qt::UserRole: return value ? QVariant(*value) : QVariant();  // the number, for charts and sorting
         case Qt::TextAlignmentRole: return QVariant(static_cast<int>(Qt::AlignRight | Qt::AlignVCenter));
         case Qt::FontRole: {
-            if (!value || best_[c] != static_cast<std::size_t>(index.row())) return {};
+            if (!is_best(rows_, best_, static_cast<std::size_t>(index.row()), c)) return {};
             QFont bold;
             bold.setBold(true);
             return bold;
