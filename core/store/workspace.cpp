@@ -57,14 +57,16 @@ std::int64_t Workspace::data_version() {
 
 std::optional<LoadedDataset> Workspace::stored_dataset(const std::filesystem::path& path, const std::string& format,
                                                       const ImportOptions& options) {
+    SqliteDb::Statement find(*db_, "SELECT id, format, options, content_hash, records, skipped_lines FROM datasets WHERE path = ?");
+    find.bind(1, std::filesystem::absolute(path).lexically_normal().string());
+    // Cheapest first: a file never stored, or read with other options, is not hashed here (its import hashes it).
+    if (!find.step() || find.text(2) != options_json(options)) return std::nullopt;
     LoadedDataset out;
     Dataset& d = out.dataset;
     d.format = (format.empty() || format == "auto") ? detect_format(path) : format;
+    if (find.text(1) != d.format) return std::nullopt;
     d.content_hash = content_hash(path, d.format);
-    SqliteDb::Statement find(*db_, "SELECT id, format, options, content_hash, records, skipped_lines FROM datasets WHERE path = ?");
-    find.bind(1, std::filesystem::absolute(path).lexically_normal().string());
-    if (!find.step() || find.text(1) != d.format || find.text(2) != options_json(options) || find.text(3) != d.content_hash)
-        return std::nullopt;
+    if (find.text(3) != d.content_hash) return std::nullopt;
     out.id = find.integer(0);
     d.report.lines = static_cast<std::size_t>(find.integer(4));
     d.report.skipped_lines = static_cast<std::size_t>(find.integer(5));

@@ -11,12 +11,18 @@ namespace amalgam {
 
 namespace {
 
-/** The file's bytes, read in blocks so that a line beyond `max_line` (or an endless device) stops the read. */
-std::string read_bounded(const std::filesystem::path& path, std::size_t max_line) {
+/** The file opened for reading; DataError for a folder or a file that cannot be opened. */
+std::ifstream open_input(const std::filesystem::path& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw DataError(path.string(), 0, "is a directory, expected a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw DataError(path.string(), 0, "cannot open file (missing or unreadable)");
+    return in;
+}
+
+/** The file's bytes, read in blocks so that a line beyond `max_line` (or an endless device) stops the read. */
+std::string read_bounded(const std::filesystem::path& path, std::size_t max_line) {
+    std::ifstream in = open_input(path);
     std::string content;
     std::size_t line = 1, line_start = 0;
     char block[1 << 16];
@@ -36,11 +42,7 @@ std::string read_bounded(const std::filesystem::path& path, std::size_t max_line
 }  // namespace
 
 std::string read_file_bytes(const std::filesystem::path& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw DataError(path.string(), 0, "is a directory, expected a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw DataError(path.string(), 0, "cannot open file (missing or unreadable)");
+    std::ifstream in = open_input(path);
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();
