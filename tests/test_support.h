@@ -8,17 +8,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "shared_data.h"
+
 namespace amalgam::test {
 
-inline std::filesystem::path source_dir() { return AMALGAM_SOURCE_DIR; }
 inline std::filesystem::path examples_dir() { return source_dir() / "resources" / "examples"; }
-/** The real public datasets beside the project; tests that need them skip when absent. */
-inline std::filesystem::path shared_data_dir() { return source_dir() / ".." / "shared" / "data"; }
-
-#define AMALGAM_REQUIRE_SHARED_DATA()                                                     \
-    do {                                                                                  \
-        if (!std::filesystem::exists(::amalgam::test::shared_data_dir()))                 \
-            GTEST_SKIP() << "../shared/data is not present";                              \
+#define AMALGAM_REQUIRE_SHARED_DATA()                                                                    \
+    do {                                                                                                 \
+        if (::amalgam::test::shared_data_dir().empty()) GTEST_SKIP() << ::amalgam::test::shared_data_absent(); \
     } while (0)
 
 /** A fresh folder removed with everything in it when the test ends. */

@@ -23,6 +23,7 @@ int run_eval(const std::vector<std::string>& args);
 int run_compare(const std::vector<std::string>& args);
 int run_devices(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
+int run_data(const std::vector<std::string>& args);
 
 extern const char* const kCurateUsage;
 extern const char* const kInspectUsage;
@@ -33,5 +34,6 @@ extern const char* const kEvalUsage;
 extern const char* const kCompareUsage;
 extern const char* const kDevicesUsage;
 extern const char* const kTrainUsage;
+extern const char* const kDataUsage;
 
 }  // namespace amalgam::cli

@@ -10,6 +10,7 @@
 #include "core/recipe/recipe_sources.h"
 #include "core/store/sqlite_db.h"
 #include "core/store/workspace.h"
+#include "core/util/data_home.h"
 #include "json_lines_progress.h"
 
 namespace amalgam::cli {
@@ -25,7 +26,8 @@ fractions in the recipe, each goes to DIR/fraction-F/.
 
 options:
   --out DIR           where the outputs go (required)
-  --data DIR          stands in for ${data} in dataset paths
+  --data DIR          stands in for ${data} in dataset paths (default: the data folder of
+                      `amalgam-cli data get`, see `amalgam-cli data path`)
   --fraction F        keep this fraction (0 < F <= 1) instead of the recipe's
   --seed S            seed for k-means and for ordering pairs without quality
   --workspace FILE    store datasets, the recipe and the selection in this workspace;
@@ -69,9 +71,12 @@ int run_curate(const std::vector<std::string>& words) {
     if (!out) throw UsageError("curate needs --out DIR");
     if (out->empty()) throw UsageError("--out needs a folder");
 
-    std::optional<std::filesystem::path> data_dir;
-    if (auto d = args.option("data")) data_dir = *d;
+    const std::filesystem::path data_dir = args.option("data").value_or(default_data_dir().string());
     Recipe recipe = load_recipe(args.positional()[0], data_dir);
+    for (const auto& d : recipe.datasets)  // a ${data} path into a data folder never filled
+        if (!std::filesystem::exists(d.path) && !std::filesystem::exists(data_dir) && d.path.string().rfind(std::filesystem::absolute(data_dir).string(), 0) == 0)
+            throw std::runtime_error(d.path.string() + " does not exist: the data folder " + data_dir.string() +
+                                     " is missing; `amalgam-cli data get` fetches the public datasets there, or pass --data DIR");
     if (args.option("fraction")) {
         double f = args.number("fraction", 1.0);
         if (!(f > 0.0 && f <= 1.0)) throw UsageError("--fraction must be in (0, 1]");

@@ -9,6 +9,7 @@
 #include "core/eval/evaluation.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
+#include "core/util/data_home.h"
 #include "json_lines_progress.h"
 #include "model_loading.h"
 
@@ -24,7 +25,8 @@ records in "items", so every number can be traced to the items behind it.
 results.json also records the device and dtype the model ran in.
 
 options:
-  --data DIR          folder holding winobias/, winogrande/ and winogender/ (required)
+  --data DIR          folder holding winobias/, winogrande/ and winogender/ (default: the
+                      data folder of `amalgam-cli data get`, see `amalgam-cli data path`)
   --suite LIST        comma-separated: winobias,winogrande,winogender (default: all)
   --limit N           at most N items (WinoBias pairs) per suite
   --batch N           sequences per forward pass (default 64)
@@ -51,13 +53,14 @@ int run_eval(const std::vector<std::string>& words) {
     Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "out", "workspace", "label", "progress", "run", "step"}), {});
     if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
     auto out = args.option("out");
-    auto data = args.option("data");
+    const std::string data = args.option("data").value_or(default_data_dir().string());
     if (!out || out->empty()) throw UsageError("eval needs --out results.json");
-    if (!data || data->empty()) throw UsageError("eval needs --data DIR, the folder with winobias/, winogrande/ and winogender/");
     if (std::filesystem::is_directory(*out)) throw UsageError("--out " + *out + " is a folder: name the results file");
 
     EvalRequest request;
-    request.data_dir = *data;
+    if (!std::filesystem::is_directory(data))
+        throw std::runtime_error("the data folder " + data + " does not exist: `amalgam-cli data get` fetches the evaluation sets there, or pass --data DIR");
+    request.data_dir = data;
     if (auto s = args.option("suite")) {
         request.suites = split_commas(*s);
         if (request.suites.empty()) throw UsageError("--suite needs one or more of winobias, winogrande, winogender");

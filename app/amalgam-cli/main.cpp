@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"train", "train an SFT, reward-model or DPO LoRA adapter into a run folder", kTrainUsage, run_train},
     {"eval", "bias and accuracy metrics of a model into results.json", kEvalUsage, run_eval},
     {"compare", "the stored evaluations as a comparison table", kCompareUsage, run_compare},
+    {"data", "fetch the public datasets and tokenizers, checked against their SHA-256", kDataUsage, run_data},
     {"devices", "the devices models can run on (cpu, cuda:N)", kDevicesUsage, run_devices},
 };
 

@@ -16,6 +16,7 @@
 #include "core/data/importer.h"
 #include "core/util/blas_kernels.h"
 #include "core/util/simd_level.h"
+#include "tests/shared_data.h"
 
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
@@ -49,8 +50,8 @@ void row(const char* stage, double seconds, std::size_t items) {
 int main(int, char** argv) {
     use_fast_blas_kernels(argv);  // as amalgam-cli does
     std::printf("hardware threads: %u\n", std::thread::hardware_concurrency());
-    const std::filesystem::path data = std::filesystem::path(AMALGAM_SOURCE_DIR) / ".." / "shared" / "data";
-    if (std::filesystem::exists(data)) {
+    const std::filesystem::path data = amalgam::test::shared_data_dir();
+    if (!data.empty()) {
         auto total_start = Clock::now();
         auto t = Clock::now();
         std::vector<CurationSource> sources = {
@@ -86,7 +87,7 @@ int main(int, char** argv) {
         row("format", format_s, c.pairs.size());
         std::printf("  %-10s %8.3f s  (target < 2 s)\n", "total", total_s);
     } else {
-        std::printf("../shared/data is not present: skipping the curation benchmark\n");
+        std::printf("%s: skipping the curation benchmark\n", amalgam::test::shared_data_absent().c_str());
     }
 
     const std::size_t n = 100000, dim = 384;

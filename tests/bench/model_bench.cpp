@@ -17,6 +17,7 @@
 #include "core/model/transformer.h"
 #include "core/model/transformer_embedder.h"
 #include "core/util/blas_kernels.h"
+#include "tests/shared_data.h"
 
 using namespace amalgam;
 using Clock = std::chrono::steady_clock;
@@ -64,9 +65,9 @@ int main(int, char** argv) {
         for (const char* preset : {"tiny", "small"})
             forward_speed(make_model(root, f, preset), (std::string(to_string(f)) + " " + preset).c_str());
 
-    const fs::path data = fs::path(AMALGAM_SOURCE_DIR) / ".." / "shared" / "data";
-    if (!fs::exists(data)) {
-        std::printf("../shared/data is not present: skipping the encoder benchmark\n");
+    const fs::path data = amalgam::test::shared_data_dir();
+    if (data.empty()) {
+        std::printf("%s: skipping the encoder benchmark\n", amalgam::test::shared_data_absent().c_str());
         return 0;
     }
     std::vector<std::string> prompts;

@@ -1,6 +1,6 @@
 // Workbench figures: the embedding map with 100k points (replot, pan, zoom, hover, lasso),
 // the slider's new cut and the record search at 100k, and the time from `amalgam --demo` to a
-// populated window; with ../shared/data, a workspace of real data curated and reopened. Runs
+// populated window; with the public datasets, a workspace of real data curated and reopened. Runs
 // offscreen. Run: build/tests/bench/amalgam_ui_bench
 #include <algorithm>
 #include <chrono>
@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include "core/curate/curation.h"
+#include "tests/shared_data.h"
 #include "ui/document/workbench.h"
 #include "ui/jobs/background_task.h"
 #include "ui/jobs/job_queue.h"
@@ -185,8 +186,8 @@ void bench_demo(const char* cli) {
 /** A researcher's session on real data: add WinoGrande train_l and OASST validation (by
  *  toxicity), curate with the paper's k = 10 and 10 restarts, then reopen the workspace. */
 void bench_real_workspace(const std::filesystem::path& data) {
-    if (!std::filesystem::exists(data)) {
-        std::printf("(../shared/data absent: no real-data workspace figures)\n");
+    if (data.empty()) {
+        std::printf("(%s: no real-data workspace figures)\n", amalgam::test::shared_data_absent().c_str());
         return;
     }
     const QString dir = QDir::temp().filePath(QString("amalgam-ui-bench-ws-%1").arg(QCoreApplication::applicationPid()));
@@ -236,6 +237,6 @@ int main(int argc, char** argv) {
     bench_map(c);
     bench_cut_and_search(c);
     bench_demo(AMALGAM_CLI);
-    bench_real_workspace(std::filesystem::path(AMALGAM_SOURCE_DIR) / ".." / "shared" / "data");
+    bench_real_workspace(amalgam::test::shared_data_dir());
     return 0;
 }

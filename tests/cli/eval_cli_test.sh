@@ -65,7 +65,14 @@ set +e
 status=$?
 set -e
 [ $status -eq 1 ] || fail "exit status $status for a missing data folder"
-grep -q "pro_stereotyped_type1.txt.test: cannot open" "$work/err" || fail "message: $(cat "$work/err")"
+grep -q "the data folder $work/missing does not exist: \`amalgam-cli data get\` fetches" "$work/err" || fail "message: $(cat "$work/err")"
+# A data folder without one of the suites names the file.
+mkdir -p "$work/partial"
+set +e
+"$cli" eval "$work/llama" --data "$work/partial" --suite winobias --out "$work/x.json" 2> "$work/err"
+status=$?
+set -e
+[ $status -eq 1 ] && grep -q "pro_stereotyped_type1.txt.test: cannot open" "$work/err" || fail "a partial folder: $(cat "$work/err")"
 [ ! -e "$work/x.json" ] || fail "results written despite the error"
 # Checked before the work: a workspace that is no workspace, odd flag values.
 echo "not sqlite" > "$work/not.amalgam"

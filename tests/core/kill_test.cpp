@@ -41,7 +41,9 @@ void run_cli(const std::vector<std::string>& args, std::optional<std::chrono::mi
     }
     int status = 0;
     ::waitpid(child, &status, 0);
-    if (!kill_after) ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    if (!kill_after) {
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    }
 }
 
 /** The folder's entries with the SHA-256 of each file. */

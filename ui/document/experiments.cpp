@@ -10,6 +10,7 @@
 
 #include "core/recipe/yaml_json.h"
 #include "core/util/atomic_file.h"
+#include "core/util/data_home.h"
 #include "core/util/sha256.h"
 #include "ui/commands/job_commands.h"
 #include "ui/jobs/job_queue.h"
@@ -174,7 +175,12 @@ std::int64_t Experiments::evaluate(const EvaluationRequest& request) {
     return queue->job();
 }
 
-QString Experiments::evaluationData() const { return workspace_ ? q(workspace_->setting(kEvalDataKey).value_or("")) : QString(); }
+QString Experiments::evaluationData() const {
+    const std::string chosen = workspace_ ? workspace_->setting(kEvalDataKey).value_or("") : "";
+    if (!chosen.empty()) return q(chosen);
+    const auto fetched = default_data_dir();  // where `amalgam-cli data get` puts the suites
+    return std::filesystem::is_directory(fetched / "winobias") ? q(fetched.string()) : QString();
+}
 
 QString Experiments::baseModel(const Workspace::RunRow& run) const {
     if (!run.parent_run) {
