@@ -7,9 +7,10 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
-#include <QStandardPaths>
+#include <QIcon>
 
 #include "core/util/blas_kernels.h"
+#include "core/util/data_home.h"
 #include "headless_demo.h"
 #include "ui/views/main_window.h"
 
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("Amalgam");
     QApplication::setOrganizationName("Amalgam");
     QApplication::setApplicationVersion(AMALGAM_VERSION);
+    QApplication::setDesktopFileName("io.amalgam.amalgam");
+    QIcon icon;
+    for (int size : {16, 32, 48, 64, 128, 256}) icon.addFile(QString(":/amalgam/icons/io.amalgam.amalgam-%1.png").arg(size));
+    QApplication::setWindowIcon(icon);
     QCommandLineParser parser;
     parser.setApplicationDescription("The Amalgam workbench: curate heterogeneous feedback, train on it, evaluate and compare.");
     parser.addHelpOption();
@@ -43,7 +48,7 @@ int main(int argc, char** argv) {
     QString error;
     if (parser.isSet("demo")) {
         const QString dir = parser.isSet("demo-dir") ? parser.value("demo-dir")
-                                                     : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/Amalgam/demo";
+                                                     : QString::fromStdString((amalgam::user_data_home() / "demo").string());
         QDir().mkpath(dir);
         error = window.openDemo(dir);
     } else if (!parser.positionalArguments().isEmpty()) {
