@@ -40,6 +40,7 @@ const std::vector<ComparisonColumn>& comparison_columns() {
         {"bias", "Bias \xE2\x86\x93", true},           {"bias_entropy", "Bias (Entropy) \xE2\x86\x93", true},
         {"bias_cluster", "Bias (Cluster) \xE2\x86\x93", true}, {"accuracy", "Accuracy \xE2\x86\x91", false},
         {"similarity", "Similarity \xE2\x86\x91", false},  {"winogrande", "WinoGrande \xE2\x86\x91", false},
+        {"winogender", "Winogender \xE2\x86\x91", false},
     };
     return columns;
 }
@@ -83,6 +84,8 @@ std::vector<ItemScores> comparison_item_scores(const nlohmann::json& results) {
     }
     for (const auto& item : items.value("winogrande", nlohmann::json::array()))
         add(5, item.at("source").get<std::string>(), item.at("correct").get<bool>() ? 1.0 : 0.0);
+    for (const auto& item : items.value("winogender", nlohmann::json::array()))
+        add(6, item.at("source").get<std::string>(), item.at("correct").get<bool>() ? 1.0 : 0.0);
     return scores;
 }
 

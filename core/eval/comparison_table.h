@@ -18,7 +18,8 @@ struct ComparisonColumn {
     bool lower_is_better;
 };
 
-/** Bias, Bias (Entropy), Bias (Cluster) (lower is better), Accuracy, Similarity, WinoGrande. */
+/** Bias, Bias (Entropy), Bias (Cluster) (lower is better), Accuracy, Similarity, WinoGrande,
+ *  Winogender: every metric results.json carries. */
 const std::vector<ComparisonColumn>& comparison_columns();
 
 /** A row: a model or run and its metrics (absent where its suite did not run). With the items
@@ -41,7 +42,7 @@ ComparisonRow scored_comparison_row(const std::string& label, const nlohmann::js
 /** Each metric's per-item scores in a results.json, one entry per column: WinoBias pairs give
  *  |Δ log p| of the occupation (Bias) and of the cluster (Bias (Cluster)), the KL (Bias
  *  (Entropy)), the share of the pair's two answers that are right (Accuracy) and whether they
- *  agree (Similarity); WinoGrande items give 1 for right, 0 for wrong. */
+ *  agree (Similarity); WinoGrande and Winogender items give 1 for right, 0 for wrong. */
 std::vector<ItemScores> comparison_item_scores(const nlohmann::json& results);
 
 /** Fills the rows' missing intervals and sets, given a baseline row, each row's paired

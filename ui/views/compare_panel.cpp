@@ -15,6 +15,7 @@
 #include "core/util/progress.h"
 #include "ui/document/experiments.h"
 #include "ui/jobs/background_task.h"
+#include "ui/views/table_fit.h"
 
 namespace amalgam {
 namespace {
@@ -34,8 +35,9 @@ ComparePanel::ComparePanel(QWidget* parent)
       metric_(new QComboBox(this)), chart_(new QCustomPlot(this)), scorer_(new BackgroundTask(this)) {
     table_->setModel(&model_);
     table_->setSortingEnabled(true);
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    fillWidth(table_);
+    fitHeightToRows(table_, 12);
     table_->verticalHeader()->hide();
     table_->setWordWrap(false);
     for (const auto& c : comparison_columns()) metric_->addItem(QString::fromUtf8(c.heading));
@@ -57,9 +59,9 @@ ComparePanel::ComparePanel(QWidget* parent)
     controls->addWidget(exportButton);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(filters);
-    layout->addWidget(table_, 3);
+    layout->addWidget(table_);
     layout->addLayout(controls);
-    layout->addWidget(chart_, 2);
+    layout->addWidget(chart_, 1);
 
     chart_->setMinimumHeight(180);
     connect(metric_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { redrawChart(); });

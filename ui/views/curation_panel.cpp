@@ -22,6 +22,7 @@
 #include "ui/document/workbench.h"
 #include "ui/jobs/background_task.h"
 #include "ui/models/selection_counts_model.h"
+#include "ui/views/table_fit.h"
 
 namespace amalgam {
 namespace {
@@ -45,7 +46,7 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     labels_->setHorizontalHeaderLabels({tr("Graded dataset"), tr("Label"), tr("Direction")});
     labels_->horizontalHeader()->setStretchLastSection(true);
     labels_->verticalHeader()->hide();
-    labels_->setMaximumHeight(130);
+    fitHeightToRows(labels_, 6);
     embedder_->addItems({"hashing", "minilm"});
     model_->setPlaceholderText(tr("model folder (minilm)"));
     fraction_->setRange(1, 100);
@@ -79,7 +80,8 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     countsView->horizontalHeader()->setSectionResizeMode(SelectionCountsModel::GroupColumn, QHeaderView::Stretch);
     countsView->verticalHeader()->hide();
     countsView->verticalHeader()->setDefaultSectionSize(countsView->fontMetrics().height() + 4);
-    cutLayout->addWidget(countsView, 1);
+    fitHeightToRows(countsView, 14);
+    cutLayout->addWidget(countsView);
 
     histogram_->setMinimumHeight(170);
     keptBars_ = new QCPBars(histogram_->xAxis, histogram_->yAxis);
@@ -98,7 +100,7 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     histogram_->legend->setVisible(true);
     histogram_->legend->setFont(QFont(font().family(), 8));
     histogram_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    cutLayout->addWidget(histogram_);
+    cutLayout->addWidget(histogram_, 1);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(labels_);

@@ -20,6 +20,7 @@
 #include "ui/models/record_table_model.h"
 #include "ui/views/add_dataset_dialog.h"
 #include "ui/views/record_html.h"
+#include "ui/views/table_fit.h"
 
 namespace amalgam {
 
@@ -35,6 +36,7 @@ DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
     datasets_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     datasets_->horizontalHeader()->setStretchLastSection(true);
     datasets_->verticalHeader()->hide();
+    fitHeightToRows(datasets_, 12);
     recordView_->setModel(records_);
     recordView_->horizontalHeader()->setSectionResizeMode(RecordTableModel::PromptColumn, QHeaderView::Stretch);
     recordView_->verticalHeader()->setDefaultSectionSize(recordView_->fontMetrics().height() + 6);
@@ -66,13 +68,10 @@ DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
     recordSplit->addWidget(details_);
     recordSplit->setStretchFactor(0, 3);
     recordSplit->setStretchFactor(1, 2);
-    bottomLayout->addWidget(recordSplit);
-    auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(top);
-    split->addWidget(bottom);
-    split->setStretchFactor(1, 2);
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(split);
+    bottomLayout->addWidget(recordSplit, 1);
+    auto* layout = new QVBoxLayout(this);  // the datasets as tall as their rows, the records below take the rest
+    layout->addWidget(top);
+    layout->addWidget(bottom, 1);
 
     connect(add, &QPushButton::clicked, this, [this] {
         const QString file = QFileDialog::getOpenFileName(this, tr("Add dataset"), QString(),

@@ -157,7 +157,6 @@ void JobsPanel::askForEvaluation() {
     form->addRow(buttons);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    dialog.setMinimumWidth(560);
     if (dialog.exec() != QDialog::Accepted) return;
     EvaluationRequest request{tiny->isChecked() ? QString() : model->text().trimmed(), adapter->text().trimmed(), data->text().trimmed(),
                               label->text().trimmed(), limit->value()};

@@ -1,5 +1,6 @@
 #include "ui/views/main_window.h"
 
+#include <QApplication>
 #include <QCloseEvent>
 #include <QFile>
 #include <QFileDialog>
@@ -7,6 +8,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -31,6 +34,17 @@ namespace {
 const char* kRecentKey = "recentWorkspaces";
 const QString kWorkspaceFilter = QObject::tr("Amalgam workspace (*.amalgam);;All files (*)");
 
+/** A settings column that scrolls when the window is too low for it, instead of squeezing it. */
+QScrollArea* scrolling(QWidget* panel) {
+    auto* area = new QScrollArea(panel->parentWidget());
+    area->setWidget(panel);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    area->setMinimumWidth(panel->minimumSizeHint().width() + area->verticalScrollBar()->sizeHint().width());
+    return area;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -41,14 +55,14 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(tr("Amalgam"));
     resize(1440, 900);
     auto* curate = new QSplitter(Qt::Horizontal, this);
-    curate->addWidget(curation_);
+    curate->addWidget(scrolling(curation_));
     curate->addWidget(map_);
     curate->setStretchFactor(1, 3);
     curate->setSizes({480, 960});
     tabs_->addTab(datasets_, tr("Datasets"));
     tabs_->addTab(curate, tr("Curation"));
     auto* train = new QSplitter(Qt::Horizontal, this);
-    train->addWidget(train_);
+    train->addWidget(scrolling(train_));
     train->addWidget(runs_);
     train->setStretchFactor(1, 3);
     train->setSizes({460, 980});
@@ -131,6 +145,50 @@ void MainWindow::buildMenus() {
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < tabs_->count(); ++i) {
+        QAction* a = view->addAction(tabs_->tabText(i), this, [this, i] { tabs_->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    }
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
+    help->addAction(tr("&About Amalgam"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About Amalgam"),
+        tr("<h3>Amalgam %1</h3>"
+           "<p>A workbench for fine-tuning language models on heterogeneous human feedback: unify preference, "
+           "ranking and rating datasets, select a high-quality and diverse subset, train SFT, reward-model, PPO and "
+           "DPO adapters, and compare bias and accuracy across runs.</p>"
+           "<p>The method: R. Aponte et al., <a href=\"https://arxiv.org/abs/2408.02861\">A Framework for Fine-Tuning "
+           "LLMs using Heterogeneous Feedback</a> (arXiv:2408.02861).</p>"
+           "<p>MIT License. Built with Qt %2, libtorch, faiss, SQLite and QCustomPlot.</p>")
+            .arg(QApplication::applicationVersion(), qVersion()));
+}
+
+QString MainWindow::shortcutsHtml() const {
+    QString rows;
+    for (const QAction* action : findChildren<QAction*>()) {
+        if (action->shortcut().isEmpty() || action->text().isEmpty()) continue;
+        QString name = action->text().remove('&').remove(QChar(0x2026));
+        rows += QString("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(action->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(), name.toHtmlEscaped());
+    }
+    const QString mouse[][2] = {{tr("Wheel"), tr("Zoom the map")},
+                                {tr("Drag"), tr("Pan the map, or draw a box or lasso in those modes")},
+                                {tr("Click a point"), tr("Open the pair it stands for")}};
+    for (const auto& [gesture, what] : mouse) rows += QString("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(gesture, what);
+    return "<table cellspacing=\"6\">" + rows + "</table>";
+}
+
+void MainWindow::showShortcuts() {
+    auto* box = new QMessageBox(QMessageBox::NoIcon, tr("Keyboard Shortcuts"), shortcutsHtml(), QMessageBox::Close, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 QString MainWindow::createWorkspace(const QString& path) {

@@ -17,8 +17,8 @@ class RunsPanel;
 class TrainPanel;
 class Workbench;
 
-/** The workbench window: Datasets, Curation (settings and preview beside the map), Jobs and
- *  Compare over one open workspace. */
+/** The workbench window: Datasets, Curation (settings and preview beside the map), Train,
+ *  Jobs and Compare over one open workspace. */
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
@@ -42,6 +42,8 @@ public:
     ComparePanel& compare() { return *compare_; }
     TrainPanel& train() { return *train_; }
     RunsPanel& runs() { return *runs_; }
+    /** Help > Keyboard Shortcuts: every action with a shortcut in the window, then the mouse. */
+    QString shortcutsHtml() const;
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -52,6 +54,8 @@ private:
     void showError(const QString& title, const QString& error);
     void rememberRecent(const QString& path);
     void fillRecent();
+    void showAbout();
+    void showShortcuts();
 
     Workbench* workbench_;
     QTabWidget* tabs_;

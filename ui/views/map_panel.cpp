@@ -1,6 +1,7 @@
 #include "ui/views/map_panel.h"
 
 #include <map>
+#include <tuple>
 
 #include <QActionGroup>
 #include <QComboBox>
@@ -24,15 +25,20 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
     tools->addWidget(colouring_);
     tools->addSeparator();
     auto* modes = new QActionGroup(this);
-    const std::pair<QString, EmbeddingMap::Mode> modeList[] = {
-        {tr("Pan"), EmbeddingMap::Mode::Pan}, {tr("Box"), EmbeddingMap::Mode::Box}, {tr("Lasso"), EmbeddingMap::Mode::Lasso}};
-    for (const auto& [name, mode] : modeList) {
+    const std::tuple<QString, EmbeddingMap::Mode, Qt::Key> modeList[] = {{tr("Pan"), EmbeddingMap::Mode::Pan, Qt::Key_P},
+                                                                       {tr("Box"), EmbeddingMap::Mode::Box, Qt::Key_B},
+                                                                       {tr("Lasso"), EmbeddingMap::Mode::Lasso, Qt::Key_L}};
+    for (const auto& [name, mode, key] : modeList) {
         QAction* a = tools->addAction(name, this, [this, mode = mode] { map_->setMode(mode); });
+        a->setShortcut(key);
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);  // letters belong to text fields elsewhere
         a->setCheckable(true);
         a->setChecked(mode == EmbeddingMap::Mode::Pan);
         modes->addAction(a);
     }
-    tools->addAction(tr("Reset view"), this, [this] { map_->resetView(); });
+    QAction* reset = tools->addAction(tr("Reset view"), this, [this] { map_->resetView(); });
+    reset->setShortcut(Qt::Key_R);
+    reset->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     dim_ = tools->addAction(tr("Fade left out"), this, &MapPanel::showSelection);
     dim_->setCheckable(true);
     dim_->setChecked(true);

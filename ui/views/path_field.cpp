@@ -1,5 +1,7 @@
 #include "ui/views/path_field.h"
 
+#include <algorithm>
+
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLineEdit>
@@ -12,6 +14,10 @@ QWidget* pathField(QLineEdit* edit, PathKind kind, QWidget* parent) {
     auto* layout = new QHBoxLayout(row);
     layout->setContentsMargins(0, 0, 0, 0);
     auto* browse = new QPushButton(QObject::tr("Browse\u2026"), row);
+    // Wide enough for its hint or its path (within reason), so a dialog is sized to show them.
+    const QFontMetrics metrics = edit->fontMetrics();
+    const int wanted = std::max(metrics.horizontalAdvance(edit->placeholderText()), metrics.horizontalAdvance(edit->text()));
+    edit->setMinimumWidth(std::min(wanted + 3 * metrics.averageCharWidth(), 64 * metrics.averageCharWidth()));
     layout->addWidget(edit, 1);
     layout->addWidget(browse);
     QObject::connect(browse, &QPushButton::clicked, edit, [edit, kind] {

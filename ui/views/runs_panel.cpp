@@ -13,7 +13,6 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -21,6 +20,7 @@
 #include "ui/document/workbench.h"
 #include "ui/models/run_table_model.h"
 #include "ui/views/run_curves.h"
+#include "ui/views/table_fit.h"
 
 namespace amalgam {
 
@@ -33,6 +33,7 @@ RunsPanel::RunsPanel(Workbench& workbench, QWidget* parent)
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setStretchLastSection(true);
     table_->verticalHeader()->hide();
+    fitHeightToRows(table_, 8);
     lineage_->setWordWrap(true);
     lineage_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -50,15 +51,12 @@ RunsPanel::RunsPanel(Workbench& workbench, QWidget* parent)
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addLayout(buttons);
-    topLayout->addWidget(table_, 1);
+    topLayout->addWidget(table_);
     topLayout->addWidget(lineage_);
-    auto* split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(top);
-    split->addWidget(curves_);
-    split->setStretchFactor(1, 2);
-    auto* layout = new QVBoxLayout(this);
+    auto* layout = new QVBoxLayout(this);  // the runs as tall as their rows, the curves take the rest
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(split);
+    layout->addWidget(top);
+    layout->addWidget(curves_, 1);
 
     connect(cancel, &QPushButton::clicked, this, &RunsPanel::cancelSelected);
     connect(resume, &QPushButton::clicked, this, &RunsPanel::resumeSelected);
