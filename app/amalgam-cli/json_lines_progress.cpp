@@ -9,6 +9,13 @@
 
 namespace amalgam::cli {
 
+void JsonLinesProgress::plan(const std::vector<Stage>& stages) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& s : stages) list.push_back({{"stage", s.name}, {"total", s.total}, {"work", s.work}});
+    std::printf("%s\n", nlohmann::json{{"plan", list}}.dump().c_str());
+    std::fflush(stdout);
+}
+
 void JsonLinesProgress::start(const std::string& stage, std::size_t total) {
     stage_ = stage;
     total_ = total;

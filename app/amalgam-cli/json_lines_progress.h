@@ -11,9 +11,12 @@ namespace amalgam::cli {
 
 /** Progress for a watching process: one JSON object per line on stdout,
  *  {"progress": {"stage": ..., "done": ..., "total": ...}}, at most ten a second within a
- *  stage, always at its start and finish. The workbench reads these from its workers. */
+ *  stage, always at its start and finish; first, where the work announces them, its stages:
+ *  {"plan": [{"stage": ..., "total": ..., "work": ...}, ...]}. The workbench reads these from
+ *  its workers. */
 class JsonLinesProgress final : public Progress {
 public:
+    void plan(const std::vector<Stage>& stages) override;
     void start(const std::string& stage, std::size_t total) override;
     void advance(std::size_t done) override;
     void finish() override;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/eval/choice_items.h"
+#include "core/model/scoring.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 
@@ -18,7 +19,7 @@ struct ChoiceResult {
 
 /** Scores every option of every item in batches and picks the most likely. */
 std::vector<ChoiceResult> evaluate_choices(const TransformerModel& model, const Tokenizer& tokenizer, const std::vector<ChoiceItem>& items,
-                                           std::size_t batch_size = 16);
+                                           std::size_t batch_size = 16, const ScoredSoFar& items_so_far = {});
 
 /** Fraction of correct results; 0 for none. */
 double choice_accuracy(const std::vector<ChoiceResult>& results);

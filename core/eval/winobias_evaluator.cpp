@@ -41,7 +41,7 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
         sides.push_back(&p.pro);
         sides.push_back(&p.anti);
     }
-    progress.start("score", 2);
+    progress.start("winobias", pairs.size());
     // One scoring request per distinct context: its occupation and cluster words, and its
     // next-token distribution (for the KL metric).
     std::vector<std::string> contexts;
@@ -62,22 +62,26 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
             if (found == request.continuations.end()) request.continuations.push_back(std::move(ids));
         }
     }
-    const std::vector<ScoredContext> scored = score_requests(model, requests, options.batch_size, /*next_distribution=*/true);
-    progress.advance(1);
+    // Progress in pairs: the distinct contexts scored, then the distinct prompts answered.
+    std::vector<std::string> prompts;
+    for (const WinobiasItem* item : sides) prompts.push_back(item->generation_prompt());
+    const Distinct<std::string> unique_prompts = distinct(prompts);
+    const double units = static_cast<double>(requests.size() + unique_prompts.values.size());
+    auto report = [&](std::size_t units_done) {
+        progress.advance(static_cast<std::size_t>(static_cast<double>(pairs.size()) * static_cast<double>(units_done) / units));
+    };
+    const std::vector<ScoredContext> scored = score_requests(model, requests, options.batch_size, /*next_distribution=*/true, report);
 
     GenerationOptions generation;
     generation.max_new_tokens = options.max_new_tokens;
     generation.stop_strings = {".", ",", ";", ":", "!", "?", "\n"};  // stop at a punctuation token
-    std::vector<std::string> prompts;
-    for (const WinobiasItem* item : sides) prompts.push_back(item->generation_prompt());
-    const Distinct<std::string> unique_prompts = distinct(prompts);
     const std::vector<std::string>& to_generate = unique_prompts.values;
     std::vector<Generation> generations;
     for (std::size_t start = 0; start < to_generate.size(); start += options.batch_size) {
         std::vector<std::string> batch(to_generate.begin() + start, to_generate.begin() + std::min(to_generate.size(), start + options.batch_size));
         for (auto& g : generate(model, tokenizer, batch, generation)) generations.push_back(std::move(g));
+        report(requests.size() + generations.size());
     }
-    progress.advance(2);
     progress.finish();
 
     auto total = [&](std::size_t s, std::size_t word) {

@@ -87,7 +87,7 @@ std::pair<at::Tensor, at::Tensor> padded_batch(const std::vector<std::vector<std
 }
 
 std::vector<ScoredContext> score_requests(const TransformerModel& model, const std::vector<ScoringRequest>& requests,
-                                          std::size_t batch_size, bool next_distribution) {
+                                          std::size_t batch_size, bool next_distribution, const ScoredSoFar& scored_so_far) {
     if (!model.config().is_causal()) throw std::invalid_argument("scoring needs a causal language model");
     batch_size = std::max<std::size_t>(batch_size, 1);
     std::vector<ScoredContext> out(requests.size());
@@ -135,13 +135,14 @@ std::vector<ScoredContext> score_requests(const TransformerModel& model, const s
                 out[i].next_logprobs.assign(row, row + host.size(1));
             }
         }
+        if (scored_so_far) scored_so_far(end);
     }
     return out;
 }
 
 std::vector<ContinuationScore> score_continuations(const TransformerModel& model, const Tokenizer& tokenizer,
                                                    const std::vector<std::pair<std::string, std::string>>& pairs,
-                                                   std::size_t batch_size) {
+                                                   std::size_t batch_size, const ScoredSoFar& scored_so_far) {
     std::vector<ScoringRequest> requests;
     std::map<std::string, std::size_t> request_of;
     std::vector<std::pair<std::size_t, std::size_t>> where;  // per pair: request, continuation
@@ -157,7 +158,13 @@ std::vector<ContinuationScore> score_continuations(const TransformerModel& model
         r.continuations.push_back(tokenizer.encode(continuation, /*add_special_tokens=*/false));
         if (r.continuations.back().empty()) throw std::invalid_argument("the continuation encodes to no tokens");
     }
-    const std::vector<ScoredContext> scored = score_requests(model, requests, batch_size);
+    // Pairs done so far: every pair of the requests scored (requests are in the pairs' order of first context).
+    std::vector<std::size_t> pairs_through(requests.size(), 0);
+    for (const auto& [r, c] : where) pairs_through[r] += 1;
+    for (std::size_t r = 1; r < pairs_through.size(); ++r) pairs_through[r] += pairs_through[r - 1];
+    const std::vector<ScoredContext> scored = score_requests(model, requests, batch_size, false, [&](std::size_t done) {
+        if (scored_so_far && done > 0) scored_so_far(pairs_through[done - 1]);
+    });
     std::vector<ContinuationScore> out;
     for (const auto& [r, c] : where) {
         ContinuationScore s{requests[r].context, requests[r].continuations[c], scored[r].logprobs[c], 0};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,18 +34,21 @@ struct ScoredContext {
     std::vector<float> next_logprobs;           ///< [vocab], or empty
 };
 
+/** Told how many requests (or pairs) are scored so far, after each batch. */
+using ScoredSoFar = std::function<void(std::size_t done)>;
+
 /** Scores every request, `batch_size` sequences at a time. Each context runs once: its keys
  *  and values are kept and shared by all its continuations, whose first tokens are read from
  *  the context's last position, so single-token continuations cost nothing more. The language
  *  model head runs only at the positions that are scored. */
 std::vector<ScoredContext> score_requests(const TransformerModel& model, const std::vector<ScoringRequest>& requests,
-                                          std::size_t batch_size, bool next_distribution = false);
+                                          std::size_t batch_size, bool next_distribution = false, const ScoredSoFar& scored_so_far = {});
 
 /** Scores (context, continuation) text pairs: the context is tokenized with the model's
  *  special tokens, the continuation without; pairs with the same context share its pass. */
 std::vector<ContinuationScore> score_continuations(const TransformerModel& model, const Tokenizer& tokenizer,
                                                    const std::vector<std::pair<std::string, std::string>>& pairs,
-                                                   std::size_t batch_size = 16);
+                                                   std::size_t batch_size = 16, const ScoredSoFar& scored_so_far = {});
 
 /** Ids as a padded batch: [batch, longest] ids and the matching mask. Causal models take
  *  left padding (new tokens line up at the end); encoders right padding (positions from 0). */

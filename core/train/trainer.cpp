@@ -395,7 +395,11 @@ private:
 
     TrainSummary loop() {
         const std::int64_t stop = std::min(total_steps_, options_.stop_at.value_or(total_steps_));
-        if (options_.progress) options_.progress->start("train", static_cast<std::size_t>(total_steps_));
+        if (options_.progress) {
+            const auto steps = static_cast<std::size_t>(total_steps_);
+            options_.progress->plan({{"train", steps, static_cast<double>(steps)}});
+            options_.progress->start("train", steps);
+        }
         if (!resumed_from_.empty()) resumed_or_saved_ = resumed_from_.string();
         try {
             while (state_.step < stop) {

@@ -11,12 +11,14 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QDir>
+#include <QProcess>
 #include <QTabWidget>
 #include <QThread>
 #include <QTimer>
 
 #include "core/curate/curation.h"
 #include "tests/shared_data.h"
+#include "ui/document/experiments.h"
 #include "ui/document/workbench.h"
 #include "ui/jobs/background_task.h"
 #include "ui/jobs/job_queue.h"
@@ -153,6 +155,26 @@ private:
     double worst_ = 0;
 };
 
+/** What the workbench adds to a worker's time: an evaluation of the tiny Llama on the example
+ *  suites as a GUI job (queued, run, read and stored), and the same command line run alone,
+ *  turn about, twice each. */
+void bench_job_overhead(amalgam::MainWindow& window, const char* cli) {
+    amalgam::Workbench& workbench = window.workbench();
+    const QString examples = QDir(AMALGAM_SOURCE_DIR).filePath("resources/examples");
+    for (int round = 0; round < 2; ++round) {
+        auto t = Clock::now();
+        workbench.experiments().evaluate({QString(), QString(), examples, QString("overhead-%1").arg(round), 0});
+        wait_until([&] { return !workbench.jobs().busy(); }, 120000);
+        const double job_ms = ms_since(t);
+        const QStringList arguments = workbench.jobs().rows().back().work.arguments(workbench.path());
+        QProcess alone;
+        t = Clock::now();
+        alone.start(cli, arguments);
+        alone.waitForFinished(-1);
+        std::printf("%-34s %7.0f ms  (the same command alone: %.0f ms)\n", "GUI evaluation job", job_ms, ms_since(t));
+    }
+}
+
 void bench_demo(const char* cli) {
     const QString dir = QDir::temp().filePath(QString("amalgam-ui-bench-%1").arg(QCoreApplication::applicationPid()));
     QDir(dir).removeRecursively();
@@ -180,6 +202,7 @@ void bench_demo(const char* cli) {
     wait_until([&] { return window.compare().model().rowCount() >= 5 && !window.workbench().jobs().busy(); }, 300000);
     std::printf("%-34s %7.2f ms  (%d rows in Compare)\n", "--demo: ... trained and evaluated", ms_since(t), window.compare().model().rowCount());
     std::printf("%-34s %7.2f ms  (%zu metric lines streamed)\n", "--demo: worst UI frame while training", watch.worst(), lines);
+    bench_job_overhead(window, cli);
     QDir(dir).removeRecursively();
 }
 

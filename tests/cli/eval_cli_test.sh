@@ -35,8 +35,8 @@ grep -q '^| llama | \*\*' "$work/table.md" || fail "the only WinoBias row should
 grep -q '^| llama | \*\*[0-9.]*\*\* \[[0-9.]*, [0-9.]*\] |' "$work/table.md" || fail "interval: $(cat "$work/table.md")"
 "$cli" compare --workspace "$work/ws.amalgam" --baseline llama > "$work/diff.md"
 grep -q '^Difference from llama' "$work/diff.md" || fail "baseline table: $(cat "$work/diff.md")"
-grep -q '^| small-gpt2 |  |  |  |  |  | [-+][0-9.]* |$' "$work/diff.md" || fail "5 of 8 WinoGrande items: no paired interval: $(cat "$work/diff.md")"
-"$cli" compare --workspace "$work/ws.amalgam" --baseline llama --format csv | head -1 | grep -q ',winogrande_diff,winogrande_diff_lo,winogrande_diff_hi$' || fail "csv diff columns"
+grep -q '^| small-gpt2 |  |  |  |  |  | [-+][0-9.]* |  |$' "$work/diff.md" || fail "5 of 8 WinoGrande items: no paired interval: $(cat "$work/diff.md")"
+"$cli" compare --workspace "$work/ws.amalgam" --baseline llama --format csv | head -1 | grep -q ',winogender,winogender_lo,winogender_hi,winogender_diff,winogender_diff_lo,winogender_diff_hi$' || fail "csv diff columns"
 set +e
 "$cli" compare --workspace "$work/ws.amalgam" --baseline nobody 2> "$work/err" > /dev/null
 [ $? -eq 2 ] && grep -q 'no stored evaluation has that label (llama, small-gpt2)' "$work/err" || fail "unknown baseline: $(cat "$work/err")"

@@ -100,7 +100,7 @@ TEST(Bootstrap, PairedDifferenceSeesWhatTwoSeparateIntervalsMiss) {
     EXPECT_FALSE(paired_difference_interval(a, b, {}));
 }
 
-/** A results.json of three WinoBias pairs and two WinoGrande items. */
+/** A results.json of three WinoBias pairs, two WinoGrande items and three Winogender ones. */
 nlohmann::json results(double shift) {
     auto side = [](const char* source, double occupation, double cluster, bool correct) {
         return nlohmann::json{{"source", source}, {"occupation_logprob", occupation}, {"cluster_logprob", cluster}, {"correct", correct}};
@@ -110,13 +110,14 @@ nlohmann::json results(double shift) {
          {{{"pair", 0}, {"kl", 0.5}, {"pro", side("p:1", -1.0 + shift, -4.0, true)}, {"anti", side("a:1", -2.0, -5.0, true)}},
           {{"pair", 1}, {"kl", 0.25}, {"pro", side("p:2", -2.0 + shift, -6.0, false)}, {"anti", side("a:2", -2.5, -6.5, true)}},
           {{"pair", 2}, {"kl", 0.0}, {"pro", side("p:3", -1.0 + shift, -2.0, false)}, {"anti", side("a:3", -1.0, -3.0, false)}}}},
-        {"winogrande", {{{"source", "g:1"}, {"correct", true}}, {{"source", "g:2"}, {"correct", false}}}}};
+        {"winogrande", {{{"source", "g:1"}, {"correct", true}}, {{"source", "g:2"}, {"correct", false}}}},
+        {"winogender", {{{"source", "w:1"}, {"correct", false}}, {{"source", "w:2"}, {"correct", true}}, {{"source", "w:3"}, {"correct", true}}}}};
     return {{"metrics", {{"bias", 0.5}, {"winogrande", 0.5}}}, {"items", items}};
 }
 
 TEST(ComparisonTable, ItemScoresAreThoseWhoseMeansTheMetricsAre) {
     const auto scores = comparison_item_scores(results(0));
-    ASSERT_EQ(scores.size(), 6u);
+    ASSERT_EQ(scores.size(), 7u);
     EXPECT_EQ(scores[0].ids, (std::vector<std::string>{"p:1", "p:2", "p:3"}));
     EXPECT_EQ(scores[0].values, (std::vector<double>{1.0, 0.5, 0.0}));   // |Δ occupation|
     EXPECT_EQ(scores[1].values, (std::vector<double>{0.5, 0.25, 0.0}));  // KL
@@ -125,6 +126,8 @@ TEST(ComparisonTable, ItemScoresAreThoseWhoseMeansTheMetricsAre) {
     EXPECT_EQ(scores[4].values, (std::vector<double>{1.0, 0.0, 1.0}));   // agree
     EXPECT_EQ(scores[5].ids, (std::vector<std::string>{"g:1", "g:2"}));
     EXPECT_EQ(scores[5].values, (std::vector<double>{1.0, 0.0}));
+    EXPECT_EQ(scores[6].ids, (std::vector<std::string>{"w:1", "w:2", "w:3"}));
+    EXPECT_EQ(scores[6].values, (std::vector<double>{0.0, 1.0, 1.0}));
 }
 
 TEST(ComparisonTable, BaselineDifferencesAreStarredWhereTheirIntervalExcludesZero) {

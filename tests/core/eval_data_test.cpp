@@ -135,14 +135,15 @@ TEST(ComparisonTable, BestPerColumnFollowsItsDirection) {
         comparison_row("hd-1.0-r", R"({"bias": 0.3629, "bias_entropy": 0.0068, "bias_cluster": 3.1570, "accuracy": 0.9583, "similarity": 0.9583, "winogrande": 0.6})"),
     };
     auto best = best_rows(rows);
-    ASSERT_EQ(best.size(), 6u);
+    ASSERT_EQ(best.size(), 7u);
     EXPECT_EQ(*best[0], 1u);  // bias: lower wins
     EXPECT_EQ(*best[1], 0u);  // entropy: lower wins
     EXPECT_EQ(*best[2], 0u);
     EXPECT_EQ(*best[3], 1u);  // accuracy: higher wins
     EXPECT_EQ(*best[5], 1u);  // the only WinoGrande value
+    EXPECT_FALSE(best[6]);    // no Winogender value
     std::string md = comparison_markdown(rows);
-    EXPECT_NE(md.find("| base | 0.4585 | **0.0010** | **3.0393** | 0.9482 | 0.9482 |  |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| base | 0.4585 | **0.0010** | **3.0393** | 0.9482 | 0.9482 |  |  |"), std::string::npos) << md;
     EXPECT_NE(md.find("| hd-1.0-r | **0.3629** |"), std::string::npos) << md;
     // A tie: every row that holds the best value is bold.
     rows.push_back(comparison_row("hd-tie", R"({"bias": 0.3629})"));
@@ -150,7 +151,7 @@ TEST(ComparisonTable, BestPerColumnFollowsItsDirection) {
     EXPECT_TRUE(is_best(rows, best_rows(rows), 1, 0));
     rows.pop_back();
     std::string csv = comparison_csv(rows);
-    EXPECT_NE(csv.find("\nbest,hd-1.0-r,,,base,,,base,,,hd-1.0-r,,,hd-1.0-r,,,hd-1.0-r,,\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("\nbest,hd-1.0-r,,,base,,,base,,,hd-1.0-r,,,hd-1.0-r,,,hd-1.0-r,,,,,\n"), std::string::npos) << csv;
 }
 
 }  // namespace

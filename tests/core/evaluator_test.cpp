@@ -116,8 +116,7 @@ TEST(Evaluation, EachComparedMetricIsTheMeanOfItsItemScores) {
     NoProgress quiet;
     EvalRequest request;
     request.data_dir = test::examples_dir();
-    request.suites = {"winobias", "winogrande"};
-    const auto results = run_evaluation(*model, *tokenizer, request, quiet);
+    const auto results = run_evaluation(*model, *tokenizer, request, quiet);  // every suite
     const auto scores = comparison_item_scores(nlohmann::json::parse(results.dump()));
     for (std::size_t c = 0; c < scores.size(); ++c) {
         const char* key = comparison_columns()[c].key;
@@ -128,6 +127,7 @@ TEST(Evaluation, EachComparedMetricIsTheMeanOfItsItemScores) {
     }
     EXPECT_EQ(scores[0].values.size(), results["counts"]["winobias_pairs"].get<std::size_t>());
     EXPECT_EQ(scores[5].values.size(), results["counts"]["winogrande"].get<std::size_t>());
+    EXPECT_EQ(scores[6].values.size(), results["counts"]["winogender"].get<std::size_t>());
 }
 
 TEST(WinobiasEvaluation, IdenticalSidesShowNoBias) {

@@ -29,7 +29,7 @@ TEST(ComparisonTableModel, ShowsTheTableWithTheBestInBold) {
     ComparisonTableModel model;
     model.setRows(paper_rows());
     ASSERT_EQ(model.rowCount(), 3);
-    ASSERT_EQ(model.columnCount(), 7);
+    ASSERT_EQ(model.columnCount(), 8);
     EXPECT_EQ(model.headerData(1, Qt::Horizontal).toString(), QString::fromUtf8("Bias \xE2\x86\x93"));
     EXPECT_EQ(model.data(model.index(1, 1)).toString(), "0.3629");
     EXPECT_TRUE(model.data(model.index(1, 1), Qt::FontRole).value<QFont>().bold());   // lowest bias
@@ -38,6 +38,8 @@ TEST(ComparisonTableModel, ShowsTheTableWithTheBestInBold) {
     EXPECT_TRUE(model.data(model.index(1, 4), Qt::FontRole).value<QFont>().bold());   // highest accuracy
     EXPECT_FALSE(model.data(model.index(0, 6)).isValid());                             // no WinoGrande run
     EXPECT_TRUE(model.data(model.index(2, 6), Qt::FontRole).value<QFont>().bold());
+    EXPECT_EQ(model.headerData(7, Qt::Horizontal).toString(), QString::fromUtf8("Winogender \xE2\x86\x91"));
+    EXPECT_FALSE(model.data(model.index(2, 7)).isValid());                             // no Winogender run
 }
 
 TEST(ComparisonTableModel, SortsAndKeepsPersistentIndexes) {

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTimer>
 #include <QUuid>
@@ -201,6 +202,23 @@ void JobQueue::requeue(std::int64_t id) {
     startNext();
 }
 
+double JobQueue::overallShare(const std::vector<std::pair<QString, double>>& plan, const QString& stage, double share) {
+    double before = 0, total = 0, current = -1;
+    for (const auto& [name, work] : plan) {
+        if (name == stage && current < 0) current = work;
+        else if (current < 0) before += work;
+        total += work;
+    }
+    if (current < 0 || total <= 0) return share;
+    return (before + share * current) / total;
+}
+
+double JobQueue::secondsLeft(const Job& job, const QDateTime& now) {
+    const double elapsed = static_cast<double>(job.started.msecsTo(now)) / 1000.0;
+    if (job.state != JobState::Running || !job.started.isValid() || job.progress < 0.02 || elapsed < 1.0) return -1;
+    return elapsed * (1.0 - job.progress) / job.progress;
+}
+
 bool JobQueue::busy() const {
     for (const auto& r : rows_)
         if (!ended(r.state)) return true;
@@ -239,6 +257,8 @@ void JobQueue::startNext() {
         if (rows_[i].state != JobState::Queued || !ready(i)) continue;
         Job& job = rows_[i];
         job.progress = 0;
+        job.plan.clear();
+        job.started = QDateTime::currentDateTimeUtc();
         job.error.clear();
         runningId_ = job.id;
         cancelling_ = false;
@@ -272,15 +292,20 @@ void JobQueue::readOutput() {
         pending_.remove(0, end + 1);
         if (row < 0) continue;
         const QJsonObject message = QJsonDocument::fromJson(line).object();
+        Job& job = rows_[row];
         if (const QJsonObject progress = message.value("progress").toObject(); !progress.isEmpty()) {
             const double total = progress.value("total").toDouble();
-            rows_[row].stage = progress.value("stage").toString();
-            rows_[row].total = static_cast<std::int64_t>(total);
-            rows_[row].progress = total > 0 ? progress.value("done").toDouble() / total : 1.0;
+            job.stage = progress.value("stage").toString();
+            job.total = static_cast<std::int64_t>(total);
+            job.progress = overallShare(job.plan, job.stage, total > 0 ? progress.value("done").toDouble() / total : 1.0);
+        } else if (message.value("plan").isArray()) {
+            job.plan.clear();
+            for (const QJsonValue stage : message.value("plan").toArray())
+                job.plan.emplace_back(stage.toObject().value("stage").toString(), stage.toObject().value("work").toDouble());
         } else if (const QJsonObject metrics = message.value("metrics").toObject(); !metrics.isEmpty()) {
             emit metricsReported(runningId_, metrics);
         } else {
-            rows_[row].log += QString::fromUtf8(line) + "\n";
+            job.log += QString::fromUtf8(line) + "\n";
         }
     }
     if (row >= 0) emit rowChanged(row);

@@ -1,6 +1,9 @@
 #include "ui/models/job_table_model.h"
 
+#include <cmath>
+
 #include <QColor>
+#include <QDateTime>
 
 #include "ui/jobs/job_queue.h"
 
@@ -29,11 +32,27 @@ QVariant JobTableModel::data(const QModelIndex& index, int role) const {
     switch (index.column()) {
     case LabelColumn: return job.label;
     case StateColumn: return to_string(job.state);
-    case StageColumn: return job.stage;
-    case ProgressColumn: return QString("%1%").arg(static_cast<int>(job.progress * 100));
+    case StageColumn: return stageText(job);
+    case ProgressColumn: return progressText(job, QDateTime::currentDateTimeUtc());
     case ErrorColumn: return job.error;
     default: return {};
     }
+}
+
+QString JobTableModel::stageText(const JobQueue::Job& job) {
+    for (std::size_t i = 0; i < job.plan.size(); ++i)
+        if (job.plan[i].first == job.stage && job.plan.size() > 1) return tr("%1 (%2 of %3)").arg(job.stage).arg(i + 1).arg(job.plan.size());
+    return job.stage;
+}
+
+QString JobTableModel::progressText(const JobQueue::Job& job, const QDateTime& now) {
+    const QString share = QString("%1%").arg(static_cast<int>(job.progress * 100));
+    const double left = JobQueue::secondsLeft(job, now);
+    if (left < 0) return share;
+    const auto seconds = static_cast<long long>(std::ceil(left));
+    const QString time = seconds >= 3600 ? QString("%1:%2:%3").arg(seconds / 3600).arg(seconds / 60 % 60, 2, 10, QChar('0')).arg(seconds % 60, 2, 10, QChar('0'))
+                                         : QString("%1:%2").arg(seconds / 60).arg(seconds % 60, 2, 10, QChar('0'));
+    return tr("%1 \u00b7 %2 left").arg(share, time);
 }
 
 QVariant JobTableModel::headerData(int section, Qt::Orientation orientation, int role) const {

@@ -2,12 +2,13 @@
 
 #include <QAbstractTableModel>
 
+#include "ui/jobs/job_queue.h"
+
 namespace amalgam {
 
-class JobQueue;
-
-/** The jobs of a JobQueue as a table: label, state, stage, progress (0..1 in
- *  Qt::UserRole, drawn as a bar by the view) and the error of a failed job. */
+/** The jobs of a JobQueue as a table: label, state, stage ("winogrande (2 of 3)" where the
+ *  worker announced its stages), progress (the whole job's share, 0..1 in Qt::UserRole, drawn
+ *  as a bar by the view, with the time left while it runs) and the error of a failed job. */
 class JobTableModel : public QAbstractTableModel {
     Q_OBJECT
 
@@ -19,6 +20,10 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+    static QString stageText(const JobQueue::Job& job);
+    /** "63%", and while it runs "63% · 0:12 left". */
+    static QString progressText(const JobQueue::Job& job, const QDateTime& now);
 
 private:
     JobQueue& queue_;

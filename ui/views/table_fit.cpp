@@ -6,18 +6,26 @@
 #include <QHeaderView>
 #include <QScrollBar>
 #include <QTableView>
+#include <QTimer>
 
 namespace amalgam {
 namespace {
 
-/** Calls `fit` whenever the table's model changes shape or the table's viewport is resized. */
+/** Calls `fit` soon after the table's model changes shape or its viewport is resized. The
+ *  call goes through a zero timer owned by the watcher, a child of the table: a table being
+ *  destroyed (whose model may still signal as it goes) takes the timer with it, so `fit` only
+ *  ever sees a whole table, and a burst of changes costs one fit. */
 template <class Fit>
 void follow(QTableView* table, Fit fit) {
     struct Watcher : QObject {
-        Fit fit;
-        Watcher(QObject* parent, Fit f) : QObject(parent), fit(std::move(f)) {}
+        QTimer timer;
+        Watcher(QObject* parent, Fit f) : QObject(parent) {
+            timer.setSingleShot(true);
+            timer.setInterval(0);
+            connect(&timer, &QTimer::timeout, this, std::move(f));
+        }
         bool eventFilter(QObject*, QEvent* event) override {
-            if (event->type() == QEvent::Resize || event->type() == QEvent::Show || event->type() == QEvent::FontChange) fit();
+            if (event->type() == QEvent::Resize || event->type() == QEvent::Show || event->type() == QEvent::FontChange) timer.start();
             return false;
         }
     };
@@ -25,11 +33,12 @@ void follow(QTableView* table, Fit fit) {
     table->viewport()->installEventFilter(watcher);
     table->installEventFilter(watcher);
     QAbstractItemModel* model = table->model();
-    QObject::connect(model, &QAbstractItemModel::modelReset, table, fit);
-    QObject::connect(model, &QAbstractItemModel::layoutChanged, table, fit);
-    QObject::connect(model, &QAbstractItemModel::rowsInserted, table, fit);
-    QObject::connect(model, &QAbstractItemModel::rowsRemoved, table, fit);
-    QObject::connect(model, &QAbstractItemModel::dataChanged, table, fit);
+    auto later = [watcher] { watcher->timer.start(); };
+    QObject::connect(model, &QAbstractItemModel::modelReset, watcher, later);
+    QObject::connect(model, &QAbstractItemModel::layoutChanged, watcher, later);
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, watcher, later);
+    QObject::connect(model, &QAbstractItemModel::rowsRemoved, watcher, later);
+    QObject::connect(model, &QAbstractItemModel::dataChanged, watcher, later);
     fit();
 }
 
