@@ -11,6 +11,9 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # The demo recipe twice, the second time through a workspace: identical bytes.
 "$cli" curate "$src/resources/recipes/demo.yaml" --out "$work/a" > "$work/a.log"
 grep -q '^total' "$work/a.log" || fail "no summary table"
+README="$src/README.md"
+source "$src/tests/cli/readme_blocks.sh"
+check_readme_block "It curates and prints a table like this one:" "$work/a.log"
 "$cli" curate "$src/resources/recipes/demo.yaml" --out "$work/b" --workspace "$work/ws.amalgam" > /dev/null
 "$cli" curate "$src/resources/recipes/demo.yaml" --out "$work/c" --workspace "$work/ws.amalgam" > /dev/null
 for f in train.jsonl summary.json points.csv; do

@@ -2,6 +2,7 @@
 # amalgam --demo --headless: the demo's whole work without a window, then the comparison.
 set -euo pipefail
 amalgam=$1
+src=$(cd "$2" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -12,6 +13,9 @@ for row in tiny-gpt2 tiny-llama sft-1 ppo-3 dpo-4; do
   grep -q "^| $row | [0-9*]" "$work/out.txt" || fail "no $row row: $(cat "$work/out.txt")"
 done
 grep -q '^Difference from tiny-llama' "$work/out.txt" || fail "no differences: $(cat "$work/out.txt")"
+README="$src/README.md"
+source "$src/tests/cli/readme_blocks.sh"
+check_readme_block "as the baseline:" "$work/out.txt"
 [ -s "$work/demo/dtrain/train.jsonl" ] || fail "D_train not exported"
 
 # Reopened, the demo is as it was left: nothing runs again.
