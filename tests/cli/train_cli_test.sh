@@ -44,6 +44,7 @@ grep -q '"winogrande": 8' sft-eval.json || fail "eval with the SFT adapter"
 
 "$cli" train rm.yaml --out rm --progress json > rm.out 2> rm.log || fail "rm: $(cat rm.log)"
 grep -q '^{"metrics":{"step":8,.*"accuracy":.*"margin":.*"mean_reward":' rm.out || fail "rm metrics: $(cat rm.out)"
+[ "$(head -1 rm.out)" = '{"plan":[{"stage":"train","total":8,"work":8.0}]}' ] || fail "the plan first: $(head -3 rm.out)"
 grep -q '"task_type": "SEQ_CLS"' rm/adapter/adapter_config.json || fail "a reward adapter is a sequence classifier"
 "$cli" model merge base --adapter sft/adapter --out sft-merged > /dev/null
 "$cli" generate sft-merged --adapter rm/adapter --prompt "Hi" --max-new-tokens 2 > /dev/null || fail "the reward adapter loads"

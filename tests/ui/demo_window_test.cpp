@@ -182,7 +182,10 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     window_->tabs().setCurrentIndex(1);
     const QImage top = window_->tabs().widget(1)->grab().toImage();
     window_->tabs().setCurrentIndex(4);
-    const QImage bottom = window_->tabs().widget(4)->grab(QRect(0, 0, window_->tabs().widget(4)->width(), 196)).toImage();
+    QCoreApplication::processEvents();  // the table takes the height of its two-line rows
+    QWidget* comparePanel = window_->tabs().widget(4);
+    const int tableBottom = comparePanel->findChild<QTableView*>()->geometry().bottom() + 2;
+    const QImage bottom = comparePanel->grab(QRect(0, 0, comparePanel->width(), tableBottom)).toImage();
     QImage both(std::max(top.width(), bottom.width()), top.height() + bottom.height(), QImage::Format_RGB32);
     both.fill(Qt::white);
     QPainter painter(&both);

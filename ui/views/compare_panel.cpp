@@ -88,8 +88,8 @@ void ComparePanel::load(Workspace& workspace, const Experiments* experiments) {
     std::map<std::int64_t, ComparisonRow> known;  // rows read before keep their items and intervals
     for (std::size_t i = 0; i < stored_.size() && i < rows_.size(); ++i) known.emplace(stored_[i].id, std::move(rows_[i]));
     const QVariant baseline = baseline_->currentData();
-    const std::optional<std::int64_t> baselineId =
-        baseline.isValid() && baseline.toULongLong() < stored_.size() ? std::optional(stored_[baseline.toULongLong()].id) : std::nullopt;
+    const std::int64_t baselineId =  // ids are positive: -1 is none
+        baseline.isValid() && baseline.toULongLong() < stored_.size() ? stored_[baseline.toULongLong()].id : -1;
 
     stored_ = workspace.eval_results();
     ++generation_;

@@ -80,7 +80,7 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     countsView->horizontalHeader()->setSectionResizeMode(SelectionCountsModel::GroupColumn, QHeaderView::Stretch);
     countsView->verticalHeader()->hide();
     countsView->verticalHeader()->setDefaultSectionSize(countsView->fontMetrics().height() + 4);
-    fitHeightToRows(countsView, 14);
+    fitHeightToRows(countsView, 9);  // with the histogram below, the column fits a 900-pixel window
     cutLayout->addWidget(countsView);
 
     histogram_->setMinimumHeight(170);
