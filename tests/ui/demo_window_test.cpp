@@ -242,25 +242,6 @@ TEST_F(DemoWindow, RecordTableSearches) {
     EXPECT_EQ(panel.records().rowCount(), 12);
 }
 
-/** "TABLE row R" for each row a table shows only in part, where it could show it whole: a
- *  table sized to its rows (fixed height) never may, and neither may a table that does not
- *  scroll. A scrolling table's last row is cut by the height the window gives it. */
-QStringList partlyShownRows(QWidget& panel) {
-    QStringList cut;
-    for (QTableView* table : panel.findChildren<QTableView*>()) {
-        if (!table->isVisibleTo(&panel) || !table->model()) continue;
-        const bool sizedToRows = table->sizePolicy().verticalPolicy() == QSizePolicy::Fixed;
-        if (!sizedToRows && table->verticalScrollBar()->isVisible()) continue;
-        const int height = table->viewport()->height();
-        for (int r = table->rowAt(0); r >= 0 && r < table->model()->rowCount(); ++r) {
-            const int top = table->rowViewportPosition(r);
-            if (top >= height) break;
-            if (top + table->rowHeight(r) > height) cut << QString("%1 row %2").arg(table->objectName().isEmpty() ? table->metaObject()->className() : table->objectName()).arg(r);
-        }
-    }
-    return cut;
-}
-
 TEST_F(DemoWindow, EveryPanelShowsWholeRowsAtBothSizes) {
     const QString names[] = {"datasets", "curation", "train", "jobs", "compare"};
     for (const QSize size : {QSize(1440, 900), QSize(1024, 700)}) {
@@ -270,7 +251,7 @@ TEST_F(DemoWindow, EveryPanelShowsWholeRowsAtBothSizes) {
             QCoreApplication::processEvents();
             QWidget& panel = *window_->tabs().widget(tab);
             test::saveScreenshot(*window_, QString("%1-%2x%3").arg(names[tab]).arg(size.width()).arg(size.height()));
-            EXPECT_EQ(partlyShownRows(panel), QStringList()) << names[tab].toStdString() << " at " << size.width() << "x" << size.height();
+            EXPECT_EQ(test::partlyShownRows(panel), QStringList()) << names[tab].toStdString() << " at " << size.width() << "x" << size.height();
         }
     }
     // Compare uses the window's width and shows every metric, Winogender included.

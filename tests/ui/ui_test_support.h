@@ -8,6 +8,9 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QImage>
+#include <QScrollBar>
+#include <QStringList>
+#include <QTableView>
 #include <QThread>
 #include <QWidget>
 
@@ -53,6 +56,25 @@ inline QString finishTask(Workbench& workbench) {
     waitUntil([&] { return ended; });
     QObject::disconnect(connection);
     return error;
+}
+
+/** "TABLE row R" for each row a table shows only in part, where it could show it whole: a
+ *  table sized to its rows (fixed height) never may, and neither may a table that does not
+ *  scroll. A scrolling table's last row is cut by the height the window gives it. */
+inline QStringList partlyShownRows(QWidget& panel) {
+    QStringList cut;
+    for (QTableView* table : panel.findChildren<QTableView*>()) {
+        if (!table->isVisibleTo(&panel) || !table->model()) continue;
+        const bool sizedToRows = table->sizePolicy().verticalPolicy() == QSizePolicy::Fixed;
+        if (!sizedToRows && table->verticalScrollBar()->isVisible()) continue;
+        const int height = table->viewport()->height();
+        for (int r = table->rowAt(0); r >= 0 && r < table->model()->rowCount(); ++r) {
+            const int top = table->rowViewportPosition(r);
+            if (top >= height) break;
+            if (top + table->rowHeight(r) > height) cut << QString("%1 row %2").arg(table->objectName().isEmpty() ? table->metaObject()->className() : table->objectName()).arg(r);
+        }
+    }
+    return cut;
 }
 
 /** Saves a widget as build/screenshots/NAME.png. */

@@ -19,6 +19,7 @@
 #include "ui/jobs/background_task.h"
 #include "ui/models/record_table_model.h"
 #include "ui/views/record_html.h"
+#include "ui/views/table_fit.h"
 
 namespace amalgam {
 namespace {
@@ -44,6 +45,7 @@ AddDatasetDialog::AddDatasetDialog(const QString& file, QWidget* parent)
     fields_->setHorizontalHeaderLabels({tr("Field"), tr("Name in the file")});
     fields_->horizontalHeader()->setStretchLastSection(true);
     fields_->verticalHeader()->hide();
+    fitHeightToRows(fields_, 6);
     for (int r = 0; r < fields_->rowCount(); ++r) {
         auto* canonical = new QTableWidgetItem(kFields[r]);
         canonical->setFlags(Qt::ItemIsEnabled);
