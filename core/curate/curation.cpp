@@ -33,6 +33,13 @@ Curation curate(const std::vector<CurationSource>& sources, const CurationSettin
     std::vector<std::string> texts;
     texts.reserve(c.pairs.size());
     for (const auto& p : c.pairs) texts.push_back(p.prompt);
+    // The stages' work in seconds as measured on 10,650 pairs (2 cores): each k-means restart
+    // (25 Lloyd passes) 0.06 s at k = 10, the PCA 0.1 s.
+    const double n = static_cast<double>(texts.size());
+    const auto restarts = static_cast<std::size_t>(settings.restarts);
+    progress.plan({{"embed", texts.size(), n * embedder.seconds_per_text()},
+                   {"cluster", restarts, static_cast<double>(restarts) * n * settings.clusters * 5.6e-7},
+                   {"project", 1, n * 9.4e-6}});
     std::vector<float> embeddings = embedder.embed(texts, progress);
 
     KMeansResult clusters = kmeans(embeddings, embedder.dim(),

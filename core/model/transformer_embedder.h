@@ -21,6 +21,7 @@ public:
 
     std::string name() const override { return "minilm"; }
     std::size_t dim() const override { return static_cast<std::size_t>(model_->config().hidden_size); }
+    double seconds_per_text() const override { return 2.5e-3; }  // a MiniLM-sized encoder: 400 prompts a second
     std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const override;
 
     at::ScalarType dtype() const { return model_->dtype(); }

@@ -27,6 +27,11 @@ public:
     virtual void finish() = 0;
 };
 
+/** The share of the whole work done when `stage` of `plan` is `share` done: the stages before
+ *  it count whole, each by its work. A stage the plan does not name (or no plan) gives its own
+ *  share. */
+double overall_share(const std::vector<Progress::Stage>& plan, const std::string& stage, double share);
+
 /** Progress that goes nowhere. */
 class NoProgress final : public Progress {
 public:

@@ -8,16 +8,16 @@
 namespace amalgam {
 namespace {
 
-const std::vector<std::pair<QString, double>> kPlan = {{"winobias", 20}, {"winogrande", 8}, {"winogender", 12}};
+const std::vector<Progress::Stage> kPlan = {{"winobias", 8, 20}, {"winogrande", 8, 8}, {"winogender", 12, 12}};
 
 TEST(JobProgress, StagesCountByTheirWork) {
-    EXPECT_DOUBLE_EQ(JobQueue::overallShare(kPlan, "winobias", 0.0), 0.0);
-    EXPECT_DOUBLE_EQ(JobQueue::overallShare(kPlan, "winobias", 0.5), 10.0 / 40);
-    EXPECT_DOUBLE_EQ(JobQueue::overallShare(kPlan, "winogrande", 0.5), 24.0 / 40);
-    EXPECT_DOUBLE_EQ(JobQueue::overallShare(kPlan, "winogender", 1.0), 1.0);
+    EXPECT_DOUBLE_EQ(overall_share(kPlan, "winobias", 0.0), 0.0);
+    EXPECT_DOUBLE_EQ(overall_share(kPlan, "winobias", 0.5), 10.0 / 40);
+    EXPECT_DOUBLE_EQ(overall_share(kPlan, "winogrande", 0.5), 24.0 / 40);
+    EXPECT_DOUBLE_EQ(overall_share(kPlan, "winogender", 1.0), 1.0);
     // No plan, or a stage it does not name: the stage's own share.
-    EXPECT_DOUBLE_EQ(JobQueue::overallShare({}, "train", 0.25), 0.25);
-    EXPECT_DOUBLE_EQ(JobQueue::overallShare(kPlan, "embed", 0.4), 0.4);
+    EXPECT_DOUBLE_EQ(overall_share({}, "train", 0.25), 0.25);
+    EXPECT_DOUBLE_EQ(overall_share(kPlan, "embed", 0.4), 0.4);
 }
 
 TEST(JobProgress, TimeLeftFollowsThePaceSoFar) {
@@ -27,7 +27,7 @@ TEST(JobProgress, TimeLeftFollowsThePaceSoFar) {
     job.started = start;
     job.stage = "winogrande";
     job.plan = kPlan;
-    job.progress = JobQueue::overallShare(kPlan, "winogrande", 0.5);  // 60% after 30 s: 20 s to go
+    job.progress = overall_share(kPlan, "winogrande", 0.5);  // 60% after 30 s: 20 s to go
     EXPECT_DOUBLE_EQ(JobQueue::secondsLeft(job, start.addSecs(30)), 20.0);
     EXPECT_EQ(JobTableModel::progressText(job, start.addSecs(30)), QString::fromUtf8("60% \u00b7 0:20 left"));
     EXPECT_EQ(JobTableModel::stageText(job), "winogrande (2 of 3)");

@@ -97,6 +97,22 @@ TEST(Workbench, ABadFileIsReportedAndNothingLoadedIsLost) {
     EXPECT_EQ(w.datasets().size(), 1u);
 }
 
+TEST(BackgroundTask, ReportsTheWholeWorksShareOverItsAnnouncedStages) {
+    BackgroundTask task;
+    std::vector<std::pair<QString, double>> seen;
+    QObject::connect(&task, &BackgroundTask::progressed, [&](const QString& stage, double share) { seen.emplace_back(stage, share); });
+    ASSERT_TRUE(task.start("two stages", [](Progress& p) {
+        p.plan({{"embed", 4, 1.0}, {"cluster", 2, 3.0}});
+        for (const auto& [stage, total] : {std::pair<const char*, std::size_t>{"embed", 4}, {"cluster", 2}}) {
+            p.start(stage, total);
+            p.finish();
+        }
+    }));
+    ASSERT_TRUE(test::waitUntil([&] { return !task.running() && seen.size() == 4; }));
+    const std::vector<std::pair<QString, double>> expected = {{"embed", 0.0}, {"embed", 0.25}, {"cluster", 0.25}, {"cluster", 1.0}};
+    EXPECT_EQ(seen, expected);
+}
+
 TEST(BackgroundTask, CancelStopsTheWorkAtItsNextReportAndSkipsDone) {
     BackgroundTask task;
     std::atomic<int> reports{0};

@@ -28,8 +28,9 @@ class ForwardingProgress final : public Progress {
 public:
     ForwardingProgress(QPointer<BackgroundTask> task, const std::atomic<bool>& cancel) : task_(task), cancel_(cancel) {}
 
+    void plan(const std::vector<Stage>& stages) override { plan_ = stages; }
     void start(const std::string& stage, std::size_t total) override {
-        stage_ = QString::fromStdString(stage);
+        stage_ = stage;
         total_ = total;
         post(0, true);
     }
@@ -42,15 +43,16 @@ private:
         auto now = std::chrono::steady_clock::now();
         if (!force && now - last_ < std::chrono::milliseconds(50)) return;
         last_ = now;
-        const double share = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0;
-        QMetaObject::invokeMethod(task_, [task = task_, stage = stage_, share] {
+        const double share = overall_share(plan_, stage_, total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1.0);
+        QMetaObject::invokeMethod(task_, [task = task_, stage = QString::fromStdString(stage_), share] {
             if (task) emit task->progressed(stage, share);
         }, Qt::QueuedConnection);
     }
 
     QPointer<BackgroundTask> task_;
     const std::atomic<bool>& cancel_;
-    QString stage_;
+    std::vector<Stage> plan_;
+    std::string stage_;
     std::size_t total_ = 0;
     std::chrono::steady_clock::time_point last_;
 };

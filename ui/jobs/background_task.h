@@ -31,6 +31,8 @@ public:
 
 signals:
     void started(const QString& title);
+    /** The stage now running and the share of the whole work done: over the stages the work
+     *  announced, each by its work, or of the stage alone where it announced none. */
     void progressed(const QString& stage, double share);
     /** Empty on success; the reason otherwise ("cancelled" after cancel()). */
     void finished(const QString& error);

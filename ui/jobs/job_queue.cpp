@@ -202,17 +202,6 @@ void JobQueue::requeue(std::int64_t id) {
     startNext();
 }
 
-double JobQueue::overallShare(const std::vector<std::pair<QString, double>>& plan, const QString& stage, double share) {
-    double before = 0, total = 0, current = -1;
-    for (const auto& [name, work] : plan) {
-        if (name == stage && current < 0) current = work;
-        else if (current < 0) before += work;
-        total += work;
-    }
-    if (current < 0 || total <= 0) return share;
-    return (before + share * current) / total;
-}
-
 double JobQueue::secondsLeft(const Job& job, const QDateTime& now) {
     const double elapsed = static_cast<double>(job.started.msecsTo(now)) / 1000.0;
     if (job.state != JobState::Running || !job.started.isValid() || job.progress < 0.02 || elapsed < 1.0) return -1;
@@ -297,11 +286,14 @@ void JobQueue::readOutput() {
             const double total = progress.value("total").toDouble();
             job.stage = progress.value("stage").toString();
             job.total = static_cast<std::int64_t>(total);
-            job.progress = overallShare(job.plan, job.stage, total > 0 ? progress.value("done").toDouble() / total : 1.0);
+            job.progress = overall_share(job.plan, job.stage.toStdString(), total > 0 ? progress.value("done").toDouble() / total : 1.0);
         } else if (message.value("plan").isArray()) {
             job.plan.clear();
-            for (const QJsonValue stage : message.value("plan").toArray())
-                job.plan.emplace_back(stage.toObject().value("stage").toString(), stage.toObject().value("work").toDouble());
+            for (const QJsonValue value : message.value("plan").toArray()) {
+                const QJsonObject stage = value.toObject();
+                job.plan.push_back({stage.value("stage").toString().toStdString(), static_cast<std::size_t>(stage.value("total").toDouble()),
+                                    stage.value("work").toDouble()});
+            }
         } else if (const QJsonObject metrics = message.value("metrics").toObject(); !metrics.isEmpty()) {
             emit metricsReported(runningId_, metrics);
         } else {

@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <vector>
 
 #include <QDateTime>
@@ -12,6 +11,7 @@
 #include <QProcess>
 
 #include "core/store/workspace.h"
+#include "core/util/progress.h"
 #include "ui/jobs/worker_job.h"
 
 class QTimer;
@@ -36,7 +36,7 @@ public:
         double progress = 0;  ///< 0..1 of the whole job: of its stages by their work, where the worker announced them
         std::int64_t total = 0;  ///< the current stage's units (a training run's steps), while it runs
         QString stage;
-        std::vector<std::pair<QString, double>> plan;  ///< the running worker's stages and their work, as it announced them
+        std::vector<Progress::Stage> plan;  ///< the running worker's stages, as it announced them
         QDateTime started;  ///< when the running worker started
         QString log;
         QString error;
@@ -45,9 +45,6 @@ public:
         std::vector<std::int64_t> waitsFor;  ///< jobs that must finish first; it is cancelled if one does not
     };
 
-    /** The share of a job done when `stage` is `share` done: the stages before it count whole,
-     *  each by its work. A stage the plan does not name (or no plan) gives its own share. */
-    static double overallShare(const std::vector<std::pair<QString, double>>& plan, const QString& stage, double share);
     /** Seconds a running job still needs at the pace it has kept, or -1 while that is unknown. */
     static double secondsLeft(const Job& job, const QDateTime& now);
 
