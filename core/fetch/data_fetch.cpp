@@ -50,9 +50,10 @@ public:
     Download(const Download&) = delete;
     Download& operator=(const Download&) = delete;
 
-    std::string get(const std::string& url, const std::function<void(std::uint64_t)>& on_bytes) {
+    /** The body, refused once it grows past `max_bytes` (a file is never larger than listed). */
+    std::string get(const std::string& url, std::uint64_t max_bytes, const std::function<void(std::uint64_t)>& on_bytes) {
         std::string body;
-        Sink sink{&body, &on_bytes};
+        Sink sink{&body, max_bytes, &on_bytes};
         char error[CURL_ERROR_SIZE] = "";
         curl_easy_reset(curl_);
         curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
@@ -69,6 +70,7 @@ public:
         const std::string why = *error ? error : curl_easy_strerror(code);
         if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_COULDNT_CONNECT)
             throw Unreachable(why);
+        if (sink.too_large) throw std::runtime_error("the source sends more than the " + std::to_string(max_bytes) + " bytes listed");
         if (code != CURLE_OK) throw std::runtime_error(why);
         return body;
     }
@@ -76,10 +78,16 @@ public:
 private:
     struct Sink {
         std::string* body;
+        std::uint64_t max_bytes;
         const std::function<void(std::uint64_t)>* on_bytes;
+        bool too_large = false;
     };
     static std::size_t write(char* data, std::size_t size, std::size_t count, void* user) {
         auto* sink = static_cast<Sink*>(user);
+        if (sink->body->size() + size * count > sink->max_bytes) {
+            sink->too_large = true;
+            return 0;  // libcurl stops with a write error
+        }
         sink->body->append(data, size * count);
         (*sink->on_bytes)(sink->body->size());
         return size * count;
@@ -144,7 +152,7 @@ DataFetchSummary fetch_data(const std::vector<DataFile>& files, const fs::path& 
             std::string bytes;
             if (is_url(source)) {
                 if (!download) download = std::make_unique<Download>();
-                bytes = download->get(source, [&](std::uint64_t got) { progress.advance(done_bytes + std::min(got, file->bytes)); });
+                bytes = download->get(source, file->bytes, [&](std::uint64_t got) { progress.advance(done_bytes + got); });
             } else {
                 bytes = read_local(source);
             }

@@ -41,6 +41,11 @@ grep -q '^2 fetched (.*), 46 already present, 2 failed$' "$work/bad.log" || fail
 grep -q 'winogender/templates.tsv: expected 14903 bytes, got 14904' "$work/bad.err" || fail "checksum message: $(cat "$work/bad.err")"
 grep -q 'oasst1/laion-en_100_tree.jsonl: cannot open' "$work/bad.err" || fail "missing-file message: $(cat "$work/bad.err")"
 [ ! -e "$work/data/winogender/templates.tsv" ] || fail "a file that failed its checksum was written"
+# Through libcurl, a source that sends more than the manifest lists is cut off.
+set +e
+"$cli" data get --from "file://$work/bad" --to "$work/data" > /dev/null 2> "$work/url.err"
+set -e
+grep -q 'winogender/templates.tsv: the source sends more than the 14903 bytes listed' "$work/url.err" || fail "oversized: $(cat "$work/url.err")"
 cmp -s "$mirror/winogrande/dev.jsonl" "$work/data/winogrande/dev.jsonl" || fail "a changed file was not replaced"
 set +e
 "$cli" data check "$work/data" 2> "$work/check.err"

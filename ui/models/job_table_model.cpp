@@ -40,6 +40,7 @@ QVariant JobTableModel::data(const QModelIndex& index, int role) const {
 }
 
 QString JobTableModel::stageText(const JobQueue::Job& job) {
+    if (job.state != JobState::Running) return job.stage;
     for (std::size_t i = 0; i < job.plan.size(); ++i)
         if (job.plan[i].name == job.stage.toStdString() && job.plan.size() > 1) return tr("%1 (%2 of %3)").arg(job.stage).arg(i + 1).arg(job.plan.size());
     return job.stage;

@@ -6,8 +6,8 @@
 
 namespace amalgam {
 
-/** The jobs of a JobQueue as a table: label, state, stage ("winogrande (2 of 3)" where the
- *  worker announced its stages), progress (the whole job's share, 0..1 in Qt::UserRole, drawn
+/** The jobs of a JobQueue as a table: label, state, stage ("winogrande (2 of 3)" while it
+ *  runs, where the worker announced its stages), progress (the whole job's share, 0..1 in Qt::UserRole, drawn
  *  as a bar by the view, with the time left while it runs) and the error of a failed job. */
 class JobTableModel : public QAbstractTableModel {
     Q_OBJECT

@@ -60,7 +60,8 @@ JobsPanel::JobsPanel(Workbench& workbench, QWidget* parent)
     view_->setSelectionMode(QAbstractItemView::SingleSelection);
     view_->horizontalHeader()->setSectionResizeMode(JobTableModel::LabelColumn, QHeaderView::Stretch);
     view_->horizontalHeader()->setSectionResizeMode(JobTableModel::ErrorColumn, QHeaderView::Stretch);
-    view_->horizontalHeader()->resizeSection(JobTableModel::ProgressColumn, 160);
+    view_->horizontalHeader()->setSectionResizeMode(JobTableModel::StageColumn, QHeaderView::ResizeToContents);
+    view_->horizontalHeader()->resizeSection(JobTableModel::ProgressColumn, 180);
     view_->verticalHeader()->hide();
     log_->setReadOnly(true);
     log_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
