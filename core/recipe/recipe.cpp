@@ -2,12 +2,14 @@
 
 #include <map>
 #include <set>
+#include <type_traits>
 
 #include <yaml-cpp/yaml.h>
 
 #include "core/data/importer.h"
 #include "core/util/data_error.h"
 #include "core/util/text_file.h"
+#include "core/util/utf8.h"
 
 namespace amalgam {
 
@@ -49,11 +51,16 @@ struct RecipeReader {
 
     template <class T>
     T scalar(const YAML::Node& node, const std::string& what) const {
+        T value;
         try {
-            return node.as<T>();
+            value = node.as<T>();
         } catch (const YAML::Exception&) {
             fail(node, what + " has the wrong type");
         }
+        // YAML's escapes can make bytes that are not UTF-8 out of a file that is.
+        if constexpr (std::is_same_v<T, std::string>)
+            if (find_invalid_utf8(value)) fail(node, what + " is not valid UTF-8 text (a control character or escape?)");
+        return value;
     }
 
     fs::path resolve(const YAML::Node& node, const fs::path& base, const std::optional<fs::path>& data_dir) const {
@@ -124,7 +131,7 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
             reader.only_keys(d["fields"], {"prompt", "response", "chosen", "rejected", "responses", "instruction", "input", "output", "id"},
                              "fields:");
             for (const auto& kv : d["fields"])
-                spec.options.fields[kv.first.as<std::string>()] = reader.scalar<std::string>(kv.second, "a field name");
+                spec.options.fields[reader.scalar<std::string>(kv.first, "a field name")] = reader.scalar<std::string>(kv.second, "a field name");
         }
         recipe.datasets.push_back(std::move(spec));
     }

@@ -3,14 +3,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/util/data_error.h"
+#include "core/util/utf8.h"
 
 namespace amalgam {
 namespace {
 
 std::size_t line(const YAML::Node& node) { return node.Mark().is_null() ? 0 : static_cast<std::size_t>(node.Mark().line + 1); }
 
-nlohmann::json scalar(const YAML::Node& node) {
-    const std::string text = node.Scalar();
+nlohmann::json scalar(const YAML::Node& node, const std::string& text) {
     if (node.Tag() == "!") return text;  // quoted
     if (text == "true" || text == "True") return true;
     if (text == "false" || text == "False") return false;
@@ -26,12 +26,19 @@ nlohmann::json scalar(const YAML::Node& node) {
     return text;
 }
 
+/** YAML's escapes and its handling of control characters can make bytes that are not UTF-8
+ *  out of a file that is; such a value is refused here, at its line, not when it is written. */
+const std::string& utf8_scalar(const YAML::Node& node, const std::string& origin) {
+    if (find_invalid_utf8(node.Scalar())) throw DataError(origin, line(node), "a value that is not valid UTF-8 text (a control character or escape?)");
+    return node.Scalar();
+}
+
 nlohmann::json convert(const YAML::Node& node, const std::string& path, const std::string& origin, std::map<std::string, std::size_t>& lines) {
     switch (node.Type()) {
         case YAML::NodeType::Map: {
             nlohmann::json out = nlohmann::json::object();
             for (const auto& kv : node) {
-                const std::string key = kv.first.Scalar();
+                const std::string key = utf8_scalar(kv.first, origin);
                 const std::string child = path.empty() ? key : path + "." + key;
                 if (out.contains(key))
                     throw DataError(origin, line(kv.first), "'" + child + "' is given twice (first on line " + std::to_string(lines[child]) + ")");
@@ -45,7 +52,7 @@ nlohmann::json convert(const YAML::Node& node, const std::string& path, const st
             for (const auto& item : node) out.push_back(convert(item, path, origin, lines));
             return out;
         }
-        case YAML::NodeType::Scalar: return scalar(node);
+        case YAML::NodeType::Scalar: return scalar(node, utf8_scalar(node, origin));
         default: return nullptr;
     }
 }

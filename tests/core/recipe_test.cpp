@@ -52,6 +52,16 @@ TEST(Recipe, DataPrefixNeedsDataDir) {
     }
 }
 
+TEST(Recipe, AValueYamlTurnsIntoInvalidUtf8IsRefusedAtItsLine) {
+    const std::string text("datasets:\n  - path: a.jsonl\n    name: mPP___\x13\x00___P\n", 51);
+    try {
+        parse_recipe(text, "r.yaml", "/x", std::nullopt);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_EQ(std::string(e.what()), "r.yaml:3: name is not valid UTF-8 text (a control character or escape?)");
+    }
+}
+
 TEST(Recipe, RelativePathsAreTakenFromTheRecipe) {
     Recipe r = parse_recipe("datasets:\n  - path: ../examples/pairwise.jsonl\n", "r.yaml", "/x/recipes", std::nullopt);
     EXPECT_EQ(r.datasets[0].path, "/x/examples/pairwise.jsonl");

@@ -25,6 +25,17 @@ std::size_t error_line(const std::string& yaml, std::string* reason = nullptr) {
     return 0;
 }
 
+TEST(TrainConfig, AValueYamlTurnsIntoInvalidUtf8IsRefusedAtItsLine) {
+    // A control character and a NUL in a plain scalar: valid UTF-8 in the file, not once read (found by fuzz_train_config).
+    const std::string yaml("stage: sft\nmodel: mPP___\x13\x00___P\ndata: d.jsonl\n", 45);
+    try {
+        yaml_to_json(yaml, "c.yaml");
+        ADD_FAILURE() << "accepted";
+    } catch (const DataError& e) {
+        EXPECT_STREQ(e.what(), "c.yaml:2: a value that is not valid UTF-8 text (a control character or escape?)");
+    }
+}
+
 TEST(TrainConfig, PaperPresetsCarryAppendixA3) {
     TrainConfig sft = parse("preset: paper-sft\nmodel: m\ndata: d.jsonl\n");
     EXPECT_EQ(sft.stage, Stage::Sft);
