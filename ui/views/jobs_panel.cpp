@@ -142,7 +142,7 @@ void JobsPanel::askForEvaluation() {
     devices_->start(workbench_.jobs().worker());
     model->setPlaceholderText(tr("Hugging Face model folder"));
     adapter->setPlaceholderText(tr("optional LoRA adapter folder"));
-    data->setPlaceholderText(tr("folder with winobias/, winogrande/, winogender/"));
+    data->setPlaceholderText(tr("folder with winobias/, winogrande/, winogender/ (amalgam-cli data get fetches them)"));
     label->setPlaceholderText(tr("row name in Compare"));
     connect(tiny, &QCheckBox::toggled, model, &QWidget::setDisabled);
     auto* form = new QFormLayout(&dialog);

@@ -111,7 +111,7 @@ void RunsPanel::resumeSelected() {
 
 void RunsPanel::evaluateSelected() {
     QString data = workbench_.experiments().evaluationData();
-    if (data.isEmpty()) data = QFileDialog::getExistingDirectory(this, tr("The folder with winobias/, winogrande/ and winogender/"));
+    if (data.isEmpty()) data = QFileDialog::getExistingDirectory(this, tr("The folder with winobias/, winogrande/ and winogender/ (amalgam-cli data get fetches them)"));
     if (data.isEmpty()) return;
     act([this, data](std::int64_t run) { workbench_.experiments().evaluateRun(run, data); });
 }
