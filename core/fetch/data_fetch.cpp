@@ -1,7 +1,6 @@
 #include "core/fetch/data_fetch.h"
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -11,6 +10,7 @@
 
 #include "core/util/atomic_file.h"
 #include "core/util/sha256.h"
+#include "core/util/text_file.h"
 
 namespace amalgam {
 namespace fs = std::filesystem;
@@ -95,22 +95,15 @@ private:
     CURL* curl_;
 };
 
-std::string read_local(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path.string());
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (in.bad()) throw std::runtime_error("cannot read " + path.string());
-    return bytes.str();
-}
-
-bool present(const DataFile& file, const fs::path& path) {
+/** Why the file at `path` is not the one listed ("missing", another size or digest, a read
+ *  error), or "" when it is. */
+std::string problem_with(const DataFile& file, const fs::path& path) {
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) != file.bytes) return false;
+    if (!fs::exists(path, ec)) return "missing";
     try {
-        return mismatch(file, read_local(path)).empty();
-    } catch (const std::exception&) {
-        return false;
+        return mismatch(file, read_file_bytes(path));
+    } catch (const std::exception& e) {
+        return e.what();
     }
 }
 
@@ -131,7 +124,7 @@ DataFetchSummary fetch_data(const std::vector<DataFile>& files, const fs::path& 
     std::vector<const DataFile*> wanted;
     std::uint64_t wanted_bytes = 0;
     for (const auto& file : files) {
-        if (present(file, to / file.path)) {
+        if (problem_with(file, to / file.path).empty()) {
             ++summary.present;
             report(file, DataFileOutcome::Present, "");
         } else {
@@ -154,7 +147,7 @@ DataFetchSummary fetch_data(const std::vector<DataFile>& files, const fs::path& 
                 if (!download) download = std::make_unique<Download>();
                 bytes = download->get(source, file->bytes, [&](std::uint64_t got) { progress.advance(done_bytes + got); });
             } else {
-                bytes = read_local(source);
+                bytes = read_file_bytes(source);
             }
             if (auto why = mismatch(*file, bytes); !why.empty()) throw std::runtime_error(why + " (from " + source + ")");
             write_file_atomically(to / file->path, bytes);
@@ -178,19 +171,8 @@ DataFetchSummary fetch_data(const std::vector<DataFile>& files, const fs::path& 
 
 std::vector<std::string> check_data(const std::vector<DataFile>& files, const fs::path& dir) {
     std::vector<std::string> problems;
-    for (const auto& file : files) {
-        const fs::path path = dir / file.path;
-        std::error_code ec;
-        if (!fs::exists(path, ec)) {
-            problems.push_back(file.path + ": missing");
-            continue;
-        }
-        try {
-            if (auto why = mismatch(file, read_local(path)); !why.empty()) problems.push_back(file.path + ": " + why);
-        } catch (const std::exception& e) {
-            problems.push_back(file.path + ": " + e.what());
-        }
-    }
+    for (const auto& file : files)
+        if (auto problem = problem_with(file, dir / file.path); !problem.empty()) problems.push_back(file.path + ": " + problem);
     return problems;
 }
 
