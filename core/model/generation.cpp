@@ -1,44 +1,106 @@
 #include "core/model/generation.h"
 
 #include <algorithm>
-#include <cmath>
-#include <numeric>
 #include <random>
 #include <stdexcept>
 
 #include <c10/core/GradMode.h>
 
+#include "core/model/step_graph.h"
+
 namespace amalgam {
+
+at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, const GenerationOptions& o) {
+    const auto sorted = at::sort(logits, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+    const at::Tensor& values = std::get<0>(sorted);
+    const at::Tensor& order = std::get<1>(sorted);
+    // In double, relative to the most likely token, as a probability would be written by hand.
+    at::Tensor p = ((values - values.slice(1, 0, 1)).to(at::kDouble) / std::max(o.temperature, 1e-6)).exp();
+    at::Tensor kept = at::ones_like(p, p.options().dtype(at::kBool));
+    if (o.top_k > 0 && o.top_k < p.size(1)) kept.slice(1, o.top_k).fill_(false);
+    p = p * kept;
+    if (o.top_p < 1.0) {
+        at::Tensor running = p.cumsum(1);
+        at::Tensor before = at::cat({at::zeros_like(running.slice(1, 0, 1)), running.slice(1, 0, -1)}, 1);
+        at::Tensor beyond = before.ge(running.slice(1, -1) * o.top_p);
+        beyond.select(1, 0).fill_(false);  // the most likely token always stays
+        kept = kept.logical_and(beyond.logical_not());
+        p = p * kept;
+    }
+    at::Tensor running = p.cumsum(1);
+    at::Tensor target = uniform.unsqueeze(1) * running.slice(1, -1);
+    at::Tensor index = at::minimum(running.lt(target).sum(1), kept.sum(1) - 1);
+    return order.gather(1, index.unsqueeze(1)).squeeze(1);
+}
+
 namespace {
 
-/** The next token from one row of logits: argmax, or a seeded draw after temperature, top-k
- *  and top-p. Drawn here, not with torch's generator, so that a seed means the same thing in
- *  every libtorch version. */
-std::int32_t choose(const at::Tensor& logits_row, const GenerationOptions& o, std::mt19937_64& rng) {
-    at::Tensor logits = logits_row.to(at::kFloat).to(at::kCPU).contiguous();
-    if (o.greedy) return static_cast<std::int32_t>(logits.argmax().item<std::int64_t>());
-    const float* data = logits.data_ptr<float>();
-    const std::size_t n = static_cast<std::size_t>(logits.numel());
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return data[a] > data[b] || (data[a] == data[b] && a < b); });
-    std::size_t keep = o.top_k > 0 ? std::min<std::size_t>(n, static_cast<std::size_t>(o.top_k)) : n;
-    const double t = std::max(o.temperature, 1e-6);
-    std::vector<double> p(keep);
-    for (std::size_t i = 0; i < keep; ++i) p[i] = std::exp((data[order[i]] - data[order[0]]) / t);
-    double total = std::accumulate(p.begin(), p.end(), 0.0);
-    if (o.top_p < 1.0) {
-        double cumulative = 0;
-        std::size_t cut = 0;
-        while (cut < keep && cumulative < o.top_p * total) cumulative += p[cut++];
-        keep = std::max<std::size_t>(cut, 1);
-        p.resize(keep);
-        total = std::accumulate(p.begin(), p.end(), 0.0);
+/** Everything a decoding step reads and writes, allocated before the first step: the step is
+ *  then a fixed sequence of kernels on fixed memory, which a CUDA graph can replay. Counters
+ *  live on the device and advance inside the step. */
+struct Decoder {
+    const TransformerModel& model;
+    const GenerationOptions& options;
+    std::int64_t choosable;
+    KVCache cache;
+    at::Tensor mask;      ///< [batch, capacity]: the prompts (left-padded), then one more position a step
+    at::Tensor logits;    ///< [batch, vocab]: the newest position's
+    at::Tensor fed;       ///< [batch, 1]: the token the next forward pass reads
+    at::Tensor step;      ///< [1]: the index of the next token chosen
+    at::Tensor slot;      ///< [1]: the cache position of `fed`
+    at::Tensor uniform;   ///< [steps, batch]: the sampling draws
+    at::Tensor tokens;    ///< [batch, steps]: each row's choice at every step
+    at::Tensor logprobs;  ///< [batch, steps]: their log-probabilities (with options.logprobs)
+
+    /** Chooses every row's next token from `logits` and records it at `step`. */
+    void choose() {
+        at::Tensor candidates = logits.slice(1, 0, choosable);
+        at::Tensor chosen = options.greedy ? candidates.argmax(1)
+                                           : sample_tokens(candidates.to(at::kFloat), uniform.index_select(0, step).squeeze(0), options);
+        tokens.index_copy_(1, step, chosen.unsqueeze(1));
+        if (options.logprobs) {
+            const double temperature = options.greedy ? 1.0 : std::max(options.temperature, 1e-6);
+            at::Tensor scaled = logits.to(at::kFloat) / temperature;
+            logprobs.index_copy_(1, step, scaled.gather(1, chosen.unsqueeze(1)) - scaled.logsumexp(-1, true));
+        }
+        fed.copy_(chosen.unsqueeze(1));
+        step.add_(1);
     }
-    double r = std::uniform_real_distribution<double>(0.0, total)(rng);
-    for (std::size_t i = 0; i < keep; ++i)
-        if ((r -= p[i]) <= 0) return static_cast<std::int32_t>(order[i]);
-    return static_cast<std::int32_t>(order[keep - 1]);
+
+    /** Runs the model over the tokens just chosen, then chooses the next ones. */
+    void advance() {
+        mask.index_fill_(1, slot, 1);
+        cache.slot = slot;
+        logits.copy_(model.lm_head(model.hidden_states(fed, mask, &cache).select(1, -1)));
+        slot.add_(1);
+        choose();
+    }
+};
+
+/** The host's view of one row: its tokens up to the stop, read back every few steps. */
+void take_tokens(Generation& g, const std::int32_t* tokens, const float* logprobs, std::int64_t count,
+                 const std::vector<std::int32_t>& stops, const GenerationOptions& o, const Tokenizer* tokenizer) {
+    for (std::int64_t k = 0; k < count && g.stop_reason.empty(); ++k) {
+        const std::int32_t token = tokens[k];
+        const double logprob = logprobs ? logprobs[k] : 0.0;
+        if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
+            g.stop_reason = "stop_token";
+            g.stop_token = token;
+            g.stop_logprob = logprob;
+            return;
+        }
+        g.tokens.push_back(token);
+        if (logprobs) g.logprobs.push_back(logprob);
+        if (!tokenizer || o.stop_strings.empty()) continue;
+        const std::string text = tokenizer->decode(g.tokens);
+        for (const auto& s : o.stop_strings) {
+            const auto at = s.empty() ? std::string::npos : text.find(s);
+            if (at == std::string::npos) continue;
+            g.text = text.substr(0, at);
+            g.stop_reason = "stop_string";
+            break;
+        }
+    }
 }
 
 }  // namespace
@@ -61,78 +123,77 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
     if (const auto context = model.config().max_positions; static_cast<std::int64_t>(longest) + options.max_new_tokens > context)
         throw std::invalid_argument("a prompt of " + std::to_string(longest) + " tokens and " + std::to_string(options.max_new_tokens) +
                                     " new ones exceed the model's context of " + std::to_string(context) + " positions");
-    auto [ids, mask] = padded_batch(prompts, pad_id(model));
-    ids = ids.to(model.device());
-    mask = mask.to(model.device());
+    std::vector<Generation> out(prompts.size());
+    if (prompts.empty() || options.max_new_tokens <= 0) {
+        for (auto& g : out) g.stop_reason = "length";
+        return out;
+    }
     std::vector<std::int32_t> stops = options.stop_tokens;
     if (model.config().eos_token_id) stops.push_back(static_cast<std::int32_t>(*model.config().eos_token_id));
+    const auto batch = static_cast<std::int64_t>(prompts.size()), steps = static_cast<std::int64_t>(options.max_new_tokens);
+    const at::Device device = model.device();
+    const auto on_device = at::TensorOptions().device(device);
+    c10::NoGradGuard no_grad;
 
+    auto [ids, prompt_mask] = padded_batch(prompts, pad_id(model));
+    const std::int64_t width = ids.size(1);
     // A vocabulary padded beyond the tokenizer (GPT-NeoX, Qwen2) has rows no text decodes to:
     // the choice is made among the tokenizer's ids only.
     const std::int64_t choosable = tokenizer ? std::min<std::int64_t>(model.config().vocab_size, tokenizer->vocab_size())
                                              : model.config().vocab_size;
-
-    std::vector<Generation> out(prompts.size());
-    std::vector<bool> done(prompts.size(), false);
+    // The draws, in the order the rows and steps take them.
     std::mt19937_64 rng(options.seed);
-    KVCache cache;
-    c10::NoGradGuard no_grad;
-    // Logits at the last position only, [batch, vocab]: the head runs where a token is chosen.
-    auto last_logits = [&](const at::Tensor& new_ids) { return model.lm_head(model.hidden_states(new_ids, mask, &cache).select(1, -1)); };
-    at::Tensor logits = last_logits(ids);
-    // A model whose outputs are not finite (NaN weights, an overflowing adapter) has nothing to choose from.
-    if (!at::isfinite(logits).all().item<bool>()) throw std::runtime_error("the model's outputs are not finite: nothing can be generated");
-    const double temperature = options.greedy ? 1.0 : std::max(options.temperature, 1e-6);
-    const auto batch = static_cast<std::int64_t>(prompts.size());
-    for (int step = 0; step < options.max_new_tokens; ++step) {
-        // The whole batch's choices and their log-probabilities come to the host at once.
-        at::Tensor choosable_logits = logits.slice(1, 0, choosable);
-        std::vector<std::int64_t> chosen(static_cast<std::size_t>(batch));
-        if (options.greedy) {
-            at::Tensor best = choosable_logits.argmax(1).to(at::kCPU).contiguous();
-            std::copy(best.data_ptr<std::int64_t>(), best.data_ptr<std::int64_t>() + batch, chosen.begin());
-        } else {
-            at::Tensor host = choosable_logits.to(at::kCPU, at::kFloat).contiguous();
-            for (std::int64_t b = 0; b < batch; ++b) chosen[static_cast<std::size_t>(b)] = choose(host[b], options, rng);
-        }
-        at::Tensor logprobs;
-        if (options.logprobs) {
-            at::Tensor scaled = logits.to(at::kFloat) / temperature;
-            at::Tensor chosen_ids = at::tensor(chosen, at::kLong).to(model.device()).unsqueeze(1);
-            logprobs = (scaled.gather(1, chosen_ids).squeeze(1) - scaled.logsumexp(-1)).to(at::kCPU, at::kDouble);
-        }
-        at::Tensor next = at::empty({batch, 1}, at::kLong);
-        for (std::size_t b = 0; b < prompts.size(); ++b) {
-            const auto token = static_cast<std::int32_t>(chosen[b]);
-            next[static_cast<std::int64_t>(b)][0] = done[b] ? pad_id(model) : token;
-            if (done[b]) continue;
-            if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
-                done[b] = true;
-                out[b].stop_reason = "stop_token";
-                out[b].stop_token = token;
-                if (options.logprobs) out[b].stop_logprob = logprobs[static_cast<std::int64_t>(b)].item<double>();
-                continue;
-            }
-            out[b].tokens.push_back(token);
-            if (options.logprobs) out[b].logprobs.push_back(logprobs[static_cast<std::int64_t>(b)].item<double>());
-            if (!tokenizer) continue;
-            out[b].text = tokenizer->decode(out[b].tokens);
-            for (const auto& s : options.stop_strings) {
-                auto at = out[b].text.find(s);
-                if (!s.empty() && at != std::string::npos) {
-                    out[b].text.resize(at);
-                    done[b] = true;
-                    out[b].stop_reason = "stop_string";
-                    break;
-                }
-            }
-        }
-        if (std::all_of(done.begin(), done.end(), [](bool d) { return d; }) || step + 1 == options.max_new_tokens) break;
-        mask = at::cat({mask, at::ones({mask.size(0), 1}, mask.options())}, 1);
-        logits = last_logits(next.to(model.device()));
+    at::Tensor uniform = at::empty({steps, batch}, at::kDouble);
+    if (!options.greedy) {
+        std::uniform_real_distribution<double> draw(0.0, 1.0);
+        double* u = uniform.data_ptr<double>();
+        for (std::int64_t i = 0; i < uniform.numel(); ++i) u[i] = draw(rng);
     }
-    for (auto& g : out)
+    Decoder d{model,
+              options,
+              choosable,
+              model.preallocated_cache(batch, width + steps),
+              at::cat({prompt_mask, at::zeros({batch, steps}, prompt_mask.options())}, 1).to(device),
+              at::Tensor(),
+              at::empty({batch, 1}, on_device.dtype(at::kLong)),
+              at::zeros({1}, on_device.dtype(at::kLong)),
+              at::full({1}, width, on_device.dtype(at::kLong)),
+              uniform.to(device),
+              at::zeros({batch, steps}, on_device.dtype(at::kLong)),
+              at::zeros({batch, steps}, on_device.dtype(at::kFloat))};
+    d.logits = model.lm_head(model.hidden_states(ids.to(device), d.mask.slice(1, 0, width), &d.cache).select(1, -1));
+    // A model whose outputs are not finite (NaN weights, an overflowing adapter) has nothing to choose from.
+    if (!at::isfinite(d.logits).all().item<bool>()) throw std::runtime_error("the model's outputs are not finite: nothing can be generated");
+    d.choose();
+
+    // Every few steps the new tokens come to the host, which finds where each row stopped; on a
+    // GPU the steps in between are queued without a wait, replayed from one recorded graph.
+    const std::int64_t check_every = device.is_cuda() ? 8 : 1;
+    std::unique_ptr<StepGraph> graph;
+    std::int64_t taken = 0, done = 0;
+    for (std::int64_t chosen = 1;; ++chosen) {
+        if (chosen % check_every == 0 || chosen == steps) {
+            const std::int64_t count = chosen - taken;
+            at::Tensor new_tokens = d.tokens.slice(1, taken, chosen).to(at::kCPU, at::kInt).contiguous();
+            at::Tensor new_logprobs = options.logprobs ? d.logprobs.slice(1, taken, chosen).to(at::kCPU).contiguous() : at::Tensor();
+            done = 0;
+            for (std::int64_t b = 0; b < batch; ++b) {
+                Generation& g = out[static_cast<std::size_t>(b)];
+                take_tokens(g, new_tokens.data_ptr<std::int32_t>() + b * count,
+                            options.logprobs ? new_logprobs.data_ptr<float>() + b * count : nullptr, count, stops, options, tokenizer);
+                done += !g.stop_reason.empty();
+            }
+            taken = chosen;
+        }
+        if (chosen == steps || done == batch) break;
+        if (graph) graph->replay();
+        else if (StepGraph::supported(device) && steps - chosen > 2) graph = std::make_unique<StepGraph>(device, [&] { d.advance(); });
+        else d.advance();
+    }
+    for (auto& g : out) {
+        if (tokenizer && g.stop_reason != "stop_string") g.text = tokenizer->decode(g.tokens);
         if (g.stop_reason.empty()) g.stop_reason = "length";
+    }
     return out;
 }
 

@@ -34,8 +34,18 @@ struct Generation {
     double stop_logprob = 0;           ///< its log-probability, with GenerationOptions::logprobs
 };
 
-/** Continues every prompt, batched with left padding and a KV cache: one forward pass over
- *  the prompts, then one single-token pass per new token. Same seed, same output. Only ids
+/** Each row's next token from logits [batch, vocab] (float32) and one uniform draw in [0, 1)
+ *  per row (float64): after the temperature, the `top_k` most likely tokens, then the smallest
+ *  set of those whose probability reaches `top_p`, and in it the first token at which the
+ *  running probability reaches u times their total. Ties go to the lower id. It runs on the
+ *  logits' device without waiting for the host; the draws come from the caller's seeded
+ *  generator, so that a seed means the same draws on every device and libtorch version. */
+at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, const GenerationOptions& options);
+
+/** Continues every prompt, batched with left padding and a preallocated KV cache: one forward
+ *  pass over the prompts, then one single-token step per new token, which on CUDA is recorded
+ *  once as a graph and replayed. Tokens come back to the host every few steps (every step on
+ *  the CPU), where stops are found. Same seed, same output. Only ids
  *  the tokenizer has are chosen, where the model's vocabulary is padded beyond it. */
 std::vector<Generation> generate(const TransformerModel& model, const Tokenizer& tokenizer,
                                  const std::vector<std::string>& prompts, const GenerationOptions& options);

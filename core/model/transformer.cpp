@@ -23,8 +23,20 @@ void append_to_cache(KVCache* cache, std::int64_t layer, at::Tensor& k, at::Tens
     }
     at::Tensor& keys = cache->keys[layer];
     at::Tensor& values = cache->values[layer];
-    keys = keys.defined() ? at::cat({keys, k}, 2) : k;
-    values = values.defined() ? at::cat({values, v}, 2) : v;
+    if (!cache->preallocated) {
+        keys = keys.defined() ? at::cat({keys, k}, 2) : k;
+        values = values.defined() ? at::cat({values, v}, 2) : v;
+    } else if (cache->slot.defined()) {
+        keys.index_copy_(2, cache->slot, k);
+        values.index_copy_(2, cache->slot, v);
+    } else {
+        const std::int64_t end = cache->filled + k.size(2);
+        keys.slice(2, cache->filled, end).copy_(k);
+        values.slice(2, cache->filled, end).copy_(v);
+        k = keys.slice(2, 0, end);
+        v = values.slice(2, 0, end);
+        return;
+    }
     k = keys;
     v = values;
 }
@@ -110,21 +122,37 @@ std::int64_t TransformerModel::parameter_count() const {
 
 at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache, Padding padding) const {
     arch::Layers w(*this, applied_adapter(), training_);
-    if (mask.size(1) != ids.size(1) + (cache ? cache->length() : 0))
+    if (mask.size(1) != (cache ? cache->mask_width(ids.size(1)) : ids.size(1)))
         throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
+    if (cache && cache->preallocated && (cache->slot.defined() ? ids.size(1) != 1 : cache->filled + ids.size(1) > cache->capacity()))
+        throw std::invalid_argument("a preallocated cache takes one token at its slot, or no more tokens than it has room for");
     if (mask.size(1) > config_.max_positions && config_.max_positions > 0)
         throw std::invalid_argument("a text of " + std::to_string(mask.size(1)) + " tokens is longer than the model's context of " +
                                     std::to_string(config_.max_positions) + " positions");
     if (padding == Padding::Right && cache) throw std::invalid_argument("a right-padded batch takes no cache");
     const bool causal_only = padding == Padding::Right;
+    at::Tensor hidden;
     switch (config_.family) {
-        case ModelFamily::Llama: return arch::llama_hidden(w, config_, ids, mask, cache, causal_only);
-        case ModelFamily::Gpt2: return arch::gpt2_hidden(w, config_, ids, mask, cache, causal_only);
+        case ModelFamily::Llama: hidden = arch::llama_hidden(w, config_, ids, mask, cache, causal_only); break;
+        case ModelFamily::Gpt2: hidden = arch::gpt2_hidden(w, config_, ids, mask, cache, causal_only); break;
         case ModelFamily::Bert:
             if (cache) throw std::invalid_argument("an encoder takes no cache");
             return arch::bert_hidden(w, config_, ids, mask);
     }
-    throw std::logic_error("unknown family");
+    if (cache && cache->preallocated && !cache->slot.defined()) cache->filled += ids.size(1);
+    return hidden;
+}
+
+KVCache TransformerModel::preallocated_cache(std::int64_t batch, std::int64_t capacity) const {
+    if (!config_.is_causal()) throw std::invalid_argument("an encoder takes no cache");
+    KVCache cache;
+    cache.preallocated = true;
+    const auto options = at::TensorOptions().dtype(dtype_).device(device_);
+    for (std::int64_t i = 0; i < config_.num_layers; ++i) {
+        cache.keys.push_back(at::zeros({batch, config_.num_kv_heads, capacity, config_.head_dim()}, options));
+        cache.values.push_back(at::zeros({batch, config_.num_kv_heads, capacity, config_.head_dim()}, options));
+    }
+    return cache;
 }
 
 at::Tensor TransformerModel::logits(const at::Tensor& ids, const at::Tensor& mask, KVCache* cache) const {

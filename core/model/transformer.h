@@ -17,11 +17,27 @@
 
 namespace amalgam {
 
-/** Keys and values of earlier positions, one pair per layer, [batch, kv_heads, length, head_dim]. */
+/** Keys and values of earlier positions, one pair per layer, [batch, kv_heads, positions,
+ *  head_dim]. A growing cache (the default) appends by concatenation. A preallocated one
+ *  (TransformerModel::preallocated_cache) holds every position from the start and is written in
+ *  place, so that a decoding step allocates nothing that outlives it and a CUDA graph can
+ *  replay it: tokens are appended after the `filled` ones, or, once `slot` is set, a single
+ *  token is written at the position that device tensor holds, and attention then spans all
+ *  `capacity()` positions, the mask hiding those not yet written. */
 struct KVCache {
     std::vector<at::Tensor> keys;
     std::vector<at::Tensor> values;
-    std::int64_t length() const { return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2); }
+    bool preallocated = false;
+    std::int64_t filled = 0;  ///< preallocated: positions appended so far
+    at::Tensor slot;          ///< preallocated: where a one-token step writes (int64 [1], on the model's device)
+    std::int64_t length() const {
+        if (preallocated) return filled;
+        return keys.empty() || !keys[0].defined() ? 0 : keys[0].size(2);
+    }
+    std::int64_t capacity() const { return keys.empty() ? 0 : keys[0].size(2); }
+    /** The width of the attention mask a forward pass of `new_tokens` takes: the cached and the
+     *  new positions, or every position of a preallocated cache written at `slot`. */
+    std::int64_t mask_width(std::int64_t new_tokens) const { return slot.defined() ? capacity() : length() + new_tokens; }
 };
 
 /** Where a batch's padding is: on the left (generation and scoring, so that new tokens line
@@ -54,6 +70,9 @@ public:
     /** The language-model head alone: logits [..., vocab] of hidden states [..., hidden], so that
      *  a loss can take logits only where it needs them. */
     at::Tensor lm_head(const at::Tensor& hidden) const;
+    /** An empty preallocated cache for `batch` rows of up to `capacity` positions, in the model's
+     *  type and on its device. */
+    KVCache preallocated_cache(std::int64_t batch, std::int64_t capacity) const;
     /** Mean-pooled, L2-normalised embeddings [batch, hidden] of an encoder (sentence-transformers). */
     at::Tensor sentence_embeddings(const at::Tensor& ids, const at::Tensor& mask) const;
 

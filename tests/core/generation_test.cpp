@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/model/generation.h"
+#include "core/model/step_graph.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 #include "tiny_model.h"
@@ -183,6 +184,67 @@ TEST(Generation, RolloutBatchKeepsTheStopTokenAndMatchesScoring) {
         for (std::int64_t k = 0; k < width; ++k)
             EXPECT_NEAR(r.logprobs[static_cast<std::int64_t>(b)][r.prompt_width + k].item<float>(), scored[static_cast<std::size_t>(k)], 1e-5);
     }
+}
+
+/** The sampler against probabilities worked out by hand. Logits 2, 1, 0, -1 (ids 3, 1, 0, 2 in
+ *  order of likelihood) at temperature 1: the weights e^0, e^-1, e^-2, e^-3 relative to the most
+ *  likely, 1, 0.3679, 0.1353, 0.0498, total 1.5530; running shares 0.6439, 0.8808, 0.9679, 1. */
+TEST(Sampling, PicksWhereTheRunningProbabilityPassesTheDraw) {
+    const at::Tensor row = at::tensor({0.0f, 1.0f, -1.0f, 2.0f}).view({1, 4});
+    auto pick = [&](double u, int top_k, double top_p, double temperature = 1.0) {
+        GenerationOptions o;
+        o.greedy = false;
+        o.top_k = top_k;
+        o.top_p = top_p;
+        o.temperature = temperature;
+        return sample_tokens(row, at::tensor({u}, at::kDouble), o).item<std::int64_t>();
+    };
+    EXPECT_EQ(pick(0.0, 0, 1.0), 3);
+    EXPECT_EQ(pick(0.64, 0, 1.0), 3);
+    EXPECT_EQ(pick(0.65, 0, 1.0), 1);
+    EXPECT_EQ(pick(0.88, 0, 1.0), 1);
+    EXPECT_EQ(pick(0.89, 0, 1.0), 0);
+    EXPECT_EQ(pick(0.97, 0, 1.0), 2);
+    EXPECT_EQ(pick(0.999999, 0, 1.0), 2);
+    // top_k 2 keeps ids 3 and 1: shares 1 / 1.3679 = 0.7311, then 1.
+    EXPECT_EQ(pick(0.73, 2, 1.0), 3);
+    EXPECT_EQ(pick(0.74, 2, 1.0), 1);
+    EXPECT_EQ(pick(0.999999, 2, 1.0), 1);
+    // top_p 0.7: id 3 alone holds 0.6439 < 0.7, so id 1 joins and reaches 0.8808; the rest go.
+    EXPECT_EQ(pick(0.74, 0, 0.7), 1);
+    EXPECT_EQ(pick(0.999999, 0, 0.7), 1);
+    // top_p 0.5: the most likely token alone, whatever the draw.
+    EXPECT_EQ(pick(0.999999, 0, 0.5), 3);
+    // Temperature 0.5 doubles the gaps: e^0, e^-2, ...: shares 0.8650, 0.9821, ...
+    EXPECT_EQ(pick(0.86, 0, 1.0, 0.5), 3);
+    EXPECT_EQ(pick(0.87, 0, 1.0, 0.5), 1);
+    // Ties go to the lower id: logits 1, 1 with a draw in the first half.
+    GenerationOptions o;
+    o.greedy = false;
+    EXPECT_EQ(sample_tokens(at::tensor({1.0f, 1.0f}).view({1, 2}), at::tensor({0.25}, at::kDouble), o).item<std::int64_t>(), 0);
+}
+
+TEST(Generation, SamplingFromOnlyTheMostLikelyTokenIsGreedy) {
+    TinyModel m(ModelFamily::Gpt2, std::nullopt, 10);
+    auto model = TransformerModel::load(m.dir.path());
+    std::vector<std::vector<std::int32_t>> prompts = {{5, 72, 101}, {33, 9, 180, 44, 12}, {7}};
+    GenerationOptions greedy;
+    greedy.max_new_tokens = 9;
+    greedy.stop_tokens = {};
+    GenerationOptions top1 = greedy;
+    top1.greedy = false;
+    top1.top_k = 1;
+    top1.seed = 5;
+    auto a = generate_from_ids(*model, prompts, greedy), b = generate_from_ids(*model, prompts, top1);
+    for (std::size_t i = 0; i < prompts.size(); ++i) {
+        ASSERT_EQ(a[i].tokens.size(), 9u);
+        EXPECT_EQ(a[i].tokens, b[i].tokens) << i;
+    }
+}
+
+TEST(StepGraph, OnlyCudaStepsAreRecorded) {
+    EXPECT_FALSE(StepGraph::supported(at::kCPU));
+    EXPECT_THROW(StepGraph(at::kCPU, [] {}), std::invalid_argument);
 }
 
 }  // namespace

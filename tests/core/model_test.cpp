@@ -92,6 +92,27 @@ TEST_P(CausalFacts, CachedStepsEqualFullRecomputation) {
     EXPECT_LE((at::cat(steps, 1) - full).abs().max().item<float>(), 1e-5);
 }
 
+TEST_P(CausalFacts, PreallocatedCacheWrittenAtItsSlotEqualsFullRecomputation) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor ids = ids_tensor(kIds);
+    const std::int64_t n = ids.size(1), capacity = n + 3;  // room to spare: unwritten positions are masked
+    at::Tensor full = model->logits(ids, at::ones_like(ids));
+    KVCache cache = model->preallocated_cache(1, capacity);
+    std::vector<at::Tensor> steps = {model->logits(ids.slice(1, 0, 7), at::ones({1, 7}, at::kLong), &cache)};
+    EXPECT_EQ(cache.length(), 7);
+    at::Tensor mask = at::zeros({1, capacity}, at::kLong);
+    mask.slice(1, 0, 7).fill_(1);
+    cache.slot = at::full({1}, 7, at::kLong);
+    for (std::int64_t t = 7; t < n; ++t) {
+        mask.index_fill_(1, cache.slot, 1);
+        steps.push_back(model->logits(ids.slice(1, t, t + 1), mask, &cache));
+        cache.slot.add_(1);
+    }
+    EXPECT_LE((at::cat(steps, 1) - full).abs().max().item<float>(), 1e-5);
+    EXPECT_THROW(model->logits(ids.slice(1, 0, 2), mask, &cache), std::invalid_argument);  // one token at a slot
+}
+
 TEST_P(CausalFacts, LeftPaddingDoesNotChangeASequence) {
     TinyModel m(GetParam());
     auto model = TransformerModel::load(m.dir.path());

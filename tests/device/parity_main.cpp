@@ -25,6 +25,7 @@
 #include "core/eval/evaluation.h"
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
+#include "core/model/step_graph.h"
 #include "core/model/transformer.h"
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
@@ -157,7 +158,10 @@ int main(int argc, char** argv) {
             }
         }
         if (request.contains("forward")) out["forward_tokens_per_s"] = forward_speed(*model, request["forward"]);
-        if (request.contains("generate")) out["generate_tokens_per_s"] = generation_speed(*model, request["generate"]);
+        if (request.contains("generate")) {
+            out["generate_tokens_per_s"] = generation_speed(*model, request["generate"]);
+            out["generate_step_graphs"] = StepGraph::supported(device);
+        }
         if (request.contains("eval")) {
             const nlohmann::json& e = request["eval"];
             EvalRequest eval;
