@@ -1,10 +1,15 @@
 // amalgam-cli train: SFT, reward model or DPO with LoRA into a run folder.
 #include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
 
 #include "arguments.h"
 #include "commands.h"
 #include "core/model/model_config.h"
+#include "core/model/precision.h"
 #include "core/recipe/yaml_json.h"
+#include "core/store/workspace.h"
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
 #include "core/util/data_error.h"
@@ -38,6 +43,8 @@ options:
                       for the frozen base; LoRA, head and optimizer stay float32
   --progress STYLE    bar (default: a bar and each logged step on stderr) or json: progress
                       and {"metrics": {...}} lines on stdout
+  --workspace FILE    also store each evaluation during training (PPO's evals/step-N) in
+                      this workspace, as a row "LABEL @ step N" of the run `compare` shows
 
 presets (preset: NAME; the file's own values override them):
   paper-sft   lr 1e-5 cosine, weight decay 0.05, batch 4, max length 512, 5000 steps,
@@ -64,6 +71,30 @@ TrainConfig read_config(const fs::path& path) {
     }
 }
 
+/** Stores each evaluation during training in the workspace, under the workspace's run whose
+ *  folder is `run_dir` (a run the workbench launched) or, for a run of the command line alone,
+ *  under the folder's name. */
+std::function<void(std::int64_t, const nlohmann::ordered_json&)> store_evaluations(Workspace& workspace, const fs::path& run_dir,
+                                                                                   const TrainConfig& config, const TrainOptions& options) {
+    const fs::path dir = fs::weakly_canonical(fs::absolute(run_dir));
+    std::optional<std::int64_t> run;
+    std::string label = dir.filename().string();
+    for (const auto& row : workspace.runs())
+        if (fs::weakly_canonical(fs::absolute(row.dir)) == dir) {
+            run = row.id;
+            label = row.label;
+        }
+    const std::string model = fs::absolute(config.model).lexically_normal().string();
+    const std::string dtype = dtype_name(resolve_precision(options.precision, options.device));
+    const std::string device = options.device.str();
+    return [&workspace, run, label, model, dtype, device](std::int64_t step, const nlohmann::ordered_json& results) {
+        const std::string name = label + " @ step " + std::to_string(step);
+        nlohmann::ordered_json document = {{"model", model}, {"adapter", nullptr}, {"label", name}, {"device", device}, {"dtype", dtype}};
+        document.update(results);
+        workspace.save_eval_result(model, "", name, document.dump(2) + "\n", run, step);
+    };
+}
+
 /** A logged step as one short line: "step 20  loss 2.31  lr 1e-05 ...". */
 void print_metrics(const nlohmann::ordered_json& line) {
     std::string text;
@@ -79,7 +110,7 @@ void print_metrics(const nlohmann::ordered_json& line) {
 }  // namespace
 
 int run_train(const std::vector<std::string>& words) {
-    Arguments args(words, {"out", "max-steps", "device", "dtype", "progress"}, {"resume", "estimate"});
+    Arguments args(words, {"out", "max-steps", "device", "dtype", "progress", "workspace"}, {"resume", "estimate"});
     if (args.positional().size() != 1) throw UsageError("train takes one config file");
     const TrainConfig config = read_config(args.positional()[0]);
     TrainOptions options;
@@ -104,6 +135,12 @@ int run_train(const std::vector<std::string>& words) {
         if (auto free = free_memory_bytes(options.device); free && e.peak_bytes > 2 * *free)
             throw std::runtime_error("the expected peak of " + memory_text(e.peak_bytes) + " is more than twice the " + memory_text(*free) +
                                      " free on " + options.device.str() + ": lower batch_size or max_length (train --estimate shows the parts)");
+    }
+    // The workspace is opened (and so checked) before the work, not after it.
+    std::unique_ptr<Workspace> workspace;
+    if (auto w = args.option("workspace")) {
+        workspace = std::make_unique<Workspace>(*w);
+        options.on_evaluation = store_evaluations(*workspace, options.run_dir, config, options);
     }
     options.resume = args.flag("resume");
     if (args.option("max-steps")) options.stop_at = static_cast<std::int64_t>(args.unsigned_integer("max-steps", 0));

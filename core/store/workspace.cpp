@@ -223,6 +223,12 @@ std::int64_t Workspace::save_eval_result(const std::string& model, const std::st
                                          const std::string& results_json, std::optional<std::int64_t> run,
                                          std::optional<std::int64_t> step) {
     auto results = nlohmann::json::parse(results_json);
+    SqliteDb::Transaction t(*db_);
+    if (run && step) {
+        SqliteDb::Statement replaced(*db_, "DELETE FROM eval_results WHERE run_id = ? AND step = ? AND label = ?");
+        replaced.bind(1, *run).bind(2, *step).bind(3, label);
+        replaced.step();
+    }
     SqliteDb::Statement insert(*db_,
                                "INSERT INTO eval_results (model, adapter, label, metrics, counts, results, created_at, run_id, step) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -233,7 +239,9 @@ std::int64_t Workspace::save_eval_result(const std::string& model, const std::st
     bind_optional(insert, 8, run);
     bind_optional(insert, 9, step);
     insert.step();
-    return db_->last_insert_id();
+    const std::int64_t id = db_->last_insert_id();
+    t.commit();
+    return id;
 }
 
 std::vector<Workspace::EvalRow> Workspace::eval_results() {

@@ -77,7 +77,9 @@ public:
                                 double fraction, const std::string& summary_json);
 
     /** Stores an evaluation (results.json text with metrics, counts and items); `run` and `step`
-     *  name the training run and step its adapter came from, when there is one. */
+     *  name the training run and step its adapter came from, when there is one. It replaces an
+     *  evaluation of the same run and step under the same label: a resumed run evaluates the
+     *  steps after its checkpoint again. */
     std::int64_t save_eval_result(const std::string& model, const std::string& adapter, const std::string& label,
                                   const std::string& results_json, std::optional<std::int64_t> run = std::nullopt,
                                   std::optional<std::int64_t> step = std::nullopt);

@@ -337,6 +337,7 @@ private:
         const fs::path dir = options_.run_dir / "evals" / ("step-" + std::to_string(state_.step));
         fs::create_directories(dir);
         write_file_atomically(dir / "results.json", results.dump(2) + "\n");
+        if (options_.on_evaluation) options_.on_evaluation(state_.step, results);
         ordered_json line = {{"step", state_.step}, {"epoch", epoch()}};
         for (const auto& [name, value] : results["metrics"].items()) line["eval/" + name] = value;
         write_metrics(line);

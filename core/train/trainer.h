@@ -24,6 +24,9 @@ struct TrainOptions {
     Progress* progress = nullptr;
     /// Each line written to metrics.jsonl, as it is written.
     std::function<void(const nlohmann::ordered_json&)> on_metrics;
+    /// Each evaluation on the suites of eval_data (PPO): the step and results.json's body, once
+    /// evals/step-N/results.json is written and before its metrics line.
+    std::function<void(std::int64_t step, const nlohmann::ordered_json& results)> on_evaluation;
 };
 
 /** The run stopped for a reason it names (a non-finite loss, the device out of memory), its

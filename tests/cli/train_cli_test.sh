@@ -57,15 +57,20 @@ head -1 dpo/metrics.jsonl | grep -q '"rewards/accuracies":.*"rewards/margins":.*
 "$cli" eval sft-merged --adapter dpo/adapter --data "$examples" --suite winobias --out dpo-eval.json > /dev/null
 grep -q '"winobias_pairs": 8' dpo-eval.json || fail "eval with the DPO adapter"
 
-# PPO from the SFT policy against the reward model, evaluated at its end on the example suites.
+# PPO from the SFT policy against the reward model, evaluated on the example suites every two
+# steps, each evaluation also stored in a workspace as a row of the comparison table.
 config ppo "$examples/pairwise.jsonl" 4 "adapter: sft/adapter
 reward: rm/adapter
 eval_data: $examples
+eval_every: 2
 ppo: {new_tokens: [4, 8], mini_batch: 2, ppo_epochs: 2, sample_every: 2}" > ppo.yaml
-"$cli" train ppo.yaml --out ppo 2> ppo.log || fail "ppo: $(cat ppo.log)"
+"$cli" train ppo.yaml --out ppo --workspace ws.amalgam 2> ppo.log || fail "ppo: $(cat ppo.log)"
 grep -q '"objective/scores":.*"kl_coef":.*"generation_share":' ppo/metrics.jsonl || fail "ppo metrics: $(tail -1 ppo/metrics.jsonl)"
-grep -q '"eval/bias":' ppo/metrics.jsonl || fail "ppo evaluation line"
-[ -s ppo/evals/step-4/results.json ] && [ -s ppo/samples.jsonl ] && [ -s ppo/adapter/value_head.safetensors ] || fail "ppo outputs"
+[ "$(grep -c '"eval/bias":' ppo/metrics.jsonl)" = 2 ] || fail "ppo evaluation lines: $(cat ppo/metrics.jsonl)"
+[ -s ppo/evals/step-2/results.json ] && [ -s ppo/evals/step-4/results.json ] && [ -s ppo/samples.jsonl ] \
+  && [ -s ppo/adapter/value_head.safetensors ] || fail "ppo outputs"
+"$cli" compare --workspace ws.amalgam --format csv --resamples 10 | cut -d, -f1 | tr '\n' ' ' > rows.txt
+grep -q "ppo @ step 2 ppo @ step 4 " rows.txt || fail "the evaluations by step in the workspace: $(cat rows.txt)"
 "$cli" eval sft-merged --adapter ppo/adapter --data "$examples" --suite winogrande --out ppo-eval.json > /dev/null
 grep -q '"winogrande": 8' ppo-eval.json || fail "eval with the PPO adapter"
 

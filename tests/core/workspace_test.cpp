@@ -280,8 +280,10 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         ppo.dir = "/runs/ppo-1";
         ppo.reward_run = rm_id;
         w.add_run(ppo);
-        w.save_eval_result("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {}, "counts": {}})", 3, 40);
+        w.save_eval_result("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {"bias": 1}, "counts": {}})", 3, 40);
         w.save_eval_result("/m", "", "base", R"({"metrics": {}, "counts": {}})");
+        // The same run, step and label again (a resumed run evaluating a step anew) replaces it.
+        w.save_eval_result("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {"bias": 2}, "counts": {}})", 3, 40);
         sft.dir = "/runs/sft-1";
         EXPECT_THROW(w.add_run(sft), std::runtime_error) << "one run per folder";
     }
@@ -299,10 +301,11 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     EXPECT_EQ(runs[2].reward_run, runs[1].id);
     const auto evals = w.eval_results();
     ASSERT_EQ(evals.size(), 2u);
-    EXPECT_EQ(evals[0].run, 3);
-    EXPECT_EQ(evals[0].step, 40);
-    EXPECT_FALSE(evals[1].run);
-    EXPECT_FALSE(evals[1].step);
+    EXPECT_FALSE(evals[0].run);
+    EXPECT_FALSE(evals[0].step);
+    EXPECT_EQ(evals[1].run, 3);
+    EXPECT_EQ(evals[1].step, 40);
+    EXPECT_EQ(evals[1].metrics_json, R"({"bias":2})");
 }
 
 TEST(Workspace, OneHolderOfTheQueueLeaseAtATime) {

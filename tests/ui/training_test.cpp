@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QSplitter>
 #include <QTableView>
 
@@ -120,7 +121,7 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
             << desk.experiments().configYaml(request);
         desk.panel.showCommand();
         EXPECT_TRUE(desk.panel.message().startsWith("amalgam-cli train " + qpath(dir / "runs/rm-2.yaml") + " --out " + qpath(dir / "runs/rm-2") +
-                                                    " --resume --device cpu --dtype auto --progress json"))
+                                                    " --resume --device cpu --dtype auto --workspace " + qpath(dir / "ws.amalgam") + " --progress json"))
             << desk.panel.message();
         const auto rm = desk.finished(desk.panel.launch());
         ASSERT_EQ(desk.experiments().state(rm), JobState::Finished) << desk.experiments().job(rm)->log;
@@ -128,6 +129,30 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
         EXPECT_TRUE(desk.runs.lineage().contains("<b>rm-2</b> (RM) \u2190 <b>sft-1</b> (SFT) \u2190 tiny-llama on examples/sft.jsonl (sha256 "))
             << desk.runs.lineage();
         EXPECT_TRUE(desk.runs.curves().showMetric("accuracy"));
+
+        // PPO against it, evaluated every two steps: each evaluation reaches the workspace as the
+        // run's row at its step while the run goes on.
+        desk.panel.setStage(Stage::Ppo);
+        TrainRequest ppo = desk.panel.request();
+        ASSERT_EQ(ppo.reward, rm);
+        ppo.config.eval_data = test::examples_dir().string();
+        ppo.config.eval_every = 2;
+        ppo.config.max_steps = 4;
+        ppo.config.batch_size = 4;
+        ppo.config.ppo.min_new_tokens = ppo.config.ppo.max_new_tokens = 4;
+        ppo.config.ppo.mini_batch = 2;
+        ppo.config.ppo.ppo_epochs = 1;
+        QSignalSpy resultsChanged(&desk.experiments(), &Experiments::resultsChanged);
+        const auto ppoRun = desk.finished(desk.experiments().launch(ppo));
+        ASSERT_EQ(desk.experiments().state(ppoRun), JobState::Finished) << desk.experiments().job(ppoRun)->log;
+        EXPECT_EQ(resultsChanged.count(), 2);
+        const auto byStep = desk.workbench.workspace().eval_results();
+        ASSERT_EQ(byStep.size(), 2u);
+        for (std::size_t i = 0; i < 2; ++i) {
+            EXPECT_EQ(byStep[i].run, ppoRun);
+            EXPECT_EQ(byStep[i].step, 2 * static_cast<std::int64_t>(i + 1));
+            EXPECT_EQ(byStep[i].label, "ppo-3 @ step " + std::to_string(2 * (i + 1)));
+        }
 
         // Evaluating the reward model's adapter merges its SFT parent first: the model it trained on.
         desk.experiments().evaluateRun(rm, qpath(test::examples_dir()));
@@ -138,14 +163,14 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
     // Reopened: the runs, their curves and the result's run come back.
     Workbench again;
     ASSERT_EQ(again.open(qpath(dir / "ws.amalgam")), "");
-    ASSERT_EQ(again.experiments().runs().size(), 2u);
+    ASSERT_EQ(again.experiments().runs().size(), 3u);
     EXPECT_EQ(again.experiments().runs()[1].parent_run, again.experiments().runs()[0].id);
     EXPECT_EQ(again.experiments().metrics(2).size(), 4u);
     EXPECT_EQ(again.experiments().state(2), JobState::Finished);
     const auto results = again.workspace().eval_results();
-    ASSERT_EQ(results.size(), 1u);
-    EXPECT_EQ(results[0].run, 2);
-    EXPECT_EQ(results[0].step, 4);
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_EQ(results[2].run, 2);
+    EXPECT_EQ(results[2].step, 4);
 }
 
 TEST(Training, AKilledWorkerLeavesTheRunResumable) {

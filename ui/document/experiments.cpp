@@ -92,6 +92,7 @@ void Experiments::append(std::int64_t run, const MetricsLine& line) {
                 lines.end());
     lines.push_back(line);
     emit metricsAppended(run);
+    if (eval) emit resultsChanged();  // the worker stored the evaluation before it logged the line
 }
 
 std::optional<std::int64_t> Experiments::runOfJob(std::int64_t job) const {

@@ -56,8 +56,9 @@ QStringList WorkerJob::arguments(const QString& workspace) const {
     }
     case JobKind::Train:
         // Always --resume: a job queued again after a crash or a cancel continues its run.
-        return {"train", option("config"), "--out", option("out"), "--resume", "--device", option("device"), "--dtype", option("dtype"),
-                "--progress", "json"};
+        return QStringList{"train", option("config"), "--out", option("out"), "--resume", "--device", option("device"), "--dtype",
+                           option("dtype")} +
+               store;
     case JobKind::Merge:
         return {"model", "merge", option("model"), "--adapter", option("adapter"), "--out", option("out")};
     }
