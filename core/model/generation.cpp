@@ -129,7 +129,7 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
         return out;
     }
     std::vector<std::int32_t> stops = options.stop_tokens;
-    if (model.config().eos_token_id) stops.push_back(static_cast<std::int32_t>(*model.config().eos_token_id));
+    if (model.config().eos_token_id && options.stop_at_eos) stops.push_back(static_cast<std::int32_t>(*model.config().eos_token_id));
     const auto batch = static_cast<std::int64_t>(prompts.size()), steps = static_cast<std::int64_t>(options.max_new_tokens);
     const at::Device device = model.device();
     const auto on_device = at::TensorOptions().device(device);

@@ -18,6 +18,7 @@ struct GenerationOptions {
     double top_p = 1.0;        ///< nucleus: the smallest set of tokens whose probability reaches top_p
     std::uint64_t seed = 0;
     std::vector<std::int32_t> stop_tokens;  ///< besides the model's end-of-sequence token
+    bool stop_at_eos = true;                ///< false: the model's end-of-sequence token is a token like any other
     std::vector<std::string> stop_strings;  ///< the text is cut before the first one
     bool logprobs = false;                  ///< also return each new token's log-probability (rollouts)
 };

@@ -77,6 +77,7 @@ PpoStage::Figures PpoStage::step(const MicroBatch& batch, std::int64_t step, dou
     o.generation.greedy = false;
     o.generation.top_k = static_cast<int>(p.top_k);
     o.generation.top_p = p.top_p;
+    o.generation.stop_at_eos = p.stop_at_eos;
     o.generation.max_new_tokens = static_cast<int>(p.min_new_tokens + static_cast<std::int64_t>(length_rng() % lengths));
     o.generation.seed = seed_mix(config_.seed, step_seed, 102);
     o.kl_coef = kl_.value;

@@ -133,8 +133,9 @@ TrainConfig preset_config(const std::string& name) {
         c.lora = {8, 32, 0.1, {}};
     } else if (name == "paper-ppo") {
         // Stack-LLaMA's PPO (the paper follows it): batch 32, mini-batch 1, 4 PPO epochs, adaptive
-        // KL from 0.2 toward 6; responses of 32 to 128 new tokens, top_k 0, top_p 1. Not stated
-        // by the paper: the warm-up (none in TRL's PPO) and the constant learning rate.
+        // KL from 0.2 toward 6; responses of 32 to 128 new tokens, top_k 0, top_p 1, and no stop
+        // at EOS (its eos_token_id is 100,000, beyond the vocabulary). Not stated by the paper:
+        // the warm-up (none in TRL's PPO) and the constant learning rate.
         c.stage = Stage::Ppo;
         c.optimizer.lr = 1.41e-5;
         c.optimizer.schedule = Schedule::Constant;
@@ -143,6 +144,7 @@ TrainConfig preset_config(const std::string& name) {
         c.grad_accum = 4;
         c.max_steps = 20000;
         c.lora = {16, 32, 0.05, {}};
+        c.ppo.stop_at_eos = false;
     } else {
         std::string list;
         for (const auto& n : preset_names()) list += (list.empty() ? "" : ", ") + n;
@@ -229,7 +231,7 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     }
     if (top.has("ppo")) {
         Section ppo(top.at("ppo"), "ppo", {"kl", "gamma", "lam", "cliprange", "cliprange_value", "vf_coef", "ppo_epochs", "mini_batch",
-                                           "new_tokens", "top_k", "top_p", "sample_every"});
+                                           "new_tokens", "top_k", "top_p", "stop_at_eos", "sample_every"});
         PpoSettings& p = c.ppo;
         if (ppo.has("kl")) {
             Section kl(ppo.at("kl"), "ppo.kl", {"adaptive", "init", "target", "horizon"});
@@ -247,6 +249,7 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
         ppo.read("mini_batch", p.mini_batch, 1);
         ppo.read("top_k", p.top_k, 0);
         ppo.read("top_p", p.top_p, 1e-6, 1.0);
+        ppo.read("stop_at_eos", p.stop_at_eos);
         ppo.read("sample_every", p.sample_every, 1);
         if (ppo.has("new_tokens")) {
             const json& n = ppo.at("new_tokens");
@@ -302,6 +305,7 @@ nlohmann::ordered_json TrainConfig::to_json() const {
                 {"new_tokens", {ppo.min_new_tokens, ppo.max_new_tokens}},
                 {"top_k", ppo.top_k},
                 {"top_p", ppo.top_p},
+                {"stop_at_eos", ppo.stop_at_eos},
                 {"sample_every", ppo.sample_every}};
     return j;
 }

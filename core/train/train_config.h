@@ -43,6 +43,7 @@ struct PpoSettings {
     std::int64_t min_new_tokens = 32, max_new_tokens = 128;  ///< each step's length is drawn from this range
     std::int64_t top_k = 0;
     double top_p = 1.0;
+    bool stop_at_eos = true;  ///< false: every response runs to its drawn length, as Stack-LLaMA's
     std::int64_t sample_every = 10;  ///< steps between the samples written to samples.jsonl
 };
 

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
 #include "core/model/generation.h"
 #include "core/model/step_graph.h"
 #include "core/model/tokenizer.h"
@@ -240,6 +244,29 @@ TEST(Generation, SamplingFromOnlyTheMostLikelyTokenIsGreedy) {
         ASSERT_EQ(a[i].tokens.size(), 9u);
         EXPECT_EQ(a[i].tokens, b[i].tokens) << i;
     }
+}
+
+TEST(Generation, WithoutTheStopAtEosTheEndOfSequenceIsATokenLikeAnyOther) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 11);
+    const std::vector<std::vector<std::int32_t>> prompt = {{5, 72, 101}};
+    GenerationOptions o;
+    o.max_new_tokens = 6;
+    o.stop_tokens = {};
+    const auto free_run = generate_from_ids(*TransformerModel::load(m.dir.path()), prompt, o)[0].tokens;
+    ASSERT_EQ(free_run.size(), 6u);
+    // The model's end-of-sequence token becomes the third token it chooses.
+    const std::filesystem::path config = m.dir.path() / "config.json";
+    nlohmann::json j = nlohmann::json::parse(std::ifstream(config));
+    j["eos_token_id"] = free_run[2];
+    std::ofstream(config) << j.dump();
+    auto model = TransformerModel::load(m.dir.path());
+    const Generation stopped = generate_from_ids(*model, prompt, o)[0];
+    EXPECT_EQ(stopped.stop_reason, "stop_token");
+    EXPECT_EQ(stopped.tokens, std::vector<std::int32_t>(free_run.begin(), free_run.begin() + 2));
+    o.stop_at_eos = false;
+    const Generation through = generate_from_ids(*model, prompt, o)[0];
+    EXPECT_EQ(through.stop_reason, "length");
+    EXPECT_EQ(through.tokens, free_run);
 }
 
 TEST(StepGraph, OnlyCudaStepsAreRecorded) {

@@ -81,7 +81,10 @@ TEST(TrainConfig, PaperPpoPresetAndItsSection) {
     EXPECT_EQ(c.ppo.max_new_tokens, 16);
     EXPECT_DOUBLE_EQ(c.ppo.cliprange, 0.1);
     EXPECT_DOUBLE_EQ(c.ppo.vf_coef, 0.1);
+    EXPECT_FALSE(c.ppo.stop_at_eos) << "Stack-LLaMA never stops a response at EOS";
     EXPECT_EQ(train_config_from_json(c.to_json(), "/elsewhere").to_json(), c.to_json());
+    EXPECT_TRUE(parse("stage: ppo\nmodel: m\nadapter: sft\nreward: rm\ndata: d.jsonl\n").ppo.stop_at_eos);
+    EXPECT_TRUE(parse("preset: paper-ppo\nmodel: m\nadapter: sft\nreward: rm\ndata: d.jsonl\nppo: {stop_at_eos: true}\n").ppo.stop_at_eos);
 }
 
 TEST(TrainConfig, TheFileOverridesItsPreset) {
