@@ -1,6 +1,8 @@
 #include "core/model/step_graph.h"
 
+#include <cstdlib>
 #include <stdexcept>
+#include <string>
 
 #ifdef AMALGAM_CUDA_GRAPHS
 #include <ATen/cuda/CUDAContext.h>
@@ -26,7 +28,10 @@ struct StepGraph::Recording {
     at::cuda::CUDAGraph graph;
 };
 
-bool StepGraph::supported(const at::Device& device) { return device.is_cuda(); }
+bool StepGraph::supported(const at::Device& device) {
+    const char* wanted = std::getenv("AMALGAM_CUDA_GRAPHS");
+    return device.is_cuda() && !(wanted && std::string(wanted) == "0");
+}
 
 StepGraph::StepGraph(const at::Device& device, const std::function<void()>& step) {
     if (!supported(device)) throw std::invalid_argument("only CUDA steps can be recorded as a graph");

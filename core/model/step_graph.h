@@ -15,7 +15,8 @@ namespace amalgam {
  *  own stream, as capture requires; the destructor waits for that stream. */
 class StepGraph {
 public:
-    /** Whether steps on `device` can be recorded: a CUDA device in a build of libtorch with CUDA. */
+    /** Whether steps on `device` are recorded: a CUDA device, in a build of libtorch with CUDA,
+     *  unless AMALGAM_CUDA_GRAPHS=0 asks for every step to be launched kernel by kernel. */
     static bool supported(const at::Device& device);
 
     /** Runs `step` once (the warm-up capture needs, which does the step's work), then records it. */

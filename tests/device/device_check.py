@@ -30,12 +30,14 @@ class Device:
     def figure(self, name, value):
         print(f"FIGURE {name}: {value}", flush=True)
 
-    def ours(self, folder, request):
-        """Runs amalgam_parity on a model folder and returns its JSON answer."""
+    def ours(self, folder, request, env=None):
+        """Runs amalgam_parity on a model folder (with `env` added to the environment) and
+        returns its JSON answer."""
         path = os.path.join(self.out, "request.json")
         with open(path, "w") as f:
             json.dump({"device": self.name, **request}, f)
-        run = subprocess.run([os.path.join(self.build, "tests/device/amalgam_parity"), folder, path], capture_output=True, text=True)
+        run = subprocess.run([os.path.join(self.build, "tests/device/amalgam_parity"), folder, path], capture_output=True, text=True,
+                             env={**os.environ, **(env or {})})
         if run.returncode != 0:
             raise RuntimeError(run.stderr.strip())
         return json.loads(run.stdout)

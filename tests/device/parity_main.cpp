@@ -9,8 +9,9 @@
 //            "peak_bytes" (the allocator's peak during training);
 //   "ids": a batch of equal-length id lists -> "top1" (the most likely next ids), "logits" (unless
 //          "logits" is false) or "embeddings", and for causal models "greedy" ("greedy_new_tokens"
-//          of them, default 8; 0: none) and, with a reward adapter, "rewards" (the score head at
-//          the last token of each row);
+//          of them, default 8; 0: none), with "sample": {"new_tokens", "seed", "temperature",
+//          "top_k", "top_p"} also "sampled" and "sampled_logprobs" (rollouts from those rows), and,
+//          with a reward adapter, "rewards" (the score head at the last token of each row);
 //   "eval": {"data", "limit", "batch", "suites"} -> "eval" (results.json's body) and "eval_seconds";
 //   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
 //   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate_tokens_per_s".
@@ -147,6 +148,24 @@ int main(int argc, char** argv) {
                 if (o.max_new_tokens > 0)
                     for (const auto& g : generate_from_ids(*model, rows, o)) greedy.push_back(g.tokens);
                 out["greedy"] = greedy;
+                if (request.contains("sample")) {
+                    const nlohmann::json& s = request["sample"];
+                    GenerationOptions sampling;
+                    sampling.greedy = false;
+                    sampling.logprobs = true;
+                    sampling.max_new_tokens = s.value("new_tokens", 16);
+                    sampling.seed = s.value("seed", 0);
+                    sampling.temperature = s.value("temperature", 1.0);
+                    sampling.top_k = s.value("top_k", 0);
+                    sampling.top_p = s.value("top_p", 1.0);
+                    nlohmann::json sampled = nlohmann::json::array(), logprobs = nlohmann::json::array();
+                    for (const auto& g : generate_from_ids(*model, rows, sampling)) {
+                        sampled.push_back(g.tokens);
+                        logprobs.push_back(g.logprobs);
+                    }
+                    out["sampled"] = sampled;
+                    out["sampled_logprobs"] = logprobs;
+                }
                 if (const ScalarHead* head = model->score_head()) {
                     at::Tensor rewards = head->at_last_token(model->hidden_states(ids, mask), mask).to(at::kCPU, at::kFloat).contiguous();
                     out["rewards"] = std::vector<float>(rewards.data_ptr<float>(), rewards.data_ptr<float>() + rewards.numel());

@@ -125,6 +125,11 @@ def measure(d):
              f"ours {ours['forward_tokens_per_s']:.0f}, transformers ({attention}) {hf_fwd:.0f}, "
              f"speed ratio {ours['forward_tokens_per_s'] / hf_fwd:.2f}")
     hf_gen = hf_generate(d, model)
+    if ours["generate_step_graphs"]:
+        eager = d.ours(folder, {"dtype": "bfloat16", "generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64}},
+                       env={"AMALGAM_CUDA_GRAPHS": "0"})
+        d.figure("greedy generation tokens/s without CUDA graphs (AMALGAM_CUDA_GRAPHS=0)",
+                 f"ours {eager['generate_tokens_per_s']:.0f}; with them {ours['generate_tokens_per_s']:.0f}")
     graphs = "steps replayed from a CUDA graph" if ours["generate_step_graphs"] else "no CUDA graph"
     d.figure(f"greedy generation tokens/s (batch 32, 64 new, bf16, {graphs})",
              f"ours {ours['generate_tokens_per_s']:.0f}, transformers {hf_gen:.0f}, speed ratio {ours['generate_tokens_per_s'] / hf_gen:.2f}")
