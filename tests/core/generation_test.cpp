@@ -194,34 +194,34 @@ TEST(Generation, RolloutBatchKeepsTheStopTokenAndMatchesScoring) {
  *  order of likelihood) at temperature 1: the weights e^0, e^-1, e^-2, e^-3 relative to the most
  *  likely, 1, 0.3679, 0.1353, 0.0498, total 1.5530; running shares 0.6439, 0.8808, 0.9679, 1. */
 TEST(Sampling, PicksWhereTheRunningProbabilityPassesTheDraw) {
+    struct Case {
+        double u;
+        int top_k;
+        double top_p, temperature;
+        std::int64_t expected;
+    };
+    const Case cases[] = {
+        {0.0, 0, 1.0, 1.0, 3}, {0.64, 0, 1.0, 1.0, 3}, {0.65, 0, 1.0, 1.0, 1}, {0.88, 0, 1.0, 1.0, 1},
+        {0.89, 0, 1.0, 1.0, 0}, {0.97, 0, 1.0, 1.0, 2}, {0.999999, 0, 1.0, 1.0, 2},
+        // top_k 2 keeps ids 3 and 1: shares 1 / 1.3679 = 0.7311, then 1.
+        {0.73, 2, 1.0, 1.0, 3}, {0.74, 2, 1.0, 1.0, 1}, {0.999999, 2, 1.0, 1.0, 1},
+        // top_p 0.7: id 3 alone holds 0.6439 < 0.7, so id 1 joins and reaches 0.8808; the rest go.
+        {0.74, 0, 0.7, 1.0, 1}, {0.999999, 0, 0.7, 1.0, 1},
+        // top_p 0.5: the most likely token alone, whatever the draw.
+        {0.999999, 0, 0.5, 1.0, 3},
+        // Temperature 0.5 doubles the gaps: e^0, e^-2, ...: shares 0.8650, 0.9821, ...
+        {0.86, 0, 1.0, 0.5, 3}, {0.87, 0, 1.0, 0.5, 1},
+    };
     const at::Tensor row = at::tensor({0.0f, 1.0f, -1.0f, 2.0f}).view({1, 4});
-    auto pick = [&](double u, int top_k, double top_p, double temperature = 1.0) {
+    for (const Case& c : cases) {
         GenerationOptions o;
         o.greedy = false;
-        o.top_k = top_k;
-        o.top_p = top_p;
-        o.temperature = temperature;
-        return sample_tokens(row, at::tensor({u}, at::kDouble), o).item<std::int64_t>();
-    };
-    EXPECT_EQ(pick(0.0, 0, 1.0), 3);
-    EXPECT_EQ(pick(0.64, 0, 1.0), 3);
-    EXPECT_EQ(pick(0.65, 0, 1.0), 1);
-    EXPECT_EQ(pick(0.88, 0, 1.0), 1);
-    EXPECT_EQ(pick(0.89, 0, 1.0), 0);
-    EXPECT_EQ(pick(0.97, 0, 1.0), 2);
-    EXPECT_EQ(pick(0.999999, 0, 1.0), 2);
-    // top_k 2 keeps ids 3 and 1: shares 1 / 1.3679 = 0.7311, then 1.
-    EXPECT_EQ(pick(0.73, 2, 1.0), 3);
-    EXPECT_EQ(pick(0.74, 2, 1.0), 1);
-    EXPECT_EQ(pick(0.999999, 2, 1.0), 1);
-    // top_p 0.7: id 3 alone holds 0.6439 < 0.7, so id 1 joins and reaches 0.8808; the rest go.
-    EXPECT_EQ(pick(0.74, 0, 0.7), 1);
-    EXPECT_EQ(pick(0.999999, 0, 0.7), 1);
-    // top_p 0.5: the most likely token alone, whatever the draw.
-    EXPECT_EQ(pick(0.999999, 0, 0.5), 3);
-    // Temperature 0.5 doubles the gaps: e^0, e^-2, ...: shares 0.8650, 0.9821, ...
-    EXPECT_EQ(pick(0.86, 0, 1.0, 0.5), 3);
-    EXPECT_EQ(pick(0.87, 0, 1.0, 0.5), 1);
+        o.top_k = c.top_k;
+        o.top_p = c.top_p;
+        o.temperature = c.temperature;
+        EXPECT_EQ(sample_tokens(row, at::tensor({c.u}, at::kDouble), o).item<std::int64_t>(), c.expected)
+            << "u " << c.u << ", top_k " << c.top_k << ", top_p " << c.top_p << ", temperature " << c.temperature;
+    }
     // Ties go to the lower id: logits 1, 1 with a draw in the first half.
     GenerationOptions o;
     o.greedy = false;
