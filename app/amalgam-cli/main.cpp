@@ -35,7 +35,7 @@ void print_overview(std::FILE* to) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    amalgam::use_fast_blas_kernels(argv);
+    amalgam::use_fast_blas_kernels();
     std::vector<std::string> words(argv + 1, argv + argc);
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
         print_overview(words.empty() ? stderr : stdout);

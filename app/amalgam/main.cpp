@@ -15,7 +15,7 @@
 #include "ui/views/main_window.h"
 
 int main(int argc, char** argv) {
-    amalgam::use_fast_blas_kernels(argv);  // the map's PCA runs in BLAS
+    amalgam::use_fast_blas_kernels();  // the map's PCA runs in BLAS
     auto given = [&](std::initializer_list<const char*> options) {
         return std::any_of(argv + 1, argv + argc, [&](const char* a) {
             return std::any_of(options.begin(), options.end(), [&](const char* o) { return std::strcmp(a, o) == 0; });

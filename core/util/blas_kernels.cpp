@@ -1,7 +1,6 @@
 #include "core/util/blas_kernels.h"
 
 #include <dlfcn.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -22,16 +21,22 @@ const char* best_core_type() {
 
 }  // namespace
 
-void use_fast_blas_kernels(char** argv) {
+void use_fast_blas_kernels() {
     if (std::getenv("OPENBLAS_CORETYPE")) return;
     // Looked up at run time: OpenBLAS comes in through libtorch and faiss, and may be another BLAS.
     using CoreName = char* (*)();
+    using Step = void (*)();
     auto core_name = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
     if (!core_name || std::strcmp(core_name(), "Prescott") != 0) return;
+    // A build with every kernel set (DYNAMIC_ARCH, as Debian's) chooses in these two, which
+    // forget the choice and make it again from OPENBLAS_CORETYPE.
+    auto forget = reinterpret_cast<Step>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_quit"));
+    auto choose = reinterpret_cast<Step>(dlsym(RTLD_DEFAULT, "gotoblas_dynamic_init"));
     const char* best = best_core_type();
-    if (!best) return;
+    if (!forget || !choose || !best) return;
     setenv("OPENBLAS_CORETYPE", best, 1);
-    execv("/proc/self/exe", argv);  // returns only if the restart failed: go on with the slow kernels
+    forget();
+    choose();
 }
 
 }  // namespace amalgam

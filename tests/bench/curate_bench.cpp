@@ -47,8 +47,8 @@ void row(const char* stage, double seconds, std::size_t items) {
 
 }  // namespace
 
-int main(int, char** argv) {
-    use_fast_blas_kernels(argv);  // as amalgam-cli does
+int main() {
+    use_fast_blas_kernels();  // as amalgam-cli does
     std::printf("hardware threads: %u\n", std::thread::hardware_concurrency());
     const std::filesystem::path data = amalgam::test::shared_data_dir();
     if (!data.empty()) {

@@ -71,8 +71,8 @@ void generation_speed(const fs::path& dir, const char* label) {
 
 }  // namespace
 
-int main(int, char** argv) {
-    use_fast_blas_kernels(argv);  // as amalgam-cli does
+int main() {
+    use_fast_blas_kernels();  // as amalgam-cli does
     use_all_cores();
     std::printf("threads: %d, AVX-512 BF16: %s\n", at::get_num_threads(), cpu_has_bf16() ? "yes" : "no");
     fs::path root = fs::temp_directory_path() / "amalgam-model-bench";

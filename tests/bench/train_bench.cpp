@@ -120,8 +120,8 @@ void bench_ppo(const fs::path& root, const std::string& preset, const fs::path& 
 
 }  // namespace
 
-int main(int, char** argv) {
-    use_fast_blas_kernels(argv);  // as amalgam-cli does
+int main() {
+    use_fast_blas_kernels();  // as amalgam-cli does
     use_all_cores();
     const fs::path root = fs::temp_directory_path() / "amalgam-train-bench";
     fs::remove_all(root);
