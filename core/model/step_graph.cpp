@@ -5,10 +5,10 @@
 #include <string>
 
 #ifdef AMALGAM_CUDA_GRAPHS
-#include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
 #endif
 
 namespace amalgam {
@@ -17,13 +17,13 @@ namespace amalgam {
 
 struct StepGraph::Recording {
     explicit Recording(const at::Device& device)
-        : device_guard(device), stream(at::cuda::getStreamFromPool(false, device.index())), stream_guard(stream) {}
+        : device_guard(device), stream(c10::cuda::getStreamFromPool(false, device.index())), stream_guard(stream) {}
     /** "cuda" names the current device. */
     static at::Device indexed(const at::Device& device) {
         return device.has_index() ? device : at::Device(at::kCUDA, c10::cuda::current_device());
     }
     c10::cuda::CUDAGuard device_guard;
-    at::cuda::CUDAStream stream;
+    c10::cuda::CUDAStream stream;
     c10::cuda::CUDAStreamGuard stream_guard;  // capture may not use the default stream
     at::cuda::CUDAGraph graph;
 };
@@ -37,7 +37,7 @@ StepGraph::StepGraph(const at::Device& device, const std::function<void()>& step
     if (!supported(device)) throw std::invalid_argument("only CUDA steps can be recorded as a graph");
     const at::Device indexed = Recording::indexed(device);
     // The work queued so far (prefill, the first choice) is on the default stream.
-    at::cuda::getCurrentCUDAStream(indexed.index()).synchronize();
+    c10::cuda::getCurrentCUDAStream(indexed.index()).synchronize();
     recording_ = std::make_unique<Recording>(indexed);
     step();  // warm-up: the libraries' lazy set-up happens outside the capture
     recording_->stream.synchronize();
