@@ -237,6 +237,24 @@ TEST(Training, APipelineWaitsForEachStageAndGoesOnWhenAFailedStageIsResumed) {
     EXPECT_EQ(results[3].step, 6);
 }
 
+TEST(Training, APipelinesPpoRunEvaluatesItselfOnce) {
+    test::TempDir dir;
+    TrainingDesk desk(dir / "ws.amalgam");
+    desk.panel.applyPreset("none");
+    desk.panel.setSteps(2);
+    desk.panel.setPipeline(true, false);
+    desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));
+    desk.panel.setEvaluationData(qpath(test::examples_dir()));
+    ASSERT_TRUE(desk.panel.launchPipeline()) << desk.panel.message();
+    EXPECT_EQ(desk.panel.message(), "Queued sft-1 \u2192 rm-2 \u2192 ppo-3, then 2 evaluations.");
+    ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
+    for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
+    QStringList labels;
+    for (const auto& row : desk.workbench.workspace().eval_results()) labels << QString::fromStdString(row.label);
+    labels.sort();
+    EXPECT_EQ(labels, QStringList({"ppo-3 @ step 2", "sft-1", "tiny-llama"}));
+}
+
 TEST(JobQueue, OfTwoWorkbenchesOnOneWorkspaceOneRunsTheQueue) {
     test::TempDir dir;
     const QString file = qpath(dir / "ws.amalgam");

@@ -322,7 +322,10 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
     base.device = request.settings.device;
     base.dtype = request.settings.dtype;
     runs.evaluations.push_back(evaluate(base));
-    for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.dpo})
+    // A PPO run given evaluation data evaluates itself at its last step (and every eval_every
+    // steps), each result a row of its own in Compare: a second evaluation would repeat it.
+    const bool ppoEvaluatesItself = !request.settings.config.eval_data.empty();
+    for (const auto& policy : {std::optional<std::int64_t>(runs.sft), ppoEvaluatesItself ? std::nullopt : runs.ppo, runs.dpo})
         if (policy) runs.evaluations.push_back(evaluateRun(*policy, request.evaluationData));
     return runs;
 }

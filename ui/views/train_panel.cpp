@@ -144,6 +144,8 @@ void TrainPanel::setSteps(int steps) { steps_->setValue(steps); }
 
 void TrainPanel::setData(const QString& file) { data_->setText(file); }
 
+void TrainPanel::setEvaluationData(const QString& folder) { evalData_->setText(folder); }
+
 void TrainPanel::applyPreset(const QString& name) {
     const Stage stage = static_cast<Stage>(stage_->currentData().toInt());
     base_ = name == tr("none") ? TrainConfig{} : preset_config(name.toStdString());

@@ -34,12 +34,15 @@ public:
     void setStage(Stage stage);
     void setSteps(int steps);
     void setData(const QString& file);
+    /** The folder of evaluation suites: PPO evaluates on it while it trains, a pipeline after. */
+    void setEvaluationData(const QString& folder);
     /** Launches the run; returns its id, or 0 after showing why not. */
     std::int64_t launch();
     /** Which pipeline launchPipeline() queues: SFT → RM → PPO, SFT → DPO, or both. */
     void setPipeline(bool rlhf, bool dpo);
     /** Queues the pipeline with the fields' settings and evaluates the base and every policy on
-     *  the evaluation data (or the suites evaluated last); returns false after showing why not. */
+     *  the evaluation data (or the suites evaluated last; PPO evaluates itself where the field
+     *  names a folder); returns false after showing why not. */
     bool launchPipeline();
     void showCommand();
     void estimate();
