@@ -1,4 +1,4 @@
-// amalgam-cli train: SFT, reward model or DPO with LoRA into a run folder.
+// amalgam-cli train: SFT, reward model, DPO or PPO with LoRA into a run folder.
 #include <cstdio>
 #include <functional>
 #include <memory>

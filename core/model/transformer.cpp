@@ -139,6 +139,7 @@ at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tens
             if (cache) throw std::invalid_argument("an encoder takes no cache");
             return arch::bert_hidden(w, config_, ids, mask);
     }
+    if (!hidden.defined()) throw std::logic_error("unknown family");
     if (cache && cache->preallocated && !cache->slot.defined()) cache->filled += ids.size(1);
     return hidden;
 }
