@@ -1,5 +1,7 @@
 // Whole runs on tiny models: they learn, resume to the same bytes, and stop cleanly on bad input.
 #include <cmath>
+#include <fstream>
+#include <numeric>
 
 #include <gtest/gtest.h>
 
@@ -182,6 +184,88 @@ TEST(Ppo, ARunWritesItsPolicyValueHeadMetricsAndSamples) {
     auto model = TransformerModel::load(m.dir.path());
     model->load_adapter(dir / "run" / "adapter");
     EXPECT_EQ(model->score_head(), nullptr);
+}
+
+/** Answers of five random printable characters and an ending: with `sft`, rows of a prompt and
+ *  such an answer, ending in the marker '!' one time in two; otherwise pairs whose chosen answer
+ *  ends with the marker and whose rejected one with another printable character. */
+std::string marker_rows(int count, std::uint64_t seed, bool sft) {
+    std::mt19937_64 rng(seed);
+    auto printable = [&] {
+        for (;;)
+            if (const char c = static_cast<char>(32 + rng() % 95); c != '!') return c;
+    };
+    std::string out;
+    for (int i = 0; i < count; ++i) {
+        std::string body;
+        for (int k = 0; k < 5; ++k) body += printable();
+        const std::string prompt = "say " + std::to_string(i), other = body + printable();
+        nlohmann::json row = sft ? nlohmann::json{{"prompt", prompt}, {"response", i % 2 ? body + "!" : other}}
+                                 : nlohmann::json{{"prompt", prompt}, {"chosen", body + "!"}, {"rejected", other}};
+        out += row.dump() + "\n";
+    }
+    return out;
+}
+
+TEST(Learning, PpoRaisesTheScoreOfARewardModelThatPrizesAMarker) {
+    TinyModel m(ModelFamily::Llama);
+    TempDir dir;
+    // The paper's chain on a toy task: SFT on answers of printable characters, a reward model
+    // from it that prizes answers ending with the marker, then PPO from the SFT policy.
+    TrainConfig sft = quick_config(Stage::Sft, m.dir.path(), dir.write("sft.jsonl", marker_rows(96, 2, true)));
+    sft.lora = {8, 16, 0.0, {"q_proj", "v_proj", "lm_head"}};
+    sft.batch_size = 8;
+    sft.max_steps = 40;
+    sft.save_every = 40;
+    run(sft, dir / "sft");
+    TrainConfig rm = quick_config(Stage::RewardModel, m.dir.path(), dir.write("pairs.jsonl", marker_rows(96, 3, false)));
+    rm.adapter = (dir / "sft" / "adapter").string();
+    rm.batch_size = 8;
+    rm.max_steps = 60;
+    rm.save_every = 60;
+    run(rm, dir / "rm");
+    EXPECT_GT(last(metrics_of(dir / "rm"), "accuracy"), 0.9);
+    TrainConfig c = quick_config(Stage::Ppo, m.dir.path(), dir / "pairs.jsonl");
+    c.adapter = rm.adapter;
+    c.reward = (dir / "rm" / "adapter").string();
+    c.lora = {8, 16, 0.0, {"q_proj", "v_proj", "lm_head"}};
+    c.optimizer.lr = 3e-3;
+    c.batch_size = 16;
+    c.max_steps = 30;
+    c.save_every = 30;
+    c.ppo.adaptive_kl = false;
+    c.ppo.kl_init = 0.02;
+    c.ppo.ppo_epochs = 4;
+    c.ppo.mini_batch = 8;
+    c.ppo.min_new_tokens = c.ppo.max_new_tokens = 6;
+    c.ppo.stop_at_eos = false;
+    c.ppo.sample_every = 1;
+    run(c, dir / "ppo");
+    // The share of sampled answers that end with the marker, over the first and the last ten steps.
+    std::vector<double> marked;
+    std::ifstream samples(dir / "ppo" / "samples.jsonl");
+    for (std::string line; std::getline(samples, line);) {
+        const auto sample = nlohmann::json::parse(line);
+        const std::string response = sample["response"];
+        marked.push_back(!response.empty() && response.back() == '!');
+    }
+    ASSERT_EQ(marked.size(), 30u * 4);
+    const double marked_first = std::accumulate(marked.begin(), marked.begin() + 40, 0.0) / 40;
+    const double marked_last = std::accumulate(marked.end() - 40, marked.end(), 0.0) / 40;
+    const auto lines = metrics_of(dir / "ppo");
+    ASSERT_EQ(lines.size(), 30u);
+    double first = 0, final = 0, kl = 0;
+    for (std::size_t i = 0; i < 10; ++i) {
+        first += lines[i]["objective/scores"].get<double>() / 10;
+        final += lines[lines.size() - 10 + i]["objective/scores"].get<double>() / 10;
+    }
+    for (const auto& line : lines) kl += line["objective/kl"].get<double>() / static_cast<double>(lines.size());
+    // Seen with the three BLAS kernel sets of one machine: the mean score rose from -2.1 to
+    // between 3.9 and 6.3, and the share of marked answers from 0.375 to between 0.675 and 0.9.
+    EXPECT_GT(final, first + 3.0) << "mean score of the first ten steps " << first << ", of the last ten " << final;
+    EXPECT_GT(marked_last, marked_first + 0.2) << "marked answers " << marked_first << " -> " << marked_last;
+    EXPECT_TRUE(std::isfinite(kl));
+    EXPECT_GE(kl, 0.0);
 }
 
 TEST(Ppo, ARewardFolderWithoutAScoreHeadIsRefusedBeforeAnyRollout) {
