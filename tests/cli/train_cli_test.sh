@@ -100,6 +100,27 @@ for delay in 0.1 0.3 0.5 0.7; do
   cmp -s long/adapter/adapter_model.safetensors killed/adapter/adapter_model.safetensors || fail "killed at ${delay}s and resumed differs"
 done
 
+# PPO killed with SIGKILL after 1, 4, 7 and 10 of its 20 logged lines, then resumed: the same
+# policy adapter and value head to the byte.
+config ppo "$examples/pairwise.jsonl" 40 "adapter: sft/adapter
+reward: rm/adapter
+save_every: 3
+ppo: {new_tokens: [4, 8], mini_batch: 2, ppo_epochs: 2}" | grep -v '^save_every: 4' > ppo-long.yaml
+"$cli" train ppo-long.yaml --out ppo-long 2> /dev/null
+for lines in 1 4 7 10; do
+  rm -rf ppo-killed
+  "$cli" train ppo-long.yaml --out ppo-killed > /dev/null 2>&1 &
+  pid=$!
+  until [ "$(cat ppo-killed/metrics.jsonl 2> /dev/null | wc -l)" -ge $lines ] || ! kill -0 $pid 2> /dev/null; do sleep 0.02; done
+  kill -9 $pid 2> /dev/null || true
+  wait $pid 2> /dev/null || true
+  [ ! -e ppo-killed/adapter ] || fail "the kill after $lines logged lines came after the run's end"
+  "$cli" train ppo-long.yaml --out ppo-killed --resume 2> /dev/null || fail "ppo resume after a kill after $lines lines"
+  for file in adapter_model.safetensors value_head.safetensors; do
+    cmp -s ppo-long/adapter/$file ppo-killed/adapter/$file || fail "ppo killed after $lines lines and resumed: $file differs"
+  done
+done
+
 # Errors: the config's line, the data's line, a run folder in use.
 printf 'stage: sft\nmodel: base\ndata: %s\noptimizer:\n  lr: fast\n' "$examples/sft.jsonl" > bad.yaml
 set +e
