@@ -144,12 +144,20 @@ TrainConfig preset_config(const std::string& name) {
         c.grad_accum = 4;
         c.max_steps = 20000;
         c.lora = {16, 32, 0.05, {}};
+        c.eval_every = 100;
         c.ppo.stop_at_eos = false;
     } else {
         std::string list;
         for (const auto& n : preset_names()) list += (list.empty() ? "" : ", ") + n;
         throw ConfigError("preset", "unknown preset '" + name + "' (" + list + ")");
     }
+    return c;
+}
+
+TrainConfig stage_defaults(Stage stage) {
+    TrainConfig c;
+    c.stage = stage;
+    if (stage == Stage::Ppo) c.eval_every = 100;
     return c;
 }
 
@@ -165,6 +173,7 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     }
     if (!top.has("stage") && !top.has("preset")) throw ConfigError("stage", "is missing (sft, rm or dpo)");
     top.read_choice("stage", c.stage, kStages);
+    if (!top.has("preset")) c = stage_defaults(c.stage);  // nothing else is read yet
     top.read_path("model", c.model, base_dir);
     top.read_path("adapter", c.adapter, base_dir);
     top.read_path("reward", c.reward, base_dir);

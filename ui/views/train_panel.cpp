@@ -148,8 +148,7 @@ void TrainPanel::setEvaluationData(const QString& folder) { evalData_->setText(f
 
 void TrainPanel::applyPreset(const QString& name) {
     const Stage stage = static_cast<Stage>(stage_->currentData().toInt());
-    base_ = name == tr("none") ? TrainConfig{} : preset_config(name.toStdString());
-    if (name == tr("none")) base_.stage = stage;
+    base_ = name == tr("none") ? stage_defaults(stage) : preset_config(name.toStdString());
     const QSignalBlocker block(stage_);
     setStage(base_.stage);
     preset_->setCurrentText(name);
