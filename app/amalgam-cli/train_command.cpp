@@ -53,8 +53,8 @@ presets (preset: NAME; the file's own values override them):
               LoRA r 8 / alpha 32 / dropout 0.1, 100 warm-up steps
   paper-ppo   lr 1.41e-5 constant, batch 32, mini-batch 1, grad-accum 4, 4 PPO epochs,
               20000 steps, LoRA r 16 / alpha 32 / dropout 0.05, adaptive KL 0.2 -> 6,
-              32-128 new tokens, top_k 0, top_p 1, no stop at EOS, evaluation every 100
-              steps (also PPO's default without a preset)
+              32-128 new tokens, top_k 0, top_p 1, no stop at EOS, metrics every step,
+              evaluation every 100 steps (both also PPO's defaults without a preset)
 )";
 
 namespace {

@@ -145,6 +145,7 @@ TrainConfig preset_config(const std::string& name) {
         c.max_steps = 20000;
         c.lora = {16, 32, 0.05, {}};
         c.eval_every = 100;
+        c.log_every = 1;
         c.ppo.stop_at_eos = false;
     } else {
         std::string list;
@@ -157,7 +158,10 @@ TrainConfig preset_config(const std::string& name) {
 TrainConfig stage_defaults(Stage stage) {
     TrainConfig c;
     c.stage = stage;
-    if (stage == Stage::Ppo) c.eval_every = 100;
+    if (stage == Stage::Ppo) {
+        c.eval_every = 100;
+        c.log_every = 1;  // a step is a whole round of rollouts: each is logged, as TRL does
+    }
     return c;
 }
 

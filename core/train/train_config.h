@@ -92,8 +92,9 @@ private:
 
 /** The settings of a preset by name: paper-sft, paper-rm, paper-ppo (the paper's Appendix A.3). */
 TrainConfig preset_config(const std::string& name);
-/** A stage's settings without a preset: the defaults above, and for PPO an evaluation every
- *  100 steps (the step at which the paper evaluates its RLHF policies). */
+/** A stage's settings without a preset: the defaults above, and for PPO a metrics line every
+ *  step and an evaluation every 100 steps (the step at which the paper evaluates its RLHF
+ *  policies). */
 TrainConfig stage_defaults(Stage stage);
 std::vector<std::string> preset_names();
 

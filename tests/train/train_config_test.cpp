@@ -83,10 +83,12 @@ TEST(TrainConfig, PaperPpoPresetAndItsSection) {
     EXPECT_DOUBLE_EQ(c.ppo.vf_coef, 0.1);
     EXPECT_FALSE(c.ppo.stop_at_eos) << "Stack-LLaMA never stops a response at EOS";
     EXPECT_EQ(c.eval_every, 100) << "the step at which the paper evaluates RLHF";
+    EXPECT_EQ(c.log_every, 1);
     EXPECT_EQ(train_config_from_json(c.to_json(), "/elsewhere").to_json(), c.to_json());
     const TrainConfig bare = parse("stage: ppo\nmodel: m\nadapter: sft\nreward: rm\ndata: d.jsonl\n");
     EXPECT_TRUE(bare.ppo.stop_at_eos);
     EXPECT_EQ(bare.eval_every, 100) << "PPO evaluates every 100 steps unless told otherwise";
+    EXPECT_EQ(bare.log_every, 1) << "and logs every step";
     EXPECT_EQ(parse("stage: ppo\nmodel: m\nreward: rm\ndata: d.jsonl\neval_every: 0\n").eval_every, 0);
     EXPECT_EQ(parse("stage: sft\nmodel: m\ndata: d.jsonl\n").eval_every, 0);
     EXPECT_TRUE(parse("preset: paper-ppo\nmodel: m\nadapter: sft\nreward: rm\ndata: d.jsonl\nppo: {stop_at_eos: true}\n").ppo.stop_at_eos);
