@@ -54,6 +54,34 @@ TEST(ComparePanel, TableChartAndExportsFromAWorkspace) {
     EXPECT_TRUE(panel.exportPng(QString(AMALGAM_SCREENSHOT_DIR) + "/compare_panel.png"));
 }
 
+TEST(ComparePanel, TheLastStepOfEachRunLeavesOutARunsEarlierEvaluations) {
+    test::TempDir dir;
+    {
+        Workspace w(dir / "ws.amalgam");
+        const char* results = R"({"metrics": {"bias": 0.5}, "counts": {}})";
+        w.save_eval_result("/m", "", "base", results);
+        for (std::int64_t step : {100, 200, 300}) w.save_eval_result("/m", "", "ppo-3 @ step " + std::to_string(step), results, 3, step);
+        w.save_eval_result("/m", "", "dpo-4", results, 4, 50);
+        w.save_eval_result("/m", "", "ppo-5 @ step 100", results, 5, 100);
+    }
+    Workspace w(dir / "ws.amalgam");
+    ComparePanel panel;
+    panel.load(w);
+    auto labels = [&] {
+        QStringList out;
+        for (const auto& row : panel.model().rows()) out << QString::fromStdString(row.label);
+        return out;
+    };
+    EXPECT_EQ(labels().size(), 6);
+    panel.showLastStepOfEachRun();
+    EXPECT_EQ(labels(), QStringList({"base", "ppo-3 @ step 300", "dpo-4", "ppo-5 @ step 100"}));
+    w.save_eval_result("/m", "", "ppo-5 @ step 200", R"({"metrics": {"bias": 0.4}, "counts": {}})", 5, 200);
+    panel.load(w);  // a new evaluation arrives: the filter stays, and the run's newest step moves on
+    EXPECT_EQ(labels(), QStringList({"base", "ppo-3 @ step 300", "dpo-4", "ppo-5 @ step 200"}));
+    panel.setRunFilter(std::nullopt);
+    EXPECT_EQ(labels().size(), 7);
+}
+
 /** A results.json of 40 WinoBias pairs whose bias grows by `shift` on each, and 40 WinoGrande
  *  answers the same for every model. */
 std::string results_with_items(double shift) {

@@ -20,6 +20,9 @@
 namespace amalgam {
 namespace {
 
+/** The rows filter's entry for each run's last evaluated step (run ids are numbers). */
+const QString kLastSteps = QStringLiteral("last steps");
+
 /** Writes text through a temporary file, so that a failed export leaves nothing half-written. */
 bool save_text(const QString& path, const std::string& text) {
     QSaveFile file(path);
@@ -72,10 +75,7 @@ ComparePanel::ComparePanel(QWidget* parent)
         const QVariant row = baseline_->currentData();
         setBaseline(row.isValid() ? std::optional<std::size_t>(row.toULongLong()) : std::nullopt);
     });
-    connect(runs_, qOverload<int>(&QComboBox::activated), this, [this] {
-        const QVariant run = runs_->currentData();
-        setRunFilter(run.isValid() ? std::optional<std::int64_t>(run.toLongLong()) : std::nullopt);
-    });
+    connect(runs_, qOverload<int>(&QComboBox::activated), this, [this] { show(); });
     connect(scorer_, &BackgroundTask::finished, this, [this] {
         if (std::exchange(rescore_, false)) score();
         else emit scored();
@@ -100,6 +100,7 @@ void ComparePanel::load(Workspace& workspace, const Experiments* experiments) {
     const QVariant run = runs_->currentData();
     runs_->clear();
     runs_->addItem(tr("all evaluations"));
+    runs_->addItem(tr("each run's last step"), kLastSteps);
     for (std::size_t i = 0; i < stored_.size(); ++i) {
         const auto& r = stored_[i];
         auto it = known.find(r.id);
@@ -131,6 +132,11 @@ void ComparePanel::setBaseline(std::optional<std::size_t> row) {
 
 void ComparePanel::setRunFilter(std::optional<std::int64_t> run) {
     runs_->setCurrentIndex(run ? std::max(0, runs_->findData(static_cast<qlonglong>(*run))) : 0);
+    show();
+}
+
+void ComparePanel::showLastStepOfEachRun() {
+    runs_->setCurrentIndex(runs_->findData(kLastSteps));
     show();
 }
 
@@ -166,13 +172,21 @@ void ComparePanel::score() {
 }
 
 void ComparePanel::show() {
-    const QVariant run = runs_->currentData();
+    const QVariant filter = runs_->currentData();
+    const bool lastSteps = filter == QVariant(kLastSteps);
+    std::map<std::int64_t, std::int64_t> newest;  // each run's last evaluated step
+    for (const auto& r : stored_)
+        if (r.run && r.step) newest[*r.run] = std::max(newest[*r.run], *r.step);
+    auto shown = [&](const Workspace::EvalRow& r) {
+        if (lastSteps) return !r.run || !r.step || *r.step == newest[*r.run];
+        return !filter.isValid() || r.run == filter.toLongLong();
+    };
     const QVariant chosen = baseline_->currentData();
     std::vector<ComparisonRow> rows;
     std::vector<QString> origins;
     std::optional<std::size_t> baseline;
     for (std::size_t i = 0; i < rows_.size(); ++i) {
-        if (run.isValid() && stored_[i].run != run.toLongLong()) continue;
+        if (!shown(stored_[i])) continue;
         if (chosen.isValid() && chosen.toULongLong() == i) baseline = rows.size();
         rows.push_back(rows_[i]);
         origins.push_back(origins_[i]);

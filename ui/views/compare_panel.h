@@ -21,7 +21,8 @@ class Experiments;
 
 /** Compares evaluations: the Table 1 layout (sortable, best per column in bold), each value
  *  with its 95% bootstrap interval over the items and, against a chosen baseline row, the
- *  difference with its paired interval; rows filtered by the run they came from; a bar chart of
+ *  difference with its paired interval; rows filtered by the run they came from, or to each
+ *  run's last evaluated step; a bar chart of
  *  one metric with the intervals as error bars; and export to CSV, Markdown and PNG. The
  *  values show at once, their intervals once computed off the UI thread. */
 class ComparePanel : public QWidget {
@@ -38,6 +39,9 @@ public:
     void setBaseline(std::optional<std::size_t> row);
     /** Shows only the evaluations of one run (by id), or all. */
     void setRunFilter(std::optional<std::int64_t> run);
+    /** Shows every evaluation but the earlier steps of a run evaluated more than once (PPO
+     *  evaluates itself every eval_every steps): each run's newest, and the rest. */
+    void showLastStepOfEachRun();
     /** Whether intervals are still being computed. */
     bool scoring() const;
 
