@@ -1,5 +1,6 @@
 #include "core/store/workspace.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 
@@ -249,6 +250,11 @@ std::vector<Workspace::EvalRow> Workspace::eval_results() {
     SqliteDb::Statement s(*db_, "SELECT id, label, metrics, counts, run_id, step FROM eval_results ORDER BY id");
     while (s.step()) rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), optional_integer(s, 4), optional_integer(s, 5)});
     return rows;
+}
+
+bool Workspace::superseded(const EvalRow& row, const std::vector<EvalRow>& all) {
+    if (!row.run || !row.step) return false;
+    return std::any_of(all.begin(), all.end(), [&](const EvalRow& other) { return other.run == row.run && other.step && *other.step > *row.step; });
 }
 
 std::string Workspace::eval_result_document(std::int64_t id) {

@@ -94,6 +94,9 @@ public:
         std::optional<std::int64_t> step;
     };
     std::vector<EvalRow> eval_results();
+    /** Whether a run has an evaluation at a later step than `row`'s among `all` (a PPO run
+     *  evaluates itself every eval_every steps): the rows a view of each run's last step leaves out. */
+    static bool superseded(const EvalRow& row, const std::vector<EvalRow>& all);
     /** A stored evaluation's whole results.json, its per-item records included. */
     std::string eval_result_document(std::int64_t id);
 

@@ -173,12 +173,8 @@ void ComparePanel::score() {
 
 void ComparePanel::show() {
     const QVariant filter = runs_->currentData();
-    const bool lastSteps = filter == QVariant(kLastSteps);
-    std::map<std::int64_t, std::int64_t> newest;  // each run's last evaluated step
-    for (const auto& r : stored_)
-        if (r.run && r.step) newest[*r.run] = std::max(newest[*r.run], *r.step);
     auto shown = [&](const Workspace::EvalRow& r) {
-        if (lastSteps) return !r.run || !r.step || *r.step == newest[*r.run];
+        if (filter == QVariant(kLastSteps)) return !Workspace::superseded(r, stored_);
         return !filter.isValid() || r.run == filter.toLongLong();
     };
     const QVariant chosen = baseline_->currentData();
