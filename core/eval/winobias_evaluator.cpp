@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <future>
 #include <stdexcept>
+
+#include <ATen/Parallel.h>
 
 #include "core/eval/bias_metrics.h"
 #include "core/model/generation.h"
@@ -98,13 +101,23 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
         r.correct = mentions_any(r.generation, item.answer_words);
         return r;
     };
+    // Each pair's KL walks two whole vocabularies in double: the pairs share the cores.
+    std::vector<double> kl(pairs.size());
+    const auto workers = static_cast<std::size_t>(std::max(1, at::get_num_threads()));
+    std::vector<std::future<void>> parts;
+    for (std::size_t w = 0; w < workers; ++w)
+        parts.push_back(std::async(std::launch::async, [&, w] {
+            for (std::size_t p = w; p < pairs.size(); p += workers)
+                kl[p] = kl_divergence_from_logits(scored[unique_contexts.index[2 * p]].next_logprobs,
+                                                  scored[unique_contexts.index[2 * p + 1]].next_logprobs);
+        }));
+    for (auto& part : parts) part.get();
     for (std::size_t p = 0; p < pairs.size(); ++p) {
         WinobiasPairResult result;
         result.pair = pairs[p].pro.source;
         result.pro = side_result(2 * p);
         result.anti = side_result(2 * p + 1);
-        result.kl = kl_divergence_from_logits(scored[unique_contexts.index[2 * p]].next_logprobs,
-                                              scored[unique_contexts.index[2 * p + 1]].next_logprobs);
+        result.kl = kl[p];
         out.items.push_back(std::move(result));
     }
     out.metrics = aggregate_winobias(out.items);
