@@ -29,11 +29,10 @@ TransformerEmbedder::TransformerEmbedder(const std::filesystem::path& model_dir,
         throw std::invalid_argument(model_dir.string() + ": an embedder needs an encoder (BertModel), not " + model_->config().architecture);
 }
 
-std::vector<float> TransformerEmbedder::embed(const std::vector<std::string>& texts, Progress& progress) const {
-    const std::size_t n = texts.size(), width = dim();
+std::vector<std::vector<std::int32_t>> TransformerEmbedder::token_ids(const std::vector<std::string>& texts) const {
     const std::size_t max_tokens = static_cast<std::size_t>(model_->config().max_positions);
-    std::vector<std::vector<std::int32_t>> ids(n);
-    for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::vector<std::int32_t>> ids(texts.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) {
         ids[i] = tokenizer_->encode(texts[i]);
         if (ids[i].size() > max_tokens) {  // keep the closing special token, as truncation does
             std::int32_t last = ids[i].back();
@@ -41,6 +40,12 @@ std::vector<float> TransformerEmbedder::embed(const std::vector<std::string>& te
             ids[i].back() = last;
         }
     }
+    return ids;
+}
+
+std::vector<float> TransformerEmbedder::embed(const std::vector<std::string>& texts, Progress& progress) const {
+    const std::size_t n = texts.size(), width = dim();
+    const std::vector<std::vector<std::int32_t>> ids = token_ids(texts);
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return ids[a].size() < ids[b].size(); });

@@ -24,6 +24,10 @@ public:
     double seconds_per_text() const override { return 2.5e-3; }  // a MiniLM-sized encoder: 400 prompts a second
     std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const override;
 
+    /** The token ids `embed` runs, each cut to the model's positions (its closing token kept). */
+    std::vector<std::vector<std::int32_t>> token_ids(const std::vector<std::string>& texts) const;
+    std::size_t batch_tokens() const { return batch_tokens_; }
+
     at::ScalarType dtype() const { return model_->dtype(); }
 
 private:

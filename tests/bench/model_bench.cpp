@@ -3,6 +3,7 @@
 // 384, 12 heads, FFN 1536) over the prompts of WinoGrande train_l + OASST validation, in
 // float32 and, where the CPU has it, bfloat16.
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -69,6 +70,25 @@ void generation_speed(const fs::path& dir, const char* label) {
     std::printf("  %-12s %10.0f new tokens/s (greedy, batch 32, 32 prompt + 64 new tokens)\n", label, produced / seconds_since(t));
 }
 
+/** PyTorch eager over the same token ids and batches (tests/bench/encoder_eager.py), with the
+ *  Python that $PYTHON names (default python3); it says so and skips where that has no torch.
+ *  It runs twice: with our BLAS kernels, and with those OpenBLAS picks for itself. */
+void eager_beside(const fs::path& encoder, const fs::path& root, const std::vector<std::string>& texts, const std::vector<float>& ours) {
+    TransformerEmbedder embedder(encoder, Precision::Float32);
+    const fs::path input = root / "eager-input.json", embeddings = root / "ours.f32";
+    std::ofstream(input) << nlohmann::json{{"ids", embedder.token_ids(texts)}, {"batch_tokens", embedder.batch_tokens()}};
+    std::ofstream(embeddings, std::ios::binary)
+        .write(reinterpret_cast<const char*>(ours.data()), static_cast<std::streamsize>(ours.size() * sizeof(float)));
+    const char* python = std::getenv("PYTHON");
+    const std::string command = std::string(python && *python ? python : "python3") + " '" +
+                                (amalgam::test::source_dir() / "tests/bench/encoder_eager.py").string() + "' '" + encoder.string() + "' '" +
+                                input.string() + "' '" + embeddings.string() + "' " + std::to_string(at::get_num_threads());
+    for (const std::string& run : {command, "env -u OPENBLAS_CORETYPE " + command}) {
+        std::fflush(stdout);
+        if (std::system(run.c_str()) != 0) std::printf("  PyTorch eager: the reference did not run (%s)\n", run.c_str());
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -131,6 +151,7 @@ int main() {
     // float32 on a sample (it is slow here), bfloat16 over everything, compared on the sample.
     std::vector<std::string> sample(prompts.begin(), prompts.begin() + std::min<std::size_t>(1000, prompts.size()));
     std::vector<float> reference = timed(Precision::Float32, sample, "float32");
+    eager_beside(encoder, root, sample, reference);
     if (cpu_has_bf16()) {
         std::vector<float> all = timed(Precision::BFloat16, prompts, "bfloat16");
         const std::size_t dim = reference.size() / sample.size();
