@@ -7,31 +7,35 @@
 
 #include <c10/core/GradMode.h>
 
+#include "core/model/descending_sort.h"
 #include "core/model/step_graph.h"
 
 namespace amalgam {
 
 at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, const GenerationOptions& o) {
-    const auto sorted = at::sort(logits, /*stable=*/true, /*dim=*/1, /*descending=*/true);
-    const at::Tensor& values = std::get<0>(sorted);
-    const at::Tensor& order = std::get<1>(sorted);
+    auto [values, order] = sort_descending(logits);
+    // Nothing beyond the top k can be chosen, so the rest of the work sees only those.
+    if (o.top_k > 0 && o.top_k < values.size(1)) {
+        values = values.slice(1, 0, o.top_k);
+        order = order.slice(1, 0, o.top_k);
+    }
     // In double, relative to the most likely token, as a probability would be written by hand.
-    at::Tensor p = ((values - values.slice(1, 0, 1)).to(at::kDouble) / std::max(o.temperature, 1e-6)).exp();
-    at::Tensor kept = at::ones_like(p, p.options().dtype(at::kBool));
-    if (o.top_k > 0 && o.top_k < p.size(1)) kept.slice(1, o.top_k).fill_(false);
-    p = p * kept;
+    at::Tensor scaled = (values - values.slice(1, 0, 1)).to(at::kDouble);
+    if (o.temperature != 1.0) scaled = scaled / std::max(o.temperature, 1e-6);
+    at::Tensor p = scaled.exp();
+    at::Tensor running = p.cumsum(1);
+    at::Tensor last = at::full_like(running.slice(1, 0, 1), static_cast<double>(p.size(1) - 1), running.options().dtype(at::kLong));
     if (o.top_p < 1.0) {
-        at::Tensor running = p.cumsum(1);
         at::Tensor before = at::cat({at::zeros_like(running.slice(1, 0, 1)), running.slice(1, 0, -1)}, 1);
         at::Tensor beyond = before.ge(running.slice(1, -1) * o.top_p);
         beyond.select(1, 0).fill_(false);  // the most likely token always stays
-        kept = kept.logical_and(beyond.logical_not());
-        p = p * kept;
+        p = p * beyond.logical_not();
+        running = p.cumsum(1);
+        last = beyond.logical_not().sum(1, /*keepdim=*/true) - 1;
     }
-    at::Tensor running = p.cumsum(1);
     at::Tensor target = uniform.unsqueeze(1) * running.slice(1, -1);
-    at::Tensor index = at::minimum(running.lt(target).sum(1), kept.sum(1) - 1);
-    return order.gather(1, index.unsqueeze(1)).squeeze(1);
+    at::Tensor index = at::minimum(running.lt(target).sum(1, /*keepdim=*/true), last);
+    return order.gather(1, index).squeeze(1);
 }
 
 namespace {

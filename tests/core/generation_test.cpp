@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
 
+#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
+#include "core/model/descending_sort.h"
 #include "core/model/generation.h"
 #include "core/model/step_graph.h"
 #include "core/model/tokenizer.h"
@@ -226,6 +229,30 @@ TEST(Sampling, PicksWhereTheRunningProbabilityPassesTheDraw) {
     GenerationOptions o;
     o.greedy = false;
     EXPECT_EQ(sample_tokens(at::tensor({1.0f, 1.0f}).view({1, 2}), at::tensor({0.25}, at::kDouble), o).item<std::int64_t>(), 0);
+}
+
+/** The radix sort against libtorch's stable sort: rows of a vocabulary's width with many ties
+ *  (values rounded to quarters), both zeros, infinities and NaN, and a non-contiguous slice. */
+TEST(Sampling, TheCpuSortOrdersAsTheStableDescendingSort) {
+    at::manual_seed(3);
+    at::Tensor x = (at::randn({6, 50257}) * 8).round() / 4;
+    x[0][5] = -0.0f;
+    x[0][7] = 0.0f;
+    x[1][11] = std::numeric_limits<float>::infinity();
+    x[1][12] = -std::numeric_limits<float>::infinity();
+    x[2][40000] = std::numeric_limits<float>::quiet_NaN();
+    x[2][3] = -std::numeric_limits<float>::quiet_NaN();
+    const int threads = at::get_num_threads();
+    for (int sharing : {1, 3})  // the rows sorted on one core, then shared among three
+        for (const at::Tensor& input : {x, x.slice(1, 0, 50000), at::tensor({2.0f, -1.0f, 2.0f}).view({1, 3})}) {
+            at::set_num_threads(sharing);
+            const auto [values, indices] = sort_descending(input);
+            const auto [expected_values, expected_indices] = at::sort(input, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+            EXPECT_TRUE(at::equal(indices, expected_indices)) << sharing;
+            EXPECT_TRUE(values.isnan().equal(expected_values.isnan()));
+            EXPECT_TRUE(at::equal(values.nan_to_num(0), expected_values.nan_to_num(0)));
+        }
+    at::set_num_threads(threads);
 }
 
 TEST(Generation, SamplingFromOnlyTheMostLikelyTokenIsGreedy) {

@@ -1,0 +1,80 @@
+#include "core/model/descending_sort.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <future>
+#include <limits>
+#include <vector>
+
+#include <ATen/Parallel.h>
+
+namespace amalgam {
+namespace {
+
+/** An unsigned key whose ascending order is the floats' descending order: -0 as +0, and every
+ *  NaN as one NaN above +inf (so first), as at::sort orders them. */
+std::uint32_t descending_key(float value) {
+    if (std::isnan(value)) value = std::numeric_limits<float>::quiet_NaN();
+    value += 0.0f;  // -0 becomes +0
+    std::uint32_t bits;
+    std::memcpy(&bits, &value, sizeof bits);
+    const std::uint32_t ascending = (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
+    return ~ascending;
+}
+
+/** One row: a byte at a time from the least significant, each pass stable, so equal keys keep
+ *  their ascending index. */
+void sort_row(const float* in, std::int64_t n, float* values, std::int64_t* indices) {
+    std::vector<std::uint32_t> keys(static_cast<std::size_t>(n)), spare_keys(keys.size());
+    std::vector<std::int64_t> spare_indices(keys.size());
+    for (std::int64_t i = 0; i < n; ++i) {
+        keys[i] = descending_key(in[i]);
+        indices[i] = i;
+    }
+    std::uint32_t* from_keys = keys.data();
+    std::uint32_t* to_keys = spare_keys.data();
+    std::int64_t* from_indices = indices;
+    std::int64_t* to_indices = spare_indices.data();
+    for (int shift = 0; shift < 32; shift += 8) {
+        std::array<std::int64_t, 257> start{};
+        for (std::int64_t i = 0; i < n; ++i) ++start[((from_keys[i] >> shift) & 0xFF) + 1];
+        for (int b = 0; b < 256; ++b) start[b + 1] += start[b];
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t at = start[(from_keys[i] >> shift) & 0xFF]++;
+            to_keys[at] = from_keys[i];
+            to_indices[at] = from_indices[i];
+        }
+        std::swap(from_keys, to_keys);
+        std::swap(from_indices, to_indices);
+    }
+    // After four passes the order is back in `indices`.
+    for (std::int64_t i = 0; i < n; ++i) values[i] = in[indices[i]];
+}
+
+}  // namespace
+
+std::tuple<at::Tensor, at::Tensor> sort_descending(const at::Tensor& x) {
+    if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || x.dim() != 2)
+        return at::sort(x, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+    const at::Tensor in = x.contiguous();
+    const std::int64_t rows = in.size(0), n = in.size(1);
+    at::Tensor values = at::empty_like(in), indices = at::empty({rows, n}, in.options().dtype(at::kLong));
+    const float* from = in.data_ptr<float>();
+    float* to_values = values.data_ptr<float>();
+    std::int64_t* to_indices = indices.data_ptr<std::int64_t>();
+    auto sort_rows = [=](std::int64_t first, std::int64_t step) {
+        for (std::int64_t r = first; r < rows; r += step) sort_row(from + r * n, n, to_values + r * n, to_indices + r * n);
+    };
+    // Rows of a real vocabulary share the cores; a small batch is not worth starting threads for.
+    const std::int64_t workers = rows * n < (1 << 16) ? 1 : std::min<std::int64_t>(rows, std::max(1, at::get_num_threads()));
+    std::vector<std::future<void>> parts;
+    for (std::int64_t w = 1; w < workers; ++w) parts.push_back(std::async(std::launch::async, sort_rows, w, workers));
+    sort_rows(0, workers);
+    for (auto& part : parts) part.get();
+    return {values, indices};
+}
+
+}  // namespace amalgam
