@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <map>
-#include <future>
 #include <stdexcept>
-
-#include <ATen/Parallel.h>
 
 #include "core/eval/bias_metrics.h"
 #include "core/model/generation.h"
+#include "core/model/threads.h"
 
 namespace amalgam {
 namespace {
@@ -103,15 +101,11 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
     };
     // Each pair's KL walks two whole vocabularies in double: the pairs share the cores.
     std::vector<double> kl(pairs.size());
-    const auto workers = static_cast<std::size_t>(std::max(1, at::get_num_threads()));
-    std::vector<std::future<void>> parts;
-    for (std::size_t w = 0; w < workers; ++w)
-        parts.push_back(std::async(std::launch::async, [&, w] {
-            for (std::size_t p = w; p < pairs.size(); p += workers)
-                kl[p] = kl_divergence_from_logits(scored[unique_contexts.index[2 * p]].next_logprobs,
-                                                  scored[unique_contexts.index[2 * p + 1]].next_logprobs);
-        }));
-    for (auto& part : parts) part.get();
+    for_each_on_all_cores(static_cast<std::int64_t>(pairs.size()), [&](std::int64_t i) {
+        const auto p = static_cast<std::size_t>(i);
+        kl[p] = kl_divergence_from_logits(scored[unique_contexts.index[2 * p]].next_logprobs,
+                                          scored[unique_contexts.index[2 * p + 1]].next_logprobs);
+    });
     for (std::size_t p = 0; p < pairs.size(); ++p) {
         WinobiasPairResult result;
         result.pair = pairs[p].pro.source;

@@ -1,15 +1,14 @@
 #include "core/model/descending_sort.h"
 
-#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <future>
 #include <limits>
+#include <utility>
 #include <vector>
 
-#include <ATen/Parallel.h>
+#include "core/model/threads.h"
 
 namespace amalgam {
 namespace {
@@ -65,15 +64,12 @@ std::tuple<at::Tensor, at::Tensor> sort_descending(const at::Tensor& x) {
     const float* from = in.data_ptr<float>();
     float* to_values = values.data_ptr<float>();
     std::int64_t* to_indices = indices.data_ptr<std::int64_t>();
-    auto sort_rows = [=](std::int64_t first, std::int64_t step) {
-        for (std::int64_t r = first; r < rows; r += step) sort_row(from + r * n, n, to_values + r * n, to_indices + r * n);
-    };
+    auto sort = [=](std::int64_t r) { sort_row(from + r * n, n, to_values + r * n, to_indices + r * n); };
     // Rows of a real vocabulary share the cores; a small batch is not worth starting threads for.
-    const std::int64_t workers = rows * n < (1 << 16) ? 1 : std::min<std::int64_t>(rows, std::max(1, at::get_num_threads()));
-    std::vector<std::future<void>> parts;
-    for (std::int64_t w = 1; w < workers; ++w) parts.push_back(std::async(std::launch::async, sort_rows, w, workers));
-    sort_rows(0, workers);
-    for (auto& part : parts) part.get();
+    if (rows * n < (1 << 16))
+        for (std::int64_t r = 0; r < rows; ++r) sort(r);
+    else
+        for_each_on_all_cores(rows, sort);
     return {values, indices};
 }
 

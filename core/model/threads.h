@@ -1,9 +1,18 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 namespace amalgam {
 
 /** Uses every core for libtorch and OpenMP (faiss). libtorch otherwise sees one thread on
  *  some machines, and its first use would pin OpenMP to one thread too. Call at start-up. */
 void use_all_cores();
+
+/** Calls `each(i)` for every i in [0, count), the indices dealt in turn to as many threads as
+ *  libtorch uses, and returns when all are done. at::parallel_for cannot do this here: libtorch
+ *  inlines its OpenMP loop into the caller, and our files are not built with -fopenmp, so it
+ *  would run serially. */
+void for_each_on_all_cores(std::int64_t count, const std::function<void(std::int64_t)>& each);
 
 }  // namespace amalgam
