@@ -7,22 +7,11 @@
 #include <c10/core/GradMode.h>
 
 #include "core/model/generation.h"
-#include "core/util/simd_level.h"
 
 namespace amalgam {
 
-bool cpu_has_bf16() {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-    // AMALGAM_SIMD below avx512 asks for what a CPU without it would do.
-    return simd_level() == SimdLevel::Avx512 && __builtin_cpu_supports("avx512bf16");
-#else
-    return false;
-#endif
-}
-
 TransformerEmbedder::TransformerEmbedder(const std::filesystem::path& model_dir, Precision precision, std::size_t batch_tokens)
-    : model_(TransformerModel::load(model_dir, at::kCPU,
-                                    precision == Precision::Auto && cpu_has_bf16() ? Precision::BFloat16 : precision)),
+    : model_(TransformerModel::load(model_dir, at::kCPU, precision)),
       tokenizer_(load_tokenizer(model_dir)),
       batch_tokens_(batch_tokens) {
     if (model_->config().family != ModelFamily::Bert)

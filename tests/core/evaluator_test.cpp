@@ -54,6 +54,12 @@ TEST(TransformerEmbedder, Bfloat16StaysCloseToFloat32) {
     }
 }
 
+TEST(TransformerEmbedder, EmbedsInFloat32UnlessAskedOtherwise) {
+    // Whatever the CPU: a recipe curates the same subset on every machine.
+    TinyModel m(ModelFamily::Bert);
+    EXPECT_EQ(TransformerEmbedder{m.dir.path()}.dtype(), at::kFloat);
+}
+
 TEST(TransformerEmbedder, NeedsAnEncoder) {
     TinyModel m(ModelFamily::Gpt2);
     EXPECT_THROW(TransformerEmbedder{m.dir.path()}, std::invalid_argument);
