@@ -10,7 +10,7 @@
 namespace amalgam::cli {
 
 const char* const kCompareUsage = R"(usage: amalgam-cli compare --workspace FILE [--format md|csv] [--baseline LABEL]
-                           [--resamples N] [--seed S]
+                           [--resamples N] [--seed S] [--last-steps]
 
 Prints the stored evaluations as the paper's Table 1: one row per model or run; columns
 Bias, Bias (Entropy), Bias (Cluster) (lower is better), Accuracy, Similarity and WinoGrande
@@ -22,10 +22,13 @@ the best label of each column.
 --baseline LABEL adds each row's difference to that row, with a paired bootstrap interval
 over the items both were evaluated on: in Markdown a second table, starred where the
 interval excludes 0; in CSV the columns _diff, _diff_lo and _diff_hi.
+
+--last-steps keeps, of a run evaluated at several steps (PPO's "LABEL @ step N"), only its
+newest evaluation.
 )";
 
 int run_compare(const std::vector<std::string>& words) {
-    Arguments args(words, {"workspace", "format", "baseline", "resamples", "seed"}, {});
+    Arguments args(words, {"workspace", "format", "baseline", "resamples", "seed"}, {"last-steps"});
     auto workspace = args.option("workspace");
     if (!workspace) throw UsageError("compare needs --workspace FILE");
     const std::string format = args.option("format").value_or("md");
@@ -39,7 +42,9 @@ int run_compare(const std::vector<std::string>& words) {
     Workspace store(*workspace);
     std::vector<ComparisonRow> rows;
     std::optional<std::size_t> baseline;
-    for (const auto& r : store.eval_results()) {
+    const std::vector<Workspace::EvalRow> stored = store.eval_results();
+    for (const auto& r : stored) {
+        if (args.flag("last-steps") && Workspace::superseded(r, stored)) continue;
         if (!baseline && r.label == args.option("baseline")) baseline = rows.size();
         rows.push_back(scored_comparison_row(r.label, nlohmann::json::parse(store.eval_result_document(r.id))));
     }

@@ -13,6 +13,7 @@
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
 #include "core/util/data_error.h"
+#include "core/util/sha256.h"
 #include "core/util/text_file.h"
 #include "json_lines_progress.h"
 #include "model_loading.h"
@@ -43,8 +44,9 @@ options:
                       for the frozen base; LoRA, head and optimizer stay float32
   --progress STYLE    bar (default: a bar and each logged step on stderr) or json: progress
                       and {"metrics": {...}} lines on stdout
-  --workspace FILE    also store each evaluation during training (PPO's evals/step-N) in
-                      this workspace, as a row "LABEL @ step N" of the run `compare` shows
+  --workspace FILE    record the run in this workspace (the workbench lists it), and store
+                      each evaluation during training (PPO's evals/step-N) there as a row
+                      "LABEL @ step N" of `compare`
 
 presets (preset: NAME; the file's own values override them):
   paper-sft   lr 1e-5 cosine, weight decay 0.05, batch 4, max length 512, 5000 steps,
@@ -72,27 +74,49 @@ TrainConfig read_config(const fs::path& path) {
     }
 }
 
-/** Stores each evaluation during training in the workspace, under the workspace's run whose
- *  folder is `run_dir` (a run the workbench launched) or, for a run of the command line alone,
- *  under the folder's name. */
-std::function<void(std::int64_t, const nlohmann::ordered_json&)> store_evaluations(Workspace& workspace, const fs::path& run_dir,
-                                                                                   const TrainConfig& config, const TrainOptions& options) {
-    const fs::path dir = fs::weakly_canonical(fs::absolute(run_dir));
-    std::optional<std::int64_t> run;
-    std::string label = dir.filename().string();
-    for (const auto& row : workspace.runs())
-        if (fs::weakly_canonical(fs::absolute(row.dir)) == dir) {
-            run = row.id;
-            label = row.label;
-        }
+/** The workspace's record of the run in `run_dir`: the workbench's, when a job of the workspace
+ *  launched it; else one made here, labelled with the folder's name, its parent and reward model
+ *  being the stored runs whose folders hold its adapters. So the workbench lists a run of the
+ *  command line, and `compare --last-steps` knows which rows are its. */
+Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, const TrainConfig& config, const TrainOptions& options) {
+    const auto folder = [](const fs::path& p) { return fs::weakly_canonical(fs::absolute(p)); };
+    const std::vector<Workspace::RunRow> runs = workspace.runs();
+    const auto run_in = [&](const fs::path& dir) -> std::optional<Workspace::RunRow> {
+        for (const auto& r : runs)
+            if (folder(r.dir) == dir) return r;
+        return std::nullopt;
+    };
+    const fs::path dir = folder(run_dir);
+    if (auto stored = run_in(dir)) return *stored;
+    const auto id_of_run_holding = [&](const std::string& adapter) -> std::optional<std::int64_t> {
+        if (adapter.empty()) return std::nullopt;
+        auto r = run_in(folder(adapter).parent_path());
+        return r ? std::optional<std::int64_t>(r->id) : std::nullopt;
+    };
+    Workspace::RunRow row;
+    row.label = dir.filename().string();
+    row.stage = to_string(config.stage);
+    row.dir = dir.string();
+    row.config = json_to_yaml(config.to_json());
+    row.parent_run = id_of_run_holding(config.adapter);
+    row.reward_run = id_of_run_holding(config.reward);
+    row.data = config.data;
+    row.data_sha256 = file_sha256(config.data);
+    row.device = options.device.str();
+    row.dtype = dtype_name(resolve_precision(options.precision, options.device));
+    return workspace.record_run(row);
+}
+
+/** Stores each evaluation during training in the workspace as a row "LABEL @ step N" of `run`. */
+std::function<void(std::int64_t, const nlohmann::ordered_json&)> store_evaluations(Workspace& workspace, const Workspace::RunRow& run,
+                                                                                   const TrainConfig& config) {
     const std::string model = fs::absolute(config.model).lexically_normal().string();
-    const std::string dtype = dtype_name(resolve_precision(options.precision, options.device));
-    const std::string device = options.device.str();
-    return [&workspace, run, label, model, dtype, device](std::int64_t step, const nlohmann::ordered_json& results) {
+    return [&workspace, id = run.id, label = run.label, model, dtype = run.dtype, device = run.device](std::int64_t step,
+                                                                                                        const nlohmann::ordered_json& results) {
         const std::string name = label + " @ step " + std::to_string(step);
         nlohmann::ordered_json document = {{"model", model}, {"adapter", nullptr}, {"label", name}, {"device", device}, {"dtype", dtype}};
         document.update(results);
-        workspace.save_eval_result(model, "", name, document.dump(2) + "\n", run, step);
+        workspace.save_eval_result(model, "", name, document.dump(2) + "\n", id, step);
     };
 }
 
@@ -141,7 +165,7 @@ int run_train(const std::vector<std::string>& words) {
     std::unique_ptr<Workspace> workspace;
     if (auto w = args.option("workspace")) {
         workspace = std::make_unique<Workspace>(*w);
-        options.on_evaluation = store_evaluations(*workspace, options.run_dir, config, options);
+        options.on_evaluation = store_evaluations(*workspace, recorded_run(*workspace, options.run_dir, config, options), config);
     }
     options.resume = args.flag("resume");
     if (args.option("max-steps")) options.stop_at = static_cast<std::int64_t>(args.unsigned_integer("max-steps", 0));

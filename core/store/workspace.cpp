@@ -355,17 +355,62 @@ void Workspace::restore_job(const JobRow& job) {
     s.bind(12, nlohmann::json(job.waits_for).dump()).step();
 }
 
-std::int64_t Workspace::add_run(const RunRow& run) {
-    SqliteDb::Statement s(*db_,
-                          "INSERT INTO runs (label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, "
-                          "job_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+namespace {
+
+/** Binds a run's columns as ?1 (label) to ?12 (job_id), in the table's order. */
+void bind_run(SqliteDb::Statement& s, const Workspace::RunRow& run) {
     s.bind(1, run.label).bind(2, run.stage).bind(3, run.dir).bind(4, run.config);
     bind_optional(s, 5, run.parent_run);
     bind_optional(s, 6, run.reward_run);
     s.bind(7, run.data).bind(8, run.data_sha256).bind(9, run.recipe).bind(10, run.device).bind(11, run.dtype);
     bind_optional(s, 12, run.job_id);
-    s.bind(13, now_utc()).step();
-    return db_->last_insert_id();
+}
+
+const char* const kInsertRun =
+    "INSERT INTO runs (label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, job_id, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+}  // namespace
+
+std::int64_t Workspace::add_run(const RunRow& run) {
+    SqliteDb::Transaction t(*db_);
+    std::optional<std::int64_t> recorded;
+    {
+        SqliteDb::Statement find(*db_, "SELECT id, job_id FROM runs WHERE dir = ?");
+        find.bind(1, run.dir);
+        if (find.step()) {
+            if (!find.is_null(1))
+                throw std::runtime_error(db_->path() + ": the folder " + run.dir + " is already run " + std::to_string(find.integer(0)) + "'s");
+            recorded = find.integer(0);
+        }
+    }
+    std::int64_t id = 0;
+    if (recorded) {
+        SqliteDb::Statement s(*db_,
+                              "UPDATE runs SET label = ?1, stage = ?2, config = ?4, parent_run = ?5, reward_run = ?6, data = ?7, "
+                              "data_sha256 = ?8, recipe = ?9, device = ?10, dtype = ?11, job_id = ?12 WHERE dir = ?3");
+        bind_run(s, run);
+        s.step();
+        id = *recorded;
+    } else {
+        SqliteDb::Statement s(*db_, kInsertRun);
+        bind_run(s, run);
+        s.bind(13, now_utc()).step();
+        id = db_->last_insert_id();
+    }
+    t.commit();
+    return id;
+}
+
+Workspace::RunRow Workspace::record_run(const RunRow& run) {
+    {
+        SqliteDb::Statement s(*db_, std::string(kInsertRun) + " ON CONFLICT(dir) DO NOTHING");
+        bind_run(s, run);
+        s.bind(13, now_utc()).step();
+    }
+    for (RunRow& stored : runs())
+        if (stored.dir == run.dir) return stored;
+    throw std::logic_error("run folder " + run.dir + " neither added nor found");
 }
 
 std::vector<Workspace::RunRow> Workspace::runs() {

@@ -161,7 +161,13 @@ public:
         std::optional<std::int64_t> job_id;
         std::string created_at;
     };
+    /** Adds a run launched by a job of the workspace. A row the command line recorded for the
+     *  same folder (`record_run`, whose job starts before this is called) takes these values and
+     *  keeps its id. Throws when another job's run has the folder. */
     std::int64_t add_run(const RunRow& run);
+    /** The stored run of `run.dir`, or `run` added as it is when there is none: how
+     *  `amalgam-cli train --workspace` records a run that no job of the workspace launched. */
+    RunRow record_run(const RunRow& run);
     std::vector<RunRow> runs();
 
     /** Takes or renews the right to run the workspace's queued jobs for `seconds`: true when

@@ -71,6 +71,8 @@ grep -q '"objective/scores":.*"kl_coef":.*"generation_share":' ppo/metrics.jsonl
   && [ -s ppo/adapter/value_head.safetensors ] || fail "ppo outputs"
 "$cli" compare --workspace ws.amalgam --format csv --resamples 10 | cut -d, -f1 | tr '\n' ' ' > rows.txt
 grep -q "ppo @ step 2 ppo @ step 4 " rows.txt || fail "the evaluations by step in the workspace: $(cat rows.txt)"
+"$cli" compare --workspace ws.amalgam --format csv --resamples 10 --last-steps | cut -d, -f1 | tr '\n' ' ' > rows.txt
+[ "$(cat rows.txt)" = "model ppo @ step 4 best " ] || fail "the run's last step alone: $(cat rows.txt)"
 "$cli" eval sft-merged --adapter ppo/adapter --data "$examples" --suite winogrande --out ppo-eval.json > /dev/null
 grep -q '"winogrande": 8' ppo-eval.json || fail "eval with the PPO adapter"
 

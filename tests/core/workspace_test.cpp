@@ -286,10 +286,27 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         w.save_eval_result("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {"bias": 2}, "counts": {}})", 3, 40);
         sft.dir = "/runs/sft-1";
         EXPECT_THROW(w.add_run(sft), std::runtime_error) << "one run per folder";
+
+        // The command line's record of a run: kept when the folder is already a run's, taken
+        // over (its id kept) by the workbench when its job's worker recorded it first.
+        Workspace::RunRow cli = rm;
+        cli.label = "from the command line";
+        EXPECT_EQ(w.record_run(cli).label, "rm-1");
+        cli.dir = "/runs/dpo-1";
+        const auto recorded = w.record_run(cli).id;
+        Workspace::RunRow dpo = sft;
+        dpo.label = "dpo-1";
+        dpo.stage = "dpo";
+        dpo.dir = "/runs/dpo-1";
+        EXPECT_EQ(w.add_run(dpo), recorded);
+        EXPECT_THROW(w.add_run(dpo), std::runtime_error) << "now a job's run";
     }
     Workspace w(dir / "ws.amalgam");
     const auto runs = w.runs();
-    ASSERT_EQ(runs.size(), 3u);
+    ASSERT_EQ(runs.size(), 4u);
+    EXPECT_EQ(runs[3].label, "dpo-1");
+    EXPECT_EQ(runs[3].stage, "dpo");
+    EXPECT_EQ(runs[3].job_id, 1);
     EXPECT_EQ(runs[0].stage, "sft");
     EXPECT_EQ(runs[0].job_id, 1);
     EXPECT_EQ(runs[0].recipe, "datasets: []\n");

@@ -255,6 +255,39 @@ TEST(Training, APipelinesPpoRunEvaluatesItselfOnce) {
     EXPECT_EQ(labels, QStringList({"ppo-3 @ step 2", "sft-1", "tiny-llama"}));
 }
 
+TEST(Training, RunsOfTheCommandLineAreListedWithTheirLineage) {
+    test::TempDir dir;
+    auto cli = [&](const QStringList& args) {
+        QProcess p;
+        p.setWorkingDirectory(qpath(dir.path()));
+        p.start(AMALGAM_CLI, args);
+        p.waitForFinished(120000);
+        return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0 ? QString() : QString(p.readAllStandardError());
+    };
+    ASSERT_EQ(cli({"model", "init", "--arch", "llama", "--out", "base"}), "");
+    const std::string common = "model: base\nbatch_size: 2\nmax_length: 64\nmax_steps: 2\ndata: " + (test::examples_dir() / "pairwise.jsonl").string() + "\n";
+    dir.write("sft.yaml", "stage: sft\n" + common);
+    dir.write("rm.yaml", "stage: rm\nadapter: sft/adapter\n" + common);
+    ASSERT_EQ(cli({"train", "sft.yaml", "--out", "sft", "--workspace", "ws.amalgam"}), "");
+    ASSERT_EQ(cli({"train", "rm.yaml", "--out", "rm", "--workspace", "ws.amalgam"}), "");
+    ASSERT_EQ(cli({"train", "rm.yaml", "--out", "rm", "--resume", "--workspace", "ws.amalgam"}), "") << "resumed: the same run";
+
+    TrainingDesk desk(dir / "ws.amalgam");
+    const auto& runs = desk.experiments().runs();
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(runs[0].label, "sft");
+    EXPECT_EQ(runs[0].stage, "sft");
+    EXPECT_FALSE(runs[0].parent_run);
+    EXPECT_EQ(runs[1].label, "rm");
+    EXPECT_EQ(runs[1].stage, "rm");
+    EXPECT_EQ(runs[1].parent_run, runs[0].id);
+    EXPECT_EQ(runs[1].dir, (dir / "rm").string());
+    RunTableModel table(desk.experiments());
+    EXPECT_EQ(table.index(1, RunTableModel::StateColumn).data().toString(), "command line");
+    EXPECT_EQ(table.index(1, RunTableModel::StepColumn).data().toString(), "2 / 2");
+    EXPECT_EQ(desk.experiments().adapter(runs[0].id), qpath(dir / "sft/adapter")) << "a parent the workbench can train from";
+}
+
 TEST(JobQueue, OfTwoWorkbenchesOnOneWorkspaceOneRunsTheQueue) {
     test::TempDir dir;
     const QString file = qpath(dir / "ws.amalgam");

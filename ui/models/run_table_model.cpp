@@ -60,7 +60,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     switch (index.column()) {
     case NameColumn: return QString::fromStdString(run.label);
     case StageColumn: return QString::fromStdString(run.stage).toUpper();
-    case StateColumn: return state ? to_string(*state) : tr("unknown");
+    case StateColumn: return state ? to_string(*state) : run.job_id ? tr("unknown") : tr("command line");  // amalgam-cli train --workspace
     case StepColumn: {
         const auto [step, total] = experiments_.steps(run.id);
         return total > 0 ? QString("%1 / %2").arg(step).arg(total) : QString::number(step);
