@@ -36,10 +36,12 @@ class Device:
         path = os.path.join(self.out, "request.json")
         with open(path, "w") as f:
             json.dump({"device": self.name, **request}, f)
+        # A hang (a stream capture that never ends, say) fails this check alone, not the whole run.
         run = subprocess.run([os.path.join(self.build, "tests/device/amalgam_parity"), folder, path], capture_output=True, text=True,
-                             env={**os.environ, **(env or {})})
+                             env={**os.environ, **(env or {})}, timeout=300)
         if run.returncode != 0:
-            raise RuntimeError(run.stderr.strip())
+            how = f"killed by signal {-run.returncode}" if run.returncode < 0 else f"exit status {run.returncode}"
+            raise RuntimeError(f"amalgam_parity {how}: {run.stderr.strip()[-2000:]}")
         return json.loads(run.stdout)
 
     def guarded(self, name, body):
