@@ -109,10 +109,11 @@ Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, co
 
 /** Stores each evaluation during training in the workspace as a row "LABEL @ step N" of `run`. */
 std::function<void(std::int64_t, const nlohmann::ordered_json&)> store_evaluations(Workspace& workspace, const Workspace::RunRow& run,
-                                                                                   const TrainConfig& config) {
+                                                                                   const TrainConfig& config, const TrainOptions& options) {
     const std::string model = fs::absolute(config.model).lexically_normal().string();
-    return [&workspace, id = run.id, label = run.label, model, dtype = run.dtype, device = run.device](std::int64_t step,
-                                                                                                        const nlohmann::ordered_json& results) {
+    const std::string dtype = dtype_name(resolve_precision(options.precision, options.device));
+    const std::string device = options.device.str();
+    return [&workspace, id = run.id, label = run.label, model, dtype, device](std::int64_t step, const nlohmann::ordered_json& results) {
         const std::string name = label + " @ step " + std::to_string(step);
         nlohmann::ordered_json document = {{"model", model}, {"adapter", nullptr}, {"label", name}, {"device", device}, {"dtype", dtype}};
         document.update(results);
@@ -165,7 +166,7 @@ int run_train(const std::vector<std::string>& words) {
     std::unique_ptr<Workspace> workspace;
     if (auto w = args.option("workspace")) {
         workspace = std::make_unique<Workspace>(*w);
-        options.on_evaluation = store_evaluations(*workspace, recorded_run(*workspace, options.run_dir, config, options), config);
+        options.on_evaluation = store_evaluations(*workspace, recorded_run(*workspace, options.run_dir, config, options), config, options);
     }
     options.resume = args.flag("resume");
     if (args.option("max-steps")) options.stop_at = static_cast<std::int64_t>(args.unsigned_integer("max-steps", 0));

@@ -9,6 +9,8 @@
 #include <QSplitter>
 #include <QTableView>
 
+#include <nlohmann/json.hpp>
+
 #include "core/store/workspace.h"
 #include "test_support.h"
 #include "ui/document/experiments.h"
@@ -250,7 +252,11 @@ TEST(Training, APipelinesPpoRunEvaluatesItselfOnce) {
     ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
     for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
     QStringList labels;
-    for (const auto& row : desk.workbench.workspace().eval_results()) labels << QString::fromStdString(row.label);
+    for (const auto& row : desk.workbench.workspace().eval_results()) {
+        labels << QString::fromStdString(row.label);
+        const auto document = nlohmann::json::parse(desk.workbench.workspace().eval_result_document(row.id));
+        EXPECT_EQ(document["dtype"], "float32") << row.label << ": the type the model ran in";
+    }
     labels.sort();
     EXPECT_EQ(labels, QStringList({"ppo-3 @ step 2", "sft-1", "tiny-llama"}));
 }
