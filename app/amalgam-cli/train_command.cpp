@@ -75,9 +75,10 @@ TrainConfig read_config(const fs::path& path) {
 }
 
 /** The workspace's record of the run in `run_dir`: the workbench's, when a job of the workspace
- *  launched it; else one made here, labelled with the folder's name, its parent and reward model
- *  being the stored runs whose folders hold its adapters. So the workbench lists a run of the
- *  command line, and `compare --last-steps` knows which rows are its. */
+ *  launched it; else the command line's, made or brought up to this launch, labelled with the
+ *  folder's name, its parent and reward model being the stored runs whose folders hold its
+ *  adapters. So the workbench lists a run of the command line, and `compare --last-steps` knows
+ *  which rows are its. */
 Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, const TrainConfig& config, const TrainOptions& options) {
     const auto folder = [](const fs::path& p) { return fs::weakly_canonical(fs::absolute(p)); };
     const std::vector<Workspace::RunRow> runs = workspace.runs();
@@ -87,7 +88,8 @@ Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, co
         return std::nullopt;
     };
     const fs::path dir = folder(run_dir);
-    if (auto stored = run_in(dir)) return *stored;
+    const std::optional<Workspace::RunRow> stored = run_in(dir);
+    if (stored && stored->job_id) return *stored;
     const auto id_of_run_holding = [&](const std::string& adapter) -> std::optional<std::int64_t> {
         if (adapter.empty()) return std::nullopt;
         auto r = run_in(folder(adapter).parent_path());
@@ -96,7 +98,7 @@ Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, co
     Workspace::RunRow row;
     row.label = dir.filename().string();
     row.stage = to_string(config.stage);
-    row.dir = dir.string();
+    row.dir = stored ? stored->dir : dir.string();
     row.config = json_to_yaml(config.to_json());
     row.parent_run = id_of_run_holding(config.adapter);
     row.reward_run = id_of_run_holding(config.reward);

@@ -404,7 +404,9 @@ std::int64_t Workspace::add_run(const RunRow& run) {
 
 Workspace::RunRow Workspace::record_run(const RunRow& run) {
     {
-        SqliteDb::Statement s(*db_, std::string(kInsertRun) + " ON CONFLICT(dir) DO NOTHING");
+        SqliteDb::Statement s(*db_, std::string(kInsertRun) +
+                                        " ON CONFLICT(dir) DO UPDATE SET config = ?4, parent_run = ?5, reward_run = ?6, data = ?7, "
+                                        "data_sha256 = ?8, device = ?10, dtype = ?11 WHERE job_id IS NULL");
         bind_run(s, run);
         s.bind(13, now_utc()).step();
     }

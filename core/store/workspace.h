@@ -165,8 +165,9 @@ public:
      *  same folder (`record_run`, whose job starts before this is called) takes these values and
      *  keeps its id. Throws when another job's run has the folder. */
     std::int64_t add_run(const RunRow& run);
-    /** The stored run of `run.dir`, or `run` added as it is when there is none: how
-     *  `amalgam-cli train --workspace` records a run that no job of the workspace launched. */
+    /** How `amalgam-cli train --workspace` records its run: `run` is added, or a stored record of
+     *  the command line's for the same folder takes its launch (config, lineage, data, device and
+     *  type; the label stays); a job's run is left as it is. Returns the stored row. */
     RunRow record_run(const RunRow& run);
     std::vector<RunRow> runs();
 

@@ -294,12 +294,16 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         EXPECT_EQ(w.record_run(cli).label, "rm-1");
         cli.dir = "/runs/dpo-1";
         const auto recorded = w.record_run(cli).id;
+        cli.data_sha256 = "def";  // started again on other data: the record follows
+        EXPECT_EQ(w.record_run(cli).id, recorded);
+        EXPECT_EQ(w.runs().back().data_sha256, "def");
         Workspace::RunRow dpo = sft;
         dpo.label = "dpo-1";
         dpo.stage = "dpo";
         dpo.dir = "/runs/dpo-1";
         EXPECT_EQ(w.add_run(dpo), recorded);
         EXPECT_THROW(w.add_run(dpo), std::runtime_error) << "now a job's run";
+        EXPECT_EQ(w.record_run(cli).data_sha256, "abc") << "a job's run is left as it is";
     }
     Workspace w(dir / "ws.amalgam");
     const auto runs = w.runs();
