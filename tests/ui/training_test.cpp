@@ -261,7 +261,7 @@ TEST(Training, APipelinesPpoRunEvaluatesItselfOnce) {
     EXPECT_EQ(labels, QStringList({"ppo-3 @ step 2", "sft-1", "tiny-llama"}));
 }
 
-TEST(Training, RunsOfTheCommandLineAreListedWithTheirLineage) {
+TEST(Training, RunsAndEvaluationsOfTheCommandLineAppearWithTheirLineage) {
     test::TempDir dir;
     auto cli = [&](const QStringList& args) {
         QProcess p;
@@ -271,14 +271,30 @@ TEST(Training, RunsOfTheCommandLineAreListedWithTheirLineage) {
         return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0 ? QString() : QString(p.readAllStandardError());
     };
     ASSERT_EQ(cli({"model", "init", "--arch", "llama", "--out", "base"}), "");
-    const std::string common = "model: base\nbatch_size: 2\nmax_length: 64\nmax_steps: 2\ndata: " + (test::examples_dir() / "pairwise.jsonl").string() + "\n";
-    dir.write("sft.yaml", "stage: sft\n" + common);
-    dir.write("rm.yaml", "stage: rm\nadapter: sft/adapter\n" + common);
-    ASSERT_EQ(cli({"train", "sft.yaml", "--out", "sft", "--workspace", "ws.amalgam"}), "");
+    const std::string common = "model: base\nbatch_size: 2\nmax_length: 64\nlog_every: 1\ndata: " +
+                               (test::examples_dir() / "pairwise.jsonl").string() + "\n";
+    dir.write("sft.yaml", "stage: sft\nmax_steps: 4\n" + common);
+    dir.write("rm.yaml", "stage: rm\nmax_steps: 2\nadapter: sft/adapter\n" + common);
+
+    // An open workbench takes in what the command line adds, at its next poll.
+    TrainingDesk desk(dir / "ws.amalgam");
+    QSignalSpy results(&desk.experiments(), &Experiments::resultsChanged);
+    ASSERT_EQ(cli({"train", "sft.yaml", "--out", "sft", "--max-steps", "2", "--workspace", "ws.amalgam"}), "");
+    desk.workbench.jobs().poll();
+    ASSERT_EQ(desk.experiments().runs().size(), 1u);
+    EXPECT_EQ(desk.experiments().metrics(desk.experiments().runs()[0].id).size(), 2u) << "its curve";
+    ASSERT_EQ(cli({"train", "sft.yaml", "--out", "sft", "--resume", "--workspace", "ws.amalgam"}), "");
+    desk.workbench.jobs().poll();
+    EXPECT_EQ(desk.experiments().metrics(desk.experiments().runs()[0].id).size(), 4u) << "its curve, grown";
+    ASSERT_EQ(cli({"eval", "base", "--data", qpath(test::examples_dir()), "--suite", "winogrande", "--out", "eval.json", "--workspace", "ws.amalgam"}), "");
+    desk.workbench.jobs().poll();
+    EXPECT_EQ(results.count(), 1);
+    desk.workbench.jobs().poll();
+    EXPECT_EQ(results.count(), 1) << "nothing new";
+
     ASSERT_EQ(cli({"train", "rm.yaml", "--out", "rm", "--workspace", "ws.amalgam"}), "");
     ASSERT_EQ(cli({"train", "rm.yaml", "--out", "rm", "--resume", "--workspace", "ws.amalgam"}), "") << "resumed: the same run";
-
-    TrainingDesk desk(dir / "ws.amalgam");
+    desk.workbench.jobs().poll();
     const auto& runs = desk.experiments().runs();
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_EQ(runs[0].label, "sft");

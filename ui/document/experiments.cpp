@@ -41,11 +41,12 @@ Experiments::Experiments(JobQueue& jobs, QUndoStack& undo, QObject* parent) : QO
         if (auto run = runOfJob(jobs_.rows()[static_cast<std::size_t>(row)].id)) emit runProgressed(*run);
     });
     connect(&jobs_, &JobQueue::rowsReset, this, &Experiments::runsChanged);
+    connect(&jobs_, &JobQueue::polled, this, &Experiments::follow);
     connect(&jobs_, &JobQueue::jobStarted, this, [this](std::int64_t job) {
         if (runOfJob(job)) emit runsChanged();
     });
     connect(&jobs_, &JobQueue::jobEnded, this, [this](std::int64_t job, JobState state, const WorkerJob& work) {
-        if (state == JobState::Finished && work.kind == JobKind::Evaluate) emit resultsChanged();
+        if (state == JobState::Finished && work.kind == JobKind::Evaluate) noticeResults();
         if (auto run = runOfJob(job)) {
             if (const auto* r = this->run(*run)) readMetrics(*r);  // the file is the record; the stream may have missed the end
             emit runsChanged();
@@ -62,7 +63,9 @@ void Experiments::attach(Workspace* workspace, const QString& path) {
 void Experiments::reload() {
     runs_ = workspace_ ? workspace_->runs() : std::vector<Workspace::RunRow>{};
     metrics_.clear();
+    metricsBytes_.clear();
     plannedSteps_.clear();
+    seenResults_ = storedResults();
     for (const auto& run : runs_) {
         readMetrics(run);
         plan(run);
@@ -70,10 +73,46 @@ void Experiments::reload() {
     emit runsChanged();
 }
 
+void Experiments::follow(bool othersWrote) {
+    if (!workspace_) return;
+    if (othersWrote) {
+        bool added = false;
+        for (const auto& stored : workspace_->runs())
+            if (!run(stored.id)) {
+                runs_.push_back(stored);
+                readMetrics(stored);
+                plan(stored);
+                added = true;
+            }
+        if (added) emit runsChanged();
+        noticeResults();
+    }
+    // A run this process does not stream (the command line's, another workbench's) grows in its file.
+    for (const auto& r : runs_) {
+        if (r.job_id && jobs_.runsHere(*r.job_id)) continue;
+        if (QFileInfo(QDir(q(r.dir)).filePath("metrics.jsonl")).size() != metricsBytes_[r.id]) readMetrics(r);
+    }
+}
+
+void Experiments::noticeResults() {
+    auto stored = storedResults();
+    if (stored == seenResults_) return;
+    seenResults_ = std::move(stored);
+    emit resultsChanged();
+}
+
+std::vector<std::pair<std::int64_t, std::string>> Experiments::storedResults() const {
+    std::vector<std::pair<std::int64_t, std::string>> stored;
+    if (workspace_)
+        for (auto& row : workspace_->eval_results()) stored.emplace_back(row.id, std::move(row.metrics_json));
+    return stored;
+}
+
 void Experiments::readMetrics(const Workspace::RunRow& run) {
     std::vector<MetricsLine>& lines = metrics_[run.id];
     lines.clear();
     QFile file(QDir(q(run.dir)).filePath("metrics.jsonl"));
+    metricsBytes_[run.id] = file.size();
     if (file.open(QIODevice::ReadOnly))
         while (!file.atEnd()) {
             const QJsonObject line = QJsonDocument::fromJson(file.readLine()).object();
@@ -92,7 +131,7 @@ void Experiments::append(std::int64_t run, const MetricsLine& line) {
                 lines.end());
     lines.push_back(line);
     emit metricsAppended(run);
-    if (eval) emit resultsChanged();  // the worker stored the evaluation before it logged the line
+    if (eval) noticeResults();  // the worker stored the evaluation before it logged the line
 }
 
 std::optional<std::int64_t> Experiments::runOfJob(std::int64_t job) const {

@@ -138,6 +138,12 @@ signals:
 
 private:
     void reload();
+    /** Takes in what other processes add to the workspace (runs and evaluations of the command
+     *  line or of another workbench) and the curves their runs write. */
+    void follow(bool othersWrote);
+    /** Says resultsChanged when the stored evaluations differ from those seen last. */
+    void noticeResults();
+    std::vector<std::pair<std::int64_t, std::string>> storedResults() const;
     void readMetrics(const Workspace::RunRow& run);
     void append(std::int64_t run, const MetricsLine& line);
     /** Remembers the steps a run's config asks for. */
@@ -163,6 +169,8 @@ private:
     QString path_;
     std::vector<Workspace::RunRow> runs_;
     std::map<std::int64_t, std::vector<MetricsLine>> metrics_;
+    std::map<std::int64_t, qint64> metricsBytes_;  ///< run -> the size of its metrics.jsonl when last read
+    std::vector<std::pair<std::int64_t, std::string>> seenResults_;  ///< the stored evaluations (id, metrics) seen last
     std::map<std::int64_t, std::int64_t> plannedSteps_;  ///< run -> max_steps of its config
 };
 

@@ -104,7 +104,9 @@ void JobQueue::poll() {
     if (!workspace_) return;
     const bool had = holding_;
     holding_ = workspace_->take_queue_lease(holder_.toStdString(), kLeaseSeconds);
-    if (const auto version = workspace_->data_version(); version != seenVersion_) {  // others wrote: read the jobs again
+    const auto version = workspace_->data_version();
+    const bool othersWrote = version != seenVersion_;
+    if (othersWrote) {  // read the jobs again
         seenVersion_ = version;
         reload();
     }
@@ -117,6 +119,7 @@ void JobQueue::poll() {
             }
     }
     startNext();
+    emit polled(othersWrote);
 }
 
 void JobQueue::reload() {

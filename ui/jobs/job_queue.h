@@ -82,6 +82,8 @@ public:
     bool holdsQueue() const { return holding_; }
     /** Checks the lease and the jobs other workbenches queued; runs every few seconds. */
     void poll();
+    /** Whether this process runs the job now, and so streams its output. */
+    bool runsHere(std::int64_t id) const { return process_ && id == runningId_; }
 
 signals:
     void rowChanged(int row);
@@ -90,6 +92,8 @@ signals:
     void jobEnded(std::int64_t id, JobState state, const WorkerJob& job);
     /** A training worker logged a step: {"step": ..., "loss": ..., ...}. */
     void metricsReported(std::int64_t id, const QJsonObject& line);
+    /** A poll ended; `othersWrote`: another process or connection changed the workspace since the last. */
+    void polled(bool othersWrote);
 
 private:
     void startNext();
