@@ -20,9 +20,10 @@ const Command kCommands[] = {
     {"model", "create a random-weight model folder, or describe one", kModelUsage, run_model},
     {"generate", "continue a prompt with a model", kGenerateUsage, run_generate},
     {"score", "log-probabilities of a continuation given a context", kScoreUsage, run_score},
-    {"train", "train an SFT, reward-model or DPO LoRA adapter into a run folder", kTrainUsage, run_train},
+    {"train", "train an SFT, reward-model, DPO or PPO LoRA adapter into a run folder", kTrainUsage, run_train},
     {"eval", "bias and accuracy metrics of a model into results.json", kEvalUsage, run_eval},
     {"compare", "the stored evaluations as a comparison table", kCompareUsage, run_compare},
+    {"runs", "the training runs a workspace records, with their lineage", kRunsUsage, run_runs},
     {"data", "fetch the public datasets and tokenizers, checked against their SHA-256", kDataUsage, run_data},
     {"devices", "the devices models can run on (cpu, cuda:N)", kDevicesUsage, run_devices},
 };

@@ -44,9 +44,9 @@ options:
                       for the frozen base; LoRA, head and optimizer stay float32
   --progress STYLE    bar (default: a bar and each logged step on stderr) or json: progress
                       and {"metrics": {...}} lines on stdout
-  --workspace FILE    record the run in this workspace (the workbench lists it), and store
-                      each evaluation during training (PPO's evals/step-N) there as a row
-                      "LABEL @ step N" of `compare`
+  --workspace FILE    record the run in this workspace once it logs a step (the workbench
+                      and `runs` list it), and store each evaluation during training (PPO's
+                      evals/step-N) there as a row "LABEL @ step N" of `compare`
 
 presets (preset: NAME; the file's own values override them):
   paper-sft   lr 1e-5 cosine, weight decay 0.05, batch 4, max length 512, 5000 steps,
@@ -109,18 +109,18 @@ Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, co
     return workspace.record_run(row);
 }
 
-/** Stores each evaluation during training in the workspace as a row "LABEL @ step N" of `run`. */
-std::function<void(std::int64_t, const nlohmann::ordered_json&)> store_evaluations(Workspace& workspace, const Workspace::RunRow& run,
-                                                                                   const TrainConfig& config, const TrainOptions& options) {
+/** Stores an evaluation during training in the workspace as a row "LABEL @ step N" of `run`. */
+void store_evaluation(Workspace& workspace, const Workspace::RunRow& run, const TrainConfig& config, const TrainOptions& options,
+                      std::int64_t step, const nlohmann::ordered_json& results) {
     const std::string model = fs::absolute(config.model).lexically_normal().string();
-    const std::string dtype = dtype_name(resolve_precision(options.precision, options.device));
-    const std::string device = options.device.str();
-    return [&workspace, id = run.id, label = run.label, model, dtype, device](std::int64_t step, const nlohmann::ordered_json& results) {
-        const std::string name = label + " @ step " + std::to_string(step);
-        nlohmann::ordered_json document = {{"model", model}, {"adapter", nullptr}, {"label", name}, {"device", device}, {"dtype", dtype}};
-        document.update(results);
-        workspace.save_eval_result(model, "", name, document.dump(2) + "\n", id, step);
-    };
+    const std::string name = run.label + " @ step " + std::to_string(step);
+    nlohmann::ordered_json document = {{"model", model},
+                                       {"adapter", nullptr},
+                                       {"label", name},
+                                       {"device", options.device.str()},
+                                       {"dtype", dtype_name(resolve_precision(options.precision, options.device))}};
+    document.update(results);
+    workspace.save_eval_result(model, "", name, document.dump(2) + "\n", run.id, step);
 }
 
 /** A logged step as one short line: "step 20  loss 2.31  lr 1e-05 ...". */
@@ -166,16 +166,24 @@ int run_train(const std::vector<std::string>& words) {
     }
     // The workspace is opened (and so checked) before the work, not after it.
     std::unique_ptr<Workspace> workspace;
-    if (auto w = args.option("workspace")) {
-        workspace = std::make_unique<Workspace>(*w);
-        options.on_evaluation = store_evaluations(*workspace, recorded_run(*workspace, options.run_dir, config, options), config, options);
-    }
+    if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
+    // The run is recorded once it logs its first step: a run that could not start leaves no record.
+    std::optional<Workspace::RunRow> recorded;
+    const auto run = [&]() -> const Workspace::RunRow& {
+        if (!recorded) recorded = recorded_run(*workspace, options.run_dir, config, options);
+        return *recorded;
+    };
+    if (workspace)
+        options.on_evaluation = [&](std::int64_t step, const nlohmann::ordered_json& results) {
+            store_evaluation(*workspace, run(), config, options, step, results);
+        };
     options.resume = args.flag("resume");
     if (args.option("max-steps")) options.stop_at = static_cast<std::int64_t>(args.unsigned_integer("max-steps", 0));
     auto progress = make_progress(args.option("progress"));
     options.progress = progress.get();
     const bool json = args.option("progress") == std::optional<std::string>("json");
-    options.on_metrics = [json](const nlohmann::ordered_json& line) {
+    options.on_metrics = [&, json](const nlohmann::ordered_json& line) {
+        if (workspace) run();
         if (!json) return print_metrics(line);
         std::printf("%s\n", nlohmann::ordered_json{{"metrics", line}}.dump().c_str());
         std::fflush(stdout);

@@ -33,7 +33,7 @@ dpo: {beta: 0.1, precompute_reference: true}" > "$work/dpo.yaml"
 cd "$work"
 
 # SFT, then the reward model and DPO from it; each adapter loads where adapters load.
-"$cli" train sft.yaml --out sft 2> sft.log || fail "sft: $(cat sft.log)"
+"$cli" train sft.yaml --out sft --workspace ws.amalgam 2> sft.log || fail "sft: $(cat sft.log)"
 grep -q 'trained 12 steps' sft.log || fail "sft summary: $(cat sft.log)"
 [ "$(wc -l < sft/metrics.jsonl)" -eq 6 ] || fail "6 logged steps expected"
 grep -q '"step":12,"epoch":[0-9.]*,"loss":[0-9.]*,"mean_token_accuracy":[0-9.e-]*,"lr":[0-9.e-]*,"grad_norm":[0-9.e-]*,"tokens_per_s":' sft/metrics.jsonl \
@@ -42,7 +42,7 @@ ls sft/checkpoints | tr '\n' ' ' | grep -qx 'step-12 step-8 ' || fail "the newes
 "$cli" eval base --adapter sft/adapter --data "$examples" --suite winogrande --out sft-eval.json > /dev/null
 grep -q '"winogrande": 8' sft-eval.json || fail "eval with the SFT adapter"
 
-"$cli" train rm.yaml --out rm --progress json > rm.out 2> rm.log || fail "rm: $(cat rm.log)"
+"$cli" train rm.yaml --out rm --progress json --workspace ws.amalgam > rm.out 2> rm.log || fail "rm: $(cat rm.log)"
 grep -q '^{"metrics":{"step":8,.*"accuracy":.*"margin":.*"mean_reward":' rm.out || fail "rm metrics: $(cat rm.out)"
 [ "$(head -1 rm.out)" = '{"plan":[{"stage":"train","total":8,"work":8.0}]}' ] || fail "the plan first: $(head -3 rm.out)"
 grep -q '"task_type": "SEQ_CLS"' rm/adapter/adapter_config.json || fail "a reward adapter is a sequence classifier"
@@ -73,6 +73,16 @@ grep -q '"objective/scores":.*"kl_coef":.*"generation_share":' ppo/metrics.jsonl
 grep -q "ppo @ step 2 ppo @ step 4 " rows.txt || fail "the evaluations by step in the workspace: $(cat rows.txt)"
 "$cli" compare --workspace ws.amalgam --format csv --resamples 10 --last-steps | cut -d, -f1 | tr '\n' ' ' > rows.txt
 [ "$(cat rows.txt)" = "model ppo @ step 4 best " ] || fail "the run's last step alone: $(cat rows.txt)"
+# The runs of the command line, recorded in the workspace with their lineage.
+"$cli" runs --workspace ws.amalgam > runs.md
+sft_sha=$(sha256sum "$examples/sft.jsonl" | cut -c1-12)
+pairs_sha=$(sha256sum "$examples/pairwise.jsonl" | cut -c1-12)
+[ "$(head -2 runs.md)" = "| run | stage | steps | adapter | from | reward model | data | sha256 | launched by | folder |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |" ] || fail "runs header: $(cat runs.md)"
+[ "$(sed -n 3,5p runs.md | cut -d'|' -f2-10 | sed 's/ $//')" = " sft | sft | 12 / 12 | yes |  |  | sft.jsonl | $sft_sha | command line
+ rm | rm | 8 / 8 | yes | sft |  | pairwise.jsonl | $pairs_sha | command line
+ ppo | ppo | 4 / 4 | yes | sft | rm | pairwise.jsonl | $pairs_sha | command line" ] || fail "runs: $(cat runs.md)"
+[ "$(wc -l < runs.md)" -eq 5 ] || fail "three runs: $(cat runs.md)"
 "$cli" eval sft-merged --adapter ppo/adapter --data "$examples" --suite winogrande --out ppo-eval.json > /dev/null
 grep -q '"winogrande": 8' ppo-eval.json || fail "eval with the PPO adapter"
 
@@ -132,9 +142,10 @@ set -e
 grep -q 'bad.yaml:5: optimizer.lr: must be a number' bad.log || fail "config error: $(cat bad.log)"
 printf '{"prompt": "p", "chosen": "c"}\n' > pairs.jsonl
 config rm pairs.jsonl 2 > rm-bad.yaml
-"$cli" train rm-bad.yaml --out rm-bad 2> rm-bad.log && fail "a pair without rejected was accepted"
+"$cli" train rm-bad.yaml --out rm-bad --workspace ws.amalgam 2> rm-bad.log && fail "a pair without rejected was accepted"
 grep -q 'pairs.jsonl:1: missing field .rejected.' rm-bad.log || fail "data error: $(cat rm-bad.log)"
 [ ! -e rm-bad ] || fail "a run that could not start left a folder behind"
+! "$cli" runs --workspace ws.amalgam | grep -q rm-bad || fail "a run that could not start was recorded"
 "$cli" train sft.yaml --out sft 2> again.log && fail "a finished run was overwritten"
 grep -q 'already holds a run' again.log || fail "run folder in use: $(cat again.log)"
 
