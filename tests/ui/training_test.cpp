@@ -308,6 +308,8 @@ TEST(Training, RunsAndEvaluationsOfTheCommandLineAppearWithTheirLineage) {
     EXPECT_EQ(table.index(1, RunTableModel::StateColumn).data().toString(), "command line");
     EXPECT_EQ(table.index(1, RunTableModel::StepColumn).data().toString(), "2 / 2");
     EXPECT_EQ(desk.experiments().adapter(runs[0].id), qpath(dir / "sft/adapter")) << "a parent the workbench can train from";
+    EXPECT_THROW(desk.experiments().resume(runs[1].id), std::invalid_argument) << "no job of the workbench's to queue again";
+    EXPECT_THROW(desk.experiments().cancel(runs[1].id), std::invalid_argument);
 }
 
 TEST(JobQueue, OfTwoWorkbenchesOnOneWorkspaceOneRunsTheQueue) {

@@ -30,6 +30,13 @@ bool isEvalLine(const MetricsLine& line) {
 
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
+/** A run of `amalgam-cli train --workspace` has no job here to stop or queue again. */
+void refuseCommandLineRun(const Workspace::RunRow& run) {
+    if (!run.job_id)
+        throw std::invalid_argument(run.label + " was trained on the command line: stop it there, or continue it with amalgam-cli train "
+                                    "CONFIG --out " + run.dir + " --resume");
+}
+
 }  // namespace
 
 Experiments::Experiments(JobQueue& jobs, QUndoStack& undo, QObject* parent) : QObject(parent), jobs_(jobs), undo_(undo) {
@@ -370,11 +377,17 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
 }
 
 void Experiments::cancel(std::int64_t id) {
-    if (const auto* r = run(id); r && r->job_id) jobs_.cancel(*r->job_id);
+    const auto* r = run(id);
+    if (!r) return;
+    refuseCommandLineRun(*r);
+    jobs_.cancel(*r->job_id);
 }
 
 void Experiments::resume(std::int64_t id) {
-    if (const auto* r = run(id); r && r->job_id) jobs_.requeue(*r->job_id);
+    const auto* r = run(id);
+    if (!r) return;
+    refuseCommandLineRun(*r);
+    jobs_.requeue(*r->job_id);
     emit runsChanged();
 }
 

@@ -110,7 +110,9 @@ public:
     /** The step the run has reached and the steps it will take (0 when not yet known). */
     std::pair<std::int64_t, std::int64_t> steps(std::int64_t run) const;
 
+    /** Stops the run's job; throws for a run of the command line, which has none here. */
     void cancel(std::int64_t run);
+    /** Queues the run's job again, to continue from its last checkpoint; throws as cancel(). */
     void resume(std::int64_t run);
     /** Queues the evaluation of a run's final adapter on `data`, on the model it trained: at
      *  once for a finished run, after it for one still to finish. */
