@@ -373,33 +373,10 @@ const char* const kInsertRun =
 }  // namespace
 
 std::int64_t Workspace::add_run(const RunRow& run) {
-    SqliteDb::Transaction t(*db_);
-    std::optional<std::int64_t> recorded;
-    {
-        SqliteDb::Statement find(*db_, "SELECT id, job_id FROM runs WHERE dir = ?");
-        find.bind(1, run.dir);
-        if (find.step()) {
-            if (!find.is_null(1))
-                throw std::runtime_error(db_->path() + ": the folder " + run.dir + " is already run " + std::to_string(find.integer(0)) + "'s");
-            recorded = find.integer(0);
-        }
-    }
-    std::int64_t id = 0;
-    if (recorded) {
-        SqliteDb::Statement s(*db_,
-                              "UPDATE runs SET label = ?1, stage = ?2, config = ?4, parent_run = ?5, reward_run = ?6, data = ?7, "
-                              "data_sha256 = ?8, recipe = ?9, device = ?10, dtype = ?11, job_id = ?12 WHERE dir = ?3");
-        bind_run(s, run);
-        s.step();
-        id = *recorded;
-    } else {
-        SqliteDb::Statement s(*db_, kInsertRun);
-        bind_run(s, run);
-        s.bind(13, now_utc()).step();
-        id = db_->last_insert_id();
-    }
-    t.commit();
-    return id;
+    SqliteDb::Statement s(*db_, kInsertRun);
+    bind_run(s, run);
+    s.bind(13, now_utc()).step();
+    return db_->last_insert_id();
 }
 
 Workspace::RunRow Workspace::record_run(const RunRow& run) {

@@ -161,13 +161,12 @@ public:
         std::optional<std::int64_t> job_id;
         std::string created_at;
     };
-    /** Adds a run launched by a job of the workspace. A row the command line recorded for the
-     *  same folder (`record_run`, whose job starts before this is called) takes these values and
-     *  keeps its id. Throws when another job's run has the folder. */
+    /** Adds a run launched by a job of the workspace; throws when a run has the folder. */
     std::int64_t add_run(const RunRow& run);
-    /** How `amalgam-cli train --workspace` records its run: `run` is added, or a stored record of
-     *  the command line's for the same folder takes its launch (config, lineage, data, device and
-     *  type; the label stays); a job's run is left as it is. Returns the stored row. */
+    /** How `amalgam-cli train --workspace` records its run once it has logged a step: `run` is
+     *  added, or a stored record of the command line's for the same folder takes this launch
+     *  (config, lineage, data, device and type; the label stays); a job's run (whose row the
+     *  workbench added before its worker started) is left as it is. Returns the stored row. */
     RunRow record_run(const RunRow& run);
     std::vector<RunRow> runs();
 

@@ -287,22 +287,20 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         sft.dir = "/runs/sft-1";
         EXPECT_THROW(w.add_run(sft), std::runtime_error) << "one run per folder";
 
-        // The command line's record of a run: kept when the folder is already a run's, taken
-        // over (its id kept) by the workbench when its job's worker recorded it first.
+        // The command line's record of a run: added once, following the run's latest start;
+        // a job's run is left as the workbench wrote it.
         Workspace::RunRow cli = rm;
-        cli.label = "from the command line";
-        EXPECT_EQ(w.record_run(cli).label, "rm-1");
+        cli.label = "dpo-1";
+        cli.stage = "dpo";
         cli.dir = "/runs/dpo-1";
         const auto recorded = w.record_run(cli).id;
+        cli.label = "renamed";
         cli.data_sha256 = "def";  // started again on other data: the record follows
-        EXPECT_EQ(w.record_run(cli).id, recorded);
-        EXPECT_EQ(w.runs().back().data_sha256, "def");
-        Workspace::RunRow dpo = sft;
-        dpo.label = "dpo-1";
-        dpo.stage = "dpo";
-        dpo.dir = "/runs/dpo-1";
-        EXPECT_EQ(w.add_run(dpo), recorded);
-        EXPECT_THROW(w.add_run(dpo), std::runtime_error) << "now a job's run";
+        const Workspace::RunRow again = w.record_run(cli);
+        EXPECT_EQ(again.id, recorded);
+        EXPECT_EQ(again.label, "dpo-1");
+        EXPECT_EQ(again.data_sha256, "def");
+        cli.dir = "/runs/sft-1";
         EXPECT_EQ(w.record_run(cli).data_sha256, "abc") << "a job's run is left as it is";
     }
     Workspace w(dir / "ws.amalgam");
@@ -310,7 +308,7 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     ASSERT_EQ(runs.size(), 4u);
     EXPECT_EQ(runs[3].label, "dpo-1");
     EXPECT_EQ(runs[3].stage, "dpo");
-    EXPECT_EQ(runs[3].job_id, 1);
+    EXPECT_FALSE(runs[3].job_id);
     EXPECT_EQ(runs[0].stage, "sft");
     EXPECT_EQ(runs[0].job_id, 1);
     EXPECT_EQ(runs[0].recipe, "datasets: []\n");
