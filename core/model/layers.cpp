@@ -2,9 +2,13 @@
 
 #include "core/model/precision.h"
 
+#include <dlfcn.h>
+
+#include <c10/core/GradMode.h>
 #include <cmath>
-#include <torch/version.h>
+#include <cstdint>
 #include <stdexcept>
+#include <torch/version.h>
 
 namespace amalgam::layers {
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
@@ -47,6 +51,62 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool 
     return bias.masked_fill(allowed.logical_not(), blocked);
 }
 
+#if TORCH_VERSION_MAJOR < 2
+namespace {
+
+using Sgemm = void (*)(const char*, const char*, const int*, const int*, const int*, const float*, const float*, const int*, const float*,
+                       const int*, const float*, float*, const int*);
+
+/** BLAS's sgemm_, which ATen's CPU matrix products call, or null. */
+Sgemm blas_sgemm() {
+    static const Sgemm sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "sgemm_"));
+    return sgemm;
+}
+
+/** The attention of float32 CPU tensors outside autograd, with one BLAS call per row and head
+ *  for each of its two products, made as ATen 1.13's bmm makes them (the same routine,
+ *  transposes and operands), so the same bits, without bmm's three tensors made per matrix:
+ *  those took two thirds of a tiny model's decoding step. Grouped keys and values are read in
+ *  place, not repeated. Undefined where this does not apply (bmm then takes its own kernel). */
+at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
+    const Sgemm sgemm = blas_sgemm();
+    const std::int64_t batch = q.size(0), heads = q.size(1), rows = q.size(2), dim = q.size(3), keys = k.size(2);
+    const bool applies = sgemm && q.device().is_cpu() && q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat &&
+                         v.scalar_type() == at::kFloat && !(at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) &&
+                         k.stride(3) == 1 && v.stride(3) == 1 && k.stride(2) >= dim && v.stride(2) >= dim && keys > 1 && dim > 1 &&
+                         rows * keys * dim >= 400 && heads % k.size(1) == 0 && k.stride(2) <= INT32_MAX && v.stride(2) <= INT32_MAX;
+    if (!applies) return {};
+    const at::Tensor query = q.contiguous();
+    at::Tensor scores = at::empty({batch, heads, rows, keys}, q.options());
+    at::Tensor out = at::empty({batch, heads, rows, dim}, q.options());
+    const std::int64_t group = heads / k.size(1);
+    const int m = static_cast<int>(rows), t = static_cast<int>(keys), d = static_cast<int>(dim);
+    const int k_rows = static_cast<int>(k.stride(2)), v_rows = static_cast<int>(v.stride(2));
+    const float one = 1, zero = 0;
+    const float *qp = query.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
+    float* sp = scores.data_ptr<float>();
+    for (std::int64_t b = 0; b < batch; ++b)
+        for (std::int64_t h = 0; h < heads; ++h) {  // scores = q kᵀ: ATen passes kᵀ as k transposed, first
+            const std::int64_t i = b * heads + h;
+            sgemm("t", "n", &t, &m, &d, &one, kp + b * k.stride(0) + (h / group) * k.stride(1), &k_rows, qp + i * rows * dim, &d, &zero,
+                  sp + i * rows * keys, &t);
+        }
+    scores = scores / std::sqrt(static_cast<double>(dim));
+    const at::Tensor weights = at::softmax(scores + bias, -1, widened_type(q.scalar_type())).to(q.scalar_type());
+    const float* wp = weights.data_ptr<float>();
+    float* op = out.data_ptr<float>();
+    for (std::int64_t b = 0; b < batch; ++b)
+        for (std::int64_t h = 0; h < heads; ++h) {  // out = weights v: v first
+            const std::int64_t i = b * heads + h;
+            sgemm("n", "n", &d, &m, &t, &one, vp + b * v.stride(0) + (h / group) * v.stride(1), &v_rows, wp + i * rows * keys, &t, &zero,
+                  op + i * rows * dim, &d);
+        }
+    return out;
+}
+
+}  // namespace
+#endif
+
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
 #if TORCH_VERSION_MAJOR >= 2
     // The fused kernel: flash attention on CUDA for plain causal attention, memory-efficient
@@ -59,6 +119,13 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
     // memory-efficient kernel runs, which wants them repeated.
     if (!bias.defined()) return at::scaled_dot_product_attention(q, k, v, mask, 0.0, true, c10::nullopt, k.size(1) != q.size(1));
 #endif
+#if TORCH_VERSION_MAJOR < 2
+    if (!bias.defined()) {  // causal over as many keys as queries
+        const at::Tensor all_keys = at::ones({1, q.size(2)}, q.options().dtype(at::kLong));
+        return attention(q, k, v, attention_bias(all_keys, q.size(2), true, q.scalar_type()));
+    }
+    if (at::Tensor out = attention_by_blas(q, k, v, bias); out.defined()) return out;
+#endif
     at::Tensor keys = k, values = v;
     if (k.size(1) != q.size(1)) {
         const std::int64_t repeat = q.size(1) / k.size(1);
@@ -68,10 +135,6 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #if TORCH_VERSION_MAJOR >= 2
     return at::scaled_dot_product_attention(q, keys, values, mask, 0.0, !bias.defined());
 #else
-    if (!bias.defined()) {  // causal over as many keys as queries
-        const at::Tensor all_keys = at::ones({1, q.size(2)}, q.options().dtype(at::kLong));
-        return attention(q, k, v, attention_bias(all_keys, q.size(2), true, q.scalar_type()));
-    }
     at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
     at::Tensor weights = at::softmax(scores + bias, -1, widened_type(q.scalar_type())).to(q.scalar_type());  // accumulate in float
     return at::matmul(weights, values);

@@ -3,6 +3,7 @@
 #include <tuple>
 
 #include <gtest/gtest.h>
+#include <torch/version.h>
 
 #include "core/model/layers.h"
 #include "core/model/safetensors.h"
@@ -157,6 +158,35 @@ TEST(AttentionBias, StaysFiniteInEveryFloatingType) {
         EXPECT_EQ(bias[0][0][3][3].item<float>(), 0.0f) << dtype_name(type);         // a token sees itself
         EXPECT_LT(bias[0][0][3][1].item<float>(), -60000.0f) << dtype_name(type);     // not the padding before it
         EXPECT_LT(bias[0][0][2][3].item<float>(), -60000.0f) << dtype_name(type);     // nor the future
+    }
+}
+
+TEST(Attention, OutsideAutogradGivesTheBitsOfTheAutogradPath) {
+#if TORCH_VERSION_MAJOR >= 2
+    GTEST_SKIP() << "libtorch 2 attends with its fused kernel on both paths";
+#endif
+    // Decoding (one query, grouped keys and values), a prompt (as many queries as keys), keys
+    // read from a larger preallocated cache, and a product too small for BLAS.
+    struct Shape {
+        std::int64_t heads, kv_heads, queries, keys, capacity, dim;
+    };
+    at::manual_seed(3);
+    for (const Shape& s : {Shape{4, 2, 1, 28, 28, 16}, Shape{4, 4, 12, 12, 12, 16}, Shape{4, 1, 1, 28, 40, 16}, Shape{2, 2, 1, 4, 4, 16}}) {
+        const std::int64_t batch = 3;
+        at::Tensor q = at::randn({batch, s.heads, s.queries, s.dim});
+        at::Tensor k = at::randn({batch, s.kv_heads, s.capacity, s.dim}).slice(2, 0, s.keys);
+        at::Tensor v = at::randn({batch, s.kv_heads, s.capacity, s.dim}).slice(2, 0, s.keys);
+        at::Tensor mask = at::ones({batch, s.keys}, at::kLong);
+        mask[0].slice(0, 0, 2).zero_();  // a left-padded row
+        const at::Tensor bias = layers::attention_bias(mask, s.queries, true, at::kFloat);
+        at::Tensor fast;
+        {
+            c10::NoGradGuard no_grad;
+            fast = layers::attention(q, k, v, bias);
+        }
+        const at::Tensor reference = layers::attention(q.clone().requires_grad_(), k, v, bias).detach();
+        EXPECT_TRUE(at::equal(fast, reference)) << s.heads << " heads, " << s.kv_heads << " key/value heads, " << s.queries << " queries, "
+                                                << s.keys << " keys: " << (fast - reference).abs().max().item<float>();
     }
 }
 
