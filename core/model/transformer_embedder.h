@@ -14,9 +14,9 @@ namespace amalgam {
  *  to waste little on padding. */
 class TransformerEmbedder final : public Embedder {
 public:
-    /** Auto is float32 on every CPU: the same embeddings, hence the same curated subset, on
-     *  any machine, and faster than bfloat16 even where the CPU has AVX-512 BF16 (382 against
-     *  252 sentences/s for a MiniLM-shaped encoder, without AMX). */
+    /** Auto is float32 on every CPU, not a precision that changes with the CPU's instructions:
+     *  bfloat16 is slower even where the CPU has AVX-512 BF16 (252 against 382 sentences/s for
+     *  a MiniLM-shaped encoder, without AMX). */
     explicit TransformerEmbedder(const std::filesystem::path& model_dir, Precision precision = Precision::Auto,
                                  std::size_t batch_tokens = 4096);
 

@@ -55,7 +55,7 @@ TEST(TransformerEmbedder, Bfloat16StaysCloseToFloat32) {
 }
 
 TEST(TransformerEmbedder, EmbedsInFloat32UnlessAskedOtherwise) {
-    // Whatever the CPU: a recipe curates the same subset on every machine.
+    // Whatever the CPU's instructions: the precision does not change with the machine.
     TinyModel m(ModelFamily::Bert);
     EXPECT_EQ(TransformerEmbedder{m.dir.path()}.dtype(), at::kFloat);
 }
