@@ -9,8 +9,70 @@
 
 #include "core/model/descending_sort.h"
 #include "core/model/step_graph.h"
+#include "core/model/threads.h"
 
 namespace amalgam {
+
+namespace {
+
+/** One row of draw_positions on the CPU: the sums of cumsum, made in the same order, so the
+ *  same bits, but only as far as they are needed, and no tensor made. */
+std::int64_t draw_position(const double* p, std::int64_t n, double u, double top_p) {
+    double total = 0;
+    for (std::int64_t i = 0; i < n; ++i) total += p[i];
+    std::int64_t kept = n;
+    if (top_p < 1.0) {  // the shortest prefix whose sum before the next entry reaches the cut
+        const double cut = total * top_p;
+        double before = p[0];
+        for (std::int64_t i = 1; i < n; ++i) {
+            if (before >= cut) {
+                kept = i;
+                total = before;
+                break;
+            }
+            before += p[i];
+        }
+    }
+    // The first position whose running sum reaches the target, the last kept one at most.
+    const double target = u * total;
+    std::int64_t at = 0;
+    for (double running = p[0]; at < kept - 1 && running < target; running += p[++at]) {
+    }
+    return at;
+}
+
+/** For each row of probabilities p [rows, n] (float64, not negative, most likely first) and its
+ *  draw u: with top_p < 1 only the shortest prefix whose sum before its next entry reaches
+ *  top_p of the row's total (at least the first entry), and in it the first position whose
+ *  running sum reaches u times the prefix's total. Returns int64 [rows, 1]. */
+at::Tensor draw_positions(const at::Tensor& p, const at::Tensor& uniform, double top_p) {
+    if (p.device().is_cpu()) {
+        const at::Tensor rows = p.contiguous(), draws = uniform.to(at::kDouble).contiguous();
+        at::Tensor out = at::empty({p.size(0), 1}, at::kLong);
+        const double *pp = rows.data_ptr<double>(), *up = draws.data_ptr<double>();
+        std::int64_t* op = out.data_ptr<std::int64_t>();
+        const std::int64_t n = p.size(1);
+        const auto row = [&](std::int64_t r) { op[r] = draw_position(pp + r * n, n, up[r], top_p); };
+        if (p.numel() >= 65536) for_each_on_all_cores(p.size(0), row);
+        else for (std::int64_t r = 0; r < p.size(0); ++r) row(r);
+        return out;
+    }
+    // On a device: tensor operations that never wait for the host.
+    at::Tensor q = p, running = q.cumsum(1);
+    at::Tensor last = at::full_like(running.slice(1, 0, 1), static_cast<double>(q.size(1) - 1), running.options().dtype(at::kLong));
+    if (top_p < 1.0) {
+        at::Tensor before = at::cat({at::zeros_like(running.slice(1, 0, 1)), running.slice(1, 0, -1)}, 1);
+        at::Tensor beyond = before.ge(running.slice(1, -1) * top_p);
+        beyond.select(1, 0).fill_(false);  // the most likely token always stays
+        q = q * beyond.logical_not();
+        running = q.cumsum(1);
+        last = beyond.logical_not().sum(1, /*keepdim=*/true) - 1;
+    }
+    at::Tensor target = uniform.unsqueeze(1) * running.slice(1, -1);
+    return at::minimum(running.lt(target).sum(1, /*keepdim=*/true), last);
+}
+
+}  // namespace
 
 at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, const GenerationOptions& o) {
     auto [values, order] = sort_descending(logits);
@@ -22,20 +84,7 @@ at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, co
     // In double, relative to the most likely token, as a probability would be written by hand.
     at::Tensor scaled = (values - values.slice(1, 0, 1)).to(at::kDouble);
     if (o.temperature != 1.0) scaled = scaled / std::max(o.temperature, 1e-6);
-    at::Tensor p = scaled.exp();
-    at::Tensor running = p.cumsum(1);
-    at::Tensor last = at::full_like(running.slice(1, 0, 1), static_cast<double>(p.size(1) - 1), running.options().dtype(at::kLong));
-    if (o.top_p < 1.0) {
-        at::Tensor before = at::cat({at::zeros_like(running.slice(1, 0, 1)), running.slice(1, 0, -1)}, 1);
-        at::Tensor beyond = before.ge(running.slice(1, -1) * o.top_p);
-        beyond.select(1, 0).fill_(false);  // the most likely token always stays
-        p = p * beyond.logical_not();
-        running = p.cumsum(1);
-        last = beyond.logical_not().sum(1, /*keepdim=*/true) - 1;
-    }
-    at::Tensor target = uniform.unsqueeze(1) * running.slice(1, -1);
-    at::Tensor index = at::minimum(running.lt(target).sum(1, /*keepdim=*/true), last);
-    return order.gather(1, index).squeeze(1);
+    return order.gather(1, draw_positions(scaled.exp(), uniform, o.top_p)).squeeze(1);
 }
 
 namespace {

@@ -255,6 +255,62 @@ TEST(Sampling, TheCpuSortOrdersAsTheStableDescendingSort) {
     at::set_num_threads(threads);
 }
 
+/** The draw on the CPU (one loop a row) against the cumulative sums and counts of tensors that
+ *  the sampler uses on a device: rows of tied and of spread logits, a NaN row, every filter. */
+TEST(Sampling, TheCpuDrawFallsWhereTheTensorsOfADevicePutIt) {
+    const auto reference = [](const at::Tensor& logits, const at::Tensor& uniform, const GenerationOptions& o) {
+        auto [values, order] = at::sort(logits, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+        if (o.top_k > 0 && o.top_k < values.size(1)) {
+            values = values.slice(1, 0, o.top_k);
+            order = order.slice(1, 0, o.top_k);
+        }
+        at::Tensor scaled = (values - values.slice(1, 0, 1)).to(at::kDouble);
+        if (o.temperature != 1.0) scaled = scaled / o.temperature;
+        at::Tensor p = scaled.exp(), running = p.cumsum(1);
+        at::Tensor last = at::full_like(running.slice(1, 0, 1), static_cast<double>(p.size(1) - 1), running.options().dtype(at::kLong));
+        if (o.top_p < 1.0) {
+            at::Tensor before = at::cat({at::zeros_like(running.slice(1, 0, 1)), running.slice(1, 0, -1)}, 1);
+            at::Tensor beyond = before.ge(running.slice(1, -1) * o.top_p);
+            beyond.select(1, 0).fill_(false);
+            p = p * beyond.logical_not();
+            running = p.cumsum(1);
+            last = beyond.logical_not().sum(1, true) - 1;
+        }
+        at::Tensor index = at::minimum(running.lt(uniform.unsqueeze(1) * running.slice(1, -1)).sum(1, true), last);
+        return order.gather(1, index).squeeze(1);
+    };
+    at::manual_seed(5);
+    int compared = 0;
+    for (std::int64_t width : {37, 50257}) {
+        at::Tensor logits = at::cat({(at::randn({4, width}) * 8).round() / 4, at::randn({4, width}) * 3}, 0);
+        logits[7][width / 2] = std::numeric_limits<float>::quiet_NaN();
+        at::Tensor uniform = at::rand({8}, at::kDouble);
+        uniform[0] = 0.0;
+        uniform[1] = 0.999999;
+        for (int top_k : {0, 5, 40})
+            for (double top_p : {1.0, 0.95, 0.5, 0.01})
+                for (double temperature : {1.0, 0.7, 1.3}) {
+                    GenerationOptions o;
+                    o.greedy = false;
+                    o.top_k = top_k;
+                    o.top_p = top_p;
+                    o.temperature = temperature;
+                    EXPECT_TRUE(at::equal(sample_tokens(logits, uniform, o), reference(logits, uniform, o)))
+                        << "width " << width << ", top_k " << top_k << ", top_p " << top_p << ", temperature " << temperature;
+                    ++compared;
+                }
+    }
+    EXPECT_EQ(compared, 72);
+    // Four equal weights and top_p 0.5: the sum before the third entry is exactly the cut, so
+    // two stay, and a draw of 0.99 takes the second.
+    GenerationOptions o;
+    o.greedy = false;
+    o.top_p = 0.5;
+    const at::Tensor four = at::ones({1, 4}), draw = at::tensor({0.99}, at::kDouble);
+    EXPECT_EQ(sample_tokens(four, draw, o).item<std::int64_t>(), 1);
+    EXPECT_TRUE(at::equal(sample_tokens(four, draw, o), reference(four, draw, o)));
+}
+
 TEST(Generation, SamplingFromOnlyTheMostLikelyTokenIsGreedy) {
     TinyModel m(ModelFamily::Gpt2, std::nullopt, 10);
     auto model = TransformerModel::load(m.dir.path());
