@@ -36,8 +36,8 @@ std::int64_t draw_position(const double* p, std::int64_t n, double u, double top
     // The first position whose running sum reaches the target, the last kept one at most.
     const double target = u * total;
     std::int64_t at = 0;
-    for (double running = p[0]; at < kept - 1 && running < target; running += p[++at]) {
-    }
+    double running = p[0];
+    while (at < kept - 1 && running < target) running += p[++at];
     return at;
 }
 
