@@ -81,10 +81,11 @@ TrainConfig read_config(const fs::path& path) {
  *  which rows are its. */
 Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, const TrainConfig& config, const TrainOptions& options) {
     const auto folder = [](const fs::path& p) { return fs::weakly_canonical(fs::absolute(p)); };
-    const std::vector<Workspace::RunRow> runs = workspace.runs();
+    std::vector<std::pair<fs::path, Workspace::RunRow>> runs;
+    for (auto& r : workspace.runs()) runs.emplace_back(folder(r.dir), std::move(r));
     const auto run_in = [&](const fs::path& dir) -> std::optional<Workspace::RunRow> {
-        for (const auto& r : runs)
-            if (folder(r.dir) == dir) return r;
+        for (const auto& [stored, r] : runs)
+            if (stored == dir) return r;
         return std::nullopt;
     };
     const fs::path dir = folder(run_dir);

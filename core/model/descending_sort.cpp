@@ -65,11 +65,7 @@ std::tuple<at::Tensor, at::Tensor> sort_descending(const at::Tensor& x) {
     float* to_values = values.data_ptr<float>();
     std::int64_t* to_indices = indices.data_ptr<std::int64_t>();
     auto sort = [=](std::int64_t r) { sort_row(from + r * n, n, to_values + r * n, to_indices + r * n); };
-    // Rows of a real vocabulary share the cores; a small batch is not worth starting threads for.
-    if (rows * n < (1 << 16))
-        for (std::int64_t r = 0; r < rows; ++r) sort(r);
-    else
-        for_each_on_all_cores(rows, sort);
+    for_each_row_on_all_cores(rows, n, sort);
     return {values, indices};
 }
 

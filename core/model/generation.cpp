@@ -53,8 +53,7 @@ at::Tensor draw_positions(const at::Tensor& p, const at::Tensor& uniform, double
         std::int64_t* op = out.data_ptr<std::int64_t>();
         const std::int64_t n = p.size(1);
         const auto row = [&](std::int64_t r) { op[r] = draw_position(pp + r * n, n, up[r], top_p); };
-        if (p.numel() >= 65536) for_each_on_all_cores(p.size(0), row);
-        else for (std::int64_t r = 0; r < p.size(0); ++r) row(r);
+        for_each_row_on_all_cores(p.size(0), n, row);
         return out;
     }
     // On a device: tensor operations that never wait for the host.

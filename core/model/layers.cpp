@@ -1,8 +1,7 @@
 #include "core/model/layers.h"
 
 #include "core/model/precision.h"
-
-#include <dlfcn.h>
+#include "core/util/blas_kernels.h"
 
 #include <c10/core/GradMode.h>
 #include <cmath>
@@ -53,15 +52,6 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool 
 
 #if TORCH_VERSION_MAJOR < 2
 namespace {
-
-using Sgemm = void (*)(const char*, const char*, const int*, const int*, const int*, const float*, const float*, const int*, const float*,
-                       const int*, const float*, float*, const int*);
-
-/** BLAS's sgemm_, which ATen's CPU matrix products call, or null. */
-Sgemm blas_sgemm() {
-    static const Sgemm sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "sgemm_"));
-    return sgemm;
-}
 
 /** The attention of float32 CPU tensors outside autograd, with one BLAS call per row and head
  *  for each of its two products, made as ATen 1.13's bmm makes them (the same routine,

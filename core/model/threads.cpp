@@ -22,4 +22,9 @@ void for_each_on_all_cores(std::int64_t count, const std::function<void(std::int
     for (auto& other : others) other.get();
 }
 
+void for_each_row_on_all_cores(std::int64_t rows, std::int64_t width, const std::function<void(std::int64_t)>& each) {
+    if (rows * width >= (1 << 16)) return for_each_on_all_cores(rows, each);
+    for (std::int64_t r = 0; r < rows; ++r) each(r);
+}
+
 }  // namespace amalgam

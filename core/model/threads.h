@@ -15,4 +15,8 @@ void use_all_cores();
  *  would run serially. */
 void for_each_on_all_cores(std::int64_t count, const std::function<void(std::int64_t)>& each);
 
+/** for_each_on_all_cores over `rows` rows of `width` values each, or on this thread alone
+ *  where they hold fewer than 65,536 values: too little work to start threads for. */
+void for_each_row_on_all_cores(std::int64_t rows, std::int64_t width, const std::function<void(std::int64_t)>& each);
+
 }  // namespace amalgam

@@ -39,4 +39,9 @@ void use_fast_blas_kernels() {
     choose();
 }
 
+Sgemm blas_sgemm() {
+    static const Sgemm sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "sgemm_"));
+    return sgemm;
+}
+
 }  // namespace amalgam

@@ -12,4 +12,10 @@ namespace amalgam {
  *  first thing in main, before any BLAS work. */
 void use_fast_blas_kernels();
 
+/** BLAS's single-precision matrix product (Fortran interface), the routine libtorch's CPU
+ *  products call, found at run time as libtorch finds it; null where no BLAS provides it. */
+using Sgemm = void (*)(const char* transa, const char* transb, const int* m, const int* n, const int* k, const float* alpha,
+                       const float* a, const int* lda, const float* b, const int* ldb, const float* beta, float* c, const int* ldc);
+Sgemm blas_sgemm();
+
 }  // namespace amalgam

@@ -29,9 +29,7 @@ TEST(BlasKernels, TheCpuGetsKernelsOfItsInstructionSetAndTheyMultiplyRight) {
     }
 #endif
 
-    using Sgemm = void (*)(const char*, const char*, const int*, const int*, const int*, const float*, const float*, const int*,
-                           const float*, const int*, const float*, float*, const int*);
-    auto sgemm = reinterpret_cast<Sgemm>(dlsym(RTLD_DEFAULT, "sgemm_"));
+    const Sgemm sgemm = blas_sgemm();
     ASSERT_NE(sgemm, nullptr);
     const int m = 96, k = 80, n = 72;  // column-major: C (m x n) = A (m x k) B (k x n)
     std::mt19937 rng(3);
