@@ -41,10 +41,10 @@ std::int64_t draw_position(const double* p, std::int64_t n, double u, double top
     return at;
 }
 
-/** For each row of probabilities p [rows, n] (float64, not negative, most likely first) and its
- *  draw u: with top_p < 1 only the shortest prefix whose sum before its next entry reaches
- *  top_p of the row's total (at least the first entry), and in it the first position whose
- *  running sum reaches u times the prefix's total. Returns int64 [rows, 1]. */
+/** For each row of probabilities p [rows, n] (float64, not negative; most likely first where
+ *  top_p < 1) and its draw u: with top_p < 1 only the shortest prefix whose sum before its next
+ *  entry reaches top_p of the row's total (at least the first entry), and in it the first
+ *  position whose running sum reaches u times the prefix's total. Returns int64 [rows, 1]. */
 at::Tensor draw_positions(const at::Tensor& p, const at::Tensor& uniform, double top_p) {
     if (p.device().is_cpu()) {
         const at::Tensor rows = p.contiguous(), draws = uniform.to(at::kDouble).contiguous();
@@ -71,19 +71,27 @@ at::Tensor draw_positions(const at::Tensor& p, const at::Tensor& uniform, double
     return at::minimum(running.lt(target).sum(1, /*keepdim=*/true), last);
 }
 
+/** Each row's weights relative to its most likely token, e^((x - x_max) / temperature), in
+ *  double, as a probability would be written by hand. `most_likely` is x_max [rows, 1]. */
+at::Tensor relative_weights(const at::Tensor& values, const at::Tensor& most_likely, double temperature) {
+    at::Tensor scaled = (values - most_likely).to(at::kDouble);
+    if (temperature != 1.0) scaled = scaled / std::max(temperature, 1e-6);
+    return scaled.exp();
+}
+
 }  // namespace
 
 at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, const GenerationOptions& o) {
+    const bool top_k = o.top_k > 0 && o.top_k < logits.size(1);
+    if (!top_k && o.top_p >= 1.0)  // every token can be chosen: no order of likelihood is needed, so no sort
+        return draw_positions(relative_weights(logits, std::get<0>(logits.max(1, /*keepdim=*/true)), o.temperature), uniform, 1.0).squeeze(1);
     auto [values, order] = sort_descending(logits);
     // Nothing beyond the top k can be chosen, so the rest of the work sees only those.
-    if (o.top_k > 0 && o.top_k < values.size(1)) {
+    if (top_k) {
         values = values.slice(1, 0, o.top_k);
         order = order.slice(1, 0, o.top_k);
     }
-    // In double, relative to the most likely token, as a probability would be written by hand.
-    at::Tensor scaled = (values - values.slice(1, 0, 1)).to(at::kDouble);
-    if (o.temperature != 1.0) scaled = scaled / std::max(o.temperature, 1e-6);
-    return order.gather(1, draw_positions(scaled.exp(), uniform, o.top_p)).squeeze(1);
+    return order.gather(1, draw_positions(relative_weights(values, values.slice(1, 0, 1), o.temperature), uniform, o.top_p)).squeeze(1);
 }
 
 namespace {

@@ -38,7 +38,9 @@ struct Generation {
 /** Each row's next token from logits [batch, vocab] (float32) and one uniform draw in [0, 1)
  *  per row (float64): after the temperature, the `top_k` most likely tokens, then the smallest
  *  set of those whose probability reaches `top_p`, and in it the first token at which the
- *  running probability reaches u times their total. Ties go to the lower id. It runs on the
+ *  running probability reaches u times their total. The running probability goes from the most
+ *  likely token down (ties: the lower id first) where top_k or top_p keeps fewer than all, and
+ *  in id order where every token stays (as PPO samples), which needs no sort. It runs on the
  *  logits' device without waiting for the host; the draws come from the caller's seeded
  *  generator, so that a seed means the same draws on every device and libtorch version. */
 at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, const GenerationOptions& options);

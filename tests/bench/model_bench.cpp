@@ -54,23 +54,20 @@ void forward_speed(const fs::path& dir, const char* label) {
                 rounds * 8 * 256 / s);
 }
 
-/** Decoding, greedy or sampled (temperature 1, no top-k or top-p, as PPO samples): batch 32,
- *  prompts of 32 tokens, 64 new tokens each (no stop token). */
-void generation_speed(const fs::path& dir, const char* label, bool greedy = true) {
+/** Decoding with `o` (greedy by default): batch 32, prompts of 32 tokens, 64 new tokens each
+ *  (no stop token). */
+void generation_speed(const fs::path& dir, const char* label, GenerationOptions o = {}, const char* how = "greedy") {
     auto model = TransformerModel::load(dir);
     at::Tensor random = at::randint(3, model->config().vocab_size, {32, 32}, at::kInt).contiguous();
     std::vector<std::vector<std::int32_t>> prompts;
     for (std::int64_t b = 0; b < random.size(0); ++b)
         prompts.emplace_back(random[b].data_ptr<std::int32_t>(), random[b].data_ptr<std::int32_t>() + random.size(1));
-    GenerationOptions o;
     o.max_new_tokens = 64;
     o.stop_tokens = {};
-    o.greedy = greedy;
     auto t = Clock::now();
     std::size_t produced = 0;
     for (const auto& g : generate_from_ids(*model, prompts, o)) produced += g.tokens.size();
-    std::printf("  %-12s %10.0f new tokens/s (%s, batch 32, 32 prompt + 64 new tokens)\n", label, produced / seconds_since(t),
-                greedy ? "greedy" : "sampled");
+    std::printf("  %-12s %10.0f new tokens/s (%s, batch 32, 32 prompt + 64 new tokens)\n", label, produced / seconds_since(t), how);
 }
 
 /** PyTorch eager over the same token ids and batches (tests/bench/encoder_eager.py), with the
@@ -131,7 +128,12 @@ int main() {
     // A real vocabulary: every decoding step chooses among 50,257 tokens.
     const fs::path gpt2_vocabulary = make_model(root / "gpt2-vocabulary", ModelFamily::Llama, "tiny", data / "tokenizers/gpt2");
     std::printf("generation with the GPT-2 vocabulary (50,257 tokens, float32):\n");
-    for (bool greedy : {true, false}) generation_speed(gpt2_vocabulary, "llama tiny", greedy);
+    generation_speed(gpt2_vocabulary, "llama tiny");
+    GenerationOptions sampled;
+    sampled.greedy = false;  // temperature 1, every token kept, as PPO samples: no sort
+    generation_speed(gpt2_vocabulary, "llama tiny", sampled, "sampled");
+    sampled.top_p = 0.95;  // a nucleus: each row sorted
+    generation_speed(gpt2_vocabulary, "llama tiny", sampled, "sampled, top_p 0.95");
     // The full WinoBias suite (test split, type 1 and 2: 792 pairs, 1,584 prompts).
     for (const char* preset : {"tiny", "small"}) {
         fs::path dir = root / (std::string("llama-") + preset);  // made for the forward pass

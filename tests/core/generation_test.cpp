@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <limits>
+#include <tuple>
 
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
@@ -193,9 +194,11 @@ TEST(Generation, RolloutBatchKeepsTheStopTokenAndMatchesScoring) {
     }
 }
 
-/** The sampler against probabilities worked out by hand. Logits 2, 1, 0, -1 (ids 3, 1, 0, 2 in
+/** The sampler against probabilities worked out by hand. Logits 0, 1, -1, 2 (ids 3, 1, 0, 2 in
  *  order of likelihood) at temperature 1: the weights e^0, e^-1, e^-2, e^-3 relative to the most
- *  likely, 1, 0.3679, 0.1353, 0.0498, total 1.5530; running shares 0.6439, 0.8808, 0.9679, 1. */
+ *  likely, 1, 0.3679, 0.1353, 0.0498, total 1.5530. With every token kept the running share goes
+ *  in id order: 0.0871, 0.3240, 0.3561, 1; with top_k or top_p from the most likely down: 0.6439,
+ *  0.8808, 0.9679, 1. */
 TEST(Sampling, PicksWhereTheRunningProbabilityPassesTheDraw) {
     struct Case {
         double u;
@@ -204,16 +207,22 @@ TEST(Sampling, PicksWhereTheRunningProbabilityPassesTheDraw) {
         std::int64_t expected;
     };
     const Case cases[] = {
-        {0.0, 0, 1.0, 1.0, 3}, {0.64, 0, 1.0, 1.0, 3}, {0.65, 0, 1.0, 1.0, 1}, {0.88, 0, 1.0, 1.0, 1},
-        {0.89, 0, 1.0, 1.0, 0}, {0.97, 0, 1.0, 1.0, 2}, {0.999999, 0, 1.0, 1.0, 2},
+        {0.0, 0, 1.0, 1.0, 0}, {0.08, 0, 1.0, 1.0, 0}, {0.09, 0, 1.0, 1.0, 1}, {0.32, 0, 1.0, 1.0, 1},
+        {0.33, 0, 1.0, 1.0, 2}, {0.35, 0, 1.0, 1.0, 2}, {0.36, 0, 1.0, 1.0, 3}, {0.999999, 0, 1.0, 1.0, 3},
+        // top_p 0.999 keeps every token (the last joins at 0.9679), but walks them from the most
+        // likely down.
+        {0.0, 0, 0.999, 1.0, 3}, {0.64, 0, 0.999, 1.0, 3}, {0.65, 0, 0.999, 1.0, 1}, {0.88, 0, 0.999, 1.0, 1},
+        {0.89, 0, 0.999, 1.0, 0}, {0.97, 0, 0.999, 1.0, 2}, {0.999999, 0, 0.999, 1.0, 2},
         // top_k 2 keeps ids 3 and 1: shares 1 / 1.3679 = 0.7311, then 1.
         {0.73, 2, 1.0, 1.0, 3}, {0.74, 2, 1.0, 1.0, 1}, {0.999999, 2, 1.0, 1.0, 1},
         // top_p 0.7: id 3 alone holds 0.6439 < 0.7, so id 1 joins and reaches 0.8808; the rest go.
         {0.74, 0, 0.7, 1.0, 1}, {0.999999, 0, 0.7, 1.0, 1},
         // top_p 0.5: the most likely token alone, whatever the draw.
         {0.999999, 0, 0.5, 1.0, 3},
-        // Temperature 0.5 doubles the gaps: e^0, e^-2, ...: shares 0.8650, 0.9821, ...
-        {0.86, 0, 1.0, 0.5, 3}, {0.87, 0, 1.0, 0.5, 1},
+        // Temperature 0.5 doubles the gaps: e^-4, e^-2, e^-6, e^0 in id order, shares 0.0158,
+        // 0.1329, 0.1350, 1; from the most likely down 0.8650, 0.9821, ...
+        {0.13, 0, 1.0, 0.5, 1}, {0.134, 0, 1.0, 0.5, 2}, {0.14, 0, 1.0, 0.5, 3},
+        {0.86, 0, 0.999, 0.5, 3}, {0.87, 0, 0.999, 0.5, 1},
     };
     const at::Tensor row = at::tensor({0.0f, 1.0f, -1.0f, 2.0f}).view({1, 4});
     for (const Case& c : cases) {
@@ -225,10 +234,13 @@ TEST(Sampling, PicksWhereTheRunningProbabilityPassesTheDraw) {
         EXPECT_EQ(sample_tokens(row, at::tensor({c.u}, at::kDouble), o).item<std::int64_t>(), c.expected)
             << "u " << c.u << ", top_k " << c.top_k << ", top_p " << c.top_p << ", temperature " << c.temperature;
     }
-    // Ties go to the lower id: logits 1, 1 with a draw in the first half.
+    // Ties go to the lower id: logits 1, 1 with a draw in the first half, with and without an order.
     GenerationOptions o;
     o.greedy = false;
-    EXPECT_EQ(sample_tokens(at::tensor({1.0f, 1.0f}).view({1, 2}), at::tensor({0.25}, at::kDouble), o).item<std::int64_t>(), 0);
+    const at::Tensor tied = at::tensor({1.0f, 1.0f}).view({1, 2});
+    EXPECT_EQ(sample_tokens(tied, at::tensor({0.25}, at::kDouble), o).item<std::int64_t>(), 0);
+    o.top_p = 0.99;
+    EXPECT_EQ(sample_tokens(tied, at::tensor({0.25}, at::kDouble), o).item<std::int64_t>(), 0);
 }
 
 /** The radix sort against libtorch's stable sort: rows of a vocabulary's width with many ties
@@ -256,15 +268,18 @@ TEST(Sampling, TheCpuSortOrdersAsTheStableDescendingSort) {
 }
 
 /** The draw on the CPU (one loop a row) against the cumulative sums and counts of tensors that
- *  the sampler uses on a device: rows of tied and of spread logits, a NaN row, every filter. */
+ *  the sampler uses on a device: rows of tied and of spread logits, a NaN row, every filter and
+ *  none. */
 TEST(Sampling, TheCpuDrawFallsWhereTheTensorsOfADevicePutIt) {
     const auto reference = [](const at::Tensor& logits, const at::Tensor& uniform, const GenerationOptions& o) {
-        auto [values, order] = at::sort(logits, /*stable=*/true, /*dim=*/1, /*descending=*/true);
-        if (o.top_k > 0 && o.top_k < values.size(1)) {
+        at::Tensor values = logits, order = at::arange(logits.size(1)).expand_as(logits);
+        const bool top_k = o.top_k > 0 && o.top_k < values.size(1);
+        if (top_k || o.top_p < 1.0) std::tie(values, order) = at::sort(logits, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+        if (top_k) {
             values = values.slice(1, 0, o.top_k);
             order = order.slice(1, 0, o.top_k);
         }
-        at::Tensor scaled = (values - values.slice(1, 0, 1)).to(at::kDouble);
+        at::Tensor scaled = (values - std::get<0>(values.max(1, /*keepdim=*/true))).to(at::kDouble);
         if (o.temperature != 1.0) scaled = scaled / o.temperature;
         at::Tensor p = scaled.exp(), running = p.cumsum(1);
         at::Tensor last = at::full_like(running.slice(1, 0, 1), static_cast<double>(p.size(1) - 1), running.options().dtype(at::kLong));

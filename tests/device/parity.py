@@ -54,15 +54,18 @@ def causal(d, name, config, model_class):
                              attention_mask=torch.ones_like(ids).to(d.name))[:, ids.shape[1]:].cpu().tolist()
     d.check(f"{name} greedy", gen == got["greedy"], f"ours {got['greedy']} reference {gen}")
     if d.name == "cuda":
-        # Decoding steps replayed from a CUDA graph give what the same steps launched one by one give.
-        sample = {"new_tokens": 12, "seed": 5, "temperature": 0.9, "top_k": 40, "top_p": 0.95}
-        graphed = d.ours(folder, {"ids": ids.tolist(), "logits": False, "greedy_new_tokens": 12, "sample": sample})
-        eager = d.ours(folder, {"ids": ids.tolist(), "logits": False, "greedy_new_tokens": 12, "sample": sample},
-                       env={"AMALGAM_CUDA_GRAPHS": "0"})
-        same = graphed["greedy"] == eager["greedy"] and graphed["sampled"] == eager["sampled"]
-        gap = max((abs(a - b) for x, y in zip(graphed["sampled_logprobs"], eager["sampled_logprobs"]) for a, b in zip(x, y)), default=0.0)
-        d.check(f"{name} CUDA graph decoding equals step-by-step", same and gap <= 1e-5,
-                f"greedy and sampled tokens {'equal' if same else 'differ'}, log-probabilities within {gap:.1e}")
+        # Decoding steps replayed from a CUDA graph give what the same steps launched one by one give,
+        # sampling from a sorted nucleus and from every token (as PPO samples, without a sort).
+        for how, sample in (("top_k 40, top_p 0.95", {"temperature": 0.9, "top_k": 40, "top_p": 0.95}), ("every token", {})):
+            sample.update({"new_tokens": 12, "seed": 5})
+            graphed = d.ours(folder, {"ids": ids.tolist(), "logits": False, "greedy_new_tokens": 12, "sample": sample})
+            eager = d.ours(folder, {"ids": ids.tolist(), "logits": False, "greedy_new_tokens": 12, "sample": sample},
+                           env={"AMALGAM_CUDA_GRAPHS": "0"})
+            same = graphed["greedy"] == eager["greedy"] and graphed["sampled"] == eager["sampled"]
+            gap = max((abs(a - b) for x, y in zip(graphed["sampled_logprobs"], eager["sampled_logprobs"]) for a, b in zip(x, y)),
+                      default=0.0)
+            d.check(f"{name} CUDA graph decoding equals step-by-step, sampling from {how}", same and gap <= 1e-5,
+                    f"greedy and sampled tokens {'equal' if same else 'differ'}, log-probabilities within {gap:.1e}")
     if name == "llama":
         adapter = os.path.join(d.out, name + "-lora")
         got = d.ours(folder, {"ids": ids.tolist(), "make_adapter": adapter, "greedy_new_tokens": 0})
