@@ -50,35 +50,42 @@ at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool 
     return bias.masked_fill(allowed.logical_not(), blocked);
 }
 
-#if TORCH_VERSION_MAJOR < 2
 namespace {
 
-/** The attention of float32 CPU tensors outside autograd, with one BLAS call per row and head
- *  for each of its two products, made as ATen 1.13's bmm makes them (the same routine,
- *  transposes and operands), so the same bits, without bmm's three tensors made per matrix:
- *  those took two thirds of a tiny model's decoding step. Grouped keys and values are read in
- *  place, not repeated. Undefined where this does not apply (bmm then takes its own kernel). */
+/** q [batch, heads, tokens, head_dim] as [batch, kv_heads, group * tokens, head_dim]: the query
+ *  heads that share a key/value head become rows of one product with it, so that grouped keys
+ *  and values are read in place, never repeated. */
+at::Tensor grouped_queries(const at::Tensor& q, std::int64_t kv_heads) {
+    return q.reshape({q.size(0), kv_heads, q.size(1) / kv_heads * q.size(2), q.size(3)});
+}
+
+#if TORCH_VERSION_MAJOR < 2
+/** The attention of float32 CPU tensors outside autograd, with one BLAS call per key/value head
+ *  for each of its two products, made as ATen 1.13's bmm makes them for the grouped queries (the
+ *  same routine, transposes and operands), so the same bits, without bmm's three tensors made
+ *  per matrix: those took two thirds of a tiny model's decoding step. Undefined where this does
+ *  not apply (bmm then takes its own kernel). */
 at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
     const Sgemm sgemm = blas_sgemm();
-    const std::int64_t batch = q.size(0), heads = q.size(1), rows = q.size(2), dim = q.size(3), keys = k.size(2);
+    const std::int64_t batch = q.size(0), heads = q.size(1), dim = q.size(3), kv_heads = k.size(1), keys = k.size(2);
+    const std::int64_t rows = heads / kv_heads * q.size(2);  // a key/value head's queries
     const bool applies = sgemm && q.device().is_cpu() && q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat &&
                          v.scalar_type() == at::kFloat && !(at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) &&
                          k.stride(3) == 1 && v.stride(3) == 1 && k.stride(2) >= dim && v.stride(2) >= dim && keys > 1 && dim > 1 &&
-                         rows * keys * dim >= 400 && heads % k.size(1) == 0 && k.stride(2) <= INT32_MAX && v.stride(2) <= INT32_MAX;
+                         rows * keys * dim >= 400 && heads % kv_heads == 0 && k.stride(2) <= INT32_MAX && v.stride(2) <= INT32_MAX;
     if (!applies) return {};
-    const at::Tensor query = q.contiguous();
-    at::Tensor scores = at::empty({batch, heads, rows, keys}, q.options());
-    at::Tensor out = at::empty({batch, heads, rows, dim}, q.options());
-    const std::int64_t group = heads / k.size(1);
+    const at::Tensor query = q.contiguous();  // [batch, kv_heads, rows, dim] in memory
+    at::Tensor scores = at::empty({batch, heads, q.size(2), keys}, q.options());
+    at::Tensor out = at::empty_like(query);
     const int m = static_cast<int>(rows), t = static_cast<int>(keys), d = static_cast<int>(dim);
     const int k_rows = static_cast<int>(k.stride(2)), v_rows = static_cast<int>(v.stride(2));
     const float one = 1, zero = 0;
     const float *qp = query.data_ptr<float>(), *kp = k.data_ptr<float>(), *vp = v.data_ptr<float>();
     float* sp = scores.data_ptr<float>();
     for (std::int64_t b = 0; b < batch; ++b)
-        for (std::int64_t h = 0; h < heads; ++h) {  // scores = q kᵀ: ATen passes kᵀ as k transposed, first
-            const std::int64_t i = b * heads + h;
-            sgemm("t", "n", &t, &m, &d, &one, kp + b * k.stride(0) + (h / group) * k.stride(1), &k_rows, qp + i * rows * dim, &d, &zero,
+        for (std::int64_t h = 0; h < kv_heads; ++h) {  // scores = q kᵀ: ATen passes kᵀ as k transposed, first
+            const std::int64_t i = b * kv_heads + h;
+            sgemm("t", "n", &t, &m, &d, &one, kp + b * k.stride(0) + h * k.stride(1), &k_rows, qp + i * rows * dim, &d, &zero,
                   sp + i * rows * keys, &t);
         }
     scores = scores / std::sqrt(static_cast<double>(dim));
@@ -86,48 +93,49 @@ at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at:
     const float* wp = weights.data_ptr<float>();
     float* op = out.data_ptr<float>();
     for (std::int64_t b = 0; b < batch; ++b)
-        for (std::int64_t h = 0; h < heads; ++h) {  // out = weights v: v first
-            const std::int64_t i = b * heads + h;
-            sgemm("n", "n", &d, &m, &t, &one, vp + b * v.stride(0) + (h / group) * v.stride(1), &v_rows, wp + i * rows * keys, &t, &zero,
+        for (std::int64_t h = 0; h < kv_heads; ++h) {  // out = weights v: v first
+            const std::int64_t i = b * kv_heads + h;
+            sgemm("n", "n", &d, &m, &t, &one, vp + b * v.stride(0) + h * v.stride(1), &v_rows, wp + i * rows * keys, &t, &zero,
                   op + i * rows * dim, &d);
         }
     return out;
 }
+#endif
 
 }  // namespace
-#endif
 
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
-#if TORCH_VERSION_MAJOR >= 2
-    // The fused kernel: flash attention on CUDA for plain causal attention, memory-efficient
-    // attention with a bias.
-    const c10::optional<at::Tensor> mask = bias.defined() ? c10::optional<at::Tensor>(bias) : c10::nullopt;
-#endif
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
-    // Plain causal attention (training) takes grouped keys and values as they are, which flash
-    // attention supports: no repeated copies kept for the backward pass. With a bias the
-    // memory-efficient kernel runs, which wants them repeated.
-    if (!bias.defined()) return at::scaled_dot_product_attention(q, k, v, mask, 0.0, true, c10::nullopt, k.size(1) != q.size(1));
-#endif
-#if TORCH_VERSION_MAJOR < 2
+    // Plain causal attention (training) takes grouped keys and values as they are, which the fused
+    // kernels support (flash attention on CUDA).
+    if (!bias.defined()) return at::scaled_dot_product_attention(q, k, v, c10::nullopt, 0.0, true, c10::nullopt, k.size(1) != q.size(1));
+#else
     if (!bias.defined()) {  // causal over as many keys as queries
         const at::Tensor all_keys = at::ones({1, q.size(2)}, q.options().dtype(at::kLong));
         return attention(q, k, v, attention_bias(all_keys, q.size(2), true, q.scalar_type()));
     }
-    if (at::Tensor out = attention_by_blas(q, k, v, bias); out.defined()) return out;
 #endif
-    at::Tensor keys = k, values = v;
-    if (k.size(1) != q.size(1)) {
-        const std::int64_t repeat = q.size(1) / k.size(1);
-        keys = k.repeat_interleave(repeat, 1);
-        values = v.repeat_interleave(repeat, 1);
-    }
+    const std::int64_t batch = q.size(0), kv_heads = k.size(1), group = q.size(1) / kv_heads, tokens = q.size(2), keys = k.size(2);
 #if TORCH_VERSION_MAJOR >= 2
-    return at::scaled_dot_product_attention(q, keys, values, mask, 0.0, !bias.defined());
+    // With a bias the memory-efficient kernel runs, which takes no grouped keys and values. A
+    // decoding step (one query) folds each group's query heads into rows, whose bias is then a
+    // broadcast view; longer queries would need the bias copied for every head, so the keys and
+    // values are repeated instead.
+    if (tokens == 1) {
+        const at::Tensor rows_bias = bias.expand({batch, 1, group, keys});
+        return at::scaled_dot_product_attention(grouped_queries(q, kv_heads), k, v, rows_bias, 0.0, false).reshape(q.sizes());
+    }
+    const at::Tensor keys_for_every_head = group == 1 ? k : k.repeat_interleave(group, 1);
+    const at::Tensor values_for_every_head = group == 1 ? v : v.repeat_interleave(group, 1);
+    return at::scaled_dot_product_attention(q, keys_for_every_head, values_for_every_head, bias, 0.0, false);
 #else
-    at::Tensor scores = at::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
-    at::Tensor weights = at::softmax(scores + bias, -1, widened_type(q.scalar_type())).to(q.scalar_type());  // accumulate in float
-    return at::matmul(weights, values);
+    if (at::Tensor out = attention_by_blas(q, k, v, bias); out.defined()) return out.view(q.sizes());
+    // Scores [batch, kv_heads, group, tokens, keys] take the bias [batch, 1, 1, tokens, keys] as a
+    // broadcast view.
+    const at::Tensor scores = at::matmul(grouped_queries(q, kv_heads), k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
+    const at::Tensor weights = at::softmax(scores.view({batch, kv_heads, group, tokens, keys}) + bias.unsqueeze(2), -1, widened_type(q.scalar_type()))
+                                   .to(q.scalar_type());  // accumulate in float
+    return at::matmul(weights.view({batch, kv_heads, group * tokens, keys}), v).view(q.sizes());
 #endif
 }
 

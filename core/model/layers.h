@@ -22,8 +22,9 @@ at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens);
 at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype);
 
 /** softmax(q k^T / sqrt(d) + bias) v for [batch, heads, tokens, head_dim]; k and v may have
- *  fewer heads (grouped-query attention) and are repeated to match. An undefined bias means
- *  causal attention over as many keys as queries. */
+ *  fewer heads (grouped-query attention), each shared by consecutive query heads, and are read
+ *  in place wherever the kernel allows. An undefined bias means causal attention over as many
+ *  keys as queries. */
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias);
 
 /** The cos and sin of every rotary angle at positions [batch, tokens], each [batch, 1, tokens,

@@ -165,13 +165,15 @@ TEST(Attention, OutsideAutogradGivesTheBitsOfTheAutogradPath) {
 #if TORCH_VERSION_MAJOR >= 2
     GTEST_SKIP() << "libtorch 2 attends with its fused kernel on both paths";
 #endif
-    // Decoding (one query, grouped keys and values), a prompt (as many queries as keys), keys
-    // read from a larger preallocated cache, and a product too small for BLAS.
+    // Decoding (one query, grouped keys and values), a prompt (as many queries as keys, with and
+    // without groups), keys read from a larger preallocated cache, and a product too small for
+    // BLAS.
     struct Shape {
         std::int64_t heads, kv_heads, queries, keys, capacity, dim;
     };
     at::manual_seed(3);
-    for (const Shape& s : {Shape{4, 2, 1, 28, 28, 16}, Shape{4, 4, 12, 12, 12, 16}, Shape{4, 1, 1, 28, 40, 16}, Shape{2, 2, 1, 4, 4, 16}}) {
+    for (const Shape& s : {Shape{4, 2, 1, 28, 28, 16}, Shape{4, 4, 12, 12, 12, 16}, Shape{4, 2, 12, 12, 12, 16}, Shape{4, 1, 1, 28, 40, 16},
+                           Shape{2, 2, 1, 4, 4, 16}}) {
         const std::int64_t batch = 3;
         at::Tensor q = at::randn({batch, s.heads, s.queries, s.dim});
         at::Tensor k = at::randn({batch, s.kv_heads, s.capacity, s.dim}).slice(2, 0, s.keys);
@@ -187,6 +189,31 @@ TEST(Attention, OutsideAutogradGivesTheBitsOfTheAutogradPath) {
         const at::Tensor reference = layers::attention(q.clone().requires_grad_(), k, v, bias).detach();
         EXPECT_TRUE(at::equal(fast, reference)) << s.heads << " heads, " << s.kv_heads << " key/value heads, " << s.queries << " queries, "
                                                 << s.keys << " keys: " << (fast - reference).abs().max().item<float>();
+    }
+}
+
+/** Grouped keys and values read in place give what repeating them for every query head gives
+ *  (the textbook formula): decoding and a prompt, with and without autograd. */
+TEST(Attention, GroupedKeysAndValuesActAsRepeatedOnes) {
+    at::manual_seed(4);
+    for (std::int64_t queries : {1, 9}) {
+        const std::int64_t batch = 2, heads = 6, kv_heads = 2, keys = 9, dim = 8;
+        at::Tensor q = at::randn({batch, queries, heads, dim}).transpose(1, 2);  // as split_heads makes it
+        at::Tensor k = at::randn({batch, kv_heads, keys, dim}), v = at::randn({batch, kv_heads, keys, dim});
+        at::Tensor mask = at::ones({batch, keys}, at::kLong);
+        mask[1].slice(0, 0, 3).zero_();  // a left-padded row
+        const at::Tensor bias = layers::attention_bias(mask, queries, true, at::kFloat);
+        const at::Tensor scores = at::matmul(q, k.repeat_interleave(3, 1).transpose(-2, -1)) / std::sqrt(double(dim)) + bias;
+        const at::Tensor expected = at::matmul(at::softmax(scores, -1), v.repeat_interleave(3, 1));
+        for (bool grad : {false, true}) {
+            at::Tensor got;
+            {
+                c10::AutoGradMode mode(grad);
+                got = layers::attention(grad ? q.clone().requires_grad_() : q, k, v, bias).detach();
+            }
+            ASSERT_EQ(got.sizes(), expected.sizes());
+            EXPECT_LT((got - expected).abs().max().item<float>(), 1e-6) << queries << " queries, autograd " << grad;
+        }
     }
 }
 
