@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "core/model/threads.h"
 #include "core/util/blas_kernels.h"
+#include "core/util/memory_reuse.h"
 
 using namespace amalgam::cli;
 
@@ -37,6 +38,7 @@ void print_overview(std::FILE* to) {
 
 int main(int argc, char** argv) {
     amalgam::use_fast_blas_kernels();
+    amalgam::keep_freed_memory_for_reuse();
     std::vector<std::string> words(argv + 1, argv + argc);
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
         print_overview(words.empty() ? stderr : stdout);

@@ -15,6 +15,7 @@
 #include "core/curate/kmeans.h"
 #include "core/data/importer.h"
 #include "core/util/blas_kernels.h"
+#include "core/util/memory_reuse.h"
 #include "core/util/simd_level.h"
 #include "tests/shared_data.h"
 
@@ -49,6 +50,7 @@ void row(const char* stage, double seconds, std::size_t items) {
 
 int main() {
     use_fast_blas_kernels();  // as amalgam-cli does
+    keep_freed_memory_for_reuse();
     std::printf("hardware threads: %u\n", std::thread::hardware_concurrency());
     const std::filesystem::path data = amalgam::test::shared_data_dir();
     if (!data.empty()) {

@@ -20,6 +20,7 @@
 #include "core/model/transformer.h"
 #include "core/model/transformer_embedder.h"
 #include "core/util/blas_kernels.h"
+#include "core/util/memory_reuse.h"
 #include "tests/shared_data.h"
 
 using namespace amalgam;
@@ -93,6 +94,7 @@ void eager_beside(const fs::path& encoder, const fs::path& root, const std::vect
 
 int main() {
     use_fast_blas_kernels();  // as amalgam-cli does
+    keep_freed_memory_for_reuse();
     use_all_cores();
     std::printf("threads: %d, AVX-512 BF16: %s\n", at::get_num_threads(), __builtin_cpu_supports("avx512bf16") ? "yes" : "no");
     fs::path root = fs::temp_directory_path() / "amalgam-model-bench";

@@ -18,6 +18,7 @@
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
 #include "core/util/blas_kernels.h"
+#include "core/util/memory_reuse.h"
 
 using namespace amalgam;
 namespace fs = std::filesystem;
@@ -122,6 +123,7 @@ void bench_ppo(const fs::path& root, const std::string& preset, const fs::path& 
 
 int main() {
     use_fast_blas_kernels();  // as amalgam-cli does
+    keep_freed_memory_for_reuse();
     use_all_cores();
     const fs::path root = fs::temp_directory_path() / "amalgam-train-bench";
     fs::remove_all(root);

@@ -1,3 +1,4 @@
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "core/data/importer.h"
 #include "core/util/atomic_file.h"
 #include "core/util/data_error.h"
+#include "core/util/memory_reuse.h"
 #include "core/util/portable_log.h"
 #include "core/util/sha256.h"
 #include "core/util/simd_level.h"
@@ -19,6 +21,30 @@
 
 namespace amalgam {
 namespace {
+
+long minor_page_faults() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
+}
+
+/** Page faults while a block of 64 MiB is allocated, written page by page and freed. */
+long faults_of_a_large_block() {
+    const std::size_t bytes = std::size_t(64) << 20;
+    const long before = minor_page_faults();
+    volatile char* block = static_cast<volatile char*>(std::malloc(bytes));
+    for (std::size_t i = 0; i < bytes; i += 4096) block[i] = 1;
+    std::free(const_cast<char*>(block));
+    return minor_page_faults() - before;
+}
+
+TEST(MemoryReuse, AFreedLargeBlockIsReusedWithoutFaultingItInAgain) {
+    keep_freed_memory_for_reuse();
+    const long first = faults_of_a_large_block();  // fresh pages from the kernel: one fault each, or each huge page
+    const long again = faults_of_a_large_block();
+    EXPECT_GT(first, 0);
+    EXPECT_LT(again, first / 4) << "the block was mapped fresh again: " << again << " faults against " << first;
+}
 
 TEST(PortableLog, AgreesWithTheLibraryWithinTwoUlp) {
     std::size_t exact = 0, total = 0;
