@@ -9,10 +9,6 @@
 #include "core/train/seed_mix.h"
 
 namespace amalgam::ppo {
-namespace {
-
-
-}  // namespace
 
 PolicyOutputs policy_outputs(const Models& m, const RolloutBatch& batch, const at::Tensor& rows, bool with_entropy) {
     const at::Tensor ids = batch.ids.index_select(0, rows), mask = batch.mask.index_select(0, rows);
