@@ -1,10 +1,12 @@
 #include "core/model/descending_sort.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <numeric>
 #include <utility>
 #include <vector>
 
@@ -53,18 +55,68 @@ void sort_row(const float* in, std::int64_t n, float* values, std::int64_t* indi
     for (std::int64_t i = 0; i < n; ++i) values[i] = in[indices[i]];
 }
 
+/** One row's `k` first in sort_row's order, without ordering the rest. The k-th key is found a
+ *  digit at a time from the most significant (11, 11, then 10 bits): the digits of the keys
+ *  still in the pool (at first all) are counted, and the digit at which the count reaches the
+ *  places still open is the k-th key's. Keys with a smaller digit are taken, those with the
+ *  same stay in the pool. The pool ends as the keys equal to the k-th, in index order, of which
+ *  the lowest indices fill the places left. Only the k taken are sorted. */
+void select_row(const float* in, std::int64_t n, std::int64_t k, float* values, std::int64_t* indices) {
+    std::vector<std::uint32_t> keys(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) keys[i] = descending_key(in[i]);
+    std::vector<std::int64_t> pool(keys.size()), next;
+    std::iota(pool.begin(), pool.end(), 0);
+    std::vector<std::pair<std::uint32_t, std::int64_t>> taken;
+    taken.reserve(static_cast<std::size_t>(k));
+    std::int64_t open = k;
+    for (const int shift : {21, 10, 0}) {
+        const std::uint32_t mask = shift == 0 ? 0x3FF : 0x7FF;
+        std::array<std::int64_t, 2048> count{};
+        for (std::int64_t i : pool) ++count[(keys[i] >> shift) & mask];
+        std::uint32_t digit = 0;
+        while (count[digit] < open) open -= count[digit++];
+        next.clear();
+        for (std::int64_t i : pool) {
+            const std::uint32_t d = (keys[i] >> shift) & mask;
+            if (d < digit) taken.emplace_back(keys[i], i);
+            else if (d == digit) next.push_back(i);
+        }
+        pool.swap(next);
+    }
+    for (std::int64_t j = 0; j < open; ++j) taken.emplace_back(keys[pool[j]], pool[j]);
+    std::sort(taken.begin(), taken.end());
+    for (std::int64_t j = 0; j < k; ++j) {
+        indices[j] = taken[j].second;
+        values[j] = in[indices[j]];
+    }
+}
+
 }  // namespace
 
-std::tuple<at::Tensor, at::Tensor> sort_descending(const at::Tensor& x) {
-    if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || x.dim() != 2)
-        return at::sort(x, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+std::tuple<at::Tensor, at::Tensor> sort_descending(const at::Tensor& x, std::int64_t limit) {
+    const std::int64_t n = x.size(-1), k = limit < 0 ? n : std::min(limit, n);
+    if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || x.dim() != 2) {
+        auto [values, indices] = at::sort(x, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+        return {values.slice(1, 0, k), indices.slice(1, 0, k)};
+    }
     const at::Tensor in = x.contiguous();
-    const std::int64_t rows = in.size(0), n = in.size(1);
-    at::Tensor values = at::empty_like(in), indices = at::empty({rows, n}, in.options().dtype(at::kLong));
+    const std::int64_t rows = in.size(0);
+    at::Tensor values = at::empty({rows, k}, in.options()), indices = at::empty({rows, k}, in.options().dtype(at::kLong));
     const float* from = in.data_ptr<float>();
     float* to_values = values.data_ptr<float>();
     std::int64_t* to_indices = indices.data_ptr<std::int64_t>();
-    auto sort = [=](std::int64_t r) { sort_row(from + r * n, n, to_values + r * n, to_indices + r * n); };
+    // Selecting first pays where it leaves most of the row unsorted.
+    auto sort = [=](std::int64_t r) {
+        if (k * 8 <= n) select_row(from + r * n, n, k, to_values + r * k, to_indices + r * k);
+        else if (k == n) sort_row(from + r * n, n, to_values + r * n, to_indices + r * n);
+        else {
+            std::vector<float> all_values(static_cast<std::size_t>(n));
+            std::vector<std::int64_t> all_indices(static_cast<std::size_t>(n));
+            sort_row(from + r * n, n, all_values.data(), all_indices.data());
+            std::copy_n(all_values.begin(), k, to_values + r * k);
+            std::copy_n(all_indices.begin(), k, to_indices + r * k);
+        }
+    };
     for_each_row_on_all_cores(rows, n, sort);
     return {values, indices};
 }

@@ -85,12 +85,8 @@ at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, co
     const bool top_k = o.top_k > 0 && o.top_k < logits.size(1);
     if (!top_k && o.top_p >= 1.0)  // every token can be chosen: no order of likelihood is needed, so no sort
         return draw_positions(relative_weights(logits, std::get<0>(logits.max(1, /*keepdim=*/true)), o.temperature), uniform, 1.0).squeeze(1);
-    auto [values, order] = sort_descending(logits);
     // Nothing beyond the top k can be chosen, so the rest of the work sees only those.
-    if (top_k) {
-        values = values.slice(1, 0, o.top_k);
-        order = order.slice(1, 0, o.top_k);
-    }
+    const auto [values, order] = sort_descending(logits, top_k ? o.top_k : -1);
     return order.gather(1, draw_positions(relative_weights(values, values.slice(1, 0, 1), o.temperature), uniform, o.top_p)).squeeze(1);
 }
 

@@ -134,6 +134,9 @@ int main() {
     GenerationOptions sampled;
     sampled.greedy = false;  // temperature 1, every token kept, as PPO samples: no sort
     generation_speed(gpt2_vocabulary, "llama tiny", sampled, "sampled");
+    sampled.top_k = 50;  // transformers' default: each row's 50 most likely selected, then sorted
+    generation_speed(gpt2_vocabulary, "llama tiny", sampled, "sampled, top_k 50");
+    sampled.top_k = 0;
     sampled.top_p = 0.95;  // a nucleus: each row sorted
     generation_speed(gpt2_vocabulary, "llama tiny", sampled, "sampled, top_p 0.95");
     // The full WinoBias suite (test split, type 1 and 2: 792 pairs, 1,584 prompts).

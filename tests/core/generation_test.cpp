@@ -243,8 +243,9 @@ TEST(Sampling, PicksWhereTheRunningProbabilityPassesTheDraw) {
     EXPECT_EQ(sample_tokens(tied, at::tensor({0.25}, at::kDouble), o).item<std::int64_t>(), 0);
 }
 
-/** The radix sort against libtorch's stable sort: rows of a vocabulary's width with many ties
- *  (values rounded to quarters), both zeros, infinities and NaN, and a non-contiguous slice. */
+/** The radix sort, and the radix selection of a row's first few, against libtorch's stable sort:
+ *  rows of a vocabulary's width with many ties (values rounded to quarters, a hundred equal
+ *  largest), both zeros, infinities and NaN, and a non-contiguous slice. */
 TEST(Sampling, TheCpuSortOrdersAsTheStableDescendingSort) {
     at::manual_seed(3);
     at::Tensor x = (at::randn({6, 50257}) * 8).round() / 4;
@@ -254,16 +255,22 @@ TEST(Sampling, TheCpuSortOrdersAsTheStableDescendingSort) {
     x[1][12] = -std::numeric_limits<float>::infinity();
     x[2][40000] = std::numeric_limits<float>::quiet_NaN();
     x[2][3] = -std::numeric_limits<float>::quiet_NaN();
+    x[3].slice(0, 100, 200).fill_(x[3].max());  // a hundred ties for the first place
     const int threads = at::get_num_threads();
     for (int sharing : {1, 3})  // the rows sorted on one core, then shared among three
-        for (const at::Tensor& input : {x, x.slice(1, 0, 50000), at::tensor({2.0f, -1.0f, 2.0f}).view({1, 3})}) {
-            at::set_num_threads(sharing);
-            const auto [values, indices] = sort_descending(input);
-            const auto [expected_values, expected_indices] = at::sort(input, /*stable=*/true, /*dim=*/1, /*descending=*/true);
-            EXPECT_TRUE(at::equal(indices, expected_indices)) << sharing;
-            EXPECT_TRUE(values.isnan().equal(expected_values.isnan()));
-            EXPECT_TRUE(at::equal(values.nan_to_num(0), expected_values.nan_to_num(0)));
-        }
+        for (const at::Tensor& input : {x, x.slice(1, 0, 50000), at::tensor({2.0f, -1.0f, 2.0f}).view({1, 3})})
+            for (std::int64_t limit : {-1, 1, 2, 40, 1000, 20000}) {  // all, then the first few (selected), then most
+                at::set_num_threads(sharing);
+                const auto [values, indices] = sort_descending(input, limit);
+                auto [expected_values, expected_indices] = at::sort(input, /*stable=*/true, /*dim=*/1, /*descending=*/true);
+                if (limit >= 0) {
+                    expected_values = expected_values.slice(1, 0, limit);
+                    expected_indices = expected_indices.slice(1, 0, limit);
+                }
+                EXPECT_TRUE(at::equal(indices, expected_indices)) << sharing << " threads, limit " << limit;
+                EXPECT_TRUE(values.isnan().equal(expected_values.isnan()));
+                EXPECT_TRUE(at::equal(values.nan_to_num(0), expected_values.nan_to_num(0)));
+            }
     at::set_num_threads(threads);
 }
 
