@@ -209,11 +209,16 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
         double* u = uniform.data_ptr<double>();
         for (std::int64_t i = 0; i < uniform.numel(); ++i) u[i] = draw(rng);
     }
+    // On CUDA the cache holds a multiple of 16 positions: libtorch's memory-efficient attention
+    // then takes the decoding steps' bias as it is, where it would pad a copy of it (libtorch
+    // 2.x: to 8 or 16 keys) in every layer of every step. Positions beyond the last step stay
+    // masked out.
+    const std::int64_t capacity = device.is_cuda() ? (width + steps + 15) / 16 * 16 : width + steps;
     Decoder d{model,
               options,
               choosable,
-              model.preallocated_cache(batch, width + steps),
-              at::cat({prompt_mask, at::zeros({batch, steps}, prompt_mask.options())}, 1).to(device),
+              model.preallocated_cache(batch, capacity),
+              at::cat({prompt_mask, at::zeros({batch, capacity - width}, prompt_mask.options())}, 1).to(device),
               at::Tensor(),
               at::empty({batch, 1}, on_device.dtype(at::kLong)),
               at::zeros({1}, on_device.dtype(at::kLong)),
