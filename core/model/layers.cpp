@@ -129,7 +129,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
     const at::Tensor values_for_every_head = group == 1 ? v : v.repeat_interleave(group, 1);
     return at::scaled_dot_product_attention(q, keys_for_every_head, values_for_every_head, bias, 0.0, false);
 #else
-    if (at::Tensor out = attention_by_blas(q, k, v, bias); out.defined()) return out.view(q.sizes());
+    if (at::Tensor out = attention_by_blas(q, k, v, bias); out.defined()) return out;
     // Scores [batch, kv_heads, group, tokens, keys] take the bias [batch, 1, 1, tokens, keys] as a
     // broadcast view.
     const at::Tensor scores = at::matmul(grouped_queries(q, kv_heads), k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
