@@ -11,12 +11,16 @@
 #include "arguments.h"
 #include "commands.h"
 #include "model_loading.h"
+#include "terminal_progress.h"
 #include "core/model/generation.h"
 #include "core/model/model_init.h"
 #include "core/model/model_merge.h"
 #include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
+#include "core/train/prompt_generation.h"
+#include "core/train/train_config.h"
+#include "core/util/atomic_file.h"
 
 namespace amalgam::cli {
 
@@ -36,11 +40,22 @@ new or empty folder.
 )";
 
 const char* const kGenerateUsage = R"(usage: amalgam-cli generate MODEL_DIR --prompt TEXT [options]
+       amalgam-cli generate MODEL_DIR --data FILE.jsonl [--out FILE.jsonl] [options]
 
 Continues the prompt with the model and prints the new text. Only ids the tokenizer knows
 are generated, also where the model's vocabulary is padded beyond it.
+With --data, continues every prompt of a file that train reads (curate's train.jsonl,
+prompt and response rows, instruction rows), each put through the template as training
+puts it, in batches, and writes one JSON object a prompt: prompt, line, response,
+stop_reason and new_tokens. A prompt that leaves no room for the new tokens in the
+model's context is left out and counted on stderr.
 
 options:
+  --template TEXT     with --data: the training template, {prompt} then {response}
+                      (default "Question: {prompt}\n\nAnswer: {response}", as train's)
+  --batch N           with --data: prompts generated together (default 32)
+  --out FILE          with --data: write the JSON lines here (whole or not at all),
+                      not to stdout
   --max-new-tokens N  at most N new tokens (default 32)
   --greedy            always take the most likely token (the default unless sampling is asked for)
   --temperature T     sample with this temperature
@@ -124,11 +139,40 @@ int model_merge(const std::vector<std::string>& words) {
     return 0;
 }
 
+/** generate --data: every prompt of the file, as JSON lines. */
+int generate_for_data(const Arguments& args, const std::string& data, const GenerationOptions& o) {
+    const std::string prompt_template = args.option("template").value_or(TrainConfig{}.prompt_template);
+    if (!is_prompt_template(prompt_template)) throw UsageError("--template must contain {prompt} and, after it, {response}");
+    const std::int64_t batch = args.integer_in("batch", 32, 1, 1 << 16);
+    const auto out = args.option("out");
+    auto model = load_model(args, args.positional()[0]);
+    auto tokenizer = load_tokenizer(args.positional()[0]);
+    TerminalProgress progress;
+    const PromptGeneration made = generate_for_prompts(*model, *tokenizer, data, prompt_template, batch, o, progress);
+    std::string lines;
+    for (const PromptResponse& r : made.rows)
+        lines += nlohmann::ordered_json{{"prompt", r.prompt}, {"line", r.line}, {"response", r.generation.text},
+                                        {"stop_reason", r.generation.stop_reason}, {"new_tokens", r.generation.tokens.size()}}
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                 "\n";
+    if (out) write_file_atomically(*out, lines);
+    else std::fputs(lines.c_str(), stdout);
+    if (made.skipped > 0)
+        std::fprintf(stderr, "%zu prompts left out: they leave no room for %d new tokens in the model's context of %lld positions\n", made.skipped,
+                     o.max_new_tokens, static_cast<long long>(model->config().max_positions));
+    if (out) std::fprintf(stderr, "wrote %zu responses to %s\n", made.rows.size(), out->c_str());
+    return 0;
+}
+
 int generate_command(const std::vector<std::string>& words) {
-    Arguments args(words, with_model_loading({"prompt", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"}), {"greedy"});
+    Arguments args(words,
+                   with_model_loading({"prompt", "data", "template", "batch", "out", "max-new-tokens", "temperature", "top-k", "top-p", "seed", "stop"}),
+                   {"greedy"});
     if (args.positional().size() != 1) throw UsageError("generate takes one model folder");
-    auto prompt = args.option("prompt");
-    if (!prompt) throw UsageError("generate needs --prompt TEXT");
+    auto prompt = args.option("prompt"), data = args.option("data");
+    if (!prompt == !data) throw UsageError("generate needs either --prompt TEXT or --data FILE");
+    for (const char* option : {"template", "batch", "out"})
+        if (prompt && args.option(option)) throw UsageError(std::string("--") + option + " goes with --data");
     GenerationOptions o;
     o.max_new_tokens = static_cast<int>(args.integer_in("max-new-tokens", 32, 1, 1 << 20));
     o.greedy = args.flag("greedy") || !(args.option("temperature") || args.option("top-k") || args.option("top-p"));
@@ -137,6 +181,7 @@ int generate_command(const std::vector<std::string>& words) {
     o.top_p = args.number_in("top-p", 1.0, 0.0, 1.0, /*low_open=*/true);
     o.seed = args.unsigned_integer("seed", 0);
     if (auto s = args.option("stop")) o.stop_strings = {*s};
+    if (data) return generate_for_data(args, *data, o);
     auto model = load_model(args, args.positional()[0]);
     auto tokenizer = load_tokenizer(args.positional()[0]);
     std::printf("%s\n", generate(*model, *tokenizer, {*prompt}, o)[0].text.c_str());

@@ -165,6 +165,11 @@ TrainConfig stage_defaults(Stage stage) {
     return c;
 }
 
+bool is_prompt_template(const std::string& text) {
+    const auto at_prompt = text.find("{prompt}"), at_response = text.find("{response}");
+    return at_prompt != std::string::npos && at_response != std::string::npos && at_response > at_prompt;
+}
+
 TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     Section top(j, "", {"stage", "preset", "model", "adapter", "reward", "data", "eval_data", "template", "lora", "optimizer",
                         "batch_size", "grad_accum", "max_length", "max_steps", "epochs", "save_every", "log_every",
@@ -187,9 +192,7 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     if (c.data.empty()) throw ConfigError("data", "is missing (a JSONL file)");
     if (c.stage == Stage::Ppo && c.reward.empty()) throw ConfigError("reward", "is missing (the reward model's adapter folder)");
     top.read("template", c.prompt_template);
-    const auto at_prompt = c.prompt_template.find("{prompt}"), at_response = c.prompt_template.find("{response}");
-    if (at_prompt == std::string::npos || at_response == std::string::npos || at_response < at_prompt)
-        throw ConfigError("template", "must contain {prompt} and, after it, {response}");
+    if (!is_prompt_template(c.prompt_template)) throw ConfigError("template", "must contain {prompt} and, after it, {response}");
 
     if (top.has("lora")) {
         Section lora(top.at("lora"), "lora", {"r", "alpha", "dropout", "target_modules"});

@@ -103,6 +103,9 @@ std::vector<std::string> preset_names();
  *  ConfigError naming the key. */
 TrainConfig train_config_from_json(const nlohmann::json& j, const std::string& base_dir);
 
+/** Whether a prompt template holds {prompt} and, after it, {response}. */
+bool is_prompt_template(const std::string& text);
+
 const char* to_string(Stage s);
 const char* to_string(Schedule s);
 

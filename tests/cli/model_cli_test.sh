@@ -2,6 +2,7 @@
 # amalgam-cli model init / model info / generate / score, wired end to end.
 set -euo pipefail
 cli=$1
+src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -69,4 +70,30 @@ refused 2 "--prompt is not valid UTF-8" generate "$work/llama" --prompt "$(print
 refused 2 "--out needs a value, not an empty one" model init --out ""
 refused 1 "exceed the model's context of 512 positions" generate "$work/llama" --prompt Hi --max-new-tokens 600
 refused 1 "longer than the model's context of 512 positions" score "$work/llama" --context "$(printf 'word %.0s' $(seq 1 700))" --continuation " x"
+
+# generate --data: a line a prompt, in the file's order, whatever the batch; a seed repeats.
+examples=$src/resources/examples/sft.jsonl
+"$cli" generate "$work/llama" --data "$examples" --max-new-tokens 6 --batch 4 --out "$work/batched.jsonl" 2> "$work/err"
+grep -q "wrote 6 responses to $work/batched.jsonl" "$work/err" || fail "generate --data: $(cat "$work/err")"
+[ "$(grep -c '"stop_reason":"length","new_tokens":6}$' "$work/batched.jsonl")" -eq 6 ] || fail "rows: $(cat "$work/batched.jsonl")"
+[ "$(grep -o '"line":[0-9]*' "$work/batched.jsonl" | tr '\n' ' ')" == '"line":1 "line":2 "line":3 "line":4 "line":5 "line":6 ' ] \
+  || fail "lines: $(cat "$work/batched.jsonl")"
+head -1 "$work/batched.jsonl" | grep -q '^{"prompt":"Rewrite the sentence in the passive voice.\\n\\nThe cat chased the mouse.","line":1,"response":' \
+  || fail "first row: $(head -1 "$work/batched.jsonl")"
+"$cli" generate "$work/llama" --data "$examples" --max-new-tokens 6 --batch 1 > "$work/one-by-one.jsonl" 2> /dev/null
+cmp -s "$work/batched.jsonl" "$work/one-by-one.jsonl" || fail "greedy answers depend on the batch"
+for seed in 5 5 6; do
+  "$cli" generate "$work/llama" --data "$examples" --max-new-tokens 6 --temperature 1 --seed $seed > "$work/sampled-$seed.jsonl" 2> /dev/null
+done
+cmp -s "$work/sampled-5.jsonl" "$work/sampled-6.jsonl" && fail "seeds 5 and 6 sampled the same"
+"$cli" generate "$work/llama" --data "$examples" --max-new-tokens 6 --temperature 1 --seed 5 | cmp -s - "$work/sampled-5.jsonl" \
+  || fail "seed 5 sampled differently the second time"
+refused 2 "--template must contain {prompt} and, after it, {response}" generate "$work/llama" --data "$examples" --template "{response}"
+refused 2 "generate needs either --prompt TEXT or --data FILE" generate "$work/llama" --prompt Hi --data "$examples"
+refused 2 "--batch goes with --data" generate "$work/llama" --prompt Hi --batch 2
+refused 1 "sft.jsonl: no prompt leaves room for 600 new tokens in the model's context of 512 positions" \
+  generate "$work/llama" --data "$examples" --max-new-tokens 600 --out "$work/none.jsonl"
+[ ! -e "$work/none.jsonl" ] || fail "a refused generate --data left $work/none.jsonl"
+printf '{"prompt": "fine"}\n{"prompt": 3}\n' > "$work/bad.jsonl"
+refused 1 "bad.jsonl:2: field 'prompt' must be text" generate "$work/llama" --data "$work/bad.jsonl"
 echo "model CLI checks passed"

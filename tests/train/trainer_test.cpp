@@ -106,9 +106,10 @@ void expect_exact_resume(TrainConfig c, std::int64_t stop) {
     EXPECT_TRUE(run(c, dir / "stopped", std::nullopt, true).finished);
     EXPECT_EQ(read_text(dir / "straight" / "adapter" / "adapter_model.safetensors"),
               read_text(dir / "stopped" / "adapter" / "adapter_model.safetensors"));
-    if (c.stage == Stage::Ppo)
+    if (c.stage == Stage::Ppo) {
         EXPECT_EQ(read_text(dir / "straight" / "adapter" / "value_head.safetensors"),
                   read_text(dir / "stopped" / "adapter" / "value_head.safetensors"));
+    }
     // The same lines are logged, apart from the timing.
     auto a = metrics_of(dir / "straight"), b = metrics_of(dir / "stopped");
     ASSERT_EQ(a.size(), b.size());
