@@ -130,7 +130,10 @@ at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tens
         throw std::invalid_argument("a text of " + std::to_string(mask.size(1)) + " tokens is longer than the model's context of " +
                                     std::to_string(config_.max_positions) + " positions");
     if (padding == Padding::Right && cache) throw std::invalid_argument("a right-padded batch takes no cache");
-    const bool causal_only = padding == Padding::Right;
+    // A batch without padding and without a cache needs no more than the causal mask either: the
+    // fused causal kernel then runs (flash attention on CUDA, taking grouped keys and values as
+    // they are), where a bias would take the memory-efficient kernel with repeated ones.
+    const bool causal_only = padding == Padding::Right || (config_.is_causal() && !cache && mask.all().item<bool>());
     at::Tensor hidden;
     switch (config_.family) {
         case ModelFamily::Llama: hidden = arch::llama_hidden(w, config_, ids, mask, cache, causal_only); break;

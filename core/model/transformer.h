@@ -43,7 +43,8 @@ struct KVCache {
 /** Where a batch's padding is: on the left (generation and scoring, so that new tokens line
  *  up at the end), or on the right (training: every real token then sees only real tokens
  *  under the causal mask alone, so attention needs no padding mask and takes the fused
- *  causal kernel where there is one). */
+ *  causal kernel where there is one). A batch without padding, and without a cache, takes
+ *  that kernel too. */
 enum class Padding { Left, Right };
 
 /** A transformer loaded from a Hugging Face folder: config.json and safetensors weights,

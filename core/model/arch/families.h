@@ -31,7 +31,8 @@ private:
     bool training_;
 };
 
-/** `causal_only`: no key needs hiding beyond the causal mask (a right-padded batch, no cache). */
+/** `causal_only`: no key needs hiding beyond the causal mask (a right-padded or unpadded batch,
+ *  no cache). */
 at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
                         bool causal_only);
 at::Tensor gpt2_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
