@@ -115,24 +115,26 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
         return attention(q, k, v, attention_bias(all_keys, q.size(2), true, q.scalar_type()));
     }
 #endif
-    const std::int64_t batch = q.size(0), kv_heads = k.size(1), group = q.size(1) / kv_heads, tokens = q.size(2), keys = k.size(2);
+    const std::int64_t batch = q.size(0), heads = q.size(1), kv_heads = k.size(1), group = heads / kv_heads, tokens = q.size(2),
+                       keys = k.size(2), dim = q.size(3);
 #if TORCH_VERSION_MAJOR >= 2
-    // With a bias the memory-efficient kernel runs, which takes no grouped keys and values. A
-    // decoding step (one query) folds each group's query heads into rows, whose bias is then a
-    // broadcast view; longer queries would need the bias copied for every head, so the keys and
-    // values are repeated instead.
-    if (tokens == 1) {
-        const at::Tensor rows_bias = bias.expand({batch, 1, group, keys});
+    // With a bias the memory-efficient kernel runs, which takes no grouped keys and values. Each
+    // group's query heads become rows wherever that copies fewer values than repeating the keys
+    // and values would: the rows' bias is a copy of the bias for every head of a group (a view
+    // for one query, as in decoding), and the rows a copy of q and of the output. Queries
+    // shorter than their keys (decoding, scoring after a cached context) fold; a whole padded
+    // text repeats.
+    if (group == 1) return at::scaled_dot_product_attention(q, k, v, bias, 0.0, false);
+    if (tokens == 1 || group * tokens * keys + 2 * heads * tokens * dim < 2 * heads * keys * dim) {
+        const at::Tensor rows_bias = bias.unsqueeze(2).expand({batch, 1, group, tokens, keys}).reshape({batch, 1, group * tokens, keys});
         return at::scaled_dot_product_attention(grouped_queries(q, kv_heads), k, v, rows_bias, 0.0, false).reshape(q.sizes());
     }
-    const at::Tensor keys_for_every_head = group == 1 ? k : k.repeat_interleave(group, 1);
-    const at::Tensor values_for_every_head = group == 1 ? v : v.repeat_interleave(group, 1);
-    return at::scaled_dot_product_attention(q, keys_for_every_head, values_for_every_head, bias, 0.0, false);
+    return at::scaled_dot_product_attention(q, k.repeat_interleave(group, 1), v.repeat_interleave(group, 1), bias, 0.0, false);
 #else
     if (at::Tensor out = attention_by_blas(q, k, v, bias); out.defined()) return out;
     // Scores [batch, kv_heads, group, tokens, keys] take the bias [batch, 1, 1, tokens, keys] as a
     // broadcast view.
-    const at::Tensor scores = at::matmul(grouped_queries(q, kv_heads), k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
+    const at::Tensor scores = at::matmul(grouped_queries(q, kv_heads), k.transpose(-2, -1)) / std::sqrt(static_cast<double>(dim));
     const at::Tensor weights = at::softmax(scores.view({batch, kv_heads, group, tokens, keys}) + bias.unsqueeze(2), -1, widened_type(q.scalar_type()))
                                    .to(q.scalar_type());  // accumulate in float
     return at::matmul(weights.view({batch, kv_heads, group * tokens, keys}), v).view(q.sizes());
