@@ -1,7 +1,8 @@
 // Training speed on the CPU: steps/s and tokens/s of SFT, the reward model and DPO on the tiny
 // and small presets (Llama family, byte-level tokenizer), batch 4, texts of about 250 tokens,
 // LoRA r 16 on q_proj and v_proj, beside each the --estimate of the time per step; and PPO's
-// seconds per step with the share spent generating.
+// seconds per step with the share spent generating, also with the GPT-2 vocabulary where the
+// public data is at hand.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,7 @@
 #include "core/train/trainer.h"
 #include "core/util/blas_kernels.h"
 #include "core/util/memory_reuse.h"
+#include "tests/shared_data.h"
 
 using namespace amalgam;
 namespace fs = std::filesystem;
@@ -89,17 +91,16 @@ void bench(const fs::path& root, const std::string& preset, Stage stage, std::in
                 static_cast<double>(steps - 1) / (all - one), rates[rates.size() / 2], e.seconds_per_step, memory_text(e.peak_bytes).c_str());
 }
 
-/** PPO on a preset against a reward model trained for two steps: batch 8, 32 new tokens,
+/** PPO on a model against a reward model trained for two steps: batch 8, 32 new tokens,
  *  4 PPO epochs of mini-batches of 4; seconds per step and the share spent generating. */
-void bench_ppo(const fs::path& root, const std::string& preset, const fs::path& data) {
-    const fs::path model = root / ("llama-" + preset);
+void bench_ppo(const fs::path& root, const fs::path& model, const std::string& label, const fs::path& data) {
     TrainConfig rm;
     rm.stage = Stage::RewardModel;
     rm.model = model.string();
     rm.data = data.string();
     rm.max_steps = 2;
     TrainOptions rm_options;
-    rm_options.run_dir = root / ("ppo-rm-" + preset);
+    rm_options.run_dir = root / ("ppo-rm-" + model.filename().string());
     train(rm, rm_options);
     TrainConfig c;
     c.stage = Stage::Ppo;
@@ -112,10 +113,10 @@ void bench_ppo(const fs::path& root, const std::string& preset, const fs::path& 
     c.ppo.mini_batch = 4;
     c.ppo.min_new_tokens = c.ppo.max_new_tokens = 32;
     c.log_every = 1;
-    const double one = timed_run(c, root / ("ppo-1-" + preset), 1).first;
-    auto [all, shares] = timed_run(c, root / ("ppo-" + preset), 5, "generation_share");
+    const double one = timed_run(c, root / ("ppo-1-" + model.filename().string()), 1).first;
+    auto [all, shares] = timed_run(c, root / ("ppo-" + model.filename().string()), 5, "generation_share");
     std::sort(shares.begin(), shares.end());
-    std::printf("  %-5s ppo  %7.3f s/step   generation %.0f%% of it (median)\n", preset.c_str(), (all - one) / 4,
+    std::printf("  %-5s ppo  %7.3f s/step   generation %.0f%% of it (median)\n", label.c_str(), (all - one) / 4,
                 100 * shares[shares.size() / 2]);
 }
 
@@ -132,8 +133,19 @@ int main() {
     std::printf("training on the CPU (%d threads), batch 4, LoRA r 16 on q_proj and v_proj, float32\n", at::get_num_threads());
     for (Stage stage : {Stage::Sft, Stage::RewardModel, Stage::Dpo}) bench(root, "tiny", stage, 21, data);
     for (Stage stage : {Stage::Sft, Stage::RewardModel, Stage::Dpo}) bench(root, "small", stage, 9, data);
-    bench_ppo(root, "tiny", data);
-    bench_ppo(root, "small", data);
+    bench_ppo(root, root / "llama-tiny", "tiny", data);
+    bench_ppo(root, root / "llama-small", "small", data);
+    // A real vocabulary: every response token is drawn among 50,257, and every pass ends in
+    // logits that wide.
+    const fs::path shared = amalgam::test::shared_data_dir();
+    if (shared.empty()) {
+        std::printf("%s: skipping PPO with the GPT-2 vocabulary\n", amalgam::test::shared_data_absent().c_str());
+    } else {
+        ModelInitOptions o;
+        o.tokenizer = shared / "tokenizers/gpt2";
+        init_random_model(root / "llama-tiny-gpt2", o);
+        bench_ppo(root, root / "llama-tiny-gpt2", "tiny, GPT-2 vocabulary,", data);
+    }
     fs::remove_all(root);
     return 0;
 }
