@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <QDateTime>
+#include <QDialog>
 #include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
@@ -78,6 +79,19 @@ TEST(Training, ARunLaunchedFromThePanelStreamsCurvesStopsResumesAndFinishes) {
     const QString started = table.data(table.index(0, RunTableModel::StartedColumn)).toString();
     EXPECT_LT(std::abs(QDateTime::fromString(started, "yyyy-MM-dd HH:mm").secsTo(QDateTime::currentDateTime())), 600) << started;
     EXPECT_TRUE(table.data(table.index(0, RunTableModel::NowColumn)).toString().startsWith("loss ")) << table.data(table.index(0, 4)).toString();
+    // Its answers to a file of prompts, each through its template, open in a window once written.
+    desk.runs.answerSelected(qpath(test::examples_dir() / "sft.jsonl"));
+    ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
+    const auto& answering = desk.workbench.jobs().rows().back();
+    EXPECT_EQ(answering.work.kind, JobKind::Generate);
+    ASSERT_EQ(answering.state, JobState::Finished) << answering.log;
+    EXPECT_EQ(answering.work.option("template"), "Question: {prompt}\n\nAnswer: {response}");
+    const QString answers = desk.runs.answersText(run);
+    EXPECT_EQ(answers.count("\u2192 "), 6) << answers;
+    EXPECT_TRUE(answers.startsWith("Rewrite the sentence in the passive voice.\n\nThe cat chased the mouse.\n\u2192 ")) << answers;
+    QStringList titles;
+    for (const QDialog* d : desk.runs.findChildren<QDialog*>()) titles << d->windowTitle();
+    EXPECT_EQ(titles, QStringList{"Answers of sft-1"});
     // The README's picture: the panel beside the runs and their curves.
     QSplitter tab;
     tab.addWidget(&desk.panel);

@@ -425,6 +425,28 @@ std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
     return evaluate(request);
 }
 
+std::int64_t Experiments::answerRun(std::int64_t id, const QString& prompts) {
+    std::vector<std::int64_t> waits = adapterJobs({id});
+    const auto& r = *run(id);
+    if (auto merge = ensureBaseModel(r)) waits.push_back(*merge);
+    const std::string prompt_template = yaml_to_json(r.config, r.dir).value.value("template", TrainConfig{}.prompt_template);
+    return jobs_.enqueue(tr("Answers of %1").arg(q(r.label)),
+                         {JobKind::Generate,
+                          {{"model", baseModel(r)},
+                           {"adapter", QDir(q(r.dir)).filePath("adapter")},
+                           {"data", prompts},
+                           {"template", q(prompt_template)},
+                           {"out", answersFile(id)},
+                           {"device", q(r.device)},
+                           {"dtype", q(r.dtype)}}},
+                         waits);
+}
+
+QString Experiments::answersFile(std::int64_t id) const {
+    const auto* r = run(id);
+    return r ? QDir(q(r->dir)).filePath("answers.jsonl") : QString();
+}
+
 QString Experiments::lineage(std::int64_t id) const {
     QStringList chain;
     for (const auto* r = run(id); r; r = r->parent_run ? run(*r->parent_run) : nullptr) {

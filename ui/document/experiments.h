@@ -119,6 +119,10 @@ public:
     std::int64_t evaluateRun(std::int64_t run, const QString& data);
     /** Queues the merge of a run's final adapter into its model as a full model folder in `out`. */
     std::int64_t exportRun(std::int64_t run, const QString& out);
+    /** Queues the answers of a run's final adapter, on the model it trained, to every prompt of
+     *  `prompts` (a file train reads), put through the run's template, into answersFile(run). */
+    std::int64_t answerRun(std::int64_t run, const QString& prompts);
+    QString answersFile(std::int64_t run) const;
 
     /** Where a run came from, as rich text: the run, the run it started from (and for PPO its
      *  reward model's run), back to the base model and the data with its hash and recipe. */

@@ -7,8 +7,12 @@
 namespace amalgam {
 namespace {
 
-const std::array<std::pair<JobKind, const char*>, 5> kKinds = {
-    {{JobKind::MakeModel, "make-model"}, {JobKind::Curate, "curate"}, {JobKind::Evaluate, "eval"}, {JobKind::Train, "train"}, {JobKind::Merge, "merge"}}};
+const std::array<std::pair<JobKind, const char*>, 6> kKinds = {{{JobKind::MakeModel, "make-model"},
+                                                                 {JobKind::Curate, "curate"},
+                                                                 {JobKind::Evaluate, "eval"},
+                                                                 {JobKind::Train, "train"},
+                                                                 {JobKind::Merge, "merge"},
+                                                                 {JobKind::Generate, "generate"}}};
 
 const std::array<std::pair<JobState, const char*>, 5> kStates = {{{JobState::Queued, "queued"},
                                                                    {JobState::Running, "running"},
@@ -61,6 +65,9 @@ QStringList WorkerJob::arguments(const QString& workspace) const {
                store;
     case JobKind::Merge:
         return {"model", "merge", option("model"), "--adapter", option("adapter"), "--out", option("out")};
+    case JobKind::Generate:
+        return {"generate", option("model"),  "--adapter", option("adapter"), "--data",  option("data"),
+                "--template", option("template"), "--out", option("out"),     "--device", option("device"), "--dtype", option("dtype")};
     }
     return {};
 }

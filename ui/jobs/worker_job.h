@@ -9,7 +9,7 @@
 namespace amalgam {
 
 /** What an amalgam-cli worker is asked to do. */
-enum class JobKind { MakeModel, Curate, Evaluate, Train, Merge };
+enum class JobKind { MakeModel, Curate, Evaluate, Train, Merge, Generate };
 
 enum class JobState { Queued, Running, Finished, Failed, Cancelled };
 
@@ -21,7 +21,8 @@ enum class JobState { Queued, Running, Finished, Failed, Cancelled };
  *  - Curate:    recipe, out
  *  - Evaluate:  model, data, out, device, dtype; adapter, label, limit, suite, run, step
  *  - Train:     config, out, device, dtype
- *  - Merge:     model, adapter, out */
+ *  - Merge:     model, adapter, out
+ *  - Generate:  model, adapter, data, template, out, device, dtype */
 struct WorkerJob {
     JobKind kind = JobKind::Evaluate;
     QJsonObject options;
