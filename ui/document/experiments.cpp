@@ -399,19 +399,23 @@ std::optional<std::int64_t> Experiments::ensureBaseModel(const Workspace::RunRow
     return exportRun(*run.parent_run, base);
 }
 
-std::int64_t Experiments::exportRun(std::int64_t id, const QString& out) {
+std::vector<std::int64_t> Experiments::jobsBeforeUsingAdapter(std::int64_t id) {
     std::vector<std::int64_t> waits = adapterJobs({id});
+    if (auto merge = ensureBaseModel(*run(id))) waits.push_back(*merge);
+    return waits;
+}
+
+std::int64_t Experiments::exportRun(std::int64_t id, const QString& out) {
+    const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
     const auto& r = *run(id);
-    if (auto merge = ensureBaseModel(r)) waits.push_back(*merge);
     return jobs_.enqueue(tr("Merge %1").arg(q(r.label)), {JobKind::Merge, {{"model", baseModel(r)}, {"adapter", QDir(q(r.dir)).filePath("adapter")}, {"out", out}}},
                          waits);
 }
 
 std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
     EvaluationRequest request;
-    request.waitsFor = adapterJobs({id});
+    request.waitsFor = jobsBeforeUsingAdapter(id);
     const auto& r = *run(id);
-    if (auto merge = ensureBaseModel(r)) request.waitsFor.push_back(*merge);
     request.model = baseModel(r);
     request.adapter = QDir(q(r.dir)).filePath("adapter");
     request.data = data;
@@ -426,9 +430,8 @@ std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
 }
 
 std::int64_t Experiments::answerRun(std::int64_t id, const QString& prompts) {
-    std::vector<std::int64_t> waits = adapterJobs({id});
+    const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
     const auto& r = *run(id);
-    if (auto merge = ensureBaseModel(r)) waits.push_back(*merge);
     const std::string prompt_template = yaml_to_json(r.config, r.dir).value.value("template", TrainConfig{}.prompt_template);
     return jobs_.enqueue(tr("Answers of %1").arg(q(r.label)),
                          {JobKind::Generate,

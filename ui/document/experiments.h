@@ -161,6 +161,10 @@ private:
     /** The jobs to wait for before the final adapters of `runs` exist: those of runs still to
      *  finish. Throws for a run that ended without one. */
     std::vector<std::int64_t> adapterJobs(const std::vector<std::optional<std::int64_t>>& runs) const;
+    /** The jobs a use of a run's final adapter waits for: the run's own while it is to finish,
+     *  and the merge of its parent into the model it trained on (queued when missing). Throws
+     *  as adapterJobs(). */
+    std::vector<std::int64_t> jobsBeforeUsingAdapter(std::int64_t run);
     /** Checks a request as launch() would, before anything is written or queued. */
     TrainConfig validated(const TrainRequest& request);
     QString workspaceDir() const;
