@@ -29,9 +29,9 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 
 /** The cos and sin of every rotary angle at positions [batch, tokens], each [batch, 1, tokens,
  *  head_dim] in `dtype`: computed once per forward pass, in float32 as the reference does,
- *  with the config's RoPE scaling. */
+ *  with the config's RoPE scaling. The sin's first half is negated, as rotate_half negates. */
 struct RotaryTable {
-    at::Tensor cos, sin;
+    at::Tensor cos, sin_signed;
 };
 RotaryTable rotary_table(const at::Tensor& positions, const ModelConfig& config, at::ScalarType dtype);
 

@@ -14,7 +14,8 @@
 //          with a reward adapter, "rewards" (the score head at the last token of each row);
 //   "eval": {"data", "limit", "batch", "suites"} -> "eval" (results.json's body) and "eval_seconds";
 //   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
-//   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate_tokens_per_s".
+//   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate" {"tokens_per_s", "step_ms",
+//               "call_ms_besides_steps"}.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -59,8 +60,10 @@ double forward_speed(const TransformerModel& model, const nlohmann::json& o) {
     return static_cast<double>(rounds * batch * tokens) / seconds_since(t);
 }
 
-/** New tokens per second of greedy generation (no stop token), after one short warm-up. */
-double generation_speed(const TransformerModel& model, const nlohmann::json& o) {
+/** Greedy generation (no stop token), after one short warm-up: new tokens per second at the
+ *  request's length, and from a second, shorter call the time of one more step and the time a
+ *  call takes besides its steps (prefill, the graph's recording, reading back). */
+nlohmann::json generation_speed(const TransformerModel& model, const nlohmann::json& o) {
     const std::int64_t batch = o.value("batch", 32), prompt = o.value("prompt_tokens", 32);
     at::Tensor ids = random_ids(model, batch, prompt).to(at::kCPU);
     std::vector<std::vector<std::int32_t>> prompts(static_cast<std::size_t>(batch));
@@ -69,11 +72,19 @@ double generation_speed(const TransformerModel& model, const nlohmann::json& o) 
     GenerationOptions options;
     options.max_new_tokens = 4;
     generate_from_ids(model, prompts, options);
-    options.max_new_tokens = o.value("new_tokens", 64);
-    auto t = Clock::now();
-    std::size_t produced = 0;
-    for (const auto& g : generate_from_ids(model, prompts, options)) produced += g.tokens.size();
-    return static_cast<double>(produced) / seconds_since(t);
+    const auto timed = [&](std::int64_t steps) {
+        options.max_new_tokens = steps;
+        auto t = Clock::now();
+        std::size_t produced = 0;
+        for (const auto& g : generate_from_ids(model, prompts, options)) produced += g.tokens.size();
+        return std::make_pair(seconds_since(t), produced);
+    };
+    const std::int64_t steps = o.value("new_tokens", 64), fewer = steps / 4;
+    const auto [seconds, produced] = timed(steps);
+    const double short_seconds = timed(fewer).first, step = (seconds - short_seconds) / static_cast<double>(steps - fewer);
+    return {{"tokens_per_s", static_cast<double>(produced) / seconds},
+            {"step_ms", 1e3 * step},
+            {"call_ms_besides_steps", 1e3 * (seconds - step * static_cast<double>(steps))}};
 }
 
 /** Trains the request's config on the device and reports time, the estimate and the peak memory. */
@@ -84,7 +95,10 @@ nlohmann::json train_run(const nlohmann::json& r, at::Device device, Precision p
     options.device = device;
     options.precision = precision;
 #ifdef AMALGAM_CUDA_MEMORY_STATS
-    if (device.is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(0);
+    if (device.is_cuda()) {
+        at::empty({1}, at::TensorOptions().device(device));  // the allocator has no device before its first allocation
+        c10::cuda::CUDACachingAllocator::resetPeakStats(0);
+    }
 #endif
     auto t = Clock::now();
     train(config, options);
@@ -180,7 +194,7 @@ int main(int argc, char** argv) {
         }
         if (request.contains("forward")) out["forward_tokens_per_s"] = forward_speed(*model, request["forward"]);
         if (request.contains("generate")) {
-            out["generate_tokens_per_s"] = generation_speed(*model, request["generate"]);
+            out["generate"] = generation_speed(*model, request["generate"]);
             out["generate_step_graphs"] = StepGraph::supported(device);
         }
         if (request.contains("eval")) {

@@ -103,18 +103,35 @@ def hf_winobias(d, model, tok, sides):
                    score[(sides[2 * i + 1]["prompt"], " " + sides[2 * i + 1]["occupation"])]) for i in range(pairs)) / pairs
 
 
+def agreement(d, model, folder):
+    """Top-1 next tokens on random ids, against transformers in float32 on the same (bfloat16)
+    weights: ours in float32 must agree, and ours in bfloat16 about as well as transformers in
+    bfloat16 does. A random model's logits are nearly flat over 50k tokens, so bfloat16's
+    rounding alone moves some of its top-1 choices."""
+    import copy
+    ids = torch.randint(3, 50257, (4, 128), generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        exact = copy.deepcopy(model).float()(ids.to(d.name)).logits.argmax(-1).cpu()
+        theirs = model(ids.to(d.name)).logits.argmax(-1).cpu()
+    torch.cuda.empty_cache() if d.name == "cuda" else None
+
+    def share(dtype):
+        got = d.ours(folder, {"ids": ids.tolist(), "dtype": dtype, "logits": False, "greedy_new_tokens": 0})
+        return (torch.tensor(got["top1"]).view(exact.shape) == exact).float().mean().item()
+
+    ours32, ours16, theirs16 = share("float32"), share("bfloat16"), (theirs == exact).float().mean().item()
+    d.check("1B-shaped float32 top-1 equals transformers' float32", ours32 >= 0.99, f"{ours32:.2%} of {exact.numel()} positions agree")
+    d.check("1B-shaped bfloat16 top-1 agrees with float32 as well as transformers' bfloat16 does", ours16 >= theirs16 - 0.03,
+            f"ours {ours16:.2%}, transformers {theirs16:.2%} of {exact.numel()} positions")
+
+
 def measure(d):
     import tokenizers
     start = time.perf_counter()
     model, folder = make_model(d)
     d.figure("1B-shaped model made and saved", f"{time.perf_counter() - start:.1f} s")
 
-    ids = torch.randint(3, 50257, (4, 128), generator=torch.Generator().manual_seed(3))
-    with torch.no_grad():
-        theirs = model(ids.to(d.name)).logits.argmax(-1).cpu()
-    got = d.ours(folder, {"ids": ids.tolist(), "dtype": "bfloat16", "logits": False, "greedy_new_tokens": 0})
-    share = (torch.tensor(got["top1"]).view(theirs.shape) == theirs).float().mean().item()
-    d.check("1B-shaped bfloat16 top-1", share >= 0.99, f"{share:.2%} of {theirs.numel()} positions agree")
+    agreement(d, model, folder)
 
     ours = d.ours(folder, {"dtype": "bfloat16", "forward": {"batch": 16, "tokens": 512, "rounds": 5},
                            "generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64},
@@ -125,16 +142,20 @@ def measure(d):
              f"ours {ours['forward_tokens_per_s']:.0f}, transformers ({attention}) {hf_fwd:.0f}, "
              f"speed ratio {ours['forward_tokens_per_s'] / hf_fwd:.2f}")
     hf_gen = hf_generate(d, model)
+    gen = ours["generate"]
+
+    def breakdown(g):
+        return f"{g['tokens_per_s']:.0f} tokens/s, {g['step_ms']:.2f} ms a step, {g['call_ms_besides_steps']:.1f} ms a call besides its steps"
+
     if ours["generate_step_graphs"]:
         eager = d.ours(folder, {"dtype": "bfloat16", "generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64}},
                        env={"AMALGAM_CUDA_GRAPHS": "0"})
-        d.figure("greedy generation tokens/s without CUDA graphs (AMALGAM_CUDA_GRAPHS=0)",
-                 f"ours {eager['generate_tokens_per_s']:.0f}; with them {ours['generate_tokens_per_s']:.0f}")
+        d.figure("greedy generation without CUDA graphs (AMALGAM_CUDA_GRAPHS=0)", breakdown(eager["generate"]))
     graphs = "steps replayed from a CUDA graph" if ours["generate_step_graphs"] else "no CUDA graph"
-    d.figure(f"greedy generation tokens/s (batch 32, 64 new, bf16, {graphs})",
-             f"ours {ours['generate_tokens_per_s']:.0f}, transformers {hf_gen:.0f}, speed ratio {ours['generate_tokens_per_s'] / hf_gen:.2f}")
-    d.check("greedy generation at least 10x transformers", ours["generate_tokens_per_s"] >= 10 * hf_gen,
-            f"{ours['generate_tokens_per_s'] / hf_gen:.1f}x")
+    d.figure(f"greedy generation (batch 32, 64 new, bf16, {graphs})",
+             f"ours {breakdown(gen)}; transformers {hf_gen:.0f} tokens/s, speed ratio {gen['tokens_per_s'] / hf_gen:.2f}")
+    d.check("greedy generation at least 10x transformers", gen["tokens_per_s"] >= 10 * hf_gen, f"{gen['tokens_per_s'] / hf_gen:.1f}x")
+    d.check("greedy generation at least 16k tokens/s", gen["tokens_per_s"] >= 16000, f"{gen['tokens_per_s']:.0f} tokens/s")
 
     sides = [s for item in ours["eval"]["items"]["winobias"] for s in (item["pro"], item["anti"])]
     tok = tokenizers.Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
@@ -146,8 +167,8 @@ def measure(d):
     d.figure(f"WinoBias suite seconds ({len(sides) // 2} pairs, batch {BATCH}, bf16)",
              f"ours {ours['eval_seconds']:.1f}, transformers {hf_s:.1f}, speed ratio {hf_s / ours['eval_seconds']:.2f}")
     d.figure("WinoBias Bias (bf16)", f"ours {ours['eval']['metrics']['bias']:.4f}, transformers {hf_bias:.4f}")
-    training(d, model, folder)
-    ppo(d, folder)
+    d.guarded("training", lambda d: training(d, model, folder))
+    d.guarded("ppo", lambda d: ppo(d, folder))
 
 
 TRAIN_BATCH, TRAIN_LENGTH, TRAIN_STEPS = 8, 512, 12
