@@ -96,8 +96,8 @@ void TransformerModel::fold_lora(double sign) {
     c10::NoGradGuard no_grad;
     for (const auto& [module, pair] : active->modules) {
         at::Tensor delta = active->config.scaling() * at::matmul(pair.b, pair.a);  // [out, in]
-        at::Tensor& w = weights_.at(module + ".weight");
-        w = (w.to(delta.scalar_type()) + sign * (conv.at(module) ? delta.t() : delta)).to(w.scalar_type());
+        at::Tensor& w = weights_.at(module + ".weight");  // in place: it may be a view of joined rows
+        w.copy_(w.to(delta.scalar_type()) + sign * (conv.at(module) ? delta.t() : delta));
     }
 }
 

@@ -1,6 +1,7 @@
 #include "core/model/transformer.h"
 
 #include <algorithm>
+#include <numeric>
 #include <cctype>
 #include <cstring>
 #include <optional>
@@ -49,6 +50,20 @@ at::Tensor Layers::with_lora(at::Tensor y, const at::Tensor& x, const std::strin
     at::Tensor in = x.to(it->second.a.scalar_type());
     if (training_ && adapter_->config.dropout > 0) in = at::dropout(in, adapter_->config.dropout, true);
     return y + (adapter_->config.scaling() * at::linear(at::linear(in, it->second.a), it->second.b)).to(y.scalar_type());
+}
+
+std::vector<at::Tensor> Layers::linears(const at::Tensor& x, const std::string& joined, const std::vector<std::string>& modules,
+                                        bool bias) const {
+    const at::Tensor y = at::linear(x, model_.joined(joined + ".weight"), bias ? model_.joined(joined + ".bias") : at::Tensor());
+    std::vector<std::int64_t> sizes;
+    for (const std::string& module : modules) sizes.push_back(model_.weight(module + ".weight").size(0));
+    const std::int64_t padding = y.size(-1) - std::accumulate(sizes.begin(), sizes.end(), std::int64_t{0});
+    if (padding > 0) sizes.push_back(padding);
+    // One split, so that backward joins the gradients in one tensor.
+    std::vector<at::Tensor> out = y.split_with_sizes(sizes, -1);
+    out.resize(modules.size());
+    for (std::size_t i = 0; i < modules.size(); ++i) out[i] = with_lora(out[i], x, modules[i]);
+    return out;
 }
 
 at::Tensor Layers::linear(const at::Tensor& x, const std::string& module, bool bias) const {
@@ -105,7 +120,57 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
         if (auto layer = layer_index(name); layer && *layer >= model->config_.num_layers)
             throw std::runtime_error(checkpoint.get(name).file + ": tensor '" + name + "' is for layer " + std::to_string(*layer) +
                                      ", but config.json gives " + std::to_string(model->config_.num_layers) + " layers");
+    model->join_projections();
     return model;
+}
+
+void TransformerModel::join_projections() {
+    if (config_.family == ModelFamily::Llama)
+        for (std::int64_t i = 0; i < config_.num_layers; ++i) {
+            const std::string p = "layers." + std::to_string(i) + ".";
+            for (const char* part : {".weight", ".bias"}) {
+                std::vector<std::string> qkv;
+                for (const char* m : {"q_proj", "k_proj", "v_proj"})
+                    if (weights_.count(p + "self_attn." + m + part)) qkv.push_back(p + "self_attn." + m + part);
+                if (qkv.size() == 3) join_rows(p + "self_attn.qkv_proj" + part, qkv);
+            }
+            join_rows(p + "mlp.gate_up_proj.weight", {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"});
+        }
+    if (config_.is_causal()) join_rows("vocabulary.weight", {head_name() + ".weight"}, 8);
+}
+
+std::string TransformerModel::head_name() const {
+    if (weights_.count("lm_head.weight")) return "lm_head";
+    return config_.family == ModelFamily::Gpt2 ? "wte" : "embed_tokens";  // tied to the embeddings
+}
+
+void TransformerModel::join_rows(const std::string& joined, const std::vector<std::string>& names, std::int64_t row_multiple) {
+    std::vector<at::Tensor> parts;
+    std::int64_t rows = 0;
+    for (const std::string& name : names) {
+        parts.push_back(weights_.at(name));
+        rows += parts.back().size(0);
+    }
+    if (const std::int64_t padding = (rows + row_multiple - 1) / row_multiple * row_multiple - rows; padding > 0) {
+        std::vector<std::int64_t> shape = parts.front().sizes().vec();
+        shape[0] = padding;
+        parts.push_back(at::zeros(shape, parts.front().options()));
+    }
+    const at::Tensor all = parts.size() == 1 ? parts.front() : at::cat(parts);
+    std::int64_t at = 0;
+    for (const std::string& name : names) {
+        at::Tensor& w = weights_.at(name);
+        const std::int64_t n = w.size(0);
+        w = all.narrow(0, at, n);
+        at += n;
+    }
+    joined_[joined] = all;
+}
+
+const at::Tensor& TransformerModel::joined(const std::string& name) const {
+    auto it = joined_.find(name);
+    if (it == joined_.end()) throw std::out_of_range("the model has no joined weight '" + name + "'");
+    return it->second;
 }
 
 const at::Tensor& TransformerModel::weight(const std::string& name) const {
@@ -165,11 +230,8 @@ at::Tensor TransformerModel::logits(const at::Tensor& ids, const at::Tensor& mas
 }
 
 at::Tensor TransformerModel::lm_head(const at::Tensor& hidden) const {
-    if (!weights_.count("lm_head.weight"))  // tied to the embeddings
-        return at::linear(hidden, weight(config_.family == ModelFamily::Gpt2 ? "wte.weight" : "embed_tokens.weight"));
     // An untied head is a projection like any other, which an adapter may target ("lm_head").
-    arch::Layers w(*this, applied_adapter(), training_);
-    return w.linear(hidden, "lm_head", false);
+    return arch::Layers(*this, applied_adapter(), training_).linears(hidden, "vocabulary", {head_name()}, false).front();
 }
 
 void TransformerModel::save_weights(const std::filesystem::path& file, DType dtype) const {

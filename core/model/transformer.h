@@ -79,6 +79,13 @@ public:
 
     /** A weight by its Hugging Face name without the family prefix ("layers.0.mlp.up_proj.weight"). */
     const at::Tensor& weight(const std::string& name) const;
+    /** Weights stored as the consecutive rows of one tensor, which one product reads for all of
+     *  them (arch::Layers::linears): "layers.0.self_attn.qkv_proj.weight" (and ".bias" where the
+     *  projections have one) for q_proj, k_proj and v_proj, "layers.0.mlp.gate_up_proj.weight" for
+     *  gate_proj and up_proj, and "vocabulary.weight" for the head's rows (the embeddings where the
+     *  two are tied), with zero rows after them up to a multiple of 8: cuBLAS runs a far slower
+     *  kernel for logits whose rows are not 16-byte aligned (GPT-2's 50,257 entries). */
+    const at::Tensor& joined(const std::string& name) const;
     std::int64_t parameter_count() const;
 
     /** Modules that are projections LoRA can adapt ("layers.0.self_attn.q_proj"), and whether
@@ -126,12 +133,20 @@ private:
     TransformerModel(ModelConfig config, at::Device device, at::ScalarType dtype)
         : config_(std::move(config)), device_(device), dtype_(dtype) {}
     void fold_lora(double sign);
+    /** Stores the weights `names` as row ranges of one tensor under `joined` (see joined()), with
+     *  zero rows up to a multiple of `row_multiple`; each weight becomes a view of its rows. */
+    /** Joins the projections one product can compute together (see joined()); after loading. */
+    void join_projections();
+    /** The module whose rows are the vocabulary's: "lm_head", or the embeddings it is tied to. */
+    std::string head_name() const;
+    void join_rows(const std::string& joined, const std::vector<std::string>& names, std::int64_t row_multiple = 1);
     /** The adapter a forward pass adds: the active one unless it is merged. */
     const LoraAdapter* applied_adapter() const { return adapter() && !adapter()->merged ? adapter() : nullptr; }
     ModelConfig config_;
     at::Device device_;
     at::ScalarType dtype_;
-    std::unordered_map<std::string, at::Tensor> weights_;
+    std::unordered_map<std::string, at::Tensor> weights_;  ///< some are views of joined_ tensors: changed in place only
+    std::unordered_map<std::string, at::Tensor> joined_;
     std::unordered_map<std::string, std::string> stored_names_;  // weight -> its name in the checkpoint
     DType file_dtype_ = DType::F32;
     std::map<std::string, LoraAdapter> adapters_;

@@ -15,11 +15,16 @@
 //   "eval": {"data", "limit", "batch", "suites"} -> "eval" (results.json's body) and "eval_seconds";
 //   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
 //   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate" {"tokens_per_s", "step_ms",
-//               "call_ms_besides_steps"}.
+//               "call_ms_besides_steps"};
+//   "profile_generate": the same fields -> "profile_generate" {"gpu_us", "kernels" [{"name", "us",
+//                       "calls"}]}: the kernels of one generation call (CUDA builds of libtorch).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
@@ -34,6 +39,7 @@
 #include "core/util/memory_reuse.h"
 #ifdef AMALGAM_CUDA_MEMORY_STATS
 #include <c10/cuda/CUDACachingAllocator.h>
+#include <torch/csrc/autograd/profiler_kineto.h>
 #endif
 
 using namespace amalgam;
@@ -47,6 +53,16 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 at::Tensor random_ids(const TransformerModel& model, std::int64_t batch, std::int64_t tokens) {
     at::manual_seed(0);
     return at::randint(3, model.config().vocab_size, {batch, tokens}, at::kLong).to(model.device());
+}
+
+/** The request's batch of random prompts ("batch", "prompt_tokens"), as generation takes them. */
+std::vector<std::vector<std::int32_t>> random_prompts(const TransformerModel& model, const nlohmann::json& o) {
+    const std::int64_t batch = o.value("batch", 32), prompt = o.value("prompt_tokens", 32);
+    at::Tensor ids = random_ids(model, batch, prompt).to(at::kCPU);
+    std::vector<std::vector<std::int32_t>> prompts(static_cast<std::size_t>(batch));
+    for (std::int64_t b = 0; b < batch; ++b)
+        for (std::int64_t t = 0; t < prompt; ++t) prompts[b].push_back(static_cast<std::int32_t>(ids[b][t].item<std::int64_t>()));
+    return prompts;
 }
 
 /** Tokens per second of full forward passes (logits included), after one warm-up pass. Reading
@@ -64,11 +80,7 @@ double forward_speed(const TransformerModel& model, const nlohmann::json& o) {
  *  request's length, and from a second, shorter call the time of one more step and the time a
  *  call takes besides its steps (prefill, the graph's recording, reading back). */
 nlohmann::json generation_speed(const TransformerModel& model, const nlohmann::json& o) {
-    const std::int64_t batch = o.value("batch", 32), prompt = o.value("prompt_tokens", 32);
-    at::Tensor ids = random_ids(model, batch, prompt).to(at::kCPU);
-    std::vector<std::vector<std::int32_t>> prompts(static_cast<std::size_t>(batch));
-    for (std::int64_t b = 0; b < batch; ++b)
-        for (std::int64_t t = 0; t < prompt; ++t) prompts[b].push_back(static_cast<std::int32_t>(ids[b][t].item<std::int64_t>()));
+    const auto prompts = random_prompts(model, o);
     GenerationOptions options;
     options.max_new_tokens = 4;
     generate_from_ids(model, prompts, options);
@@ -86,6 +98,38 @@ nlohmann::json generation_speed(const TransformerModel& model, const nlohmann::j
             {"step_ms", 1e3 * step},
             {"call_ms_besides_steps", 1e3 * (seconds - step * static_cast<double>(steps))}};
 }
+
+#ifdef AMALGAM_CUDA_MEMORY_STATS
+/** The device's kernels during one greedy generation call, summed by name, longest first. */
+nlohmann::json generation_profile(const TransformerModel& model, const nlohmann::json& o) {
+    namespace prof = torch::profiler::impl;
+    const auto prompts = random_prompts(model, o);
+    GenerationOptions options;
+    options.max_new_tokens = o.value("new_tokens", 64);
+    generate_from_ids(model, prompts, options);
+    const prof::ProfilerConfig config(prof::ProfilerState::KINETO);
+    const std::set<prof::ActivityType> activities{prof::ActivityType::CPU, prof::ActivityType::CUDA};
+    torch::autograd::profiler::prepareProfiler(config, activities);
+    torch::autograd::profiler::enableProfiler(config, activities);
+    generate_from_ids(model, prompts, options);
+    const auto result = torch::autograd::profiler::disableProfiler();
+    std::map<std::string, std::pair<double, int>> kernels;
+    double total = 0;
+    for (const auto& e : result->events()) {
+        if (e.deviceType() != c10::DeviceType::CUDA) continue;
+        auto& k = kernels[e.name().substr(0, 90)];
+        k.first += static_cast<double>(e.durationNs()) / 1e3;
+        k.second += 1;
+        total += static_cast<double>(e.durationNs()) / 1e3;
+    }
+    std::vector<std::pair<std::string, std::pair<double, int>>> sorted(kernels.begin(), kernels.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    nlohmann::json out = {{"gpu_us", total}, {"kernels", nlohmann::json::array()}};
+    for (std::size_t i = 0; i < sorted.size() && i < 30; ++i)
+        out["kernels"].push_back({{"name", sorted[i].first}, {"us", sorted[i].second.first}, {"calls", sorted[i].second.second}});
+    return out;
+}
+#endif
 
 /** Trains the request's config on the device and reports time, the estimate and the peak memory. */
 nlohmann::json train_run(const nlohmann::json& r, at::Device device, Precision precision) {
@@ -197,6 +241,9 @@ int main(int argc, char** argv) {
             out["generate"] = generation_speed(*model, request["generate"]);
             out["generate_step_graphs"] = StepGraph::supported(device);
         }
+#ifdef AMALGAM_CUDA_MEMORY_STATS
+        if (request.contains("profile_generate")) out["profile_generate"] = generation_profile(*model, request["profile_generate"]);
+#endif
         if (request.contains("eval")) {
             const nlohmann::json& e = request["eval"];
             EvalRequest eval;

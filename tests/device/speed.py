@@ -135,6 +135,7 @@ def measure(d):
 
     ours = d.ours(folder, {"dtype": "bfloat16", "forward": {"batch": 16, "tokens": 512, "rounds": 5},
                            "generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64},
+                           "profile_generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64},
                            "eval": {"data": d.data, "batch": BATCH, "suites": ["winobias"]}})
     attention = getattr(model.config, "_attn_implementation", "?")
     hf_fwd = hf_forward(d, model)
@@ -156,6 +157,10 @@ def measure(d):
              f"ours {breakdown(gen)}; transformers {hf_gen:.0f} tokens/s, speed ratio {gen['tokens_per_s'] / hf_gen:.2f}")
     d.check("greedy generation at least 10x transformers", gen["tokens_per_s"] >= 10 * hf_gen, f"{gen['tokens_per_s'] / hf_gen:.1f}x")
     d.check("greedy generation at least 16k tokens/s", gen["tokens_per_s"] >= 16000, f"{gen['tokens_per_s']:.0f} tokens/s")
+    if "profile_generate" in ours:
+        p = ours["profile_generate"]
+        largest = "; ".join(f"{k['name'][:48]} {k['us'] / 1e3:.1f} ms ({k['calls']})" for k in p["kernels"][:6])
+        d.figure("GPU time of one greedy generation call (batch 32, 64 new)", f"{p['gpu_us'] / 1e3:.1f} ms; largest: {largest}")
 
     sides = [s for item in ours["eval"]["items"]["winobias"] for s in (item["pro"], item["anti"])]
     tok = tokenizers.Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))

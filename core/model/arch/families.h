@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <ATen/ATen.h>
 
@@ -21,6 +22,10 @@ public:
     const at::Tensor& operator()(const std::string& name) const { return model_.weight(name); }
     /// nn.Linear: x W^T (+ b) for module "layers.0.self_attn.q_proj".
     at::Tensor linear(const at::Tensor& x, const std::string& module, bool bias) const;
+    /// Several nn.Linear modules whose weights are the rows of TransformerModel::joined(`joined`
+    /// + ".weight") in this order, by one product: their outputs, each with its LoRA update.
+    std::vector<at::Tensor> linears(const at::Tensor& x, const std::string& joined, const std::vector<std::string>& modules,
+                                    bool bias) const;
     /// GPT-2's Conv1D: x W + b, W stored [in, out].
     at::Tensor conv1d(const at::Tensor& x, const std::string& module) const;
 
