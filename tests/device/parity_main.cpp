@@ -16,10 +16,12 @@
 //   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
 //   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate" {"tokens_per_s", "step_ms",
 //               "call_ms_besides_steps"};
-//   "profile_generate": the same fields -> "profile_generate" {"gpu_us", "kernels" [{"name", "us",
-//                       "calls"}]}: the kernels of one generation call (CUDA builds of libtorch).
+//   "profile_generate": the same fields -> "profile_generate" {"gpu_us", "gpu_span_us", "wall_us",
+//                       "kernels" and "runtime_calls" [{"name", "us", "calls"}]}: one generation
+//                       call under the profiler (CUDA builds of libtorch).
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -100,7 +102,19 @@ nlohmann::json generation_speed(const TransformerModel& model, const nlohmann::j
 }
 
 #ifdef AMALGAM_CUDA_MEMORY_STATS
-/** The device's kernels during one greedy generation call, summed by name, longest first. */
+/** Durations summed by name, the longest `n` first: [{"name", "us", "calls"}]. */
+nlohmann::json longest(const std::map<std::string, std::pair<double, int>>& by_name, std::size_t n) {
+    std::vector<std::pair<std::string, std::pair<double, int>>> sorted(by_name.begin(), by_name.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
+    nlohmann::json out = nlohmann::json::array();
+    for (std::size_t i = 0; i < sorted.size() && i < n; ++i)
+        out.push_back({{"name", sorted[i].first}, {"us", sorted[i].second.first}, {"calls", sorted[i].second.second}});
+    return out;
+}
+
+/** One greedy generation call under the profiler: the device's kernels summed by name, their
+ *  total, the span from the first kernel's start to the last one's end beside the call's wall
+ *  time (the device idles for the difference), and the host's CUDA runtime calls. */
 nlohmann::json generation_profile(const TransformerModel& model, const nlohmann::json& o) {
     namespace prof = torch::profiler::impl;
     const auto prompts = random_prompts(model, o);
@@ -111,23 +125,30 @@ nlohmann::json generation_profile(const TransformerModel& model, const nlohmann:
     const std::set<prof::ActivityType> activities{prof::ActivityType::CPU, prof::ActivityType::CUDA};
     torch::autograd::profiler::prepareProfiler(config, activities);
     torch::autograd::profiler::enableProfiler(config, activities);
+    const auto t = Clock::now();
     generate_from_ids(model, prompts, options);
+    const double wall = seconds_since(t);
     const auto result = torch::autograd::profiler::disableProfiler();
-    std::map<std::string, std::pair<double, int>> kernels;
+    std::map<std::string, std::pair<double, int>> kernels, runtime;
     double total = 0;
+    std::uint64_t first = UINT64_MAX, last = 0;
     for (const auto& e : result->events()) {
-        if (e.deviceType() != c10::DeviceType::CUDA) continue;
-        auto& k = kernels[e.name().substr(0, 90)];
-        k.first += static_cast<double>(e.durationNs()) / 1e3;
-        k.second += 1;
-        total += static_cast<double>(e.durationNs()) / 1e3;
+        const double us = static_cast<double>(e.durationNs()) / 1e3;
+        const bool on_device = e.deviceType() == c10::DeviceType::CUDA;
+        if (!on_device && e.name().rfind("cuda", 0) != 0) continue;
+        auto& entry = (on_device ? kernels : runtime)[e.name().substr(0, 90)];
+        entry.first += us;
+        entry.second += 1;
+        if (!on_device) continue;
+        total += us;
+        first = std::min<std::uint64_t>(first, e.startNs());
+        last = std::max<std::uint64_t>(last, e.endNs());
     }
-    std::vector<std::pair<std::string, std::pair<double, int>>> sorted(kernels.begin(), kernels.end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
-    nlohmann::json out = {{"gpu_us", total}, {"kernels", nlohmann::json::array()}};
-    for (std::size_t i = 0; i < sorted.size() && i < 30; ++i)
-        out["kernels"].push_back({{"name", sorted[i].first}, {"us", sorted[i].second.first}, {"calls", sorted[i].second.second}});
-    return out;
+    return {{"gpu_us", total},
+            {"gpu_span_us", last > first ? static_cast<double>(last - first) / 1e3 : 0.0},
+            {"wall_us", 1e6 * wall},
+            {"kernels", longest(kernels, 30)},
+            {"runtime_calls", longest(runtime, 8)}};
 }
 #endif
 
