@@ -147,9 +147,6 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #endif
 }
 
-namespace {
-
-/** The inverse frequencies [head_dim / 2] of the config's RoPE variant. */
 at::Tensor inverse_frequencies(const ModelConfig& config, const at::TensorOptions& options) {
     const Rope& rope = config.rope;
     const std::int64_t dim = config.head_dim();
@@ -171,11 +168,8 @@ at::Tensor inverse_frequencies(const ModelConfig& config, const at::TensorOption
     throw std::logic_error("unknown RoPE type");
 }
 
-}  // namespace
-
-RotaryTable rotary_table(const at::Tensor& positions, const ModelConfig& config, at::ScalarType dtype) {
-    at::Tensor inv_freq = inverse_frequencies(config, positions.options());
-    at::Tensor angles = positions.to(at::kFloat).unsqueeze(-1) * inv_freq;  // [batch, tokens, dim/2]
+RotaryTable rotary_table(const at::Tensor& positions, const at::Tensor& inverse_frequencies, at::ScalarType dtype) {
+    at::Tensor angles = positions.to(at::kFloat).unsqueeze(-1) * inverse_frequencies;  // [batch, tokens, dim/2]
     at::Tensor emb = at::cat({angles, angles}, -1).unsqueeze(1);              // [batch, 1, tokens, dim]
     at::Tensor sin = emb.sin().to(dtype);
     const std::int64_t half = sin.size(-1) / 2;

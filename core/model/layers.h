@@ -33,7 +33,10 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 struct RotaryTable {
     at::Tensor cos, sin_signed;
 };
-RotaryTable rotary_table(const at::Tensor& positions, const ModelConfig& config, at::ScalarType dtype);
+RotaryTable rotary_table(const at::Tensor& positions, const at::Tensor& inverse_frequencies, at::ScalarType dtype);
+/** The inverse frequencies [head_dim / 2] (float32) of the config's RoPE variant, the table's
+ *  angles per position: made once for a model, as they depend on its config alone. */
+at::Tensor inverse_frequencies(const ModelConfig& config, const at::TensorOptions& options);
 
 /** Rotary position embedding of [batch, heads, tokens, head_dim] (Hugging Face's rotate_half layout). */
 at::Tensor rotary(const at::Tensor& x, const RotaryTable& table);

@@ -9,6 +9,7 @@
 
 #include "core/model/arch/families.h"
 #include "core/model/arch_table.h"
+#include "core/model/layers.h"
 #include "core/model/safetensors.h"
 #include "core/model/tensor_convert.h"
 
@@ -121,6 +122,8 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
             throw std::runtime_error(checkpoint.get(name).file + ": tensor '" + name + "' is for layer " + std::to_string(*layer) +
                                      ", but config.json gives " + std::to_string(model->config_.num_layers) + " layers");
     model->join_projections();
+    if (model->config_.family == ModelFamily::Llama)
+        model->rotary_frequencies_ = layers::inverse_frequencies(model->config_, at::TensorOptions().device(device));
     return model;
 }
 

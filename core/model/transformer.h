@@ -87,6 +87,9 @@ public:
      *  kernel for logits whose rows are not 16-byte aligned (GPT-2's 50,257 entries). */
     const at::Tensor& joined(const std::string& name) const;
     std::int64_t parameter_count() const;
+    /** The rotary embedding's inverse frequencies (layers::inverse_frequencies) on the model's
+     *  device; undefined for a model without RoPE. */
+    const at::Tensor& rotary_frequencies() const { return rotary_frequencies_; }
 
     /** Modules that are projections LoRA can adapt ("layers.0.self_attn.q_proj"), and whether
      *  each is stored as GPT-2's Conv1D ([in, out]) rather than nn.Linear ([out, in]). */
@@ -147,6 +150,7 @@ private:
     at::ScalarType dtype_;
     std::unordered_map<std::string, at::Tensor> weights_;  ///< some are views of joined_ tensors: changed in place only
     std::unordered_map<std::string, at::Tensor> joined_;
+    at::Tensor rotary_frequencies_;
     std::unordered_map<std::string, std::string> stored_names_;  // weight -> its name in the checkpoint
     DType file_dtype_ = DType::F32;
     std::map<std::string, LoraAdapter> adapters_;

@@ -20,6 +20,7 @@ public:
         : model_(model), adapter_(adapter), training_(training) {}
 
     const at::Tensor& operator()(const std::string& name) const { return model_.weight(name); }
+    const at::Tensor& rotary_frequencies() const { return model_.rotary_frequencies(); }
     /// nn.Linear: x W^T (+ b) for module "layers.0.self_attn.q_proj".
     at::Tensor linear(const at::Tensor& x, const std::string& module, bool bias) const;
     /// Several nn.Linear modules whose weights are the rows of TransformerModel::joined(`joined`

@@ -12,7 +12,7 @@ at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor&
     at::Tensor x = at::embedding(w("embed_tokens.weight"), ids);
     at::Tensor positions = positions_from_mask(mask, tokens);
     at::Tensor bias = causal_only ? at::Tensor() : attention_bias(mask, tokens, true, x.scalar_type());
-    const RotaryTable table = rotary_table(positions, c, x.scalar_type());
+    const RotaryTable table = rotary_table(positions, w.rotary_frequencies(), x.scalar_type());
     for (std::int64_t i = 0; i < c.num_layers; ++i) {
         const std::string p = "layers." + std::to_string(i) + ".";
         at::Tensor h = rms_norm(x, w(p + "input_layernorm.weight"), c.norm_eps);
