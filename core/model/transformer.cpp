@@ -1,7 +1,6 @@
 #include "core/model/transformer.h"
 
 #include <algorithm>
-#include <numeric>
 #include <cctype>
 #include <cstring>
 #include <optional>
@@ -43,28 +42,31 @@ void append_to_cache(KVCache* cache, std::int64_t layer, at::Tensor& k, at::Tens
     v = values;
 }
 
-at::Tensor Layers::with_lora(at::Tensor y, const at::Tensor& x, const std::string& module) const {
-    if (!adapter_) return y;  // the Layers' own adapter pointer: the model's active one, or none
+at::Tensor Layers::lora_update(const at::Tensor& x, const std::string& module, at::ScalarType type) const {
+    if (!adapter_) return {};  // the Layers' own adapter pointer: the model's active one, or none
     auto it = adapter_->modules.find(module);
-    if (it == adapter_->modules.end()) return y;
+    if (it == adapter_->modules.end()) return {};
     // In the adapter's own type (float32 adapters on a bfloat16 model, as PEFT does), added in the model's.
     at::Tensor in = x.to(it->second.a.scalar_type());
     if (training_ && adapter_->config.dropout > 0) in = at::dropout(in, adapter_->config.dropout, true);
-    return y + (adapter_->config.scaling() * at::linear(at::linear(in, it->second.a), it->second.b)).to(y.scalar_type());
+    return (adapter_->config.scaling() * at::linear(at::linear(in, it->second.a), it->second.b)).to(type);
 }
 
-std::vector<at::Tensor> Layers::linears(const at::Tensor& x, const std::string& joined, const std::vector<std::string>& modules,
-                                        bool bias) const {
-    const at::Tensor y = at::linear(x, model_.joined(joined + ".weight"), bias ? model_.joined(joined + ".bias") : at::Tensor());
-    std::vector<std::int64_t> sizes;
-    for (const std::string& module : modules) sizes.push_back(model_.weight(module + ".weight").size(0));
-    const std::int64_t padding = y.size(-1) - std::accumulate(sizes.begin(), sizes.end(), std::int64_t{0});
-    if (padding > 0) sizes.push_back(padding);
-    // One split, so that backward joins the gradients in one tensor.
-    std::vector<at::Tensor> out = y.split_with_sizes(sizes, -1);
-    out.resize(modules.size());
-    for (std::size_t i = 0; i < modules.size(); ++i) out[i] = with_lora(out[i], x, modules[i]);
-    return out;
+at::Tensor Layers::with_lora(const at::Tensor& y, const at::Tensor& x, const std::string& module) const {
+    const at::Tensor update = lora_update(x, module, y.scalar_type());
+    return update.defined() ? y + update : y;
+}
+
+at::Tensor Layers::linears(const at::Tensor& x, const std::string& joined, const std::vector<std::string>& modules, bool bias) const {
+    at::Tensor y = at::linear(x, model_.joined(joined + ".weight"), bias ? model_.joined(joined + ".bias") : at::Tensor());
+    std::int64_t start = 0;
+    for (const std::string& module : modules) {
+        const std::int64_t width = model_.weight(module + ".weight").size(0);
+        // In place, so that the outputs stay side by side in one tensor.
+        if (const at::Tensor update = lora_update(x, module, y.scalar_type()); update.defined()) y.narrow(-1, start, width).add_(update);
+        start += width;
+    }
+    return y;
 }
 
 at::Tensor Layers::linear(const at::Tensor& x, const std::string& module, bool bias) const {
@@ -234,7 +236,10 @@ at::Tensor TransformerModel::logits(const at::Tensor& ids, const at::Tensor& mas
 
 at::Tensor TransformerModel::lm_head(const at::Tensor& hidden) const {
     // An untied head is a projection like any other, which an adapter may target ("lm_head").
-    return arch::Layers(*this, applied_adapter(), training_).linears(hidden, "vocabulary", {head_name()}, false).front();
+    const std::string head = head_name();
+    return arch::Layers(*this, applied_adapter(), training_)
+        .linears(hidden, "vocabulary", {head}, false)
+        .narrow(-1, 0, weight(head + ".weight").size(0));
 }
 
 void TransformerModel::save_weights(const std::filesystem::path& file, DType dtype) const {

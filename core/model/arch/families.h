@@ -24,14 +24,16 @@ public:
     /// nn.Linear: x W^T (+ b) for module "layers.0.self_attn.q_proj".
     at::Tensor linear(const at::Tensor& x, const std::string& module, bool bias) const;
     /// Several nn.Linear modules whose weights are the rows of TransformerModel::joined(`joined`
-    /// + ".weight") in this order, by one product: their outputs, each with its LoRA update.
-    std::vector<at::Tensor> linears(const at::Tensor& x, const std::string& joined, const std::vector<std::string>& modules,
-                                    bool bias) const;
+    /// + ".weight") in this order, by one product: their outputs side by side in the last
+    /// dimension (then zeros for the joined tensor's zero rows), each with its LoRA update.
+    at::Tensor linears(const at::Tensor& x, const std::string& joined, const std::vector<std::string>& modules, bool bias) const;
     /// GPT-2's Conv1D: x W + b, W stored [in, out].
     at::Tensor conv1d(const at::Tensor& x, const std::string& module) const;
 
 private:
-    at::Tensor with_lora(at::Tensor y, const at::Tensor& x, const std::string& module) const;
+    /// The active adapter's update of `module` for input x, in `type`; undefined where it has none.
+    at::Tensor lora_update(const at::Tensor& x, const std::string& module, at::ScalarType type) const;
+    at::Tensor with_lora(const at::Tensor& y, const at::Tensor& x, const std::string& module) const;
     const TransformerModel& model_;
     const LoraAdapter* adapter_;
     bool training_;
