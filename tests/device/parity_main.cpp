@@ -12,7 +12,8 @@
 //          of them, default 8; 0: none), with "sample": {"new_tokens", "seed", "temperature",
 //          "top_k", "top_p"} also "sampled" and "sampled_logprobs" (rollouts from those rows), and,
 //          with a reward adapter, "rewards" (the score head at the last token of each row);
-//   "eval": {"data", "limit", "batch", "suites"} -> "eval" (results.json's body) and "eval_seconds";
+//   "eval": {"data", "limit", "batch", "suites", "profile"} -> "eval" (results.json's body) and
+//           "eval_seconds"; with "profile", also "profile_eval" (as "profile_generate", of a second run);
 //   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
 //   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate" {"tokens_per_s", "step_ms",
 //               "call_ms_besides_steps"};
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -112,21 +114,17 @@ nlohmann::json longest(const std::map<std::string, std::pair<double, int>>& by_n
     return out;
 }
 
-/** One greedy generation call under the profiler: the device's kernels summed by name, their
- *  total, the span from the first kernel's start to the last one's end beside the call's wall
- *  time (the device idles for the difference), and the host's CUDA runtime calls. */
-nlohmann::json generation_profile(const TransformerModel& model, const nlohmann::json& o) {
+/** `work` under the profiler: the device's kernels summed by name, their total, the span from
+ *  the first kernel's start to the last one's end beside the wall time (the device idles for
+ *  the difference), and the host's CUDA runtime calls. */
+nlohmann::json profiled(const std::function<void()>& work) {
     namespace prof = torch::profiler::impl;
-    const auto prompts = random_prompts(model, o);
-    GenerationOptions options;
-    options.max_new_tokens = o.value("new_tokens", 64);
-    generate_from_ids(model, prompts, options);
     const prof::ProfilerConfig config(prof::ProfilerState::KINETO);
     const std::set<prof::ActivityType> activities{prof::ActivityType::CPU, prof::ActivityType::CUDA};
     torch::autograd::profiler::prepareProfiler(config, activities);
     torch::autograd::profiler::enableProfiler(config, activities);
     const auto t = Clock::now();
-    generate_from_ids(model, prompts, options);
+    work();
     const double wall = seconds_since(t);
     const auto result = torch::autograd::profiler::disableProfiler();
     std::map<std::string, std::pair<double, int>> kernels, runtime;
@@ -149,6 +147,15 @@ nlohmann::json generation_profile(const TransformerModel& model, const nlohmann:
             {"wall_us", 1e6 * wall},
             {"kernels", longest(kernels, 30)},
             {"runtime_calls", longest(runtime, 8)}};
+}
+
+/** One greedy generation call (after one unprofiled) under the profiler. */
+nlohmann::json generation_profile(const TransformerModel& model, const nlohmann::json& o) {
+    const auto prompts = random_prompts(model, o);
+    GenerationOptions options;
+    options.max_new_tokens = o.value("new_tokens", 64);
+    generate_from_ids(model, prompts, options);
+    return profiled([&] { generate_from_ids(model, prompts, options); });
 }
 #endif
 
@@ -277,6 +284,9 @@ int main(int argc, char** argv) {
             auto t = Clock::now();
             out["eval"] = run_evaluation(*model, *tokenizer, eval, quiet);
             out["eval_seconds"] = seconds_since(t);
+#ifdef AMALGAM_CUDA_MEMORY_STATS
+            if (e.value("profile", false)) out["profile_eval"] = profiled([&] { run_evaluation(*model, *tokenizer, eval, quiet); });
+#endif
         }
         std::cout << out.dump() << "\n";
         return 0;

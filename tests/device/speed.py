@@ -109,6 +109,17 @@ def hf_winobias(d, model, tok, sides):
                    score[(sides[2 * i + 1]["prompt"], " " + sides[2 * i + 1]["occupation"])]) for i in range(pairs)) / pairs
 
 
+def profile_figure(d, name, p):
+    """One line of amalgam_parity's profile (CUDA builds only): wall time, the span and sum of the
+    kernels, the largest kernels and the host's CUDA calls."""
+    if not p:
+        return
+    largest = "; ".join(f"{k['name'][:48]} {k['us'] / 1e3:.1f} ms ({k['calls']})" for k in p["kernels"][:6])
+    calls = "; ".join(f"{k['name']} {k['us'] / 1e3:.1f} ms ({k['calls']})" for k in p["runtime_calls"][:4])
+    d.figure(name, f"{p['wall_us'] / 1e3:.1f} ms, kernels from first to last {p['gpu_span_us'] / 1e3:.1f} ms, "
+                   f"busy {p['gpu_us'] / 1e3:.1f} ms; largest: {largest}; host's CUDA calls: {calls}")
+
+
 def agreement(d, model, folder):
     """Top-1 next tokens on random ids, against transformers in float32 on the same (bfloat16)
     weights: ours in float32 must agree, and ours in bfloat16 about as well as transformers in
@@ -145,7 +156,7 @@ def measure(d):
     ours = d.ours(folder, {"dtype": "bfloat16", "forward": {"batch": 16, "tokens": 512, "rounds": 5},
                            "generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64},
                            "profile_generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64},
-                           "eval": {"data": d.data, "batch": BATCH, "suites": ["winobias"]}})
+                           "eval": {"data": d.data, "batch": BATCH, "suites": ["winobias"], "profile": True}})
     attention = getattr(model.config, "_attn_implementation", "?")
     hf_fwd = hf_forward(d, model)
     d.figure("forward tokens/s (batch 16 x 512, bf16)",
@@ -166,13 +177,7 @@ def measure(d):
              f"ours {breakdown(gen)}; transformers {hf_gen:.0f} tokens/s, speed ratio {gen['tokens_per_s'] / hf_gen:.2f}")
     d.check("greedy generation at least 10x transformers", gen["tokens_per_s"] >= 10 * hf_gen, f"{gen['tokens_per_s'] / hf_gen:.1f}x")
     d.check("greedy generation at least 16k tokens/s", gen["tokens_per_s"] >= 16000, f"{gen['tokens_per_s']:.0f} tokens/s")
-    if "profile_generate" in ours:
-        p = ours["profile_generate"]
-        largest = "; ".join(f"{k['name'][:48]} {k['us'] / 1e3:.1f} ms ({k['calls']})" for k in p["kernels"][:6])
-        calls = "; ".join(f"{k['name']} {k['us'] / 1e3:.1f} ms ({k['calls']})" for k in p["runtime_calls"][:4])
-        d.figure("one greedy generation call under the profiler (batch 32, 64 new)",
-                 f"{p['wall_us'] / 1e3:.1f} ms, kernels from first to last {p['gpu_span_us'] / 1e3:.1f} ms, "
-                 f"busy {p['gpu_us'] / 1e3:.1f} ms; largest: {largest}; host's CUDA calls: {calls}")
+    profile_figure(d, "one greedy generation call under the profiler (batch 32, 64 new)", ours.get("profile_generate"))
 
     sides = [s for item in ours["eval"]["items"]["winobias"] for s in (item["pro"], item["anti"])]
     tok = tokenizers.Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
@@ -184,6 +189,7 @@ def measure(d):
     d.figure(f"WinoBias suite seconds ({len(sides) // 2} pairs, batch {BATCH}, bf16)",
              f"ours {ours['eval_seconds']:.1f}, transformers {hf_s:.1f}, speed ratio {hf_s / ours['eval_seconds']:.2f}")
     d.figure("WinoBias Bias (bf16)", f"ours {ours['eval']['metrics']['bias']:.4f}, transformers {hf_bias:.4f}")
+    profile_figure(d, "the WinoBias suite under the profiler", ours.get("profile_eval"))
     d.guarded("training", lambda d: training(d, model, folder))
     d.guarded("ppo", lambda d: ppo(d, folder))
 
