@@ -90,24 +90,77 @@ at::Tensor sample_tokens(const at::Tensor& logits, const at::Tensor& uniform, co
     return order.gather(1, draw_positions(relative_weights(values, values.slice(1, 0, 1), o.temperature), uniform, o.top_p)).squeeze(1);
 }
 
-namespace {
-
 /** Everything a decoding step reads and writes, allocated before the first step: the step is
  *  then a fixed sequence of kernels on fixed memory, which a CUDA graph can replay. Counters
- *  live on the device and advance inside the step. */
+ *  live on the device and advance inside the step. The model keeps the last decoder (see
+ *  TransformerModel::take_decoder): a call with the same batch, capacity, choice settings and
+ *  forward identity starts it again on new prompts and replays its recorded step, where a new
+ *  decoder would record its own (the launches of a whole step, and a warm-up step, on the host). */
 struct Decoder {
+    Decoder(const TransformerModel& model, const GenerationOptions& options, std::int64_t batch, std::int64_t capacity,
+            std::int64_t choosable)
+        : model(model),
+          options(options),
+          choosable(choosable),
+          identity(model.forward_identity()),
+          cache(model.preallocated_cache(batch, capacity)),
+          mask(at::zeros({batch, capacity}, on_device().dtype(at::kLong))),
+          fed(at::zeros({batch, 1}, on_device().dtype(at::kLong))),
+          step(at::zeros({1}, on_device().dtype(at::kLong))),
+          slot(at::zeros({1}, on_device().dtype(at::kLong))),
+          uniform(at::zeros({capacity, batch}, on_device().dtype(at::kDouble))),
+          tokens(at::zeros({batch, capacity}, on_device().dtype(at::kLong))),
+          logprobs(at::zeros({batch, capacity}, on_device().dtype(at::kFloat))) {}
+
     const TransformerModel& model;
-    const GenerationOptions& options;
-    std::int64_t choosable;
+    const GenerationOptions options;  ///< only the choice settings (greedy, temperature, top_k, top_p, logprobs) count
+    const std::int64_t choosable;
+    const std::string identity;  ///< the model's forward identity when made
     KVCache cache;
     at::Tensor mask;      ///< [batch, capacity]: the prompts (left-padded), then one more position a step
     at::Tensor logits;    ///< [batch, vocab]: the newest position's
     at::Tensor fed;       ///< [batch, 1]: the token the next forward pass reads
     at::Tensor step;      ///< [1]: the index of the next token chosen
     at::Tensor slot;      ///< [1]: the cache position of `fed`
-    at::Tensor uniform;   ///< [steps, batch]: the sampling draws
-    at::Tensor tokens;    ///< [batch, steps]: each row's choice at every step
-    at::Tensor logprobs;  ///< [batch, steps]: their log-probabilities (with options.logprobs)
+    at::Tensor uniform;   ///< [capacity, batch]: the sampling draws, a row a step
+    at::Tensor tokens;    ///< [batch, capacity]: each row's choice at every step
+    at::Tensor logprobs;  ///< [batch, capacity]: their log-probabilities (with options.logprobs)
+    std::unique_ptr<StepGraph> graph;  ///< the step, once recorded
+
+    at::TensorOptions on_device() const { return at::TensorOptions().device(model.device()); }
+
+    /** Whether this decoder's step is the one a call with these settings takes. */
+    bool serves(std::int64_t batch, std::int64_t capacity, std::int64_t choosable_ids, const GenerationOptions& o) const {
+        const GenerationOptions& m = options;
+        return mask.size(0) == batch && mask.size(1) == capacity && choosable == choosable_ids && m.greedy == o.greedy &&
+               m.logprobs == o.logprobs && (o.greedy || (m.temperature == o.temperature && m.top_k == o.top_k && m.top_p == o.top_p)) &&
+               identity == model.forward_identity();
+    }
+
+    /** Sets every buffer for new prompts (left-padded ids and mask [batch, width], on the host)
+     *  and their draws [steps, batch], runs the prompts, and chooses the first tokens. What an
+     *  earlier call left beyond the prompts is cleared: the mask hides it, and zeros keep a
+     *  hidden key or value from turning a weight of zero into a NaN. */
+    void start(const at::Tensor& ids, const at::Tensor& prompt_mask, const at::Tensor& draws) {
+        const std::int64_t width = ids.size(1);
+        mask.zero_();
+        mask.slice(1, 0, width).copy_(prompt_mask);
+        for (std::size_t layer = 0; layer < cache.keys.size(); ++layer) {
+            cache.keys[layer].slice(2, width).zero_();
+            cache.values[layer].slice(2, width).zero_();
+        }
+        cache.filled = 0;
+        cache.slot = at::Tensor();
+        step.zero_();
+        slot.fill_(width);
+        uniform.slice(0, 0, draws.size(0)).copy_(draws);
+        logits = model.lm_head(model.hidden_states(ids.to(model.device()), mask.slice(1, 0, width), &cache).select(1, -1));
+        // A model whose outputs are not finite (NaN weights, an overflowing adapter) has nothing to choose from.
+        // Their sum is finite when every entry is, bar an overflow that the exact test then rules out.
+        if (!std::isfinite(logits.sum().item<double>()) && !at::isfinite(logits).all().item<bool>())
+            throw std::runtime_error("the model's outputs are not finite: nothing can be generated");
+        choose();
+    }
 
     /** Chooses every row's next token from `logits` and records it at `step`. */
     void choose() {
@@ -135,7 +188,18 @@ struct Decoder {
         slot.add_(1);
         choose();
     }
+
+    /** One more step: replayed where it is recorded; recorded on CUDA where `more` steps will
+     *  follow to pay for the recording; else launched kernel by kernel. */
+    void next(std::int64_t more) {
+        const at::Device device = model.device();
+        if (graph) graph->replay();
+        else if (StepGraph::supported(device) && more > 2) graph = std::make_unique<StepGraph>(device, [this] { advance(); });
+        else advance();
+    }
 };
+
+namespace {
 
 /** The host's view of one row: its tokens up to the stop, read back every few steps. */
 void take_tokens(Generation& g, const std::int32_t* tokens, const float* logprobs, std::int64_t count,
@@ -192,7 +256,6 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
     if (model.config().eos_token_id && options.stop_at_eos) stops.push_back(static_cast<std::int32_t>(*model.config().eos_token_id));
     const auto batch = static_cast<std::int64_t>(prompts.size()), steps = static_cast<std::int64_t>(options.max_new_tokens);
     const at::Device device = model.device();
-    const auto on_device = at::TensorOptions().device(device);
     c10::NoGradGuard no_grad;
 
     auto [ids, prompt_mask] = padded_batch(prompts, pad_id(model));
@@ -203,46 +266,32 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
                                              : model.config().vocab_size;
     // The draws, in the order the rows and steps take them.
     std::mt19937_64 rng(options.seed);
-    at::Tensor uniform = at::empty({steps, batch}, at::kDouble);
+    at::Tensor uniform = at::zeros({steps, batch}, at::kDouble);
     if (!options.greedy) {
         std::uniform_real_distribution<double> draw(0.0, 1.0);
         double* u = uniform.data_ptr<double>();
         for (std::int64_t i = 0; i < uniform.numel(); ++i) u[i] = draw(rng);
     }
-    // On CUDA the cache holds a multiple of 16 positions: libtorch's memory-efficient attention
-    // then takes the decoding steps' bias as it is, where it would pad a copy of it (libtorch
-    // 2.x: to 8 or 16 keys) in every layer of every step. Positions beyond the last step stay
-    // masked out.
-    const std::int64_t capacity = device.is_cuda() ? (width + steps + 15) / 16 * 16 : width + steps;
-    Decoder d{model,
-              options,
-              choosable,
-              model.preallocated_cache(batch, capacity),
-              at::cat({prompt_mask, at::zeros({batch, capacity - width}, prompt_mask.options())}, 1).to(device),
-              at::Tensor(),
-              at::empty({batch, 1}, on_device.dtype(at::kLong)),
-              at::zeros({1}, on_device.dtype(at::kLong)),
-              at::full({1}, width, on_device.dtype(at::kLong)),
-              uniform.to(device),
-              at::zeros({batch, steps}, on_device.dtype(at::kLong)),
-              at::zeros({batch, steps}, on_device.dtype(at::kFloat))};
-    d.logits = model.lm_head(model.hidden_states(ids.to(device), d.mask.slice(1, 0, width), &d.cache).select(1, -1));
-    // A model whose outputs are not finite (NaN weights, an overflowing adapter) has nothing to choose from.
-    // Their sum is finite when every entry is, bar an overflow that the exact test then rules out.
-    if (!std::isfinite(d.logits.sum().item<double>()) && !at::isfinite(d.logits).all().item<bool>())
-        throw std::runtime_error("the model's outputs are not finite: nothing can be generated");
-    d.choose();
+    // On CUDA the cache holds a multiple of 64 positions, so that calls of a similar length
+    // share a decoder and its recorded step; being a multiple of 16, libtorch's
+    // memory-efficient attention also takes the decoding steps' bias as it is, where it would
+    // pad a copy of it (libtorch 2.x: to 8 or 16 keys) in every layer of every step. Positions
+    // beyond the last step stay masked out.
+    const std::int64_t capacity = device.is_cuda() ? (width + steps + 63) / 64 * 64 : width + steps;
+    std::shared_ptr<Decoder> d = model.take_decoder();
+    if (d && !d->serves(batch, capacity, choosable, options)) d.reset();  // its memory goes before a new one's comes
+    if (!d) d = std::make_shared<Decoder>(model, options, batch, capacity, choosable);
+    d->start(ids, prompt_mask, uniform);
 
     // Every few steps the new tokens come to the host, which finds where each row stopped; on a
     // GPU the steps in between are queued without a wait, replayed from one recorded graph.
     const std::int64_t check_every = device.is_cuda() ? 8 : 1;
-    std::unique_ptr<StepGraph> graph;
     std::int64_t taken = 0, done = 0;
     for (std::int64_t chosen = 1;; ++chosen) {
         if (chosen % check_every == 0 || chosen == steps) {
             const std::int64_t count = chosen - taken;
-            at::Tensor new_tokens = d.tokens.slice(1, taken, chosen).to(at::kCPU, at::kInt).contiguous();
-            at::Tensor new_logprobs = options.logprobs ? d.logprobs.slice(1, taken, chosen).to(at::kCPU).contiguous() : at::Tensor();
+            at::Tensor new_tokens = d->tokens.slice(1, taken, chosen).to(at::kCPU, at::kInt).contiguous();
+            at::Tensor new_logprobs = options.logprobs ? d->logprobs.slice(1, taken, chosen).to(at::kCPU).contiguous() : at::Tensor();
             done = 0;
             for (std::int64_t b = 0; b < batch; ++b) {
                 Generation& g = out[static_cast<std::size_t>(b)];
@@ -253,10 +302,9 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
             taken = chosen;
         }
         if (chosen == steps || done == batch) break;
-        if (graph) graph->replay();
-        else if (StepGraph::supported(device) && steps - chosen > 2) graph = std::make_unique<StepGraph>(device, [&] { d.advance(); });
-        else d.advance();
+        d->next(steps - chosen);
     }
+    model.keep_decoder(d);
     for (auto& g : out) {
         if (tokenizer && g.stop_reason != "stop_string") g.text = tokenizer->decode(g.tokens);
         if (g.stop_reason.empty()) g.stop_reason = "length";

@@ -1,7 +1,9 @@
 // LoRA on TransformerModel: adding, merging, and PEFT-compatible saving and loading.
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include <c10/core/GradMode.h>
@@ -55,6 +57,18 @@ const LoraAdapter* TransformerModel::adapter() const {
 LoraAdapter* TransformerModel::adapter() {
     auto it = adapters_.find(active_);
     return it == adapters_.end() ? nullptr : &it->second;
+}
+
+std::string TransformerModel::forward_identity() const {
+    std::ostringstream id;
+    id << std::setprecision(17) << "training " << training_;
+    if (const LoraAdapter* a = applied_adapter()) {
+        id << "; scaling " << a->config.scaling() << ", dropout " << a->config.dropout;
+        for (const auto& [module, pair] : a->modules)
+            for (const at::Tensor* t : {&pair.a, &pair.b})
+                id << "; " << module << ' ' << t->data_ptr() << ' ' << t->sizes() << t->strides() << ' ' << t->scalar_type();
+    }
+    return id.str();
 }
 
 void TransformerModel::set_active_adapter(const std::string& name) {

@@ -16,15 +16,9 @@ namespace amalgam {
 #ifdef AMALGAM_CUDA_GRAPHS
 
 struct StepGraph::Recording {
-    explicit Recording(const at::Device& device)
-        : device_guard(device), stream(c10::cuda::getStreamFromPool(false, device.index())), stream_guard(stream) {}
     /** "cuda" names the current device. */
-    static at::Device indexed(const at::Device& device) {
-        return device.has_index() ? device : at::Device(at::kCUDA, c10::cuda::current_device());
-    }
-    c10::cuda::CUDAGuard device_guard;
-    c10::cuda::CUDAStream stream;
-    c10::cuda::CUDAStreamGuard stream_guard;  // capture may not use the default stream
+    explicit Recording(const at::Device& d) : device(d.has_index() ? d : at::Device(at::kCUDA, c10::cuda::current_device())) {}
+    at::Device device;
     at::cuda::CUDAGraph graph;
 };
 
@@ -35,22 +29,29 @@ bool StepGraph::supported(const at::Device& device) {
 
 StepGraph::StepGraph(const at::Device& device, const std::function<void()>& step) {
     if (!supported(device)) throw std::invalid_argument("only CUDA steps can be recorded as a graph");
-    const at::Device indexed = Recording::indexed(device);
-    // The work queued so far (prefill, the first choice) is on the default stream.
-    c10::cuda::getCurrentCUDAStream(indexed.index()).synchronize();
-    recording_ = std::make_unique<Recording>(indexed);
+    recording_ = std::make_unique<Recording>(device);
+    const c10::cuda::CUDAGuard device_guard(recording_->device);
+    // The work queued so far (the prompts' pass, the first choice) is on the caller's stream;
+    // capture may not use the default stream, so the step is recorded on one of its own.
+    c10::cuda::getCurrentCUDAStream().synchronize();
+    const c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(false, recording_->device.index());
+    const c10::cuda::CUDAStreamGuard stream_guard(side);
     step();  // warm-up: the libraries' lazy set-up happens outside the capture
-    recording_->stream.synchronize();
+    side.synchronize();
     recording_->graph.capture_begin();
     step();
     recording_->graph.capture_end();
 }
 
 StepGraph::~StepGraph() {
-    if (recording_) recording_->stream.synchronize();
+    // Replays may still run, and the graph's memory goes back to the allocator with it.
+    if (recording_) c10::cuda::device_synchronize();
 }
 
-void StepGraph::replay() { recording_->graph.replay(); }
+void StepGraph::replay() {
+    const c10::cuda::CUDAGuard device_guard(recording_->device);
+    recording_->graph.replay();  // on the caller's stream, after the work it queued before
+}
 
 #else
 

@@ -11,8 +11,8 @@ namespace amalgam {
  *  hundreds of kernels a decoding step takes, which is what bounds small-batch decoding.
  *  The step must read and write only tensors that outlive the graph and never wait for the
  *  host (no .item(), no copies from host memory), so that every replay does the same work on
- *  the same memory. From construction to destruction the calling thread works on the graph's
- *  own stream, as capture requires; the destructor waits for that stream. */
+ *  the same memory. It is recorded on a stream of its own, as capture requires, and replayed
+ *  on the caller's, after the work queued there; the destructor waits for the device. */
 class StepGraph {
 public:
     /** Whether steps on `device` are recorded: a CUDA device, in a build of libtorch with CUDA,

@@ -217,6 +217,16 @@ at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tens
     return hidden;
 }
 
+std::shared_ptr<Decoder> TransformerModel::take_decoder() const {
+    const std::lock_guard<std::mutex> lock(decoder_mutex_);
+    return std::move(kept_decoder_);
+}
+
+void TransformerModel::keep_decoder(std::shared_ptr<Decoder> decoder) const {
+    const std::lock_guard<std::mutex> lock(decoder_mutex_);
+    kept_decoder_ = std::move(decoder);
+}
+
 KVCache TransformerModel::preallocated_cache(std::int64_t batch, std::int64_t capacity) const {
     if (!config_.is_causal()) throw std::invalid_argument("an encoder takes no cache");
     KVCache cache;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -16,6 +17,8 @@
 #include "core/model/scalar_head.h"
 
 namespace amalgam {
+
+struct Decoder;  // generation.cpp
 
 /** Keys and values of earlier positions, one pair per layer, [batch, kv_heads, positions,
  *  head_dim]. A growing cache (the default) appends by concatenation. A preallocated one
@@ -132,6 +135,17 @@ public:
     /** Training mode turns LoRA dropout on. */
     void set_training(bool training) { training_ = training; }
 
+    /** What a forward pass computes with besides the base weights, which change only in place:
+     *  whether LoRA dropout is on, and the applied adapter's scaling and tensors by address,
+     *  shape and type. Two passes with the same identity launch the same kernels on the same
+     *  memory, so that a step recorded in one can be replayed for the other. */
+    std::string forward_identity() const;
+
+    /** The decoder generation keeps between calls (its buffers and recorded step), for the next
+     *  call of the same shape to reuse; taking it leaves none, so a call that fails keeps none. */
+    std::shared_ptr<Decoder> take_decoder() const;
+    void keep_decoder(std::shared_ptr<Decoder> decoder) const;
+
 private:
     TransformerModel(ModelConfig config, at::Device device, at::ScalarType dtype)
         : config_(std::move(config)), device_(device), dtype_(dtype) {}
@@ -156,6 +170,8 @@ private:
     std::map<std::string, LoraAdapter> adapters_;
     std::string active_;  ///< the adapter in use, or empty
     bool training_ = false;
+    mutable std::mutex decoder_mutex_;
+    mutable std::shared_ptr<Decoder> kept_decoder_;  ///< last: released first, before the weights it reads
 };
 
 /** An adapter made the active one for a scope, the previous one restored after it; the empty

@@ -374,6 +374,31 @@ TEST(Generation, WithoutTheStopAtEosTheEndOfSequenceIsATokenLikeAnyOther) {
     EXPECT_EQ(through.tokens, free_run);
 }
 
+TEST(Generation, ACallThatStartsTheLastCallsDecoderAgainEqualsOneOnAFreshModel) {
+    TinyModel m(ModelFamily::Llama, std::nullopt, 12);
+    // Both calls' caches hold 13 positions (5 + 8, 3 + 10): the second takes the first's decoder
+    // over shorter prompts, with its mask, counters and keys beyond them left from the first.
+    const std::vector<std::vector<std::int32_t>> longer = {{5, 72, 101, 9, 4}, {33, 9}}, shorter = {{7, 8, 9}, {40}};
+    GenerationOptions first;
+    first.greedy = false;
+    first.logprobs = true;
+    first.stop_at_eos = false;
+    first.max_new_tokens = 8;
+    first.seed = 4;
+    GenerationOptions second = first;
+    second.max_new_tokens = 10;
+    second.seed = 9;
+    auto model = TransformerModel::load(m.dir.path());
+    generate_from_ids(*model, longer, first);
+    const auto reused = generate_from_ids(*model, shorter, second);
+    const auto fresh = generate_from_ids(*TransformerModel::load(m.dir.path()), shorter, second);
+    for (std::size_t i = 0; i < shorter.size(); ++i) {
+        ASSERT_EQ(fresh[i].tokens.size(), 10u);
+        EXPECT_EQ(reused[i].tokens, fresh[i].tokens) << i;
+        EXPECT_EQ(reused[i].logprobs, fresh[i].logprobs) << i;
+    }
+}
+
 TEST(StepGraph, OnlyCudaStepsAreRecorded) {
     EXPECT_FALSE(StepGraph::supported(at::kCPU));
     EXPECT_THROW(StepGraph(at::kCPU, [] {}), std::invalid_argument);

@@ -76,6 +76,31 @@ TEST_P(LoraFacts, SaveThenLoadInPeftLayout) {
 INSTANTIATE_TEST_SUITE_P(Families, LoraFacts, ::testing::Values(ModelFamily::Llama, ModelFamily::Gpt2),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
+TEST(Lora, TheForwardIdentityChangesWithWhatAPassReadsAndNotWithValuesChangedInPlace) {
+    TinyModel m(ModelFamily::Llama);
+    auto model = TransformerModel::load(m.dir.path());
+    const std::string base = model->forward_identity();
+    model->add_lora({4, 8, 0.1, {}}, 1);
+    const std::string adapted = model->forward_identity();
+    EXPECT_NE(adapted, base);
+    LoraPair& pair = model->adapter()->modules.begin()->second;
+    pair.b.add_(1.0);  // an optimizer's step
+    EXPECT_EQ(model->forward_identity(), adapted);
+    pair.b = pair.b.clone();  // new memory
+    const std::string moved = model->forward_identity();
+    EXPECT_NE(moved, adapted);
+    model->set_training(true);  // dropout on
+    EXPECT_NE(model->forward_identity(), moved);
+    model->set_training(false);
+    EXPECT_EQ(model->forward_identity(), moved);
+    model->merge_lora();  // folded into the base weights, in place: a pass reads the base alone
+    EXPECT_EQ(model->forward_identity(), base);
+    model->unmerge_lora();
+    EXPECT_EQ(model->forward_identity(), moved);
+    model->set_active_adapter("");
+    EXPECT_EQ(model->forward_identity(), base);
+}
+
 TEST(Lora, PeftKeyNamesFollowTheHuggingFaceModulePaths) {
     EXPECT_EQ(peft_key(ModelFamily::Llama, "layers.0.self_attn.q_proj", 'A'), "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
     EXPECT_EQ(peft_key(ModelFamily::Gpt2, "h.1.attn.c_attn", 'B'), "base_model.model.transformer.h.1.attn.c_attn.lora_B.weight");

@@ -54,8 +54,9 @@ def causal(d, name, config, model_class):
                              attention_mask=torch.ones_like(ids).to(d.name))[:, ids.shape[1]:].cpu().tolist()
     d.check(f"{name} greedy", gen == got["greedy"], f"ours {got['greedy']} reference {gen}")
     if d.name == "cuda":
-        # Decoding steps replayed from a CUDA graph give what the same steps launched one by one give,
-        # sampling from a sorted nucleus and from every token (as PPO samples, without a sort).
+        # Decoding steps replayed from a CUDA graph (recorded in the call before, on other prompts) give
+        # what the same steps launched one by one give, sampling from a sorted nucleus and from every
+        # token (as PPO samples, without a sort).
         for how, sample in (("top_k 40, top_p 0.95", {"temperature": 0.9, "top_k": 40, "top_p": 0.95}), ("every token", {})):
             sample.update({"new_tokens": 12, "seed": 5})
             graphed = d.ours(folder, {"ids": ids.tolist(), "logits": False, "greedy_new_tokens": 12, "sample": sample})

@@ -10,13 +10,14 @@
 //   "ids": a batch of equal-length id lists -> "top1" (the most likely next ids), "logits" (unless
 //          "logits" is false) or "embeddings", and for causal models "greedy" ("greedy_new_tokens"
 //          of them, default 8; 0: none), with "sample": {"new_tokens", "seed", "temperature",
-//          "top_k", "top_p"} also "sampled" and "sampled_logprobs" (rollouts from those rows), and,
+//          "top_k", "top_p"} also "sampled" and "sampled_logprobs" (rollouts from those rows, in a
+//          call after one from the rows reversed, whose decoder it takes), and,
 //          with a reward adapter, "rewards" (the score head at the last token of each row);
 //   "eval": {"data", "limit", "batch", "suites", "profile"} -> "eval" (results.json's body) and
 //           "eval_seconds"; with "profile", also "profile_eval" (as "profile_generate", of a second run);
 //   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
-//   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate" {"tokens_per_s", "step_ms",
-//               "call_ms_besides_steps"};
+//   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate" {"tokens_per_s",
+//               "first_call_tokens_per_s", "step_ms", "call_ms_besides_steps"};
 //   "profile_generate": the same fields -> "profile_generate" {"gpu_us", "gpu_span_us", "wall_us",
 //                       "kernels" and "runtime_calls" [{"name", "us", "calls"}]}: one generation
 //                       call under the profiler (CUDA builds of libtorch).
@@ -81,8 +82,10 @@ double forward_speed(const TransformerModel& model, const nlohmann::json& o) {
 }
 
 /** Greedy generation (no stop token), after one short warm-up: new tokens per second at the
- *  request's length, and from a second, shorter call the time of one more step and the time a
- *  call takes besides its steps (prefill, the graph's recording, reading back). */
+ *  request's length in a call that takes the decoder the previous call of that shape kept, and
+ *  in that first call (which makes the decoder and, on CUDA, records its step); from the same
+ *  pair of calls at a quarter of the length, the time of one more step and the time a call
+ *  takes besides its steps (the prompts' pass, reading back). */
 nlohmann::json generation_speed(const TransformerModel& model, const nlohmann::json& o) {
     const auto prompts = random_prompts(model, o);
     GenerationOptions options;
@@ -96,9 +99,13 @@ nlohmann::json generation_speed(const TransformerModel& model, const nlohmann::j
         return std::make_pair(seconds_since(t), produced);
     };
     const std::int64_t steps = o.value("new_tokens", 64), fewer = steps / 4;
+    timed(fewer);
+    const double short_seconds = timed(fewer).first;
+    const auto [first_seconds, first_produced] = timed(steps);
     const auto [seconds, produced] = timed(steps);
-    const double short_seconds = timed(fewer).first, step = (seconds - short_seconds) / static_cast<double>(steps - fewer);
+    const double step = (seconds - short_seconds) / static_cast<double>(steps - fewer);
     return {{"tokens_per_s", static_cast<double>(produced) / seconds},
+            {"first_call_tokens_per_s", static_cast<double>(first_produced) / first_seconds},
             {"step_ms", 1e3 * step},
             {"call_ms_besides_steps", 1e3 * (seconds - step * static_cast<double>(steps))}};
 }
@@ -149,7 +156,7 @@ nlohmann::json profiled(const std::function<void()>& work) {
             {"runtime_calls", longest(runtime, 8)}};
 }
 
-/** One greedy generation call (after one unprofiled) under the profiler. */
+/** One greedy generation call under the profiler, after one of the same shape (whose decoder it takes). */
 nlohmann::json generation_profile(const TransformerModel& model, const nlohmann::json& o) {
     const auto prompts = random_prompts(model, o);
     GenerationOptions options;
@@ -246,6 +253,11 @@ int main(int argc, char** argv) {
                     sampling.temperature = s.value("temperature", 1.0);
                     sampling.top_k = s.value("top_k", 0);
                     sampling.top_p = s.value("top_p", 1.0);
+                    // First from other prompts of the same shape: the call reported then takes the
+                    // decoder (and on CUDA the recorded step) that this one keeps.
+                    auto reversed = rows;
+                    for (auto& row : reversed) std::reverse(row.begin(), row.end());
+                    generate_from_ids(*model, reversed, sampling);
                     nlohmann::json sampled = nlohmann::json::array(), logprobs = nlohmann::json::array();
                     for (const auto& g : generate_from_ids(*model, rows, sampling)) {
                         sampled.push_back(g.tokens);

@@ -166,7 +166,8 @@ def measure(d):
     gen = ours["generate"]
 
     def breakdown(g):
-        return f"{g['tokens_per_s']:.0f} tokens/s, {g['step_ms']:.2f} ms a step, {g['call_ms_besides_steps']:.1f} ms a call besides its steps"
+        return (f"{g['tokens_per_s']:.0f} tokens/s ({g['first_call_tokens_per_s']:.0f} in the first call of the shape), "
+                f"{g['step_ms']:.2f} ms a step, {g['call_ms_besides_steps']:.1f} ms a call besides its steps")
 
     if ours["generate_step_graphs"]:
         eager = d.ours(folder, {"dtype": "bfloat16", "generate": {"batch": 32, "prompt_tokens": 32, "new_tokens": 64}},
