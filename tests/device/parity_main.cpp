@@ -13,8 +13,9 @@
 //          "top_k", "top_p"} also "sampled" and "sampled_logprobs" (rollouts from those rows, in a
 //          call after one from the rows reversed, whose decoder it takes), and,
 //          with a reward adapter, "rewards" (the score head at the last token of each row);
-//   "eval": {"data", "limit", "batch", "suites", "profile"} -> "eval" (results.json's body) and
-//           "eval_seconds"; with "profile", also "profile_eval" (as "profile_generate", of a second run);
+//   "eval": {"data", "limit", "batch", "suites", "profile"} -> "eval" (results.json's body),
+//           "eval_seconds" and "eval_timeline" ([seconds, items done] at each progress report);
+//           with "profile", also "profile_eval" (as "profile_generate", of a second run);
 //   "forward": {"batch", "tokens", "rounds"} -> "forward_tokens_per_s";
 //   "generate": {"batch", "prompt_tokens", "new_tokens"} -> "generate" {"tokens_per_s",
 //               "first_call_tokens_per_s", "step_ms", "call_ms_besides_steps"};
@@ -166,6 +167,21 @@ nlohmann::json generation_profile(const TransformerModel& model, const nlohmann:
 }
 #endif
 
+/** Progress that notes when each report came: [seconds since `start`, items done]. A WinoBias
+ *  suite reports after each batch of contexts scored, then after each batch of prompts
+ *  answered, in pairs scaled to the two together. */
+class Timeline final : public Progress {
+public:
+    explicit Timeline(Clock::time_point start) : start_(start) {}
+    void start(const std::string&, std::size_t) override {}
+    void advance(std::size_t done) override { points.push_back({seconds_since(start_), done}); }
+    void finish() override {}
+    nlohmann::json points = nlohmann::json::array();
+
+private:
+    Clock::time_point start_;
+};
+
 /** Trains the request's config on the device and reports time, the estimate and the peak memory. */
 nlohmann::json train_run(const nlohmann::json& r, at::Device device, Precision precision) {
     const TrainConfig config = train_config_from_json(r.at("config"), ".");
@@ -294,8 +310,10 @@ int main(int argc, char** argv) {
             NoProgress quiet;
             auto tokenizer = load_tokenizer(argv[1]);
             auto t = Clock::now();
-            out["eval"] = run_evaluation(*model, *tokenizer, eval, quiet);
+            Timeline timeline(t);
+            out["eval"] = run_evaluation(*model, *tokenizer, eval, timeline);
             out["eval_seconds"] = seconds_since(t);
+            out["eval_timeline"] = timeline.points;
 #ifdef AMALGAM_CUDA_MEMORY_STATS
             if (e.value("profile", false)) out["profile_eval"] = profiled([&] { run_evaluation(*model, *tokenizer, eval, quiet); });
 #endif

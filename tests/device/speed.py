@@ -109,6 +109,18 @@ def hf_winobias(d, model, tok, sides):
                    score[(sides[2 * i + 1]["prompt"], " " + sides[2 * i + 1]["occupation"])]) for i in range(pairs)) / pairs
 
 
+def timeline_figure(d, points, pairs, seconds):
+    """Where our WinoBias suite's time goes, from its progress reports: its distinct contexts are
+    scored first, then its distinct prompts answered, as many of each (a sentence per side), so
+    the scoring ends at half the pairs."""
+    if not points:
+        return
+    scored = next(t for t, done in points if done >= pairs / 2)
+    d.figure("our WinoBias suite's phases", f"until the first batch scored {points[0][0]:.2f} s, scoring {scored:.2f} s, "
+                                           f"answering {points[-1][0] - scored:.2f} s, after the last answer {seconds - points[-1][0]:.2f} s "
+                                           f"({len(points)} progress reports)")
+
+
 def profile_figure(d, name, p):
     """One line of amalgam_parity's profile (CUDA builds only): wall time, the span and sum of the
     kernels, the largest kernels and the host's CUDA calls."""
@@ -190,6 +202,7 @@ def measure(d):
     d.figure(f"WinoBias suite seconds ({len(sides) // 2} pairs, batch {BATCH}, bf16)",
              f"ours {ours['eval_seconds']:.1f}, transformers {hf_s:.1f}, speed ratio {hf_s / ours['eval_seconds']:.2f}")
     d.figure("WinoBias Bias (bf16)", f"ours {ours['eval']['metrics']['bias']:.4f}, transformers {hf_bias:.4f}")
+    timeline_figure(d, ours["eval_timeline"], len(sides) // 2, ours["eval_seconds"])
     profile_figure(d, "the WinoBias suite under the profiler", ours.get("profile_eval"))
     d.guarded("training", lambda d: training(d, model, folder))
     d.guarded("ppo", lambda d: ppo(d, folder))
