@@ -6,6 +6,7 @@
 #include <c10/core/GradMode.h>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <torch/version.h>
 
@@ -65,6 +66,30 @@ at::Tensor grouped_queries(const at::Tensor& q, std::int64_t kv_heads) {
     return q.reshape({q.size(0), kv_heads, q.size(1) / kv_heads * q.size(2), q.size(3)});
 }
 
+/** Whether autograd records an operation on these tensors. */
+bool recorded(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+    return at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+}
+
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+/** Keeps libtorch from choosing cuDNN's attention for its scope, as torch.backends.cuda's
+ *  enable_cudnn_sdp(False) does. The backward of cuDNN's attention with a bias (libtorch
+ *  2.11's choice on Hopper) gives NaN query gradients where a query row's logsumexp is below
+ *  ln(FLT_MAX) and the keys number 64 past a multiple of 128 (pytorch#196678), and a padding
+ *  query of a left-padded batch, which may look at no key, has the lowest logsumexp there is.
+ *  The memory-efficient kernel then runs, forward and backward. */
+class WithoutCudnnAttention {
+public:
+    WithoutCudnnAttention() : was_enabled_(at::globalContext().userEnabledCuDNNSDP()) { at::globalContext().setSDPUseCuDNN(false); }
+    ~WithoutCudnnAttention() { at::globalContext().setSDPUseCuDNN(was_enabled_); }
+    WithoutCudnnAttention(const WithoutCudnnAttention&) = delete;
+    WithoutCudnnAttention& operator=(const WithoutCudnnAttention&) = delete;
+
+private:
+    bool was_enabled_;
+};
+#endif
+
 #if TORCH_VERSION_MAJOR < 2
 /** The attention of float32 CPU tensors outside autograd, with one BLAS call per key/value head
  *  for each of its two products, made as ATen 1.13's bmm makes them for the grouped queries (the
@@ -76,7 +101,7 @@ at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at:
     const std::int64_t batch = q.size(0), heads = q.size(1), dim = q.size(3), kv_heads = k.size(1), keys = k.size(2);
     const std::int64_t rows = heads / kv_heads * q.size(2);  // a key/value head's queries
     const bool applies = sgemm && q.device().is_cpu() && q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat &&
-                         v.scalar_type() == at::kFloat && !(at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) &&
+                         v.scalar_type() == at::kFloat && !recorded(q, k, v) &&
                          k.stride(3) == 1 && v.stride(3) == 1 && k.stride(2) >= dim && v.stride(2) >= dim && keys > 1 && dim > 1 &&
                          rows * keys * dim >= 400 && heads % kv_heads == 0 && k.stride(2) <= INT32_MAX && v.stride(2) <= INT32_MAX;
     if (!applies) return {};
@@ -123,6 +148,10 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #endif
     const std::int64_t batch = q.size(0), heads = q.size(1), kv_heads = k.size(1), group = heads / kv_heads, tokens = q.size(2),
                        keys = k.size(2), dim = q.size(3);
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+    std::optional<WithoutCudnnAttention> without_cudnn;
+    if (q.is_cuda() && recorded(q, k, v)) without_cudnn.emplace();
+#endif
 #if TORCH_VERSION_MAJOR >= 2
     // With a bias the memory-efficient kernel runs, which takes no grouped keys and values. Each
     // group's query heads become rows wherever that copies fewer values than repeating the keys

@@ -4,6 +4,8 @@
 //   "device" ("cpu" or "cuda"), "dtype" (as --dtype; default float32);
 //   "make_adapter": a folder: add a seeded LoRA adapter with non-zero B, save it there, run with it;
 //   "adapter": a folder: load that adapter (a trained one) and run with it;
+//   "padded_backward": {"tokens"} -> "padded_backward" {"width", "finite"}: whether a LoRA
+//                      adapter's gradients through a left-padded batch are finite;
 //   "train": {"config": the config as JSON, "run_dir"} -> trains first (then loads nothing of it)
 //            and gives "train_seconds", "estimate" {"peak_bytes", "seconds_per_step"} and on CUDA
 //            "peak_bytes" (the allocator's peak during training);
@@ -80,6 +82,26 @@ double forward_speed(const TransformerModel& model, const nlohmann::json& o) {
     auto t = Clock::now();
     for (std::int64_t r = 0; r < rounds; ++r) model.logits(ids, mask).sum().item<float>();
     return static_cast<double>(rounds * batch * tokens) / seconds_since(t);
+}
+
+/** The gradients of a fresh LoRA adapter through a left-padded batch of two rows ("tokens" wide,
+ *  the second half as long, so that its padding queries may look at no key): {"width",
+ *  "finite"}, whether every gradient is finite. */
+nlohmann::json padded_backward(TransformerModel& model, const nlohmann::json& o) {
+    const std::int64_t tokens = o.value("tokens", 192);
+    model.add_lora({4, 8, 0.0, {}}, 1, "padded_backward");
+    for (auto& [module, pair] : model.adapter()->modules) {
+        pair.a.requires_grad_(true);
+        pair.b.requires_grad_(true);
+    }
+    const at::Tensor ids = random_ids(model, 2, tokens);
+    at::Tensor mask = at::ones_like(ids);
+    mask[1].slice(0, 0, tokens / 2).zero_();
+    (model.hidden_states(ids, mask).to(at::kFloat) * mask.unsqueeze(-1)).sum().backward();
+    bool finite = true;
+    for (const auto& [module, pair] : model.adapter()->modules)
+        finite = finite && at::isfinite(pair.a.grad()).all().item<bool>() && at::isfinite(pair.b.grad()).all().item<bool>();
+    return {{"width", tokens}, {"finite", finite}};
 }
 
 /** Greedy generation (no stop token), after one short warm-up: new tokens per second at the
@@ -238,6 +260,7 @@ int main(int argc, char** argv) {
             for (auto& [module, pair] : model->adapter()->modules) pair.b = at::randn_like(pair.b) * 0.1;
             model->save_adapter(request["make_adapter"].get<std::string>(), argv[1]);
         }
+        if (request.contains("padded_backward")) out["padded_backward"] = padded_backward(*model, request["padded_backward"]);
         c10::NoGradGuard no_grad;
         if (request.contains("ids")) {
             auto rows = request.at("ids").get<std::vector<std::vector<std::int32_t>>>();
