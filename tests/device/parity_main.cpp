@@ -44,6 +44,7 @@
 #include "core/model/transformer.h"
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
+#include "core/util/blas_kernels.h"
 #include "core/util/memory_reuse.h"
 #ifdef AMALGAM_CUDA_MEMORY_STATS
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -234,7 +235,8 @@ nlohmann::json train_run(const nlohmann::json& r, at::Device device, Precision p
 }  // namespace
 
 int main(int argc, char** argv) {
-    keep_freed_memory_for_reuse();  // as amalgam-cli does
+    use_fast_blas_kernels();        // as amalgam-cli does
+    keep_freed_memory_for_reuse();
     if (argc == 3 && std::string(argv[1]) == "--init") {  // our random llama tiny, for the metric parity
         init_random_model(argv[2], ModelInitOptions{});
         return 0;
