@@ -66,18 +66,15 @@ at::Tensor grouped_queries(const at::Tensor& q, std::int64_t kv_heads) {
     return q.reshape({q.size(0), kv_heads, q.size(1) / kv_heads * q.size(2), q.size(3)});
 }
 
-/** Whether autograd records an operation on these tensors. */
-bool recorded(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
-    return at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
-}
-
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
 /** Keeps libtorch from choosing cuDNN's attention for its scope, as torch.backends.cuda's
- *  enable_cudnn_sdp(False) does. The backward of cuDNN's attention with a bias (libtorch
- *  2.11's choice on Hopper) gives NaN query gradients where a query row's logsumexp is below
- *  ln(FLT_MAX) and the keys number 64 past a multiple of 128 (pytorch#196678), and a padding
- *  query of a left-padded batch, which may look at no key, has the lowest logsumexp there is.
- *  The memory-efficient kernel then runs, forward and backward. */
+ *  enable_cudnn_sdp(False) does; the memory-efficient kernel then runs, forward and backward.
+ *  Attention with a bias (padding) is where cuDNN, libtorch 2.11's choice on Hopper, costs:
+ *  - it builds an execution plan for every new shape, tens of milliseconds each, and padded
+ *    batches come in many shapes (a scoring batch's width, a decoding cache's capacity);
+ *  - its backward gives NaN query gradients where a query row's logsumexp is below
+ *    ln(FLT_MAX) and the keys number 64 past a multiple of 128 (pytorch#196678), and a padding
+ *    query of a left-padded batch, which may look at no key, has the lowest logsumexp there is. */
 class WithoutCudnnAttention {
 public:
     WithoutCudnnAttention() : was_enabled_(at::globalContext().userEnabledCuDNNSDP()) { at::globalContext().setSDPUseCuDNN(false); }
@@ -101,7 +98,7 @@ at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at:
     const std::int64_t batch = q.size(0), heads = q.size(1), dim = q.size(3), kv_heads = k.size(1), keys = k.size(2);
     const std::int64_t rows = heads / kv_heads * q.size(2);  // a key/value head's queries
     const bool applies = sgemm && q.device().is_cpu() && q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat &&
-                         v.scalar_type() == at::kFloat && !recorded(q, k, v) &&
+                         v.scalar_type() == at::kFloat && !(at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) &&
                          k.stride(3) == 1 && v.stride(3) == 1 && k.stride(2) >= dim && v.stride(2) >= dim && keys > 1 && dim > 1 &&
                          rows * keys * dim >= 400 && heads % kv_heads == 0 && k.stride(2) <= INT32_MAX && v.stride(2) <= INT32_MAX;
     if (!applies) return {};
@@ -150,7 +147,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
                        keys = k.size(2), dim = q.size(3);
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
     std::optional<WithoutCudnnAttention> without_cudnn;
-    if (q.is_cuda() && recorded(q, k, v)) without_cudnn.emplace();
+    if (q.is_cuda()) without_cudnn.emplace();
 #endif
 #if TORCH_VERSION_MAJOR >= 2
     // With a bias the memory-efficient kernel runs, which takes no grouped keys and values. Each

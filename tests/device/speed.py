@@ -6,7 +6,8 @@ training tokens/s and peak memory (batch 8 x 512, r 16 on q_proj and v_proj, Ada
 transformers + peft, and a PPO step with our trainer (seconds, generation share, peak). Also
 checks top-1 agreement with transformers in float32 on this model (ours in float32; ours in
 bfloat16 about as well as transformers in bfloat16), greedy generation at 16k tokens/s and 10x
-transformers, and that our --estimate of the training peak is within 20% of our measured one."""
+transformers (the faster of its runs with and without cuDNN attention), the WinoBias suite
+within 5 s, and that our --estimate of the training peak is within 20% of our measured one."""
 import json
 import os
 import shutil
@@ -67,6 +68,21 @@ def hf_generate(d, model, batch=32, prompt=32, new=64):
                              eos_token_id=None)
         synchronize(d)
     return (out.shape[1] - prompt) * batch / (time.perf_counter() - start)
+
+
+def without_cudnn_attention(body):
+    """body() with torch's cuDNN attention off, as our engine runs attention with padding: on
+    Hopper cuDNN builds a plan for every new shape, and transformers' growing cache gives a new
+    shape at every decoding step. Transformers is timed both ways; ratios take its faster."""
+    backends = torch.backends.cuda
+    if not hasattr(backends, "enable_cudnn_sdp"):
+        return body()
+    was = backends.cudnn_sdp_enabled()
+    backends.enable_cudnn_sdp(False)
+    try:
+        return body()
+    finally:
+        backends.enable_cudnn_sdp(was)
 
 
 def left_padded(rows, device):
@@ -174,7 +190,8 @@ def measure(d):
     d.figure("forward tokens/s (batch 16 x 512, bf16)",
              f"ours {ours['forward_tokens_per_s']:.0f}, transformers ({attention}) {hf_fwd:.0f}, "
              f"speed ratio {ours['forward_tokens_per_s'] / hf_fwd:.2f}")
-    hf_gen = hf_generate(d, model)
+    hf_gen, hf_gen_plain = hf_generate(d, model), without_cudnn_attention(lambda: hf_generate(d, model))
+    hf_gen_best = max(hf_gen, hf_gen_plain)
     gen = ours["generate"]
 
     def breakdown(g):
@@ -187,20 +204,28 @@ def measure(d):
         d.figure("greedy generation without CUDA graphs (AMALGAM_CUDA_GRAPHS=0)", breakdown(eager["generate"]))
     graphs = "steps replayed from a CUDA graph" if ours["generate_step_graphs"] else "no CUDA graph"
     d.figure(f"greedy generation (batch 32, 64 new, bf16, {graphs})",
-             f"ours {breakdown(gen)}; transformers {hf_gen:.0f} tokens/s, speed ratio {gen['tokens_per_s'] / hf_gen:.2f}")
-    d.check("greedy generation at least 10x transformers", gen["tokens_per_s"] >= 10 * hf_gen, f"{gen['tokens_per_s'] / hf_gen:.1f}x")
+             f"ours {breakdown(gen)}; transformers {hf_gen:.0f} tokens/s ({hf_gen_plain:.0f} with cuDNN attention off), "
+             f"speed ratio to the faster {gen['tokens_per_s'] / hf_gen_best:.2f}")
+    d.check("greedy generation at least 10x transformers", gen["tokens_per_s"] >= 10 * hf_gen_best,
+            f"{gen['tokens_per_s'] / hf_gen_best:.1f}x")
     d.check("greedy generation at least 16k tokens/s", gen["tokens_per_s"] >= 16000, f"{gen['tokens_per_s']:.0f} tokens/s")
     profile_figure(d, "one greedy generation call under the profiler (batch 32, 64 new)", ours.get("profile_generate"))
 
     sides = [s for item in ours["eval"]["items"]["winobias"] for s in (item["pro"], item["anti"])]
     tok = tokenizers.Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
-    synchronize(d)
-    start = time.perf_counter()
-    hf_bias = hf_winobias(d, model, tok, sides)
-    synchronize(d)
-    hf_s = time.perf_counter() - start
+
+    def timed_winobias():
+        synchronize(d)
+        start = time.perf_counter()
+        bias = hf_winobias(d, model, tok, sides)
+        synchronize(d)
+        return bias, time.perf_counter() - start
+
+    (hf_bias, hf_s), (_, hf_s_plain) = timed_winobias(), without_cudnn_attention(timed_winobias)
     d.figure(f"WinoBias suite seconds ({len(sides) // 2} pairs, batch {BATCH}, bf16)",
-             f"ours {ours['eval_seconds']:.1f}, transformers {hf_s:.1f}, speed ratio {hf_s / ours['eval_seconds']:.2f}")
+             f"ours {ours['eval_seconds']:.1f}, transformers {hf_s:.1f} ({hf_s_plain:.1f} with cuDNN attention off), "
+             f"speed ratio to the faster {min(hf_s, hf_s_plain) / ours['eval_seconds']:.2f}")
+    d.check("WinoBias suite within 5 s", ours["eval_seconds"] <= 5.0, f"{ours['eval_seconds']:.1f} s")
     d.figure("WinoBias Bias (bf16)", f"ours {ours['eval']['metrics']['bias']:.4f}, transformers {hf_bias:.4f}")
     timeline_figure(d, ours["eval_timeline"], len(sides) // 2, ours["eval_seconds"])
     profile_figure(d, "the WinoBias suite under the profiler", ours.get("profile_eval"))
