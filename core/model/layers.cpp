@@ -68,11 +68,13 @@ at::Tensor grouped_queries(const at::Tensor& q, std::int64_t kv_heads) {
 
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
 /** Keeps libtorch from choosing cuDNN's attention for its scope, as torch.backends.cuda's
- *  enable_cudnn_sdp(False) does; the memory-efficient kernel then runs, forward and backward.
- *  Attention with a bias (padding) is where cuDNN, libtorch 2.11's choice on Hopper, costs:
- *  - it builds an execution plan for every new shape, tens of milliseconds each, and padded
- *    batches come in many shapes (a scoring batch's width, a decoding cache's capacity);
- *  - its backward gives NaN query gradients where a query row's logsumexp is below
+ *  enable_cudnn_sdp(False) does: flash attention then runs where there is no bias, the
+ *  memory-efficient kernel where there is one, forward and backward. cuDNN's, libtorch 2.11's
+ *  choice on Hopper, costs two ways here:
+ *  - it builds an execution plan for every new shape, tens of milliseconds each, and our
+ *    batches come in many shapes (a training or scoring batch is as wide as its longest row,
+ *    a decoding cache as its prompts and steps);
+ *  - its backward with a bias gives NaN query gradients where a query row's logsumexp is below
  *    ln(FLT_MAX) and the keys number 64 past a multiple of 128 (pytorch#196678), and a padding
  *    query of a left-padded batch, which may look at no key, has the lowest logsumexp there is. */
 class WithoutCudnnAttention {
@@ -134,6 +136,8 @@ at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at:
 
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+    std::optional<WithoutCudnnAttention> without_cudnn;
+    if (q.is_cuda()) without_cudnn.emplace();
     // Plain causal attention (training) takes grouped keys and values as they are, which the fused
     // kernels support (flash attention on CUDA).
     if (!bias.defined()) return at::scaled_dot_product_attention(q, k, v, c10::nullopt, 0.0, true, c10::nullopt, k.size(1) != q.size(1));
@@ -145,10 +149,6 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #endif
     const std::int64_t batch = q.size(0), heads = q.size(1), kv_heads = k.size(1), group = heads / kv_heads, tokens = q.size(2),
                        keys = k.size(2), dim = q.size(3);
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
-    std::optional<WithoutCudnnAttention> without_cudnn;
-    if (q.is_cuda()) without_cudnn.emplace();
-#endif
 #if TORCH_VERSION_MAJOR >= 2
     // With a bias the memory-efficient kernel runs, which takes no grouped keys and values. Each
     // group's query heads become rows wherever that copies fewer values than repeating the keys

@@ -71,7 +71,7 @@ def hf_generate(d, model, batch=32, prompt=32, new=64):
 
 
 def without_cudnn_attention(body):
-    """body() with torch's cuDNN attention off, as our engine runs attention with padding: on
+    """body() with torch's cuDNN attention off, as our engine runs its attention: on
     Hopper cuDNN builds a plan for every new shape, and transformers' growing cache gives a new
     shape at every decoding step. Transformers is timed both ways; ratios take its faster."""
     backends = torch.backends.cuda
