@@ -143,8 +143,8 @@ struct Decoder {
      *  hidden key or value from turning a weight of zero into a NaN. */
     void start(const at::Tensor& ids, const at::Tensor& prompt_mask, const at::Tensor& draws) {
         const std::int64_t width = ids.size(1);
-        mask.zero_();
         mask.slice(1, 0, width).copy_(prompt_mask);
+        mask.slice(1, width).zero_();
         for (std::size_t layer = 0; layer < cache.keys.size(); ++layer) {
             cache.keys[layer].slice(2, width).zero_();
             cache.values[layer].slice(2, width).zero_();

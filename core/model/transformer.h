@@ -150,12 +150,12 @@ private:
     TransformerModel(ModelConfig config, at::Device device, at::ScalarType dtype)
         : config_(std::move(config)), device_(device), dtype_(dtype) {}
     void fold_lora(double sign);
-    /** Stores the weights `names` as row ranges of one tensor under `joined` (see joined()), with
-     *  zero rows up to a multiple of `row_multiple`; each weight becomes a view of its rows. */
     /** Joins the projections one product can compute together (see joined()); after loading. */
     void join_projections();
     /** The module whose rows are the vocabulary's: "lm_head", or the embeddings it is tied to. */
     std::string head_name() const;
+    /** Stores the weights `names` as row ranges of one tensor under `joined` (see joined()), with
+     *  zero rows up to a multiple of `row_multiple`; each weight becomes a view of its rows. */
     void join_rows(const std::string& joined, const std::vector<std::string>& names, std::int64_t row_multiple = 1);
     /** The adapter a forward pass adds: the active one unless it is merged. */
     const LoraAdapter* applied_adapter() const { return adapter() && !adapter()->merged ? adapter() : nullptr; }
