@@ -46,7 +46,7 @@ std::string fraction_label(double f) {
 
 void print_table(const Curation& c, const std::vector<bool>& selected, double fraction) {
     std::printf("fraction %s, %d clusters, embedder %s, seed %llu\n", fraction_label(fraction).c_str(), c.clusters_used,
-                c.settings.embedder.c_str(), static_cast<unsigned long long>(c.settings.seed));
+                to_string(c.settings.embedder), static_cast<unsigned long long>(c.settings.seed));
     std::printf("%-16s %-11s %8s %8s %6s %8s %9s\n", "source", "format", "prompts", "single", "ties", "pairs", "selected");
     std::size_t total_pairs = 0, total_selected = 0;
     for (const auto& s : c.sources) {

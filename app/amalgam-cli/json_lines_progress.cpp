@@ -2,19 +2,17 @@
 
 #include <cstdio>
 
-#include <nlohmann/json.hpp>
-
 #include "arguments.h"
 #include "terminal_progress.h"
 
 namespace amalgam::cli {
 
-void JsonLinesProgress::plan(const std::vector<Stage>& stages) {
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto& s : stages) list.push_back({{"stage", s.name}, {"total", s.total}, {"work", s.work}});
-    std::printf("%s\n", nlohmann::json{{"plan", list}}.dump().c_str());
+void write_worker_line(const WorkerMessage& message) {
+    std::printf("%s\n", worker_line(message).c_str());
     std::fflush(stdout);
 }
+
+void JsonLinesProgress::plan(const std::vector<Stage>& stages) { write_worker_line(PlanMessage{stages}); }
 
 void JsonLinesProgress::start(const std::string& stage, std::size_t total) {
     stage_ = stage;
@@ -30,9 +28,7 @@ void JsonLinesProgress::finish() { emit(total_); }
 
 void JsonLinesProgress::emit(std::size_t done) {
     last_ = std::chrono::steady_clock::now();
-    nlohmann::json line = {{"progress", {{"stage", stage_}, {"done", done}, {"total", total_}}}};
-    std::printf("%s\n", line.dump().c_str());
-    std::fflush(stdout);
+    write_worker_line(ProgressMessage{stage_, done, total_});
 }
 
 std::unique_ptr<Progress> make_progress(const std::optional<std::string>& style) {

@@ -5,15 +5,17 @@
 #include <optional>
 #include <string>
 
+#include "core/contract/worker_messages.h"
 #include "core/util/progress.h"
 
 namespace amalgam::cli {
 
-/** Progress for a watching process: one JSON object per line on stdout,
- *  {"progress": {"stage": ..., "done": ..., "total": ...}}, at most ten a second within a
- *  stage, always at its start and finish; first, where the work announces them, its stages:
- *  {"plan": [{"stage": ..., "total": ..., "work": ...}, ...]}. The workbench reads these from
- *  its workers. */
+/** One message for the workbench on stdout, flushed at once. */
+void write_worker_line(const WorkerMessage& message);
+
+/** Progress for a watching process: a ProgressMessage line at most ten times a second within
+ *  a stage, always at its start and finish; first, where the work announces them, its stages
+ *  as a PlanMessage. The workbench reads these from its workers. */
 class JsonLinesProgress final : public Progress {
 public:
     void plan(const std::vector<Stage>& stages) override;

@@ -117,7 +117,7 @@ int model_info(const std::vector<std::string>& words) {
     const ModelConfig& c = model->config();
     std::set<std::string> stored;
     Checkpoint checkpoint(dir);
-    for (const auto& name : checkpoint.names()) stored.insert(dtype_name(checkpoint.get(name).dtype));
+    for (const auto& name : checkpoint.names()) stored.insert(to_string(checkpoint.get(name).dtype));
     std::string dtypes;
     for (const auto& d : stored) dtypes += (dtypes.empty() ? "" : ", ") + d;
     std::printf("architecture:  %s (%s)\nparameters:    %lld\nweights:       %s\nlayers:        %lld\nhidden size:   %lld\n"

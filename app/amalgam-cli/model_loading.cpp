@@ -2,6 +2,8 @@
 
 #include <ATen/Context.h>
 
+#include "core/contract/device.h"
+
 namespace amalgam::cli {
 
 std::set<std::string> with_model_loading(std::set<std::string> options) {
@@ -10,15 +12,20 @@ std::set<std::string> with_model_loading(std::set<std::string> options) {
 }
 
 at::Device device_option(const Arguments& args) {
-    const std::string device = args.option("device").value_or("cpu");
-    if (device != "cpu" && device != "cuda") throw UsageError("--device must be cpu or cuda, not '" + device + "'");
-    if (device == "cuda" && !at::hasCUDA()) throw std::runtime_error("this build of libtorch has no CUDA support; use --device cpu");
-    return device == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+    Device device;
+    try {
+        device = Device::parse(args.option("device").value_or("cpu"));
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(std::string("--device: ") + e.what());
+    }
+    if (device.kind == DeviceKind::Cpu) return at::Device(at::kCPU);
+    if (!at::hasCUDA()) throw std::runtime_error("this build of libtorch has no CUDA support; use --device cpu");
+    return at::Device(at::kCUDA, static_cast<at::DeviceIndex>(device.index));
 }
 
 Precision precision_option(const Arguments& args) {
     try {
-        return parse_precision(args.option("dtype").value_or("auto"));
+        return parse_name<Precision>(args.option("dtype").value_or("auto"));
     } catch (const std::invalid_argument& e) {
         throw UsageError(std::string("--dtype: ") + e.what());
     }

@@ -63,7 +63,7 @@ int run_runs(const std::vector<std::string>& words) {
     const std::vector<std::string> header = {"run", "stage", "steps", "adapter", "from", "reward model", "data", "sha256", "launched by", "folder"};
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : runs)
-        rows.push_back({r.label, r.stage, steps_text(r), fs::exists(fs::path(r.dir) / "adapter" / "adapter_config.json") ? "yes" : "no",
+        rows.push_back({r.label, to_string(r.stage), steps_text(r), fs::exists(fs::path(r.dir) / "adapter" / "adapter_config.json") ? "yes" : "no",
                         label_of(r.parent_run), label_of(r.reward_run), fs::path(r.data).filename().string(), r.data_sha256.substr(0, 12),
                         r.job_id ? "workbench" : "command line", r.dir});
 

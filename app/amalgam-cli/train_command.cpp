@@ -63,12 +63,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/** The config file, with its errors reported at their YAML line. */
+/** The config file, checked against the files it names, with its errors reported at their YAML line. */
 TrainConfig read_config(const fs::path& path) {
     const std::string origin = path.string();
     const YamlJson yaml = yaml_to_json(TextFile(path).content(), origin);
     try {
-        return train_config_from_json(yaml.value, fs::absolute(path).parent_path().string());
+        const TrainConfig config = train_config_from_json(yaml.value, fs::absolute(path).parent_path().string());
+        check_inputs(config);
+        return config;
     } catch (const ConfigError& e) {
         throw DataError(origin, yaml.line_of(e.key()), e.what());
     }
@@ -98,7 +100,7 @@ Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, co
     };
     Workspace::RunRow row;
     row.label = dir.filename().string();
-    row.stage = to_string(config.stage);
+    row.stage = config.stage;
     row.dir = stored ? stored->dir : dir.string();
     row.config = json_to_yaml(config.to_json());
     row.parent_run = id_of_run_holding(config.adapter);
@@ -186,8 +188,7 @@ int run_train(const std::vector<std::string>& words) {
     options.on_metrics = [&, json](const nlohmann::ordered_json& line) {
         if (workspace) run();
         if (!json) return print_metrics(line);
-        std::printf("%s\n", nlohmann::ordered_json{{"metrics", line}}.dump().c_str());
-        std::fflush(stdout);
+        write_worker_line(MetricsMessage{line});
     };
     const TrainSummary summary = train(config, options);
     if (summary.finished)

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/curate/embedder.h"
 #include "core/data/label_choice.h"
 #include "core/data/record.h"
 #include "core/data/unify.h"
@@ -23,7 +24,7 @@ struct CurationSource {
 
 /** The diversity settings of a recipe's curate: section. */
 struct CurationSettings {
-    std::string embedder = "hashing";
+    EmbedderKind embedder = EmbedderKind::Hashing;
     std::string model;  ///< model folder for a transformer embedder
     int clusters = 10;
     int restarts = 10;

@@ -66,7 +66,7 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, d
         clusters.push_back({{"cluster", k}, {"size", counts.cluster_pairs[k]}, {"selected", counts.cluster_selected[k]}});
     ordered_json summary = {
         {"hyperparameters",
-         {{"embedder", c.settings.embedder},
+         {{"embedder", to_string(c.settings.embedder)},
           {"clusters", c.settings.clusters},
           {"clusters_used", c.clusters_used},
           {"restarts", c.settings.restarts},

@@ -4,15 +4,21 @@
 #include <string>
 #include <vector>
 
+#include "core/util/name_table.h"
 #include "core/util/progress.h"
 
 namespace amalgam {
+
+/** The embedders a recipe names: the built-in hashing one (no weights), or a BERT-family
+ *  sentence encoder such as all-MiniLM-L6-v2 (the paper's) from a model folder. */
+enum class EmbedderKind { Hashing, MiniLm };
+inline constexpr NameTable<EmbedderKind, 2> embedder_kind_names{"embedder", {{{EmbedderKind::Hashing, "hashing"}, {EmbedderKind::MiniLm, "minilm"}}}};
+constexpr const auto& names(EmbedderKind) { return embedder_kind_names; }
 
 /** Turns prompt texts into vectors for the diversity step (paper 2.5). */
 class Embedder {
 public:
     virtual ~Embedder() = default;
-    virtual std::string name() const = 0;
     virtual std::size_t dim() const = 0;
     /** Roughly how long one text takes, for announcing the work's stages (measured on 2 cores). */
     virtual double seconds_per_text() const = 0;

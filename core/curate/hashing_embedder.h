@@ -11,7 +11,6 @@ class HashingEmbedder final : public Embedder {
 public:
     static constexpr std::size_t kDim = 384;
 
-    std::string name() const override { return "hashing"; }
     std::size_t dim() const override { return kDim; }
     double seconds_per_text() const override { return 8e-6; }  // 0.085 s for 10,650 prompts
     std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const override;

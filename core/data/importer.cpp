@@ -66,30 +66,4 @@ std::set<std::string> label_names(const std::vector<Prompt>& prompts) {
     return names;
 }
 
-const char* to_string(Supervision s) {
-    switch (s) {
-        case Supervision::Binary: return "binary";
-        case Supervision::Graded: return "graded";
-        case Supervision::Unlabelled: return "unlabelled";
-    }
-    return "graded";
-}
-
-Supervision supervision_from_string(const std::string& s) {
-    if (s == "binary") return Supervision::Binary;
-    if (s == "graded") return Supervision::Graded;
-    if (s == "unlabelled") return Supervision::Unlabelled;
-    throw std::invalid_argument("unknown supervision '" + s + "'");
-}
-
-const char* to_string(Direction d) {
-    return d == Direction::LowerIsBetter ? "lower_is_better" : "higher_is_better";
-}
-
-Direction direction_from_string(const std::string& s) {
-    if (s == "lower_is_better") return Direction::LowerIsBetter;
-    if (s == "higher_is_better") return Direction::HigherIsBetter;
-    throw std::invalid_argument("direction must be lower_is_better or higher_is_better, not '" + s + "'");
-}
-
 }  // namespace amalgam

@@ -2,9 +2,14 @@
 
 #include <string>
 
+#include "core/util/name_table.h"
+
 namespace amalgam {
 
 enum class Direction { LowerIsBetter, HigherIsBetter };
+inline constexpr NameTable<Direction, 2> direction_names{
+    "direction", {{{Direction::LowerIsBetter, "lower_is_better"}, {Direction::HigherIsBetter, "higher_is_better"}}}};
+constexpr const auto& names(Direction) { return direction_names; }
 
 /** The label that orders a graded dataset's answers, and which way is better. */
 struct LabelChoice {
@@ -14,8 +19,5 @@ struct LabelChoice {
 
 /** Ranks are ordinal: they order answers but their differences are no quality score. */
 inline constexpr const char* kRankLabel = "rank";
-
-const char* to_string(Direction d);
-Direction direction_from_string(const std::string& s);  // throws std::invalid_argument
 
 }  // namespace amalgam

@@ -29,7 +29,7 @@ Prompt prompt_from_json(const nlohmann::json& j) {
     p.source_id = j.at("source_id").get<std::string>();
     p.text = j.at("prompt").get<std::string>();
     p.context = turns_from_json(j.at("context"));
-    p.supervision = supervision_from_string(j.at("supervision").get<std::string>());
+    p.supervision = parse_name<Supervision>(j.at("supervision").get<std::string>());
     for (const auto& r : j.at("responses"))
         p.responses.push_back({r.at("text").get<std::string>(), r.at("labels").get<std::map<std::string, double>>()});
     return p;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/util/name_table.h"
+
 namespace amalgam {
 
 /** One earlier turn of a conversation, kept as context for training. */
@@ -27,6 +29,9 @@ enum class Supervision {
     Graded,     // responses carry numeric labels or ranks; the recipe picks one and its direction
     Unlabelled  // answers without a preference (evaluation-only data, demonstrations)
 };
+inline constexpr NameTable<Supervision, 3> supervision_names{
+    "supervision", {{{Supervision::Binary, "binary"}, {Supervision::Graded, "graded"}, {Supervision::Unlabelled, "unlabelled"}}}};
+constexpr const auto& names(Supervision) { return supervision_names; }
 
 /** A prompt as read from a dataset: its own id there, the text that gets embedded, the earlier
  *  conversation, and its answers. */
@@ -53,10 +58,7 @@ struct Dataset {
     ImportReport report;
 };
 
-const char* to_string(Supervision s);
-
 /** Every label name the answers of these prompts carry ("rank" included), sorted. */
 std::set<std::string> label_names(const std::vector<Prompt>& prompts);
-Supervision supervision_from_string(const std::string& s);
 
 }  // namespace amalgam

@@ -1,4 +1,6 @@
-#include <regex>
+#include <cctype>
+#include <optional>
+#include <string_view>
 
 #include "core/data/contrast_pair.h"
 #include "core/data/format_detection.h"
@@ -21,14 +23,37 @@ std::filesystem::path partner_of(const std::filesystem::path& path) {
                                           " so that its paired file can be found");
 }
 
+/** The text after a line's "<index> ", or nullopt where the line does not start so. */
+std::optional<std::string_view> after_index(std::string_view line) {
+    const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    std::size_t at = 0;
+    while (at < line.size() && space(line[at])) ++at;
+    const std::size_t digits = at;
+    while (at < line.size() && std::isdigit(static_cast<unsigned char>(line[at]))) ++at;
+    if (at == digits || at == line.size() || !space(line[at])) return std::nullopt;
+    while (at < line.size() && space(line[at])) ++at;
+    return line.substr(at);
+}
+
+/** How many "[...]" spans with something inside the text holds, left to right. A scan, not a
+ *  std::regex: the regex engine recurses once a character and overflows the stack on long lines. */
+std::size_t bracket_spans(std::string_view text) {
+    std::size_t spans = 0;
+    for (std::size_t open = text.find('['); open != std::string_view::npos;) {
+        const std::size_t close = text.find(']', open + 1);
+        if (close == std::string_view::npos) break;
+        if (close > open + 1) ++spans;
+        open = text.find('[', close > open + 1 ? close + 1 : open + 1);
+    }
+    return spans;
+}
+
 /** "12 [The developer] argued with ..." -> the sentence without its index and brackets. */
 std::string read_sentence(std::string_view line) {
-    static const std::regex shape(R"(^\s*\d+\s+(.*\[[^\]]+\].*)$)");
-    std::match_results<std::string_view::const_iterator> m;
-    if (!std::regex_match(line.begin(), line.end(), m, shape))
-        throw RecordError("expected '<index> <sentence with [bracketed] spans>'");
+    const std::optional<std::string_view> sentence = after_index(line);
+    if (!sentence || bracket_spans(*sentence) == 0) throw RecordError("expected '<index> <sentence with [bracketed] spans>'");
     std::string out;
-    for (char c : m[1].str())
+    for (char c : *sentence)
         if (c != '[' && c != ']') out += c;
     return out;
 }
@@ -52,8 +77,8 @@ public:
     std::string format() const override { return "winobias"; }
 
     bool detect(const FormatSample& s) const override {
-        static const std::regex shape(R"(^\s*\d+\s+.*\[[^\]]+\].*\[[^\]]+\].*$)");
-        return !s.first_object && std::regex_match(s.first_line, shape);
+        const std::optional<std::string_view> sentence = after_index(s.first_line);
+        return !s.first_object && sentence && bracket_spans(*sentence) >= 2;
     }
 
     std::vector<std::filesystem::path> input_files(const std::filesystem::path& path) const override {

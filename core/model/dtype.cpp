@@ -6,18 +6,6 @@
 namespace amalgam {
 namespace {
 
-struct DTypeInfo {
-    DType type;
-    const char* name;
-    std::size_t size;
-};
-
-constexpr DTypeInfo kTypes[] = {
-    {DType::F64, "F64", 8}, {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
-    {DType::I64, "I64", 8}, {DType::I32, "I32", 4}, {DType::I16, "I16", 2}, {DType::I8, "I8", 1},
-    {DType::U8, "U8", 1},   {DType::Bool, "BOOL", 1},
-};
-
 std::uint32_t bits_of(float f) {
     std::uint32_t u;
     std::memcpy(&u, &f, 4);
@@ -33,24 +21,13 @@ float float_of(std::uint32_t u) {
 }  // namespace
 
 std::size_t dtype_size(DType t) {
-    for (const auto& i : kTypes)
-        if (i.type == t) return i.size;
+    switch (t) {
+        case DType::F64: case DType::I64: return 8;
+        case DType::F32: case DType::I32: return 4;
+        case DType::F16: case DType::BF16: case DType::I16: return 2;
+        case DType::I8: case DType::U8: case DType::Bool: return 1;
+    }
     return 0;
-}
-
-const char* dtype_name(DType t) {
-    for (const auto& i : kTypes)
-        if (i.type == t) return i.name;
-    return "?";
-}
-
-bool parse_dtype(const std::string& name, DType& out) {
-    for (const auto& i : kTypes)
-        if (name == i.name) {
-            out = i.type;
-            return true;
-        }
-    return false;
 }
 
 float half_to_float(std::uint16_t h) {

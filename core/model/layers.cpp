@@ -29,13 +29,14 @@ at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::T
     return at::layer_norm(x.to(at::kFloat), {x.size(-1)}, weight.to(at::kFloat), bias.to(at::kFloat), eps).to(x.scalar_type());
 }
 
-at::Tensor activation(const at::Tensor& x, const std::string& name) {
-    if (name == "silu" || name == "swish") return at::silu(x);
-    if (name == "gelu") return at::gelu(x);
-    if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast")
-        return 0.5 * x * (1.0 + at::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * at::pow(x, 3.0))));
-    if (name == "relu") return at::relu(x);
-    throw std::runtime_error("unsupported activation '" + name + "'");
+at::Tensor activation(const at::Tensor& x, Activation a) {
+    switch (a) {
+        case Activation::Silu: return at::silu(x);
+        case Activation::Gelu: return at::gelu(x);
+        case Activation::GeluTanh: return 0.5 * x * (1.0 + at::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * at::pow(x, 3.0))));
+        case Activation::Relu: return at::relu(x);
+    }
+    throw std::logic_error("unknown activation");
 }
 
 at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens) {

@@ -9,7 +9,7 @@ namespace amalgam::layers {
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
 at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, double eps);
 /** The activation a config names: silu, gelu (erf), gelu_new / gelu_pytorch_tanh (tanh). */
-at::Tensor activation(const at::Tensor& x, const std::string& name);
+at::Tensor activation(const at::Tensor& x, Activation a);
 
 /** Positions of the new tokens from a left-padded mask [batch, past + new]: the count of real
  *  tokens before each one, so that padding moves no sequence. Returns [batch, new]. */

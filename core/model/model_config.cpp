@@ -24,16 +24,16 @@ std::optional<std::int64_t> optional_id(const json& j, const char* key) {
     return it->get<std::int64_t>();
 }
 
-}  // namespace
-
-const char* to_string(ModelFamily f) {
-    switch (f) {
-        case ModelFamily::Llama: return "llama";
-        case ModelFamily::Gpt2: return "gpt2";
-        case ModelFamily::Bert: return "bert";
-    }
-    return "?";
+/** The activation a config names under `key`, checked when the model loads rather than in its
+ *  first forward pass. */
+Activation activation(const json& j, const char* key, const char* fallback, const std::string& source) {
+    const std::string name = j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : fallback;
+    const std::optional<Activation> a = activation_names.find(name);
+    if (!a) fail(source, std::string(key) + " '" + name + "' is not supported (" + activation_names.choices() + ")");
+    return *a;
 }
+
+}  // namespace
 
 ModelConfig ModelConfig::from_json(const json& j, const std::string& source) {
     ModelConfig c;
@@ -52,7 +52,7 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& source) {
         c.rope = read_rope(j, c.max_positions, source);
         c.tie_word_embeddings = j.value("tie_word_embeddings", false);
         c.attention_bias = model_type == "qwen2" || j.value("attention_bias", false);
-        c.hidden_act = j.value("hidden_act", "silu");
+        c.hidden_act = activation(j, "hidden_act", "silu", source);
         if (j.contains("head_dim") && j["head_dim"].is_number_integer() && j["head_dim"].get<std::int64_t>() * c.num_heads != c.hidden_size)
             fail(source, "head_dim " + std::to_string(j["head_dim"].get<std::int64_t>()) + " times " + std::to_string(c.num_heads) +
                              " heads is not the hidden size " + std::to_string(c.hidden_size) + " (not supported)");
@@ -67,7 +67,7 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& source) {
         c.max_positions = require_int(j, "n_positions", source);
         c.norm_eps = j.value("layer_norm_epsilon", 1e-5);
         c.tie_word_embeddings = j.value("tie_word_embeddings", true);
-        c.hidden_act = j.value("activation_function", "gelu_new");
+        c.hidden_act = activation(j, "activation_function", "gelu_new", source);
         if (c.architecture.empty()) c.architecture = "GPT2LMHeadModel";
     } else if (model_type == "bert") {
         c.family = ModelFamily::Bert;
@@ -79,7 +79,7 @@ ModelConfig ModelConfig::from_json(const json& j, const std::string& source) {
         c.max_positions = require_int(j, "max_position_embeddings", source);
         c.type_vocab_size = j.value("type_vocab_size", std::int64_t{2});
         c.norm_eps = j.value("layer_norm_eps", 1e-12);
-        c.hidden_act = j.value("hidden_act", "gelu");
+        c.hidden_act = activation(j, "hidden_act", "gelu", source);
         if (c.architecture.empty()) c.architecture = "BertModel";
     } else {
         fail(source, "unsupported model_type '" + model_type + "' (supported: llama, qwen2, mistral, gpt2, bert)");
@@ -124,7 +124,7 @@ json ModelConfig::to_json() const {
                       {"rms_norm_eps", norm_eps},
                       {"tie_word_embeddings", tie_word_embeddings},
                       {"attention_bias", attention_bias},
-                      {"hidden_act", hidden_act}});
+                      {"hidden_act", to_string(hidden_act)}});
             write_rope(rope, j);
             break;
         case ModelFamily::Gpt2:
@@ -135,7 +135,7 @@ json ModelConfig::to_json() const {
                       {"n_inner", intermediate_size},
                       {"n_positions", max_positions},
                       {"layer_norm_epsilon", norm_eps},
-                      {"activation_function", hidden_act},
+                      {"activation_function", to_string(hidden_act)},
                       {"tie_word_embeddings", tie_word_embeddings}});
             break;
         case ModelFamily::Bert:
@@ -147,7 +147,7 @@ json ModelConfig::to_json() const {
                       {"max_position_embeddings", max_positions},
                       {"type_vocab_size", type_vocab_size},
                       {"layer_norm_eps", norm_eps},
-                      {"hidden_act", hidden_act}});
+                      {"hidden_act", to_string(hidden_act)}});
             break;
     }
     ids(j);

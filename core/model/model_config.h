@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/util/name_table.h"
+
 namespace amalgam {
 
 /** The model families Amalgam runs. */
@@ -15,11 +17,30 @@ enum class ModelFamily {
     Gpt2,   ///< GPT2LMHeadModel
     Bert    ///< BertModel, used as a sentence encoder (mean pooling, L2 normalisation)
 };
+inline constexpr NameTable<ModelFamily, 3> model_family_names{
+    "model family", {{{ModelFamily::Llama, "llama"}, {ModelFamily::Gpt2, "gpt2"}, {ModelFamily::Bert, "bert"}}}};
+constexpr const auto& names(ModelFamily) { return model_family_names; }
 
 /** How rotary position embeddings turn positions into angles, as Hugging Face's "rope_type"
  *  names the variants: plain, linear (positions divided by `factor`), or Llama 3 (low
  *  frequencies divided by `factor`, with a smooth band between). */
 enum class RopeType { Default, Linear, Llama3 };
+inline constexpr NameTable<RopeType, 3> rope_type_names{
+    "rope_type", {{{RopeType::Default, "default"}, {RopeType::Linear, "linear"}, {RopeType::Llama3, "llama3"}}}};
+constexpr const auto& names(RopeType) { return rope_type_names; }
+
+/** The MLP's activation, as Hugging Face's hidden_act (activation_function for GPT-2) names
+ *  it; the tanh approximation of GELU goes by three names. */
+enum class Activation { Silu, Gelu, GeluTanh, Relu };
+inline constexpr NameTable<Activation, 7> activation_names{"hidden_act",
+                                                           {{{Activation::Silu, "silu"},
+                                                             {Activation::Gelu, "gelu"},
+                                                             {Activation::GeluTanh, "gelu_new"},
+                                                             {Activation::Relu, "relu"},
+                                                             {Activation::Silu, "swish"},
+                                                             {Activation::GeluTanh, "gelu_pytorch_tanh"},
+                                                             {Activation::GeluTanh, "gelu_fast"}}}};
+constexpr const auto& names(Activation) { return activation_names; }
 
 struct Rope {
     RopeType type = RopeType::Default;
@@ -52,7 +73,7 @@ struct ModelConfig {
     Rope rope;                         ///< Llama family only
     bool tie_word_embeddings = false;
     bool attention_bias = false;       ///< biases on q/k/v projections (Qwen2)
-    std::string hidden_act = "silu";
+    Activation hidden_act = Activation::Silu;
     std::optional<std::int64_t> bos_token_id, eos_token_id, pad_token_id;
 
     std::int64_t head_dim() const { return hidden_size / num_heads; }
@@ -64,8 +85,5 @@ struct ModelConfig {
     /** The config.json Hugging Face would write for this model. */
     nlohmann::json to_json() const;
 };
-
-const char* to_string(ModelFamily f);
-const char* to_string(RopeType t);  ///< "default", "linear", "llama3"
 
 }  // namespace amalgam

@@ -101,7 +101,7 @@ ModelConfig preset_config(ModelFamily family, const std::string& preset) {
             c.num_kv_heads = c.num_heads;
             c.intermediate_size = 4 * c.hidden_size;
             c.max_positions = small ? 1024 : 512;
-            c.hidden_act = "gelu_new";
+            c.hidden_act = Activation::GeluTanh;
             c.tie_word_embeddings = true;
             break;
         case ModelFamily::Bert:  // small has the all-MiniLM-L6-v2 shape
@@ -114,7 +114,7 @@ ModelConfig preset_config(ModelFamily family, const std::string& preset) {
             c.max_positions = 512;
             c.type_vocab_size = 2;
             c.norm_eps = 1e-12;
-            c.hidden_act = "gelu";
+            c.hidden_act = Activation::Gelu;
             break;
     }
     return c;

@@ -6,15 +6,6 @@
 namespace amalgam {
 namespace {
 
-struct PrecisionName {
-    Precision precision;
-    const char* name;
-};
-
-constexpr PrecisionName kNames[] = {
-    {Precision::Auto, "auto"}, {Precision::Float32, "float32"}, {Precision::BFloat16, "bfloat16"}, {Precision::Float16, "float16"},
-    {Precision::Float64, "float64"}};
-
 /** Whether this libtorch has matrix products of `type` on the CPU (float16 has none in 1.13). */
 bool cpu_computes_in(at::ScalarType type) {
     try {
@@ -26,12 +17,6 @@ bool cpu_computes_in(at::ScalarType type) {
 }
 
 }  // namespace
-
-Precision parse_precision(const std::string& name) {
-    for (const auto& n : kNames)
-        if (name == n.name) return n.precision;
-    throw std::invalid_argument("unknown dtype '" + name + "' (auto, float32, bfloat16, float16 or float64)");
-}
 
 at::ScalarType resolve_precision(Precision p, at::Device device) {
     switch (p) {

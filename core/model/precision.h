@@ -4,14 +4,9 @@
 
 #include <ATen/ATen.h>
 
+#include "core/contract/precision.h"
+
 namespace amalgam {
-
-/** The floating type a model's weights and activations use, as a user names it (--dtype). */
-enum class Precision { Auto, Float32, BFloat16, Float16, Float64 };
-
-/** "auto", "float32", "bfloat16", "float16" or "float64" (for gradient checks); anything else
- *  throws std::invalid_argument. */
-Precision parse_precision(const std::string& name);
 
 /** The type `p` means on `device`: auto is bfloat16 on CUDA and float32 on the CPU. Throws
  *  std::runtime_error where this libtorch cannot compute in that type on that device. */

@@ -37,13 +37,12 @@ Rope read_dict(const json& dict, const std::string& where, double theta, std::in
     Rope r;
     r.theta = optional_number(dict, "rope_theta", where, source).value_or(theta);
     refuse_partial_rotary(dict, where, source);
-    if (type == "default") return r;
-    if (type == "linear") {
-        r.type = RopeType::Linear;
-        r.factor = number(dict, "factor", where, source);
-    } else if (type == "llama3") {
-        r.type = RopeType::Llama3;
-        r.factor = number(dict, "factor", where, source);
+    const std::optional<RopeType> rope_type = rope_type_names.find(type);
+    if (!rope_type) fail(source, where + "." + type_key + " '" + type + "' is not supported (supported: " + rope_type_names.choices() + ")");
+    r.type = *rope_type;
+    if (r.type == RopeType::Default) return r;
+    r.factor = number(dict, "factor", where, source);
+    if (r.type == RopeType::Llama3) {
         r.low_freq_factor = number(dict, "low_freq_factor", where, source);
         r.high_freq_factor = number(dict, "high_freq_factor", where, source);
         // transformers 5 falls back to max_position_embeddings, as here.
@@ -51,8 +50,6 @@ Rope read_dict(const json& dict, const std::string& where, double theta, std::in
             optional_number(dict, "original_max_position_embeddings", where, source).value_or(static_cast<double>(max_positions)));
         if (r.high_freq_factor <= r.low_freq_factor)
             fail(source, where + ": high_freq_factor must be greater than low_freq_factor");
-    } else {
-        fail(source, where + "." + type_key + " '" + type + "' is not supported (supported: default, linear, llama3)");
     }
     if (r.factor <= 0) fail(source, where + ".factor must be positive");
     return r;
@@ -75,15 +72,6 @@ const json* present_object(const json& config, const char* key, const std::strin
 }
 
 }  // namespace
-
-const char* to_string(RopeType t) {
-    switch (t) {
-        case RopeType::Default: return "default";
-        case RopeType::Linear: return "linear";
-        case RopeType::Llama3: return "llama3";
-    }
-    return "?";
-}
 
 Rope read_rope(const json& config, std::int64_t max_positions, const std::string& source) {
     const std::optional<double> top_theta = optional_number(config, "rope_theta", "config", source);

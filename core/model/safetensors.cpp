@@ -63,7 +63,7 @@ std::vector<float> TensorView::to_float32() const {
                 out[i] = dtype == DType::F16 ? half_to_float(h) : bfloat16_to_float(h);
             }
             break;
-        default: fail(file, "tensor '" + name + "' is " + dtype_name(dtype) + ", not a floating-point type");
+        default: fail(file, "tensor '" + name + "' is " + to_string(dtype) + ", not a floating-point type");
     }
     return out;
 }
@@ -110,8 +110,9 @@ SafetensorsFile::SafetensorsFile(const fs::path& path) : path_(path.string()) {
         view.name = name;
         view.file = path_;
         try {
-            if (!parse_dtype(entry.at("dtype").get<std::string>(), view.dtype))
-                fail(path_, "tensor '" + name + "' has unknown dtype " + entry.at("dtype").dump());
+            const std::optional<DType> dtype = dtype_names.find(entry.at("dtype").get<std::string>());
+            if (!dtype) fail(path_, "tensor '" + name + "' has unknown dtype " + entry.at("dtype").dump());
+            view.dtype = *dtype;
             view.shape = entry.at("shape").get<std::vector<std::int64_t>>();
             auto offsets = entry.at("data_offsets").get<std::vector<std::uint64_t>>();
             if (offsets.size() != 2 || offsets[0] > offsets[1]) fail(path_, "tensor '" + name + "' has bad data_offsets");
@@ -132,7 +133,7 @@ SafetensorsFile::SafetensorsFile(const fs::path& path) : path_(path.string()) {
             if (__builtin_mul_overflow(needs, static_cast<std::size_t>(d), &needs))
                 fail(path_, "tensor '" + name + "' has the shape " + shape_text(view.shape) + ", too large for any file");
         if (needs != view.bytes)
-            fail(path_, "tensor '" + name + "' holds " + std::to_string(view.bytes) + " bytes, but " + dtype_name(view.dtype) + " " +
+            fail(path_, "tensor '" + name + "' holds " + std::to_string(view.bytes) + " bytes, but " + to_string(view.dtype) + " " +
                             shape_text(view.shape) + " needs " + std::to_string(needs));
         tensors_.emplace(name, std::move(view));
     }
@@ -199,7 +200,7 @@ const TensorView& Checkpoint::get(const std::string& name) const {
 
 const TensorView& Checkpoint::require(const std::string& name, const std::vector<std::int64_t>& shape) const {
     const TensorView& view = get(name);
-    if (!is_floating(view.dtype)) fail(view.file, "tensor '" + name + "' is " + dtype_name(view.dtype) + ", expected a floating-point type");
+    if (!is_floating(view.dtype)) fail(view.file, "tensor '" + name + "' is " + to_string(view.dtype) + ", expected a floating-point type");
     if (view.shape != shape)
         fail(view.file, "tensor '" + name + "' has shape " + shape_text(view.shape) + ", expected " + shape_text(shape));
     return view;
@@ -214,8 +215,8 @@ std::string encode_safetensors(const std::vector<TensorData>& tensors, const std
         for (auto d : t.shape) n *= d;
         if (static_cast<std::size_t>(n) * dtype_size(t.dtype) != t.bytes.size())
             throw std::invalid_argument("tensor '" + t.name + "': " + std::to_string(t.bytes.size()) + " bytes do not fit " +
-                                        dtype_name(t.dtype) + " " + shape_text(t.shape));
-        header[t.name] = {{"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
+                                        to_string(t.dtype) + " " + shape_text(t.shape));
+        header[t.name] = {{"dtype", to_string(t.dtype)}, {"shape", t.shape}, {"data_offsets", {offset, offset + t.bytes.size()}}};
         offset += t.bytes.size();
     }
     std::string text = header.dump();

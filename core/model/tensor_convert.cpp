@@ -21,7 +21,7 @@ std::optional<at::ScalarType> floating_type(DType t) {
 
 at::Tensor tensor_from_view(const TensorView& view, at::ScalarType dtype) {
     auto type = floating_type(view.dtype);
-    if (!type) throw std::runtime_error(view.file + ": tensor '" + view.name + "' is " + dtype_name(view.dtype) + ", not a floating-point type");
+    if (!type) throw std::runtime_error(view.file + ": tensor '" + view.name + "' is " + to_string(view.dtype) + ", not a floating-point type");
     at::Tensor mapped = at::from_blob(const_cast<unsigned char*>(view.data), view.shape, at::TensorOptions().dtype(*type));
     return mapped.to(dtype, /*non_blocking=*/false, /*copy=*/true);
 }
@@ -34,7 +34,7 @@ DType safetensors_dtype(at::ScalarType t) {
 
 TensorData tensor_data(const std::string& name, const at::Tensor& t, DType dtype) {
     auto type = floating_type(dtype);
-    if (!type) throw std::invalid_argument("tensor '" + name + "': " + dtype_name(dtype) + " is not a floating-point type");
+    if (!type) throw std::invalid_argument("tensor '" + name + "': " + to_string(dtype) + " is not a floating-point type");
     at::Tensor c = t.detach().to(at::kCPU, *type).contiguous();
     return {name, dtype, c.sizes().vec(), std::string(static_cast<const char*>(c.data_ptr()), c.nbytes())};
 }

@@ -20,7 +20,6 @@ public:
     explicit TransformerEmbedder(const std::filesystem::path& model_dir, Precision precision = Precision::Auto,
                                  std::size_t batch_tokens = 4096);
 
-    std::string name() const override { return "minilm"; }
     std::size_t dim() const override { return static_cast<std::size_t>(model_->config().hidden_size); }
     double seconds_per_text() const override { return 2.5e-3; }  // a MiniLM-sized encoder: 400 prompts a second
     std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const override;

@@ -13,14 +13,6 @@
 
 namespace amalgam {
 
-const char* to_string(DatasetRole role) { return role == DatasetRole::Train ? "train" : "eval"; }
-
-std::optional<DatasetRole> dataset_role(const std::string& name) {
-    if (name == "train") return DatasetRole::Train;
-    if (name == "eval") return DatasetRole::Eval;
-    return std::nullopt;
-}
-
 namespace {
 
 namespace fs = std::filesystem;
@@ -61,6 +53,15 @@ struct RecipeReader {
         if constexpr (std::is_same_v<T, std::string>)
             if (find_invalid_utf8(value)) fail(node, what + " is not valid UTF-8 text (a control character or escape?)");
         return value;
+    }
+
+    /** The enum value a scalar names, failing at its line otherwise. */
+    template <class E>
+    E choice(const YAML::Node& node, const std::string& what) const {
+        const std::string text = scalar<std::string>(node, what);
+        const std::optional<E> value = names(E{}).find(text);
+        if (!value) fail(node, "unknown " + what + " '" + text + "' (" + names(E{}).choices() + ")");
+        return *value;
     }
 
     fs::path resolve(const YAML::Node& node, const fs::path& base, const std::optional<fs::path>& data_dir) const {
@@ -113,19 +114,9 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
                 }
             }
         }
-        if (d["role"]) {
-            const auto role = dataset_role(reader.scalar<std::string>(d["role"], "role"));
-            if (!role) reader.fail(d["role"], "role must be train or eval");
-            spec.role = *role;
-        }
+        if (d["role"]) spec.role = reader.choice<DatasetRole>(d["role"], "role");
         if (d["label"]) spec.label = reader.scalar<std::string>(d["label"], "label");
-        if (d["direction"]) {
-            try {
-                spec.direction = direction_from_string(reader.scalar<std::string>(d["direction"], "direction"));
-            } catch (const std::invalid_argument& e) {
-                reader.fail(d["direction"], e.what());
-            }
-        }
+        if (d["direction"]) spec.direction = reader.choice<Direction>(d["direction"], "direction");
         if (d["fields"]) {
             if (!d["fields"].IsMap()) reader.fail(d["fields"], "fields: maps our names to the file's, e.g. prompt: question");
             reader.only_keys(d["fields"], {"prompt", "response", "chosen", "rejected", "responses", "instruction", "input", "output", "id"},
@@ -139,7 +130,7 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
     if (const YAML::Node c = root["curate"]) {
         reader.only_keys(c, {"embedder", "model", "clusters", "restarts", "fraction", "seed"}, "curate:");
         CurationSettings& s = recipe.curate;
-        if (c["embedder"]) s.embedder = reader.scalar<std::string>(c["embedder"], "embedder");
+        if (c["embedder"]) s.embedder = reader.choice<EmbedderKind>(c["embedder"], "embedder");
         if (c["model"]) s.model = reader.resolve(c["model"], base_dir, data_dir).string();
         if (c["clusters"]) s.clusters = reader.scalar<int>(c["clusters"], "clusters");
         if (c["restarts"]) s.restarts = reader.scalar<int>(c["restarts"], "restarts");
@@ -192,7 +183,7 @@ std::string to_yaml(const Recipe& recipe) {
     out << YAML::EndSeq;
     const CurationSettings& c = recipe.curate;
     out << YAML::Key << "curate" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "embedder" << YAML::Value << c.embedder;
+    out << YAML::Key << "embedder" << YAML::Value << to_string(c.embedder);
     if (!c.model.empty()) out << YAML::Key << "model" << YAML::Value << c.model;
     out << YAML::Key << "clusters" << YAML::Value << c.clusters;
     out << YAML::Key << "restarts" << YAML::Value << c.restarts;

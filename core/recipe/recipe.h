@@ -13,9 +13,8 @@ namespace amalgam {
 
 /** What a dataset is for: curated into D_train, or kept for evaluation. */
 enum class DatasetRole { Train, Eval };
-const char* to_string(DatasetRole role);
-/** "train" or "eval"; nullopt for anything else. */
-std::optional<DatasetRole> dataset_role(const std::string& name);
+inline constexpr NameTable<DatasetRole, 2> dataset_role_names{"role", {{{DatasetRole::Train, "train"}, {DatasetRole::Eval, "eval"}}}};
+constexpr const auto& names(DatasetRole) { return dataset_role_names; }
 
 /** One dataset entry of a recipe. */
 struct DatasetSpec {

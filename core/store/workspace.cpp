@@ -38,6 +38,16 @@ auto stored_json(const std::string& file, const std::string& text, const std::st
     }
 }
 
+/** The enum value a stored name means. */
+template <typename E>
+E stored_name(const std::string& file, const std::string& text) {
+    try {
+        return parse_name<E>(text);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(file + ": " + e.what() + "; the workspace was written by a newer build or changed by something else");
+    }
+}
+
 }  // namespace
 
 Workspace::Workspace(const std::filesystem::path& file) : db_(std::make_unique<SqliteDb>(file.string())) {
@@ -311,19 +321,18 @@ void Workspace::set_pair_overrides(const std::vector<std::pair<std::string, std:
     t.commit();
 }
 
-std::int64_t Workspace::add_job(const std::string& label, const std::string& kind, const std::string& options_json,
+std::int64_t Workspace::add_job(const std::string& label, JobKind kind, const std::string& options_json,
                                 const std::vector<std::int64_t>& waits_for) {
     SqliteDb::Statement s(*db_,
                           "INSERT INTO jobs (label, kind, options, state, created_at, waits_for) VALUES (?, ?, ?, 'queued', ?, ?)");
-    s.bind(1, label).bind(2, kind).bind(3, options_json).bind(4, now_utc()).bind(5, nlohmann::json(waits_for).dump()).step();
+    s.bind(1, label).bind(2, to_string(kind)).bind(3, options_json).bind(4, now_utc()).bind(5, nlohmann::json(waits_for).dump()).step();
     return db_->last_insert_id();
 }
 
 void Workspace::update_job(const JobRow& job) {
-    const bool over = job.state == "finished" || job.state == "failed" || job.state == "cancelled";
     SqliteDb::Statement s(*db_, "UPDATE jobs SET state = ?, progress = ?, stage = ?, log = ?, error = ?, finished_at = ? WHERE id = ?");
-    s.bind(1, job.state).bind(2, job.progress).bind(3, job.stage).bind(4, job.log).bind(5, job.error);
-    if (over) s.bind(6, now_utc());
+    s.bind(1, to_string(job.state)).bind(2, job.progress).bind(3, job.stage).bind(4, job.log).bind(5, job.error);
+    if (ended(job.state)) s.bind(6, now_utc());
     else s.bind(6, std::nullopt);
     s.bind(7, job.id).step();
 }
@@ -334,7 +343,8 @@ std::vector<Workspace::JobRow> Workspace::jobs() {
                           "SELECT id, label, kind, options, state, progress, stage, log, error, created_at, finished_at, waits_for "
                           "FROM jobs ORDER BY id");
     while (s.step())
-        rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.real(5), s.text(6), s.text(7), s.text(8), s.text(9),
+        rows.push_back({s.integer(0), s.text(1), job_kind_names.find(s.text(2)), s.text(3),
+                        stored_name<JobState>(db_->path(), s.text(4)), s.real(5), s.text(6), s.text(7), s.text(8), s.text(9),
                         s.is_null(10) ? std::string() : s.text(10), stored_json(db_->path(), s.text(11), "a job's prerequisites", [](const nlohmann::json& j) { return j.get<std::vector<std::int64_t>>(); })});
     return rows;
 }
@@ -348,7 +358,7 @@ void Workspace::restore_job(const JobRow& job) {
     SqliteDb::Statement s(*db_,
                           "INSERT INTO jobs (id, label, kind, options, state, progress, stage, log, error, created_at, finished_at, waits_for) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    s.bind(1, job.id).bind(2, job.label).bind(3, job.kind).bind(4, job.options).bind(5, job.state).bind(6, job.progress).bind(7, job.stage);
+    s.bind(1, job.id).bind(2, job.label).bind(3, job.kind ? to_string(*job.kind) : "").bind(4, job.options).bind(5, to_string(job.state)).bind(6, job.progress).bind(7, job.stage);
     s.bind(8, job.log).bind(9, job.error).bind(10, job.created_at);
     if (job.finished_at.empty()) s.bind(11, std::nullopt);
     else s.bind(11, job.finished_at);
@@ -359,7 +369,7 @@ namespace {
 
 /** Binds a run's columns as ?1 (label) to ?12 (job_id), in the table's order. */
 void bind_run(SqliteDb::Statement& s, const Workspace::RunRow& run) {
-    s.bind(1, run.label).bind(2, run.stage).bind(3, run.dir).bind(4, run.config);
+    s.bind(1, run.label).bind(2, to_string(run.stage)).bind(3, run.dir).bind(4, run.config);
     bind_optional(s, 5, run.parent_run);
     bind_optional(s, 6, run.reward_run);
     s.bind(7, run.data).bind(8, run.data_sha256).bind(9, run.recipe).bind(10, run.device).bind(11, run.dtype);
@@ -398,7 +408,7 @@ std::vector<Workspace::RunRow> Workspace::runs() {
                           "SELECT id, label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, job_id, "
                           "created_at FROM runs ORDER BY id");
     while (s.step())
-        rows.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), optional_integer(s, 5), optional_integer(s, 6), s.text(7),
+        rows.push_back({s.integer(0), s.text(1), stored_name<Stage>(db_->path(), s.text(2)), s.text(3), s.text(4), optional_integer(s, 5), optional_integer(s, 6), s.text(7),
                         s.text(8), s.text(9), s.text(10), s.text(11), optional_integer(s, 12), s.text(13)});
     return rows;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/contract/job_kind.h"
+#include "core/contract/stage.h"
 #include "core/curate/curation.h"
 #include "core/data/import_options.h"
 #include "core/data/record.h"
@@ -122,9 +124,9 @@ public:
     struct JobRow {
         std::int64_t id = 0;
         std::string label;
-        std::string kind;
+        std::optional<JobKind> kind;  ///< nullopt for a job this build does not run (an older build's command line)
         std::string options = "{}";  ///< JSON object
-        std::string state = "queued";  ///< queued, running, finished, failed, cancelled
+        JobState state = JobState::Queued;
         double progress = 0;           ///< 0..1 of the current stage
         std::string stage;
         std::string log;
@@ -133,7 +135,7 @@ public:
         std::string finished_at;  ///< empty until it ends
         std::vector<std::int64_t> waits_for;  ///< jobs that must finish before it starts
     };
-    std::int64_t add_job(const std::string& label, const std::string& kind, const std::string& options_json,
+    std::int64_t add_job(const std::string& label, JobKind kind, const std::string& options_json,
                          const std::vector<std::int64_t>& waits_for = {});
     /** Writes a job's state, progress, stage, log and error. */
     void update_job(const JobRow& job);
@@ -148,7 +150,7 @@ public:
     struct RunRow {
         std::int64_t id = 0;
         std::string label;
-        std::string stage;  ///< sft, rm, dpo, ppo
+        Stage stage = Stage::Sft;
         std::string dir;
         std::string config;  ///< the YAML it was launched with
         std::optional<std::int64_t> parent_run;

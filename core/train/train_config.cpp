@@ -1,7 +1,6 @@
 #include "core/train/train_config.h"
 
 #include <filesystem>
-#include <map>
 #include <set>
 #include <sstream>
 
@@ -55,17 +54,13 @@ public:
         if (has(key) && !out.empty()) out = (std::filesystem::path(base_dir) / out).lexically_normal().string();
     }
     template <class E>
-    void read_choice(const std::string& key, E& out, const std::map<std::string, E>& choices) const {
+    void read_choice(const std::string& key, E& out) const {
         if (!has(key)) return;
         std::string name;
         read(key, name);
-        auto it = choices.find(name);
-        if (it == choices.end()) {
-            std::string list;
-            for (const auto& [n, v] : choices) list += (list.empty() ? "" : ", ") + n;
-            throw ConfigError(key_of(key), "'" + name + "' is not one of " + list);
-        }
-        out = it->second;
+        const auto value = names(out).find(name);
+        if (!value) throw ConfigError(key_of(key), "'" + name + "' is not one of " + names(out).choices());
+        out = *value;
     }
 
 private:
@@ -78,29 +73,21 @@ private:
     std::string path_;
 };
 
-const std::map<std::string, Stage> kStages = {{"sft", Stage::Sft}, {"rm", Stage::RewardModel}, {"dpo", Stage::Dpo}, {"ppo", Stage::Ppo}};
-const std::map<std::string, Schedule> kSchedules = {
-    {"constant", Schedule::Constant}, {"linear", Schedule::Linear}, {"cosine", Schedule::Cosine}};
 
 }  // namespace
 
-const char* to_string(Stage s) {
-    switch (s) {
-        case Stage::Sft: return "sft";
-        case Stage::RewardModel: return "rm";
-        case Stage::Dpo: return "dpo";
-        case Stage::Ppo: return "ppo";
-    }
-    return "?";
-}
-
-const char* to_string(Schedule s) {
-    switch (s) {
-        case Schedule::Constant: return "constant";
-        case Schedule::Linear: return "linear";
-        case Schedule::Cosine: return "cosine";
-    }
-    return "?";
+void check_inputs(const TrainConfig& c) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_regular_file(c.data, ec)) throw ConfigError("data", c.data + (fs::is_directory(c.data, ec) ? ": is a folder, expected a file of training data" : ": no such file"));
+    if (c.eval_data.empty()) return;
+    const bool folder = fs::is_directory(c.eval_data, ec);
+    if (c.stage == Stage::Ppo && !folder)
+        throw ConfigError("eval_data", c.eval_data + (fs::exists(c.eval_data, ec) ? ": is a file; ppo evaluates on a folder of evaluation suites" : ": no such folder"));
+    if (c.stage != Stage::Ppo && !fs::is_regular_file(c.eval_data, ec))
+        throw ConfigError("eval_data", c.eval_data + (folder ? ": is a folder; " + std::string(to_string(c.stage)) +
+                                                                   " holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo)"
+                                                             : ": no such file"));
 }
 
 std::vector<std::string> preset_names() { return {"paper-sft", "paper-rm", "paper-ppo"}; }
@@ -181,7 +168,7 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
         c = preset_config(name);
     }
     if (!top.has("stage") && !top.has("preset")) throw ConfigError("stage", "is missing (sft, rm or dpo)");
-    top.read_choice("stage", c.stage, kStages);
+    top.read_choice("stage", c.stage);
     if (!top.has("preset")) c = stage_defaults(c.stage);  // nothing else is read yet
     top.read_path("model", c.model, base_dir);
     top.read_path("adapter", c.adapter, base_dir);
@@ -214,7 +201,7 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
                     {"lr", "weight_decay", "schedule", "warmup_steps", "beta1", "beta2", "eps", "max_grad_norm"});
         opt.read("lr", c.optimizer.lr, 0.0, 1e6);
         opt.read("weight_decay", c.optimizer.weight_decay, 0.0, 1e3);
-        opt.read_choice("schedule", c.optimizer.schedule, kSchedules);
+        opt.read_choice("schedule", c.optimizer.schedule);
         opt.read("warmup_steps", c.optimizer.warmup_steps, 0);
         opt.read("beta1", c.optimizer.beta1, 0.0, 0.999999);
         opt.read("beta2", c.optimizer.beta2, 0.0, 0.999999999);

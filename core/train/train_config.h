@@ -8,14 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
-namespace amalgam {
+#include "core/contract/stage.h"
+#include "core/util/name_table.h"
 
-/** The training objectives: supervised fine-tuning, the pairwise reward model, DPO, and PPO
- *  against a reward model. */
-enum class Stage { Sft, RewardModel, Dpo, Ppo };
+namespace amalgam {
 
 /** How the learning rate moves after warm-up, as transformers' get_scheduler names them. */
 enum class Schedule { Constant, Linear, Cosine };
+inline constexpr NameTable<Schedule, 3> schedule_names{
+    "schedule", {{{Schedule::Constant, "constant"}, {Schedule::Linear, "linear"}, {Schedule::Cosine, "cosine"}}}};
+constexpr const auto& names(Schedule) { return schedule_names; }
 
 struct OptimizerConfig {
     double lr = 1e-5;
@@ -103,10 +105,12 @@ std::vector<std::string> preset_names();
  *  ConfigError naming the key. */
 TrainConfig train_config_from_json(const nlohmann::json& j, const std::string& base_dir);
 
+/** Refuses a config whose files are not what its stage reads, before anything is queued or
+ *  loaded: data is a file; eval_data is a held-out JSON-lines file for SFT, RM and DPO, and a
+ *  folder of evaluation suites for PPO. Throws ConfigError naming the key. */
+void check_inputs(const TrainConfig& config);
+
 /** Whether a prompt template holds {prompt} and, after it, {response}. */
 bool is_prompt_template(const std::string& text);
-
-const char* to_string(Stage s);
-const char* to_string(Schedule s);
 
 }  // namespace amalgam

@@ -1,11 +1,14 @@
 #pragma once
 
+#include "core/util/name_table.h"
+
 namespace amalgam {
 
 /** The x86-64 vector instruction sets Amalgam's own kernels are built for. */
 enum class SimdLevel { Baseline, Avx2, Avx512 };
-
-const char* to_string(SimdLevel level);  ///< "baseline", "avx2", "avx512"
+inline constexpr NameTable<SimdLevel, 3> simd_level_names{
+    "SIMD level", {{{SimdLevel::Baseline, "baseline"}, {SimdLevel::Avx2, "avx2"}, {SimdLevel::Avx512, "avx512"}}}};
+constexpr const auto& names(SimdLevel) { return simd_level_names; }
 
 /** The best level this CPU runs. */
 SimdLevel cpu_simd_level();

@@ -20,6 +20,10 @@ std::ifstream open_input(const std::filesystem::path& path) {
     return in;
 }
 
+[[noreturn]] void line_too_long(const std::filesystem::path& path, std::size_t line, std::size_t max_line) {
+    throw DataError(path.string(), line, "line is longer than " + std::to_string(max_line >> 20) + " MiB, the limit for one record");
+}
+
 /** The file's bytes, read in blocks so that a line beyond `max_line` (or an endless device) stops the read. */
 std::string read_bounded(const std::filesystem::path& path, std::size_t max_line) {
     std::ifstream in = open_input(path);
@@ -33,13 +37,36 @@ std::string read_bounded(const std::filesystem::path& path, std::size_t max_line
             ++line;
             line_start = at + 1;
         }
-        if (content.size() - line_start > max_line)
-            throw DataError(path.string(), line, "line is longer than " + std::to_string(max_line >> 20) + " MiB, the limit for one record");
+        if (content.size() - line_start > max_line) line_too_long(path, line, max_line);
     }
     return content;
 }
 
 }  // namespace
+
+FirstLine read_first_line(const std::filesystem::path& path) {
+    std::ifstream in = open_input(path);
+    std::streambuf& bytes = *in.rdbuf();
+    FirstLine line{{}, 1};
+    // Whether the line read so far has content, once its byte-order mark and '\r' are dropped.
+    const auto has_content = [&] {
+        if (line.number == 1 && line.text.rfind("\xEF\xBB\xBF", 0) == 0) line.text.erase(0, 3);
+        if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();
+        return line.text.find_first_not_of(" \t") != std::string::npos;
+    };
+    for (int c; (c = bytes.sbumpc()) != std::char_traits<char>::eof();) {
+        if (c != '\n') {
+            if (line.text.size() == TextFile::kMaxLineBytes) line_too_long(path, line.number, TextFile::kMaxLineBytes);
+            line.text.push_back(static_cast<char>(c));
+        } else if (has_content()) {
+            return line;
+        } else {
+            line.text.clear();
+            ++line.number;
+        }
+    }
+    return has_content() ? line : FirstLine{};
+}
 
 std::string read_file_bytes(const std::filesystem::path& path) {
     std::ifstream in = open_input(path);

@@ -12,6 +12,16 @@ namespace amalgam {
  *  line for readers that can pass over a bad record. */
 enum class Utf8Check { WholeFile, PerLine };
 
+/** A file's first line that is not blank, without its line break and a byte-order mark, and
+ *  that line's number; an empty text when the file has none. It reads no further than that
+ *  line, and a line longer than TextFile::kMaxLineBytes is a DataError naming it, so that a
+ *  look at a file's start costs what its first record does. */
+struct FirstLine {
+    std::string text;
+    std::size_t number = 0;
+};
+FirstLine read_first_line(const std::filesystem::path& path);
+
 /** A whole input file in memory, checked once: it exists, is not empty, no line is longer than
  *  kMaxLineBytes, and it is valid UTF-8 (an error names the line). Importers read lines from it. */
 class TextFile {

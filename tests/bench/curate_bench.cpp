@@ -65,7 +65,7 @@ int main() {
 
         StageTimer timer;
         t = Clock::now();
-        Curation c = curate(sources, {"hashing", "", 10, 10, 0}, HashingEmbedder(), timer);
+        Curation c = curate(sources, {EmbedderKind::Hashing, "", 10, 10, 0}, HashingEmbedder(), timer);
         double curate_s = seconds_since(t);
         double unify_s = curate_s - timer.seconds["embed"] - timer.seconds["cluster"] - timer.seconds["project"];
 

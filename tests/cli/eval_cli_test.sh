@@ -21,7 +21,7 @@ grep -q '"occupation": "sheriff"' "$work/llama.json" || fail "per-item records m
 
 # --progress json: one JSON object per line, every stage finished.
 "$cli" eval "$work/llama" --data "$data" --suite winogrande --out "$work/p.json" --progress json > "$work/progress.log"
-grep -q '^{"progress":{"done":8,"stage":"winogrande","total":8}}$' "$work/progress.log" || fail "progress: $(cat "$work/progress.log")"
+grep -q '^{"progress":{"stage":"winogrande","done":8,"total":8}}$' "$work/progress.log" || fail "progress: $(cat "$work/progress.log")"
 [ "$(head -1 "$work/progress.log")" = '{"plan":[{"stage":"winogrande","total":8,"work":8.0}]}' ] || fail "the plan first: $(cat "$work/progress.log")"
 
 "$cli" eval "$work/gpt2" --data "$data" --suite winogrande --limit 5 --out "$work/gpt2.json" --workspace "$work/ws.amalgam" --label small-gpt2 > /dev/null

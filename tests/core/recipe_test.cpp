@@ -35,7 +35,7 @@ TEST(Recipe, ParsesTheDesignExample) {
     EXPECT_EQ(r.datasets[1].format, "oasst");
     EXPECT_EQ(*r.datasets[1].label, "detoxify.toxicity");
     EXPECT_EQ(*r.datasets[1].direction, Direction::LowerIsBetter);
-    EXPECT_EQ(r.curate.embedder, "hashing");
+    EXPECT_EQ(r.curate.embedder, EmbedderKind::Hashing);
     EXPECT_EQ(r.curate.clusters, 10);
     EXPECT_EQ(r.curate.restarts, 10);
     EXPECT_EQ(r.curate.seed, 0u);
@@ -82,7 +82,7 @@ TEST(Recipe, TyposAndBadValuesAreErrorsWithLines) {
     EXPECT_PRED2(starts, error_of("datasets:\n  - path: a.jsonl\ncurate:\n  fracton: 0.2\n"),
                  "r.yaml:4: unknown key 'fracton' in curate:");
     EXPECT_PRED2(starts, error_of("datasets:\n  - path: a.jsonl\n    direction: up\n"),
-                 "r.yaml:3: direction must be lower_is_better or higher_is_better");
+                 "r.yaml:3: unknown direction 'up' (lower_is_better or higher_is_better)");
     EXPECT_PRED2(starts, error_of("datasets:\n  - path: a.jsonl\n    format: parquet\n"),
                  "r.yaml:3: unknown format 'parquet'");
     EXPECT_EQ(error_of("datasets:\n  - path: a.jsonl\ncurate:\n  fraction: 1.5\n"), "r.yaml:4: a fraction must be in (0, 1]");

@@ -23,7 +23,7 @@ Curation curate_paper_inputs(std::uint64_t seed) {
         {"winogrande", "", import_dataset(data / "winogrande/train_xs.jsonl", "auto"), std::nullopt},
         {"oasst", "", import_dataset(data / "oasst1/oasst1-validation-en.jsonl", "auto"),
          LabelChoice{"detoxify.toxicity", Direction::LowerIsBetter}}};
-    return curate(sources, {"hashing", "", 10, 10, seed}, HashingEmbedder(), quiet);
+    return curate(sources, {EmbedderKind::Hashing, "", 10, 10, seed}, HashingEmbedder(), quiet);
 }
 
 // Expected counts: tests/golden/oasst_reference_counts.py, an independent implementation.

@@ -109,7 +109,7 @@ TEST(Workspace, StoresRecipesOnceAndSelectionsWithEveryPair) {
 
     Dataset d = import_dataset(test::examples_dir() / "winogrande.jsonl", "winogrande");
     NoProgress quiet;
-    Curation c = curate({{"wg", "wg.jsonl", d, std::nullopt}}, {"hashing", "", 3, 2, 0}, HashingEmbedder(), quiet);
+    Curation c = curate({{"wg", "wg.jsonl", d, std::nullopt}}, {EmbedderKind::Hashing, "", 3, 2, 0}, HashingEmbedder(), quiet);
     auto keep = c.select(0.5);
     auto id = w.save_selection(a, c, keep, 0.5, summary_json(c, keep, 0.5));
     SqliteDb::Statement s(w.db(), "SELECT COUNT(*), SUM(selected) FROM selection_pairs WHERE selection_id = ?");
@@ -149,11 +149,11 @@ TEST(Workspace, SettingsOverridesAndJobsPersist) {
         w.set_pair_overrides({{"oasst", "m1"}, {"oasst", "m2"}}, false);
         w.set_pair_overrides({{"hh", "7"}}, true);
         w.set_pair_overrides({{"oasst", "m2"}}, std::nullopt);
-        auto id = w.add_job("eval tiny", "eval", R"({"model":"/models/tiny"})");
+        auto id = w.add_job("eval tiny", JobKind::Evaluate, R"({"model":"/models/tiny"})");
         Workspace::JobRow job = w.jobs().at(0);
         EXPECT_EQ(job.id, id);
-        EXPECT_EQ(job.state, "queued");
-        job.state = "failed";
+        EXPECT_EQ(job.state, JobState::Queued);
+        job.state = JobState::Failed;
         job.error = "no such folder";
         job.log = "line 1\n";
         w.update_job(job);
@@ -164,9 +164,9 @@ TEST(Workspace, SettingsOverridesAndJobsPersist) {
     EXPECT_EQ(w.pair_overrides(), (PairOverrides{{{"oasst", "m1"}, false}, {{"hh", "7"}, true}}));
     auto jobs = w.jobs();
     ASSERT_EQ(jobs.size(), 1u);
-    EXPECT_EQ(jobs[0].kind, "eval");
+    EXPECT_EQ(jobs[0].kind, JobKind::Evaluate);
     EXPECT_EQ(jobs[0].options, R"({"model":"/models/tiny"})");
-    EXPECT_EQ(jobs[0].state, "failed");
+    EXPECT_EQ(jobs[0].state, JobState::Failed);
     EXPECT_EQ(jobs[0].error, "no such folder");
     EXPECT_EQ(jobs[0].log, "line 1\n");
     EXPECT_EQ(count(w, "jobs WHERE finished_at IS NOT NULL"), 1);
@@ -186,19 +186,19 @@ TEST(Workspace, MigratingCancelsTheJobsOfAnOlderBuild) {
     Workspace w(dir / "ws.amalgam");
     auto jobs = w.jobs();
     ASSERT_EQ(jobs.size(), 2u);
-    EXPECT_EQ(jobs[0].state, "cancelled");
+    EXPECT_EQ(jobs[0].state, JobState::Cancelled);
     EXPECT_EQ(jobs[0].error, "queued by an older Amalgam: queue it again");
-    EXPECT_EQ(jobs[1].state, "finished");
-    EXPECT_EQ(jobs[1].kind, "");
+    EXPECT_EQ(jobs[1].state, JobState::Finished);
+    EXPECT_EQ(jobs[1].kind, std::nullopt);
 }
 
 TEST(Workspace, JobsKeepWhatTheyWaitForAndComeBackAsTheyWereRemoved) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
-    const auto first = w.add_job("first", "train", "{}");
-    const auto second = w.add_job("second", "eval", R"({"out": "x"})", {first});
+    const auto first = w.add_job("first", JobKind::Train, "{}");
+    const auto second = w.add_job("second", JobKind::Evaluate, R"({"out": "x"})", {first});
     Workspace::JobRow done = w.jobs()[0];
-    done.state = "finished";
+    done.state = JobState::Finished;
     done.log = "ok\n";
     w.update_job(done);
     const auto before = w.jobs();
@@ -254,10 +254,10 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        const auto job = w.add_job("SFT", "train", "{}");
+        const auto job = w.add_job("SFT", JobKind::Train, "{}");
         Workspace::RunRow sft;
         sft.label = "sft-1";
-        sft.stage = "sft";
+        sft.stage = Stage::Sft;
         sft.dir = "/runs/sft-1";
         sft.config = "stage: sft\n";
         sft.data = "/d/train.jsonl";
@@ -269,14 +269,14 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         const auto sft_id = w.add_run(sft);
         Workspace::RunRow rm = sft;
         rm.label = "rm-1";
-        rm.stage = "rm";
+        rm.stage = Stage::RewardModel;
         rm.dir = "/runs/rm-1";
         rm.parent_run = sft_id;
         rm.job_id.reset();
         const auto rm_id = w.add_run(rm);
         Workspace::RunRow ppo = rm;
         ppo.label = "ppo-1";
-        ppo.stage = "ppo";
+        ppo.stage = Stage::Ppo;
         ppo.dir = "/runs/ppo-1";
         ppo.reward_run = rm_id;
         w.add_run(ppo);
@@ -291,7 +291,7 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         // a job's run is left as the workbench wrote it.
         Workspace::RunRow cli = rm;
         cli.label = "dpo-1";
-        cli.stage = "dpo";
+        cli.stage = Stage::Dpo;
         cli.dir = "/runs/dpo-1";
         const auto recorded = w.record_run(cli).id;
         cli.label = "renamed";
@@ -307,9 +307,9 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     const auto runs = w.runs();
     ASSERT_EQ(runs.size(), 4u);
     EXPECT_EQ(runs[3].label, "dpo-1");
-    EXPECT_EQ(runs[3].stage, "dpo");
+    EXPECT_EQ(runs[3].stage, Stage::Dpo);
     EXPECT_FALSE(runs[3].job_id);
-    EXPECT_EQ(runs[0].stage, "sft");
+    EXPECT_EQ(runs[0].stage, Stage::Sft);
     EXPECT_EQ(runs[0].job_id, 1);
     EXPECT_EQ(runs[0].recipe, "datasets: []\n");
     EXPECT_EQ(runs[0].data_sha256, "abc");

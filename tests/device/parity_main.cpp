@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
         std::ifstream in(argv[2]);
         nlohmann::json request = nlohmann::json::parse(in);
         at::Device device = request.value("device", "cpu") == "cuda" ? at::Device(at::kCUDA) : at::Device(at::kCPU);
-        const Precision precision = parse_precision(request.value("dtype", "float32"));
+        const Precision precision = parse_name<Precision>(request.value("dtype", "float32"));
         nlohmann::json trained;
         if (request.contains("train")) trained = train_run(request["train"], device, precision);
         auto model = TransformerModel::load(argv[1], device, precision);

@@ -161,6 +161,32 @@ TEST(TrainConfig, EveryPresetSurvivesTheTripThroughYaml) {
     EXPECT_EQ(json_to_yaml({{"a", 1}, {"b", {{"c", "x y"}, {"d", {1, 2}}}}, {"e", 1.5e-5}}), "a: 1\nb:\n  c: \"x y\"\n  d: [1,2]\ne: 1.5e-05\n");
 }
 
+TEST(TrainConfig, TheFilesAConfigNamesMustBeWhatItsStageReads) {
+    test::TempDir dir;
+    const std::string pairs = dir.write("pairs.jsonl", "{}\n").string(), suites = dir.path().string();
+    auto error = [](Stage stage, const std::string& data, const std::string& eval_data) {
+        TrainConfig c = stage_defaults(stage);
+        c.data = data;
+        c.eval_data = eval_data;
+        try {
+            check_inputs(c);
+        } catch (const ConfigError& e) {
+            return std::string(e.what());
+        }
+        return std::string("taken");
+    };
+    EXPECT_EQ(error(Stage::Sft, pairs, ""), "taken");
+    EXPECT_EQ(error(Stage::Dpo, pairs, pairs), "taken");
+    EXPECT_EQ(error(Stage::Ppo, pairs, suites), "taken");
+    EXPECT_EQ(error(Stage::Sft, suites + "/none.jsonl", ""), "data: " + suites + "/none.jsonl: no such file");
+    EXPECT_EQ(error(Stage::RewardModel, suites, ""), "data: " + suites + ": is a folder, expected a file of training data");
+    EXPECT_EQ(error(Stage::Sft, pairs, suites),
+              "eval_data: " + suites + ": is a folder; sft holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo)");
+    EXPECT_EQ(error(Stage::RewardModel, pairs, suites + "/none.jsonl"), "eval_data: " + suites + "/none.jsonl: no such file");
+    EXPECT_EQ(error(Stage::Ppo, pairs, pairs), "eval_data: " + pairs + ": is a file; ppo evaluates on a folder of evaluation suites");
+    EXPECT_EQ(error(Stage::Ppo, pairs, suites + "/none"), "eval_data: " + suites + "/none: no such folder");
+}
+
 TEST(TrainData, ReadsEveryRowShapeAndNamesTheLineOfABadOne) {
     test::TempDir dir;
     auto sft = dir.write("sft.jsonl", R"({"prompt": "p1", "response": "r1"}

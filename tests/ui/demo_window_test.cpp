@@ -146,7 +146,7 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     ASSERT_EQ(rows.size(), 12u);
     for (const auto& job : rows) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
     const Experiments& experiments = workbench().experiments();
-    const std::vector<std::string> stages = {"sft", "rm", "ppo", "dpo"};
+    const std::vector<Stage> stages = {Stage::Sft, Stage::RewardModel, Stage::Ppo, Stage::Dpo};
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const auto& run = experiments.runs()[i];
         EXPECT_EQ(run.stage, stages[i]);
@@ -302,7 +302,7 @@ TEST(JobQueue, AJobRunningWhenTheWindowClosesRunsAgainOnReopening) {
         w.jobs().enqueue("init", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "m")}}});
         EXPECT_EQ(w.jobs().rows().front().state, JobState::Running);
     }  // closed while running
-    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs().front().state, "queued");
+    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs().front().state, JobState::Queued);
     Workbench w;
     w.jobs().setWorker(AMALGAM_CLI);
     ASSERT_EQ(w.open(file), "");
@@ -328,7 +328,7 @@ TEST(JobQueue, CancelStopsTheRunningJobAndDropsAQueuedOne) {
     EXPECT_EQ(ended, (std::vector<JobState>{JobState::Cancelled, JobState::Cancelled}));
     EXPECT_FALSE(std::filesystem::exists(dir / "a" / "config.json"));
     EXPECT_FALSE(std::filesystem::exists(dir / "b"));
-    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs()[1].state, "cancelled");
+    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs()[1].state, JobState::Cancelled);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <QDateTime>
@@ -119,7 +120,7 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
         desk.panel.applyPreset("none");
         desk.panel.setData(qpath(dir / "missing.jsonl"));
         EXPECT_EQ(desk.panel.launch(), 0);
-        EXPECT_TRUE(desk.panel.message().endsWith("missing.jsonl: no such training data file")) << desk.panel.message();
+        EXPECT_TRUE(desk.panel.message().endsWith("missing.jsonl: no such file")) << desk.panel.message();
 
         desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
         desk.panel.setSteps(4);
@@ -217,7 +218,7 @@ TEST(Training, APipelineWaitsForEachStageAndGoesOnWhenAFailedStageIsResumed) {
     // A refused stage queues nothing.
     desk.panel.setData(qpath(dir / "missing.jsonl"));
     EXPECT_FALSE(desk.panel.launchPipeline());
-    EXPECT_TRUE(desk.panel.message().endsWith("missing.jsonl: no such training data file")) << desk.panel.message();
+    EXPECT_TRUE(desk.panel.message().endsWith("missing.jsonl: no such file")) << desk.panel.message();
     EXPECT_TRUE(desk.workbench.jobs().rows().empty());
 
     // SFT fails on a malformed line: what waits for it is cancelled, saying why; the base is still evaluated.
@@ -253,16 +254,37 @@ TEST(Training, APipelineWaitsForEachStageAndGoesOnWhenAFailedStageIsResumed) {
     EXPECT_EQ(results[3].step, 6);
 }
 
-TEST(Training, APipelinesPpoRunEvaluatesItselfOnce) {
+TEST(Training, TheEvaluationFieldsFollowTheStageAndAreCheckedBeforeAnythingIsQueued) {
+    test::TempDir dir;
+    TrainingDesk desk(dir / "ws.amalgam");
+    const QString pairs = qpath(test::examples_dir() / "pairwise.jsonl"), suites = qpath(test::examples_dir());
+    desk.panel.setData(pairs);
+    desk.panel.setHeldOutData(pairs);
+    desk.panel.setEvaluationData(suites);
+    for (Stage stage : {Stage::Sft, Stage::RewardModel, Stage::Dpo, Stage::Ppo}) {
+        desk.panel.setStage(stage);
+        EXPECT_EQ(desk.panel.request().config.eval_data, (stage == Stage::Ppo ? suites : pairs).toStdString()) << to_string(stage);
+    }
+
+    desk.panel.setStage(Stage::Sft);
+    desk.panel.setHeldOutData(suites);
+    EXPECT_EQ(desk.panel.launch(), 0);
+    EXPECT_EQ(desk.panel.message(), "eval_data: " + suites +
+                                        ": is a folder; sft holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo)");
+    EXPECT_TRUE(desk.workbench.jobs().rows().empty());
+}
+
+TEST(Training, APipelineEvaluatesEachPolicyOnceAfterItsRun) {
     test::TempDir dir;
     TrainingDesk desk(dir / "ws.amalgam");
     desk.panel.applyPreset("none");
     desk.panel.setSteps(2);
     desk.panel.setPipeline(true, false);
     desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));
+    desk.panel.setHeldOutData(qpath(test::examples_dir() / "pairwise.jsonl"));
     desk.panel.setEvaluationData(qpath(test::examples_dir()));
     ASSERT_TRUE(desk.panel.launchPipeline()) << desk.panel.message();
-    EXPECT_EQ(desk.panel.message(), "Queued sft-1 \u2192 rm-2 \u2192 ppo-3, then 2 evaluations.");
+    EXPECT_EQ(desk.panel.message(), "Queued sft-1 \u2192 rm-2 \u2192 ppo-3, then 3 evaluations.");
     ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
     for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
     QStringList labels;
@@ -272,7 +294,13 @@ TEST(Training, APipelinesPpoRunEvaluatesItselfOnce) {
         EXPECT_EQ(document["dtype"], "float32") << row.label << ": the type the model ran in";
     }
     labels.sort();
-    EXPECT_EQ(labels, QStringList({"ppo-3 @ step 2", "sft-1", "tiny-llama"}));
+    EXPECT_EQ(labels, QStringList({"ppo-3", "sft-1", "tiny-llama"}));
+    // SFT and RM evaluated on the held-out pairs as they trained.
+    for (const auto& run : desk.experiments().runs()) {
+        const bool evaluated = std::any_of(desk.experiments().metrics(run.id).begin(), desk.experiments().metrics(run.id).end(),
+                                           [](const MetricsLine& line) { return line.contains("eval/loss"); });
+        EXPECT_EQ(evaluated, run.stage != Stage::Ppo) << run.label;
+    }
 }
 
 TEST(Training, RunsAndEvaluationsOfTheCommandLineAppearWithTheirLineage) {
@@ -312,10 +340,10 @@ TEST(Training, RunsAndEvaluationsOfTheCommandLineAppearWithTheirLineage) {
     const auto& runs = desk.experiments().runs();
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_EQ(runs[0].label, "sft");
-    EXPECT_EQ(runs[0].stage, "sft");
+    EXPECT_EQ(runs[0].stage, Stage::Sft);
     EXPECT_FALSE(runs[0].parent_run);
     EXPECT_EQ(runs[1].label, "rm");
-    EXPECT_EQ(runs[1].stage, "rm");
+    EXPECT_EQ(runs[1].stage, Stage::RewardModel);
     EXPECT_EQ(runs[1].parent_run, runs[0].id);
     EXPECT_EQ(runs[1].dir, (dir / "rm").string());
     RunTableModel table(desk.experiments());

@@ -183,7 +183,7 @@ TEST(Workbench, AModelEmbedderCuratesInAWorkerAndTheMapComesBack) {
     ASSERT_EQ(finishTask(w), "");
     w.jobs().enqueue("encoder", {JobKind::MakeModel, {{"arch", "bert"}, {"out", qpath(dir / "bert")}}});
     CurationSettings settings;
-    settings.embedder = "minilm";
+    settings.embedder = EmbedderKind::MiniLm;
     settings.model = (dir / "bert").string();
     settings.clusters = 2;
     w.setSettings(settings);
@@ -194,7 +194,7 @@ TEST(Workbench, AModelEmbedderCuratesInAWorkerAndTheMapComesBack) {
     ASSERT_TRUE(test::waitUntil([&] { return w.curation() != nullptr; }));
     EXPECT_EQ(w.curation()->pairs.size(), 32u);
     EXPECT_EQ(w.curation()->clusters_used, 2);
-    EXPECT_EQ(w.curation()->settings.embedder, "minilm");
+    EXPECT_EQ(w.curation()->settings.embedder, EmbedderKind::MiniLm);
 }
 
 TEST(Models, PassTheModelTester) {

@@ -278,10 +278,10 @@ TrainConfig Experiments::validated(const TrainRequest& request) {
     if (request.parent && checked.adapter.empty()) checked.adapter = "(the parent run's adapter)";
     if (request.reward && checked.reward.empty()) checked.reward = "(the reward run's adapter)";
     train_config_from_json(checked.to_json(), workspaceDir().toStdString());  // refuses what the worker would
+    check_inputs(config);
     if (request.config.stage != Stage::Sft && !request.parent)
         throw std::invalid_argument(std::string(to_string(config.stage)) + " starts from an SFT run: choose one");
     if (request.config.stage == Stage::Ppo && !request.reward) throw std::invalid_argument("PPO needs a reward model run: choose one");
-    if (!QFileInfo::exists(q(config.data))) throw std::invalid_argument(config.data + ": no such training data file");
     return config;
 }
 
@@ -312,7 +312,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
 
     Workspace::RunRow row;
     row.label = (request.label.isEmpty() ? QFileInfo(dir).fileName() : request.label).toStdString();
-    row.stage = stage.toStdString();
+    row.stage = config.stage;
     row.dir = dir.toStdString();
     row.config = yaml;
     row.parent_run = request.parent;
@@ -338,7 +338,8 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
         TrainRequest r = request.settings;
         if (!r.config.preset.empty() && preset_config(r.config.preset).stage != s) r.config.preset.clear();
         r.config.stage = s;
-        if (s != Stage::Ppo) r.config.eval_data.clear();  // PPO's is a folder of suites; the others read pairs
+        // Every policy is evaluated once, after its run: PPO does not evaluate itself on the way.
+        r.config.eval_data = s == Stage::Ppo ? std::string() : request.heldOut.toStdString();
         r.parent = parent;
         r.reward = reward;
         r.label.clear();
@@ -368,10 +369,7 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
     base.device = request.settings.device;
     base.dtype = request.settings.dtype;
     runs.evaluations.push_back(evaluate(base));
-    // A PPO run given evaluation data evaluates itself at its last step (and every eval_every
-    // steps), each result a row of its own in Compare: a second evaluation would repeat it.
-    const bool ppoEvaluatesItself = !request.settings.config.eval_data.empty();
-    for (const auto& policy : {std::optional<std::int64_t>(runs.sft), ppoEvaluatesItself ? std::nullopt : runs.ppo, runs.dpo})
+    for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.dpo})
         if (policy) runs.evaluations.push_back(evaluateRun(*policy, request.evaluationData));
     return runs;
 }
@@ -453,7 +451,7 @@ QString Experiments::answersFile(std::int64_t id) const {
 QString Experiments::lineage(std::int64_t id) const {
     QStringList chain;
     for (const auto* r = run(id); r; r = r->parent_run ? run(*r->parent_run) : nullptr) {
-        QString step = QString("<b>%1</b> (%2)").arg(q(r->label).toHtmlEscaped(), q(r->stage).toUpper());
+        QString step = QString("<b>%1</b> (%2)").arg(q(r->label).toHtmlEscaped(), QString(to_string(r->stage)).toUpper());
         if (const auto* reward = r->reward_run ? run(*r->reward_run) : nullptr)
             step += tr(" rewarded by <b>%1</b>").arg(q(reward->label).toHtmlEscaped());
         chain << step;

@@ -47,13 +47,14 @@ struct TrainRequest {
 };
 
 /** The paper's Table 1 in one action: an SFT run on the data; from it a reward model and PPO
- *  against that, and DPO; then the evaluation of the base model and of every policy (PPO
- *  evaluates itself where `settings` name evaluation data). Every stage takes `settings`
+ *  against that, and DPO; then the evaluation of the base model and of every policy, each
+ *  once. Every stage takes `settings`
  *  (model, data, LoRA, optimizer, steps, device), its stage aside. */
 struct PipelineRequest {
     TrainRequest settings;
     bool rlhf = true;  ///< SFT → RM → PPO
     bool dpo = true;   ///< SFT → DPO
+    QString heldOut;         ///< the held-out file SFT, RM and DPO evaluate on; may be empty
     QString evaluationData;  ///< the folder of evaluation suites; empty: nothing is evaluated
 };
 

@@ -197,14 +197,14 @@ void Workbench::setSettings(const CurationSettings& settings) {
 }
 
 void Workbench::runCuration() {
-    if (recipe_.curate.embedder != "hashing") {
+    if (recipe_.curate.embedder != EmbedderKind::Hashing) {
         // Model embedders need libtorch, which lives in the workers: run the recipe as a job.
         const QString file = path_ + ".recipe.yaml";
         if (QString error = saveRecipe(file); !error.isEmpty()) {
             emit failed(error);
             return;
         }
-        jobs_->enqueue(tr("Curate with %1").arg(QString::fromStdString(recipe_.curate.embedder)),
+        jobs_->enqueue(tr("Curate with %1").arg(to_string(recipe_.curate.embedder)),
                        {JobKind::Curate, {{"recipe", file}, {"out", QFileInfo(path_).absolutePath() + "/curation"}}});
         return;
     }

@@ -2,6 +2,8 @@
 
 #include <QProcess>
 
+#include "core/contract/device.h"
+
 namespace amalgam {
 
 void DeviceProbe::start(const QString& worker) {
@@ -27,8 +29,13 @@ void DeviceProbe::answered() {
 QStringList DeviceProbe::parse(const QByteArray& output) {
     QStringList devices = {"cpu"};
     for (const QByteArray& line : output.split('\n')) {
-        const QString name = QString::fromUtf8(line).trimmed();
-        if (name.startsWith("cuda") && !devices.contains(name)) devices << name;
+        try {
+            const Device device = Device::parse(line.trimmed().toStdString());
+            const QString name = QString::fromStdString(device.name());
+            if (!devices.contains(name)) devices << name;
+        } catch (const std::invalid_argument&) {
+            // not a device line
+        }
     }
     return devices;
 }

@@ -4,11 +4,11 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTimer>
 #include <QUuid>
 
+#include "core/contract/worker_messages.h"
 #include "core/store/workspace.h"
 
 namespace amalgam {
@@ -23,9 +23,9 @@ Workspace::JobRow to_row(const JobQueue::Job& job) {
     Workspace::JobRow row;
     row.id = job.id;
     row.label = job.label.toStdString();
-    row.kind = to_string(job.work.kind).toStdString();
+    row.kind = job.work.kind;
     row.options = options_text(job.work);
-    row.state = to_string(job.state).toStdString();
+    row.state = job.state;
     row.progress = job.progress;
     row.stage = job.stage.toStdString();
     row.log = job.log.toStdString();
@@ -33,25 +33,22 @@ Workspace::JobRow to_row(const JobQueue::Job& job) {
     return row;
 }
 
-/** A stored job, or nothing for one of a kind this build does not run (an older build's). */
+/** A stored job, or nothing for one of a kind this build does not run. */
 std::optional<JobQueue::Job> from_row(const Workspace::JobRow& row) {
-    try {
-        JobQueue::Job job;
-        job.id = row.id;
-        job.label = QString::fromStdString(row.label);
-        job.work = {job_kind(QString::fromStdString(row.kind)), QJsonDocument::fromJson(QByteArray::fromStdString(row.options)).object()};
-        job.state = job_state(QString::fromStdString(row.state));
-        job.progress = row.progress;
-        job.stage = QString::fromStdString(row.stage);
-        job.log = QString::fromStdString(row.log);
-        job.error = QString::fromStdString(row.error);
-        job.created = QDateTime::fromString(QString::fromStdString(row.created_at), Qt::ISODate);
-        job.finished = QDateTime::fromString(QString::fromStdString(row.finished_at), Qt::ISODate);
-        job.waitsFor = row.waits_for;
-        return job;
-    } catch (const std::invalid_argument&) {
-        return std::nullopt;
-    }
+    if (!row.kind) return std::nullopt;
+    JobQueue::Job job;
+    job.id = row.id;
+    job.label = QString::fromStdString(row.label);
+    job.work = {*row.kind, QJsonDocument::fromJson(QByteArray::fromStdString(row.options)).object()};
+    job.state = row.state;
+    job.progress = row.progress;
+    job.stage = QString::fromStdString(row.stage);
+    job.log = QString::fromStdString(row.log);
+    job.error = QString::fromStdString(row.error);
+    job.created = QDateTime::fromString(QString::fromStdString(row.created_at), Qt::ISODate);
+    job.finished = QDateTime::fromString(QString::fromStdString(row.finished_at), Qt::ISODate);
+    job.waitsFor = row.waits_for;
+    return job;
 }
 
 }  // namespace
@@ -125,7 +122,7 @@ void JobQueue::poll() {
 void JobQueue::reload() {
     std::vector<Job> rows;
     for (const auto& stored : workspace_->jobs()) {
-        if (stored.id == runningId_ && process_ && stored.state == to_string(JobState::Cancelled).toStdString() && !cancelling_) {
+        if (stored.id == runningId_ && process_ && stored.state == JobState::Cancelled && !cancelling_) {
             cancelling_ = true;  // cancelled in another workbench
             process_->terminate();
         }
@@ -145,7 +142,7 @@ std::int64_t JobQueue::enqueue(const QString& label, const WorkerJob& work, cons
     job.work = work;
     job.created = QDateTime::currentDateTimeUtc();
     job.waitsFor = waitsFor;
-    job.id = workspace_->add_job(label.toStdString(), to_string(work.kind).toStdString(), options_text(work), waitsFor);
+    job.id = workspace_->add_job(label.toStdString(), work.kind, options_text(work), waitsFor);
     rows_.push_back(job);
     emit rowsReset();
     startNext();
@@ -283,24 +280,19 @@ void JobQueue::readOutput() {
         const QByteArray line = pending_.left(end);
         pending_.remove(0, end + 1);
         if (row < 0) continue;
-        const QJsonObject message = QJsonDocument::fromJson(line).object();
         Job& job = rows_[row];
-        if (const QJsonObject progress = message.value("progress").toObject(); !progress.isEmpty()) {
-            const double total = progress.value("total").toDouble();
-            job.stage = progress.value("stage").toString();
-            job.total = static_cast<std::int64_t>(total);
-            job.progress = overall_share(job.plan, job.stage.toStdString(), total > 0 ? progress.value("done").toDouble() / total : 1.0);
-        } else if (message.value("plan").isArray()) {
-            job.plan.clear();
-            for (const QJsonValue value : message.value("plan").toArray()) {
-                const QJsonObject stage = value.toObject();
-                job.plan.push_back({stage.value("stage").toString().toStdString(), static_cast<std::size_t>(stage.value("total").toDouble()),
-                                    stage.value("work").toDouble()});
-            }
-        } else if (const QJsonObject metrics = message.value("metrics").toObject(); !metrics.isEmpty()) {
-            emit metricsReported(runningId_, metrics);
-        } else {
+        const std::optional<WorkerMessage> message = read_worker_line(std::string_view(line.constData(), static_cast<std::size_t>(line.size())));
+        if (!message) {
             job.log += QString::fromUtf8(line) + "\n";
+        } else if (const auto* progress = std::get_if<ProgressMessage>(&*message)) {
+            job.stage = QString::fromStdString(progress->stage);
+            job.total = static_cast<std::int64_t>(progress->total);
+            job.progress = overall_share(job.plan, progress->stage,
+                                         progress->total > 0 ? static_cast<double>(progress->done) / static_cast<double>(progress->total) : 1.0);
+        } else if (const auto* plan = std::get_if<PlanMessage>(&*message)) {
+            job.plan = plan->stages;
+        } else if (const auto* metrics = std::get_if<MetricsMessage>(&*message)) {
+            emit metricsReported(runningId_, QJsonDocument::fromJson(QByteArray::fromStdString(metrics->values.dump())).object());
         }
     }
     if (row >= 0) emit rowChanged(row);

@@ -7,33 +7,6 @@
 namespace amalgam {
 namespace {
 
-const std::array<std::pair<JobKind, const char*>, 6> kKinds = {{{JobKind::MakeModel, "make-model"},
-                                                                 {JobKind::Curate, "curate"},
-                                                                 {JobKind::Evaluate, "eval"},
-                                                                 {JobKind::Train, "train"},
-                                                                 {JobKind::Merge, "merge"},
-                                                                 {JobKind::Generate, "generate"}}};
-
-const std::array<std::pair<JobState, const char*>, 5> kStates = {{{JobState::Queued, "queued"},
-                                                                   {JobState::Running, "running"},
-                                                                   {JobState::Finished, "finished"},
-                                                                   {JobState::Failed, "failed"},
-                                                                   {JobState::Cancelled, "cancelled"}}};
-
-template <typename Enum, std::size_t N>
-QString name_of(const std::array<std::pair<Enum, const char*>, N>& names, Enum value) {
-    for (const auto& [v, name] : names)
-        if (v == value) return name;
-    return {};
-}
-
-template <typename Enum, std::size_t N>
-Enum value_of(const std::array<std::pair<Enum, const char*>, N>& names, const QString& name, const char* what) {
-    for (const auto& [v, n] : names)
-        if (name == n) return v;
-    throw std::invalid_argument(std::string("unknown ") + what + " '" + name.toStdString() + "'");
-}
-
 }  // namespace
 
 QStringList WorkerJob::arguments(const QString& workspace) const {
@@ -71,10 +44,5 @@ QStringList WorkerJob::arguments(const QString& workspace) const {
     }
     return {};
 }
-
-QString to_string(JobKind kind) { return name_of(kKinds, kind); }
-JobKind job_kind(const QString& name) { return value_of(kKinds, name, "job kind"); }
-QString to_string(JobState state) { return name_of(kStates, state); }
-JobState job_state(const QString& name) { return value_of(kStates, name, "job state"); }
 
 }  // namespace amalgam

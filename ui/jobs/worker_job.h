@@ -6,12 +6,9 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/contract/job_kind.h"
+
 namespace amalgam {
-
-/** What an amalgam-cli worker is asked to do. */
-enum class JobKind { MakeModel, Curate, Evaluate, Train, Merge, Generate };
-
-enum class JobState { Queued, Running, Finished, Failed, Cancelled };
 
 /** One worker run as the workbench describes it: a kind and its options. arguments() is the one
  *  place that spells amalgam-cli's flags; the workspace stores the kind and options.
@@ -31,12 +28,5 @@ struct WorkerJob {
     QStringList arguments(const QString& workspace) const;
     QString option(const char* key) const { return options.value(key).toString(); }
 };
-
-QString to_string(JobKind kind);
-/** The kind a stored name means; throws std::invalid_argument for a name this build does not know. */
-JobKind job_kind(const QString& name);
-QString to_string(JobState state);
-JobState job_state(const QString& name);
-inline bool ended(JobState s) { return s == JobState::Finished || s == JobState::Failed || s == JobState::Cancelled; }
 
 }  // namespace amalgam

@@ -11,9 +11,10 @@ namespace {
 
 /** The number that says how a run is doing: the loss, or PPO's mean reward. */
 QString current_value(const Workspace::RunRow& run, const std::vector<MetricsLine>& lines) {
-    const QString key = run.stage == "ppo" ? "objective/scores" : "loss";
+    const bool ppo = run.stage == Stage::Ppo;
+    const QString key = ppo ? "objective/scores" : "loss";
     for (auto it = lines.rbegin(); it != lines.rend(); ++it)
-        if (it->contains(key)) return QString("%1 %2").arg(run.stage == "ppo" ? "score" : "loss").arg(it->value(key).toDouble(), 0, 'g', 4);
+        if (it->contains(key)) return QString("%1 %2").arg(ppo ? "score" : "loss").arg(it->value(key).toDouble(), 0, 'g', 4);
     return {};
 }
 
@@ -59,7 +60,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
     switch (index.column()) {
     case NameColumn: return QString::fromStdString(run.label);
-    case StageColumn: return QString::fromStdString(run.stage).toUpper();
+    case StageColumn: return QString(to_string(run.stage)).toUpper();
     case StateColumn: return state ? to_string(*state) : run.job_id ? tr("unknown") : tr("command line");  // amalgam-cli train --workspace
     case StepColumn: {
         const auto [step, total] = experiments_.steps(run.id);

@@ -20,6 +20,7 @@
 #include "ui/models/record_table_model.h"
 #include "ui/views/record_html.h"
 #include "ui/views/table_fit.h"
+#include "ui/views/name_combo.h"
 
 namespace amalgam {
 namespace {
@@ -39,9 +40,9 @@ AddDatasetDialog::AddDatasetDialog(const QString& file, QWidget* parent)
     resize(960, 640);
     format_->addItem("auto");
     for (const auto& importer : importers()) format_->addItem(QString::fromStdString(importer->format()));
-    role_->addItems({"train", "eval"});
+    add_names(role_, dataset_role_names);
     label_->setEditable(true);
-    direction_->addItems({"lower_is_better", "higher_is_better"});
+    add_names(direction_, direction_names);
     fields_->setHorizontalHeaderLabels({tr("Field"), tr("Name in the file")});
     fields_->horizontalHeader()->setStretchLastSection(true);
     fields_->verticalHeader()->hide();
@@ -116,10 +117,10 @@ DatasetSpec AddDatasetDialog::spec() const {
     spec.name = name_->text().trimmed().toStdString();
     spec.path = file_.toStdString();
     spec.format = format_->currentText().toStdString();
-    spec.role = dataset_role(role_->currentText().toStdString()).value_or(DatasetRole::Train);
+    spec.role = chosen<DatasetRole>(role_);
     if (!label_->currentText().isEmpty()) {
         spec.label = label_->currentText().toStdString();
-        spec.direction = direction_from_string(direction_->currentText().toStdString());
+        spec.direction = chosen<Direction>(direction_);
     }
     for (int r = 0; r < fields_->rowCount(); ++r)
         if (fields_->item(r, 1)->text() != fields_->item(r, 0)->text())

@@ -23,6 +23,7 @@
 #include "ui/jobs/background_task.h"
 #include "ui/models/selection_counts_model.h"
 #include "ui/views/table_fit.h"
+#include "ui/views/name_combo.h"
 
 namespace amalgam {
 namespace {
@@ -47,7 +48,7 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     labels_->horizontalHeader()->setStretchLastSection(true);
     labels_->verticalHeader()->hide();
     fitHeightToRows(labels_, 6);
-    embedder_->addItems({"hashing", "minilm"});
+    add_names(embedder_, embedder_kind_names);
     model_->setPlaceholderText(tr("model folder (minilm)"));
     fraction_->setRange(1, 100);
     progress_->setRange(0, 1000);
@@ -150,7 +151,7 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
 void CurationPanel::showSettings() {
     const CurationSettings& s = workbench_.recipe().curate;
     const QSignalBlocker block(embedder_);
-    embedder_->setCurrentText(QString::fromStdString(s.embedder));
+    choose(embedder_, s.embedder);
     model_->setText(QString::fromStdString(s.model));
     clusters_->setValue(s.clusters);
     restarts_->setValue(s.restarts);
@@ -167,7 +168,7 @@ void CurationPanel::showFraction() {
 void CurationPanel::storeSettings() {
     if (!workbench_.isOpen()) return;
     CurationSettings s = workbench_.recipe().curate;
-    s.embedder = embedder_->currentText().toStdString();
+    s.embedder = chosen<EmbedderKind>(embedder_);
     s.model = model_->text().trimmed().toStdString();
     s.clusters = clusters_->value();
     s.restarts = restarts_->value();
@@ -192,16 +193,16 @@ void CurationPanel::showDatasets() {
         auto* direction = new QComboBox(labels_);
         label->addItem(tr("(format default)"), QString());
         for (const auto& n : names) label->addItem(QString::fromStdString(n), QString::fromStdString(n));
-        direction->addItems({"lower_is_better", "higher_is_better"});
+        add_names(direction, direction_names);
         if (spec->label) label->setCurrentIndex(label->findData(QString::fromStdString(*spec->label)));
-        if (spec->direction) direction->setCurrentText(to_string(*spec->direction));
+        if (spec->direction) choose(direction, *spec->direction);
         labels_->setCellWidget(row, 1, label);
         labels_->setCellWidget(row, 2, direction);
         const std::string datasetName = d->name;
         auto store = [this, datasetName, label, direction] {
-            const QString chosen = label->currentData().toString();
-            workbench_.setLabel(datasetName, chosen.isEmpty() ? std::nullopt : std::optional<std::string>(chosen.toStdString()),
-                                direction_from_string(direction->currentText().toStdString()));
+            const QString name = label->currentData().toString();
+            workbench_.setLabel(datasetName, name.isEmpty() ? std::nullopt : std::optional<std::string>(name.toStdString()),
+                                chosen<Direction>(direction));
         };
         connect(label, &QComboBox::currentIndexChanged, this, store, Qt::QueuedConnection);
         connect(direction, &QComboBox::currentIndexChanged, this, store, Qt::QueuedConnection);

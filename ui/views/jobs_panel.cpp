@@ -21,6 +21,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "core/contract/precision.h"
 #include "core/store/workspace.h"
 #include "ui/document/experiments.h"
 #include "ui/document/workbench.h"
@@ -28,6 +29,7 @@
 #include "ui/jobs/job_queue.h"
 #include "ui/models/job_table_model.h"
 #include "ui/views/path_field.h"
+#include "ui/views/name_combo.h"
 
 namespace amalgam {
 namespace {
@@ -125,7 +127,7 @@ void JobsPanel::askForEvaluation() {
     limit->setSpecialValueText(tr("all items"));
     QPointer<QComboBox> device = new QComboBox(&dialog);
     auto* dtype = new QComboBox(&dialog);
-    dtype->addItems({"auto", "float32", "bfloat16", "float16"});
+    add_names(dtype, precision_names);
     dtype->setToolTip(tr("auto: bfloat16 on a GPU, float32 on the CPU"));
     // The worker says which devices there are; the list fills in when it has answered.
     auto offerDevices = [this, device] {

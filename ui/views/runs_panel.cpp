@@ -96,8 +96,8 @@ void RunsPanel::selectionChanged() {
     curves_->showRuns(runs);
     lineage_->setText(lineage());
     const auto* run = runs.size() == 1 ? workbench_.experiments().run(runs.front()) : nullptr;
-    samples_->setEnabled(run && run->stage == "ppo");
-    answers_->setEnabled(run && run->stage != "rm");  // a reward model scores; it does not answer
+    samples_->setEnabled(run && run->stage == Stage::Ppo);
+    answers_->setEnabled(run && answers_prompts(run->stage));
 }
 
 QString RunsPanel::lineage() const {

@@ -14,16 +14,16 @@
 #include <QTemporaryFile>
 #include <QVBoxLayout>
 
+#include "core/contract/precision.h"
 #include "core/util/atomic_file.h"
 #include "ui/document/workbench.h"
 #include "ui/jobs/device_probe.h"
 #include "ui/jobs/job_queue.h"
 #include "ui/views/path_field.h"
+#include "ui/views/name_combo.h"
 
 namespace amalgam {
 namespace {
-
-const Stage kStages[] = {Stage::Sft, Stage::RewardModel, Stage::Dpo, Stage::Ppo};
 
 QSpinBox* spin(int low, int high, QWidget* parent) {
     auto* s = new QSpinBox(parent);
@@ -46,9 +46,9 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
       model_(new QLineEdit(this)), parent_(new QComboBox(this)), reward_(new QComboBox(this)), data_(new QLineEdit(this)),
       loraR_(spin(1, 1024, this)), loraAlpha_(doubleSpin(0.5, 4096, 1, 1, this)), loraDropout_(doubleSpin(0, 0.9, 0.05, 2, this)),
       targets_(new QLineEdit(this)), lr_(new QLineEdit(this)), batch_(spin(1, 4096, this)), maxLength_(spin(8, 131072, this)),
-      steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), evalData_(new QLineEdit(this)), device_(new QComboBox(this)),
+      steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), heldOut_(new QLineEdit(this)), suites_(new QLineEdit(this)), device_(new QComboBox(this)),
       dtype_(new QComboBox(this)), pipeline_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
-    for (Stage s : kStages) stage_->addItem(QString(to_string(s)).toUpper(), static_cast<int>(s));
+    for (Stage s : stage_names.values()) stage_->addItem(QString(to_string(s)).toUpper(), static_cast<int>(s));
     preset_->addItem(tr("none"));
     for (const auto& name : preset_names()) preset_->addItem(QString::fromStdString(name));
     model_->setPlaceholderText(tr("the built-in tiny Llama (random weights)"));
@@ -56,8 +56,9 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     targets_->setPlaceholderText(tr("the family's default (q_proj, v_proj)"));
     lr_->setValidator(new QDoubleValidator(0, 1, 12, lr_));
     evalEvery_->setSpecialValueText(tr("at the end"));
-    evalData_->setPlaceholderText(tr("optional: folder of evaluation suites (PPO)"));
-    dtype_->addItems({"auto", "float32", "bfloat16", "float16"});
+    heldOut_->setPlaceholderText(tr("optional: a JSON lines file of held-out examples (SFT, RM, DPO)"));
+    suites_->setPlaceholderText(tr("optional: a folder of evaluation suites (PPO; a pipeline's evaluations)"));
+    add_names(dtype_, precision_names);
     dtype_->setToolTip(tr("the frozen base's precision; LoRA, heads and optimizer stay float32"));
     device_->addItems(devices_->devices());
     pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO and SFT \u2192 DPO"), QVariantList{true, true});
@@ -83,7 +84,8 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     form->addRow(tr("Max length"), maxLength_);
     form->addRow(tr("Steps"), steps_);
     form->addRow(tr("Evaluate every"), evalEvery_);
-    form->addRow(tr("Evaluation data"), pathField(evalData_, PathKind::Folder, this));
+    form->addRow(tr("Held-out data"), pathField(heldOut_, PathKind::File, this));
+    form->addRow(tr("Evaluation suites"), pathField(suites_, PathKind::Folder, this));
     form->addRow(tr("Device"), device_);
     form->addRow(tr("Precision"), dtype_);
 
@@ -132,7 +134,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     connect(&workbench_, &Workbench::exported, this, [this] { data_->setText(workbench_.experiments().currentData()); });
     connect(&workbench_, &Workbench::opened, this, [this] {
         data_->setText(workbench_.experiments().currentData());
-        evalData_->setText(workbench_.experiments().evaluationData());
+        suites_->setText(workbench_.experiments().evaluationData());
         devices_->start(workbench_.jobs().worker());
     });
     applyPreset("paper-sft");
@@ -144,7 +146,9 @@ void TrainPanel::setSteps(int steps) { steps_->setValue(steps); }
 
 void TrainPanel::setData(const QString& file) { data_->setText(file); }
 
-void TrainPanel::setEvaluationData(const QString& folder) { evalData_->setText(folder); }
+void TrainPanel::setHeldOutData(const QString& file) { heldOut_->setText(file); }
+
+void TrainPanel::setEvaluationData(const QString& folder) { suites_->setText(folder); }
 
 void TrainPanel::applyPreset(const QString& name) {
     const Stage stage = static_cast<Stage>(stage_->currentData().toInt());
@@ -175,22 +179,23 @@ void TrainPanel::stageChanged() {
         return;
     }
     parent_->setEnabled(stage != Stage::Sft);
+    heldOut_->setEnabled(stage != Stage::Ppo);
     reward_->setEnabled(stage == Stage::Ppo);
     refillRuns();
 }
 
 void TrainPanel::refillRuns() {
-    auto fill = [this](QComboBox* box, const std::string& stage) {
+    auto fill = [this](QComboBox* box, Stage stage) {
         const QVariant chosen = box->currentData();
         box->clear();
         for (const auto& run : workbench_.experiments().runs())
             if (run.stage == stage && !workbench_.experiments().adapter(run.id).isEmpty())
                 box->addItem(QString::fromStdString(run.label), static_cast<qint64>(run.id));
-        if (box->count() == 0) box->addItem(tr("no finished %1 run yet").arg(QString::fromStdString(stage).toUpper()));
+        if (box->count() == 0) box->addItem(tr("no finished %1 run yet").arg(QString(to_string(stage)).toUpper()));
         if (const int i = box->findData(chosen); i >= 0) box->setCurrentIndex(i);
     };
-    fill(parent_, "sft");
-    fill(reward_, "rm");
+    fill(parent_, Stage::Sft);
+    fill(reward_, Stage::RewardModel);
 }
 
 TrainRequest TrainPanel::request() const {
@@ -199,7 +204,7 @@ TrainRequest TrainPanel::request() const {
     r.config.stage = static_cast<Stage>(stage_->currentData().toInt());
     r.config.model = model_->text().trimmed().toStdString();
     r.config.data = data_->text().trimmed().toStdString();
-    r.config.eval_data = evalData_->text().trimmed().toStdString();
+    r.config.eval_data = (r.config.stage == Stage::Ppo ? suites_ : heldOut_)->text().trimmed().toStdString();
     r.config.lora.r = loraR_->value();
     r.config.lora.alpha = loraAlpha_->value();
     r.config.lora.dropout = loraDropout_->value();
@@ -244,8 +249,8 @@ bool TrainPanel::launchPipeline() {
     const QVariantList chosen = pipeline_->currentData().toList();
     pipeline.rlhf = chosen.value(0).toBool();
     pipeline.dpo = chosen.value(1).toBool();
-    pipeline.evaluationData = pipeline.settings.config.eval_data.empty() ? experiments.evaluationData()
-                                                                          : QString::fromStdString(pipeline.settings.config.eval_data);
+    pipeline.heldOut = heldOut_->text().trimmed();
+    pipeline.evaluationData = suites_->text().trimmed().isEmpty() ? experiments.evaluationData() : suites_->text().trimmed();
     try {
         const PipelineRuns runs = experiments.launchPipeline(pipeline);
         auto label = [&](std::int64_t run) { return QString::fromStdString(experiments.run(run)->label); };

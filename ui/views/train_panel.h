@@ -34,6 +34,8 @@ public:
     void setStage(Stage stage);
     void setSteps(int steps);
     void setData(const QString& file);
+    /** The JSON lines file SFT, RM and DPO evaluate on while they train. */
+    void setHeldOutData(const QString& file);
     /** The folder of evaluation suites: PPO evaluates on it while it trains, a pipeline after. */
     void setEvaluationData(const QString& folder);
     /** Launches the run; returns its id, or 0 after showing why not. */
@@ -41,8 +43,7 @@ public:
     /** Which pipeline launchPipeline() queues: SFT → RM → PPO, SFT → DPO, or both. */
     void setPipeline(bool rlhf, bool dpo);
     /** Queues the pipeline with the fields' settings and evaluates the base and every policy on
-     *  the evaluation data (or the suites evaluated last; PPO evaluates itself where the field
-     *  names a folder); returns false after showing why not. */
+     *  the evaluation suites (or those evaluated last); returns false after showing why not. */
     bool launchPipeline();
     void showCommand();
     void estimate();
@@ -75,7 +76,8 @@ private:
     QSpinBox* maxLength_;
     QSpinBox* steps_;
     QSpinBox* evalEvery_;
-    QLineEdit* evalData_;
+    QLineEdit* heldOut_;
+    QLineEdit* suites_;
     QComboBox* device_;
     QComboBox* dtype_;
     QComboBox* pipeline_;
