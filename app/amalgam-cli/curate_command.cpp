@@ -5,7 +5,7 @@
 #include "arguments.h"
 #include "commands.h"
 #include "core/curate/curation_output.h"
-#include "core/model/embedders.h"
+#include "core/embed/embedders.h"
 #include "core/recipe/recipe.h"
 #include "core/recipe/recipe_sources.h"
 #include "core/store/sqlite_db.h"

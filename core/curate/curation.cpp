@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "core/curate/embedder.h"
+#include "core/embed/embedder.h"
 #include "core/curate/kmeans.h"
 #include "core/curate/projection.h"
 #include "core/curate/selection.h"

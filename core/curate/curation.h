@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/curate/embedder.h"
+#include "core/embed/embedder.h"
 #include "core/data/label_choice.h"
 #include "core/data/record.h"
 #include "core/data/unify.h"

@@ -11,7 +11,7 @@
 
 #include "core/curate/curation.h"
 #include "core/curate/curation_output.h"
-#include "core/curate/hashing_embedder.h"
+#include "core/embed/hashing_embedder.h"
 #include "core/curate/kmeans.h"
 #include "core/data/importer.h"
 #include "core/util/blas_kernels.h"

@@ -18,7 +18,7 @@
 #include "core/model/model_init.h"
 #include "core/model/threads.h"
 #include "core/model/transformer.h"
-#include "core/model/transformer_embedder.h"
+#include "core/embed/transformer_embedder.h"
 #include "core/util/blas_kernels.h"
 #include "core/util/memory_reuse.h"
 #include "tests/shared_data.h"

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/curate/curation.h"
-#include "core/curate/hashing_embedder.h"
+#include "core/embed/hashing_embedder.h"
 #include "core/curate/curation_output.h"
 #include "core/recipe/recipe.h"
 #include "core/recipe/recipe_sources.h"

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/curate/hashing_embedder.h"
+#include "core/embed/hashing_embedder.h"
 
 namespace amalgam {
 namespace {

@@ -9,7 +9,7 @@
 #include "core/model/generation.h"
 #include "core/model/safetensors.h"
 #include "core/model/tokenizer.h"
-#include "core/model/transformer_embedder.h"
+#include "core/embed/transformer_embedder.h"
 #include "reference_model.h"
 #include "tiny_model.h"
 

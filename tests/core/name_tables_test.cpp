@@ -10,7 +10,7 @@
 #include "core/contract/job_kind.h"
 #include "core/contract/precision.h"
 #include "core/contract/stage.h"
-#include "core/curate/embedder.h"
+#include "core/embed/embedder.h"
 #include "core/data/label_choice.h"
 #include "core/data/record.h"
 #include "core/model/dtype.h"

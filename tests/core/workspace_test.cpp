@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/curate/curation.h"
-#include "core/curate/hashing_embedder.h"
+#include "core/embed/hashing_embedder.h"
 #include "core/curate/curation_output.h"
 #include "core/data/importer.h"
 #include "core/store/schema.h"

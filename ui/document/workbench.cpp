@@ -5,7 +5,7 @@
 #include <QUndoStack>
 
 #include "core/curate/curation_output.h"
-#include "core/curate/hashing_embedder.h"
+#include "core/embed/hashing_embedder.h"
 #include "core/recipe/recipe_sources.h"
 #include "core/store/workspace.h"
 #include "core/util/atomic_file.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/curate/embedder.h"
+#include "core/embed/embedder.h"
 
 namespace amalgam {
 

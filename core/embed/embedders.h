@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "core/curate/embedder.h"
+#include "core/embed/embedder.h"
 
 namespace amalgam {
 

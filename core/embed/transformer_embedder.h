@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "core/curate/embedder.h"
+#include "core/embed/embedder.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 

@@ -1,4 +1,4 @@
-#include "core/curate/hashing_embedder.h"
+#include "core/embed/hashing_embedder.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
-#include "core/model/embedders.h"
+#include "core/embed/embedders.h"
 
 #include <stdexcept>
 
-#include "core/curate/hashing_embedder.h"
-#include "core/model/transformer_embedder.h"
+#include "core/embed/hashing_embedder.h"
+#include "core/embed/transformer_embedder.h"
 
 namespace amalgam {
 

@@ -1,4 +1,4 @@
-#include "core/model/transformer_embedder.h"
+#include "core/embed/transformer_embedder.h"
 
 #include <algorithm>
 #include <numeric>
