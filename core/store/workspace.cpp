@@ -402,6 +402,19 @@ Workspace::RunRow Workspace::record_run(const RunRow& run) {
     throw std::logic_error("run folder " + run.dir + " neither added nor found");
 }
 
+void Workspace::remove_run(std::int64_t id) {
+    SqliteDb::Statement s(*db_, "DELETE FROM runs WHERE id = ?");
+    s.bind(1, id).step();
+}
+
+void Workspace::restore_run(const RunRow& run) {
+    SqliteDb::Statement s(*db_,
+                          "INSERT INTO runs (label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, job_id, "
+                          "created_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    bind_run(s, run);
+    s.bind(13, run.created_at).bind(14, run.id).step();
+}
+
 std::vector<Workspace::RunRow> Workspace::runs() {
     std::vector<RunRow> rows;
     SqliteDb::Statement s(*db_,

@@ -171,6 +171,10 @@ public:
      *  workbench added before its worker started) is left as it is. Returns the stored row. */
     RunRow record_run(const RunRow& run);
     std::vector<RunRow> runs();
+    /** Takes a run's row out (runs that name it as parent or reward lose the link). */
+    void remove_run(std::int64_t id);
+    /** Puts a removed run back as it was: its id, time and all. */
+    void restore_run(const RunRow& run);
 
     /** Takes or renews the right to run the workspace's queued jobs for `seconds`: true when
      *  `holder` has it now (it was free, had expired, or was already its own), so that two

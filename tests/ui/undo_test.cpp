@@ -1,6 +1,8 @@
 // Undo and redo of the workbench's edits: the workspace's tables after an undo are those before
 // the edit, and after a redo those after it.
 #include <algorithm>
+#include <filesystem>
+#include <functional>
 
 #include <gtest/gtest.h>
 
@@ -153,6 +155,80 @@ TEST(Undo, QueuedJobsLeaveTheListAndRemovedOnesComeBackAsTheyWere) {
     ASSERT_NE(w.jobs().find(last), nullptr);
     EXPECT_EQ(w.jobs().find(last)->label, "Evaluate second");
     w.jobs().cancel(w.jobs().rows()[0].id);
+}
+
+/** The runs' config files beside their folders, with their text. */
+std::string configs(const std::filesystem::path& dir) {
+    std::string out;
+    std::vector<std::filesystem::path> files;
+    if (std::filesystem::is_directory(dir / "runs"))
+        for (const auto& entry : std::filesystem::directory_iterator(dir / "runs")) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) out += f.filename().string() + ":\n" + test::read_text(f);
+    return out;
+}
+
+TEST(Undo, ALaunchAndAPipelineTakeTheirRunsAndJobsBackWhileTheyWait) {
+    test::TempDir dir;
+    const std::string file = (dir / "ws.amalgam").string();
+    const auto worker = dir.write("worker.sh", "#!/bin/sh\nsleep 30\n");
+    QFile::setPermissions(qpath(worker), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    Workbench w;
+    w.jobs().setWorker(qpath(worker));
+    ASSERT_EQ(w.open(qpath(file)), "");
+    // The tiny model's job keeps running; what is queued after it waits.
+    w.experiments().tinyModel("llama");
+    ASSERT_TRUE(waitUntil([&] { return w.jobs().rows().size() == 1 && w.jobs().rows()[0].state == JobState::Running; }));
+    w.undoStack().clear();
+
+    TrainRequest sft;
+    sft.config = preset_config("paper-sft");
+    sft.config.max_steps = 2;
+    sft.config.data = (test::examples_dir() / "pairwise.jsonl").string();
+    PipelineRequest pipeline;
+    pipeline.settings = sft;
+    pipeline.evaluationData = qpath(test::examples_dir());
+    struct Launch {
+        const char* name;
+        std::function<void()> apply;
+        std::size_t runs, jobs;
+    };
+    const std::vector<Launch> launches = {
+        {"launch", [&] { w.experiments().launch(sft); }, 1, 1},
+        {"pipeline", [&] { w.experiments().launchPipeline(pipeline); }, 4, 4 + 4 + 1},  // 4 runs, 4 evaluations, 1 merge for RM's base
+    };
+    for (const Launch& launch : launches) {
+        const std::string before = tables(file), beforeFiles = configs(dir.path());
+        const std::size_t runsBefore = w.experiments().runs().size(), jobsBefore = w.jobs().rows().size();
+        launch.apply();
+        const std::string after = tables(file), afterFiles = configs(dir.path());
+        ASSERT_EQ(w.experiments().runs().size(), runsBefore + launch.runs) << launch.name;
+        ASSERT_EQ(w.jobs().rows().size(), jobsBefore + launch.jobs) << launch.name;
+        const std::vector<Workspace::RunRow> made = w.experiments().runs();
+        w.undoStack().undo();
+        EXPECT_TRUE(tables(file) == before) << launch.name;
+        EXPECT_EQ(configs(dir.path()), beforeFiles) << launch.name;
+        EXPECT_EQ(w.experiments().runs().size(), runsBefore) << launch.name;
+        EXPECT_EQ(w.jobs().rows().size(), jobsBefore) << launch.name;
+        w.undoStack().redo();
+        EXPECT_TRUE(tables(file) == after) << launch.name;
+        EXPECT_EQ(configs(dir.path()), afterFiles) << launch.name;
+        ASSERT_EQ(w.experiments().runs().size(), made.size()) << launch.name;
+        for (std::size_t i = 0; i < made.size(); ++i) EXPECT_EQ(w.experiments().runs()[i].id, made[i].id) << launch.name << ": ids kept";
+    }
+    EXPECT_EQ(w.undoStack().undoText().toStdString().rfind("Launch a pipeline from sft-2", 0), 0u) << w.undoStack().undoText().toStdString();
+
+    // Once a job of the step has started, the step can no longer be undone and leaves the history.
+    w.jobs().cancel(w.jobs().rows()[0].id);
+    ASSERT_TRUE(waitUntil([&] { return w.jobs().rows()[1].state == JobState::Running; }));
+    ASSERT_EQ(w.undoStack().count(), 2);
+    w.undoStack().undo();  // the pipeline: none of its jobs has started
+    ASSERT_EQ(w.undoStack().count(), 2);
+    const std::string running = tables(file);
+    w.undoStack().undo();  // the launch: its job runs
+    EXPECT_EQ(w.undoStack().count(), 1) << "the launch dropped out of the history";
+    EXPECT_EQ(w.experiments().runs().size(), 1u);
+    w.jobs().cancel(w.jobs().rows()[1].id);
 }
 
 }  // namespace

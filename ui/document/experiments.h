@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <vector>
@@ -65,18 +66,27 @@ struct PipelineRuns {
     std::vector<std::int64_t> evaluations;
 };
 
+/** Work that one step of the undo history queued, as the workspace held it. */
+struct QueuedWork {
+    std::vector<Workspace::JobRow> jobs;
+    std::vector<Workspace::RunRow> runs;
+};
+
 /** One logged step of a run as metrics.jsonl holds it: train lines carry "loss", evaluation
  *  lines "eval/..." keys. */
 using MetricsLine = QJsonObject;
 
 /** The workspace's training runs and evaluations: where their files go, what each run was
  *  made from (lineage), their states (their jobs'), and their metric curves, read from each
- *  run's metrics.jsonl and extended live from the worker. Views ask; they name no files. */
+ *  run's metrics.jsonl and extended live from the worker. Views ask; they name no files.
+ *
+ *  Each public call that queues work (an evaluation, a launch, a pipeline, a merge, answers)
+ *  is one command on the undo stack: undone while none of its jobs has started, its jobs and
+ *  runs leave the workspace; redone, they come back as they were. */
 class Experiments : public QObject {
     Q_OBJECT
 
 public:
-    /** Evaluations are queued as commands on `undo`. */
     Experiments(JobQueue& jobs, QUndoStack& undo, QObject* parent = nullptr);
 
     /** Points at an open workspace (or none): reads its runs and their curves. */
@@ -85,7 +95,8 @@ public:
     /** The built-in tiny model's folder in the workspace, queued for making when absent. */
     QString tinyModel(const QString& arch);
     std::int64_t evaluate(const EvaluationRequest& request);
-    /** The folder of evaluation suites used last. */
+    /** The folder of evaluation suites the latest evaluation in the queue used, or else the
+     *  user's data folder when `amalgam-cli data get` has filled it. */
     QString evaluationData() const;
 
     /** The config as the run will read it (absolute paths, the parent's adapter, the reward). */
@@ -125,6 +136,12 @@ public:
     std::int64_t answerRun(std::int64_t run, const QString& prompts);
     QString answersFile(std::int64_t run) const;
 
+    /** Takes queued work out of the workspace, runs first (their config files too), latest
+     *  first; nothing is taken, and nullopt returned, once any of the jobs has started. */
+    std::optional<QueuedWork> takeQueued(const std::vector<std::int64_t>& jobs, const std::vector<std::int64_t>& runs);
+    /** Puts taken work back as it was: ids, times, configs. */
+    void putBack(const QueuedWork& work);
+
     /** Where a run came from, as rich text: the run, the run it started from (and for PPO its
      *  reward model's run), back to the base model and the data with its hash and recipe. */
     QString lineage(std::int64_t run) const;
@@ -152,6 +169,13 @@ private:
     void noticeResults();
     std::vector<std::pair<std::int64_t, std::string>> storedResults() const;
     void readMetrics(const Workspace::RunRow& run);
+    /** Runs `queue` as one step of the undo history, named by the text it returns (or as part
+     *  of the step already open: a pipeline's launches are one step). */
+    void asOneStep(const std::function<QString()>& queue);
+    /** Queues a job into the open step. */
+    std::int64_t enqueue(const QString& label, const WorkerJob& work, const std::vector<std::int64_t>& waitsFor = {});
+    /** Makes a run known: its curves, its planned steps. */
+    void track(const Workspace::RunRow& run);
     void append(std::int64_t run, const MetricsLine& line);
     /** Remembers the steps a run's config asks for. */
     void plan(const Workspace::RunRow& run);
@@ -183,6 +207,14 @@ private:
     std::map<std::int64_t, qint64> metricsBytes_;  ///< run -> the size of its metrics.jsonl when last read
     std::vector<std::pair<std::int64_t, std::string>> seenResults_;  ///< the stored evaluations (id, metrics) seen last
     std::map<std::int64_t, std::int64_t> plannedSteps_;  ///< run -> max_steps of its config
+    /** The workspace settings kept here: the D_train exported last and its recipe. */
+    static constexpr const char* kDataKey = "dtrain_file";
+    static constexpr const char* kDataRecipeKey = "dtrain_recipe";
+
+    struct StepIds {
+        std::vector<std::int64_t> jobs, runs;
+    };
+    std::optional<StepIds> step_;  ///< what the open step of the undo history has queued
 };
 
 }  // namespace amalgam
