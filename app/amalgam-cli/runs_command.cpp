@@ -9,7 +9,6 @@
 
 #include "arguments.h"
 #include "commands.h"
-#include "core/recipe/yaml_json.h"
 #include "core/store/workspace.h"
 #include "core/util/csv_field.h"
 
@@ -37,11 +36,7 @@ std::string steps_text(const Workspace::RunRow& run) {
         if (j.is_object() && j.contains("step") && j["step"].is_number_integer()) step = std::max(step, j["step"].get<std::int64_t>());
     }
     std::string text = std::to_string(step);
-    try {  // a run of epochs has no planned step count
-        const auto planned = yaml_to_json(run.config, run.dir).value.value("max_steps", nlohmann::json());
-        if (planned.is_number_integer()) text += " / " + std::to_string(planned.get<std::int64_t>());
-    } catch (const std::exception&) {
-    }
+    if (run.max_steps) text += " / " + std::to_string(*run.max_steps);  // a run of epochs has no planned step count
     return text;
 }
 

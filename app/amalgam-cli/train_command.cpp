@@ -8,7 +8,7 @@
 #include "commands.h"
 #include "core/model/model_config.h"
 #include "core/model/precision.h"
-#include "core/recipe/yaml_json.h"
+#include "core/util/yaml_json.h"
 #include "core/store/workspace.h"
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
@@ -103,6 +103,9 @@ Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, co
     row.stage = config.stage;
     row.dir = stored ? stored->dir : dir.string();
     row.config = json_to_yaml(config.to_json());
+    row.model = config.model;
+    row.max_steps = config.max_steps;
+    row.prompt_template = config.prompt_template;
     row.parent_run = id_of_run_holding(config.adapter);
     row.reward_run = id_of_run_holding(config.reward);
     row.data = config.data;

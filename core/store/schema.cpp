@@ -4,11 +4,48 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/util/yaml_json.h"
+
 namespace amalgam {
 namespace {
 
+/** Fills the columns a migration adds from what the rows already hold. */
+using Backfill = void (*)(SqliteDb&);
+
+/** A run's resolved config as columns, read once from the YAML it was launched with. */
+void fill_run_config_columns(SqliteDb& db) {
+    std::vector<std::pair<std::int64_t, std::string>> configs;
+    {
+        SqliteDb::Statement s(db, "SELECT id, config FROM runs");
+        while (s.step()) configs.emplace_back(s.integer(0), s.text(1));
+    }
+    SqliteDb::Statement update(db, "UPDATE runs SET model = ?, max_steps = ?, template = ? WHERE id = ?");
+    for (const auto& [id, text] : configs) {
+        nlohmann::json config = nlohmann::json::object();
+        try {
+            config = yaml_to_json(text, db.path()).value;
+        } catch (const std::exception&) {
+            // a config that no longer reads keeps empty columns: the run's folder still has it all
+        }
+        update.bind(1, config.value("model", std::string()));
+        const nlohmann::json steps = config.value("max_steps", nlohmann::json());
+        if (steps.is_number_integer()) update.bind(2, steps.get<std::int64_t>());
+        else update.bind(2, std::nullopt);
+        update.bind(3, config.value("template", std::string())).bind(4, id).step();
+        update.reset();
+    }
+}
+
+struct Migration {
+    Migration(const char* sql, Backfill backfill = nullptr) : sql(sql), backfill(backfill) {}
+    const char* sql;
+    Backfill backfill;
+};
+
 // Migration i takes a workspace from version i to i + 1. Append; never edit a shipped one.
-const std::vector<const char*> kMigrations = {
+const std::vector<Migration> kMigrations = {
     R"sql(
     CREATE TABLE datasets (
         id            INTEGER PRIMARY KEY,
@@ -132,6 +169,13 @@ const std::vector<const char*> kMigrations = {
     -- The jobs a job waits for (a pipeline's stages): it starts once they have finished.
     ALTER TABLE jobs ADD COLUMN waits_for TEXT NOT NULL DEFAULT '[]';  -- JSON array of job ids
     )sql",
+    {R"sql(
+    -- A run's resolved config as data, so that nothing parses its YAML again.
+    ALTER TABLE runs ADD COLUMN model TEXT NOT NULL DEFAULT '';     -- the base model folder (before a parent's merge)
+    ALTER TABLE runs ADD COLUMN max_steps INTEGER;                   -- NULL: it trains for epochs
+    ALTER TABLE runs ADD COLUMN template TEXT NOT NULL DEFAULT '';  -- the prompt template
+    )sql",
+     fill_run_config_columns},
 };
 
 }  // namespace
@@ -151,7 +195,8 @@ void migrate(SqliteDb& db) {
                                  " is newer than this build understands (" + std::to_string(current_schema_version()) + ")");
     for (; version < current_schema_version(); ++version) {
         SqliteDb::Transaction t(db);
-        db.exec(kMigrations[version]);
+        db.exec(kMigrations[version].sql);
+        if (kMigrations[version].backfill) kMigrations[version].backfill(db);
         db.exec("PRAGMA user_version = " + std::to_string(version + 1));
         t.commit();
     }

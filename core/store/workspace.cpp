@@ -367,35 +367,39 @@ void Workspace::restore_job(const JobRow& job) {
 
 namespace {
 
-/** Binds a run's columns as ?1 (label) to ?12 (job_id), in the table's order. */
+/** Binds a run's columns as ?1 (label) to ?15 (template), in the order of kRunColumns. */
 void bind_run(SqliteDb::Statement& s, const Workspace::RunRow& run) {
     s.bind(1, run.label).bind(2, to_string(run.stage)).bind(3, run.dir).bind(4, run.config);
     bind_optional(s, 5, run.parent_run);
     bind_optional(s, 6, run.reward_run);
     s.bind(7, run.data).bind(8, run.data_sha256).bind(9, run.recipe).bind(10, run.device).bind(11, run.dtype);
     bind_optional(s, 12, run.job_id);
+    s.bind(13, run.model);
+    bind_optional(s, 14, run.max_steps);
+    s.bind(15, run.prompt_template);
 }
 
-const char* const kInsertRun =
-    "INSERT INTO runs (label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, job_id, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+const std::string kRunColumns =
+    "label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, job_id, model, max_steps, template";
+const std::string kInsertRun = "INSERT INTO runs (" + kRunColumns + ", created_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
 }  // namespace
 
 std::int64_t Workspace::add_run(const RunRow& run) {
     SqliteDb::Statement s(*db_, kInsertRun);
     bind_run(s, run);
-    s.bind(13, now_utc()).step();
+    s.bind(16, now_utc()).bind(17, std::nullopt).step();
     return db_->last_insert_id();
 }
 
 Workspace::RunRow Workspace::record_run(const RunRow& run) {
     {
-        SqliteDb::Statement s(*db_, std::string(kInsertRun) +
+        SqliteDb::Statement s(*db_, kInsertRun +
                                         " ON CONFLICT(dir) DO UPDATE SET config = ?4, parent_run = ?5, reward_run = ?6, data = ?7, "
-                                        "data_sha256 = ?8, device = ?10, dtype = ?11 WHERE job_id IS NULL");
+                                        "data_sha256 = ?8, device = ?10, dtype = ?11, model = ?13, max_steps = ?14, template = ?15 "
+                                        "WHERE job_id IS NULL");
         bind_run(s, run);
-        s.bind(13, now_utc()).step();
+        s.bind(16, now_utc()).bind(17, std::nullopt).step();
     }
     for (RunRow& stored : runs())
         if (stored.dir == run.dir) return stored;
@@ -408,21 +412,35 @@ void Workspace::remove_run(std::int64_t id) {
 }
 
 void Workspace::restore_run(const RunRow& run) {
-    SqliteDb::Statement s(*db_,
-                          "INSERT INTO runs (label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, job_id, "
-                          "created_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    SqliteDb::Statement s(*db_, kInsertRun);
     bind_run(s, run);
-    s.bind(13, run.created_at).bind(14, run.id).step();
+    s.bind(16, run.created_at).bind(17, run.id).step();
 }
 
 std::vector<Workspace::RunRow> Workspace::runs() {
     std::vector<RunRow> rows;
-    SqliteDb::Statement s(*db_,
-                          "SELECT id, label, stage, dir, config, parent_run, reward_run, data, data_sha256, recipe, device, dtype, job_id, "
-                          "created_at FROM runs ORDER BY id");
-    while (s.step())
-        rows.push_back({s.integer(0), s.text(1), stored_name<Stage>(db_->path(), s.text(2)), s.text(3), s.text(4), optional_integer(s, 5), optional_integer(s, 6), s.text(7),
-                        s.text(8), s.text(9), s.text(10), s.text(11), optional_integer(s, 12), s.text(13)});
+    SqliteDb::Statement s(*db_, "SELECT id, " + kRunColumns + ", created_at FROM runs ORDER BY id");
+    while (s.step()) {
+        RunRow r;
+        r.id = s.integer(0);
+        r.label = s.text(1);
+        r.stage = stored_name<Stage>(db_->path(), s.text(2));
+        r.dir = s.text(3);
+        r.config = s.text(4);
+        r.parent_run = optional_integer(s, 5);
+        r.reward_run = optional_integer(s, 6);
+        r.data = s.text(7);
+        r.data_sha256 = s.text(8);
+        r.recipe = s.text(9);
+        r.device = s.text(10);
+        r.dtype = s.text(11);
+        r.job_id = optional_integer(s, 12);
+        r.model = s.text(13);
+        r.max_steps = optional_integer(s, 14);
+        r.prompt_template = s.text(15);
+        r.created_at = s.text(16);
+        rows.push_back(std::move(r));
+    }
     return rows;
 }
 

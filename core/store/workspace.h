@@ -145,14 +145,18 @@ public:
     /** Puts a removed job back as it was: its id, times and all. */
     void restore_job(const JobRow& job);
 
-    /** A training run and its lineage: the data it read, the run it started from and, for PPO,
-     *  the reward model's run. Its state is its job's; its curves are in dir/metrics.jsonl. */
+    /** A training run and its lineage: the model and data it read, the run it started from
+     *  and, for PPO, the reward model's run. Its state is its job's; its curves are in
+     *  dir/metrics.jsonl. */
     struct RunRow {
         std::int64_t id = 0;
         std::string label;
         Stage stage = Stage::Sft;
         std::string dir;
-        std::string config;  ///< the YAML it was launched with
+        std::string config;  ///< the YAML it was launched with; what views need of it is below
+        std::string model;   ///< the base model folder (a parent's adapter is merged into it)
+        std::optional<std::int64_t> max_steps;  ///< nullopt: it trains for epochs
+        std::string prompt_template;
         std::optional<std::int64_t> parent_run;
         std::optional<std::int64_t> reward_run;
         std::string data;

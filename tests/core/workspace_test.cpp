@@ -250,6 +250,32 @@ TEST(Workspace, AStoredImportIsTakenOutAndPutBackRowForRow) {
     EXPECT_EQ(w.datasets()[0].id, loaded.id);
 }
 
+TEST(Workspace, MigratingReadsARunsModelStepsAndTemplateOnceFromItsConfig) {
+    test::TempDir dir;
+    {
+        Workspace w(dir / "ws.amalgam");
+        Workspace::RunRow run;
+        run.label = "sft-1";
+        run.dir = "/runs/sft-1";
+        run.config = "stage: sft\nmodel: /models/tiny llama\nmax_steps: 40\ntemplate: \"Q: {prompt}\\nA: {response}\"\n";
+        w.add_run(run);
+        run.label = run.dir = "epochs";
+        run.config = "stage: sft\nmodel: /m\nepochs: 2\n";
+        w.add_run(run);
+        // Back to version 5, whose runs kept these in their YAML alone.
+        w.db().exec("ALTER TABLE runs DROP COLUMN model; ALTER TABLE runs DROP COLUMN max_steps; ALTER TABLE runs DROP COLUMN template; "
+                    "PRAGMA user_version = 5");
+    }
+    Workspace w(dir / "ws.amalgam");
+    const auto runs = w.runs();
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(runs[0].model, "/models/tiny llama");
+    EXPECT_EQ(runs[0].max_steps, 40);
+    EXPECT_EQ(runs[0].prompt_template, "Q: {prompt}\nA: {response}");
+    EXPECT_EQ(runs[1].model, "/m");
+    EXPECT_EQ(runs[1].max_steps, std::nullopt);
+}
+
 TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     test::TempDir dir;
     {
@@ -260,6 +286,9 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         sft.stage = Stage::Sft;
         sft.dir = "/runs/sft-1";
         sft.config = "stage: sft\n";
+        sft.model = "/models/tiny-llama";
+        sft.max_steps = 40;
+        sft.prompt_template = "{prompt} {response}";
         sft.data = "/d/train.jsonl";
         sft.data_sha256 = "abc";
         sft.recipe = "datasets: []\n";
@@ -313,6 +342,9 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     EXPECT_EQ(runs[0].job_id, 1);
     EXPECT_EQ(runs[0].recipe, "datasets: []\n");
     EXPECT_EQ(runs[0].data_sha256, "abc");
+    EXPECT_EQ(runs[0].model, "/models/tiny-llama");
+    EXPECT_EQ(runs[0].max_steps, 40);
+    EXPECT_EQ(runs[0].prompt_template, "{prompt} {response}");
     EXPECT_FALSE(runs[0].parent_run);
     EXPECT_EQ(runs[1].parent_run, runs[0].id);
     EXPECT_FALSE(runs[1].job_id);

@@ -2,7 +2,7 @@
 // file: a config it accepts writes out as JSON that reads back to the same config.
 #include <nlohmann/json.hpp>
 
-#include "core/recipe/yaml_json.h"
+#include "core/util/yaml_json.h"
 #include "core/train/train_config.h"
 #include "core/util/text_file.h"
 #include "fuzz_input.h"

@@ -1,7 +1,7 @@
 // The training config: presets, overrides, and errors that point at the YAML line.
 #include <gtest/gtest.h>
 
-#include "core/recipe/yaml_json.h"
+#include "core/util/yaml_json.h"
 #include "core/train/train_config.h"
 #include "core/train/train_data.h"
 #include "core/util/data_error.h"

@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QStringList>
 
-#include "core/recipe/yaml_json.h"
 #include "core/util/data_home.h"
 #include "ui/jobs/job_queue.h"
 
@@ -55,9 +54,8 @@ void Experiments::reload() {
     runs_ = workspace_ ? workspace_->runs() : std::vector<Workspace::RunRow>{};
     metrics_.clear();
     metricsBytes_.clear();
-    plannedSteps_.clear();
     seenResults_ = storedResults();
-    for (const auto& run : runs_) track(run);
+    for (const auto& run : runs_) readMetrics(run);
     emit runsChanged();
 }
 
@@ -68,7 +66,7 @@ void Experiments::follow(bool othersWrote) {
         for (const auto& stored : workspace_->runs())
             if (!run(stored.id)) {
                 runs_.push_back(stored);
-                track(stored);
+                readMetrics(stored);
                 added = true;
             }
         if (added) emit runsChanged();
@@ -93,11 +91,6 @@ std::vector<std::pair<std::int64_t, std::string>> Experiments::storedResults() c
     if (workspace_)
         for (auto& row : workspace_->eval_results()) stored.emplace_back(row.id, std::move(row.metrics_json));
     return stored;
-}
-
-void Experiments::track(const Workspace::RunRow& run) {
-    readMetrics(run);
-    plan(run);
 }
 
 void Experiments::readMetrics(const Workspace::RunRow& run) {
@@ -160,17 +153,9 @@ std::pair<std::int64_t, std::int64_t> Experiments::steps(std::int64_t id) const 
     for (const MetricsLine& line : metrics(id)) step = std::max<std::int64_t>(step, line.value("step").toInteger());
     std::int64_t total = 0;
     if (const auto* j = job(id); j && j->stage == "train") total = j->total;
-    if (auto it = plannedSteps_.find(id); total == 0 && it != plannedSteps_.end()) total = it->second;
+    if (const auto* r = run(id); total == 0 && r && r->max_steps) total = *r->max_steps;  // a run of epochs: when its worker says
     if (state(id) == JobState::Finished) total = std::max(total, step);
     return {step, total};
-}
-
-void Experiments::plan(const Workspace::RunRow& run) {
-    try {  // a config of epochs has no step count until its worker reports one
-        const auto max = yaml_to_json(run.config, run.dir).value.value("max_steps", nlohmann::json());
-        if (max.is_number_integer()) plannedSteps_[run.id] = max.get<std::int64_t>();
-    } catch (const std::exception&) {
-    }
 }
 
 QString Experiments::adapter(std::int64_t id) const {
@@ -191,13 +176,7 @@ QString Experiments::evaluationData() const {
 }
 
 QString Experiments::baseModel(const Workspace::RunRow& run) const {
-    if (!run.parent_run) {
-        try {
-            return q(yaml_to_json(run.config, run.dir).value.at("model").get<std::string>());
-        } catch (const std::exception&) {
-            return {};
-        }
-    }
+    if (!run.parent_run) return q(run.model);
     return QDir(workspaceDir()).filePath(QString("models/run-%1-merged").arg(*run.parent_run));
 }
 

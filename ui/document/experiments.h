@@ -174,11 +174,8 @@ private:
     void asOneStep(const std::function<QString()>& queue);
     /** Queues a job into the open step. */
     std::int64_t enqueue(const QString& label, const WorkerJob& work, const std::vector<std::int64_t>& waitsFor = {});
-    /** Makes a run known: its curves, its planned steps. */
-    void track(const Workspace::RunRow& run);
+
     void append(std::int64_t run, const MetricsLine& line);
-    /** Remembers the steps a run's config asks for. */
-    void plan(const Workspace::RunRow& run);
     std::optional<std::int64_t> runOfJob(std::int64_t job) const;
     /** Queues the merge of a run's parent into the model the run trained on, unless it is there
      *  or queued; returns the merge job to wait for. */
@@ -206,7 +203,6 @@ private:
     std::map<std::int64_t, std::vector<MetricsLine>> metrics_;
     std::map<std::int64_t, qint64> metricsBytes_;  ///< run -> the size of its metrics.jsonl when last read
     std::vector<std::pair<std::int64_t, std::string>> seenResults_;  ///< the stored evaluations (id, metrics) seen last
-    std::map<std::int64_t, std::int64_t> plannedSteps_;  ///< run -> max_steps of its config
     /** The workspace settings kept here: the D_train exported last and its recipe. */
     static constexpr const char* kDataKey = "dtrain_file";
     static constexpr const char* kDataRecipeKey = "dtrain_recipe";

@@ -10,7 +10,7 @@
 #include <QFileInfo>
 #include <QUndoStack>
 
-#include "core/recipe/yaml_json.h"
+#include "core/util/yaml_json.h"
 #include "core/util/atomic_file.h"
 #include "core/util/sha256.h"
 #include "ui/commands/queue_work_command.h"
@@ -71,7 +71,6 @@ std::optional<QueuedWork> Experiments::takeQueued(const std::vector<std::int64_t
         runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [&](const Workspace::RunRow& r) { return r.id == *id; }), runs_.end());
         metrics_.erase(*id);
         metricsBytes_.erase(*id);
-        plannedSteps_.erase(*id);
     }
     for (auto id = jobs.rbegin(); id != jobs.rend(); ++id)
         if (auto row = jobs_.remove(*id)) taken.jobs.insert(taken.jobs.begin(), std::move(*row));
@@ -86,7 +85,7 @@ void Experiments::putBack(const QueuedWork& work) {
         workspace_->restore_run(run);
         const auto later = [](std::int64_t id, const Workspace::RunRow& r) { return id < r.id; };
         runs_.insert(std::upper_bound(runs_.begin(), runs_.end(), run.id, later), run);
-        track(run);
+        readMetrics(run);
     }
     emit runsChanged();
 }
@@ -200,6 +199,9 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
         row.stage = config.stage;
         row.dir = dir.toStdString();
         row.config = yaml;
+        row.model = config.model;
+        row.max_steps = config.max_steps;
+        row.prompt_template = config.prompt_template;
         row.parent_run = request.parent;
         row.reward_run = request.reward;
         row.data = config.data;
@@ -213,7 +215,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
         row.id = id;
         row.created_at = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
         runs_.push_back(row);
-        track(row);
+        readMetrics(row);
         emit runsChanged();
         return tr("Launch %1").arg(q(row.label));
     });
@@ -335,14 +337,13 @@ std::int64_t Experiments::answerRun(std::int64_t id, const QString& prompts) {
     asOneStep([&] {
         const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
         const auto& r = *run(id);
-        const std::string prompt_template = yaml_to_json(r.config, r.dir).value.value("template", TrainConfig{}.prompt_template);
         const QString label = tr("Answers of %1").arg(q(r.label));
         job = enqueue(label,
                              {JobKind::Generate,
                               {{"model", baseModel(r)},
                                {"adapter", QDir(q(r.dir)).filePath("adapter")},
                                {"data", prompts},
-                               {"template", q(prompt_template)},
+                               {"template", q(r.prompt_template)},
                                {"out", answersFile(id)},
                                {"device", q(r.device)},
                                {"dtype", q(r.dtype)}}},

@@ -1,4 +1,4 @@
-#include "core/recipe/yaml_json.h"
+#include "core/util/yaml_json.h"
 
 #include <yaml-cpp/yaml.h>
 
