@@ -166,7 +166,7 @@ void bench_job_overhead(amalgam::MainWindow& window, const char* cli) {
         workbench.experiments().evaluate({QString(), QString(), examples, QString("overhead-%1").arg(round), 0});
         wait_until([&] { return !workbench.jobs().busy(); }, 120000);
         const double job_ms = ms_since(t);
-        const QStringList arguments = workbench.jobs().rows().back().work.arguments(workbench.path());
+        const QStringList arguments = amalgam::JobQueue::arguments(workbench.jobs().rows().back().work, workbench.path());
         QProcess alone;
         t = Clock::now();
         alone.start(cli, arguments);

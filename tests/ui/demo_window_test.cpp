@@ -203,7 +203,7 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     JobTableModel& model = window_->jobs().model();
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     EvaluationRequest request{QString(), QString(), qpath(test::examples_dir()), "tiny-again", 4};
-    request.dtype = "bfloat16";
+    request.precision = Precision::BFloat16;
     workbench().experiments().evaluate(request);
     ASSERT_TRUE(waitUntil([] { return !workbench().jobs().busy(); }, 60000));
     const auto& job = workbench().jobs().rows().back();
@@ -214,10 +214,8 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     EXPECT_EQ(job.plan[0].name, "winobias");
     EXPECT_EQ(job.plan[0].total, 4u);  // the request's limit: 4 of the 8 example pairs
     EXPECT_EQ(JobTableModel::stageText(job), "winogender");  // ended: the last stage alone
-    const QStringList arguments = job.work.arguments(workbench().path());
-    EXPECT_TRUE(arguments.join(' ').contains("--device cpu --dtype bfloat16")) << job.log;
-    const QString results = arguments.at(arguments.indexOf("--out") + 1);
-    EXPECT_NE(test::read_text(results.toStdString()).find("\"dtype\": \"bfloat16\""), std::string::npos);
+    EXPECT_TRUE(job.log.contains("--device cpu --dtype bfloat16")) << job.log.toStdString();
+    EXPECT_NE(test::read_text(std::get<EvaluateJob>(job.work).out).find("\"dtype\": \"bfloat16\""), std::string::npos);
     ASSERT_EQ(window_->compare().model().rowCount(), 6);
     EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(5, 0), Qt::DisplayRole).toString(), "tiny-again");
 
@@ -299,7 +297,7 @@ TEST(JobQueue, AJobRunningWhenTheWindowClosesRunsAgainOnReopening) {
         Workbench w;
         w.jobs().setWorker(AMALGAM_CLI);
         ASSERT_EQ(w.open(file), "");
-        w.jobs().enqueue("init", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "m")}}});
+        w.jobs().enqueue("init", MakeModelJob{"llama", (dir / "m").string()});
         EXPECT_EQ(w.jobs().rows().front().state, JobState::Running);
     }  // closed while running
     EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs().front().state, JobState::Queued);
@@ -316,8 +314,8 @@ TEST(JobQueue, CancelStopsTheRunningJobAndDropsAQueuedOne) {
     Workbench w;
     w.jobs().setWorker(AMALGAM_CLI);
     ASSERT_EQ(w.open(qpath(dir / "ws.amalgam")), "");
-    const auto first = w.jobs().enqueue("first", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "a")}}});
-    const auto second = w.jobs().enqueue("second", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "b")}}});
+    const auto first = w.jobs().enqueue("first", MakeModelJob{"llama", (dir / "a").string()});
+    const auto second = w.jobs().enqueue("second", MakeModelJob{"llama", (dir / "b").string()});
     std::vector<JobState> ended;
     QObject::connect(&w.jobs(), &JobQueue::jobEnded, [&](std::int64_t, JobState state, const WorkerJob&) { ended.push_back(state); });
     w.jobs().cancel(second);  // queued: never starts

@@ -54,7 +54,7 @@ TEST(Training, ARunLaunchedFromThePanelStreamsCurvesStopsResumesAndFinishes) {
     desk.panel.setSteps(120);
     const std::int64_t run = desk.panel.launch();
     ASSERT_GT(run, 0) << desk.panel.message();
-    EXPECT_EQ(desk.workbench.jobs().rows().front().work.kind, JobKind::MakeModel) << "the built-in model is made first";
+    EXPECT_EQ(kind_of(desk.workbench.jobs().rows().front().work), JobKind::MakeModel) << "the built-in model is made first";
     EXPECT_EQ(desk.runs.selectedRuns(), std::vector<std::int64_t>{run});
 
     // Points arrive while it runs; cancelled, it stops short of the end.
@@ -84,9 +84,9 @@ TEST(Training, ARunLaunchedFromThePanelStreamsCurvesStopsResumesAndFinishes) {
     desk.runs.answerSelected(qpath(test::examples_dir() / "sft.jsonl"));
     ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
     const auto& answering = desk.workbench.jobs().rows().back();
-    EXPECT_EQ(answering.work.kind, JobKind::Generate);
+    ASSERT_EQ(kind_of(answering.work), JobKind::Generate);
     ASSERT_EQ(answering.state, JobState::Finished) << answering.log;
-    EXPECT_EQ(answering.work.option("template"), "Question: {prompt}\n\nAnswer: {response}");
+    EXPECT_EQ(std::get<GenerateJob>(answering.work).prompt_template, "Question: {prompt}\n\nAnswer: {response}");
     const QString answers = desk.runs.answersText(run);
     EXPECT_EQ(answers.count("\u2192 "), 6) << answers;
     EXPECT_TRUE(answers.startsWith("Rewrite the sentence in the passive voice.\n\nThe cat chased the mouse.\n\u2192 ")) << answers;
@@ -175,7 +175,7 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
         desk.experiments().evaluateRun(rm, qpath(test::examples_dir()));
         ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
         for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
-        EXPECT_EQ(desk.workbench.jobs().rows().back().work.option("model"), qpath(dir / "models/run-1-merged"));
+        EXPECT_EQ(std::get<EvaluateJob>(desk.workbench.jobs().rows().back().work).model, (dir / "models/run-1-merged").string());
     }
     // Reopened: the runs, their curves and the result's run come back.
     Workbench again;
@@ -367,7 +367,7 @@ TEST(JobQueue, OfTwoWorkbenchesOnOneWorkspaceOneRunsTheQueue) {
     EXPECT_FALSE(second.jobs().holdsQueue());
 
     // Queued in the second, run by the first; the second sees it end.
-    second.jobs().enqueue("made in the second", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "a")}}});
+    second.jobs().enqueue("made in the second", MakeModelJob{"llama", (dir / "a").string()});
     EXPECT_EQ(second.jobs().rows().front().state, JobState::Queued);
     ASSERT_TRUE(waitUntil([&] { return first->jobs().rows().size() == 1 && !first->jobs().busy(); }));
     ASSERT_TRUE(waitUntil([&] { return !second.jobs().busy(); }));
@@ -378,7 +378,7 @@ TEST(JobQueue, OfTwoWorkbenchesOnOneWorkspaceOneRunsTheQueue) {
     first.reset();
     second.jobs().poll();
     EXPECT_TRUE(second.jobs().holdsQueue());
-    second.jobs().enqueue("made after", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "b")}}});
+    second.jobs().enqueue("made after", MakeModelJob{"llama", (dir / "b").string()});
     ASSERT_TRUE(waitUntil([&] { return !second.jobs().busy(); }));
     EXPECT_EQ(second.jobs().rows().back().state, JobState::Finished);
 }
@@ -392,7 +392,7 @@ TEST(JobQueue, ACancelInTheOtherWorkbenchStopsTheWorkerOfTheOneRunningIt) {
     running.jobs().setWorker(qpath(worker));
     ASSERT_EQ(running.open(file), "");
     ASSERT_EQ(other.open(file), "");
-    const auto id = running.jobs().enqueue("sleeps", {JobKind::MakeModel, {{"arch", "llama"}, {"out", qpath(dir / "m")}}});
+    const auto id = running.jobs().enqueue("sleeps", MakeModelJob{"llama", (dir / "m").string()});
     ASSERT_TRUE(waitUntil([&] { return running.jobs().find(id)->state == JobState::Running; }));
     ASSERT_TRUE(waitUntil([&] { return other.jobs().find(id) && other.jobs().find(id)->state == JobState::Running; }));
     const auto started = std::chrono::steady_clock::now();

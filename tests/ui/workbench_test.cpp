@@ -181,7 +181,7 @@ TEST(Workbench, AModelEmbedderCuratesInAWorkerAndTheMapComesBack) {
     ASSERT_EQ(w.open(qpath(dir / "ws.amalgam")), "");
     w.addDataset(spec("winogrande", "winogrande.jsonl"));
     ASSERT_EQ(finishTask(w), "");
-    w.jobs().enqueue("encoder", {JobKind::MakeModel, {{"arch", "bert"}, {"out", qpath(dir / "bert")}}});
+    w.jobs().enqueue("encoder", MakeModelJob{"bert", (dir / "bert").string()});
     CurationSettings settings;
     settings.embedder = EmbedderKind::MiniLm;
     settings.model = (dir / "bert").string();

@@ -7,7 +7,6 @@
 #include <QUndoCommand>
 
 #include "core/store/workspace.h"
-#include "ui/jobs/worker_job.h"
 
 namespace amalgam {
 

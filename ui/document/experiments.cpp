@@ -36,7 +36,7 @@ Experiments::Experiments(JobQueue& jobs, QUndoStack& undo, QObject* parent) : QO
         if (runOfJob(job)) emit runsChanged();
     });
     connect(&jobs_, &JobQueue::jobEnded, this, [this](std::int64_t job, JobState state, const WorkerJob& work) {
-        if (state == JobState::Finished && work.kind == JobKind::Evaluate) noticeResults();
+        if (state == JobState::Finished && kind_of(work) == JobKind::Evaluate) noticeResults();
         if (auto run = runOfJob(job)) {
             if (const auto* r = this->run(*run)) readMetrics(*r);  // the file is the record; the stream may have missed the end
             emit runsChanged();
@@ -170,7 +170,7 @@ QString Experiments::workspaceDir() const { return QFileInfo(path_).absolutePath
 QString Experiments::evaluationData() const {
     const auto& jobs = jobs_.rows();  // the queue's latest evaluation: no setting to keep in step with undo
     for (auto job = jobs.rbegin(); job != jobs.rend(); ++job)
-        if (job->work.kind == JobKind::Evaluate) return job->work.option("data");
+        if (const auto* evaluation = std::get_if<EvaluateJob>(&job->work)) return q(evaluation->data);
     const auto fetched = default_data_dir();  // where `amalgam-cli data get` puts the suites
     return std::filesystem::is_directory(fetched / "winobias") ? q(fetched.string()) : QString();
 }

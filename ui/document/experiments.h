@@ -28,8 +28,8 @@ struct EvaluationRequest {
     QString label;
     int limit = 0;
     QString tinyArch = "llama";
-    QString device = "cpu";
-    QString dtype = "auto";
+    Device device;
+    Precision precision = Precision::Auto;
     std::optional<std::int64_t> run = std::nullopt;  ///< the run whose adapter this is
     std::optional<std::int64_t> step = std::nullopt;
     std::vector<std::int64_t> waitsFor = {};  ///< jobs that make the model or adapter
@@ -42,8 +42,8 @@ struct TrainRequest {
     TrainConfig config;
     std::optional<std::int64_t> parent;
     std::optional<std::int64_t> reward;
-    QString device = "cpu";
-    QString dtype = "auto";
+    Device device;
+    Precision precision = Precision::Auto;
     QString label;  ///< empty: the stage and a number
 };
 

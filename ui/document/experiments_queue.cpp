@@ -94,10 +94,10 @@ QString Experiments::tinyModel(const QString& arch) {
     const QString dir = QDir(workspaceDir()).filePath("models/tiny-" + arch);
     if (QFileInfo::exists(dir + "/config.json")) return dir;
     for (const auto& job : jobs_.rows())
-        if (job.work.kind == JobKind::MakeModel && job.work.option("out") == dir && !ended(job.state)) return dir;
+        if (const auto* make = std::get_if<MakeModelJob>(&job.work); make && q(make->out) == dir && !ended(job.state)) return dir;
     asOneStep([&] {
         const QString label = tr("Make the built-in tiny %1 model").arg(arch);
-        enqueue(label, {JobKind::MakeModel, {{"arch", arch}, {"out", dir}}});
+        enqueue(label, MakeModelJob{arch.toStdString(), dir.toStdString()});
         return tr("Queue %1").arg(label);
     });
     return dir;
@@ -108,15 +108,14 @@ std::int64_t Experiments::evaluate(const EvaluationRequest& request) {
     asOneStep([&] {
         const QString model = request.model.isEmpty() ? tinyModel(request.tinyArch) : request.model;
         const QString out = QDir(workspaceDir()).filePath(QString("results/eval-%1.json").arg(jobs_.rows().size() + 1));
-        QJsonObject options = {
-            {"model", model}, {"data", request.data}, {"out", out}, {"device", request.device}, {"dtype", request.dtype}};
-        if (!request.adapter.isEmpty()) options["adapter"] = request.adapter;
-        if (!request.label.isEmpty()) options["label"] = request.label;
-        if (request.limit > 0) options["limit"] = request.limit;
-        if (request.run) options["run"] = static_cast<qint64>(*request.run);
-        if (request.step) options["step"] = static_cast<qint64>(*request.step);
+        EvaluateJob evaluation{model.toStdString(), request.data.toStdString(), out.toStdString(), request.device, request.precision};
+        evaluation.adapter = request.adapter.toStdString();
+        evaluation.label = request.label.toStdString();
+        evaluation.limit = request.limit;
+        evaluation.run = request.run;
+        evaluation.step = request.step;
         const QString label = tr("Evaluate %1").arg(request.label.isEmpty() ? QFileInfo(model).fileName() : request.label);
-        job = enqueue(label, {JobKind::Evaluate, options}, request.waitsFor);
+        job = enqueue(label, evaluation, request.waitsFor);
         return tr("Queue %1").arg(label);
     });
     return job;
@@ -146,12 +145,12 @@ QString Experiments::newRunDir(const QString& stage) const {
 QString Experiments::configFile(const QString& runDir) { return runDir + ".yaml"; }
 
 WorkerJob Experiments::trainJob(const QString& runDir, const TrainRequest& request) {
-    return {JobKind::Train, {{"config", configFile(runDir)}, {"out", runDir}, {"device", request.device}, {"dtype", request.dtype}}};
+    return TrainJob{configFile(runDir).toStdString(), runDir.toStdString(), request.device, request.precision};
 }
 
 QString Experiments::commandLine(const TrainRequest& request) {
     const QString dir = newRunDir(to_string(request.config.stage));
-    return "amalgam-cli " + trainJob(dir, request).arguments(path_).join(' ');
+    return "amalgam-cli " + JobQueue::arguments(trainJob(dir, request), path_).join(' ');
 }
 
 TrainConfig Experiments::validated(const TrainRequest& request) {
@@ -207,8 +206,8 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
         row.data = config.data;
         row.data_sha256 = file_sha256(config.data);
         if (q(config.data) == currentData()) row.recipe = workspace_->setting(kDataRecipeKey).value_or("");
-        row.device = request.device.toStdString();
-        row.dtype = request.dtype.toStdString();
+        row.device = request.device.name();
+        row.dtype = to_string(request.precision);
         row.job_id = enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request), waits);
         id = workspace_->add_run(row);
         step_->runs.push_back(id);
@@ -258,7 +257,7 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
         base.model = q(request.settings.config.model);
         base.data = request.evaluationData;
         base.device = request.settings.device;
-        base.dtype = request.settings.dtype;
+        base.precision = request.settings.precision;
         runs.evaluations.push_back(evaluate(base));
         for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.dpo})
             if (policy) runs.evaluations.push_back(evaluateRun(*policy, request.evaluationData));
@@ -287,7 +286,7 @@ std::optional<std::int64_t> Experiments::ensureBaseModel(const Workspace::RunRow
     const QString base = baseModel(run);
     if (!run.parent_run || QFileInfo::exists(base + "/config.json")) return std::nullopt;
     for (const auto& job : jobs_.rows())
-        if (job.work.kind == JobKind::Merge && job.work.option("out") == base && !ended(job.state)) return job.id;
+        if (const auto* merge = std::get_if<MergeJob>(&job.work); merge && q(merge->out) == base && !ended(job.state)) return job.id;
     return exportRun(*run.parent_run, base);
 }
 
@@ -303,8 +302,7 @@ std::int64_t Experiments::exportRun(std::int64_t id, const QString& out) {
         const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
         const auto& r = *run(id);
         const QString label = tr("Merge %1").arg(q(r.label));
-        const QJsonObject options = {{"model", baseModel(r)}, {"adapter", QDir(q(r.dir)).filePath("adapter")}, {"out", out}};
-        job = enqueue(label, {JobKind::Merge, options}, waits);
+        job = enqueue(label, MergeJob{baseModel(r).toStdString(), QDir(q(r.dir)).filePath("adapter").toStdString(), out.toStdString()}, waits);
         return tr("Queue %1").arg(label);
     });
     return job;
@@ -320,8 +318,8 @@ std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
         request.adapter = QDir(q(r.dir)).filePath("adapter");
         request.data = data;
         request.label = q(r.label);
-        request.device = q(r.device);
-        request.dtype = q(r.dtype);
+        request.device = Device::parse(r.device);
+        request.precision = parse_name<Precision>(r.dtype);
         request.run = id;
         // A run still to finish is evaluated at its last step.
         const auto [step, total] = steps(id);
@@ -338,16 +336,9 @@ std::int64_t Experiments::answerRun(std::int64_t id, const QString& prompts) {
         const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
         const auto& r = *run(id);
         const QString label = tr("Answers of %1").arg(q(r.label));
-        job = enqueue(label,
-                             {JobKind::Generate,
-                              {{"model", baseModel(r)},
-                               {"adapter", QDir(q(r.dir)).filePath("adapter")},
-                               {"data", prompts},
-                               {"template", q(r.prompt_template)},
-                               {"out", answersFile(id)},
-                               {"device", q(r.device)},
-                               {"dtype", q(r.dtype)}}},
-                             waits);
+        const GenerateJob answers{baseModel(r).toStdString(), QDir(q(r.dir)).filePath("adapter").toStdString(), prompts.toStdString(),
+                                  r.prompt_template, answersFile(id).toStdString(), Device::parse(r.device), parse_name<Precision>(r.dtype)};
+        job = enqueue(label, answers, waits);
         return tr("Queue %1").arg(label);
     });
     return job;

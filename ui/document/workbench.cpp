@@ -45,7 +45,7 @@ Workbench::Workbench(QObject* parent)
     : QObject(parent), task_(new BackgroundTask(this)), jobs_(new JobQueue(this)), undo_(new QUndoStack(this)),
       experiments_(new Experiments(*jobs_, *undo_, this)) {
     connect(jobs_, &JobQueue::jobEnded, this, [this](std::int64_t, JobState state, const WorkerJob& job) {
-        if (state == JobState::Finished && job.kind == JobKind::Curate) restore();
+        if (state == JobState::Finished && kind_of(job) == JobKind::Curate) restore();
     });
     connect(experiments_, &Experiments::resultsChanged, this, &Workbench::resultsChanged);
 }
@@ -205,7 +205,7 @@ void Workbench::runCuration() {
             return;
         }
         jobs_->enqueue(tr("Curate with %1").arg(to_string(recipe_.curate.embedder)),
-                       {JobKind::Curate, {{"recipe", file}, {"out", QFileInfo(path_).absolutePath() + "/curation"}}});
+                       CurateJob{file.toStdString(), (QFileInfo(path_).absolutePath() + "/curation").toStdString()});
         return;
     }
     auto recipe = std::make_shared<Recipe>(recipe_);

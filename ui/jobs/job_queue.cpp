@@ -17,14 +17,13 @@ namespace {
 constexpr double kLeaseSeconds = 15;
 constexpr int kPollMs = 3000;
 
-std::string options_text(const WorkerJob& work) { return QJsonDocument(work.options).toJson(QJsonDocument::Compact).toStdString(); }
 
 Workspace::JobRow to_row(const JobQueue::Job& job) {
     Workspace::JobRow row;
     row.id = job.id;
     row.label = job.label.toStdString();
-    row.kind = job.work.kind;
-    row.options = options_text(job.work);
+    row.kind = kind_of(job.work);
+    row.options = job_json(job.work).dump();
     row.state = job.state;
     row.progress = job.progress;
     row.stage = job.stage.toStdString();
@@ -33,13 +32,18 @@ Workspace::JobRow to_row(const JobQueue::Job& job) {
     return row;
 }
 
-/** A stored job, or nothing for one of a kind this build does not run. */
+/** A stored job, or nothing for one this build does not run (another build's kind, options
+ *  that do not read). */
 std::optional<JobQueue::Job> from_row(const Workspace::JobRow& row) {
     if (!row.kind) return std::nullopt;
     JobQueue::Job job;
+    try {
+        job.work = worker_job(*row.kind, nlohmann::json::parse(row.options));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
     job.id = row.id;
     job.label = QString::fromStdString(row.label);
-    job.work = {*row.kind, QJsonDocument::fromJson(QByteArray::fromStdString(row.options)).object()};
     job.state = row.state;
     job.progress = row.progress;
     job.stage = QString::fromStdString(row.stage);
@@ -136,13 +140,19 @@ void JobQueue::reload() {
     emit rowsReset();
 }
 
+QStringList JobQueue::arguments(const WorkerJob& job, const QString& workspace) {
+    QStringList out;
+    for (const std::string& word : worker_arguments(job, workspace.toStdString())) out << QString::fromStdString(word);
+    return out;
+}
+
 std::int64_t JobQueue::enqueue(const QString& label, const WorkerJob& work, const std::vector<std::int64_t>& waitsFor) {
     Job job;
     job.label = label;
     job.work = work;
     job.created = QDateTime::currentDateTimeUtc();
     job.waitsFor = waitsFor;
-    job.id = workspace_->add_job(label.toStdString(), work.kind, options_text(work), waitsFor);
+    job.id = workspace_->add_job(label.toStdString(), kind_of(work), job_json(work).dump(), waitsFor);
     rows_.push_back(job);
     emit rowsReset();
     startNext();
@@ -252,7 +262,7 @@ void JobQueue::startNext() {
         runningId_ = job.id;
         cancelling_ = false;
         pending_.clear();
-        const QStringList arguments = job.work.arguments(workspacePath_);
+        const QStringList arguments = JobQueue::arguments(job.work, workspacePath_);
         job.log += "$ amalgam-cli " + arguments.join(' ') + "\n";
         setState(i, JobState::Running);
         process_ = new QProcess(this);

@@ -12,7 +12,7 @@
 
 #include "core/store/workspace.h"
 #include "core/util/progress.h"
-#include "ui/jobs/worker_job.h"
+#include "core/contract/worker_job.h"
 
 class QTimer;
 
@@ -64,6 +64,8 @@ public:
 
     /** Queues a job that starts once the jobs it waits for have finished. */
     std::int64_t enqueue(const QString& label, const WorkerJob& job, const std::vector<std::int64_t>& waitsFor = {});
+    /** The worker's command line for `job` on the workspace at `workspace`. */
+    static QStringList arguments(const WorkerJob& job, const QString& workspace);
     /** Stops a running job, or takes a queued one out of the queue. */
     void cancel(std::int64_t id);
     /** Takes a job that is not running out of the list; returns it as stored, for restore(). */

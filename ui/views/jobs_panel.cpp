@@ -163,8 +163,8 @@ void JobsPanel::askForEvaluation() {
     if (dialog.exec() != QDialog::Accepted) return;
     EvaluationRequest request{tiny->isChecked() ? QString() : model->text().trimmed(), adapter->text().trimmed(), data->text().trimmed(),
                               label->text().trimmed(), limit->value()};
-    request.device = device->currentText();
-    request.dtype = dtype->currentText();
+    request.device = Device::parse(device->currentText().toStdString());
+    request.precision = chosen<Precision>(dtype);
     workbench_.experiments().evaluate(request);
 }
 

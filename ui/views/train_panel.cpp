@@ -220,8 +220,8 @@ TrainRequest TrainPanel::request() const {
     r.config.log_every = std::min<std::int64_t>(r.config.log_every, std::max(1, steps_->value() / 50));
     if (r.config.stage != Stage::Sft && parent_->currentData().isValid()) r.parent = parent_->currentData().toLongLong();
     if (r.config.stage == Stage::Ppo && reward_->currentData().isValid()) r.reward = reward_->currentData().toLongLong();
-    r.device = device_->currentText();
-    r.dtype = dtype_->currentText();
+    r.device = Device::parse(device_->currentText().toStdString());
+    r.precision = chosen<Precision>(dtype_);
     return r;
 }
 
