@@ -74,6 +74,12 @@ TEST(Undo, EveryEditUndoesToTheTablesBeforeItAndRedoesToThoseAfter) {
     const std::vector<Edit> edits = {
         {"label", [&] { w.setLabel("oasst", "detoxify.severe_toxicity", Direction::HigherIsBetter); }},
         {"fraction", [&] { w.setFraction(0.3); }},
+        {"settings", [&] {
+             CurationSettings settings = w.recipe().curate;
+             settings.clusters = 3;
+             settings.seed = 7;
+             w.setSettings(settings);
+         }},
         {"exclude", [&] { w.setOverride({0, 1, 2}, false); }},
         {"force over exclusions", [&] { w.setOverride({1, 5}, true); }},
         {"release", [&] { w.setOverride({0, 5}, std::nullopt); }},

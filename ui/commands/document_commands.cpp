@@ -19,6 +19,14 @@ SetFractionCommand::SetFractionCommand(Workbench& workbench, double before, doub
     setText(QObject::tr("Fraction %1%").arg(qRound(after * 100)));
 }
 
+SetSettingsCommand::SetSettingsCommand(Workbench& workbench, CurationSettings before, CurationSettings after)
+    : workbench_(workbench), before_(std::move(before)), after_(std::move(after)) {
+    setText(QObject::tr("Curation settings"));
+}
+
+void SetSettingsCommand::undo() { workbench_.applySettings(before_); }
+void SetSettingsCommand::redo() { workbench_.applySettings(after_); }
+
 void SetFractionCommand::undo() { workbench_.applyFraction(before_); }
 void SetFractionCommand::redo() { workbench_.applyFraction(after_); }
 

@@ -12,21 +12,11 @@
 #include "core/curate/curation.h"
 #include "core/recipe/recipe.h"
 #include "core/store/workspace.h"
+#include "ui/document/document_types.h"
 
 namespace amalgam {
 
 class Workbench;
-
-/** A pair of the curation as the workspace keys it: its source and its id there. */
-using PairKey = std::pair<std::string, std::string>;
-/** Per pair: forced (true), excluded (false) or left to the selection (nullopt). */
-using PairDecisions = std::map<PairKey, std::optional<bool>>;
-
-/** The label that orders a graded dataset and its direction. */
-struct LabelSetting {
-    std::optional<std::string> label;
-    std::optional<Direction> direction;
-};
 
 /** The edits of the workbench's document. Each puts back, when undone, exactly what it
  *  changed: the recipe, the overrides, the datasets read. */
@@ -54,6 +44,18 @@ public:
 private:
     Workbench& workbench_;
     double before_, after_;
+};
+
+/** New diversity settings (embedder, its model, k, restarts, seed); the curation must run again. */
+class SetSettingsCommand : public QUndoCommand {
+public:
+    SetSettingsCommand(Workbench& workbench, CurationSettings before, CurationSettings after);
+    void undo() override;
+    void redo() override;
+
+private:
+    Workbench& workbench_;
+    CurationSettings before_, after_;
 };
 
 /** Forces, excludes or releases pairs; undone, each pair gets back its own earlier decision. */

@@ -1,5 +1,7 @@
 #include "ui/document/workbench.h"
 
+#include <tuple>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QUndoStack>
@@ -192,6 +194,12 @@ void Workbench::applyLabel(const std::string& name, const LabelSetting& choice) 
 }
 
 void Workbench::setSettings(const CurationSettings& settings) {
+    const CurationSettings& now = recipe_.curate;
+    const auto key = [](const CurationSettings& s) { return std::make_tuple(s.embedder, s.model, s.clusters, s.restarts, s.seed); };
+    if (key(settings) != key(now)) undo_->push(new SetSettingsCommand(*this, now, settings));
+}
+
+void Workbench::applySettings(const CurationSettings& settings) {
     recipe_.curate = settings;
     storeRecipe();
 }

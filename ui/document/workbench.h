@@ -66,6 +66,7 @@ public:
     void removeDataset(const std::string& name);
     /** The label that orders a graded dataset and its direction; the curation must run again. */
     void setLabel(const std::string& name, const std::optional<std::string>& label, std::optional<Direction> direction);
+    /** The diversity settings (embedder, k, restarts, seed); the curation must run again. */
     void setSettings(const CurationSettings& settings);
     /** Unify, embed, cluster and project in the background (the hashing embedder in this
      *  process; a model embedder as an amalgam-cli job), then store the curation. */
@@ -98,11 +99,13 @@ signals:
 private:
     friend class SetLabelCommand;
     friend class SetFractionCommand;
+    friend class SetSettingsCommand;
     friend class SetOverridesCommand;
     friend class DatasetCommand;
     // What the commands do and undo.
     void applyLabel(const std::string& name, const LabelSetting& choice);
     void applyFraction(double fraction);
+    void applySettings(const CurationSettings& settings);
     void applyOverrides(const PairDecisions& decisions);
     void insertDataset(std::size_t position, const DatasetSpec& spec, std::shared_ptr<const CurationSource> source);
     void eraseDataset(const std::string& name);

@@ -142,6 +142,7 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     connect(&workbench_, &Workbench::datasetsChanged, this, &CurationPanel::showDatasets);
     connect(&workbench_, &Workbench::selectionChanged, this, &CurationPanel::showSelection);
     connect(&workbench_, &Workbench::recipeChanged, this, [this] {
+        showSettings();  // an undone edit changes them too
         if (!workbench_.task().running() && workbench_.curationOutdated())
             status_->setText(tr("Labels or settings changed since this curation: run it again to apply them."));
     });
