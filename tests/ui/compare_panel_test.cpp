@@ -27,7 +27,7 @@ TEST(ComparePanel, TableChartAndExportsFromAWorkspace) {
     Workspace w(dir / "ws.amalgam");
     ComparePanel panel;
     panel.resize(900, 600);
-    panel.load(w);
+    panel.load(stored_evaluations(w));
     ASSERT_EQ(panel.model().rowCount(), 2);
 
     panel.showMetric(0);  // Bias
@@ -66,7 +66,7 @@ TEST(ComparePanel, TheLastStepOfEachRunLeavesOutARunsEarlierEvaluations) {
     }
     Workspace w(dir / "ws.amalgam");
     ComparePanel panel;
-    panel.load(w);
+    panel.load(stored_evaluations(w));
     auto labels = [&] {
         QStringList out;
         for (const auto& row : panel.model().rows()) out << QString::fromStdString(row.label);
@@ -76,7 +76,7 @@ TEST(ComparePanel, TheLastStepOfEachRunLeavesOutARunsEarlierEvaluations) {
     panel.showLastStepOfEachRun();
     EXPECT_EQ(labels(), QStringList({"base", "ppo-3 @ step 300", "dpo-4", "ppo-5 @ step 100"}));
     w.save_eval_result("/m", "", "ppo-5 @ step 200", R"({"metrics": {"bias": 0.4}, "counts": {}})", 5, 200);
-    panel.load(w);  // a new evaluation arrives: the filter stays, and the run's newest step moves on
+    panel.load(stored_evaluations(w));  // a new evaluation arrives: the filter stays, and the run's newest step moves on
     EXPECT_EQ(labels(), QStringList({"base", "ppo-3 @ step 300", "dpo-4", "ppo-5 @ step 200"}));
     panel.setRunFilter(std::nullopt);
     EXPECT_EQ(labels().size(), 7);
@@ -107,7 +107,7 @@ TEST(ComparePanel, IntervalsAndDifferencesToABaselineArriveOffTheUiThread) {
     w.save_eval_result("/m/base", "", "base", results_with_items(0));
     w.save_eval_result("/m/base", "/a/x", "tuned", results_with_items(0.05));
     ComparePanel panel;
-    panel.load(w);
+    panel.load(stored_evaluations(w));
     const auto& model = panel.model();
     ASSERT_EQ(model.rowCount(), 2);
     ASSERT_TRUE(test::waitUntil([&] { return !panel.scoring(); }));

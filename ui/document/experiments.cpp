@@ -125,6 +125,8 @@ std::optional<std::int64_t> Experiments::runOfJob(std::int64_t job) const {
     return std::nullopt;
 }
 
+StoredEvaluations Experiments::evaluations() const { return workspace_ ? stored_evaluations(*workspace_) : StoredEvaluations{}; }
+
 const Workspace::RunRow* Experiments::run(std::int64_t id) const {
     for (const auto& run : runs_)
         if (run.id == id) return &run;

@@ -13,6 +13,7 @@
 
 #include "core/store/workspace.h"
 #include "core/train/train_config.h"
+#include "ui/document/document_types.h"
 #include "ui/jobs/job_queue.h"
 
 class QUndoStack;
@@ -112,6 +113,8 @@ public:
     PipelineRuns launchPipeline(const PipelineRequest& request);
 
     const std::vector<Workspace::RunRow>& runs() const { return runs_; }
+    /** The stored evaluations, for Compare. */
+    StoredEvaluations evaluations() const;
     const Workspace::RunRow* run(std::int64_t id) const;
     std::optional<JobState> state(std::int64_t run) const;
     /** The job that runs it, while the queue knows it. */

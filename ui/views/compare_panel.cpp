@@ -84,14 +84,14 @@ ComparePanel::ComparePanel(QWidget* parent)
 
 ComparePanel::~ComparePanel() { scorer_->wait(); }
 
-void ComparePanel::load(Workspace& workspace, const Experiments* experiments) {
+void ComparePanel::load(const StoredEvaluations& evaluations, const Experiments* experiments) {
     std::map<std::int64_t, ComparisonRow> known;  // rows read before keep their items and intervals
     for (std::size_t i = 0; i < stored_.size() && i < rows_.size(); ++i) known.emplace(stored_[i].id, std::move(rows_[i]));
     const QVariant baseline = baseline_->currentData();
     const std::int64_t baselineId =  // ids are positive: -1 is none
         baseline.isValid() && baseline.toULongLong() < stored_.size() ? stored_[baseline.toULongLong()].id : -1;
 
-    stored_ = workspace.eval_results();
+    stored_ = evaluations.rows;
     ++generation_;
     rows_.clear();
     origins_.clear();
@@ -108,7 +108,7 @@ void ComparePanel::load(Workspace& workspace, const Experiments* experiments) {
             rows_.push_back(std::move(it->second));
         } else {
             rows_.push_back(comparison_row(r.label, r.metrics_json));
-            unread_[r.id] = workspace.eval_result_document(r.id);
+            unread_[r.id] = evaluations.document(r.id);
         }
         baseline_->addItem(QString::fromStdString(r.label), static_cast<qulonglong>(i));
         if (baselineId == r.id) baseline_->setCurrentIndex(baseline_->count() - 1);

@@ -8,6 +8,7 @@
 #include <QWidget>
 
 #include "core/store/workspace.h"
+#include "ui/document/document_types.h"
 #include "ui/models/comparison_table_model.h"
 
 class QComboBox;
@@ -32,9 +33,8 @@ public:
     explicit ComparePanel(QWidget* parent = nullptr);
     ~ComparePanel() override;
 
-    /** Shows every evaluation stored in the workspace; `experiments`, when given, tells the
-     *  runs they came from. */
-    void load(Workspace& workspace, const Experiments* experiments = nullptr);
+    /** Shows the evaluations; `experiments`, when given, tells the runs they came from. */
+    void load(const StoredEvaluations& evaluations, const Experiments* experiments = nullptr);
     /** The row to difference against (an index into the stored evaluations), or none. */
     void setBaseline(std::optional<std::size_t> row);
     /** Shows only the evaluations of one run (by id), or all. */

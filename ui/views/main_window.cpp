@@ -97,7 +97,7 @@ MainWindow::MainWindow(QWidget* parent)
         statusBar()->showMessage(tr("Wrote %1/train.jsonl, summary.json and points.csv").arg(dir), 8000);
     });
     connect(workbench_, &Workbench::resultsChanged, this, [this] {
-        if (workbench_->isOpen()) compare_->load(workbench_->workspace(), &workbench_->experiments());
+        if (workbench_->isOpen()) compare_->load(workbench_->experiments().evaluations(), &workbench_->experiments());
     });
     QSettings settings;
     restoreGeometry(settings.value("geometry").toByteArray());
