@@ -115,8 +115,7 @@ int run_curate(const std::vector<std::string>& words) {
         for (std::size_t i = 0; i < recipe.datasets.size(); ++i) store_source(recipe.datasets[i], read[i], skip, *workspace);
         const std::int64_t recipe_id = workspace->save_recipe(std::filesystem::absolute(recipe.path).string(), recipe.text);
         for (std::size_t f = 0; f < recipe.fractions.size(); ++f)
-            workspace->save_selection(recipe_id, curation, selections[f], recipe.fractions[f],
-                                      summary_json(curation, selections[f], recipe.fractions[f]));
+            workspace->save_selection(recipe_id, selection_record(curation, selections[f], recipe.fractions[f]));
         all.commit();
     }
     folder.commit();

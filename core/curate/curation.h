@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/curate/selection_record.h"
 #include "core/embed/embedder.h"
 #include "core/data/label_choice.h"
 #include "core/data/record.h"
@@ -40,18 +41,6 @@ struct SourceReport {
     ImportReport import;
     std::optional<LabelChoice> label;
     SourceCounts counts;
-};
-
-/** A researcher's decisions on single pairs, keyed by (source, source_id) so that they outlive
- *  any re-clustering: true forces a pair into D_train, false excludes it. */
-using PairOverrides = std::map<std::pair<std::string, std::string>, bool>;
-
-/** Where a stored curation put one pair: enough to rebuild it without embedding again. */
-struct PairPlacement {
-    std::string source;
-    std::string source_id;
-    int cluster = 0;
-    float x = 0, y = 0;
 };
 
 /** The unified dataset with its clusters and map coordinates: everything but the cut, which

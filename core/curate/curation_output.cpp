@@ -78,6 +78,19 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, d
     return summary.dump(2) + "\n";
 }
 
+SelectionRecord selection_record(const Curation& c, const std::vector<bool>& selected, double fraction) {
+    SelectionRecord record;
+    for (const auto& s : c.sources) record.inputs.push_back({s.name, s.path, s.format, s.content_hash});
+    for (std::size_t i = 0; i < c.pairs.size(); ++i) {
+        const auto& p = c.pairs[i];
+        record.pairs.push_back({{p.source, p.source_id, c.cluster[i], c.xy[2 * i], c.xy[2 * i + 1]}, p.quality, selected[i]});
+    }
+    record.fraction = fraction;
+    record.seed = c.settings.seed;
+    record.summary_json = summary_json(c, selected, fraction);
+    return record;
+}
+
 std::string points_csv(const Curation& c, const std::vector<bool>& selected) {
     std::string out = "id,source,cluster,x,y,quality,selected\n";
     for (std::size_t i = 0; i < c.pairs.size(); ++i) {

@@ -16,6 +16,9 @@ std::string train_jsonl(const Curation& curation, const std::vector<bool>& selec
 /** Per-source and per-cluster counts and the hyperparameters, as summary.json. */
 std::string summary_json(const Curation& curation, const std::vector<bool>& selected, double fraction);
 
+/** The selection as the workspace keeps it, with its summary.json. */
+SelectionRecord selection_record(const Curation& curation, const std::vector<bool>& selected, double fraction);
+
 /** id,source,cluster,x,y,quality,selected for every pair: the map. */
 std::string points_csv(const Curation& curation, const std::vector<bool>& selected);
 

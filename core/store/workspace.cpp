@@ -184,30 +184,28 @@ std::int64_t Workspace::save_recipe(const std::string& path, const std::string& 
     return find.integer(0);
 }
 
-std::int64_t Workspace::save_selection(std::int64_t recipe_id, const Curation& c, const std::vector<bool>& selected,
-                                       double fraction, const std::string& summary_json) {
-    auto summary = nlohmann::json::parse(summary_json);
+std::int64_t Workspace::save_selection(std::int64_t recipe_id, const SelectionRecord& selection) {
+    const auto summary = nlohmann::json::parse(selection.summary_json);
     nlohmann::json inputs = nlohmann::json::array();
-    for (const auto& s : c.sources)
-        inputs.push_back({{"name", s.name}, {"path", s.path}, {"format", s.format}, {"sha256", s.content_hash}});
+    for (const auto& s : selection.inputs) inputs.push_back({{"name", s.name}, {"path", s.path}, {"format", s.format}, {"sha256", s.sha256}});
 
     SqliteDb::Transaction t(*db_);
     SqliteDb::Statement insert(*db_,
                                "INSERT INTO selections (recipe_id, fraction, seed, hyperparameters, inputs, summary, created_at) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, recipe_id).bind(2, fraction).bind(3, static_cast<std::int64_t>(c.settings.seed))
-        .bind(4, summary["hyperparameters"].dump()).bind(5, inputs.dump()).bind(6, summary_json).bind(7, now_utc()).step();
+    insert.bind(1, recipe_id).bind(2, selection.fraction).bind(3, static_cast<std::int64_t>(selection.seed))
+        .bind(4, summary["hyperparameters"].dump()).bind(5, inputs.dump()).bind(6, selection.summary_json).bind(7, now_utc()).step();
     const std::int64_t id = db_->last_insert_id();
     SqliteDb::Statement pair(*db_,
                              "INSERT INTO selection_pairs (selection_id, pair_id, source, source_id, cluster, x, y, quality, selected) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (std::size_t i = 0; i < c.pairs.size(); ++i) {
-        const auto& p = c.pairs[i];
-        pair.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.source).bind(4, p.source_id)
-            .bind(5, static_cast<std::int64_t>(c.cluster[i])).bind(6, double(c.xy[2 * i])).bind(7, double(c.xy[2 * i + 1]));
+    for (std::size_t i = 0; i < selection.pairs.size(); ++i) {
+        const auto& p = selection.pairs[i];
+        pair.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.placement.source).bind(4, p.placement.source_id)
+            .bind(5, static_cast<std::int64_t>(p.placement.cluster)).bind(6, double(p.placement.x)).bind(7, double(p.placement.y));
         if (p.quality) pair.bind(8, *p.quality);
         else pair.bind(8, std::nullopt);
-        pair.bind(9, static_cast<std::int64_t>(selected[i] ? 1 : 0)).step();
+        pair.bind(9, static_cast<std::int64_t>(p.selected ? 1 : 0)).step();
         pair.reset();
     }
     t.commit();

@@ -9,7 +9,7 @@
 
 #include "core/contract/job_kind.h"
 #include "core/contract/stage.h"
-#include "core/curate/curation.h"
+#include "core/curate/selection_record.h"
 #include "core/data/import_options.h"
 #include "core/data/record.h"
 
@@ -75,8 +75,7 @@ public:
     std::int64_t save_recipe(const std::string& path, const std::string& text);
 
     /** Stores a selection: hyperparameters, inputs, summary and every pair's outcome. */
-    std::int64_t save_selection(std::int64_t recipe_id, const Curation& curation, const std::vector<bool>& selected,
-                                double fraction, const std::string& summary_json);
+    std::int64_t save_selection(std::int64_t recipe_id, const SelectionRecord& selection);
 
     /** Stores an evaluation (results.json text with metrics, counts and items); `run` and `step`
      *  name the training run and step its adapter came from, when there is one. It replaces an

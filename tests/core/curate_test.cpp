@@ -81,7 +81,7 @@ TEST(Curation, RestoredFromTheWorkspaceEqualsTheOriginal) {
     Workspace w(dir / "ws.amalgam");
     Curation c = curate_demo(&w);
     auto keep = c.select(0.5);
-    w.save_selection(w.save_recipe("demo.yaml", "text"), c, keep, 0.5, summary_json(c, keep, 0.5));
+    w.save_selection(w.save_recipe("demo.yaml", "text"), selection_record(c, keep, 0.5));
     auto stored = w.latest_curation();
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->clusters_used, 4);

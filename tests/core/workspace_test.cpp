@@ -111,7 +111,7 @@ TEST(Workspace, StoresRecipesOnceAndSelectionsWithEveryPair) {
     NoProgress quiet;
     Curation c = curate({{"wg", "wg.jsonl", d, std::nullopt}}, {EmbedderKind::Hashing, "", 3, 2, 0}, HashingEmbedder(), quiet);
     auto keep = c.select(0.5);
-    auto id = w.save_selection(a, c, keep, 0.5, summary_json(c, keep, 0.5));
+    auto id = w.save_selection(a, selection_record(c, keep, 0.5));
     SqliteDb::Statement s(w.db(), "SELECT COUNT(*), SUM(selected) FROM selection_pairs WHERE selection_id = ?");
     s.bind(1, id).step();
     EXPECT_EQ(s.integer(0), 32);

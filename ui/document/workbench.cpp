@@ -38,7 +38,7 @@ std::vector<CurationSource> training_sources(const Recipe& recipe, const std::ve
  *  workspace restores it. */
 void store_selection(Workspace& w, const Recipe& recipe, const Curation& c, const std::vector<bool>& selected, double fraction) {
     const std::int64_t recipe_id = w.save_recipe("workbench", to_yaml(recipe));
-    w.save_selection(recipe_id, c, selected, fraction, summary_json(c, selected, fraction));
+    w.save_selection(recipe_id, selection_record(c, selected, fraction));
 }
 
 }  // namespace
