@@ -85,10 +85,9 @@ this build of libtorch has CUDA and finds GPUs. The workbench asks this to offer
 namespace {
 
 ModelFamily family_from(const std::string& arch) {
-    if (arch == "llama") return ModelFamily::Llama;
-    if (arch == "gpt2") return ModelFamily::Gpt2;
-    if (arch == "bert") return ModelFamily::Bert;
-    throw UsageError("--arch must be llama, gpt2 or bert, not '" + arch + "'");
+    const std::optional<ModelFamily> family = model_family_names.find(arch);
+    if (!family) throw UsageError("--arch must be " + model_family_names.choices() + ", not '" + arch + "'");
+    return *family;
 }
 
 int model_init(const std::vector<std::string>& words) {
@@ -152,7 +151,7 @@ int generate_for_data(const Arguments& args, const std::string& data, const Gene
     std::string lines;
     for (const PromptResponse& r : made.rows)
         lines += nlohmann::ordered_json{{"prompt", r.prompt}, {"line", r.line}, {"response", r.generation.text},
-                                        {"stop_reason", r.generation.stop_reason}, {"new_tokens", r.generation.tokens.size()}}
+                                        {"stop_reason", to_string(*r.generation.stop_reason)}, {"new_tokens", r.generation.tokens.size()}}
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                  "\n";
     if (out) write_file_atomically(*out, lines);

@@ -204,11 +204,11 @@ namespace {
 /** The host's view of one row: its tokens up to the stop, read back every few steps. */
 void take_tokens(Generation& g, const std::int32_t* tokens, const float* logprobs, std::int64_t count,
                  const std::vector<std::int32_t>& stops, const GenerationOptions& o, const Tokenizer* tokenizer) {
-    for (std::int64_t k = 0; k < count && g.stop_reason.empty(); ++k) {
+    for (std::int64_t k = 0; k < count && !g.stop_reason; ++k) {
         const std::int32_t token = tokens[k];
         const double logprob = logprobs ? logprobs[k] : 0.0;
         if (std::find(stops.begin(), stops.end(), token) != stops.end()) {
-            g.stop_reason = "stop_token";
+            g.stop_reason = StopReason::StopToken;
             g.stop_token = token;
             g.stop_logprob = logprob;
             return;
@@ -221,7 +221,7 @@ void take_tokens(Generation& g, const std::int32_t* tokens, const float* logprob
             const auto at = s.empty() ? std::string::npos : text.find(s);
             if (at == std::string::npos) continue;
             g.text = text.substr(0, at);
-            g.stop_reason = "stop_string";
+            g.stop_reason = StopReason::StopString;
             break;
         }
     }
@@ -249,7 +249,7 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
                                     " new ones exceed the model's context of " + std::to_string(context) + " positions");
     std::vector<Generation> out(prompts.size());
     if (prompts.empty() || options.max_new_tokens <= 0) {
-        for (auto& g : out) g.stop_reason = "length";
+        for (auto& g : out) g.stop_reason = StopReason::Length;
         return out;
     }
     std::vector<std::int32_t> stops = options.stop_tokens;
@@ -297,7 +297,7 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
                 Generation& g = out[static_cast<std::size_t>(b)];
                 take_tokens(g, new_tokens.data_ptr<std::int32_t>() + b * count,
                             options.logprobs ? new_logprobs.data_ptr<float>() + b * count : nullptr, count, stops, options, tokenizer);
-                done += !g.stop_reason.empty();
+                done += g.stop_reason.has_value();
             }
             taken = chosen;
         }
@@ -306,8 +306,8 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
     }
     model.keep_decoder(d);
     for (auto& g : out) {
-        if (tokenizer && g.stop_reason != "stop_string") g.text = tokenizer->decode(g.tokens);
-        if (g.stop_reason.empty()) g.stop_reason = "length";
+        if (tokenizer && g.stop_reason != StopReason::StopString) g.text = tokenizer->decode(g.tokens);
+        if (!g.stop_reason) g.stop_reason = StopReason::Length;
     }
     return out;
 }
@@ -323,7 +323,7 @@ RolloutBatch generate_rollouts(const TransformerModel& model, const std::vector<
     for (const Generation& g : batch.generations) {
         responses.push_back(g.tokens);
         logprobs.push_back(g.logprobs);
-        if (g.stop_reason == "stop_token") {
+        if (g.stop_reason == StopReason::StopToken) {
             responses.back().push_back(g.stop_token);
             logprobs.back().push_back(g.stop_logprob);
         }

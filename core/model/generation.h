@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/model/scoring.h"
+#include "core/model/stop_reason.h"
 #include "core/model/tokenizer.h"
 #include "core/model/transformer.h"
 
@@ -30,8 +32,8 @@ struct Generation {
     /// calls the old policy's.
     std::vector<double> logprobs;
     std::string text;
-    std::string stop_reason;           ///< "stop_token", "stop_string" or "length"
-    std::int32_t stop_token = -1;      ///< the token that ended it, for "stop_token"
+    std::optional<StopReason> stop_reason;  ///< nullopt while it goes on
+    std::int32_t stop_token = -1;      ///< the token that ended it, for StopToken
     double stop_logprob = 0;           ///< its log-probability, with GenerationOptions::logprobs
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/model/bpe_merger.h"
 #include "core/model/tokenizer.h"
+#include "core/util/name_table.h"
 
 namespace amalgam {
 
@@ -10,6 +11,7 @@ namespace amalgam {
  *  outside the vocabulary falls back to its UTF-8 bytes as <0xXX> tokens. */
 class SentencePieceBpeTokenizer final : public Tokenizer {
 public:
+    /** When "▁" goes before the text, as tokenizer.json's prepend_scheme names it. */
     enum class Prepend { Always, First, Never };
 
     struct Options {
@@ -39,5 +41,11 @@ private:
     BpeMerger merger_;
     Options options_;
 };
+
+inline constexpr NameTable<SentencePieceBpeTokenizer::Prepend, 3> prepend_scheme_names{"prepend_scheme",
+                                                                                   {{{SentencePieceBpeTokenizer::Prepend::Always, "always"},
+                                                                                     {SentencePieceBpeTokenizer::Prepend::First, "first"},
+                                                                                     {SentencePieceBpeTokenizer::Prepend::Never, "never"}}}};
+constexpr const auto& names(SentencePieceBpeTokenizer::Prepend) { return prepend_scheme_names; }
 
 }  // namespace amalgam

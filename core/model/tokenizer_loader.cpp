@@ -84,10 +84,10 @@ SentencePieceBpeTokenizer::Options sentencepiece_options(const json& root, const
     if (pre.is_object() && pre.value("type", "") == "Metaspace") {
         o.replacement = pre.value("replacement", o.replacement);
         o.split_words = pre.value("split", true);
-        std::string scheme = pre.value("prepend_scheme", pre.value("add_prefix_space", true) ? "always" : "never");
-        o.prepend = scheme == "first" ? SentencePieceBpeTokenizer::Prepend::First
-                    : scheme == "never" ? SentencePieceBpeTokenizer::Prepend::Never
-                                        : SentencePieceBpeTokenizer::Prepend::Always;
+        const std::string scheme = pre.value("prepend_scheme", pre.value("add_prefix_space", true) ? "always" : "never");
+        const auto prepend = prepend_scheme_names.find(scheme);
+        if (!prepend) fail(source, "prepend_scheme '" + scheme + "' is not " + prepend_scheme_names.choices());
+        o.prepend = *prepend;
         return o;
     }
     if (norm.is_object() && norm.value("type", "") == "Sequence") {

@@ -79,7 +79,7 @@ TEST(Generation, StopStringCutsTheText) {
     ASSERT_GE(free_run.text.size(), 3u);
     o.stop_strings = {free_run.text.substr(2, 1)};
     Generation cut = generate(*model, *tokenizer, {"x"}, o)[0];
-    EXPECT_EQ(cut.stop_reason, "stop_string");
+    EXPECT_EQ(cut.stop_reason, StopReason::StopString);
     EXPECT_EQ(cut.text, free_run.text.substr(0, free_run.text.find(o.stop_strings[0])));
 }
 
@@ -175,7 +175,7 @@ TEST(Generation, RolloutBatchKeepsTheStopTokenAndMatchesScoring) {
     const std::int32_t stop = generate_from_ids(*model, {prompts[0]}, o)[0].tokens[2];
     o.stop_tokens = {stop};
     RolloutBatch r = generate_rollouts(*model, prompts, o);
-    ASSERT_EQ(r.generations[0].stop_reason, "stop_token");
+    ASSERT_EQ(r.generations[0].stop_reason, StopReason::StopToken);
     ASSERT_EQ(r.generations[0].tokens.size(), 2u);
     EXPECT_EQ(r.prompt_width, 4);
     EXPECT_EQ(r.ids.size(1), 4 + 6);
@@ -366,11 +366,11 @@ TEST(Generation, WithoutTheStopAtEosTheEndOfSequenceIsATokenLikeAnyOther) {
     std::ofstream(config) << j.dump();
     auto model = TransformerModel::load(m.dir.path());
     const Generation stopped = generate_from_ids(*model, prompt, o)[0];
-    EXPECT_EQ(stopped.stop_reason, "stop_token");
+    EXPECT_EQ(stopped.stop_reason, StopReason::StopToken);
     EXPECT_EQ(stopped.tokens, std::vector<std::int32_t>(free_run.begin(), free_run.begin() + 2));
     o.stop_at_eos = false;
     const Generation through = generate_from_ids(*model, prompt, o)[0];
-    EXPECT_EQ(through.stop_reason, "length");
+    EXPECT_EQ(through.stop_reason, StopReason::Length);
     EXPECT_EQ(through.tokens, free_run);
 }
 

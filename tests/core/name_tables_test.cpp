@@ -15,6 +15,8 @@
 #include "core/data/record.h"
 #include "core/model/dtype.h"
 #include "core/model/model_config.h"
+#include "core/model/sentencepiece_bpe_tokenizer.h"
+#include "core/model/stop_reason.h"
 #include "core/recipe/recipe.h"
 #include "core/train/train_config.h"
 #include "core/util/simd_level.h"
@@ -64,6 +66,8 @@ TEST(NameTables, EveryNameRoundTrips) {
     expect_round_trip(activation_names, 4);
     expect_round_trip(dataset_role_names, 2);
     expect_round_trip(simd_level_names, 3);
+    expect_round_trip(stop_reason_names, 3);
+    expect_round_trip(prepend_scheme_names, 3);
 }
 
 TEST(NameTables, OtherSpellingsParseButAreNeverWritten) {

@@ -127,15 +127,21 @@ TEST(Undo, ASliderDragIsOneStepAndAFractionBackWhereItStartedIsNone) {
     EXPECT_EQ(w.undoStack().index(), 0) << "back to 100%: the drag changed nothing";
 }
 
-TEST(Undo, QueuedJobsLeaveTheListAndRemovedOnesComeBackAsTheyWere) {
-    test::TempDir dir;
-    const std::string file = (dir / "ws.amalgam").string();
-    // A worker that keeps the first job running, so that the next one waits in the queue.
+/** Opens `w` on dir/ws.amalgam with a worker that keeps the first job running, so that the
+ *  jobs queued after it wait; returns the workspace file. */
+std::string openWithABusyWorker(Workbench& w, test::TempDir& dir) {
     const auto worker = dir.write("worker.sh", "#!/bin/sh\nsleep 30\n");
     QFile::setPermissions(qpath(worker), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    Workbench w;
     w.jobs().setWorker(qpath(worker));
-    ASSERT_EQ(w.open(qpath(file)), "");
+    const std::string file = (dir / "ws.amalgam").string();
+    EXPECT_EQ(w.open(qpath(file)), "");
+    return file;
+}
+
+TEST(Undo, QueuedJobsLeaveTheListAndRemovedOnesComeBackAsTheyWere) {
+    test::TempDir dir;
+    Workbench w;
+    const std::string file = openWithABusyWorker(w, dir);
     w.experiments().evaluate({QString(), QString(), qpath(test::examples_dir()), "first", 1});
     ASSERT_TRUE(waitUntil([&] { return w.jobs().rows().size() == 2 && w.jobs().rows()[0].state == JobState::Running; }));
 
@@ -176,12 +182,8 @@ std::string configs(const std::filesystem::path& dir) {
 
 TEST(Undo, ALaunchAndAPipelineTakeTheirRunsAndJobsBackWhileTheyWait) {
     test::TempDir dir;
-    const std::string file = (dir / "ws.amalgam").string();
-    const auto worker = dir.write("worker.sh", "#!/bin/sh\nsleep 30\n");
-    QFile::setPermissions(qpath(worker), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     Workbench w;
-    w.jobs().setWorker(qpath(worker));
-    ASSERT_EQ(w.open(qpath(file)), "");
+    const std::string file = openWithABusyWorker(w, dir);
     // The tiny model's job keeps running; what is queued after it waits.
     w.experiments().tinyModel("llama");
     ASSERT_TRUE(waitUntil([&] { return w.jobs().rows().size() == 1 && w.jobs().rows()[0].state == JobState::Running; }));

@@ -163,9 +163,11 @@ std::pair<std::int64_t, std::int64_t> Experiments::steps(std::int64_t id) const 
 QString Experiments::adapter(std::int64_t id) const {
     const auto* r = run(id);
     if (!r) return {};
-    const QString dir = QDir(q(r->dir)).filePath("adapter");
+    const QString dir = finalAdapter(*r);
     return QFileInfo::exists(dir + "/adapter_config.json") ? dir : QString();
 }
+
+QString Experiments::finalAdapter(const Workspace::RunRow& run) { return QDir(q(run.dir)).filePath("adapter"); }
 
 QString Experiments::workspaceDir() const { return QFileInfo(path_).absolutePath(); }
 

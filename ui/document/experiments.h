@@ -194,6 +194,8 @@ private:
     TrainConfig validated(const TrainRequest& request);
     QString workspaceDir() const;
     QString newRunDir(const QString& stage) const;
+    /** Where a run's final adapter is, or will be. */
+    static QString finalAdapter(const Workspace::RunRow& run);
     /** The config beside its run folder (a run folder holds only what the run writes). */
     static QString configFile(const QString& runDir);
     static WorkerJob trainJob(const QString& runDir, const TrainRequest& request);

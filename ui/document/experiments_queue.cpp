@@ -127,8 +127,8 @@ TrainConfig Experiments::resolvedConfig(const TrainRequest& request) {
     if (config.data.empty()) config.data = currentData().toStdString();
     config.adapter.clear();
     config.reward.clear();
-    if (const auto* parent = request.parent ? run(*request.parent) : nullptr) config.adapter = QDir(q(parent->dir)).filePath("adapter").toStdString();
-    if (const auto* reward = request.reward ? run(*request.reward) : nullptr) config.reward = QDir(q(reward->dir)).filePath("adapter").toStdString();
+    if (const auto* parent = request.parent ? run(*request.parent) : nullptr) config.adapter = finalAdapter(*parent).toStdString();
+    if (const auto* reward = request.reward ? run(*request.reward) : nullptr) config.reward = finalAdapter(*reward).toStdString();
     return config;
 }
 
@@ -302,7 +302,7 @@ std::int64_t Experiments::exportRun(std::int64_t id, const QString& out) {
         const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
         const auto& r = *run(id);
         const QString label = tr("Merge %1").arg(q(r.label));
-        job = enqueue(label, MergeJob{baseModel(r).toStdString(), QDir(q(r.dir)).filePath("adapter").toStdString(), out.toStdString()}, waits);
+        job = enqueue(label, MergeJob{baseModel(r).toStdString(), finalAdapter(r).toStdString(), out.toStdString()}, waits);
         return tr("Queue %1").arg(label);
     });
     return job;
@@ -315,7 +315,7 @@ std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
         request.waitsFor = jobsBeforeUsingAdapter(id);
         const auto& r = *run(id);
         request.model = baseModel(r);
-        request.adapter = QDir(q(r.dir)).filePath("adapter");
+        request.adapter = finalAdapter(r);
         request.data = data;
         request.label = q(r.label);
         request.device = Device::parse(r.device);
@@ -336,7 +336,7 @@ std::int64_t Experiments::answerRun(std::int64_t id, const QString& prompts) {
         const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
         const auto& r = *run(id);
         const QString label = tr("Answers of %1").arg(q(r.label));
-        const GenerateJob answers{baseModel(r).toStdString(), QDir(q(r.dir)).filePath("adapter").toStdString(), prompts.toStdString(),
+        const GenerateJob answers{baseModel(r).toStdString(), finalAdapter(r).toStdString(), prompts.toStdString(),
                                   r.prompt_template, answersFile(id).toStdString(), Device::parse(r.device), parse_name<Precision>(r.dtype)};
         job = enqueue(label, answers, waits);
         return tr("Queue %1").arg(label);
