@@ -6,7 +6,7 @@
 
 #include "arguments.h"
 #include "commands.h"
-#include "core/model/model_config.h"
+#include "core/model_io/model_config.h"
 #include "core/model/precision.h"
 #include "core/util/yaml_json.h"
 #include "core/store/workspace.h"

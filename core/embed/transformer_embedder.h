@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "core/embed/embedder.h"
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 
 namespace amalgam {

@@ -5,7 +5,7 @@
 
 #include "core/eval/choice_items.h"
 #include "core/model/scoring.h"
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 
 namespace amalgam {

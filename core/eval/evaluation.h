@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/util/progress.h"
 

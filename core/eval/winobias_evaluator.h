@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "core/eval/winobias_items.h"
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/util/progress.h"
 

@@ -7,7 +7,7 @@
 
 #include "core/model/scoring.h"
 #include "core/model/stop_reason.h"
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 
 namespace amalgam {

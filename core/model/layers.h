@@ -2,7 +2,7 @@
 
 #include <ATen/ATen.h>
 
-#include "core/model/model_config.h"
+#include "core/model_io/model_config.h"
 
 namespace amalgam::layers {
 

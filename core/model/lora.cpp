@@ -1,6 +1,6 @@
 #include "core/model/lora.h"
 
-#include "core/model/arch_table.h"
+#include "core/model_io/arch_table.h"
 
 namespace amalgam {
 

@@ -8,7 +8,7 @@
 
 #include <ATen/ATen.h>
 
-#include "core/model/model_config.h"
+#include "core/model_io/model_config.h"
 #include "core/model/scalar_head.h"
 
 namespace amalgam {

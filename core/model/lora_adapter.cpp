@@ -9,8 +9,8 @@
 #include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
-#include "core/model/arch_table.h"
-#include "core/model/safetensors.h"
+#include "core/model_io/arch_table.h"
+#include "core/model_io/safetensors.h"
 #include "core/model/tensor_convert.h"
 #include "core/model/transformer.h"
 #include "core/util/atomic_file.h"

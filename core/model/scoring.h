@@ -8,7 +8,7 @@
 
 #include <ATen/ATen.h>
 
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 
 namespace amalgam {

@@ -4,7 +4,7 @@
 
 #include <ATen/ATen.h>
 
-#include "core/model/safetensors.h"
+#include "core/model_io/safetensors.h"
 
 namespace amalgam {
 

@@ -7,9 +7,9 @@
 #include <stdexcept>
 
 #include "core/model/arch/families.h"
-#include "core/model/arch_table.h"
+#include "core/model_io/arch_table.h"
 #include "core/model/layers.h"
-#include "core/model/safetensors.h"
+#include "core/model_io/safetensors.h"
 #include "core/model/tensor_convert.h"
 
 namespace amalgam {

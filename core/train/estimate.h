@@ -6,7 +6,7 @@
 
 #include <ATen/ATen.h>
 
-#include "core/model/model_config.h"
+#include "core/model_io/model_config.h"
 #include "core/train/train_config.h"
 
 namespace amalgam {

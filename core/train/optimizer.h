@@ -5,7 +5,7 @@
 
 #include <ATen/ATen.h>
 
-#include "core/model/safetensors.h"
+#include "core/model_io/safetensors.h"
 #include "core/train/train_config.h"
 
 namespace amalgam {

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/train/checkpoint.h"
 #include "core/train/objectives.h"

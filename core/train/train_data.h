@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
 namespace amalgam {
 

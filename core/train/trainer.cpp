@@ -12,7 +12,7 @@
 #include "core/model/lora.h"
 #include "core/model/scoring.h"
 #include "core/model/tensor_convert.h"
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/train/checkpoint.h"
 #include "core/train/estimate.h"

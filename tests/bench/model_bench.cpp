@@ -15,7 +15,7 @@
 
 #include "core/eval/winobias_evaluator.h"
 #include "core/model/generation.h"
-#include "core/model/model_init.h"
+#include "core/model_io/model_init.h"
 #include "core/model/threads.h"
 #include "core/model/transformer.h"
 #include "core/embed/transformer_embedder.h"

@@ -13,8 +13,8 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
-#include "core/model/model_config.h"
-#include "core/model/model_init.h"
+#include "core/model_io/model_config.h"
+#include "core/model_io/model_init.h"
 #include "core/model/threads.h"
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"

@@ -10,7 +10,7 @@
 #include "core/model/descending_sort.h"
 #include "core/model/generation.h"
 #include "core/model/step_graph.h"
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "tiny_model.h"
 

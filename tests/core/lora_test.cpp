@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "core/model/safetensors.h"
+#include "core/model_io/safetensors.h"
 #include "core/model/scalar_head.h"
 #include "core/model/transformer.h"
 #include "tiny_model.h"

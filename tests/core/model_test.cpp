@@ -6,8 +6,8 @@
 #include <torch/version.h>
 
 #include "core/model/layers.h"
-#include "core/model/safetensors.h"
-#include "core/model/tokenizer.h"
+#include "core/model_io/safetensors.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "reference_model.h"
 #include "tiny_model.h"

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/safetensors.h"
+#include "core/model_io/safetensors.h"
 
 namespace amalgam::test {
 

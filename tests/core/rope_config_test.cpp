@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/model/rope_config.h"
+#include "core/model_io/rope_config.h"
 #include "core/model/transformer.h"
 #include "reference_model.h"
 #include "tiny_model.h"

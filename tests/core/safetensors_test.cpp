@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/model/dtype.h"
-#include "core/model/safetensors.h"
+#include "core/model_io/dtype.h"
+#include "core/model_io/safetensors.h"
 #include "test_support.h"
 
 namespace amalgam {

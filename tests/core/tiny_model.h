@@ -5,7 +5,7 @@
 
 #include <ATen/ATen.h>
 
-#include "core/model/model_init.h"
+#include "core/model_io/model_init.h"
 #include "test_support.h"
 
 namespace amalgam::test {

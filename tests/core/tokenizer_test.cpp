@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/model/pretokenizer.h"
-#include "core/model/tokenizer.h"
-#include "core/model/unicode.h"
-#include "core/model/wordpiece_tokenizer.h"
+#include "core/tokenize/pretokenizer.h"
+#include "core/tokenize/tokenizer.h"
+#include "core/tokenize/unicode.h"
+#include "core/tokenize/wordpiece_tokenizer.h"
 #include "test_support.h"
 
 namespace amalgam {

@@ -39,7 +39,7 @@
 
 #include "core/eval/evaluation.h"
 #include "core/model/generation.h"
-#include "core/model/model_init.h"
+#include "core/model_io/model_init.h"
 #include "core/model/step_graph.h"
 #include "core/model/transformer.h"
 #include "core/train/estimate.h"

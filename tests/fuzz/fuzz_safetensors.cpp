@@ -1,5 +1,5 @@
 // The safetensors reader on arbitrary bytes, down to every tensor's values.
-#include "core/model/safetensors.h"
+#include "core/model_io/safetensors.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

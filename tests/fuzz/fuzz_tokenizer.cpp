@@ -1,5 +1,5 @@
 // The tokenizer.json loader on arbitrary bytes, and the tokenizer it makes on a fixed text.
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -4,7 +4,7 @@
 #include <c10/core/GradMode.h>
 #include <gtest/gtest.h>
 
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/train/objectives.h"
 #include "train_support.h"

@@ -6,7 +6,7 @@
 #include <ATen/ATen.h>
 
 #include "core/model/lora.h"
-#include "core/model/model_config.h"
+#include "core/model_io/model_config.h"
 #include "core/model/transformer.h"
 
 // One forward function per model family; TransformerModel picks one by config.

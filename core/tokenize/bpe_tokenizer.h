@@ -3,9 +3,9 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "core/model/bpe_merger.h"
-#include "core/model/pretokenizer.h"
-#include "core/model/tokenizer.h"
+#include "core/tokenize/bpe_merger.h"
+#include "core/tokenize/pretokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
 namespace amalgam {
 

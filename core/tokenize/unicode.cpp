@@ -1,8 +1,8 @@
-#include "core/model/unicode.h"
+#include "core/tokenize/unicode.h"
 
 #include <algorithm>
 
-#include "core/model/unicode_data.h"
+#include "core/tokenize/unicode_data.h"
 
 namespace amalgam::unicode {
 namespace {

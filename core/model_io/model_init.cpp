@@ -1,4 +1,4 @@
-#include "core/model/model_init.h"
+#include "core/model_io/model_init.h"
 
 #include <cmath>
 #include <fstream>
@@ -7,10 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/arch_table.h"
-#include "core/model/safetensors.h"
-#include "core/model/tokenizer.h"
-#include "core/model/unicode.h"
+#include "core/model_io/arch_table.h"
+#include "core/model_io/safetensors.h"
+#include "core/tokenize/tokenizer.h"
+#include "core/tokenize/unicode.h"
 #include "core/util/atomic_file.h"
 
 namespace amalgam {

@@ -1,4 +1,4 @@
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
 #include <algorithm>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "core/model/dtype.h"
+#include "core/model_io/dtype.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,9 +1,9 @@
-#include "core/model/sentencepiece_bpe_tokenizer.h"
+#include "core/tokenize/sentencepiece_bpe_tokenizer.h"
 
 #include <cstdio>
 #include <stdexcept>
 
-#include "core/model/unicode.h"
+#include "core/tokenize/unicode.h"
 
 namespace amalgam {
 namespace {

@@ -1,4 +1,4 @@
-#include "core/model/arch_table.h"
+#include "core/model_io/arch_table.h"
 
 namespace amalgam {
 namespace {

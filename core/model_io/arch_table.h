@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/model_config.h"
+#include "core/model_io/model_config.h"
 
 namespace amalgam {
 

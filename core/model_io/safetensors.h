@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/dtype.h"
+#include "core/model_io/dtype.h"
 
 namespace amalgam {
 

@@ -1,6 +1,6 @@
-#include "core/model/bpe_tokenizer.h"
+#include "core/tokenize/bpe_tokenizer.h"
 
-#include "core/model/unicode.h"
+#include "core/tokenize/unicode.h"
 
 namespace amalgam {
 

@@ -3,10 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/model/bpe_tokenizer.h"
-#include "core/model/sentencepiece_bpe_tokenizer.h"
-#include "core/model/tokenizer.h"
-#include "core/model/wordpiece_tokenizer.h"
+#include "core/tokenize/bpe_tokenizer.h"
+#include "core/tokenize/sentencepiece_bpe_tokenizer.h"
+#include "core/tokenize/tokenizer.h"
+#include "core/tokenize/wordpiece_tokenizer.h"
 #include "core/util/json_error.h"
 
 namespace amalgam {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/model/tokenizer.h"
+#include "core/tokenize/tokenizer.h"
 
 namespace amalgam {
 

@@ -1,4 +1,4 @@
-#include "core/model/bpe_merger.h"
+#include "core/tokenize/bpe_merger.h"
 
 #include <queue>
 #include <tuple>

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "core/model/model_config.h"
+#include "core/model_io/model_config.h"
 
 namespace amalgam {
 

@@ -1,4 +1,4 @@
-#include "core/model/rope_config.h"
+#include "core/model_io/rope_config.h"
 
 #include <optional>
 #include <stdexcept>

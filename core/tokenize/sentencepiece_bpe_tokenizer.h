@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/model/bpe_merger.h"
-#include "core/model/tokenizer.h"
+#include "core/tokenize/bpe_merger.h"
+#include "core/tokenize/tokenizer.h"
 #include "core/util/name_table.h"
 
 namespace amalgam {

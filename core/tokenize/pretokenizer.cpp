@@ -1,8 +1,8 @@
-#include "core/model/pretokenizer.h"
+#include "core/tokenize/pretokenizer.h"
 
 #include <stdexcept>
 
-#include "core/model/unicode.h"
+#include "core/tokenize/unicode.h"
 
 namespace amalgam {
 namespace {

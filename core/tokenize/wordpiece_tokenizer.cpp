@@ -1,9 +1,9 @@
-#include "core/model/wordpiece_tokenizer.h"
+#include "core/tokenize/wordpiece_tokenizer.h"
 
 #include <fstream>
 #include <stdexcept>
 
-#include "core/model/unicode.h"
+#include "core/tokenize/unicode.h"
 
 namespace amalgam {
 namespace {

@@ -1,6 +1,6 @@
-#include "core/model/model_config.h"
+#include "core/model_io/model_config.h"
 
-#include "core/model/rope_config.h"
+#include "core/model_io/rope_config.h"
 
 #include <fstream>
 #include <stdexcept>
