@@ -57,7 +57,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     lr_->setValidator(new QDoubleValidator(0, 1, 12, lr_));
     evalEvery_->setSpecialValueText(tr("at the end"));
     heldOut_->setPlaceholderText(tr("optional: a JSON lines file of held-out examples (SFT, RM, DPO)"));
-    suites_->setPlaceholderText(tr("optional: a folder of evaluation suites (PPO; a pipeline's evaluations)"));
+    showSuitesDefault();
     add_names(dtype_, precision_names);
     dtype_->setToolTip(tr("the frozen base's precision; LoRA, heads and optimizer stay float32"));
     device_->addItems(devices_->devices());
@@ -131,10 +131,11 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
         device_->setCurrentText(chosen);
     });
     connect(&workbench_.experiments(), &Experiments::runsChanged, this, &TrainPanel::refillRuns);
+    connect(&workbench_.experiments(), &Experiments::resultsChanged, this, &TrainPanel::showSuitesDefault);
     connect(&workbench_, &Workbench::exported, this, [this] { data_->setText(workbench_.experiments().currentData()); });
     connect(&workbench_, &Workbench::opened, this, [this] {
         data_->setText(workbench_.experiments().currentData());
-        suites_->setText(workbench_.experiments().evaluationData());
+        showSuitesDefault();
         devices_->start(workbench_.jobs().worker());
     });
     applyPreset("paper-sft");
@@ -149,6 +150,14 @@ void TrainPanel::setData(const QString& file) { data_->setText(file); }
 void TrainPanel::setHeldOutData(const QString& file) { heldOut_->setText(file); }
 
 void TrainPanel::setEvaluationData(const QString& folder) { suites_->setText(folder); }
+
+void TrainPanel::showSuitesDefault() {
+    // Left empty, the field means the suites evaluated last (or the fetched ones) when the
+    // pipeline is queued, not when the workspace was opened.
+    const QString suites = workbench_.experiments().evaluationData();
+    suites_->setPlaceholderText(suites.isEmpty() ? tr("optional: a folder of evaluation suites (PPO; a pipeline's evaluations)")
+                                                 : tr("a pipeline evaluates on %1; PPO evaluates while it trains only on a folder given here").arg(suites));
+}
 
 void TrainPanel::applyPreset(const QString& name) {
     const Stage stage = static_cast<Stage>(stage_->currentData().toInt());

@@ -56,6 +56,8 @@ signals:
 
 private:
     void refillRuns();
+    /** Says in the empty suites field which folder a pipeline would evaluate on. */
+    void showSuitesDefault();
     void stageChanged();
     void say(const QString& text, bool error = false);
 
