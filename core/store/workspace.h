@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/contract/job_kind.h"
+#include "core/store/job_store.h"
 #include "core/contract/stage.h"
 #include "core/curate/selection_record.h"
 #include "core/data/import_options.h"
@@ -15,7 +16,6 @@
 
 namespace amalgam {
 
-class SqliteDb;
 
 /** A dataset as the workspace holds it. */
 struct DatasetRow {
@@ -118,32 +118,6 @@ public:
     /** Forces (true) or excludes (false) pairs, or with nullopt forgets the decision. */
     void set_pair_overrides(const std::vector<std::pair<std::string, std::string>>& pairs, std::optional<bool> keep);
 
-    /** A background worker run the workbench queued: a kind ("train", "eval", ...) and its
-     *  options, from which the workbench derives the command line. */
-    struct JobRow {
-        std::int64_t id = 0;
-        std::string label;
-        std::optional<JobKind> kind;  ///< nullopt for a job this build does not run (an older build's command line)
-        std::string options = "{}";  ///< JSON object
-        JobState state = JobState::Queued;
-        double progress = 0;           ///< 0..1 of the current stage
-        std::string stage;
-        std::string log;
-        std::string error;
-        std::string created_at;   ///< ISO 8601, UTC
-        std::string finished_at;  ///< empty until it ends
-        std::vector<std::int64_t> waits_for;  ///< jobs that must finish before it starts
-    };
-    std::int64_t add_job(const std::string& label, JobKind kind, const std::string& options_json,
-                         const std::vector<std::int64_t>& waits_for = {});
-    /** Writes a job's state, progress, stage, log and error. */
-    void update_job(const JobRow& job);
-    std::vector<JobRow> jobs();
-    /** Takes a job out of the list. */
-    void remove_job(std::int64_t id);
-    /** Puts a removed job back as it was: its id, times and all. */
-    void restore_job(const JobRow& job);
-
     /** A training run and its lineage: the model and data it read, the run it started from
      *  and, for PPO, the reward model's run. Its state is its job's; its curves are in
      *  dir/metrics.jsonl. */
@@ -179,19 +153,16 @@ public:
     /** Puts a removed run back as it was: its id, time and all. */
     void restore_run(const RunRow& run);
 
-    /** Takes or renews the right to run the workspace's queued jobs for `seconds`: true when
-     *  `holder` has it now (it was free, had expired, or was already its own), so that two
-     *  workbenches on one workspace never both start its jobs. */
-    bool take_queue_lease(const std::string& holder, double seconds);
-    void release_queue_lease(const std::string& holder);
-
     int schema_version();
     /** Changes when another connection (another process, or a thread's) commits to the file. */
     std::int64_t data_version();
     SqliteDb& db() { return *db_; }
+    /** The queue: jobs, and which workbench runs them. */
+    JobStore& jobs() { return *jobs_; }
 
 private:
     std::unique_ptr<SqliteDb> db_;
+    std::unique_ptr<JobStore> jobs_;
 };
 
 }  // namespace amalgam

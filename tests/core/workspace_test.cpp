@@ -149,20 +149,20 @@ TEST(Workspace, SettingsOverridesAndJobsPersist) {
         w.set_pair_overrides({{"oasst", "m1"}, {"oasst", "m2"}}, false);
         w.set_pair_overrides({{"hh", "7"}}, true);
         w.set_pair_overrides({{"oasst", "m2"}}, std::nullopt);
-        auto id = w.add_job("eval tiny", JobKind::Evaluate, R"({"model":"/models/tiny"})");
-        Workspace::JobRow job = w.jobs().at(0);
+        auto id = w.jobs().add("eval tiny", JobKind::Evaluate, R"({"model":"/models/tiny"})");
+        JobRow job = w.jobs().all().at(0);
         EXPECT_EQ(job.id, id);
         EXPECT_EQ(job.state, JobState::Queued);
         job.state = JobState::Failed;
         job.error = "no such folder";
         job.log = "line 1\n";
-        w.update_job(job);
+        w.jobs().update(job);
     }
     Workspace w(dir / "ws.amalgam");
     EXPECT_EQ(w.setting("fraction"), "0.4");
     EXPECT_FALSE(w.setting("recipe"));
     EXPECT_EQ(w.pair_overrides(), (PairOverrides{{{"oasst", "m1"}, false}, {{"hh", "7"}, true}}));
-    auto jobs = w.jobs();
+    auto jobs = w.jobs().all();
     ASSERT_EQ(jobs.size(), 1u);
     EXPECT_EQ(jobs[0].kind, JobKind::Evaluate);
     EXPECT_EQ(jobs[0].options, R"({"model":"/models/tiny"})");
@@ -184,7 +184,7 @@ TEST(Workspace, MigratingCancelsTheJobsOfAnOlderBuild) {
                     "('done', '[]', 'finished', 'then')");
     }
     Workspace w(dir / "ws.amalgam");
-    auto jobs = w.jobs();
+    auto jobs = w.jobs().all();
     ASSERT_EQ(jobs.size(), 2u);
     EXPECT_EQ(jobs[0].state, JobState::Cancelled);
     EXPECT_EQ(jobs[0].error, "queued by an older Amalgam: queue it again");
@@ -195,18 +195,18 @@ TEST(Workspace, MigratingCancelsTheJobsOfAnOlderBuild) {
 TEST(Workspace, JobsKeepWhatTheyWaitForAndComeBackAsTheyWereRemoved) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
-    const auto first = w.add_job("first", JobKind::Train, "{}");
-    const auto second = w.add_job("second", JobKind::Evaluate, R"({"out": "x"})", {first});
-    Workspace::JobRow done = w.jobs()[0];
+    const auto first = w.jobs().add("first", JobKind::Train, "{}");
+    const auto second = w.jobs().add("second", JobKind::Evaluate, R"({"out": "x"})", {first});
+    JobRow done = w.jobs().all()[0];
     done.state = JobState::Finished;
     done.log = "ok\n";
-    w.update_job(done);
-    const auto before = w.jobs();
+    w.jobs().update(done);
+    const auto before = w.jobs().all();
     ASSERT_EQ(before[1].waits_for, std::vector<std::int64_t>{first});
-    w.remove_job(first);
-    ASSERT_EQ(w.jobs().size(), 1u);
-    w.restore_job(before[0]);
-    const auto after = w.jobs();
+    w.jobs().remove(first);
+    ASSERT_EQ(w.jobs().all().size(), 1u);
+    w.jobs().restore(before[0]);
+    const auto after = w.jobs().all();
     ASSERT_EQ(after.size(), 2u);
     EXPECT_EQ(after[0].id, first);
     EXPECT_EQ(after[0].log, "ok\n");
@@ -280,7 +280,7 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        const auto job = w.add_job("SFT", JobKind::Train, "{}");
+        const auto job = w.jobs().add("SFT", JobKind::Train, "{}");
         Workspace::RunRow sft;
         sft.label = "sft-1";
         sft.stage = Stage::Sft;
@@ -362,14 +362,14 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
 TEST(Workspace, OneHolderOfTheQueueLeaseAtATime) {
     test::TempDir dir;
     Workspace a(dir / "ws.amalgam"), b(dir / "ws.amalgam");
-    EXPECT_TRUE(a.take_queue_lease("a", 60));
-    EXPECT_FALSE(b.take_queue_lease("b", 60));
-    EXPECT_TRUE(a.take_queue_lease("a", 60)) << "the holder renews";
-    a.release_queue_lease("a");
-    EXPECT_TRUE(b.take_queue_lease("b", -1)) << "free once released";
-    EXPECT_TRUE(a.take_queue_lease("a", 60)) << "b's lease had expired";
-    b.release_queue_lease("b");
-    EXPECT_FALSE(b.take_queue_lease("b", 60)) << "b cannot release a's lease";
+    EXPECT_TRUE(a.jobs().take_lease("a", 60));
+    EXPECT_FALSE(b.jobs().take_lease("b", 60));
+    EXPECT_TRUE(a.jobs().take_lease("a", 60)) << "the holder renews";
+    a.jobs().release_lease("a");
+    EXPECT_TRUE(b.jobs().take_lease("b", -1)) << "free once released";
+    EXPECT_TRUE(a.jobs().take_lease("a", 60)) << "b's lease had expired";
+    b.jobs().release_lease("b");
+    EXPECT_FALSE(b.jobs().take_lease("b", 60)) << "b cannot release a's lease";
 }
 
 TEST(Workspace, TwoProcessesRacingForTheQueueLeaseGetItOnce) {
@@ -383,7 +383,7 @@ TEST(Workspace, TwoProcessesRacingForTheQueueLeaseGetItOnce) {
         if (pid == 0) {
             bool took = false;
             try {
-                took = Workspace(dir / "ws.amalgam").take_queue_lease("process " + std::to_string(i), 60);
+                took = Workspace(dir / "ws.amalgam").jobs().take_lease("process " + std::to_string(i), 60);
             } catch (...) {
                 _exit(2);
             }

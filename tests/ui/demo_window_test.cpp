@@ -300,7 +300,7 @@ TEST(JobQueue, AJobRunningWhenTheWindowClosesRunsAgainOnReopening) {
         w.jobs().enqueue("init", MakeModelJob{"llama", (dir / "m").string()});
         EXPECT_EQ(w.jobs().rows().front().state, JobState::Running);
     }  // closed while running
-    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs().front().state, JobState::Queued);
+    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs().all().front().state, JobState::Queued);
     Workbench w;
     w.jobs().setWorker(AMALGAM_CLI);
     ASSERT_EQ(w.open(file), "");
@@ -326,7 +326,7 @@ TEST(JobQueue, CancelStopsTheRunningJobAndDropsAQueuedOne) {
     EXPECT_EQ(ended, (std::vector<JobState>{JobState::Cancelled, JobState::Cancelled}));
     EXPECT_FALSE(std::filesystem::exists(dir / "a" / "config.json"));
     EXPECT_FALSE(std::filesystem::exists(dir / "b"));
-    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs()[1].state, JobState::Cancelled);
+    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).jobs().all()[1].state, JobState::Cancelled);
 }
 
 }  // namespace

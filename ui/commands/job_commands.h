@@ -22,7 +22,7 @@ public:
 private:
     JobQueue& jobs_;
     std::int64_t id_;
-    std::optional<Workspace::JobRow> removed_;
+    std::optional<JobRow> removed_;
 };
 
 }  // namespace amalgam

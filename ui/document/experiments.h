@@ -69,7 +69,7 @@ struct PipelineRuns {
 
 /** Work that one step of the undo history queued, as the workspace held it. */
 struct QueuedWork {
-    std::vector<Workspace::JobRow> jobs;
+    std::vector<JobRow> jobs;
     std::vector<Workspace::RunRow> runs;
 };
 

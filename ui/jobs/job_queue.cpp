@@ -18,8 +18,8 @@ constexpr double kLeaseSeconds = 15;
 constexpr int kPollMs = 3000;
 
 
-Workspace::JobRow to_row(const JobQueue::Job& job) {
-    Workspace::JobRow row;
+JobRow to_row(const JobQueue::Job& job) {
+    JobRow row;
     row.id = job.id;
     row.label = job.label.toStdString();
     row.kind = kind_of(job.work);
@@ -34,7 +34,7 @@ Workspace::JobRow to_row(const JobQueue::Job& job) {
 
 /** A stored job, or nothing for one this build does not run (another build's kind, options
  *  that do not read). */
-std::optional<JobQueue::Job> from_row(const Workspace::JobRow& row) {
+std::optional<JobQueue::Job> from_row(const JobRow& row) {
     if (!row.kind) return std::nullopt;
     JobQueue::Job job;
     try {
@@ -94,7 +94,7 @@ void JobQueue::detach() {
             setState(static_cast<std::size_t>(row), JobState::Queued);
         }
     }
-    if (workspace_ && holding_) workspace_->release_queue_lease(holder_.toStdString());
+    if (workspace_ && holding_) workspace_->jobs().release_lease(holder_.toStdString());
     holding_ = false;
     workspace_ = nullptr;
     rows_.clear();
@@ -104,7 +104,7 @@ void JobQueue::detach() {
 void JobQueue::poll() {
     if (!workspace_) return;
     const bool had = holding_;
-    holding_ = workspace_->take_queue_lease(holder_.toStdString(), kLeaseSeconds);
+    holding_ = workspace_->jobs().take_lease(holder_.toStdString(), kLeaseSeconds);
     const auto version = workspace_->data_version();
     const bool othersWrote = version != seenVersion_;
     if (othersWrote) {  // read the jobs again
@@ -125,7 +125,7 @@ void JobQueue::poll() {
 
 void JobQueue::reload() {
     std::vector<Job> rows;
-    for (const auto& stored : workspace_->jobs()) {
+    for (const auto& stored : workspace_->jobs().all()) {
         if (stored.id == runningId_ && process_ && stored.state == JobState::Cancelled && !cancelling_) {
             cancelling_ = true;  // cancelled in another workbench
             process_->terminate();
@@ -152,7 +152,7 @@ std::int64_t JobQueue::enqueue(const QString& label, const WorkerJob& work, cons
     job.work = work;
     job.created = QDateTime::currentDateTimeUtc();
     job.waitsFor = waitsFor;
-    job.id = workspace_->add_job(label.toStdString(), kind_of(work), job_json(work).dump(), waitsFor);
+    job.id = workspace_->jobs().add(label.toStdString(), kind_of(work), job_json(work).dump(), waitsFor);
     rows_.push_back(job);
     emit rowsReset();
     startNext();
@@ -178,19 +178,19 @@ void JobQueue::cancel(std::int64_t id) {
     }
 }
 
-std::optional<Workspace::JobRow> JobQueue::remove(std::int64_t id) {
+std::optional<JobRow> JobQueue::remove(std::int64_t id) {
     if (!workspace_ || id == runningId_) return std::nullopt;
-    for (const auto& stored : workspace_->jobs())
+    for (const auto& stored : workspace_->jobs().all())
         if (stored.id == id) {
-            workspace_->remove_job(id);
+            workspace_->jobs().remove(id);
             reload();
             return stored;
         }
     return std::nullopt;
 }
 
-void JobQueue::restore(const Workspace::JobRow& job) {
-    workspace_->restore_job(job);
+void JobQueue::restore(const JobRow& job) {
+    workspace_->jobs().restore(job);
     reload();
     startNext();
 }
@@ -337,6 +337,6 @@ void JobQueue::exited(int exitCode, QProcess::ExitStatus status) {
     startNext();
 }
 
-void JobQueue::store(const Job& job) { workspace_->update_job(to_row(job)); }
+void JobQueue::store(const Job& job) { workspace_->jobs().update(to_row(job)); }
 
 }  // namespace amalgam

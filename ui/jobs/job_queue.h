@@ -69,9 +69,9 @@ public:
     /** Stops a running job, or takes a queued one out of the queue. */
     void cancel(std::int64_t id);
     /** Takes a job that is not running out of the list; returns it as stored, for restore(). */
-    std::optional<Workspace::JobRow> remove(std::int64_t id);
+    std::optional<JobRow> remove(std::int64_t id);
     /** Puts a removed job back as it was. */
-    void restore(const Workspace::JobRow& job);
+    void restore(const JobRow& job);
     /** Queues a cancelled or failed job again, and the jobs that were cancelled because it did
      *  not finish; a training job resumes from its last checkpoint. */
     void requeue(std::int64_t id);
