@@ -31,11 +31,11 @@ struct EvaluateJob {
     std::string out;   ///< results.json
     Device device;
     Precision precision = Precision::Auto;
-    std::string adapter;  ///< empty: the model alone
-    std::string label;    ///< empty: the model folder's name
-    std::string suite;    ///< empty: every suite
-    std::int64_t limit = 0;  ///< items a suite; 0: all
-    std::optional<std::int64_t> run, step;  ///< the training run and step the adapter came from
+    std::string adapter = {};  ///< empty: the model alone
+    std::string label = {};    ///< empty: the model folder's name
+    std::string suite = {};    ///< empty: every suite
+    std::int64_t limit = 0;    ///< items a suite; 0: all
+    std::optional<std::int64_t> run = {}, step = {};  ///< the training run and step the adapter came from
 };
 
 struct TrainJob {

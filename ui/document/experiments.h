@@ -29,7 +29,7 @@ struct EvaluationRequest {
     QString label;
     int limit = 0;
     QString tinyArch = "llama";
-    Device device;
+    Device device = {};
     Precision precision = Precision::Auto;
     std::optional<std::int64_t> run = std::nullopt;  ///< the run whose adapter this is
     std::optional<std::int64_t> step = std::nullopt;
