@@ -58,10 +58,11 @@ struct RecipeReader {
     /** The enum value a scalar names, failing at its line otherwise. */
     template <class E>
     E choice(const YAML::Node& node, const std::string& what) const {
-        const std::string text = scalar<std::string>(node, what);
-        const std::optional<E> value = names(E{}).find(text);
-        if (!value) fail(node, "unknown " + what + " '" + text + "' (" + names(E{}).choices() + ")");
-        return *value;
+        try {
+            return parse_name<E>(scalar<std::string>(node, what));
+        } catch (const std::invalid_argument& e) {
+            fail(node, e.what());
+        }
     }
 
     fs::path resolve(const YAML::Node& node, const fs::path& base, const std::optional<fs::path>& data_dir) const {
