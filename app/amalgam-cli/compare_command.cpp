@@ -42,11 +42,11 @@ int run_compare(const std::vector<std::string>& words) {
     Workspace store(*workspace);
     std::vector<ComparisonRow> rows;
     std::optional<std::size_t> baseline;
-    const std::vector<Workspace::EvalRow> stored = store.eval_results();
+    const std::vector<EvalRow> stored = store.evaluations().all();
     for (const auto& r : stored) {
-        if (args.flag("last-steps") && Workspace::superseded(r, stored)) continue;
+        if (args.flag("last-steps") && superseded(r, stored)) continue;
         if (!baseline && r.label == args.option("baseline")) baseline = rows.size();
-        rows.push_back(scored_comparison_row(r.label, nlohmann::json::parse(store.eval_result_document(r.id))));
+        rows.push_back(scored_comparison_row(r.label, nlohmann::json::parse(store.evaluations().document(r.id))));
     }
     if (rows.empty()) throw std::runtime_error(*workspace + ": no evaluations stored yet (amalgam-cli eval ... --workspace FILE)");
     if (auto wanted = args.option("baseline"); wanted && !baseline) {

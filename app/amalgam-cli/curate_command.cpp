@@ -101,7 +101,7 @@ int run_curate(const std::vector<std::string>& words) {
     auto embedder = make_embedder(recipe.curate.embedder, recipe.curate.model);
     Curation curation = curate(sources, recipe.curate, *embedder, *progress);
     for (std::size_t k = 0; k < training.size(); ++k) read[training[k]] = std::move(sources[k]);
-    const PairOverrides overrides = workspace ? workspace->pair_overrides() : PairOverrides{};
+    const PairOverrides overrides = workspace ? workspace->selections().overrides() : PairOverrides{};
 
     std::vector<std::vector<bool>> selections;
     for (double fraction : recipe.fractions) {
@@ -113,9 +113,9 @@ int run_curate(const std::vector<std::string>& words) {
     if (workspace) {
         SqliteDb::Transaction all(workspace->db());
         for (std::size_t i = 0; i < recipe.datasets.size(); ++i) store_source(recipe.datasets[i], read[i], skip, *workspace);
-        const std::int64_t recipe_id = workspace->save_recipe(std::filesystem::absolute(recipe.path).string(), recipe.text);
+        const std::int64_t recipe_id = workspace->selections().save_recipe(std::filesystem::absolute(recipe.path).string(), recipe.text);
         for (std::size_t f = 0; f < recipe.fractions.size(); ++f)
-            workspace->save_selection(recipe_id, selection_record(curation, selections[f], recipe.fractions[f]));
+            workspace->selections().save(recipe_id, selection_record(curation, selections[f], recipe.fractions[f]));
         all.commit();
     }
     folder.commit();

@@ -100,7 +100,7 @@ int run_eval(const std::vector<std::string>& words) {
     document.update(results);
     const std::string text = document.dump(2) + "\n";
     write_file_atomically(*out, text);
-    if (workspace) workspace->save_eval_result(document["model"], adapter.value_or(""), label, text, run, step);
+    if (workspace) workspace->evaluations().save(document["model"], adapter.value_or(""), label, text, run, step);
 
     for (const auto& [name, value] : results["metrics"].items()) std::printf("%-14s %.4f\n", name.c_str(), value.get<double>());
     std::printf("wrote %s\n", out->c_str());

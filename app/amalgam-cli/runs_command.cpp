@@ -28,7 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 
 /** "4 / 10": the newest step metrics.jsonl logged, of the config's max_steps when it has one. */
-std::string steps_text(const Workspace::RunRow& run) {
+std::string steps_text(const RunRow& run) {
     std::int64_t step = 0;
     std::ifstream in(fs::path(run.dir) / "metrics.jsonl");
     for (std::string line; std::getline(in, line);) {
@@ -50,7 +50,7 @@ int run_runs(const std::vector<std::string>& words) {
     if (format != "md" && format != "csv") throw UsageError("--format must be md or csv");
     if (!fs::exists(*workspace)) throw std::runtime_error(*workspace + ": no such workspace");
 
-    const std::vector<Workspace::RunRow> runs = Workspace(*workspace).runs();
+    const std::vector<RunRow> runs = Workspace(*workspace).runs().all();
     std::map<std::int64_t, std::string> labels;
     for (const auto& r : runs) labels[r.id] = r.label;
     const auto label_of = [&](const std::optional<std::int64_t>& id) { return id ? labels[*id] : std::string(); };

@@ -81,24 +81,24 @@ TrainConfig read_config(const fs::path& path) {
  *  folder's name, its parent and reward model being the stored runs whose folders hold its
  *  adapters. So the workbench lists a run of the command line, and `compare --last-steps` knows
  *  which rows are its. */
-Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, const TrainConfig& config, const TrainOptions& options) {
+RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, const TrainConfig& config, const TrainOptions& options) {
     const auto folder = [](const fs::path& p) { return fs::weakly_canonical(fs::absolute(p)); };
-    std::vector<std::pair<fs::path, Workspace::RunRow>> runs;
-    for (auto& r : workspace.runs()) runs.emplace_back(folder(r.dir), std::move(r));
-    const auto run_in = [&](const fs::path& dir) -> std::optional<Workspace::RunRow> {
+    std::vector<std::pair<fs::path, RunRow>> runs;
+    for (auto& r : workspace.runs().all()) runs.emplace_back(folder(r.dir), std::move(r));
+    const auto run_in = [&](const fs::path& dir) -> std::optional<RunRow> {
         for (const auto& [stored, r] : runs)
             if (stored == dir) return r;
         return std::nullopt;
     };
     const fs::path dir = folder(run_dir);
-    const std::optional<Workspace::RunRow> stored = run_in(dir);
+    const std::optional<RunRow> stored = run_in(dir);
     if (stored && stored->job_id) return *stored;
     const auto id_of_run_holding = [&](const std::string& adapter) -> std::optional<std::int64_t> {
         if (adapter.empty()) return std::nullopt;
         auto r = run_in(folder(adapter).parent_path());
         return r ? std::optional<std::int64_t>(r->id) : std::nullopt;
     };
-    Workspace::RunRow row;
+    RunRow row;
     row.label = dir.filename().string();
     row.stage = config.stage;
     row.dir = stored ? stored->dir : dir.string();
@@ -112,11 +112,11 @@ Workspace::RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, co
     row.data_sha256 = file_sha256(config.data);
     row.device = options.device.str();
     row.dtype = dtype_name(resolve_precision(options.precision, options.device));
-    return workspace.record_run(row);
+    return workspace.runs().record(row);
 }
 
 /** Stores an evaluation during training in the workspace as a row "LABEL @ step N" of `run`. */
-void store_evaluation(Workspace& workspace, const Workspace::RunRow& run, const TrainConfig& config, const TrainOptions& options,
+void store_evaluation(Workspace& workspace, const RunRow& run, const TrainConfig& config, const TrainOptions& options,
                       std::int64_t step, const nlohmann::ordered_json& results) {
     const std::string model = fs::absolute(config.model).lexically_normal().string();
     const std::string name = run.label + " @ step " + std::to_string(step);
@@ -126,7 +126,7 @@ void store_evaluation(Workspace& workspace, const Workspace::RunRow& run, const 
                                        {"device", options.device.str()},
                                        {"dtype", dtype_name(resolve_precision(options.precision, options.device))}};
     document.update(results);
-    workspace.save_eval_result(model, "", name, document.dump(2) + "\n", run.id, step);
+    workspace.evaluations().save(model, "", name, document.dump(2) + "\n", run.id, step);
 }
 
 /** A logged step as one short line: "step 20  loss 2.31  lr 1e-05 ...". */
@@ -174,8 +174,8 @@ int run_train(const std::vector<std::string>& words) {
     std::unique_ptr<Workspace> workspace;
     if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
     // The run is recorded once it logs its first step: a run that could not start leaves no record.
-    std::optional<Workspace::RunRow> recorded;
-    const auto run = [&]() -> const Workspace::RunRow& {
+    std::optional<RunRow> recorded;
+    const auto run = [&]() -> const RunRow& {
         if (!recorded) recorded = recorded_run(*workspace, options.run_dir, config, options);
         return *recorded;
     };

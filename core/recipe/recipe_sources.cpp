@@ -16,8 +16,8 @@ ImportOptions import_options(const DatasetSpec& spec, bool skip_bad_lines) {
 CurationSource load_source(const DatasetSpec& spec, bool skip_bad_lines, Workspace* workspace, bool store) {
     const ImportOptions options = import_options(spec, skip_bad_lines);
     std::optional<LoadedDataset> stored;
-    if (workspace) stored = store ? workspace->load_or_import(spec.name, spec.path, spec.format, options)
-                                  : workspace->stored_dataset(spec.path, spec.format, options);
+    if (workspace) stored = store ? workspace->datasets().load_or_import(spec.name, spec.path, spec.format, options)
+                                  : workspace->datasets().stored(spec.path, spec.format, options);
     Dataset dataset = stored ? std::move(stored->dataset) : import_dataset(spec.path, spec.format, options);
     if (!options.label.empty() && !dataset.prompts.empty()) {
         const auto names = label_names(dataset.prompts);
@@ -32,7 +32,7 @@ CurationSource load_source(const DatasetSpec& spec, bool skip_bad_lines, Workspa
 }
 
 void store_source(const DatasetSpec& spec, const CurationSource& source, bool skip_bad_lines, Workspace& workspace) {
-    workspace.store_dataset(spec.name, spec.path, source.dataset, import_options(spec, skip_bad_lines));
+    workspace.datasets().store(spec.name, spec.path, source.dataset, import_options(spec, skip_bad_lines));
 }
 
 std::vector<CurationSource> load_sources(const Recipe& recipe, bool skip_bad_lines, Workspace* workspace) {

@@ -15,7 +15,7 @@ double unix_seconds() { return std::chrono::duration<double>(std::chrono::system
 }  // namespace
 
 std::int64_t JobStore::add(const std::string& label, JobKind kind, const std::string& options_json,
-                                const std::vector<std::int64_t>& waits_for) {
+                           const std::vector<std::int64_t>& waits_for) {
     SqliteDb::Statement s(db_,
                           "INSERT INTO jobs (label, kind, options, state, created_at, waits_for) VALUES (?, ?, ?, 'queued', ?, ?)");
     s.bind(1, label).bind(2, to_string(kind)).bind(3, options_json).bind(4, now_utc()).bind(5, nlohmann::json(waits_for).dump()).step();

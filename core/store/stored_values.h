@@ -1,16 +1,18 @@
 #pragma once
 
-// What the store's tables share: the time stamps it writes, and reading back JSON and names
-// that something else may have damaged.
+// What the store's tables share: the time stamps it writes, optional integers, and reading back
+// JSON and names that something else may have damaged.
 #include <chrono>
+#include <cstdint>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/util/json_error.h"
-#include "core/util/name_table.h"
+#include "core/store/sqlite_db.h"
 #include "core/util/name_table.h"
 
 namespace amalgam::stored {
@@ -41,6 +43,18 @@ E stored_name(const std::string& file, const std::string& text) {
     } catch (const std::invalid_argument& e) {
         throw std::runtime_error(file + ": " + e.what() + "; the workspace was written by a newer build or changed by something else");
     }
+}
+
+/** Binds an optional integer, NULL when it has none. */
+inline void bind_optional(SqliteDb::Statement& s, int index, const std::optional<std::int64_t>& value) {
+    if (value) s.bind(index, *value);
+    else s.bind(index, std::nullopt);
+}
+
+/** An integer column that may be NULL. */
+inline std::optional<std::int64_t> optional_integer(const SqliteDb::Statement& s, int column) {
+    if (s.is_null(column)) return std::nullopt;
+    return s.integer(column);
 }
 
 }  // namespace amalgam::stored

@@ -81,8 +81,8 @@ TEST(Curation, RestoredFromTheWorkspaceEqualsTheOriginal) {
     Workspace w(dir / "ws.amalgam");
     Curation c = curate_demo(&w);
     auto keep = c.select(0.5);
-    w.save_selection(w.save_recipe("demo.yaml", "text"), selection_record(c, keep, 0.5));
-    auto stored = w.latest_curation();
+    w.selections().save(w.selections().save_recipe("demo.yaml", "text"), selection_record(c, keep, 0.5));
+    auto stored = w.selections().latest();
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->clusters_used, 4);
     Recipe recipe = load_recipe(test::source_dir() / "resources/recipes/demo.yaml", std::nullopt);

@@ -38,14 +38,14 @@ TEST(Workspace, ReimportingAnUnchangedFileIsANoOp) {
     test::TempDir dir;
     auto file = dir.write("wg.jsonl", test::read_text(test::examples_dir() / "winogrande.jsonl"));
     Workspace w(dir / "ws.amalgam");
-    auto first = w.load_or_import("wg", file, "auto", {});
+    auto first = w.datasets().load_or_import("wg", file, "auto", {});
     EXPECT_TRUE(first.imported);
     EXPECT_EQ(count(w, "items"), 32);
     SqliteDb::Statement stamp(w.db(), "SELECT imported_at, id FROM datasets");
     stamp.step();
     std::string imported_at = stamp.text(0);
 
-    auto second = w.load_or_import("wg", file, "auto", {});
+    auto second = w.datasets().load_or_import("wg", file, "auto", {});
     EXPECT_FALSE(second.imported);
     EXPECT_EQ(second.id, first.id);
     EXPECT_EQ(count(w, "items"), 32);
@@ -65,8 +65,8 @@ TEST(Workspace, LabelsAndContextSurviveTheStore) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
     auto path = test::examples_dir() / "oasst_messages.jsonl";
-    w.load_or_import("oasst", path, "oasst", {});
-    auto stored = w.load_or_import("oasst", path, "oasst", {});
+    w.datasets().load_or_import("oasst", path, "oasst", {});
+    auto stored = w.datasets().load_or_import("oasst", path, "oasst", {});
     ASSERT_FALSE(stored.imported);
     Dataset fresh = import_dataset(path, "oasst");
     ASSERT_EQ(stored.dataset.prompts.size(), fresh.prompts.size());
@@ -84,17 +84,17 @@ TEST(Workspace, ChangedFileReplacesAndFailedImportChangesNothing) {
     const std::string good = "{\"prompt\": \"p\", \"chosen\": \"a\", \"rejected\": \"b\"}\n";
     auto file = dir.write("pw.jsonl", good);
     Workspace w(dir / "ws.amalgam");
-    w.load_or_import("pw", file, "pairwise", {});
+    w.datasets().load_or_import("pw", file, "pairwise", {});
     dir.write("pw.jsonl", good + good);
-    auto changed = w.load_or_import("pw", file, "pairwise", {});
+    auto changed = w.datasets().load_or_import("pw", file, "pairwise", {});
     EXPECT_TRUE(changed.imported);
     EXPECT_EQ(count(w, "items"), 2);
     EXPECT_EQ(count(w, "datasets"), 1);
 
     dir.write("pw.jsonl", good + "{\"prompt\": \"p\", \"chosen\": \"a\"}\n");
-    EXPECT_THROW(w.load_or_import("pw", file, "pairwise", {}), DataError);
+    EXPECT_THROW(w.datasets().load_or_import("pw", file, "pairwise", {}), DataError);
     EXPECT_EQ(count(w, "items"), 2);
-    auto rows = w.datasets();
+    auto rows = w.datasets().all();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].items, 2u);
     EXPECT_EQ(rows[0].content_hash, changed.dataset.content_hash);
@@ -103,15 +103,15 @@ TEST(Workspace, ChangedFileReplacesAndFailedImportChangesNothing) {
 TEST(Workspace, StoresRecipesOnceAndSelectionsWithEveryPair) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
-    auto a = w.save_recipe("r.yaml", "datasets: []");
-    EXPECT_EQ(w.save_recipe("r.yaml", "datasets: []"), a);
-    EXPECT_NE(w.save_recipe("r.yaml", "datasets: [x]"), a);
+    auto a = w.selections().save_recipe("r.yaml", "datasets: []");
+    EXPECT_EQ(w.selections().save_recipe("r.yaml", "datasets: []"), a);
+    EXPECT_NE(w.selections().save_recipe("r.yaml", "datasets: [x]"), a);
 
     Dataset d = import_dataset(test::examples_dir() / "winogrande.jsonl", "winogrande");
     NoProgress quiet;
     Curation c = curate({{"wg", "wg.jsonl", d, std::nullopt}}, {EmbedderKind::Hashing, "", 3, 2, 0}, HashingEmbedder(), quiet);
     auto keep = c.select(0.5);
-    auto id = w.save_selection(a, selection_record(c, keep, 0.5));
+    auto id = w.selections().save(a, selection_record(c, keep, 0.5));
     SqliteDb::Statement s(w.db(), "SELECT COUNT(*), SUM(selected) FROM selection_pairs WHERE selection_id = ?");
     s.bind(1, id).step();
     EXPECT_EQ(s.integer(0), 32);
@@ -124,7 +124,7 @@ TEST(Workspace, MigratesAVersionOneWorkspaceKeepingItsData) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        w.load_or_import("wg", test::examples_dir() / "winogrande.jsonl", "winogrande", {});
+        w.datasets().load_or_import("wg", test::examples_dir() / "winogrande.jsonl", "winogrande", {});
         // Back to what a version 1 build wrote: no evaluation, workbench or job tables.
         w.db().exec("DROP TABLE runs; DROP TABLE queue_lease; DROP TABLE eval_results; DROP TABLE settings; "
                     "DROP TABLE pair_overrides; DROP TABLE jobs; "
@@ -133,8 +133,8 @@ TEST(Workspace, MigratesAVersionOneWorkspaceKeepingItsData) {
     Workspace w(dir / "ws.amalgam");
     EXPECT_EQ(w.schema_version(), current_schema_version());
     EXPECT_EQ(count(w, "items"), 32);
-    w.save_eval_result("/models/tiny", "", "tiny", R"({"metrics": {"bias": 0.5}, "counts": {"winobias_pairs": 3}, "items": {}})");
-    auto rows = w.eval_results();
+    w.evaluations().save("/models/tiny", "", "tiny", R"({"metrics": {"bias": 0.5}, "counts": {"winobias_pairs": 3}, "items": {}})");
+    auto rows = w.evaluations().all();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].label, "tiny");
     EXPECT_EQ(rows[0].metrics_json, R"({"bias":0.5})");
@@ -144,11 +144,11 @@ TEST(Workspace, SettingsOverridesAndJobsPersist) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        w.set_setting("fraction", "0.3");
-        w.set_setting("fraction", "0.4");
-        w.set_pair_overrides({{"oasst", "m1"}, {"oasst", "m2"}}, false);
-        w.set_pair_overrides({{"hh", "7"}}, true);
-        w.set_pair_overrides({{"oasst", "m2"}}, std::nullopt);
+        w.settings().set("fraction", "0.3");
+        w.settings().set("fraction", "0.4");
+        w.selections().set_overrides({{"oasst", "m1"}, {"oasst", "m2"}}, false);
+        w.selections().set_overrides({{"hh", "7"}}, true);
+        w.selections().set_overrides({{"oasst", "m2"}}, std::nullopt);
         auto id = w.jobs().add("eval tiny", JobKind::Evaluate, R"({"model":"/models/tiny"})");
         JobRow job = w.jobs().all().at(0);
         EXPECT_EQ(job.id, id);
@@ -159,9 +159,9 @@ TEST(Workspace, SettingsOverridesAndJobsPersist) {
         w.jobs().update(job);
     }
     Workspace w(dir / "ws.amalgam");
-    EXPECT_EQ(w.setting("fraction"), "0.4");
-    EXPECT_FALSE(w.setting("recipe"));
-    EXPECT_EQ(w.pair_overrides(), (PairOverrides{{{"oasst", "m1"}, false}, {{"hh", "7"}, true}}));
+    EXPECT_EQ(w.settings().get("fraction"), "0.4");
+    EXPECT_FALSE(w.settings().get("recipe"));
+    EXPECT_EQ(w.selections().overrides(), (PairOverrides{{{"oasst", "m1"}, false}, {{"hh", "7"}, true}}));
     auto jobs = w.jobs().all();
     ASSERT_EQ(jobs.size(), 1u);
     EXPECT_EQ(jobs[0].kind, JobKind::Evaluate);
@@ -219,10 +219,10 @@ TEST(Workspace, DamagedStoredJsonIsNamedNotRaw) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
     const auto file = test::examples_dir() / "pairwise.jsonl";
-    w.load_or_import("pairs", file, "auto", {});
+    w.datasets().load_or_import("pairs", file, "auto", {});
     w.db().exec("UPDATE items SET record = '{\"prompt\": ' WHERE ordinal = 3");
     try {
-        w.load_or_import("pairs", file, "auto", {});
+        w.datasets().load_or_import("pairs", file, "auto", {});
         FAIL() << "damaged JSON was read";
     } catch (const std::runtime_error& e) {
         const std::string what = e.what();
@@ -235,39 +235,39 @@ TEST(Workspace, AStoredImportIsTakenOutAndPutBackRowForRow) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
     const auto file = test::examples_dir() / "pairwise.jsonl";
-    const auto loaded = w.load_or_import("pairs", file, "auto", {});
+    const auto loaded = w.datasets().load_or_import("pairs", file, "auto", {});
     const std::size_t items = count(w, "items");
     ASSERT_GT(items, 0u);
-    auto taken = w.take_import(file);
+    auto taken = w.datasets().take(file);
     ASSERT_TRUE(taken);
     EXPECT_EQ(taken->id, loaded.id);
     EXPECT_EQ(taken->items.size(), items);
     EXPECT_EQ(count(w, "items"), 0u);
-    EXPECT_FALSE(w.take_import(file));
-    w.put_import(*taken);
+    EXPECT_FALSE(w.datasets().take(file));
+    w.datasets().put(*taken);
     EXPECT_EQ(count(w, "items"), items);
-    EXPECT_EQ(w.load_or_import("pairs", file, "auto", {}).dataset.prompts.size(), loaded.dataset.prompts.size());
-    EXPECT_EQ(w.datasets()[0].id, loaded.id);
+    EXPECT_EQ(w.datasets().load_or_import("pairs", file, "auto", {}).dataset.prompts.size(), loaded.dataset.prompts.size());
+    EXPECT_EQ(w.datasets().all()[0].id, loaded.id);
 }
 
 TEST(Workspace, MigratingReadsARunsModelStepsAndTemplateOnceFromItsConfig) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        Workspace::RunRow run;
+        RunRow run;
         run.label = "sft-1";
         run.dir = "/runs/sft-1";
         run.config = "stage: sft\nmodel: /models/tiny llama\nmax_steps: 40\ntemplate: \"Q: {prompt}\\nA: {response}\"\n";
-        w.add_run(run);
+        w.runs().add(run);
         run.label = run.dir = "epochs";
         run.config = "stage: sft\nmodel: /m\nepochs: 2\n";
-        w.add_run(run);
+        w.runs().add(run);
         // Back to version 5, whose runs kept these in their YAML alone.
         w.db().exec("ALTER TABLE runs DROP COLUMN model; ALTER TABLE runs DROP COLUMN max_steps; ALTER TABLE runs DROP COLUMN template; "
                     "PRAGMA user_version = 5");
     }
     Workspace w(dir / "ws.amalgam");
-    const auto runs = w.runs();
+    const auto runs = w.runs().all();
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_EQ(runs[0].model, "/models/tiny llama");
     EXPECT_EQ(runs[0].max_steps, 40);
@@ -281,7 +281,7 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     {
         Workspace w(dir / "ws.amalgam");
         const auto job = w.jobs().add("SFT", JobKind::Train, "{}");
-        Workspace::RunRow sft;
+        RunRow sft;
         sft.label = "sft-1";
         sft.stage = Stage::Sft;
         sft.dir = "/runs/sft-1";
@@ -295,45 +295,45 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         sft.device = "cpu";
         sft.dtype = "float32";
         sft.job_id = job;
-        const auto sft_id = w.add_run(sft);
-        Workspace::RunRow rm = sft;
+        const auto sft_id = w.runs().add(sft);
+        RunRow rm = sft;
         rm.label = "rm-1";
         rm.stage = Stage::RewardModel;
         rm.dir = "/runs/rm-1";
         rm.parent_run = sft_id;
         rm.job_id.reset();
-        const auto rm_id = w.add_run(rm);
-        Workspace::RunRow ppo = rm;
+        const auto rm_id = w.runs().add(rm);
+        RunRow ppo = rm;
         ppo.label = "ppo-1";
         ppo.stage = Stage::Ppo;
         ppo.dir = "/runs/ppo-1";
         ppo.reward_run = rm_id;
-        w.add_run(ppo);
-        w.save_eval_result("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {"bias": 1}, "counts": {}})", 3, 40);
-        w.save_eval_result("/m", "", "base", R"({"metrics": {}, "counts": {}})");
+        w.runs().add(ppo);
+        w.evaluations().save("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {"bias": 1}, "counts": {}})", 3, 40);
+        w.evaluations().save("/m", "", "base", R"({"metrics": {}, "counts": {}})");
         // The same run, step and label again (a resumed run evaluating a step anew) replaces it.
-        w.save_eval_result("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {"bias": 2}, "counts": {}})", 3, 40);
+        w.evaluations().save("/m", "/runs/ppo-1/adapter", "ppo-1", R"({"metrics": {"bias": 2}, "counts": {}})", 3, 40);
         sft.dir = "/runs/sft-1";
-        EXPECT_THROW(w.add_run(sft), std::runtime_error) << "one run per folder";
+        EXPECT_THROW(w.runs().add(sft), std::runtime_error) << "one run per folder";
 
         // The command line's record of a run: added once, following the run's latest start;
         // a job's run is left as the workbench wrote it.
-        Workspace::RunRow cli = rm;
+        RunRow cli = rm;
         cli.label = "dpo-1";
         cli.stage = Stage::Dpo;
         cli.dir = "/runs/dpo-1";
-        const auto recorded = w.record_run(cli).id;
+        const auto recorded = w.runs().record(cli).id;
         cli.label = "renamed";
         cli.data_sha256 = "def";  // started again on other data: the record follows
-        const Workspace::RunRow again = w.record_run(cli);
+        const RunRow again = w.runs().record(cli);
         EXPECT_EQ(again.id, recorded);
         EXPECT_EQ(again.label, "dpo-1");
         EXPECT_EQ(again.data_sha256, "def");
         cli.dir = "/runs/sft-1";
-        EXPECT_EQ(w.record_run(cli).data_sha256, "abc") << "a job's run is left as it is";
+        EXPECT_EQ(w.runs().record(cli).data_sha256, "abc") << "a job's run is left as it is";
     }
     Workspace w(dir / "ws.amalgam");
-    const auto runs = w.runs();
+    const auto runs = w.runs().all();
     ASSERT_EQ(runs.size(), 4u);
     EXPECT_EQ(runs[3].label, "dpo-1");
     EXPECT_EQ(runs[3].stage, Stage::Dpo);
@@ -350,7 +350,7 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     EXPECT_FALSE(runs[1].job_id);
     EXPECT_EQ(runs[2].parent_run, runs[0].id);
     EXPECT_EQ(runs[2].reward_run, runs[1].id);
-    const auto evals = w.eval_results();
+    const auto evals = w.evaluations().all();
     ASSERT_EQ(evals.size(), 2u);
     EXPECT_FALSE(evals[0].run);
     EXPECT_FALSE(evals[0].step);

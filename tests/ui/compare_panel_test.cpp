@@ -19,15 +19,15 @@ TEST(ComparePanel, TableChartAndExportsFromAWorkspace) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        w.save_eval_result("/m/base", "", "model-a",
+        w.evaluations().save("/m/base", "", "model-a",
                            R"({"metrics": {"bias": 0.4585, "bias_entropy": 0.0010, "bias_cluster": 3.0393, "accuracy": 0.9482, "similarity": 0.9482, "winogrande": 0.61}, "counts": {}})");
-        w.save_eval_result("/m/base", "/a/hd", "model-b + adapter",
+        w.evaluations().save("/m/base", "/a/hd", "model-b + adapter",
                            R"({"metrics": {"bias": 0.4330, "bias_entropy": 0.0580, "bias_cluster": 3.0892, "accuracy": 0.9482, "similarity": 0.9482, "winogrande": 0.63}, "counts": {}})");
     }
     Workspace w(dir / "ws.amalgam");
     ComparePanel panel;
     panel.resize(900, 600);
-    panel.load(stored_evaluations(w));
+    panel.load(stored_evaluations(w.evaluations()));
     ASSERT_EQ(panel.model().rowCount(), 2);
 
     panel.showMetric(0);  // Bias
@@ -59,14 +59,14 @@ TEST(ComparePanel, TheLastStepOfEachRunLeavesOutARunsEarlierEvaluations) {
     {
         Workspace w(dir / "ws.amalgam");
         const char* results = R"({"metrics": {"bias": 0.5}, "counts": {}})";
-        w.save_eval_result("/m", "", "base", results);
-        for (std::int64_t step : {100, 200, 300}) w.save_eval_result("/m", "", "ppo-3 @ step " + std::to_string(step), results, 3, step);
-        w.save_eval_result("/m", "", "dpo-4", results, 4, 50);
-        w.save_eval_result("/m", "", "ppo-5 @ step 100", results, 5, 100);
+        w.evaluations().save("/m", "", "base", results);
+        for (std::int64_t step : {100, 200, 300}) w.evaluations().save("/m", "", "ppo-3 @ step " + std::to_string(step), results, 3, step);
+        w.evaluations().save("/m", "", "dpo-4", results, 4, 50);
+        w.evaluations().save("/m", "", "ppo-5 @ step 100", results, 5, 100);
     }
     Workspace w(dir / "ws.amalgam");
     ComparePanel panel;
-    panel.load(stored_evaluations(w));
+    panel.load(stored_evaluations(w.evaluations()));
     auto labels = [&] {
         QStringList out;
         for (const auto& row : panel.model().rows()) out << QString::fromStdString(row.label);
@@ -75,8 +75,8 @@ TEST(ComparePanel, TheLastStepOfEachRunLeavesOutARunsEarlierEvaluations) {
     EXPECT_EQ(labels().size(), 6);
     panel.showLastStepOfEachRun();
     EXPECT_EQ(labels(), QStringList({"base", "ppo-3 @ step 300", "dpo-4", "ppo-5 @ step 100"}));
-    w.save_eval_result("/m", "", "ppo-5 @ step 200", R"({"metrics": {"bias": 0.4}, "counts": {}})", 5, 200);
-    panel.load(stored_evaluations(w));  // a new evaluation arrives: the filter stays, and the run's newest step moves on
+    w.evaluations().save("/m", "", "ppo-5 @ step 200", R"({"metrics": {"bias": 0.4}, "counts": {}})", 5, 200);
+    panel.load(stored_evaluations(w.evaluations()));  // a new evaluation arrives: the filter stays, and the run's newest step moves on
     EXPECT_EQ(labels(), QStringList({"base", "ppo-3 @ step 300", "dpo-4", "ppo-5 @ step 200"}));
     panel.setRunFilter(std::nullopt);
     EXPECT_EQ(labels().size(), 7);
@@ -104,10 +104,10 @@ std::string results_with_items(double shift) {
 TEST(ComparePanel, IntervalsAndDifferencesToABaselineArriveOffTheUiThread) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
-    w.save_eval_result("/m/base", "", "base", results_with_items(0));
-    w.save_eval_result("/m/base", "/a/x", "tuned", results_with_items(0.05));
+    w.evaluations().save("/m/base", "", "base", results_with_items(0));
+    w.evaluations().save("/m/base", "/a/x", "tuned", results_with_items(0.05));
     ComparePanel panel;
-    panel.load(stored_evaluations(w));
+    panel.load(stored_evaluations(w.evaluations()));
     const auto& model = panel.model();
     ASSERT_EQ(model.rowCount(), 2);
     ASSERT_TRUE(test::waitUntil([&] { return !panel.scoring(); }));

@@ -13,7 +13,7 @@ TEST(MainWindow, OpensAWorkspaceOrSaysWhyNot) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        w.save_eval_result("/m/tiny", "", "tiny", R"({"metrics": {"bias": 0.1}, "counts": {}})");
+        w.evaluations().save("/m/tiny", "", "tiny", R"({"metrics": {"bias": 0.1}, "counts": {}})");
     }
     MainWindow window;
     EXPECT_TRUE(window.openWorkspace(QString::fromStdString((dir / "ws.amalgam").string())).isEmpty());
@@ -27,7 +27,7 @@ TEST(MainWindow, NewWorkspaceStartsEmptyEvenOverAnOldFile) {
     test::TempDir dir;
     {
         Workspace w(dir / "ws.amalgam");
-        w.save_eval_result("/m/tiny", "", "tiny", R"({"metrics": {"bias": 0.1}, "counts": {}})");
+        w.evaluations().save("/m/tiny", "", "tiny", R"({"metrics": {"bias": 0.1}, "counts": {}})");
     }
     MainWindow window;
     ASSERT_EQ(window.openWorkspace(QString::fromStdString((dir / "ws.amalgam").string())), "");

@@ -163,7 +163,7 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
         const auto ppoRun = desk.finished(desk.experiments().launch(ppo));
         ASSERT_EQ(desk.experiments().state(ppoRun), JobState::Finished) << desk.experiments().job(ppoRun)->log;
         EXPECT_EQ(resultsChanged.count(), 2);
-        const auto byStep = desk.workbench.workspace().eval_results();
+        const auto byStep = desk.workbench.workspace().evaluations().all();
         ASSERT_EQ(byStep.size(), 2u);
         for (std::size_t i = 0; i < 2; ++i) {
             EXPECT_EQ(byStep[i].run, ppoRun);
@@ -184,7 +184,7 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
     EXPECT_EQ(again.experiments().runs()[1].parent_run, again.experiments().runs()[0].id);
     EXPECT_EQ(again.experiments().metrics(2).size(), 4u);
     EXPECT_EQ(again.experiments().state(2), JobState::Finished);
-    const auto results = again.workspace().eval_results();
+    const auto results = again.workspace().evaluations().all();
     ASSERT_EQ(results.size(), 3u);
     EXPECT_EQ(results[2].run, 2);
     EXPECT_EQ(results[2].step, 4);
@@ -246,7 +246,7 @@ TEST(Training, APipelineWaitsForEachStageAndGoesOnWhenAFailedStageIsResumed) {
     desk.experiments().resume(desk.experiments().runs()[0].id);
     ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
     for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
-    const auto results = desk.workbench.workspace().eval_results();
+    const auto results = desk.workbench.workspace().evaluations().all();
     ASSERT_EQ(results.size(), 4u);
     EXPECT_EQ(results[2].label, "sft-1");
     EXPECT_EQ(results[3].label, "dpo-2");
@@ -288,9 +288,9 @@ TEST(Training, APipelineEvaluatesEachPolicyOnceAfterItsRun) {
     ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
     for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
     QStringList labels;
-    for (const auto& row : desk.workbench.workspace().eval_results()) {
+    for (const auto& row : desk.workbench.workspace().evaluations().all()) {
         labels << QString::fromStdString(row.label);
-        const auto document = nlohmann::json::parse(desk.workbench.workspace().eval_result_document(row.id));
+        const auto document = nlohmann::json::parse(desk.workbench.workspace().evaluations().document(row.id));
         EXPECT_EQ(document["dtype"], "float32") << row.label << ": the type the model ran in";
     }
     labels.sort();

@@ -212,7 +212,7 @@ TEST(Undo, ALaunchAndAPipelineTakeTheirRunsAndJobsBackWhileTheyWait) {
         const std::string after = tables(file), afterFiles = configs(dir.path());
         ASSERT_EQ(w.experiments().runs().size(), runsBefore + launch.runs) << launch.name;
         ASSERT_EQ(w.jobs().rows().size(), jobsBefore + launch.jobs) << launch.name;
-        const std::vector<Workspace::RunRow> made = w.experiments().runs();
+        const std::vector<RunRow> made = w.experiments().runs();
         w.undoStack().undo();
         EXPECT_TRUE(tables(file) == before) << launch.name;
         EXPECT_EQ(configs(dir.path()), beforeFiles) << launch.name;

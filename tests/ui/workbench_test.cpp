@@ -71,7 +71,7 @@ TEST(Workbench, ReopeningRestoresDatasetsRecipeSelectionAndExclusions) {
     w.exportTrain(qpath(out.path()));
     ASSERT_EQ(finishTask(w), "");
     EXPECT_EQ(test::read_text(out / "train.jsonl"), train);
-    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).latest_curation()->placements.size(), 38u);
+    EXPECT_EQ(Workspace((dir / "ws.amalgam").string()).selections().latest()->placements.size(), 38u);
 
     w.setFraction(0.6);  // a new cut is no new curation
     EXPECT_FALSE(w.curationOutdated());

@@ -2,6 +2,7 @@
 
 #include <QObject>
 
+#include "core/store/workspace.h"
 #include "ui/document/workbench.h"
 
 namespace amalgam {
@@ -59,11 +60,11 @@ void DatasetCommand::redo() { apply(action_ == Action::Add); }
 
 void DatasetCommand::apply(bool add) {
     if (add) {
-        if (stored_) workbench_.workspace().put_import(*std::exchange(stored_, std::nullopt));
+        if (stored_) workbench_.workspace().datasets().put(*std::exchange(stored_, std::nullopt));
         workbench_.insertDataset(position_, spec_, source_);
     } else {
         workbench_.eraseDataset(spec_.name);
-        if (importedNow_ && action_ == Action::Add) stored_ = workbench_.workspace().take_import(spec_.path);
+        if (importedNow_ && action_ == Action::Add) stored_ = workbench_.workspace().datasets().take(spec_.path);
     }
 }
 

@@ -11,7 +11,7 @@
 
 #include "core/curate/curation.h"
 #include "core/recipe/recipe.h"
-#include "core/store/workspace.h"
+#include "core/store/dataset_store.h"
 #include "ui/document/document_types.h"
 
 namespace amalgam {
@@ -90,7 +90,7 @@ private:
     DatasetSpec spec_;
     std::shared_ptr<const CurationSource> source_;
     bool importedNow_;
-    std::optional<Workspace::StoredImport> stored_;  ///< while undone
+    std::optional<StoredImport> stored_;  ///< while undone
 };
 
 }  // namespace amalgam

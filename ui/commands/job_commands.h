@@ -6,7 +6,7 @@
 
 #include <QUndoCommand>
 
-#include "core/store/workspace.h"
+#include "core/store/job_store.h"
 
 namespace amalgam {
 

@@ -29,9 +29,9 @@ QString prepareDemoWorkspace(const QString& dir) {
     }
     const QString file = root.filePath("demo.amalgam");
     Workspace workspace(file.toStdString());
-    if (!workspace.setting("recipe").value_or("").empty()) return file;
+    if (!workspace.settings().get("recipe").value_or("").empty()) return file;
     Recipe recipe = load_recipe(root.filePath("recipes/demo.yaml").toStdString(), std::nullopt);
-    workspace.set_setting("recipe", to_yaml(recipe));
+    workspace.settings().set("recipe", to_yaml(recipe));
     return file;
 }
 
@@ -79,7 +79,7 @@ void trainDemo(Workbench& workbench, const QString& dir) {
 }  // namespace
 
 void startDemo(Workbench& workbench, const QString& dir) {
-    const bool fresh = workbench.workspace().eval_results().empty() && workbench.experiments().runs().empty() && !workbench.jobs().busy();
+    const bool fresh = workbench.workspace().evaluations().all().empty() && workbench.experiments().runs().empty() && !workbench.jobs().busy();
     if (fresh) workbench.experiments().evaluate({QString(), QString(), QDir(dir).filePath("examples"), "tiny-gpt2", 0, "gpt2"});
     // Each step starts when the background work before it is done: read the workspace, curate, export, train.
     auto curate = [&workbench, dir, fresh] {

@@ -1,16 +1,15 @@
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "core/data/label_choice.h"
-#include "core/store/workspace.h"
+#include "core/store/evaluation_store.h"
 
 namespace amalgam {
 
@@ -28,13 +27,13 @@ struct LabelSetting {
 /** The evaluations a workspace holds, for comparison: their rows, and the whole results.json
  *  of one (its items) when a view needs it. */
 struct StoredEvaluations {
-    std::vector<Workspace::EvalRow> rows;
+    std::vector<EvalRow> rows;
     std::function<std::string(std::int64_t)> document;
 };
 
-/** What a workspace holds of its evaluations, read through it. */
-inline StoredEvaluations stored_evaluations(Workspace& workspace) {
-    return {workspace.eval_results(), [&workspace](std::int64_t id) { return workspace.eval_result_document(id); }};
+/** What a workspace holds of its evaluations, read through its store. */
+inline StoredEvaluations stored_evaluations(EvaluationStore& store) {
+    return {store.all(), [&store](std::int64_t id) { return store.document(id); }};
 }
 
 }  // namespace amalgam

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QStringList>
 
+#include "core/store/workspace.h"
 #include "core/util/data_home.h"
 #include "ui/jobs/job_queue.h"
 
@@ -51,7 +52,7 @@ void Experiments::attach(Workspace* workspace, const QString& path) {
 }
 
 void Experiments::reload() {
-    runs_ = workspace_ ? workspace_->runs() : std::vector<Workspace::RunRow>{};
+    runs_ = workspace_ ? workspace_->runs().all() : std::vector<RunRow>{};
     metrics_.clear();
     metricsBytes_.clear();
     seenResults_ = storedResults();
@@ -63,7 +64,7 @@ void Experiments::follow(bool othersWrote) {
     if (!workspace_) return;
     if (othersWrote) {
         bool added = false;
-        for (const auto& stored : workspace_->runs())
+        for (const auto& stored : workspace_->runs().all())
             if (!run(stored.id)) {
                 runs_.push_back(stored);
                 readMetrics(stored);
@@ -89,11 +90,11 @@ void Experiments::noticeResults() {
 std::vector<std::pair<std::int64_t, std::string>> Experiments::storedResults() const {
     std::vector<std::pair<std::int64_t, std::string>> stored;
     if (workspace_)
-        for (auto& row : workspace_->eval_results()) stored.emplace_back(row.id, std::move(row.metrics_json));
+        for (auto& row : workspace_->evaluations().all()) stored.emplace_back(row.id, std::move(row.metrics_json));
     return stored;
 }
 
-void Experiments::readMetrics(const Workspace::RunRow& run) {
+void Experiments::readMetrics(const RunRow& run) {
     std::vector<MetricsLine>& lines = metrics_[run.id];
     lines.clear();
     QFile file(QDir(q(run.dir)).filePath("metrics.jsonl"));
@@ -125,9 +126,9 @@ std::optional<std::int64_t> Experiments::runOfJob(std::int64_t job) const {
     return std::nullopt;
 }
 
-StoredEvaluations Experiments::evaluations() const { return workspace_ ? stored_evaluations(*workspace_) : StoredEvaluations{}; }
+StoredEvaluations Experiments::evaluations() const { return workspace_ ? stored_evaluations(workspace_->evaluations()) : StoredEvaluations{}; }
 
-const Workspace::RunRow* Experiments::run(std::int64_t id) const {
+const RunRow* Experiments::run(std::int64_t id) const {
     for (const auto& run : runs_)
         if (run.id == id) return &run;
     return nullptr;
@@ -167,7 +168,7 @@ QString Experiments::adapter(std::int64_t id) const {
     return QFileInfo::exists(dir + "/adapter_config.json") ? dir : QString();
 }
 
-QString Experiments::finalAdapter(const Workspace::RunRow& run) { return QDir(q(run.dir)).filePath("adapter"); }
+QString Experiments::finalAdapter(const RunRow& run) { return QDir(q(run.dir)).filePath("adapter"); }
 
 QString Experiments::workspaceDir() const { return QFileInfo(path_).absolutePath(); }
 
@@ -179,7 +180,7 @@ QString Experiments::evaluationData() const {
     return std::filesystem::is_directory(fetched / "winobias") ? q(fetched.string()) : QString();
 }
 
-QString Experiments::baseModel(const Workspace::RunRow& run) const {
+QString Experiments::baseModel(const RunRow& run) const {
     if (!run.parent_run) return q(run.model);
     return QDir(workspaceDir()).filePath(QString("models/run-%1-merged").arg(*run.parent_run));
 }
@@ -206,10 +207,10 @@ QString Experiments::lineage(std::int64_t id) const {
 }
 
 void Experiments::setCurrentData(const QString& file, const QString& recipe) {
-    workspace_->set_setting(kDataKey, file.toStdString());
-    workspace_->set_setting(kDataRecipeKey, recipe.toStdString());
+    workspace_->settings().set(kDataKey, file.toStdString());
+    workspace_->settings().set(kDataRecipeKey, recipe.toStdString());
 }
 
-QString Experiments::currentData() const { return workspace_ ? q(workspace_->setting(kDataKey).value_or("")) : QString(); }
+QString Experiments::currentData() const { return workspace_ ? q(workspace_->settings().get(kDataKey).value_or("")) : QString(); }
 
 }  // namespace amalgam

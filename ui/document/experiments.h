@@ -11,7 +11,8 @@
 #include <QString>
 #include <QStringList>
 
-#include "core/store/workspace.h"
+#include "core/store/job_store.h"
+#include "core/store/run_store.h"
 #include "core/train/train_config.h"
 #include "ui/document/document_types.h"
 #include "ui/jobs/job_queue.h"
@@ -19,6 +20,8 @@
 class QUndoStack;
 
 namespace amalgam {
+
+class Workspace;
 
 /** An evaluation to queue: a model folder (empty: the built-in tiny model of `tinyArch`), an
  *  optional adapter, the folder of evaluation suites, and the row name in Compare. */
@@ -70,7 +73,7 @@ struct PipelineRuns {
 /** Work that one step of the undo history queued, as the workspace held it. */
 struct QueuedWork {
     std::vector<JobRow> jobs;
-    std::vector<Workspace::RunRow> runs;
+    std::vector<RunRow> runs;
 };
 
 /** One logged step of a run as metrics.jsonl holds it: train lines carry "loss", evaluation
@@ -112,10 +115,10 @@ public:
      *  queued when any stage's config is refused. */
     PipelineRuns launchPipeline(const PipelineRequest& request);
 
-    const std::vector<Workspace::RunRow>& runs() const { return runs_; }
+    const std::vector<RunRow>& runs() const { return runs_; }
     /** The stored evaluations, for Compare. */
     StoredEvaluations evaluations() const;
-    const Workspace::RunRow* run(std::int64_t id) const;
+    const RunRow* run(std::int64_t id) const;
     std::optional<JobState> state(std::int64_t run) const;
     /** The job that runs it, while the queue knows it. */
     const JobQueue::Job* job(std::int64_t run) const;
@@ -149,7 +152,7 @@ public:
      *  reward model's run), back to the base model and the data with its hash and recipe. */
     QString lineage(std::int64_t run) const;
     /** The model a run trains: its config's base, merged with the parent's adapter when it has one. */
-    QString baseModel(const Workspace::RunRow& run) const;
+    QString baseModel(const RunRow& run) const;
 
     /** The D_train file the workbench exported last and the recipe that made it. */
     void setCurrentData(const QString& file, const QString& recipe);
@@ -171,7 +174,7 @@ private:
     /** Says resultsChanged when the stored evaluations differ from those seen last. */
     void noticeResults();
     std::vector<std::pair<std::int64_t, std::string>> storedResults() const;
-    void readMetrics(const Workspace::RunRow& run);
+    void readMetrics(const RunRow& run);
     /** Runs `queue` as one step of the undo history, named by the text it returns (or as part
      *  of the step already open: a pipeline's launches are one step). */
     void asOneStep(const std::function<QString()>& queue);
@@ -182,7 +185,7 @@ private:
     std::optional<std::int64_t> runOfJob(std::int64_t job) const;
     /** Queues the merge of a run's parent into the model the run trained on, unless it is there
      *  or queued; returns the merge job to wait for. */
-    std::optional<std::int64_t> ensureBaseModel(const Workspace::RunRow& run);
+    std::optional<std::int64_t> ensureBaseModel(const RunRow& run);
     /** The jobs to wait for before the final adapters of `runs` exist: those of runs still to
      *  finish. Throws for a run that ended without one. */
     std::vector<std::int64_t> adapterJobs(const std::vector<std::optional<std::int64_t>>& runs) const;
@@ -195,7 +198,7 @@ private:
     QString workspaceDir() const;
     QString newRunDir(const QString& stage) const;
     /** Where a run's final adapter is, or will be. */
-    static QString finalAdapter(const Workspace::RunRow& run);
+    static QString finalAdapter(const RunRow& run);
     /** The config beside its run folder (a run folder holds only what the run writes). */
     static QString configFile(const QString& runDir);
     static WorkerJob trainJob(const QString& runDir, const TrainRequest& request);
@@ -204,7 +207,7 @@ private:
     QUndoStack& undo_;
     Workspace* workspace_ = nullptr;
     QString path_;
-    std::vector<Workspace::RunRow> runs_;
+    std::vector<RunRow> runs_;
     std::map<std::int64_t, std::vector<MetricsLine>> metrics_;
     std::map<std::int64_t, qint64> metricsBytes_;  ///< run -> the size of its metrics.jsonl when last read
     std::vector<std::pair<std::int64_t, std::string>> seenResults_;  ///< the stored evaluations (id, metrics) seen last

@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QUndoStack>
 
+#include "core/store/workspace.h"
 #include "core/util/yaml_json.h"
 #include "core/util/atomic_file.h"
 #include "core/util/sha256.h"
@@ -22,7 +23,7 @@ namespace {
 QString q(const std::string& s) { return QString::fromStdString(s); }
 
 /** A run of `amalgam-cli train --workspace` has no job here to stop or queue again. */
-void refuseCommandLineRun(const Workspace::RunRow& run) {
+void refuseCommandLineRun(const RunRow& run) {
     if (!run.job_id)
         throw std::invalid_argument(run.label + " was trained on the command line: stop it there, or continue it with amalgam-cli train "
                                     "CONFIG --out " + run.dir + " --resume");
@@ -61,14 +62,14 @@ std::optional<QueuedWork> Experiments::takeQueued(const std::vector<std::int64_t
     for (const std::int64_t id : jobs)
         if (const auto* job = jobs_.find(id); !job || job->state != JobState::Queued) return std::nullopt;
     QueuedWork taken;
-    const std::vector<Workspace::RunRow> stored = workspace_->runs();
+    const std::vector<RunRow> stored = workspace_->runs().all();
     for (auto id = runs.rbegin(); id != runs.rend(); ++id) {
-        const auto row = std::find_if(stored.begin(), stored.end(), [&](const Workspace::RunRow& r) { return r.id == *id; });
+        const auto row = std::find_if(stored.begin(), stored.end(), [&](const RunRow& r) { return r.id == *id; });
         if (row == stored.end()) continue;
         taken.runs.insert(taken.runs.begin(), *row);
-        workspace_->remove_run(*id);
+        workspace_->runs().remove(*id);
         QFile::remove(configFile(q(row->dir)));
-        runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [&](const Workspace::RunRow& r) { return r.id == *id; }), runs_.end());
+        runs_.erase(std::remove_if(runs_.begin(), runs_.end(), [&](const RunRow& r) { return r.id == *id; }), runs_.end());
         metrics_.erase(*id);
         metricsBytes_.erase(*id);
     }
@@ -82,8 +83,8 @@ void Experiments::putBack(const QueuedWork& work) {
     for (const auto& job : work.jobs) jobs_.restore(job);
     for (const auto& run : work.runs) {
         write_file_atomically(configFile(q(run.dir)).toStdString(), run.config);
-        workspace_->restore_run(run);
-        const auto later = [](std::int64_t id, const Workspace::RunRow& r) { return id < r.id; };
+        workspace_->runs().restore(run);
+        const auto later = [](std::int64_t id, const RunRow& r) { return id < r.id; };
         runs_.insert(std::upper_bound(runs_.begin(), runs_.end(), run.id, later), run);
         readMetrics(run);
     }
@@ -193,7 +194,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
         const std::string yaml = json_to_yaml(config.to_json());
         write_file_atomically(configFile(dir).toStdString(), yaml);
 
-        Workspace::RunRow row;
+        RunRow row;
         row.label = (request.label.isEmpty() ? QFileInfo(dir).fileName() : request.label).toStdString();
         row.stage = config.stage;
         row.dir = dir.toStdString();
@@ -205,11 +206,11 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
         row.reward_run = request.reward;
         row.data = config.data;
         row.data_sha256 = file_sha256(config.data);
-        if (q(config.data) == currentData()) row.recipe = workspace_->setting(kDataRecipeKey).value_or("");
+        if (q(config.data) == currentData()) row.recipe = workspace_->settings().get(kDataRecipeKey).value_or("");
         row.device = request.device.name();
         row.dtype = to_string(request.precision);
         row.job_id = enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request), waits);
-        id = workspace_->add_run(row);
+        id = workspace_->runs().add(row);
         step_->runs.push_back(id);
         row.id = id;
         row.created_at = QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toStdString();
@@ -282,7 +283,7 @@ void Experiments::resume(std::int64_t id) {
     emit runsChanged();
 }
 
-std::optional<std::int64_t> Experiments::ensureBaseModel(const Workspace::RunRow& run) {
+std::optional<std::int64_t> Experiments::ensureBaseModel(const RunRow& run) {
     const QString base = baseModel(run);
     if (!run.parent_run || QFileInfo::exists(base + "/config.json")) return std::nullopt;
     for (const auto& job : jobs_.rows())

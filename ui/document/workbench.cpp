@@ -37,8 +37,8 @@ std::vector<CurationSource> training_sources(const Recipe& recipe, const std::ve
 /** Stores a curation's selection (with every pair's cluster and position) so that the
  *  workspace restores it. */
 void store_selection(Workspace& w, const Recipe& recipe, const Curation& c, const std::vector<bool>& selected, double fraction) {
-    const std::int64_t recipe_id = w.save_recipe("workbench", to_yaml(recipe));
-    w.save_selection(recipe_id, selection_record(c, selected, fraction));
+    const std::int64_t recipe_id = w.selections().save_recipe("workbench", to_yaml(recipe));
+    w.selections().save(recipe_id, selection_record(c, selected, fraction));
 }
 
 }  // namespace
@@ -64,7 +64,7 @@ QString Workbench::open(const QString& path) {
     Recipe recipe;
     try {
         workspace = std::make_unique<Workspace>(path.toStdString());
-        if (auto text = workspace->setting(kRecipeKey); text && !text->empty())
+        if (auto text = workspace->settings().get(kRecipeKey); text && !text->empty())
             recipe = parse_recipe(*text, path.toStdString(), QFileInfo(path).absolutePath().toStdString(), std::nullopt);
     } catch (const std::exception& e) {
         return QString::fromStdString(e.what());
@@ -75,7 +75,7 @@ QString Workbench::open(const QString& path) {
     workspace_ = std::move(workspace);
     path_ = QFileInfo(path).absoluteFilePath();
     recipe_ = std::move(recipe);
-    overrides_ = workspace_->pair_overrides();
+    overrides_ = workspace_->selections().overrides();
     datasets_.clear();
     curation_.reset();
     selected_.clear();
@@ -109,7 +109,7 @@ void Workbench::restore() {
             progress.advance(i + 1);
         }
         progress.finish();
-        if (auto stored = w.latest_curation()) {
+        if (auto stored = w.selections().latest()) {
             try {
                 *curation = std::make_shared<const Curation>(
                     restore_curation(training_sources(*recipe, *read), recipe->curate, stored->clusters_used, stored->placements));
@@ -135,7 +135,7 @@ void Workbench::addDataset(const DatasetSpec& spec) {
     auto source = std::make_shared<std::shared_ptr<const CurationSource>>();
     const std::string file = path_.toStdString();
     const std::string stored = std::filesystem::absolute(spec.path).lexically_normal().string();
-    const auto known = workspace_->datasets();
+    const auto known = workspace_->datasets().all();
     const bool importedNow = std::none_of(known.begin(), known.end(), [&](const DatasetRow& d) { return d.path == stored; });
     run(tr("Importing %1").arg(QString::fromStdString(spec.name)), [spec, source, file](Progress&) {
         Workspace w(file);
@@ -225,7 +225,7 @@ void Workbench::runCuration() {
         auto c = std::make_shared<Curation>(curate(training_sources(*recipe, read), recipe->curate, HashingEmbedder(), progress));
         Workspace w(file);
         const double f = recipe->fractions.front();
-        store_selection(w, *recipe, *c, c->select(f, w.pair_overrides()), f);
+        store_selection(w, *recipe, *c, c->select(f, w.selections().overrides()), f);
         *result = c;
     }, [this, result, curatedWith] { setCuration(*result, curatedWith); });
 }
@@ -280,7 +280,7 @@ void Workbench::applyOverrides(const PairDecisions& decisions) {
         if (keep) overrides_[key] = *keep;
         else overrides_.erase(key);
     }
-    for (const auto& [keep, keys] : by_decision) workspace_->set_pair_overrides(keys, keep);
+    for (const auto& [keep, keys] : by_decision) workspace_->selections().set_overrides(keys, keep);
     reselect();
 }
 
@@ -334,7 +334,7 @@ QString Workbench::saveRecipe(const QString& file) {
 
 void Workbench::storeRecipe() {
     // A recipe without datasets is no recipe (parse_recipe refuses it): store it empty.
-    workspace_->set_setting(kRecipeKey, recipe_.datasets.empty() ? std::string() : to_yaml(recipe_));
+    workspace_->settings().set(kRecipeKey, recipe_.datasets.empty() ? std::string() : to_yaml(recipe_));
     emit recipeChanged();
 }
 

@@ -10,13 +10,15 @@
 #include <QObject>
 #include <QProcess>
 
-#include "core/store/workspace.h"
+#include "core/store/job_store.h"
 #include "core/util/progress.h"
 #include "core/contract/worker_job.h"
 
 class QTimer;
 
 namespace amalgam {
+
+class Workspace;
 
 /** Background amalgam-cli runs, one at a time, in the order queued, each after the jobs it
  *  waits for. Each job's state, stage,

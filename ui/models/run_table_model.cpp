@@ -10,7 +10,7 @@ namespace amalgam {
 namespace {
 
 /** The number that says how a run is doing: the loss, or PPO's mean reward. */
-QString current_value(const Workspace::RunRow& run, const std::vector<MetricsLine>& lines) {
+QString current_value(const RunRow& run, const std::vector<MetricsLine>& lines) {
     const bool ppo = run.stage == Stage::Ppo;
     const QString key = ppo ? "objective/scores" : "loss";
     for (auto it = lines.rbegin(); it != lines.rend(); ++it)
@@ -54,7 +54,7 @@ std::int64_t RunTableModel::runAt(int row) const { return experiments_.runs().at
 
 QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rows_ || static_cast<std::size_t>(index.row()) >= experiments_.runs().size()) return {};
-    const Workspace::RunRow& run = experiments_.runs()[static_cast<std::size_t>(index.row())];
+    const RunRow& run = experiments_.runs()[static_cast<std::size_t>(index.row())];
     const auto state = experiments_.state(run.id);
     if (role == Qt::ForegroundRole && index.column() == StateColumn && state == JobState::Failed) return QColor(214, 39, 40);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};

@@ -173,8 +173,8 @@ void ComparePanel::score() {
 
 void ComparePanel::show() {
     const QVariant filter = runs_->currentData();
-    auto shown = [&](const Workspace::EvalRow& r) {
-        if (filter == QVariant(kLastSteps)) return !Workspace::superseded(r, stored_);
+    auto shown = [&](const EvalRow& r) {
+        if (filter == QVariant(kLastSteps)) return !superseded(r, stored_);
         return !filter.isValid() || r.run == filter.toLongLong();
     };
     const QVariant chosen = baseline_->currentData();

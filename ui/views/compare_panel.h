@@ -7,7 +7,7 @@
 
 #include <QWidget>
 
-#include "core/store/workspace.h"
+#include "core/store/evaluation_store.h"
 #include "ui/document/document_types.h"
 #include "ui/models/comparison_table_model.h"
 
@@ -76,7 +76,7 @@ private:
     BackgroundTask* scorer_;
     bool rescore_ = false;  ///< asked again while scoring
     int generation_ = 0;    ///< counts loads: scores of an older load are dropped
-    std::vector<Workspace::EvalRow> stored_;
+    std::vector<EvalRow> stored_;
     std::vector<ComparisonRow> rows_;             ///< one per stored evaluation, scored as far as known
     std::map<std::int64_t, std::string> unread_;  ///< results.json of rows whose items are not read yet
     std::vector<QString> origins_;

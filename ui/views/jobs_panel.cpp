@@ -22,7 +22,6 @@
 #include <QVBoxLayout>
 
 #include "core/contract/precision.h"
-#include "core/store/workspace.h"
 #include "ui/document/experiments.h"
 #include "ui/document/workbench.h"
 #include "ui/jobs/device_probe.h"

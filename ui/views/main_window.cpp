@@ -16,7 +16,6 @@
 #include <QTabWidget>
 #include <QUndoStack>
 
-#include "core/store/workspace.h"
 #include "ui/document/demo_workspace.h"
 #include "ui/document/workbench.h"
 #include "ui/jobs/background_task.h"

@@ -1,0 +1,85 @@
+#include "core/store/selection_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/stored_values.h"
+#include "core/util/sha256.h"
+
+namespace amalgam {
+
+using stored::now_utc;
+using stored::stored_json;
+
+std::int64_t SelectionStore::save_recipe(const std::string& path, const std::string& text) {
+    const std::string hash = sha256_hex(text);
+    SqliteDb::Statement insert(db_, "INSERT OR IGNORE INTO recipes (path, text, sha256, created_at) VALUES (?, ?, ?, ?)");
+    insert.bind(1, path).bind(2, text).bind(3, hash).bind(4, now_utc()).step();
+    SqliteDb::Statement find(db_, "SELECT id FROM recipes WHERE sha256 = ?");
+    find.bind(1, hash).step();
+    return find.integer(0);
+}
+
+std::int64_t SelectionStore::save(std::int64_t recipe_id, const SelectionRecord& selection) {
+    const auto summary = nlohmann::json::parse(selection.summary_json);
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const auto& s : selection.inputs) inputs.push_back({{"name", s.name}, {"path", s.path}, {"format", s.format}, {"sha256", s.sha256}});
+
+    SqliteDb::Transaction t(db_);
+    SqliteDb::Statement insert(db_,
+                               "INSERT INTO selections (recipe_id, fraction, seed, hyperparameters, inputs, summary, created_at) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, recipe_id).bind(2, selection.fraction).bind(3, static_cast<std::int64_t>(selection.seed))
+        .bind(4, summary["hyperparameters"].dump()).bind(5, inputs.dump()).bind(6, selection.summary_json).bind(7, now_utc()).step();
+    const std::int64_t id = db_.last_insert_id();
+    SqliteDb::Statement pair(db_,
+                             "INSERT INTO selection_pairs (selection_id, pair_id, source, source_id, cluster, x, y, quality, selected) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < selection.pairs.size(); ++i) {
+        const auto& p = selection.pairs[i];
+        pair.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.placement.source).bind(4, p.placement.source_id)
+            .bind(5, static_cast<std::int64_t>(p.placement.cluster)).bind(6, double(p.placement.x)).bind(7, double(p.placement.y));
+        if (p.quality) pair.bind(8, *p.quality);
+        else pair.bind(8, std::nullopt);
+        pair.bind(9, static_cast<std::int64_t>(p.selected ? 1 : 0)).step();
+        pair.reset();
+    }
+    t.commit();
+    return id;
+}
+
+std::optional<StoredCuration> SelectionStore::latest() {
+    SqliteDb::Statement latest(db_, "SELECT id, hyperparameters FROM selections ORDER BY id DESC LIMIT 1");
+    if (!latest.step()) return std::nullopt;
+    StoredCuration out;
+    out.selection_id = latest.integer(0);
+    out.clusters_used = stored_json(db_.path(), latest.text(1), "a stored selection's settings", [](const nlohmann::json& j) { return j.value("clusters_used", 0); });
+    SqliteDb::Statement pairs(db_, "SELECT source, source_id, cluster, x, y FROM selection_pairs WHERE selection_id = ? ORDER BY pair_id");
+    pairs.bind(1, out.selection_id);
+    while (pairs.step())
+        out.placements.push_back({pairs.text(0), pairs.text(1), static_cast<int>(pairs.integer(2)), static_cast<float>(pairs.real(3)),
+                                  static_cast<float>(pairs.real(4))});
+    return out;
+}
+
+PairOverrides SelectionStore::overrides() {
+    PairOverrides out;
+    SqliteDb::Statement s(db_, "SELECT source, source_id, keep FROM pair_overrides");
+    while (s.step()) out[{s.text(0), s.text(1)}] = s.integer(2) != 0;
+    return out;
+}
+
+void SelectionStore::set_overrides(const std::vector<std::pair<std::string, std::string>>& pairs, std::optional<bool> keep) {
+    SqliteDb::Transaction t(db_);
+    SqliteDb::Statement s(db_, keep ? "INSERT INTO pair_overrides (source, source_id, keep) VALUES (?, ?, ?) "
+                                       "ON CONFLICT(source, source_id) DO UPDATE SET keep = excluded.keep"
+                                     : "DELETE FROM pair_overrides WHERE source = ? AND source_id = ?");
+    for (const auto& [source, source_id] : pairs) {
+        s.bind(1, source).bind(2, source_id);
+        if (keep) s.bind(3, static_cast<std::int64_t>(*keep ? 1 : 0));
+        s.step();
+        s.reset();
+    }
+    t.commit();
+}
+
+}  // namespace amalgam
