@@ -110,8 +110,8 @@ RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, const TrainCo
     row.reward_run = id_of_run_holding(config.reward);
     row.data = config.data;
     row.data_sha256 = file_sha256(config.data);
-    row.device = options.device.str();
-    row.dtype = dtype_name(resolve_precision(options.precision, options.device));
+    row.device = Device::parse(options.device.str());
+    row.precision = parse_name<Precision>(dtype_name(resolve_precision(options.precision, options.device)));
     return workspace.runs().record(row);
 }
 

@@ -10,6 +10,7 @@ using stored::bind_optional;
 using stored::now_utc;
 using stored::optional_integer;
 using stored::stored_name;
+using stored::stored_value;
 
 namespace {
 
@@ -18,7 +19,7 @@ void bind_run(SqliteDb::Statement& s, const RunRow& run) {
     s.bind(1, run.label).bind(2, to_string(run.stage)).bind(3, run.dir).bind(4, run.config);
     bind_optional(s, 5, run.parent_run);
     bind_optional(s, 6, run.reward_run);
-    s.bind(7, run.data).bind(8, run.data_sha256).bind(9, run.recipe).bind(10, run.device).bind(11, run.dtype);
+    s.bind(7, run.data).bind(8, run.data_sha256).bind(9, run.recipe).bind(10, run.device.name()).bind(11, to_string(run.precision));
     bind_optional(s, 12, run.job_id);
     s.bind(13, run.model);
     bind_optional(s, 14, run.max_steps);
@@ -78,8 +79,8 @@ std::vector<RunRow> RunStore::all() {
         r.data = s.text(7);
         r.data_sha256 = s.text(8);
         r.recipe = s.text(9);
-        r.device = s.text(10);
-        r.dtype = s.text(11);
+        r.device = stored_value(db_.path(), s.text(10), Device::parse);
+        r.precision = stored_name<Precision>(db_.path(), s.text(11));
         r.job_id = optional_integer(s, 12);
         r.model = s.text(13);
         r.max_steps = optional_integer(s, 14);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/contract/device.h"
+#include "core/contract/precision.h"
 #include "core/contract/stage.h"
 #include "core/store/sqlite_db.h"
 
@@ -26,8 +28,8 @@ struct RunRow {
     std::string data;
     std::string data_sha256;
     std::string recipe;  ///< the recipe that selected the data, or empty for a file chosen by hand
-    std::string device;
-    std::string dtype;
+    Device device;
+    Precision precision = Precision::Auto;  ///< as launched; the command line records the type it resolved
     std::optional<std::int64_t> job_id;
     std::string created_at;
 };

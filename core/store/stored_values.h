@@ -35,14 +35,20 @@ auto stored_json(const std::string& file, const std::string& text, const std::st
     }
 }
 
-/** The enum value a stored name means. */
-template <typename E>
-E stored_name(const std::string& file, const std::string& text) {
+/** A stored text read with `parse`, whose std::invalid_argument becomes an error naming the file. */
+template <class Parse>
+auto stored_value(const std::string& file, const std::string& text, Parse parse) -> decltype(parse(text)) {
     try {
-        return parse_name<E>(text);
+        return parse(text);
     } catch (const std::invalid_argument& e) {
         throw std::runtime_error(file + ": " + e.what() + "; the workspace was written by a newer build or changed by something else");
     }
+}
+
+/** The enum value a stored name means. */
+template <typename E>
+E stored_name(const std::string& file, const std::string& text) {
+    return stored_value(file, text, [](const std::string& name) { return parse_name<E>(name); });
 }
 
 /** Binds an optional integer, NULL when it has none. */

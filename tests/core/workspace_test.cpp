@@ -231,6 +231,25 @@ TEST(Workspace, DamagedStoredJsonIsNamedNotRaw) {
     }
 }
 
+TEST(Workspace, ARunsDeviceOrTypeItCannotReadIsNamedWithTheFile) {
+    test::TempDir dir;
+    Workspace w(dir / "ws.amalgam");
+    RunRow run;
+    run.dir = "/runs/sft-1";
+    w.runs().add(run);
+    const std::pair<const char*, const char*> damages[] = {{"UPDATE runs SET device = 'tpu:0'", ": unknown device 'tpu' (cpu or cuda)"},
+                                                           {"UPDATE runs SET device = 'cpu', dtype = 'int4'", ": unknown dtype 'int4' ("}};
+    for (const auto& [damage, named] : damages) {
+        w.db().exec(damage);
+        try {
+            w.runs().all();
+            FAIL() << damage << ": read";
+        } catch (const std::runtime_error& e) {
+            EXPECT_EQ(std::string(e.what()).find((dir / "ws.amalgam").string() + named), 0u) << e.what();
+        }
+    }
+}
+
 TEST(Workspace, AStoredImportIsTakenOutAndPutBackRowForRow) {
     test::TempDir dir;
     Workspace w(dir / "ws.amalgam");
@@ -292,8 +311,8 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         sft.data = "/d/train.jsonl";
         sft.data_sha256 = "abc";
         sft.recipe = "datasets: []\n";
-        sft.device = "cpu";
-        sft.dtype = "float32";
+        sft.device = Device{DeviceKind::Cuda, 1};
+        sft.precision = Precision::BFloat16;
         sft.job_id = job;
         const auto sft_id = w.runs().add(sft);
         RunRow rm = sft;
@@ -345,6 +364,8 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
     EXPECT_EQ(runs[0].model, "/models/tiny-llama");
     EXPECT_EQ(runs[0].max_steps, 40);
     EXPECT_EQ(runs[0].prompt_template, "{prompt} {response}");
+    EXPECT_EQ(runs[0].device, (Device{DeviceKind::Cuda, 1}));
+    EXPECT_EQ(runs[0].precision, Precision::BFloat16);
     EXPECT_FALSE(runs[0].parent_run);
     EXPECT_EQ(runs[1].parent_run, runs[0].id);
     EXPECT_FALSE(runs[1].job_id);

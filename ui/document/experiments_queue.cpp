@@ -207,8 +207,8 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
         row.data = config.data;
         row.data_sha256 = file_sha256(config.data);
         if (q(config.data) == currentData()) row.recipe = workspace_->settings().get(kDataRecipeKey).value_or("");
-        row.device = request.device.name();
-        row.dtype = to_string(request.precision);
+        row.device = request.device;
+        row.precision = request.precision;
         row.job_id = enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request), waits);
         id = workspace_->runs().add(row);
         step_->runs.push_back(id);
@@ -319,8 +319,8 @@ std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
         request.adapter = finalAdapter(r);
         request.data = data;
         request.label = q(r.label);
-        request.device = Device::parse(r.device);
-        request.precision = parse_name<Precision>(r.dtype);
+        request.device = r.device;
+        request.precision = r.precision;
         request.run = id;
         // A run still to finish is evaluated at its last step.
         const auto [step, total] = steps(id);
@@ -338,7 +338,7 @@ std::int64_t Experiments::answerRun(std::int64_t id, const QString& prompts) {
         const auto& r = *run(id);
         const QString label = tr("Answers of %1").arg(q(r.label));
         const GenerateJob answers{baseModel(r).toStdString(), finalAdapter(r).toStdString(), prompts.toStdString(),
-                                  r.prompt_template, answersFile(id).toStdString(), Device::parse(r.device), parse_name<Precision>(r.dtype)};
+                                  r.prompt_template, answersFile(id).toStdString(), r.device, r.precision};
         job = enqueue(label, answers, waits);
         return tr("Queue %1").arg(label);
     });

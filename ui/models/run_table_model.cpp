@@ -74,7 +74,7 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
         const QDateTime end = job->finished.isValid() ? job->finished : QDateTime::currentDateTimeUtc();
         return duration_text(job->created.secsTo(end));
     }
-    case DeviceColumn: return QString::fromStdString(run.device + " " + run.dtype);
+    case DeviceColumn: return QString::fromStdString(run.device.name() + " " + to_string(run.precision));
     default: return {};
     }
 }
