@@ -193,6 +193,9 @@ private:
      *  and the merge of its parent into the model it trained on (queued when missing). Throws
      *  as adapterJobs(). */
     std::vector<std::int64_t> jobsBeforeUsingAdapter(std::int64_t run);
+    /** Queues, as one undoable step, the work `work` makes of a run, after the jobs its final
+     *  adapter waits for; `label` takes the run's label as %1. */
+    std::int64_t queueWithAdapter(std::int64_t run, const QString& label, const std::function<WorkerJob(const RunRow&)>& work);
     /** Checks a request as launch() would, before anything is written or queued. */
     TrainConfig validated(const TrainRequest& request);
     QString workspaceDir() const;

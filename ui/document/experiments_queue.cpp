@@ -297,16 +297,22 @@ std::vector<std::int64_t> Experiments::jobsBeforeUsingAdapter(std::int64_t id) {
     return waits;
 }
 
-std::int64_t Experiments::exportRun(std::int64_t id, const QString& out) {
+std::int64_t Experiments::queueWithAdapter(std::int64_t id, const QString& label, const std::function<WorkerJob(const RunRow&)>& work) {
     std::int64_t job = 0;
     asOneStep([&] {
         const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
-        const auto& r = *run(id);
-        const QString label = tr("Merge %1").arg(q(r.label));
-        job = enqueue(label, MergeJob{baseModel(r).toStdString(), finalAdapter(r).toStdString(), out.toStdString()}, waits);
-        return tr("Queue %1").arg(label);
+        const RunRow& r = *run(id);
+        const QString named = label.arg(q(r.label));
+        job = enqueue(named, work(r), waits);
+        return tr("Queue %1").arg(named);
     });
     return job;
+}
+
+std::int64_t Experiments::exportRun(std::int64_t id, const QString& out) {
+    return queueWithAdapter(id, tr("Merge %1"), [&](const RunRow& r) {
+        return MergeJob{baseModel(r).toStdString(), finalAdapter(r).toStdString(), out.toStdString()};
+    });
 }
 
 std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
@@ -332,17 +338,10 @@ std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
 }
 
 std::int64_t Experiments::answerRun(std::int64_t id, const QString& prompts) {
-    std::int64_t job = 0;
-    asOneStep([&] {
-        const std::vector<std::int64_t> waits = jobsBeforeUsingAdapter(id);
-        const auto& r = *run(id);
-        const QString label = tr("Answers of %1").arg(q(r.label));
-        const GenerateJob answers{baseModel(r).toStdString(), finalAdapter(r).toStdString(), prompts.toStdString(),
-                                  r.prompt_template, answersFile(id).toStdString(), r.device, r.precision};
-        job = enqueue(label, answers, waits);
-        return tr("Queue %1").arg(label);
+    return queueWithAdapter(id, tr("Answers of %1"), [&](const RunRow& r) {
+        return GenerateJob{baseModel(r).toStdString(), finalAdapter(r).toStdString(), prompts.toStdString(), r.prompt_template,
+                           answersFile(id).toStdString(), r.device, r.precision};
     });
-    return job;
 }
 
 }  // namespace amalgam
