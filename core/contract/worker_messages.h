@@ -20,6 +20,9 @@ struct ProgressMessage {
     std::size_t total = 0;
 };
 
+/** The stage under which a training worker counts its optimizer steps, and the workbench reads them. */
+inline constexpr const char* kTrainingStepsStage = "train";
+
 /** The stages a worker will go through, before the first: {"plan": [{"stage", "total", "work"}]}. */
 struct PlanMessage {
     std::vector<Progress::Stage> stages;

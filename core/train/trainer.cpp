@@ -8,6 +8,7 @@
 #include <c10/core/GradMode.h>
 #include <torch/version.h>
 
+#include "core/contract/worker_messages.h"
 #include "core/eval/evaluation.h"
 #include "core/model/lora.h"
 #include "core/model/scoring.h"
@@ -398,8 +399,8 @@ private:
         const std::int64_t stop = std::min(total_steps_, options_.stop_at.value_or(total_steps_));
         if (options_.progress) {
             const auto steps = static_cast<std::size_t>(total_steps_);
-            options_.progress->plan({{"train", steps, static_cast<double>(steps)}});
-            options_.progress->start("train", steps);
+            options_.progress->plan({{kTrainingStepsStage, steps, static_cast<double>(steps)}});
+            options_.progress->start(kTrainingStepsStage, steps);
         }
         if (!resumed_from_.empty()) resumed_or_saved_ = resumed_from_.string();
         try {

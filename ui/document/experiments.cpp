@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QStringList>
 
+#include "core/contract/worker_messages.h"
 #include "core/store/workspace.h"
 #include "core/util/data_home.h"
 #include "ui/jobs/job_queue.h"
@@ -155,7 +156,7 @@ std::pair<std::int64_t, std::int64_t> Experiments::steps(std::int64_t id) const 
     std::int64_t step = 0;
     for (const MetricsLine& line : metrics(id)) step = std::max<std::int64_t>(step, line.value("step").toInteger());
     std::int64_t total = 0;
-    if (const auto* j = job(id); j && j->stage == "train") total = j->total;
+    if (const auto* j = job(id); j && j->stage == QLatin1String(kTrainingStepsStage)) total = j->total;
     if (const auto* r = run(id); total == 0 && r && r->max_steps) total = *r->max_steps;  // a run of epochs: when its worker says
     if (state(id) == JobState::Finished) total = std::max(total, step);
     return {step, total};
