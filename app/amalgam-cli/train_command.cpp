@@ -111,7 +111,7 @@ RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, const TrainCo
     row.data = config.data;
     row.data_sha256 = file_sha256(config.data);
     row.device = Device::parse(options.device.str());
-    row.precision = parse_name<Precision>(dtype_name(resolve_precision(options.precision, options.device)));
+    row.precision = resolved(options.precision, row.device.kind);
     return workspace.runs().record(row);
 }
 

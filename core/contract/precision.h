@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/contract/device.h"
 #include "core/util/name_table.h"
 
 namespace amalgam {
@@ -14,5 +15,11 @@ inline constexpr NameTable<Precision, 5> precision_names{"dtype",
                                                           {Precision::Float16, "float16"},
                                                           {Precision::Float64, "float64"}}}};
 constexpr const auto& names(Precision) { return precision_names; }
+
+/** The type `p` means on a device of `kind`: auto is bfloat16 on CUDA and float32 on the CPU. */
+constexpr Precision resolved(Precision p, DeviceKind kind) {
+    if (p != Precision::Auto) return p;
+    return kind == DeviceKind::Cuda ? Precision::BFloat16 : Precision::Float32;
+}
 
 }  // namespace amalgam

@@ -19,8 +19,8 @@ bool cpu_computes_in(at::ScalarType type) {
 }  // namespace
 
 at::ScalarType resolve_precision(Precision p, at::Device device) {
-    switch (p) {
-        case Precision::Auto: return device.is_cuda() ? at::kBFloat16 : at::kFloat;
+    switch (resolved(p, device.is_cuda() ? DeviceKind::Cuda : DeviceKind::Cpu)) {
+        case Precision::Auto: break;
         case Precision::Float32: return at::kFloat;
         case Precision::BFloat16: return at::kBFloat16;
         case Precision::Float16:

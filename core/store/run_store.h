@@ -29,7 +29,7 @@ struct RunRow {
     std::string data_sha256;
     std::string recipe;  ///< the recipe that selected the data, or empty for a file chosen by hand
     Device device;
-    Precision precision = Precision::Auto;  ///< as launched; the command line records the type it resolved
+    Precision precision = Precision::Float32;  ///< the type it trains in (auto resolved for its device)
     std::optional<std::int64_t> job_id;
     std::string created_at;
 };

@@ -97,5 +97,13 @@ TEST(Device, ParsesTheNamesTheWorkerPrints) {
     for (const char* bad : {"gpu", "cuda:", "cuda:x", "cuda:-1", "cuda:1x", "cpu:0", ""}) EXPECT_THROW(Device::parse(bad), std::invalid_argument) << bad;
 }
 
+TEST(Precision, AutoResolvesByDeviceAndTheRestAreThemselves) {
+    EXPECT_EQ(resolved(Precision::Auto, DeviceKind::Cpu), Precision::Float32);
+    EXPECT_EQ(resolved(Precision::Auto, DeviceKind::Cuda), Precision::BFloat16);
+    for (Precision p : precision_names.values())
+        if (p != Precision::Auto)
+            for (DeviceKind kind : device_kind_names.values()) EXPECT_EQ(resolved(p, kind), p) << to_string(p);
+}
+
 }  // namespace
 }  // namespace amalgam

@@ -182,6 +182,8 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
     ASSERT_EQ(again.open(qpath(dir / "ws.amalgam")), "");
     ASSERT_EQ(again.experiments().runs().size(), 3u);
     EXPECT_EQ(again.experiments().runs()[1].parent_run, again.experiments().runs()[0].id);
+    EXPECT_EQ(again.experiments().runs()[0].device, Device{});
+    EXPECT_EQ(again.experiments().runs()[0].precision, Precision::Float32) << "auto, as the CPU resolves it";
     EXPECT_EQ(again.experiments().metrics(2).size(), 4u);
     EXPECT_EQ(again.experiments().state(2), JobState::Finished);
     const auto results = again.workspace().evaluations().all();
@@ -341,6 +343,7 @@ TEST(Training, RunsAndEvaluationsOfTheCommandLineAppearWithTheirLineage) {
     ASSERT_EQ(runs.size(), 2u);
     EXPECT_EQ(runs[0].label, "sft");
     EXPECT_EQ(runs[0].stage, Stage::Sft);
+    EXPECT_EQ(runs[0].precision, Precision::Float32) << "auto, as the CPU resolves it";
     EXPECT_FALSE(runs[0].parent_run);
     EXPECT_EQ(runs[1].label, "rm");
     EXPECT_EQ(runs[1].stage, Stage::RewardModel);

@@ -208,7 +208,7 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
         row.data_sha256 = file_sha256(config.data);
         if (q(config.data) == currentData()) row.recipe = workspace_->settings().get(kDataRecipeKey).value_or("");
         row.device = request.device;
-        row.precision = request.precision;
+        row.precision = resolved(request.precision, request.device.kind);
         row.job_id = enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request), waits);
         id = workspace_->runs().add(row);
         step_->runs.push_back(id);
