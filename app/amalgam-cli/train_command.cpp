@@ -17,6 +17,7 @@
 #include "core/util/text_file.h"
 #include "json_lines_progress.h"
 #include "model_loading.h"
+#include "process_group_option.h"
 
 namespace amalgam::cli {
 
@@ -47,6 +48,11 @@ options:
   --workspace FILE    record the run in this workspace once it logs a step (the workbench
                       and `runs` list it), and store each evaluation during training (PPO's
                       evals/step-N) there as a row "LABEL @ step N" of `compare`
+)" AMALGAM_PROCESS_GROUP_OPTIONS R"(
+Started by torchrun or srun as N processes, each takes its share of every step: a step is
+batch_size x grad_accum x N rows in the order of one process, and the loss is normalised by
+their global count, so that the run equals one process with grad_accum x N. Rank 0 writes
+the run folder; plain --device cuda is each rank's own GPU (LOCAL_RANK).
 
 presets (preset: NAME; the file's own values override them):
   paper-sft   lr 1e-5 cosine, weight decay 0.05, batch 4, max length 512, 5000 steps,
@@ -144,7 +150,7 @@ void print_metrics(const nlohmann::ordered_json& line) {
 }  // namespace
 
 int run_train(const std::vector<std::string>& words) {
-    Arguments args(words, {"out", "max-steps", "device", "dtype", "progress", "workspace"}, {"resume", "estimate"});
+    Arguments args(words, {"out", "max-steps", "device", "dtype", "progress", "workspace", "dist", "dist-timeout"}, {"resume", "estimate"});
     if (args.positional().size() != 1) throw UsageError("train takes one config file");
     const TrainConfig config = read_config(args.positional()[0]);
     TrainOptions options;
@@ -163,6 +169,10 @@ int run_train(const std::vector<std::string>& words) {
     auto out = args.option("out");
     if (!out) throw UsageError("train needs --out RUN_DIR");
     options.run_dir = *out;
+    const std::unique_ptr<ProcessGroup> group = join_process_group(args);
+    options.group = group.get();
+    options.device = rank_device(options.device, group.get());
+    const bool writes = !group || group->rank() == 0;  // the other ranks neither print nor record
     {  // A run that cannot fit twice over is refused before it loads anything (its time is not asked for).
         const at::ScalarType dtype = resolve_precision(options.precision, options.device);
         const TrainEstimate e = estimate_training(ModelConfig::load(fs::path(config.model) / "config.json"), config, dtype, 1.0);
@@ -172,7 +182,7 @@ int run_train(const std::vector<std::string>& words) {
     }
     // The workspace is opened (and so checked) before the work, not after it.
     std::unique_ptr<Workspace> workspace;
-    if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
+    if (auto w = args.option("workspace"); w && writes) workspace = std::make_unique<Workspace>(*w);
     // The run is recorded once it logs its first step: a run that could not start leaves no record.
     std::optional<RunRow> recorded;
     const auto run = [&]() -> const RunRow& {
@@ -186,14 +196,15 @@ int run_train(const std::vector<std::string>& words) {
     options.resume = args.flag("resume");
     if (args.option("max-steps")) options.stop_at = static_cast<std::int64_t>(args.unsigned_integer("max-steps", 0));
     auto progress = make_progress(args.option("progress"));
-    options.progress = progress.get();
+    if (writes) options.progress = progress.get();
     const bool json = args.option("progress") == std::optional<std::string>("json");
-    options.on_metrics = [&, json](const nlohmann::ordered_json& line) {
+    if (writes) options.on_metrics = [&, json](const nlohmann::ordered_json& line) {
         if (workspace) run();
         if (!json) return print_metrics(line);
         write_worker_line(MetricsMessage{line});
     };
     const TrainSummary summary = train(config, options);
+    if (!writes) return 0;
     if (summary.finished)
         std::fprintf(stderr, "trained %lld steps; the adapter is in %s\n", static_cast<long long>(summary.step), (fs::path(*out) / "adapter").c_str());
     else

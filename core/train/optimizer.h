@@ -33,6 +33,8 @@ public:
 
     std::int64_t steps() const { return steps_; }
     const std::vector<Parameter>& parameters() const { return parameters_; }
+    /** The parameters' gradients, in their order; throws for a parameter without one. */
+    std::vector<at::Tensor> gradients() const;
 
     /** The moments, named "<parameter>.exp_avg" / ".exp_avg_sq", and the step count. */
     std::vector<TensorData> state() const;
@@ -40,7 +42,6 @@ public:
     void load_state(const SafetensorsFile& file, std::int64_t steps);
 
 private:
-    std::vector<at::Tensor> gradients() const;
     std::vector<Parameter> parameters_;
     std::vector<at::Tensor> exp_avg_, exp_avg_sq_;
     OptimizerConfig config_;

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <random>
 
+#include <unistd.h>
+
 #include <c10/core/GradMode.h>
 #include <torch/version.h>
 
@@ -66,11 +68,17 @@ public:
     Run(const TrainConfig& config, const TrainOptions& options) : config_(config), options_(options) {}
 
     TrainSummary go() {
+        if (world() > 1 && config_.stage == Stage::Ppo)
+            throw std::runtime_error("PPO runs in one process for now; start it without torchrun or srun, or with --dist off");
         load_model_and_data();  // every input checked before the run folder is touched
-        prepare_directory();
+        // What the ranks decide from the run folder, they decide before rank 0 writes to it.
+        const bool reference_stored = fs::exists(reference_file());
+        if (options_.group) ranks_ = options_.group->gather("ranks", host_name() + " " + options_.device.str());
+        if (writes()) prepare_directory();
+        if (options_.group) options_.group->barrier();
         if (options_.resume) restore();
         build_optimizer();
-        if (config_.stage == Stage::Dpo && config_.dpo_precompute_reference) precompute_reference();
+        if (config_.stage == Stage::Dpo && config_.dpo_precompute_reference) precompute_reference(reference_stored);
         if (ppo_) {
             names_ = PpoStage::metric_names();
         } else {
@@ -78,10 +86,24 @@ public:
             names_ = objective_->metric_names();
         }
         if (window_.metrics.size() != names_.size()) window_ = Window::from_json(resumed_window_, names_.size());
-        return loop();
+        const TrainSummary summary = loop();
+        if (options_.group) options_.group->barrier();  // rank 0 serves the rendezvous: it leaves last
+        return summary;
     }
 
 private:
+    int rank() const { return options_.group ? options_.group->rank() : 0; }
+    int world() const { return options_.group ? options_.group->size() : 1; }
+    /** Whether this process writes the run folder: rank 0 of a group, or the only process. */
+    bool writes() const { return rank() == 0; }
+    /** Micro-batches a step takes, over all ranks. */
+    std::int64_t micro_per_step() const { return config_.grad_accum * world(); }
+
+    static std::string host_name() {
+        char name[256] = {};
+        return gethostname(name, sizeof name - 1) == 0 ? name : "unknown";
+    }
+
     // --- the run folder --------------------------------------------------------------------
 
     ordered_json run_record() const {
@@ -93,6 +115,11 @@ private:
                                {"device", options_.device.str()},
                                {"dtype", dtype_name(resolve_precision(options_.precision, options_.device))}};
         if (ppo_) record["skipped_prompts"] = ppo_->skipped_prompts();  // too long to leave room for a response
+        if (options_.group) {
+            ordered_json ranks = ordered_json::array();
+            for (const std::string& r : ranks_) ranks.push_back({{"host", r.substr(0, r.find(' '))}, {"device", r.substr(r.find(' ') + 1)}});
+            record["world"] = {{"size", world()}, {"backend", options_.group->backend()}, {"launcher", options_.group->env().launcher}, {"ranks", ranks}};
+        }
         return record;
     }
 
@@ -162,7 +189,7 @@ private:
         }
         micro_per_epoch_ = (static_cast<std::int64_t>(examples_.size()) + config_.batch_size - 1) / config_.batch_size;
         total_steps_ = config_.max_steps ? *config_.max_steps
-                                         : std::max<std::int64_t>(1, (config_.epochs * micro_per_epoch_ + config_.grad_accum - 1) / config_.grad_accum);
+                                         : std::max<std::int64_t>(1, (config_.epochs * micro_per_epoch_ + micro_per_step() - 1) / micro_per_step());
     }
 
     void restore() {
@@ -180,6 +207,7 @@ private:
             resumed_from_ = *checkpoint;
         }
         // Lines a stopped run wrote after its checkpoint (with none, every line) are written again, the same way.
+        if (!writes()) return;
         truncate(options_.run_dir / "metrics.jsonl", state_.metrics_bytes);
         truncate(options_.run_dir / "samples.jsonl", samples_bytes);
     }
@@ -205,9 +233,13 @@ private:
     std::string adapter_name() const { return config_.stage == Stage::Ppo ? "policy" : "default"; }
     bool has_eval() const { return config_.stage == Stage::Ppo ? !config_.eval_data.empty() : !eval_examples_.empty(); }
 
-    void precompute_reference() {
-        const fs::path file = options_.run_dir / "reference_logps.safetensors";
-        if (fs::exists(file)) {
+    fs::path reference_file() const { return options_.run_dir / "reference_logps.safetensors"; }
+
+    /** DPO's reference log-probabilities: read back when stored, or computed (each rank its
+     *  share of the rows, summed into place over the group) and stored. */
+    void precompute_reference(bool stored_before) {
+        const fs::path file = reference_file();
+        if (stored_before) {
             SafetensorsFile stored(file);
             auto get = [&](const std::string& name) {
                 auto it = stored.tensors().find(name);
@@ -218,8 +250,23 @@ private:
             reference_ = ReferenceLogps{get("chosen"), get("rejected")};
             return;
         }
-        reference_ = reference_logps(*model_, examples_, config_.batch_size, pad_id_);
-        write_safetensors(file, {tensor_data("chosen", reference_->chosen), tensor_data("rejected", reference_->rejected)});
+        if (!options_.group) {
+            reference_ = reference_logps(*model_, examples_, config_.batch_size, pad_id_);
+        } else {
+            const std::size_t rows = examples_.size(), share = (rows + static_cast<std::size_t>(world()) - 1) / static_cast<std::size_t>(world());
+            const std::size_t begin = std::min(rows, share * static_cast<std::size_t>(rank())), end = std::min(rows, begin + share);
+            const std::vector<TrainExample> mine(examples_.begin() + static_cast<std::ptrdiff_t>(begin), examples_.begin() + static_cast<std::ptrdiff_t>(end));
+            const auto n = static_cast<std::int64_t>(rows);
+            const auto options = at::TensorOptions().dtype(at::kFloat).device(options_.device);
+            reference_ = ReferenceLogps{at::zeros({n}, options), at::zeros({n}, options)};
+            if (!mine.empty()) {
+                const ReferenceLogps part = reference_logps(*model_, mine, config_.batch_size, pad_id_);
+                reference_->chosen.narrow(0, static_cast<std::int64_t>(begin), part.chosen.size(0)).copy_(part.chosen);
+                reference_->rejected.narrow(0, static_cast<std::int64_t>(begin), part.rejected.size(0)).copy_(part.rejected);
+            }
+            options_.group->sum({reference_->chosen, reference_->rejected});
+        }
+        if (writes()) write_safetensors(file, {tensor_data("chosen", reference_->chosen), tensor_data("rejected", reference_->rejected)});
     }
 
     // --- the loop --------------------------------------------------------------------------
@@ -266,25 +313,33 @@ private:
         window_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 
-    /** One optimizer step over grad_accum micro-batches. */
+    /** One optimizer step over grad_accum micro-batches on each rank. Every rank counts the
+     *  units (tokens or pairs) of the whole step, so that the summed gradients are those of one
+     *  process over all of them; micro-batch i keeps its dropout seed whichever rank takes it. */
     void step() {
         if (ppo_) return ppo_step();
         const auto start = std::chrono::steady_clock::now();
         std::vector<MicroBatch> batches;
         double units = 0;
-        for (std::int64_t i = 0; i < config_.grad_accum; ++i) {
+        for (std::int64_t i = 0; i < micro_per_step(); ++i) {
             batches.push_back(micro_batch(state_.micro_batches + i));
             units += objective_->units(batches.back());
+            window_.tokens += static_cast<double>(tokens_of(batches.back()));
         }
         const double lr = learning_rate(config_.optimizer, state_.step, total_steps_);
         model_->set_training(true);
         at::Tensor sums;  // the step's metric sums, on the device until the step is queued
-        for (std::size_t i = 0; i < batches.size(); ++i) {
-            at::manual_seed(seed_mix(config_.seed, static_cast<std::uint64_t>(state_.step) + 1, i));
-            LossSums micro = objective_->sums(batches[i]);
+        const std::int64_t first = rank() * config_.grad_accum;
+        for (std::int64_t i = first; i < first + config_.grad_accum; ++i) {
+            at::manual_seed(seed_mix(config_.seed, static_cast<std::uint64_t>(state_.step) + 1, static_cast<std::uint64_t>(i)));
+            LossSums micro = objective_->sums(batches[static_cast<std::size_t>(i)]);
             (micro.loss / std::max(units, 1.0)).backward();
             sums = sums.defined() ? sums + micro.metrics : micro.metrics;
-            window_.tokens += static_cast<double>(tokens_of(batches[i]));
+        }
+        if (options_.group) {  // one flat buffer: the gradients and the step's metric sums
+            std::vector<at::Tensor> reduced = optimizer_->gradients();
+            reduced.push_back(sums);
+            options_.group->sum(reduced);
         }
         at::Tensor grad_norm = optimizer_->clip_grad_norm(config_.optimizer.max_grad_norm);
         optimizer_->step(lr);
@@ -302,13 +357,14 @@ private:
         window_.grad_norm = values[names_.size()];
         last_lr_ = lr;
         state_.step += 1;
-        state_.micro_batches += config_.grad_accum;
+        state_.micro_batches += micro_per_step();
         window_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 
     double epoch() const { return static_cast<double>(state_.micro_batches) / static_cast<double>(micro_per_epoch_); }
 
     void write_metrics(const ordered_json& line) {
+        if (!writes()) return;
         const fs::path path = options_.run_dir / "metrics.jsonl";
         std::ofstream out(path, std::ios::app | std::ios::binary);
         out << line.dump() << "\n";
@@ -352,7 +408,9 @@ private:
         if (!eval_objective_) eval_objective_ = make_objective(config_, *model_, pad_id_, nullptr);
         std::vector<double> sums(names_.size(), 0.0);
         double units = 0;
-        for (std::size_t start = 0; start < eval_examples_.size(); start += static_cast<std::size_t>(config_.batch_size)) {
+        std::size_t index = 0;  // of the batch: ranks take every world()-th
+        for (std::size_t start = 0; start < eval_examples_.size(); start += static_cast<std::size_t>(config_.batch_size), ++index) {
+            if (static_cast<int>(index % static_cast<std::size_t>(world())) != rank()) continue;
             MicroBatch batch;
             for (std::size_t i = start; i < std::min(eval_examples_.size(), start + static_cast<std::size_t>(config_.batch_size)); ++i) {
                 batch.examples.push_back(&eval_examples_[i]);
@@ -362,12 +420,21 @@ private:
             const std::vector<double> values = eval_objective_->sums(batch).values();
             for (std::size_t m = 0; m < names_.size(); ++m) sums[m] += values[m];
         }
+        if (options_.group) {
+            sums.push_back(units);
+            at::Tensor all = at::tensor(sums, at::kDouble);
+            options_.group->sum({all});
+            sums.assign(all.data_ptr<double>(), all.data_ptr<double>() + all.numel());
+            units = sums.back();
+            sums.pop_back();
+        }
         ordered_json line = {{"step", state_.step}, {"epoch", epoch()}};
         for (std::size_t m = 0; m < names_.size(); ++m) line["eval/" + names_[m]] = sums[m] / std::max(units, 1.0);
         write_metrics(line);
     }
 
     void checkpoint() {
+        if (!writes()) return;
         const fs::path metrics = options_.run_dir / "metrics.jsonl";
         state_.metrics_bytes = fs::exists(metrics) ? fs::file_size(metrics) : 0;
         state_.window = window_.to_json();
@@ -422,7 +489,7 @@ private:
         }
         if (options_.progress) options_.progress->finish();
         TrainSummary summary{state_.step, total_steps_, state_.step == total_steps_};
-        if (summary.finished) write_adapter();
+        if (summary.finished && writes()) write_adapter();
         return summary;
     }
 
@@ -437,6 +504,7 @@ private:
     std::optional<PpoStage> ppo_;
     std::unique_ptr<AdamW> optimizer_;
     std::vector<std::string> names_;
+    std::vector<std::string> ranks_;  ///< "host device" of each rank, by rank
     std::int64_t micro_per_epoch_ = 1, total_steps_ = 1;
     std::vector<std::int64_t> order_;
     std::int64_t order_epoch_ = -1;

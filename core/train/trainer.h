@@ -9,6 +9,7 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include "core/dist/process_group.h"
 #include "core/model/precision.h"
 #include "core/train/train_config.h"
 #include "core/util/progress.h"
@@ -22,6 +23,9 @@ struct TrainOptions {
     at::Device device = at::kCPU;
     Precision precision = Precision::Auto;
     Progress* progress = nullptr;
+    /// The run's other processes, when a launcher started several: each takes its share of every
+    /// step's micro-batches and rank 0 alone writes. nullptr: this process is the whole run.
+    ProcessGroup* group = nullptr;
     /// Each line written to metrics.jsonl, as it is written.
     std::function<void(const nlohmann::ordered_json&)> on_metrics;
     /// Each evaluation on the suites of eval_data (PPO): the step and results.json's body, once
@@ -45,7 +49,9 @@ struct TrainSummary {
 
 /** Trains `config` into options.run_dir: run.json, metrics.jsonl, checkpoints/step-N/ and, at
  *  the end, adapter/. The same config and data give the same adapter bytes (on one device and
- *  thread count), however often the run is stopped and resumed. */
+ *  thread count), however often the run is stopped and resumed. Over a process group of N ranks
+ *  a step takes batch_size x grad_accum x N rows, in the order one process would take them,
+ *  and its loss is normalised by their global count: the run of one process with grad_accum x N. */
 TrainSummary train(const TrainConfig& config, const TrainOptions& options);
 
 }  // namespace amalgam

@@ -1,0 +1,28 @@
+#include "process_group_option.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace amalgam::cli {
+
+std::unique_ptr<ProcessGroup> join_process_group(const Arguments& args) {
+    const std::string mode = args.option("dist").value_or("auto");
+    if (mode != "auto" && mode != "off") throw UsageError("--dist is auto or off, not '" + mode + "'");
+    if (mode == "off") return nullptr;
+    std::optional<LaunchEnv> env;
+    try {
+        env = launch_env([](const char* name) { return std::getenv(name); });
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(std::string("the launcher's environment: ") + e.what());
+    }
+    if (!env || env->world_size == 1) return nullptr;  // one process: today's path, byte for byte
+    const auto timeout = std::chrono::seconds(args.unsigned_integer("dist-timeout", 300));
+    return ProcessGroup::join(*env, timeout);
+}
+
+at::Device rank_device(at::Device device, const ProcessGroup* group) {
+    if (!group || !device.is_cuda() || device.has_index()) return device;
+    return at::Device(at::kCUDA, static_cast<at::DeviceIndex>(group->env().local_rank));
+}
+
+}  // namespace amalgam::cli

@@ -1,0 +1,108 @@
+#include "core/dist/process_group.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#ifdef AMALGAM_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+
+namespace amalgam {
+
+#ifndef AMALGAM_GLOO
+struct ProcessGroup::Parts {};
+ProcessGroup::ProcessGroup(const LaunchEnv& env, std::unique_ptr<Parts> parts) : env_(env), parts_(std::move(parts)) {}
+ProcessGroup::~ProcessGroup() = default;
+std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnv& env, std::chrono::seconds) {
+    throw std::runtime_error("rank " + std::to_string(env.rank) + " of " + std::to_string(env.world_size) +
+                             ": this build has no Gloo (libgloo-dev) to join a process group; run one process, or pass --dist off");
+}
+void ProcessGroup::sum(const std::vector<at::Tensor>&) {}
+void ProcessGroup::barrier() {}
+std::vector<std::string> ProcessGroup::gather(const std::string&, const std::string& text) { return {text}; }
+#else
+
+struct ProcessGroup::Parts {
+    c10::intrusive_ptr<c10d::TCPStore> store;
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+};
+
+namespace {
+
+std::string address(const LaunchEnv& env) { return env.master_addr + ":" + std::to_string(env.master_port); }
+
+/** Gloo's network device: the interface GLOO_SOCKET_IFNAME names (as PyTorch reads it), or this host's. */
+std::shared_ptr<gloo::transport::Device> gloo_device() {
+    if (const char* name = std::getenv("GLOO_SOCKET_IFNAME"); name && *name) return c10d::ProcessGroupGloo::createDeviceForInterface(name);
+    return c10d::ProcessGroupGloo::createDefaultDevice();
+}
+
+}  // namespace
+
+ProcessGroup::ProcessGroup(const LaunchEnv& env, std::unique_ptr<Parts> parts) : env_(env), parts_(std::move(parts)) {}
+ProcessGroup::~ProcessGroup() = default;
+
+std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnv& env, std::chrono::seconds timeout) {
+    auto parts = std::make_unique<Parts>();
+    const std::string where = "the rendezvous at " + address(env) + " (from " + env.launcher + "'s variables)";
+    c10d::TCPStoreOptions options;
+    options.port = static_cast<std::uint16_t>(env.master_port);
+    options.isServer = env.rank == 0;
+    options.numWorkers = static_cast<std::size_t>(env.world_size);
+    options.waitWorkers = false;  // the ranks meet below, where a missing one can be named
+    options.timeout = timeout;
+    try {
+        parts->store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, options);
+        parts->store->set("arrived/" + std::to_string(env.rank), std::vector<std::uint8_t>{1});
+        std::vector<std::string> keys;
+        for (int r = 0; r < env.world_size; ++r) keys.push_back("arrived/" + std::to_string(r));
+        parts->store->wait(keys, timeout);
+    } catch (const std::exception& e) {
+        const auto* c10 = dynamic_cast<const c10::Error*>(&e);
+        const std::string reason = c10 ? c10->what_without_backtrace() : e.what();
+        std::string missing;
+        if (parts->store)
+            for (int r = 0; r < env.world_size; ++r)
+                if (!parts->store->check({"arrived/" + std::to_string(r)})) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+        throw std::runtime_error("rank " + std::to_string(env.rank) + " of " + std::to_string(env.world_size) + ": " + where +
+                                 (missing.empty() ? " could not be reached" : " saw no rank " + missing) + " within " +
+                                 std::to_string(timeout.count()) + " s (" + reason + ")");
+    }
+    auto gloo_options = c10d::ProcessGroupGloo::Options::create();
+    gloo_options->devices.push_back(gloo_device());
+    parts->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(parts->store, env.rank, env.world_size, gloo_options);
+    return std::unique_ptr<ProcessGroup>(new ProcessGroup(env, std::move(parts)));
+}
+
+void ProcessGroup::sum(const std::vector<at::Tensor>& tensors) {
+    if (tensors.empty()) return;
+    at::ScalarType type = at::kFloat;
+    for (const auto& t : tensors)
+        if (t.scalar_type() == at::kDouble) type = at::kDouble;
+    std::vector<at::Tensor> flat;
+    for (const auto& t : tensors) flat.push_back(t.reshape({-1}).to(type));
+    std::vector<at::Tensor> buffer{at::cat(flat)};
+    parts_->gloo->allreduce(buffer)->wait();
+    std::int64_t offset = 0;
+    for (const auto& t : tensors) {
+        t.copy_(buffer[0].narrow(0, offset, t.numel()).view(t.sizes()));
+        offset += t.numel();
+    }
+}
+
+void ProcessGroup::barrier() { parts_->gloo->barrier()->wait(); }
+
+std::vector<std::string> ProcessGroup::gather(const std::string& key, const std::string& text) {
+    parts_->store->set(key + "/" + std::to_string(rank()), std::vector<std::uint8_t>(text.begin(), text.end()));
+    std::vector<std::string> out;
+    for (int r = 0; r < size(); ++r) {
+        const std::vector<std::uint8_t> value = parts_->store->get(key + "/" + std::to_string(r));
+        out.emplace_back(value.begin(), value.end());
+    }
+    return out;
+}
+
+#endif
+
+}  // namespace amalgam

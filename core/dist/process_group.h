@@ -1,0 +1,43 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/ATen.h>
+
+#include "core/dist/launch_env.h"
+
+namespace amalgam {
+
+/** The processes of one data-parallel run, joined over c10d: a TCPStore for the rendezvous
+ *  (rank 0 serves it) and Gloo for the collectives. libtorch has no C++ DDP, so what is reduced
+ *  and when is the trainer's. */
+class ProcessGroup {
+public:
+    /** Meets the other ranks at env.master_addr:env.master_port; throws std::runtime_error
+     *  naming the address and the ranks that did not arrive within `timeout`. */
+    static std::unique_ptr<ProcessGroup> join(const LaunchEnv& env, std::chrono::seconds timeout);
+    ~ProcessGroup();
+
+    int rank() const { return env_.rank; }
+    int size() const { return env_.world_size; }
+    const LaunchEnv& env() const { return env_; }
+    std::string backend() const { return "gloo"; }
+
+    /** Sums `tensors` over the ranks, in place, as one flat buffer in the widest of their types. */
+    void sum(const std::vector<at::Tensor>& tensors);
+    /** Waits until every rank has come here. */
+    void barrier();
+    /** Every rank's `text` under `key`, by rank. */
+    std::vector<std::string> gather(const std::string& key, const std::string& text);
+
+private:
+    struct Parts;
+    ProcessGroup(const LaunchEnv& env, std::unique_ptr<Parts> parts);
+    LaunchEnv env_;
+    std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace amalgam

@@ -1,0 +1,245 @@
+// Training over a process group: amalgam-cli train started as two ranks with torchrun's
+// variables (Gloo on the CPU) against one process with twice the accumulation, resumed runs,
+// and a rank that never arrives. The launch variables of torchrun and srun, read.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/dist/launch_env.h"
+#include "core/model/tensor_convert.h"
+#include "core/model_io/safetensors.h"
+#include "core/util/sha256.h"
+#include "test_support.h"
+
+namespace amalgam {
+namespace {
+
+namespace fs = std::filesystem;
+
+/** A TCP port nobody listens on now. */
+int free_port() {
+    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t size = sizeof address;
+    ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &size);
+    ::close(s);
+    return ntohs(address.sin_port);
+}
+
+/** amalgam-cli with `args` in `dir` as `ranks` processes with torchrun's variables (none for
+ *  one rank); each exit status, by rank. A rank's stderr goes to dir/rank-N.log. */
+std::vector<int> run_ranks(const fs::path& dir, const std::vector<std::string>& args, int ranks) {
+    const std::string port = std::to_string(free_port());
+    std::vector<pid_t> children;
+    for (int rank = 0; rank < ranks; ++rank) {
+        const pid_t child = ::fork();
+        if (child == 0) {
+            if (::chdir(dir.c_str()) != 0) ::_exit(126);
+            if (ranks > 1) {
+                ::setenv("RANK", std::to_string(rank).c_str(), 1);
+                ::setenv("WORLD_SIZE", std::to_string(ranks).c_str(), 1);
+                ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
+                ::setenv("MASTER_ADDR", "127.0.0.1", 1);
+                ::setenv("MASTER_PORT", port.c_str(), 1);
+            }
+            ::setenv("OMP_NUM_THREADS", "1", 1);
+            std::vector<char*> argv = {const_cast<char*>(AMALGAM_CLI)};
+            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            std::freopen("/dev/null", "w", stdout);
+            std::freopen(("rank-" + std::to_string(rank) + ".log").c_str(), "w", stderr);
+            ::execv(AMALGAM_CLI, argv.data());
+            ::_exit(127);
+        }
+        children.push_back(child);
+    }
+    std::vector<int> status;
+    for (pid_t child : children) {
+        int s = 0;
+        ::waitpid(child, &s, 0);
+        status.push_back(WIFEXITED(s) ? WEXITSTATUS(s) : 128 + WTERMSIG(s));
+    }
+    return status;
+}
+
+class DataParallel : public ::testing::TestWithParam<const char*> {
+protected:
+    void SetUp() override {
+        ASSERT_EQ(run_ranks(dir_.path(), {"model", "init", "--arch", "llama", "--out", "base", "--seed", "3"}, 1), std::vector<int>{0});
+    }
+
+    /** A config of `stage` whose step takes batch 2 x `grad_accum` rows on each rank. */
+    std::string config(const std::string& name, int grad_accum, int steps) const {
+        const std::string stage = GetParam();
+        const fs::path data = test::examples_dir() / (stage == "sft" ? "sft.jsonl" : "pairwise.jsonl");
+        std::string text = "stage: " + stage + "\nmodel: base\ndata: " + data.string() + "\neval_data: " + data.string() +
+                           "\nlora: {r: 4, alpha: 8, dropout: 0.1}\noptimizer: {lr: 2.0e-3}\nbatch_size: 2\nmax_length: 96\n" +
+                           "log_every: 1\neval_every: 2\nsave_every: 2\nmax_steps: " + std::to_string(steps) +
+                           "\ngrad_accum: " + std::to_string(grad_accum) + "\n";
+        if (stage == "dpo") text += "dpo: {beta: 0.1, precompute_reference: true}\n";
+        dir_.write(name, text);
+        return name;
+    }
+
+    std::vector<nlohmann::json> metrics(const std::string& run) const {
+        std::vector<nlohmann::json> lines;
+        std::ifstream in(dir_.path() / run / "metrics.jsonl");
+        for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+        return lines;
+    }
+
+    std::map<std::string, at::Tensor> adapter(const std::string& run) const {
+        SafetensorsFile file(dir_.path() / run / "adapter" / "adapter_model.safetensors");
+        std::map<std::string, at::Tensor> out;
+        for (const auto& [name, view] : file.tensors()) out[name] = tensor_from_view(view);
+        return out;
+    }
+
+    std::string log(int rank) const { return test::read_text(dir_.path() / ("rank-" + std::to_string(rank) + ".log")); }
+
+    test::TempDir dir_;
+};
+
+TEST_P(DataParallel, TwoRanksEqualOneProcessAccumulatingTwiceAsMany) {
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", config("one.yaml", 4, 4), "--out", "one"}, 1), std::vector<int>{0}) << log(0);
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", config("two.yaml", 2, 4), "--out", "two"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+
+    const auto one = metrics("one"), two = metrics("two");
+    ASSERT_EQ(one.size(), two.size());
+    ASSERT_EQ(one.size(), 6u) << "four steps and two evaluations";
+    for (std::size_t i = 0; i < one.size(); ++i)
+        for (const auto& [key, value] : one[i].items()) {
+            if (key == "tokens_per_s") continue;
+            ASSERT_TRUE(two[i].contains(key)) << key;
+            EXPECT_NEAR(two[i][key].get<double>(), value.get<double>(), 1e-5 * std::max(1.0, std::abs(value.get<double>()))) << "line " << i << " " << key;
+        }
+    const auto a = adapter("one"), b = adapter("two");
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [name, t] : a) EXPECT_LE((b.at(name) - t).norm().item<double>() / t.norm().item<double>(), 1e-5) << name;
+    const auto run = nlohmann::json::parse(test::read_text(dir_.path() / "two" / "run.json"));
+    EXPECT_EQ(run["world"]["size"], 2);
+    EXPECT_EQ(run["world"]["backend"], "gloo");
+    EXPECT_EQ(run["world"]["launcher"], "torchrun");
+    ASSERT_EQ(run["world"]["ranks"].size(), 2u);
+    EXPECT_EQ(run["world"]["ranks"][1]["device"], "cpu");
+    EXPECT_FALSE(nlohmann::json::parse(test::read_text(dir_.path() / "one" / "run.json")).contains("world")) << "one process: today's run.json";
+}
+
+TEST_P(DataParallel, AStoppedRunResumesToTheBytesOfOneThatNeverStopped) {
+    const std::string cfg = config("two.yaml", 1, 4);
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "straight"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "stopped", "--max-steps", "2"}, 2), (std::vector<int>{0, 0})) << log(0);
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "stopped", "--resume"}, 2), (std::vector<int>{0, 0})) << log(0);
+    const fs::path weights = fs::path("adapter") / "adapter_model.safetensors";
+    EXPECT_EQ(file_sha256((dir_.path() / "stopped" / weights).string()), file_sha256((dir_.path() / "straight" / weights).string()));
+    const auto stopped = metrics("stopped"), straight = metrics("straight");
+    ASSERT_EQ(stopped.size(), straight.size());
+    for (std::size_t i = 0; i < stopped.size(); ++i) {
+        nlohmann::json x = stopped[i], y = straight[i];
+        x.erase("tokens_per_s");
+        y.erase("tokens_per_s");
+        EXPECT_EQ(x, y) << "line " << i;
+    }
+
+    // The data cursor is global: one process takes up the two ranks' run where they stopped.
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "other", "--max-steps", "2"}, 2), (std::vector<int>{0, 0})) << log(0);
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "other", "--resume"}, 1), std::vector<int>{0}) << log(0);
+    const auto other = metrics("other");
+    ASSERT_EQ(other.size(), metrics("straight").size());
+    EXPECT_EQ(other.back()["step"], 4);
+    EXPECT_DOUBLE_EQ(other.back()["epoch"].get<double>(), metrics("straight").back()["epoch"].get<double>() * 3 / 4)
+        << "two steps of 2 ranks, then two of one: the cursor is counted in rows";
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStage, DataParallel, ::testing::Values("sft", "rm", "dpo"));
+
+TEST(DataParallelRendezvous, ARankThatNeverArrivesIsNamedAndNothingIsWritten) {
+    test::TempDir dir;
+    dir.write("sft.yaml", "stage: sft\nmodel: base\ndata: " + (test::examples_dir() / "sft.jsonl").string() + "\n");
+    const std::string port = std::to_string(free_port());
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::chdir(dir.path().c_str());
+        ::setenv("RANK", "0", 1);
+        ::setenv("WORLD_SIZE", "3", 1);
+        ::setenv("MASTER_ADDR", "127.0.0.1", 1);
+        ::setenv("MASTER_PORT", port.c_str(), 1);
+        std::freopen("err.log", "w", stderr);
+        ::execl(AMALGAM_CLI, AMALGAM_CLI, "train", "sft.yaml", "--out", "run", "--dist-timeout", "2", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status;
+    const std::string err = test::read_text(dir.path() / "err.log");
+    EXPECT_NE(err.find("rank 0 of 3: the rendezvous at 127.0.0.1:" + port + " (from torchrun's variables) saw no rank 1, 2 within 2 s"), std::string::npos)
+        << err;
+    EXPECT_FALSE(fs::exists(dir.path() / "run"));
+}
+
+/** getenv over a table. */
+Getenv table(std::map<std::string, std::string> values) {
+    auto kept = std::make_shared<std::map<std::string, std::string>>(std::move(values));
+    return [kept](const char* name) -> const char* {
+        const auto it = kept->find(name);
+        return it == kept->end() ? nullptr : it->second.c_str();
+    };
+}
+
+TEST(LaunchEnv, ReadsTorchrunAndSrunAndNothingElse) {
+    EXPECT_FALSE(launch_env(table({})));
+    EXPECT_FALSE(launch_env(table({{"SLURM_PROCID", "0"}, {"SLURM_JOB_ID", "7"}}))) << "a batch script outside srun";
+
+    const auto torchrun = launch_env(table({{"RANK", "3"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "n1"}, {"MASTER_PORT", "29500"}}));
+    ASSERT_TRUE(torchrun);
+    EXPECT_EQ(torchrun->launcher, "torchrun");
+    EXPECT_EQ(std::make_tuple(torchrun->rank, torchrun->world_size, torchrun->local_rank), std::make_tuple(3, 8, 1));
+    EXPECT_EQ(torchrun->master_addr + ":" + std::to_string(torchrun->master_port), "n1:29500");
+
+    const auto srun = launch_env(table({{"SLURM_PROCID", "5"}, {"SLURM_STEP_NUM_TASKS", "6"}, {"SLURM_LOCALID", "2"},
+                                        {"SLURM_STEP_NODELIST", "gpu[07-09,12],cpu1"}, {"SLURM_JOB_ID", "123456"}}));
+    ASSERT_TRUE(srun);
+    EXPECT_EQ(srun->launcher, "slurm");
+    EXPECT_EQ(std::make_tuple(srun->rank, srun->world_size, srun->local_rank), std::make_tuple(5, 6, 2));
+    EXPECT_EQ(srun->master_addr, "gpu07");
+    EXPECT_EQ(srun->master_port, 15000 + 123456 % 20000);
+}
+
+TEST(LaunchEnv, NamesTheVariableThatIsWrong) {
+    const auto error = [](std::map<std::string, std::string> values) {
+        try {
+            launch_env(table(std::move(values)));
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(error({{"RANK", "2"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"}, {"MASTER_PORT", "1"}}), "RANK='2' is not a whole number from 0 to 1");
+    EXPECT_EQ(error({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_PORT", "1"}}), "MASTER_ADDR is not set");
+    EXPECT_EQ(error({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"}, {"MASTER_PORT", "70000"}}),
+              "MASTER_PORT='70000' is not a whole number from 1 to 65535");
+    EXPECT_EQ(error({{"SLURM_PROCID", "0"}, {"SLURM_STEP_NUM_TASKS", "x"}}), "SLURM_STEP_NUM_TASKS='x' is not a whole number from 1 to 1048576");
+}
+
+TEST(LaunchEnv, TheFirstHostOfASlurmNodeList) {
+    EXPECT_EQ(first_slurm_host("node1"), "node1");
+    EXPECT_EQ(first_slurm_host("a,b"), "a");
+    EXPECT_EQ(first_slurm_host("gpu[003-010]"), "gpu003");
+    EXPECT_EQ(first_slurm_host("gpu[5,7-9]"), "gpu5");
+}
+
+}  // namespace
+}  // namespace amalgam
