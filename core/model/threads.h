@@ -5,7 +5,13 @@
 
 namespace amalgam {
 
-/** Uses every core for libtorch and OpenMP (faiss). libtorch otherwise sees one thread on
+/** The threads this process should compute with: OMP_NUM_THREADS where it is set (torchrun
+ *  sets 1 when it starts several processes a node), otherwise the cores it may run on (its
+ *  affinity: taskset, Slurm's --cpus-per-task) shared among the LOCAL_WORLD_SIZE processes
+ *  torchrun started on this node. */
+int threads_for_this_process();
+
+/** Uses those threads for libtorch and OpenMP (faiss). libtorch otherwise sees one thread on
  *  some machines, and its first use would pin OpenMP to one thread too. Call at start-up. */
 void use_all_cores();
 

@@ -43,13 +43,16 @@ std::vector<std::int64_t> epoch_order(std::size_t rows, std::uint64_t seed, std:
     return order;
 }
 
-/** Sums over a logging window: each metric over its units, tokens and seconds. */
+/** Sums over a logging window: each metric over its units, tokens and seconds (of which
+ *  reduce_seconds summing over the process group, waiting for the other ranks included). */
 struct Window {
     std::vector<double> metrics;
-    double units = 0, tokens = 0, seconds = 0, grad_norm = 0;
+    double units = 0, tokens = 0, seconds = 0, grad_norm = 0, reduce_seconds = 0;
 
     nlohmann::json to_json() const {
-        return {{"metrics", metrics}, {"units", units}, {"tokens", tokens}, {"seconds", seconds}, {"grad_norm", grad_norm}};
+        nlohmann::json j = {{"metrics", metrics}, {"units", units}, {"tokens", tokens}, {"seconds", seconds}, {"grad_norm", grad_norm}};
+        if (reduce_seconds > 0) j["reduce_seconds"] = reduce_seconds;  // a process of its own keeps its checkpoints' bytes
+        return j;
     }
     static Window from_json(const nlohmann::json& j, std::size_t metrics) {
         Window w;
@@ -58,6 +61,7 @@ struct Window {
         w.tokens = j.value("tokens", 0.0);
         w.seconds = j.value("seconds", 0.0);
         w.grad_norm = j.value("grad_norm", 0.0);
+        w.reduce_seconds = j.value("reduce_seconds", 0.0);
         if (w.metrics.size() != metrics) w.metrics.assign(metrics, 0.0);
         return w;
     }
@@ -337,9 +341,11 @@ private:
             sums = sums.defined() ? sums + micro.metrics : micro.metrics;
         }
         if (options_.group) {  // one flat buffer: the gradients and the step's metric sums
+            const auto reduce_start = std::chrono::steady_clock::now();
             std::vector<at::Tensor> reduced = optimizer_->gradients();
             reduced.push_back(sums);
             options_.group->sum(reduced);
+            window_.reduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - reduce_start).count();
         }
         at::Tensor grad_norm = optimizer_->clip_grad_norm(config_.optimizer.max_grad_norm);
         optimizer_->step(lr);
@@ -379,6 +385,7 @@ private:
         line["lr"] = last_lr_;
         line["grad_norm"] = window_.grad_norm;
         line["tokens_per_s"] = window_.seconds > 0 ? window_.tokens / window_.seconds : 0.0;
+        if (options_.group) line["reduce_share"] = window_.seconds > 0 ? window_.reduce_seconds / window_.seconds : 0.0;
         write_metrics(line);
         window_ = Window::from_json(nlohmann::json::object(), names_.size());
     }

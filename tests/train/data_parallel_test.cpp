@@ -126,6 +126,10 @@ TEST_P(DataParallel, TwoRanksEqualOneProcessAccumulatingTwiceAsMany) {
             ASSERT_TRUE(two[i].contains(key)) << key;
             EXPECT_NEAR(two[i][key].get<double>(), value.get<double>(), 1e-5 * std::max(1.0, std::abs(value.get<double>()))) << "line " << i << " " << key;
         }
+    ASSERT_TRUE(two[0].contains("reduce_share"));
+    EXPECT_GT(two[0]["reduce_share"].get<double>(), 0.0);
+    EXPECT_LT(two[0]["reduce_share"].get<double>(), 1.0);
+    EXPECT_FALSE(one[0].contains("reduce_share"));
     const auto a = adapter("one"), b = adapter("two");
     ASSERT_EQ(a.size(), b.size());
     for (const auto& [name, t] : a) EXPECT_LE((b.at(name) - t).norm().item<double>() / t.norm().item<double>(), 1e-5) << name;
@@ -149,8 +153,10 @@ TEST_P(DataParallel, AStoppedRunResumesToTheBytesOfOneThatNeverStopped) {
     ASSERT_EQ(stopped.size(), straight.size());
     for (std::size_t i = 0; i < stopped.size(); ++i) {
         nlohmann::json x = stopped[i], y = straight[i];
-        x.erase("tokens_per_s");
-        y.erase("tokens_per_s");
+        for (const char* timing : {"tokens_per_s", "reduce_share"}) {
+            x.erase(timing);
+            y.erase(timing);
+        }
         EXPECT_EQ(x, y) << "line " << i;
     }
 
