@@ -1,4 +1,6 @@
 // amalgam-cli train: SFT, reward model, DPO or PPO with LoRA into a run folder.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -49,6 +51,9 @@ options:
                       and `runs` list it), and store each evaluation during training (PPO's
                       evals/step-N) there as a row "LABEL @ step N" of `compare`
 )" AMALGAM_PROCESS_GROUP_OPTIONS R"(
+SIGTERM or SIGUSR1 (Slurm's warnings before it stops or preempts a job) make the run save a
+checkpoint after the step it is in and exit with status 75, to continue with --resume.
+
 Started by torchrun or srun as N processes, each takes its share of every step: a step is
 batch_size x grad_accum x N rows in the order of one process, and the loss is normalised by
 their global count, so that the run equals one process with grad_accum x N. Rank 0 writes
@@ -135,6 +140,14 @@ void store_evaluation(Workspace& workspace, const RunRow& run, const TrainConfig
     workspace.evaluations().save(model, "", name, document.dump(2) + "\n", run.id, step);
 }
 
+/** The exit status of a run stopped when asked: EX_TEMPFAIL, "try again" (with --resume). */
+constexpr int kInterrupted = 75;
+
+/** The signal that asked the run to stop, or 0. */
+std::atomic<int> stop_request{0};
+
+extern "C" void request_stop(int signal) { stop_request.store(signal); }
+
 /** A logged step as one short line: "step 20  loss 2.31  lr 1e-05 ...". */
 void print_metrics(const nlohmann::ordered_json& line) {
     std::string text;
@@ -203,7 +216,17 @@ int run_train(const std::vector<std::string>& words) {
         if (!json) return print_metrics(line);
         write_worker_line(MetricsMessage{line});
     };
+    // Slurm's SIGTERM before it stops a job, and the signal sbatch --signal sends ahead of its time.
+    std::signal(SIGTERM, request_stop);
+    std::signal(SIGUSR1, request_stop);
+    options.stop_request = &stop_request;
     const TrainSummary summary = train(config, options);
+    if (summary.interrupted) {
+        if (writes)
+            std::fprintf(stderr, "stopped at step %lld of %lld when asked (checkpointed); continue with --resume\n",
+                         static_cast<long long>(summary.step), static_cast<long long>(summary.total_steps));
+        return kInterrupted;
+    }
     if (!writes) return 0;
     if (summary.finished)
         std::fprintf(stderr, "trained %lld steps; the adapter is in %s\n", static_cast<long long>(summary.step), (fs::path(*out) / "adapter").c_str());

@@ -308,6 +308,7 @@ private:
             throw TrainingError(std::string(e.what()) + "; the run stopped without saving this step (" + last + ")");
         }
         for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += f.values[m];
+        stopping_ = stop_requested();
         window_.units += 1;
         window_.tokens += f.tokens;
         window_.grad_norm = f.grad_norm;
@@ -340,10 +341,12 @@ private:
             (micro.loss / std::max(units, 1.0)).backward();
             sums = sums.defined() ? sums + micro.metrics : micro.metrics;
         }
-        if (options_.group) {  // one flat buffer: the gradients and the step's metric sums
+        at::Tensor stops = at::full({1}, stop_requested() ? 1.0 : 0.0, sums.options());  // ranks asked to stop
+        if (options_.group) {  // one flat buffer: the gradients, the step's metric sums and the stop requests
             const auto reduce_start = std::chrono::steady_clock::now();
             std::vector<at::Tensor> reduced = optimizer_->gradients();
             reduced.push_back(sums);
+            reduced.push_back(stops);
             options_.group->sum(reduced);
             window_.reduce_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - reduce_start).count();
         }
@@ -351,8 +354,9 @@ private:
         optimizer_->step(lr);
         optimizer_->zero_grad();
         // The one wait for the device in a step.
-        at::Tensor host = at::cat({sums.to(at::kDouble), grad_norm.reshape({1}).to(at::kDouble)}).to(at::kCPU);
+        at::Tensor host = at::cat({sums.to(at::kDouble), grad_norm.reshape({1}).to(at::kDouble), stops.to(at::kDouble)}).to(at::kCPU);
         const double* values = host.data_ptr<double>();
+        stopping_ = values[names_.size() + 1] > 0;
         if (!std::isfinite(values[0])) {
             const std::string last = resumed_or_saved_.empty() ? "none was written yet" : "the last good one is " + resumed_or_saved_;
             throw TrainingError("step " + std::to_string(state_.step + 1) + ": the loss is " + std::to_string(values[0]) +
@@ -366,6 +370,8 @@ private:
         state_.micro_batches += micro_per_step();
         window_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
+
+    bool stop_requested() const { return options_.stop_request && options_.stop_request->load() != 0; }
 
     double epoch() const { return static_cast<double>(state_.micro_batches) / static_cast<double>(micro_per_epoch_); }
 
@@ -483,8 +489,9 @@ private:
                 const bool last = state_.step == total_steps_;
                 if (state_.step % config_.log_every == 0 || last) log_window();
                 if (has_eval() && ((config_.eval_every > 0 && state_.step % config_.eval_every == 0) || last)) evaluate();
-                if (state_.step % config_.save_every == 0 || last || state_.step == stop) checkpoint();
+                if (state_.step % config_.save_every == 0 || last || state_.step == stop || stopping_) checkpoint();
                 if (options_.progress) options_.progress->advance(static_cast<std::size_t>(state_.step));
+                if (stopping_ && !last) break;
             }
         } catch (const c10::Error& e) {
             const std::string what = e.what();
@@ -495,7 +502,7 @@ private:
                                 "max_length, or raise grad_accum, and resume with --resume");
         }
         if (options_.progress) options_.progress->finish();
-        TrainSummary summary{state_.step, total_steps_, state_.step == total_steps_};
+        TrainSummary summary{state_.step, total_steps_, state_.step == total_steps_, stopping_ && state_.step < total_steps_};
         if (summary.finished && writes()) write_adapter();
         return summary;
     }
@@ -521,6 +528,7 @@ private:
     std::string resumed_or_saved_;
     Window window_;
     double last_lr_ = 0;
+    bool stopping_ = false;  ///< the step just taken is the last before a requested stop
 };
 
 }  // namespace

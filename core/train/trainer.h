@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -26,6 +27,10 @@ struct TrainOptions {
     /// The run's other processes, when a launcher started several: each takes its share of every
     /// step's micro-batches and rank 0 alone writes. nullptr: this process is the whole run.
     ProcessGroup* group = nullptr;
+    /// Set (to a signal's number, say) to have the run checkpoint after the step it is in and
+    /// return, as Slurm's SIGTERM or --signal ask before they stop a job; over a group, every rank
+    /// stops after the same step when any one is asked.
+    const std::atomic<int>* stop_request = nullptr;
     /// Each line written to metrics.jsonl, as it is written.
     std::function<void(const nlohmann::ordered_json&)> on_metrics;
     /// Each evaluation on the suites of eval_data (PPO): the step and results.json's body, once
@@ -45,6 +50,7 @@ struct TrainSummary {
     std::int64_t step = 0;
     std::int64_t total_steps = 0;
     bool finished = false;  ///< adapter/ is written
+    bool interrupted = false;  ///< stopped on stop_request, checkpointed
 };
 
 /** Trains `config` into options.run_dir: run.json, metrics.jsonl, checkpoints/step-N/ and, at

@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cmath>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <string>
@@ -40,8 +42,10 @@ int free_port() {
 }
 
 /** amalgam-cli with `args` in `dir` as `ranks` processes with torchrun's variables (none for
- *  one rank); each exit status, by rank. A rank's stderr goes to dir/rank-N.log. */
-std::vector<int> run_ranks(const fs::path& dir, const std::vector<std::string>& args, int ranks) {
+ *  one rank), `during` called with their ids once they are started; each exit status, by rank.
+ *  A rank's stderr goes to dir/rank-N.log. */
+std::vector<int> run_ranks(const fs::path& dir, const std::vector<std::string>& args, int ranks,
+                           const std::function<void(const std::vector<pid_t>&)>& during = {}) {
     const std::string port = std::to_string(free_port());
     std::vector<pid_t> children;
     for (int rank = 0; rank < ranks; ++rank) {
@@ -66,6 +70,7 @@ std::vector<int> run_ranks(const fs::path& dir, const std::vector<std::string>& 
         }
         children.push_back(child);
     }
+    if (during) during(children);
     std::vector<int> status;
     for (pid_t child : children) {
         int s = 0;
@@ -168,6 +173,28 @@ TEST_P(DataParallel, AStoppedRunResumesToTheBytesOfOneThatNeverStopped) {
     EXPECT_EQ(other.back()["step"], 4);
     EXPECT_DOUBLE_EQ(other.back()["epoch"].get<double>(), metrics("straight").back()["epoch"].get<double>() * 3 / 4)
         << "two steps of 2 ranks, then two of one: the cursor is counted in rows";
+}
+
+TEST_P(DataParallel, ARankAskedToStopStopsEveryRankAtTheSameStepCheckpointed) {
+    const std::string cfg = config("two.yaml", 1, 60);
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "straight"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+    // SIGTERM to rank 1 alone, once rank 0 has logged a step: both stop after one step, checkpointed.
+    const fs::path lines = dir_.path() / "stopped" / "metrics.jsonl";
+    const auto status = run_ranks(dir_.path(), {"train", cfg, "--out", "stopped"}, 2, [&](const std::vector<pid_t>& ranks) {
+        while (!fs::exists(lines) || fs::file_size(lines) == 0) ::usleep(2000);
+        ::kill(ranks[1], SIGTERM);
+    });
+    ASSERT_EQ(status, (std::vector<int>{75, 75})) << log(0) << log(1);
+    const auto stopped = metrics("stopped");
+    ASSERT_FALSE(stopped.empty());
+    const std::int64_t step = stopped.back()["step"];
+    EXPECT_LT(step, 60);
+    EXPECT_TRUE(fs::exists(dir_.path() / "stopped" / "checkpoints" / ("step-" + std::to_string(step)))) << log(0);
+    EXPECT_NE(log(0).find("stopped at step " + std::to_string(step) + " of 60 when asked (checkpointed); continue with --resume"),
+              std::string::npos) << log(0);
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "stopped", "--resume"}, 2), (std::vector<int>{0, 0})) << log(0);
+    const fs::path weights = fs::path("adapter") / "adapter_model.safetensors";
+    EXPECT_EQ(file_sha256((dir_.path() / "stopped" / weights).string()), file_sha256((dir_.path() / "straight" / weights).string()));
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStage, DataParallel, ::testing::Values("sft", "rm", "dpo"));
