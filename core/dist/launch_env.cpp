@@ -39,22 +39,24 @@ std::string first_slurm_host(std::string_view nodelist) {
 }
 
 std::optional<LaunchEnv> launch_env(const Getenv& getenv) {
-    LaunchEnv env;
+    // Where this process stands, as a launcher names it.
+    const auto ranks = [&](const char* launcher, const char* rank, const char* world_size, const char* local_rank) {
+        LaunchEnv env;
+        env.launcher = launcher;
+        env.world_size = whole(getenv, world_size, 1, kMaxRanks);
+        env.rank = whole(getenv, rank, 0, env.world_size - 1);
+        env.local_rank = getenv(local_rank) ? whole(getenv, local_rank, 0, kMaxRanks) : 0;
+        return env;
+    };
     if (getenv("RANK") && getenv("WORLD_SIZE")) {
-        env.launcher = "torchrun";
-        env.world_size = whole(getenv, "WORLD_SIZE", 1, kMaxRanks);
-        env.rank = whole(getenv, "RANK", 0, env.world_size - 1);
-        env.local_rank = getenv("LOCAL_RANK") ? whole(getenv, "LOCAL_RANK", 0, kMaxRanks) : 0;
+        LaunchEnv env = ranks("torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK");
         env.master_addr = text(getenv, "MASTER_ADDR");
         env.master_port = whole(getenv, "MASTER_PORT", 1, 65535);
         return env;
     }
     // srun sets the step's variables in each task; a batch script's own shell has none of them.
     if (getenv("SLURM_PROCID") && getenv("SLURM_STEP_NUM_TASKS")) {
-        env.launcher = "slurm";
-        env.world_size = whole(getenv, "SLURM_STEP_NUM_TASKS", 1, kMaxRanks);
-        env.rank = whole(getenv, "SLURM_PROCID", 0, env.world_size - 1);
-        env.local_rank = getenv("SLURM_LOCALID") ? whole(getenv, "SLURM_LOCALID", 0, kMaxRanks) : 0;
+        LaunchEnv env = ranks("slurm", "SLURM_PROCID", "SLURM_STEP_NUM_TASKS", "SLURM_LOCALID");
         if (getenv("MASTER_ADDR")) {
             env.master_addr = text(getenv, "MASTER_ADDR");
         } else {
