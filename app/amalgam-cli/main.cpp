@@ -22,6 +22,7 @@ const Command kCommands[] = {
     {"generate", "continue a prompt with a model", kGenerateUsage, run_generate},
     {"score", "log-probabilities of a continuation given a context", kScoreUsage, run_score},
     {"train", "train an SFT, reward-model, DPO or PPO LoRA adapter into a run folder", kTrainUsage, run_train},
+    {"submit", "a training run as a Slurm batch job (sbatch), resuming itself when requeued", kSubmitUsage, run_submit},
     {"eval", "bias and accuracy metrics of a model into results.json", kEvalUsage, run_eval},
     {"compare", "the stored evaluations as a comparison table", kCompareUsage, run_compare},
     {"runs", "the training runs a workspace records, with their lineage", kRunsUsage, run_runs},

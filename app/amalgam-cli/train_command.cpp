@@ -2,6 +2,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -220,6 +221,7 @@ int run_train(const std::vector<std::string>& words) {
     std::signal(SIGTERM, request_stop);
     std::signal(SIGUSR1, request_stop);
     options.stop_request = &stop_request;
+    if (const char* job = std::getenv("SLURM_JOB_ID")) options.cluster_job = job;
     const TrainSummary summary = train(config, options);
     if (summary.interrupted) {
         if (writes)

@@ -10,6 +10,7 @@
 #include <c10/core/GradMode.h>
 #include <torch/version.h>
 
+#include "core/contract/slurm_script.h"
 #include "core/contract/worker_messages.h"
 #include "core/eval/evaluation.h"
 #include "core/model/lora.h"
@@ -119,6 +120,7 @@ private:
                                {"device", options_.device.str()},
                                {"dtype", dtype_name(resolve_precision(options_.precision, options_.device))}};
         if (ppo_) record["skipped_prompts"] = ppo_->skipped_prompts();  // too long to leave room for a response
+        if (!options_.cluster_job.empty()) record["slurm_job"] = options_.cluster_job;
         if (options_.group) {
             ordered_json ranks = ordered_json::array();
             for (const std::string& r : ranks_) ranks.push_back({{"host", r.substr(0, r.find(' '))}, {"device", r.substr(r.find(' ') + 1)}});
@@ -147,7 +149,7 @@ private:
             return;
         }
         options_.resume = false;  // nothing to resume: start it
-        if (fs::exists(options_.run_dir) && !fs::is_empty(options_.run_dir))
+        if (holds_other_files(options_.run_dir))
             throw std::runtime_error(options_.run_dir.string() + " is not empty and holds no run; choose another --out");
         fs::create_directories(options_.run_dir);
         write_file_atomically(run_json, record.dump(2) + "\n");
@@ -214,6 +216,14 @@ private:
         if (!writes()) return;
         truncate(options_.run_dir / "metrics.jsonl", state_.metrics_bytes);
         truncate(options_.run_dir / "samples.jsonl", samples_bytes);
+    }
+
+    /** Whether `dir` holds anything besides what `amalgam-cli submit` put there. */
+    static bool holds_other_files(const fs::path& dir) {
+        if (!fs::exists(dir)) return false;
+        for (const auto& entry : fs::directory_iterator(dir))
+            if (!is_submission_file(entry.path().filename().string())) return true;
+        return false;
     }
 
     static void truncate(const fs::path& file, std::uint64_t bytes) {

@@ -31,6 +31,8 @@ struct TrainOptions {
     /// return, as Slurm's SIGTERM or --signal ask before they stop a job; over a group, every rank
     /// stops after the same step when any one is asked.
     const std::atomic<int>* stop_request = nullptr;
+    /// The cluster's id of the job this run is part of (Slurm's SLURM_JOB_ID), for run.json.
+    std::string cluster_job;
     /// Each line written to metrics.jsonl, as it is written.
     std::function<void(const nlohmann::ordered_json&)> on_metrics;
     /// Each evaluation on the suites of eval_data (PPO): the step and results.json's body, once
