@@ -2,9 +2,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <sstream>
-
-#include <unistd.h>
 
 #include "arguments.h"
 #include "commands.h"

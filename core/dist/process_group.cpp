@@ -11,6 +11,7 @@
 namespace amalgam {
 
 #ifndef AMALGAM_GLOO
+// Without Gloo no group is ever joined: join refuses, and the members below are never reached.
 struct ProcessGroup::Parts {};
 ProcessGroup::ProcessGroup(const LaunchEnv& env, std::unique_ptr<Parts> parts) : env_(env), parts_(std::move(parts)) {}
 ProcessGroup::~ProcessGroup() = default;

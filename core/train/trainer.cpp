@@ -78,7 +78,9 @@ public:
         load_model_and_data();  // every input checked before the run folder is touched
         // What the ranks decide from the run folder, they decide before rank 0 writes to it.
         const bool reference_stored = fs::exists(reference_file());
-        if (options_.group) ranks_ = options_.group->gather("ranks", host_name() + " " + options_.device.str());
+        if (options_.group)
+            for (const std::string& rank : options_.group->gather("ranks", ordered_json{{"host", host_name()}, {"device", options_.device.str()}}.dump()))
+                ranks_.push_back(ordered_json::parse(rank));
         if (writes()) prepare_directory();
         if (options_.group) options_.group->barrier();
         if (options_.resume) restore();
@@ -121,11 +123,8 @@ private:
                                {"dtype", dtype_name(resolve_precision(options_.precision, options_.device))}};
         if (ppo_) record["skipped_prompts"] = ppo_->skipped_prompts();  // too long to leave room for a response
         if (!options_.cluster_job.empty()) record["slurm_job"] = options_.cluster_job;
-        if (options_.group) {
-            ordered_json ranks = ordered_json::array();
-            for (const std::string& r : ranks_) ranks.push_back({{"host", r.substr(0, r.find(' '))}, {"device", r.substr(r.find(' ') + 1)}});
-            record["world"] = {{"size", world()}, {"backend", options_.group->backend()}, {"launcher", options_.group->env().launcher}, {"ranks", ranks}};
-        }
+        if (options_.group)
+            record["world"] = {{"size", world()}, {"backend", options_.group->backend()}, {"launcher", options_.group->env().launcher}, {"ranks", ranks_}};
         return record;
     }
 
@@ -528,7 +527,7 @@ private:
     std::optional<PpoStage> ppo_;
     std::unique_ptr<AdamW> optimizer_;
     std::vector<std::string> names_;
-    std::vector<std::string> ranks_;  ///< "host device" of each rank, by rank
+    ordered_json ranks_ = ordered_json::array();  ///< each rank's host and device, by rank
     std::int64_t micro_per_epoch_ = 1, total_steps_ = 1;
     std::vector<std::int64_t> order_;
     std::int64_t order_epoch_ = -1;
