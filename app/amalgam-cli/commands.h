@@ -25,6 +25,7 @@ int run_runs(const std::vector<std::string>& args);
 int run_devices(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_submit(const std::vector<std::string>& args);
+int run_cancel(const std::vector<std::string>& args);
 int run_data(const std::vector<std::string>& args);
 
 extern const char* const kCurateUsage;
@@ -36,6 +37,7 @@ extern const char* const kEvalUsage;
 extern const char* const kCompareUsage;
 extern const char* const kRunsUsage;
 extern const char* const kSubmitUsage;
+extern const char* const kCancelUsage;
 extern const char* const kDevicesUsage;
 extern const char* const kTrainUsage;
 extern const char* const kDataUsage;

@@ -12,6 +12,7 @@
 #include "core/util/data_home.h"
 #include "json_lines_progress.h"
 #include "model_loading.h"
+#include "process_group_option.h"
 
 namespace amalgam::cli {
 
@@ -35,7 +36,10 @@ options:
   --run ID --step N   with --workspace: the workspace's training run and step the adapter
                       came from, so that `compare` can trace the row to it
   --progress STYLE    bar (default) or json: one JSON object per line on stdout
-)" AMALGAM_MODEL_LOADING_OPTIONS;
+)" AMALGAM_MODEL_LOADING_OPTIONS R"(
+Started by torchrun or srun as several processes, each rank scores its share of every suite's
+items and rank 0 alone writes and stores the results, the same as one process's.
+)" AMALGAM_PROCESS_GROUP_OPTIONS;
 
 namespace {
 
@@ -50,7 +54,7 @@ std::vector<std::string> split_commas(const std::string& s) {
 }  // namespace
 
 int run_eval(const std::vector<std::string>& words) {
-    Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "out", "workspace", "label", "progress", "run", "step"}), {});
+    Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "out", "workspace", "label", "progress", "run", "step", "dist", "dist-timeout"}), {});
     if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
     auto out = args.option("out");
     const std::string data = args.option("data").value_or(default_data_dir().string());
@@ -74,20 +78,23 @@ int run_eval(const std::vector<std::string>& words) {
         return static_cast<std::int64_t>(args.unsigned_integer(name, 0));
     };
     const auto run = number("run"), step = number("step");
+    const std::unique_ptr<ProcessGroup> group = join_process_group(args);
+    const bool writes = !group || group->rank() == 0;  // the other ranks neither print nor record
     // The workspace is opened (and so checked) before the work, not after it.
     std::unique_ptr<Workspace> workspace;
-    if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
+    if (auto w = args.option("workspace"); w && writes) workspace = std::make_unique<Workspace>(*w);
 
     const std::filesystem::path model_dir = args.positional()[0];
-    auto model = load_model(args, model_dir);
+    auto model = load_model(args, model_dir, group.get());
     auto adapter = args.option("adapter");
     auto tokenizer = load_tokenizer(model_dir);
-    auto progress = make_progress(args.option("progress"));
-    nlohmann::ordered_json results = run_evaluation(*model, *tokenizer, request, *progress);
+    std::unique_ptr<Progress> progress = writes ? make_progress(args.option("progress")) : std::make_unique<NoProgress>();
+    nlohmann::ordered_json results = run_evaluation(*model, *tokenizer, request, *progress, group.get());
     for (const auto& [name, value] : results["metrics"].items())
         if (!value.is_number() || !std::isfinite(value.get<double>()))
             throw std::runtime_error(model_dir.string() + (adapter ? " with " + *adapter : std::string()) + ": its outputs are not finite (" +
                                      name + " is " + value.dump() + "): nothing was written or stored");
+    if (!writes) return 0;
 
     std::string label = args.option("label").value_or(
         std::filesystem::absolute(model_dir).lexically_normal().filename().string() +

@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"score", "log-probabilities of a continuation given a context", kScoreUsage, run_score},
     {"train", "train an SFT, reward-model, DPO or PPO LoRA adapter into a run folder", kTrainUsage, run_train},
     {"submit", "a training run as a Slurm batch job (sbatch), resuming itself when requeued", kSubmitUsage, run_submit},
+    {"cancel", "cancel the Slurm job of a run folder (scancel)", kCancelUsage, run_cancel},
     {"eval", "bias and accuracy metrics of a model into results.json", kEvalUsage, run_eval},
     {"compare", "the stored evaluations as a comparison table", kCompareUsage, run_compare},
     {"runs", "the training runs a workspace records, with their lineage", kRunsUsage, run_runs},

@@ -3,6 +3,7 @@
 #include <ATen/Context.h>
 
 #include "core/contract/device.h"
+#include "process_group_option.h"
 
 namespace amalgam::cli {
 
@@ -31,8 +32,8 @@ Precision precision_option(const Arguments& args) {
     }
 }
 
-std::unique_ptr<TransformerModel> load_model(const Arguments& args, const std::filesystem::path& dir) {
-    auto model = TransformerModel::load(dir, device_option(args), precision_option(args));
+std::unique_ptr<TransformerModel> load_model(const Arguments& args, const std::filesystem::path& dir, const ProcessGroup* group) {
+    auto model = TransformerModel::load(dir, rank_device(device_option(args), group), precision_option(args));
     if (auto adapter = args.option("adapter")) model->load_adapter(*adapter);
     return model;
 }

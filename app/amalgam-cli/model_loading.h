@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arguments.h"
+#include "core/dist/process_group.h"
 #include "core/model/transformer.h"
 
 namespace amalgam::cli {
@@ -24,7 +25,8 @@ std::set<std::string> with_model_loading(std::set<std::string> options);
 at::Device device_option(const Arguments& args);
 Precision precision_option(const Arguments& args);
 
-/** The model of `dir` on --device in --dtype, with the --adapter applied. */
-std::unique_ptr<TransformerModel> load_model(const Arguments& args, const std::filesystem::path& dir);
+/** The model of `dir` on --device (as a rank of `group`: cuda is its own GPU) in --dtype, with
+ *  the --adapter applied. */
+std::unique_ptr<TransformerModel> load_model(const Arguments& args, const std::filesystem::path& dir, const ProcessGroup* group = nullptr);
 
 }  // namespace amalgam::cli

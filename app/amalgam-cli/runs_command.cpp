@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "arguments.h"
+#include "core/cluster/slurm_jobs.h"
 #include "commands.h"
 #include "core/store/workspace.h"
 #include "core/util/csv_field.h"
@@ -20,7 +21,9 @@ Lists the training runs the workspace records, those the workbench launched and 
 `amalgam-cli train --workspace`, oldest first: the stage, the step reached of the steps
 planned (from RUN_DIR/metrics.jsonl and the config), whether the final adapter is written,
 the runs it started from (its parent, and for PPO its reward model), the data file with the
-start of its SHA-256, who launched it and the folder.
+start of its SHA-256, who launched it and the folder. A run of `amalgam-cli submit` is
+launched by its Slurm job, shown with the state squeue or sacct give it ("Slurm job 812:
+running"), or "ended" where Slurm no longer knows the job and the run wrote no final adapter.
 )";
 
 namespace {
@@ -51,16 +54,26 @@ int run_runs(const std::vector<std::string>& words) {
     if (!fs::exists(*workspace)) throw std::runtime_error(*workspace + ": no such workspace");
 
     const std::vector<RunRow> runs = Workspace(*workspace).runs().all();
+    std::vector<std::string> jobs;
+    for (const auto& r : runs)
+        if (!r.cluster_job.empty()) jobs.push_back(r.cluster_job);
+    const std::map<std::string, std::string> states = slurm_job_states(jobs);
     std::map<std::int64_t, std::string> labels;
     for (const auto& r : runs) labels[r.id] = r.label;
     const auto label_of = [&](const std::optional<std::int64_t>& id) { return id ? labels[*id] : std::string(); };
 
     const std::vector<std::string> header = {"run", "stage", "steps", "adapter", "from", "reward model", "data", "sha256", "launched by", "folder"};
     std::vector<std::vector<std::string>> rows;
-    for (const auto& r : runs)
-        rows.push_back({r.label, to_string(r.stage), steps_text(r), fs::exists(fs::path(r.dir) / "adapter" / "adapter_config.json") ? "yes" : "no",
-                        label_of(r.parent_run), label_of(r.reward_run), fs::path(r.data).filename().string(), r.data_sha256.substr(0, 12),
-                        r.job_id ? "workbench" : "command line", r.dir});
+    for (const auto& r : runs) {
+        const bool adapter = fs::exists(fs::path(r.dir) / "adapter" / "adapter_config.json");
+        std::string launcher = r.job_id ? "workbench" : "command line";
+        if (!r.cluster_job.empty()) {
+            const auto state = states.find(r.cluster_job);
+            launcher = "Slurm job " + r.cluster_job + ": " + (state != states.end() ? state->second : adapter ? "completed" : "ended");
+        }
+        rows.push_back({r.label, to_string(r.stage), steps_text(r), adapter ? "yes" : "no", label_of(r.parent_run), label_of(r.reward_run),
+                        fs::path(r.data).filename().string(), r.data_sha256.substr(0, 12), launcher, r.dir});
+    }
 
     const bool csv = format == "csv";
     const auto line = [csv](const std::vector<std::string>& cells) {

@@ -1,12 +1,15 @@
-// amalgam-cli submit: a training run as a Slurm batch job.
+// amalgam-cli submit and cancel: a training run as a Slurm batch job, and its end.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "arguments.h"
 #include "commands.h"
+#include "core/cluster/slurm_jobs.h"
 #include "core/contract/slurm_script.h"
 #include "core/util/atomic_file.h"
+#include "run_record.h"
 
 namespace amalgam::cli {
 
@@ -16,7 +19,10 @@ Writes RUN_DIR/job.sbatch, a Slurm batch script that runs `amalgam-cli train CON
 --out RUN_DIR --resume` as srun's ranks (data-parallel over c10d), and submits it with
 sbatch --parsable. Slurm sends SIGUSR1 two minutes before the time limit: the ranks
 checkpoint and exit 75, the script requeues the job, and it resumes by itself. The job's
-output goes to RUN_DIR/slurm-JOBID.out; run.json records the job id.
+output goes to RUN_DIR/slurm-JOBID.out; RUN_DIR/slurm_job and run.json record the job id.
+The config is read and checked here, before anything is submitted.
+
+`amalgam-cli runs` shows the job's state and `amalgam-cli cancel RUN_DIR` cancels it.
 
 options:
   --nodes N           nodes (default 1)
@@ -27,8 +33,15 @@ options:
   --partition P, --time T, --account A
                       as sbatch takes them
   --sbatch-option O   one more #SBATCH line, as written ("--qos=high")
-  --workspace FILE    record the run in this workspace once it logs a step
+  --workspace FILE    record the run, with its job id, in this workspace now
   --dry-run           print the script and submit nothing
+)";
+
+const char* const kCancelUsage = R"(usage: amalgam-cli cancel RUN_DIR
+
+Cancels the Slurm job of a run folder (the one `submit` recorded, or the one its run.json
+names) with scancel. Its ranks get SIGTERM and stop after their step, checkpointed when
+Slurm's kill wait allows; `submit` of the same config and folder resumes it.
 )";
 
 namespace {
@@ -40,20 +53,6 @@ std::string this_program() {
     std::error_code error;
     const fs::path self = fs::read_symlink("/proc/self/exe", error);
     return error ? "amalgam-cli" : self.string();
-}
-
-/** sbatch --parsable's answer for `script`: the job id. */
-std::string submit(const fs::path& script) {
-    const std::string command = "sbatch --parsable " + shell_word(script.string()) + " 2>&1";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
-    if (!pipe) throw std::runtime_error("cannot run sbatch");
-    std::string out;
-    char buffer[256];
-    while (std::fgets(buffer, sizeof buffer, pipe.get())) out += buffer;
-    const int status = ::pclose(pipe.release());
-    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-    if (status != 0) throw std::runtime_error("sbatch refused " + script.string() + ": " + (out.empty() ? "no answer (is Slurm installed?)" : out));
-    return out.substr(0, out.find(';'));  // "ID" or "ID;CLUSTER"
 }
 
 }  // namespace
@@ -77,8 +76,10 @@ int run_submit(const std::vector<std::string>& words) {
     request.account = args.option("account").value_or("");
     if (auto extra = args.option("sbatch-option")) request.sbatch_options.push_back(*extra);
 
+    const fs::path config_file = fs::absolute(args.positional()[0]).lexically_normal();
+    const TrainConfig config = read_config(config_file);
     const fs::path run_dir = fs::absolute(*out).lexically_normal();
-    std::vector<std::string> train = {fs::absolute(args.positional()[0]).lexically_normal().string(), "--out", run_dir.string()};
+    std::vector<std::string> train = {config_file.string(), "--out", run_dir.string()};
     if (request.gpus_per_node > 0) train.insert(train.end(), {"--device", "cuda"});
     if (auto w = args.option("workspace")) train.insert(train.end(), {"--workspace", fs::absolute(*w).lexically_normal().string()});
     std::string script;
@@ -91,11 +92,28 @@ int run_submit(const std::vector<std::string>& words) {
         std::fputs(script.c_str(), stdout);
         return 0;
     }
+    // The workspace is opened (and so checked) before anything is submitted.
+    std::unique_ptr<Workspace> workspace;
+    if (auto w = args.option("workspace")) workspace = std::make_unique<Workspace>(*w);
     fs::create_directories(run_dir);
     const fs::path file = run_dir / "job.sbatch";
     write_file_atomically(file, script);
-    const std::string job = submit(file);
+    const std::string job = submit_batch_script(file);
+    record_slurm_job(run_dir, job);
+    if (workspace) recorded_run(*workspace, run_dir, config, Device{request.gpus_per_node > 0 ? DeviceKind::Cuda : DeviceKind::Cpu}, Precision::Auto, job);
     std::printf("submitted job %s: %s\n", job.c_str(), file.c_str());
+    return 0;
+}
+
+int run_cancel(const std::vector<std::string>& words) {
+    Arguments args(words, {}, {});
+    if (args.positional().size() != 1) throw UsageError("cancel takes one run folder");
+    const fs::path run_dir = args.positional()[0];
+    if (!fs::is_directory(run_dir)) throw std::runtime_error(run_dir.string() + ": no such run folder");
+    const std::optional<std::string> job = slurm_job_of_run(run_dir);
+    if (!job) throw std::runtime_error(run_dir.string() + ": no Slurm job started this run (no slurm_job file, and run.json names none)");
+    cancel_slurm_job(*job);
+    std::printf("cancelled Slurm job %s (%s)\n", job->c_str(), run_dir.c_str());
     return 0;
 }
 

@@ -11,16 +11,13 @@
 #include "commands.h"
 #include "core/model_io/model_config.h"
 #include "core/model/precision.h"
-#include "core/util/yaml_json.h"
 #include "core/store/workspace.h"
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
-#include "core/util/data_error.h"
-#include "core/util/sha256.h"
-#include "core/util/text_file.h"
 #include "json_lines_progress.h"
 #include "model_loading.h"
 #include "process_group_option.h"
+#include "run_record.h"
 
 namespace amalgam::cli {
 
@@ -75,57 +72,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/** The config file, checked against the files it names, with its errors reported at their YAML line. */
-TrainConfig read_config(const fs::path& path) {
-    const std::string origin = path.string();
-    const YamlJson yaml = yaml_to_json(TextFile(path).content(), origin);
-    try {
-        const TrainConfig config = train_config_from_json(yaml.value, fs::absolute(path).parent_path().string());
-        check_inputs(config);
-        return config;
-    } catch (const ConfigError& e) {
-        throw DataError(origin, yaml.line_of(e.key()), e.what());
-    }
-}
 
-/** The workspace's record of the run in `run_dir`: the workbench's, when a job of the workspace
- *  launched it; else the command line's, made or brought up to this launch, labelled with the
- *  folder's name, its parent and reward model being the stored runs whose folders hold its
- *  adapters. So the workbench lists a run of the command line, and `compare --last-steps` knows
- *  which rows are its. */
-RunRow recorded_run(Workspace& workspace, const fs::path& run_dir, const TrainConfig& config, const TrainOptions& options) {
-    const auto folder = [](const fs::path& p) { return fs::weakly_canonical(fs::absolute(p)); };
-    std::vector<std::pair<fs::path, RunRow>> runs;
-    for (auto& r : workspace.runs().all()) runs.emplace_back(folder(r.dir), std::move(r));
-    const auto run_in = [&](const fs::path& dir) -> std::optional<RunRow> {
-        for (const auto& [stored, r] : runs)
-            if (stored == dir) return r;
-        return std::nullopt;
-    };
-    const fs::path dir = folder(run_dir);
-    const std::optional<RunRow> stored = run_in(dir);
-    if (stored && stored->job_id) return *stored;
-    const auto id_of_run_holding = [&](const std::string& adapter) -> std::optional<std::int64_t> {
-        if (adapter.empty()) return std::nullopt;
-        auto r = run_in(folder(adapter).parent_path());
-        return r ? std::optional<std::int64_t>(r->id) : std::nullopt;
-    };
-    RunRow row;
-    row.label = dir.filename().string();
-    row.stage = config.stage;
-    row.dir = stored ? stored->dir : dir.string();
-    row.config = json_to_yaml(config.to_json());
-    row.model = config.model;
-    row.max_steps = config.max_steps;
-    row.prompt_template = config.prompt_template;
-    row.parent_run = id_of_run_holding(config.adapter);
-    row.reward_run = id_of_run_holding(config.reward);
-    row.data = config.data;
-    row.data_sha256 = file_sha256(config.data);
-    row.device = Device::parse(options.device.str());
-    row.precision = resolved(options.precision, row.device.kind);
-    return workspace.runs().record(row);
-}
 
 /** Stores an evaluation during training in the workspace as a row "LABEL @ step N" of `run`. */
 void store_evaluation(Workspace& workspace, const RunRow& run, const TrainConfig& config, const TrainOptions& options,
@@ -200,7 +147,7 @@ int run_train(const std::vector<std::string>& words) {
     // The run is recorded once it logs its first step: a run that could not start leaves no record.
     std::optional<RunRow> recorded;
     const auto run = [&]() -> const RunRow& {
-        if (!recorded) recorded = recorded_run(*workspace, options.run_dir, config, options);
+        if (!recorded) recorded = recorded_run(*workspace, options.run_dir, config, Device::parse(options.device.str()), options.precision, options.cluster_job);
         return *recorded;
     };
     if (workspace)

@@ -23,7 +23,7 @@ std::string shell_word(const std::string& text) {
 }
 
 bool is_submission_file(const std::string& file_name) {
-    return file_name == "job.sbatch" || (file_name.rfind("slurm-", 0) == 0 && file_name.size() > 10 &&
+    return file_name == "job.sbatch" || file_name == "slurm_job" || (file_name.rfind("slurm-", 0) == 0 && file_name.size() > 10 &&
                                          file_name.compare(file_name.size() - 4, 4, ".out") == 0);
 }
 

@@ -1,5 +1,6 @@
 #include "core/dist/process_group.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -9,6 +10,13 @@
 #endif
 
 namespace amalgam {
+
+std::pair<std::size_t, std::size_t> rank_share(std::size_t count, const ProcessGroup* group) {
+    if (!group) return {0, count};
+    const auto ranks = static_cast<std::size_t>(group->size()), rank = static_cast<std::size_t>(group->rank());
+    const std::size_t share = (count + ranks - 1) / ranks, first = std::min(count, share * rank);
+    return {first, std::min(count, first + share)};
+}
 
 #ifndef AMALGAM_GLOO
 // Without Gloo no group is ever joined: join refuses, and the members below are never reached.
@@ -95,10 +103,11 @@ void ProcessGroup::sum(const std::vector<at::Tensor>& tensors) {
 void ProcessGroup::barrier() { parts_->gloo->barrier()->wait(); }
 
 std::vector<std::string> ProcessGroup::gather(const std::string& key, const std::string& text) {
-    parts_->store->set(key + "/" + std::to_string(rank()), std::vector<std::uint8_t>(text.begin(), text.end()));
+    const std::string prefix = "gather/" + std::to_string(gathers_++) + "/" + key + "/";
+    parts_->store->set(prefix + std::to_string(rank()), std::vector<std::uint8_t>(text.begin(), text.end()));
     std::vector<std::string> out;
     for (int r = 0; r < size(); ++r) {
-        const std::vector<std::uint8_t> value = parts_->store->get(key + "/" + std::to_string(r));
+        const std::vector<std::uint8_t> value = parts_->store->get(prefix + std::to_string(r));
         out.emplace_back(value.begin(), value.end());
     }
     return out;

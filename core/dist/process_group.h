@@ -1,8 +1,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -30,7 +32,8 @@ public:
     void sum(const std::vector<at::Tensor>& tensors);
     /** Waits until every rank has come here. */
     void barrier();
-    /** Every rank's `text` under `key`, by rank. */
+    /** Every rank's `text`, by rank. `key` names what is gathered in errors and in the store;
+     *  every rank calls gather the same number of times, so a key may be used again. */
     std::vector<std::string> gather(const std::string& key, const std::string& text);
 
 private:
@@ -38,6 +41,11 @@ private:
     ProcessGroup(const LaunchEnv& env, std::unique_ptr<Parts> parts);
     LaunchEnv env_;
     std::unique_ptr<Parts> parts_;
+    std::uint64_t gathers_ = 0;  ///< calls so far: each call's keys are its own
 };
+
+/** The contiguous part [first, second) of `count` items in order that this rank takes: ranks
+ *  take equal parts in rank order, the last ones fewer. All of them without a group. */
+std::pair<std::size_t, std::size_t> rank_share(std::size_t count, const ProcessGroup* group);
 
 }  // namespace amalgam

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/dist/process_group.h"
 #include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/util/progress.h"
@@ -22,9 +23,11 @@ struct EvalRequest {
 
 /** Runs the suites and returns results.json's body: "metrics" (bias, bias_entropy,
  *  bias_cluster, accuracy, similarity, winogrande, winogender: each when its suite ran),
- *  "counts" (items behind each metric) and "items" (per-item records by suite). Throws
- *  std::invalid_argument for an unknown suite, DataError for a missing or malformed file. */
+ *  "counts" (items behind each metric) and "items" (per-item records by suite). Over a group,
+ *  each rank scores its share of every suite's items and every rank returns the whole body,
+ *  items in one process's order. Throws std::invalid_argument for an unknown suite, DataError
+ *  for a missing or malformed file. */
 nlohmann::ordered_json run_evaluation(const TransformerModel& model, const Tokenizer& tokenizer, const EvalRequest& request,
-                                      Progress& progress);
+                                      Progress& progress, ProcessGroup* group = nullptr);
 
 }  // namespace amalgam

@@ -31,6 +31,7 @@ struct RunRow {
     Device device;
     Precision precision = Precision::Float32;  ///< the type it trains in (auto resolved for its device)
     std::optional<std::int64_t> job_id;
+    std::string cluster_job;  ///< the Slurm job it runs as, or empty for a run on this machine
     std::string created_at;
 };
 
@@ -43,9 +44,12 @@ public:
     std::int64_t add(const RunRow& run);
     /** How `amalgam-cli train --workspace` records its run once it has logged a step: `run` is
      *  added, or a stored record of the command line's for the same folder takes this launch
-     *  (config, lineage, data, device and type; the label stays); a job's run (whose row the
-     *  workbench added before its worker started) is left as it is. Returns the stored row. */
+     *  (config, lineage, data, device and type, and its cluster job where it names one; the
+     *  label stays); a job's run (whose row the workbench added before its worker started) is
+     *  left as it is. Returns the stored row. */
     RunRow record(const RunRow& run);
+    /** Notes the Slurm job a run runs as (a job's run too: the workbench submits it). */
+    void set_cluster_job(std::int64_t id, const std::string& job);
     std::vector<RunRow> all();
     /** Takes a run's row out (runs that name it as parent or reward lose the link). */
     void remove(std::int64_t id);

@@ -176,6 +176,10 @@ const std::vector<Migration> kMigrations = {
     ALTER TABLE runs ADD COLUMN template TEXT NOT NULL DEFAULT '';  -- the prompt template
     )sql",
      fill_run_config_columns},
+    R"sql(
+    -- The cluster's job a run is (Slurm's job id), so that its state can be asked after.
+    ALTER TABLE runs ADD COLUMN cluster_job TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 }  // namespace

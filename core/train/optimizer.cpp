@@ -23,9 +23,10 @@ void AdamW::zero_grad() {
         if (p.tensor.grad().defined()) p.tensor.mutable_grad() = at::Tensor();
 }
 
-std::vector<at::Tensor> AdamW::gradients() const {
+std::vector<at::Tensor> AdamW::gradients(bool zeros_where_none) const {
     std::vector<at::Tensor> grads;
     for (const auto& p : parameters_) {
+        if (!p.tensor.grad().defined() && zeros_where_none) p.tensor.mutable_grad() = at::zeros_like(p.tensor);
         if (!p.tensor.grad().defined()) throw std::logic_error("parameter '" + p.name + "' has no gradient");
         grads.push_back(p.tensor.grad());
     }

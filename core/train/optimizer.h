@@ -33,8 +33,9 @@ public:
 
     std::int64_t steps() const { return steps_; }
     const std::vector<Parameter>& parameters() const { return parameters_; }
-    /** The parameters' gradients, in their order; throws for a parameter without one. */
-    std::vector<at::Tensor> gradients() const;
+    /** The parameters' gradients, in their order; throws for a parameter without one, or
+     *  gives it zeros (a rank with no rows in a step still joins the step's reduction). */
+    std::vector<at::Tensor> gradients(bool zeros_where_none = false) const;
 
     /** The moments, named "<parameter>.exp_avg" / ".exp_avg_sq", and the step count. */
     std::vector<TensorData> state() const;

@@ -68,7 +68,7 @@ Experience make_experience(const Models& m, const std::vector<std::vector<std::i
     e.entropy = at::cat(entropy);
     e.scores = at::cat(scores).to(type);
     std::tie(e.rewards, e.non_score_rewards) = token_rewards(e.logprobs, e.ref_logprobs, e.scores, e.mask, options.kl_coef);
-    std::tie(e.advantages, e.returns) = advantages_and_returns(e.rewards, e.values, e.mask, options.gamma, options.lam);
+    std::tie(e.advantages, e.returns) = advantages_and_returns(e.rewards, e.values, e.mask, options.gamma, options.lam, options.group);
     return e;
 }
 
@@ -77,7 +77,13 @@ UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const
     m.model.set_training(true);
     const at::Device device = m.model.device();
     const auto rows = static_cast<std::size_t>(e.rollouts.ids.size(0));
-    const auto per_step = static_cast<std::size_t>(options.mini_batch * options.grad_accum);
+    const auto per_step = static_cast<std::size_t>(options.mini_batch * options.grad_accum), mini = static_cast<std::size_t>(options.mini_batch);
+    const std::vector<std::int64_t> rows_by_rank = options.group ? options.rows_by_rank : std::vector<std::int64_t>{static_cast<std::int64_t>(rows)};
+    const auto most_rows = static_cast<std::size_t>(*std::max_element(rows_by_rank.begin(), rows_by_rank.end()));
+    auto minis_from = [&](std::size_t rank_rows, std::size_t start) {  // mini-batches of a step that begins at row `start`
+        const std::size_t n = std::min(rank_rows, start + per_step) - std::min(rank_rows, start);
+        return (n + mini - 1) / mini;
+    };
     std::vector<at::Tensor> stats, norms;  // per mini-batch and per step, on the device until the end
     UpdateStats out;
     for (std::int64_t epoch = 0; epoch < options.ppo_epochs; ++epoch) {
@@ -85,12 +91,14 @@ UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const
         for (std::size_t i = 0; i < rows; ++i) order[i] = static_cast<std::int64_t>(i);
         std::mt19937_64 rng(seed_mix(options.seed, 1, static_cast<std::uint64_t>(epoch)));
         for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
-        for (std::size_t start = 0; start < rows; start += per_step) {
+        // Every rank takes as many steps as the one with the most rows, so that all join each reduction.
+        for (std::size_t start = 0; start < most_rows; start += per_step) {
             const std::size_t end = std::min(rows, start + per_step);
-            const auto minis = (end - start + static_cast<std::size_t>(options.mini_batch) - 1) / static_cast<std::size_t>(options.mini_batch);
-            for (std::size_t mb = start; mb < end; mb += static_cast<std::size_t>(options.mini_batch)) {
+            std::size_t minis = 0;
+            for (std::int64_t r : rows_by_rank) minis += minis_from(static_cast<std::size_t>(r), start);
+            for (std::size_t mb = start; mb < end; mb += mini) {
                 const std::vector<std::int64_t> chosen(order.begin() + static_cast<std::ptrdiff_t>(mb),
-                                                       order.begin() + static_cast<std::ptrdiff_t>(std::min(end, mb + static_cast<std::size_t>(options.mini_batch))));
+                                                       order.begin() + static_cast<std::ptrdiff_t>(std::min(end, mb + mini)));
                 const at::Tensor index = at::tensor(chosen, at::kLong).to(device);
                 at::manual_seed(seed_mix(options.seed, 2 + static_cast<std::uint64_t>(epoch), mb));  // LoRA dropout
                 PolicyOutputs p = policy_outputs(m, e.rollouts, index);
@@ -100,6 +108,7 @@ UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const
                 (l.total / static_cast<double>(minis)).backward();
                 stats.push_back(at::stack({l.policy.detach(), l.value.detach(), l.policy_clipfrac, l.value_clipfrac, l.approxkl, l.ratio}));
             }
+            if (options.group) options.group->sum(optimizer.gradients(/*zeros_where_none=*/true));
             norms.push_back(optimizer.clip_grad_norm(options.max_grad_norm).to(at::kDouble).reshape({1}));
             optimizer.step(options.lr);
             optimizer.zero_grad();
@@ -107,7 +116,14 @@ UpdateStats update(const Models& m, AdamW& optimizer, const Experience& e, const
         }
     }
     m.model.set_training(false);
-    const at::Tensor mean = at::stack(stats).mean(0).to(at::kCPU, at::kDouble);
+    at::Tensor mean;
+    if (!options.group) {
+        mean = at::stack(stats).mean(0).to(at::kCPU, at::kDouble);
+    } else {  // the sums and the count of every rank's mini-batches
+        const at::Tensor totals = at::cat({at::stack(stats).sum(0).to(at::kDouble), at::full({1}, static_cast<double>(stats.size()), at::kDouble).to(device)});
+        options.group->sum({totals});
+        mean = (totals.slice(0, 0, 6) / totals[6]).to(at::kCPU);
+    }
     out.policy_loss = mean[0].item<double>();
     out.value_loss = mean[1].item<double>();
     out.policy_clipfrac = mean[2].item<double>();

@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include "core/dist/process_group.h"
 #include "core/model/generation.h"
 #include "core/model/scalar_head.h"
 #include "core/model/transformer.h"
@@ -48,6 +49,7 @@ struct ExperienceOptions {
     double kl_coef = 0.2;
     double gamma = 1.0, lam = 0.95;
     std::int64_t forward_batch = 8;  ///< rows per forward pass when scoring the rollouts
+    ProcessGroup* group = nullptr;   ///< advantages are whitened over every rank's rollouts
 };
 
 /** Generates from the prompts with the policy, scores the texts with the reward model, and
@@ -60,9 +62,13 @@ struct UpdateOptions {
     double lr = 1.41e-5;
     double max_grad_norm = 1.0;
     std::uint64_t seed = 0;  ///< the mini-batches' order in each epoch
+    /// Over a group: every rank's rollout count, by rank. A step's gradients are summed over the
+    /// ranks, each mini-batch's loss divided by the mini-batches of the step on all of them.
+    ProcessGroup* group = nullptr;
+    std::vector<std::int64_t> rows_by_rank;
 };
 
-/** The means over all mini-batches of what the losses report. */
+/** The means over all mini-batches (of every rank) of what the losses report. */
 struct UpdateStats {
     double policy_loss = 0, value_loss = 0, policy_clipfrac = 0, value_clipfrac = 0, approxkl = 0, ratio = 0;
     double grad_norm = 0;  ///< before clipping, the mean over optimizer steps

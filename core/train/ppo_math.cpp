@@ -2,15 +2,29 @@
 
 #include <algorithm>
 
+#include "core/dist/process_group.h"
+
 namespace amalgam::ppo {
 
 at::Tensor masked_mean(const at::Tensor& x, const at::Tensor& mask) { return (x * mask).sum() / mask.sum(); }
 
-at::Tensor masked_whiten(const at::Tensor& x, const at::Tensor& mask) {
-    const at::Tensor mean = masked_mean(x, mask);
-    const at::Tensor count = mask.sum();
+at::Tensor masked_whiten(const at::Tensor& x, const at::Tensor& mask, ProcessGroup* group) {
+    at::Tensor mean, count, variance;
+    if (!group) {
+        mean = masked_mean(x, mask);
+        count = mask.sum();
+        variance = masked_mean((x - mean).pow(2), mask);
+    } else {  // the global sum and count, then the global spread around the global mean
+        const at::Tensor totals = at::stack({(x * mask).sum(), mask.sum()});
+        group->sum({totals});
+        count = totals[1];
+        mean = totals[0] / count;
+        const at::Tensor spread = ((x - mean).pow(2) * mask).sum().reshape({1});
+        group->sum({spread});
+        variance = spread[0] / count;
+    }
     // Bessel's correction, as TRL's masked_var; a single token has no spread to correct.
-    const at::Tensor variance = masked_mean((x - mean).pow(2), mask) * count / (count - 1).clamp_min(1);
+    variance = variance * count / (count - 1).clamp_min(1);
     return (x - mean) * at::rsqrt(variance + 1e-8);
 }
 
@@ -26,7 +40,7 @@ std::pair<at::Tensor, at::Tensor> token_rewards(const at::Tensor& logprobs, cons
 }
 
 std::pair<at::Tensor, at::Tensor> advantages_and_returns(const at::Tensor& rewards, const at::Tensor& values, const at::Tensor& mask,
-                                                         double gamma, double lam) {
+                                                         double gamma, double lam, ProcessGroup* group) {
     const at::Tensor v = values * mask, r = rewards * mask;
     const std::int64_t length = r.size(1);
     std::vector<at::Tensor> reversed;
@@ -39,7 +53,7 @@ std::pair<at::Tensor, at::Tensor> advantages_and_returns(const at::Tensor& rewar
     }
     std::reverse(reversed.begin(), reversed.end());
     const at::Tensor advantages = at::stack(reversed, 1);
-    return {masked_whiten(advantages, mask).detach(), (advantages + v).detach()};
+    return {masked_whiten(advantages, mask, group).detach(), (advantages + v).detach()};
 }
 
 Losses clipped_losses(const at::Tensor& logprobs, const at::Tensor& old_logprobs, const at::Tensor& advantages,

@@ -5,6 +5,10 @@
 
 #include <ATen/ATen.h>
 
+namespace amalgam {
+class ProcessGroup;
+}
+
 namespace amalgam::ppo {
 
 // The arithmetic of PPO for language models as TRL's PPOTrainer (the one the paper's
@@ -14,8 +18,9 @@ namespace amalgam::ppo {
 /** Mean of `x` where `mask` is 1. */
 at::Tensor masked_mean(const at::Tensor& x, const at::Tensor& mask);
 
-/** `x` shifted and scaled to mean 0 and (unbiased) variance 1 over the masked entries. */
-at::Tensor masked_whiten(const at::Tensor& x, const at::Tensor& mask);
+/** `x` shifted and scaled to mean 0 and (unbiased) variance 1 over the masked entries; over a
+ *  group, the mean and variance are those of every rank's entries together. */
+at::Tensor masked_whiten(const at::Tensor& x, const at::Tensor& mask, ProcessGroup* group = nullptr);
 
 /** Per-token rewards: -kl_coef * (logp - ref_logp) on every response token, plus each row's
  *  score on its last response token. Also returns the KL part alone (the non-score reward). */
@@ -23,9 +28,9 @@ std::pair<at::Tensor, at::Tensor> token_rewards(const at::Tensor& logprobs, cons
                                                 const at::Tensor& mask, double kl_coef);
 
 /** Generalised advantage estimation over each response, values and rewards zeroed off the
- *  mask; returns (advantages whitened over the mask, returns = raw advantages + values). */
+ *  mask; returns (advantages whitened over the mask of every rank, returns = raw advantages + values). */
 std::pair<at::Tensor, at::Tensor> advantages_and_returns(const at::Tensor& rewards, const at::Tensor& values, const at::Tensor& mask,
-                                                         double gamma, double lam);
+                                                         double gamma, double lam, ProcessGroup* group = nullptr);
 
 /** The clipped losses of one mini-batch and what they tell about the update. */
 struct Losses {

@@ -24,7 +24,7 @@ void place(ScalarHead& head, const TransformerModel& model) {
 
 const char* const PpoStage::kValueHeadFile = "value_head.safetensors";
 
-PpoStage::PpoStage(const TrainConfig& config, TransformerModel& model) : config_(config), model_(model) {
+PpoStage::PpoStage(const TrainConfig& config, TransformerModel& model, ProcessGroup* group) : config_(config), model_(model), group_(group) {
     model_.load_adapter(config_.reward, "reward");
     if (!model_.score_head())
         throw std::runtime_error(config_.reward + ": not a reward model: the adapter has no score head (train one with stage: rm)");
@@ -64,14 +64,19 @@ std::vector<Parameter> PpoStage::parameters() {
     return {{"v_head.summary.weight", value_head_.weight, true}, {"v_head.summary.bias", value_head_.bias, false}};
 }
 
-PpoStage::Figures PpoStage::step(const MicroBatch& batch, std::int64_t step, double lr, AdamW& optimizer, const Tokenizer& tokenizer,
-                                 const std::filesystem::path& samples_file) {
+std::uint64_t PpoStage::rank_seed(std::uint64_t step_seed, std::uint64_t purpose) const {
+    const std::uint64_t seed = seed_mix(config_.seed, step_seed, purpose);
+    return group_ && group_->rank() > 0 ? seed_mix(seed, static_cast<std::uint64_t>(group_->rank()), 0) : seed;
+}
+
+PpoStage::Figures PpoStage::step(const MicroBatch& batch, const std::vector<std::int64_t>& rows_by_rank, std::int64_t step, double lr,
+                                 AdamW& optimizer, const Tokenizer& tokenizer, const std::filesystem::path& samples_file) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::vector<std::int32_t>> prompts;
     for (const auto* e : batch.examples) prompts.push_back(e->chosen.ids);
     const PpoSettings& p = config_.ppo;
     const auto step_seed = static_cast<std::uint64_t>(step) + 1;
-    std::mt19937_64 length_rng(seed_mix(config_.seed, step_seed, 101));
+    std::mt19937_64 length_rng(seed_mix(config_.seed, step_seed, 101));  // one response length for the whole step
     const auto lengths = static_cast<std::uint64_t>(p.max_new_tokens - p.min_new_tokens + 1);
     ppo::ExperienceOptions o;
     o.generation.greedy = false;
@@ -79,33 +84,49 @@ PpoStage::Figures PpoStage::step(const MicroBatch& batch, std::int64_t step, dou
     o.generation.top_p = p.top_p;
     o.generation.stop_at_eos = p.stop_at_eos;
     o.generation.max_new_tokens = static_cast<int>(p.min_new_tokens + static_cast<std::int64_t>(length_rng() % lengths));
-    o.generation.seed = seed_mix(config_.seed, step_seed, 102);
+    o.generation.seed = rank_seed(step_seed, 102);
     o.kl_coef = kl_.value;
     o.gamma = p.gamma;
     o.lam = p.lam;
     o.forward_batch = config_.batch_size;
+    o.group = group_;
     const ppo::Models models{model_, value_head_, "policy", "reward"};
     const ppo::Experience e = ppo::make_experience(models, prompts, o);
-    const ppo::UpdateOptions u{p.ppo_epochs, p.mini_batch, config_.grad_accum, p.cliprange, p.cliprange_value, p.vf_coef,
-                               lr, config_.optimizer.max_grad_norm, seed_mix(config_.seed, step_seed, 103)};
+    ppo::UpdateOptions u{p.ppo_epochs, p.mini_batch, config_.grad_accum, p.cliprange, p.cliprange_value, p.vf_coef,
+                         lr, config_.optimizer.max_grad_norm, rank_seed(step_seed, 103)};
+    u.group = group_;
+    u.rows_by_rank = rows_by_rank;
     const ppo::UpdateStats s = ppo::update(models, optimizer, e, u);
-    // TRL's figures: sums over each response, means over the batch.
-    const at::Tensor per_row = at::stack({((e.logprobs - e.ref_logprobs) * e.mask).sum(1), (e.entropy * e.mask).sum(1),
-                                          e.non_score_rewards.sum(1), e.scores})
-                                   .mean(1)
-                                   .to(at::kCPU, at::kDouble);
+    // TRL's figures: sums over each response, means over the batch (over every rank's rows).
+    const at::Tensor row_sums = at::stack({((e.logprobs - e.ref_logprobs) * e.mask).sum(1), (e.entropy * e.mask).sum(1),
+                                           e.non_score_rewards.sum(1), e.scores});
+    at::Tensor per_row;
+    double tokens = e.rollouts.mask.sum().item<double>(), generation_seconds = e.generation_seconds;
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::int64_t samples = config_.batch_size;
+    if (!group_) {
+        per_row = row_sums.mean(1).to(at::kCPU, at::kDouble);
+    } else {
+        const at::Tensor totals = at::cat({row_sums.sum(1).to(at::kCPU, at::kDouble),
+                                           at::tensor({static_cast<double>(row_sums.size(1)), tokens, generation_seconds, seconds}, at::kDouble)});
+        group_->sum({totals});
+        per_row = totals.slice(0, 0, 4) / totals[4];
+        tokens = totals[5].item<double>();
+        generation_seconds = totals[6].item<double>();
+        seconds = totals[7].item<double>();
+        samples *= group_->size();
+    }
     const double kl = per_row[0].item<double>(), non_score = per_row[2].item<double>(), scores = per_row[3].item<double>();
     if (!std::isfinite(s.policy_loss) || !std::isfinite(s.value_loss) || !std::isfinite(scores))
         throw TrainingError("step " + std::to_string(step + 1) + ": the loss is not finite");
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     Figures f;
     f.values = {kl, per_row[1].item<double>(), non_score, scores + non_score, scores, s.approxkl, s.policy_clipfrac,
-                s.policy_loss, s.value_loss, s.ratio, s.value_clipfrac, kl_.value, e.generation_seconds / seconds};
-    f.tokens = e.rollouts.mask.sum().item<double>();
+                s.policy_loss, s.value_loss, s.ratio, s.value_clipfrac, kl_.value, generation_seconds / seconds};
+    f.tokens = tokens;
     f.grad_norm = s.grad_norm;
-    kl_.update(kl, config_.batch_size);
+    kl_.update(kl, samples);
 
-    if ((step + 1) % p.sample_every == 0) {  // a few prompts with their responses and scores
+    if (!samples_file.empty() && (step + 1) % p.sample_every == 0) {  // a few prompts with their responses and scores
         std::ofstream out(samples_file, std::ios::app | std::ios::binary);
         for (std::size_t b = 0; b < std::min<std::size_t>(4, batch.rows.size()); ++b) {
             const auto row = static_cast<std::int64_t>(b);

@@ -24,8 +24,8 @@ namespace amalgam {
 class PpoStage {
 public:
     /** Loads the reward adapter as "reward" (refusing one without a score head) and makes a
-     *  fresh value head. */
-    PpoStage(const TrainConfig& config, TransformerModel& model);
+     *  fresh value head. Over a group, this rank's steps are its share of each global step. */
+    PpoStage(const TrainConfig& config, TransformerModel& model, ProcessGroup* group = nullptr);
 
     /** The prompts of the data as the template puts them before a response, into `examples`;
      *  those leaving no room for the longest response are skipped and counted. */
@@ -42,10 +42,11 @@ public:
         double tokens = 0, grad_norm = 0;
     };
     /** One step over a batch of prompts: rollouts, scores, advantages, PPO epochs; a few samples
-     *  into `samples_file` when the step is a sampling one. Throws TrainingError where a loss is
-     *  not finite. */
-    Figures step(const MicroBatch& batch, std::int64_t step, double lr, AdamW& optimizer, const Tokenizer& tokenizer,
-                 const std::filesystem::path& samples_file);
+     *  into `samples_file` (none where it is empty) when the step is a sampling one. Over a
+     *  group, `batch` is this rank's, `rows_by_rank` every rank's prompt count, and the figures
+     *  are those of all the prompts. Throws TrainingError where a loss is not finite. */
+    Figures step(const MicroBatch& batch, const std::vector<std::int64_t>& rows_by_rank, std::int64_t step, double lr, AdamW& optimizer,
+                 const Tokenizer& tokenizer, const std::filesystem::path& samples_file);
 
     /** Checkpointed beside the adapter: the value head, and the KL coefficient. */
     ExtraTensors value_head_tensors() const;
@@ -55,8 +56,12 @@ public:
     static const char* const kValueHeadFile;
 
 private:
+    /** A seed of this step's for this rank: rank 0's is one process's. */
+    std::uint64_t rank_seed(std::uint64_t step_seed, std::uint64_t purpose) const;
+
     const TrainConfig& config_;
     TransformerModel& model_;
+    ProcessGroup* group_;
     ScalarHead value_head_;
     ppo::KlController kl_;
     std::vector<std::string> prompt_texts_;

@@ -73,8 +73,6 @@ public:
     Run(const TrainConfig& config, const TrainOptions& options) : config_(config), options_(options) {}
 
     TrainSummary go() {
-        if (world() > 1 && config_.stage == Stage::Ppo)
-            throw std::runtime_error("PPO runs in one process for now; start it without torchrun or srun, or with --dist off");
         load_model_and_data();  // every input checked before the run folder is touched
         // What the ranks decide from the run folder, they decide before rank 0 writes to it.
         const bool reference_stored = fs::exists(reference_file());
@@ -103,8 +101,8 @@ private:
     int world() const { return options_.group ? options_.group->size() : 1; }
     /** Whether this process writes the run folder: rank 0 of a group, or the only process. */
     bool writes() const { return rank() == 0; }
-    /** Micro-batches a step takes, over all ranks. */
-    std::int64_t micro_per_step() const { return config_.grad_accum * world(); }
+    /** Micro-batches a step takes, over all ranks (PPO's accumulation is within its batch). */
+    std::int64_t micro_per_step() const { return (config_.stage == Stage::Ppo ? 1 : config_.grad_accum) * world(); }
 
     static std::string host_name() {
         char name[256] = {};
@@ -166,7 +164,7 @@ private:
             model_->load_adapter(config_.adapter);
             model_->merge_and_unload();  // the starting point: base and SFT adapter as one model
         }
-        if (config_.stage == Stage::Ppo) ppo_.emplace(config_, *model_);  // the reward model, checked before anything is generated
+        if (config_.stage == Stage::Ppo) ppo_.emplace(config_, *model_, options_.group);  // the reward model, checked before anything is generated
         tokenizer_ = load_tokenizer(config_.model);
         const ModelConfig& mc = model_->config();
         // SFT and DPO texts end with the end-of-text token, so that the policy learns to stop. The
@@ -266,8 +264,8 @@ private:
         if (!options_.group) {
             reference_ = reference_logps(*model_, examples_, config_.batch_size, pad_id_);
         } else {
-            const std::size_t rows = examples_.size(), share = (rows + static_cast<std::size_t>(world()) - 1) / static_cast<std::size_t>(world());
-            const std::size_t begin = std::min(rows, share * static_cast<std::size_t>(rank())), end = std::min(rows, begin + share);
+            const std::size_t rows = examples_.size();
+            const auto [begin, end] = rank_share(rows, options_.group);
             const std::vector<TrainExample> mine(examples_.begin() + static_cast<std::ptrdiff_t>(begin), examples_.begin() + static_cast<std::ptrdiff_t>(end));
             const auto n = static_cast<std::int64_t>(rows);
             const auto options = at::TensorOptions().dtype(at::kFloat).device(options_.device);
@@ -305,25 +303,33 @@ private:
         return n;
     }
 
-    /** One PPO step over the next batch of prompts. */
+    /** One PPO step over the next batch of prompts on each rank: rank r takes micro-batch r of the step. */
     void ppo_step() {
         const auto start = std::chrono::steady_clock::now();
         const double lr = learning_rate(config_.optimizer, state_.step, total_steps_);
+        std::vector<std::int64_t> rows_by_rank;
+        for (int r = 0; r < world(); ++r) rows_by_rank.push_back(static_cast<std::int64_t>(micro_batch(state_.micro_batches + r).rows.size()));
         PpoStage::Figures f;
         try {
-            f = ppo_->step(micro_batch(state_.micro_batches), state_.step, lr, *optimizer_, *tokenizer_, options_.run_dir / "samples.jsonl");
+            f = ppo_->step(micro_batch(state_.micro_batches + rank()), rows_by_rank, state_.step, lr, *optimizer_, *tokenizer_,
+                           writes() ? options_.run_dir / "samples.jsonl" : fs::path());
         } catch (const TrainingError& e) {
             const std::string last = resumed_or_saved_.empty() ? "none was written yet" : "the last good one is " + resumed_or_saved_;
             throw TrainingError(std::string(e.what()) + "; the run stopped without saving this step (" + last + ")");
         }
         for (std::size_t m = 0; m < names_.size(); ++m) window_.metrics[m] += f.values[m];
         stopping_ = stop_requested();
+        if (options_.group) {  // a rank asked to stop stops them all at this step
+            at::Tensor stops = at::full({1}, stopping_ ? 1.0 : 0.0, at::kDouble);
+            options_.group->sum({stops});
+            stopping_ = stops.item<double>() > 0;
+        }
         window_.units += 1;
         window_.tokens += f.tokens;
         window_.grad_norm = f.grad_norm;
         last_lr_ = lr;
         state_.step += 1;
-        state_.micro_batches += 1;
+        state_.micro_batches += world();
         window_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 
@@ -412,7 +418,8 @@ private:
         EvalRequest request;
         request.data_dir = config_.eval_data;
         NoProgress quiet;
-        const ordered_json results = run_evaluation(*model_, *tokenizer_, request, quiet);
+        const ordered_json results = run_evaluation(*model_, *tokenizer_, request, quiet, options_.group);
+        if (!writes()) return;
         const fs::path dir = options_.run_dir / "evals" / ("step-" + std::to_string(state_.step));
         fs::create_directories(dir);
         write_file_atomically(dir / "results.json", results.dump(2) + "\n");

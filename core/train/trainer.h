@@ -59,7 +59,10 @@ struct TrainSummary {
  *  the end, adapter/. The same config and data give the same adapter bytes (on one device and
  *  thread count), however often the run is stopped and resumed. Over a process group of N ranks
  *  a step takes batch_size x grad_accum x N rows, in the order one process would take them,
- *  and its loss is normalised by their global count: the run of one process with grad_accum x N. */
+ *  and its loss is normalised by their global count: the run of one process with grad_accum x N.
+ *  A PPO step takes N batches of prompts, one a rank, each rank sampling its own rollouts; the
+ *  whitening, the KL controller and every figure are over all of them, and each PPO update
+ *  step sums the ranks' gradients. */
 TrainSummary train(const TrainConfig& config, const TrainOptions& options);
 
 }  // namespace amalgam

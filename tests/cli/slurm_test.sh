@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # amalgam-cli submit on a one-node Slurm cluster this test starts (slurmctld, slurmd, munge on
 # localhost, 2 CPUs): a 2-task CPU SFT runs to the end with the adapter of the same run started
-# by torchrun's variables, and a job requeued in its middle resumes and ends on the same bytes
-# as a run never stopped. Skips (77), saying why, where there is no Slurm or no root to start it.
+# by torchrun's variables, a job requeued in its middle resumes and ends on the same bytes as a
+# run never stopped, `runs` follows the jobs' states and `cancel` cancels one. Skips (77),
+# saying why, where there is no Slurm or no root to start it.
 set -euo pipefail
 cli=$1
 src=$2
@@ -87,11 +88,19 @@ wait_for_end() {  # job
 same_adapter() { cmp -s "$1/adapter/adapter_model.safetensors" "$2/adapter/adapter_model.safetensors" || fail "$1 and $2 differ"; }
 export OMP_NUM_THREADS=1
 
-# A 2-task job to its end: the adapter of the same run started by torchrun.
-"$cli" submit short.yaml --out slurm --tasks-per-node 2 > submitted.txt || fail "$(cat submitted.txt)"
+state_of() {  # run: what `runs` says launched it
+  "$cli" runs --workspace ws.amalgam --format csv | awk -F, -v run="$1" '$1 == run { print $9 }'
+}
+
+# A 2-task job to its end: the adapter of the same run started by torchrun. The workspace
+# records it when it is submitted, and `runs` follows its state.
+"$cli" submit short.yaml --out slurm --tasks-per-node 2 --workspace ws.amalgam > submitted.txt || fail "$(cat submitted.txt)"
 job=$(job_of submitted.txt)
 [ -n "$job" ] || fail "no job id: $(cat submitted.txt)"
+[ "$(cat slurm/slurm_job)" = "$job" ] || fail "the job id in the run folder: $(ls slurm)"
+state_of slurm | grep -Eqx "Slurm job $job: (pending|running|completed)" || fail "runs: $(state_of slurm)"
 wait_for_end "$job"
+[ "$(state_of slurm)" = "Slurm job $job: completed" ] || fail "runs after the end: $(state_of slurm)"
 grep -q "trained 6 steps" slurm/slurm-"$job".out || fail "$(cat slurm/slurm-*.out)"
 grep -q "\"slurm_job\": \"$job\"" slurm/run.json || fail "$(cat slurm/run.json)"
 grep -q '"launcher": "slurm"' slurm/run.json || fail "$(cat slurm/run.json)"
@@ -113,4 +122,19 @@ grep -q "stopped at step [0-9]* of 300 when asked (checkpointed)" requeued/slurm
 grep -q "trained 300 steps" requeued/slurm-"$job".out || fail "not resumed: $(cat requeued/slurm-*.out)"
 direct long.yaml straight
 same_adapter requeued straight
+
+# Cancelled: scancel through the run folder; the ranks stop checkpointed and the job is cancelled.
+"$cli" submit long.yaml --out cancelled --tasks-per-node 2 --workspace ws.amalgam > submitted.txt || fail "$(cat submitted.txt)"
+job=$(job_of submitted.txt)
+for _ in $(seq 600); do [ "$(cat cancelled/metrics.jsonl 2> /dev/null | wc -l)" -ge 5 ] && break; sleep 0.1; done
+[ "$(state_of cancelled)" = "Slurm job $job: running" ] || fail "runs while it runs: $(state_of cancelled)"
+"$cli" cancel cancelled | grep -qx "cancelled Slurm job $job (cancelled)" || fail "cancel"
+wait_for_end "$job"
+[ "$(state_of cancelled)" = "Slurm job $job: cancelled" ] || fail "runs after scancel: $(state_of cancelled)"
+ls cancelled/checkpoints | grep -q '^step-' || fail "no checkpoint at the cancel: $(cat cancelled/slurm-*.out)"
+set +e
+"$cli" cancel base 2> err.txt
+status=$?
+set -e
+[ $status -eq 1 ] && grep -q "base: no Slurm job started this run" err.txt || fail "cancel of a folder no job started: $(cat err.txt)"
 echo "slurm: checked"

@@ -281,9 +281,9 @@ TEST(Workspace, MigratingReadsARunsModelStepsAndTemplateOnceFromItsConfig) {
         run.label = run.dir = "epochs";
         run.config = "stage: sft\nmodel: /m\nepochs: 2\n";
         w.runs().add(run);
-        // Back to version 5, whose runs kept these in their YAML alone.
+        // Back to version 5, whose runs kept these in their YAML alone (and had no cluster job).
         w.db().exec("ALTER TABLE runs DROP COLUMN model; ALTER TABLE runs DROP COLUMN max_steps; ALTER TABLE runs DROP COLUMN template; "
-                    "PRAGMA user_version = 5");
+                    "ALTER TABLE runs DROP COLUMN cluster_job; PRAGMA user_version = 5");
     }
     Workspace w(dir / "ws.amalgam");
     const auto runs = w.runs().all();
@@ -293,6 +293,7 @@ TEST(Workspace, MigratingReadsARunsModelStepsAndTemplateOnceFromItsConfig) {
     EXPECT_EQ(runs[0].prompt_template, "Q: {prompt}\nA: {response}");
     EXPECT_EQ(runs[1].model, "/m");
     EXPECT_EQ(runs[1].max_steps, std::nullopt);
+    EXPECT_EQ(runs[0].cluster_job, "") << "a run of this machine";
 }
 
 TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
@@ -348,8 +349,14 @@ TEST(Workspace, RunsKeepTheirLineageAndEvaluationsTheirRun) {
         EXPECT_EQ(again.id, recorded);
         EXPECT_EQ(again.label, "dpo-1");
         EXPECT_EQ(again.data_sha256, "def");
+        cli.cluster_job = "812";  // submitted to Slurm: the record takes the job, and keeps it
+        EXPECT_EQ(w.runs().record(cli).cluster_job, "812");
+        cli.cluster_job.clear();
+        EXPECT_EQ(w.runs().record(cli).cluster_job, "812");
         cli.dir = "/runs/sft-1";
         EXPECT_EQ(w.runs().record(cli).data_sha256, "abc") << "a job's run is left as it is";
+        w.runs().set_cluster_job(w.runs().all().front().id, "913");
+        EXPECT_EQ(w.runs().all().front().cluster_job, "913") << "a job's run submitted to Slurm";
     }
     Workspace w(dir / "ws.amalgam");
     const auto runs = w.runs().all();

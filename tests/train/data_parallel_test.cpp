@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cmath>
 #include <functional>
@@ -18,8 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/dist/launch_env.h"
+#include "core/dist/process_group.h"
 #include "core/model/tensor_convert.h"
 #include "core/model_io/safetensors.h"
+#include "core/train/ppo_math.h"
 #include "core/util/sha256.h"
 #include "test_support.h"
 
@@ -80,23 +83,11 @@ std::vector<int> run_ranks(const fs::path& dir, const std::vector<std::string>& 
     return status;
 }
 
-class DataParallel : public ::testing::TestWithParam<const char*> {
+/** A folder with a tiny random Llama in base/, and what runs there leave. */
+class Ranks : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_EQ(run_ranks(dir_.path(), {"model", "init", "--arch", "llama", "--out", "base", "--seed", "3"}, 1), std::vector<int>{0});
-    }
-
-    /** A config of `stage` whose step takes batch 2 x `grad_accum` rows on each rank. */
-    std::string config(const std::string& name, int grad_accum, int steps) const {
-        const std::string stage = GetParam();
-        const fs::path data = test::examples_dir() / (stage == "sft" ? "sft.jsonl" : "pairwise.jsonl");
-        std::string text = "stage: " + stage + "\nmodel: base\ndata: " + data.string() + "\neval_data: " + data.string() +
-                           "\nlora: {r: 4, alpha: 8, dropout: 0.1}\noptimizer: {lr: 2.0e-3}\nbatch_size: 2\nmax_length: 96\n" +
-                           "log_every: 1\neval_every: 2\nsave_every: 2\nmax_steps: " + std::to_string(steps) +
-                           "\ngrad_accum: " + std::to_string(grad_accum) + "\n";
-        if (stage == "dpo") text += "dpo: {beta: 0.1, precompute_reference: true}\n";
-        dir_.write(name, text);
-        return name;
     }
 
     std::vector<nlohmann::json> metrics(const std::string& run) const {
@@ -115,7 +106,38 @@ protected:
 
     std::string log(int rank) const { return test::read_text(dir_.path() / ("rank-" + std::to_string(rank) + ".log")); }
 
+    /** The lines of two runs' metrics.jsonl, equal apart from timing. */
+    void expect_same_lines(const std::string& run, const std::string& other) const {
+        const auto a = metrics(run), b = metrics(other);
+        ASSERT_EQ(a.size(), b.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            nlohmann::json x = a[i], y = b[i];
+            for (const char* timing : {"tokens_per_s", "reduce_share", "generation_share"}) {
+                x.erase(timing);
+                y.erase(timing);
+            }
+            EXPECT_EQ(x, y) << "line " << i;
+        }
+    }
+
     test::TempDir dir_;
+};
+
+class DataParallel : public Ranks, public ::testing::WithParamInterface<const char*> {
+protected:
+
+    /** A config of `stage` whose step takes batch 2 x `grad_accum` rows on each rank. */
+    std::string config(const std::string& name, int grad_accum, int steps) const {
+        const std::string stage = GetParam();
+        const fs::path data = test::examples_dir() / (stage == "sft" ? "sft.jsonl" : "pairwise.jsonl");
+        std::string text = "stage: " + stage + "\nmodel: base\ndata: " + data.string() + "\neval_data: " + data.string() +
+                           "\nlora: {r: 4, alpha: 8, dropout: 0.1}\noptimizer: {lr: 2.0e-3}\nbatch_size: 2\nmax_length: 96\n" +
+                           "log_every: 1\neval_every: 2\nsave_every: 2\nmax_steps: " + std::to_string(steps) +
+                           "\ngrad_accum: " + std::to_string(grad_accum) + "\n";
+        if (stage == "dpo") text += "dpo: {beta: 0.1, precompute_reference: true}\n";
+        dir_.write(name, text);
+        return name;
+    }
 };
 
 TEST_P(DataParallel, TwoRanksEqualOneProcessAccumulatingTwiceAsMany) {
@@ -154,16 +176,7 @@ TEST_P(DataParallel, AStoppedRunResumesToTheBytesOfOneThatNeverStopped) {
     ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "stopped", "--resume"}, 2), (std::vector<int>{0, 0})) << log(0);
     const fs::path weights = fs::path("adapter") / "adapter_model.safetensors";
     EXPECT_EQ(file_sha256((dir_.path() / "stopped" / weights).string()), file_sha256((dir_.path() / "straight" / weights).string()));
-    const auto stopped = metrics("stopped"), straight = metrics("straight");
-    ASSERT_EQ(stopped.size(), straight.size());
-    for (std::size_t i = 0; i < stopped.size(); ++i) {
-        nlohmann::json x = stopped[i], y = straight[i];
-        for (const char* timing : {"tokens_per_s", "reduce_share"}) {
-            x.erase(timing);
-            y.erase(timing);
-        }
-        EXPECT_EQ(x, y) << "line " << i;
-    }
+    expect_same_lines("stopped", "straight");
 
     // The data cursor is global: one process takes up the two ranks' run where they stopped.
     ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "other", "--max-steps", "2"}, 2), (std::vector<int>{0, 0})) << log(0);
@@ -198,6 +211,117 @@ TEST_P(DataParallel, ARankAskedToStopStopsEveryRankAtTheSameStepCheckpointed) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStage, DataParallel, ::testing::Values("sft", "rm", "dpo"));
+
+/** PPO over two ranks against a reward model trained here; its suites are the example folder's. */
+class DataParallelPpo : public Ranks {
+protected:
+    std::string config() {
+        const std::string pairs = (test::examples_dir() / "pairwise.jsonl").string();
+        dir_.write("rm.yaml", "stage: rm\nmodel: base\ndata: " + pairs + "\nlora: {r: 4, alpha: 8}\noptimizer: {lr: 2.0e-3}\nbatch_size: 4\nmax_steps: 3\n");
+        EXPECT_EQ(run_ranks(dir_.path(), {"train", "rm.yaml", "--out", "rm"}, 1), std::vector<int>{0}) << log(0);
+        // 12 prompts in batches of 5: the ranks' batches differ in size at each epoch's end.
+        dir_.write("ppo.yaml", "stage: ppo\nmodel: base\nreward: rm/adapter\ndata: " + pairs + "\neval_data: " + test::examples_dir().string() +
+                                   "\nlora: {r: 4, alpha: 8, dropout: 0.1}\noptimizer: {lr: 1.0e-3}\nbatch_size: 5\nmax_length: 96\n" +
+                                   "ppo: {ppo_epochs: 2, mini_batch: 1, new_tokens: [3, 6], sample_every: 1}\ngrad_accum: 2\n" +
+                                   "log_every: 1\neval_every: 3\nsave_every: 2\nmax_steps: 4\n");
+        return "ppo.yaml";
+    }
+};
+
+TEST_F(DataParallelPpo, KilledAndResumedItEndsOnTheBytesOfARunNeverStopped) {
+    const std::string cfg = config();
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "straight"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+    // SIGKILL to both ranks once the step-2 checkpoint is there: whatever they wrote after it is written again.
+    const fs::path checkpoint = dir_.path() / "killed" / "checkpoints" / "step-2";
+    const auto killed = run_ranks(dir_.path(), {"train", cfg, "--out", "killed"}, 2, [&](const std::vector<pid_t>& ranks) {
+        while (!fs::exists(checkpoint)) ::usleep(2000);
+        for (pid_t rank : ranks) ::kill(rank, SIGKILL);
+    });
+    ASSERT_EQ(killed, (std::vector<int>{128 + SIGKILL, 128 + SIGKILL}));
+    ASSERT_FALSE(fs::exists(dir_.path() / "killed" / "adapter"));
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "killed", "--resume"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+    for (const char* file : {"adapter_model.safetensors", "value_head.safetensors"})
+        EXPECT_EQ(file_sha256((dir_.path() / "killed" / "adapter" / file).string()), file_sha256((dir_.path() / "straight" / "adapter" / file).string()))
+            << file;
+    expect_same_lines("killed", "straight");
+    EXPECT_EQ(test::read_text(dir_.path() / "killed" / "samples.jsonl"), test::read_text(dir_.path() / "straight" / "samples.jsonl"));
+
+    const auto lines = metrics("straight");
+    ASSERT_EQ(lines.size(), 6u) << "four steps and two evaluations";
+    EXPECT_GT(lines[0]["generation_share"].get<double>(), 0.0);
+    EXPECT_LT(lines[0]["generation_share"].get<double>(), 1.0);
+    // Rank 0 wrote the samples, up to four a step from its own batch (the global batch's first
+    // prompts): 5, 2, 5 and 5 prompts in its four batches.
+    const std::string samples = test::read_text(dir_.path() / "straight" / "samples.jsonl");
+    EXPECT_EQ(std::count(samples.begin(), samples.end(), '\n'), 4 + 2 + 4 + 4);
+    // The evaluation while training is sharded and gathered: every item of every suite.
+    const auto results = nlohmann::json::parse(test::read_text(dir_.path() / "straight" / "evals" / "step-4" / "results.json"));
+    EXPECT_EQ(results["counts"]["winobias_pairs"], 8);
+    EXPECT_EQ(results["counts"]["winogrande"], 8);
+    EXPECT_EQ(results["counts"]["winogender"], 36);
+    EXPECT_EQ(results["items"]["winogender"].size(), 36u);
+}
+
+TEST(DataParallelPpoMath, WhiteningOverTwoRanksIsWhiteningOfTheirRowsTogether) {
+    const int port = free_port();
+    std::vector<pid_t> children;
+    for (int rank = 0; rank < 2; ++rank) {
+        const pid_t child = ::fork();
+        if (child == 0) {  // everything of libtorch's happens in the ranks, none before the fork
+            at::manual_seed(7);
+            const at::Tensor x = at::randn({4, 6}, at::kDouble), mask = (at::rand({4, 6}, at::kDouble) > 0.3).to(at::kDouble);
+            const at::Tensor together = ppo::masked_whiten(x, mask);
+            const auto group = ProcessGroup::join(LaunchEnv{rank, 2, rank, "127.0.0.1", port, "torchrun"}, std::chrono::seconds(30));
+            const at::Tensor mine = ppo::masked_whiten(x.slice(0, 2 * rank, 2 * rank + 2), mask.slice(0, 2 * rank, 2 * rank + 2), group.get());
+            const at::Tensor alone = ppo::masked_whiten(x.slice(0, 2 * rank, 2 * rank + 2), mask.slice(0, 2 * rank, 2 * rank + 2));
+            const at::Tensor rows = mask.slice(0, 2 * rank, 2 * rank + 2);
+            const bool global = ((mine - together.slice(0, 2 * rank, 2 * rank + 2)) * rows).abs().max().item<double>() < 1e-12;
+            const bool differs = ((alone - mine) * rows).abs().max().item<double>() > 1e-3;  // the halves alone whiten otherwise
+            group->barrier();
+            ::_exit(global && differs ? 0 : 1);
+        }
+        children.push_back(child);
+    }
+    for (pid_t child : children) {
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+    }
+}
+
+/** amalgam-cli eval of base/ on the example suites as `ranks` processes, into `out`. */
+class DataParallelEval : public Ranks {
+protected:
+    nlohmann::json eval(const std::string& out, int ranks, const std::string& limit) {
+        std::vector<std::string> args = {"eval", "base", "--data", test::examples_dir().string(), "--out", out, "--batch", "3"};
+        if (!limit.empty()) args.insert(args.end(), {"--limit", limit});
+        EXPECT_EQ(run_ranks(dir_.path(), args, ranks), std::vector<int>(static_cast<std::size_t>(ranks), 0)) << log(0) << log(1);
+        return nlohmann::json::parse(test::read_text(dir_.path() / out));
+    }
+
+    /** The same items in the same order: texts equal, numbers within 1e-6. */
+    static void expect_close(const nlohmann::json& a, const nlohmann::json& b, const std::string& where) {
+        if (a.is_number() && b.is_number()) {
+            EXPECT_NEAR(a.get<double>(), b.get<double>(), 1e-6 * std::max(1.0, std::abs(a.get<double>()))) << where;
+        } else if (a.is_structured() && b.is_structured() && a.type() == b.type() && a.size() == b.size()) {
+            for (auto x = a.begin(), y = b.begin(); x != a.end(); ++x, ++y)
+                expect_close(*x, *y, where + "/" + (a.is_object() ? x.key() : std::to_string(std::distance(a.begin(), x))));
+        } else {
+            EXPECT_EQ(a, b) << where;
+        }
+    }
+};
+
+TEST_F(DataParallelEval, RanksScoreTheirSharesAndRankZeroWritesOneProcesssResults) {
+    for (const auto& [ranks, limit] : std::vector<std::pair<int, std::string>>{{2, ""}, {2, "7"}, {3, "2"}}) {
+        SCOPED_TRACE(std::to_string(ranks) + " ranks, limit '" + limit + "'");
+        const nlohmann::json one = eval("one.json", 1, limit), many = eval("many.json", ranks, limit);
+        EXPECT_EQ(one["counts"], many["counts"]);
+        expect_close(one["metrics"], many["metrics"], "metrics");
+        expect_close(one["items"], many["items"], "items");
+        EXPECT_EQ(one["items"]["winobias"].size(), limit.empty() ? 8u : std::stoul(limit));
+    }
+}
 
 TEST(DataParallelRendezvous, ARankThatNeverArrivesIsNamedAndNothingIsWritten) {
     test::TempDir dir;

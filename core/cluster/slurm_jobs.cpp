@@ -1,0 +1,100 @@
+#include "core/cluster/slurm_jobs.h"
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "core/contract/slurm_script.h"
+#include "core/util/atomic_file.h"
+
+namespace amalgam {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Answer {
+    int status = 0;
+    std::string text;  ///< stdout and stderr together, without the last line break
+};
+
+/** Runs a Slurm command (its words quoted for the shell) and reads what it prints. */
+Answer ask(const std::vector<std::string>& words) {
+    std::string command;
+    for (const auto& w : words) command += (command.empty() ? "" : " ") + shell_word(w);
+    command += " 2>&1";
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+    if (!pipe) throw std::runtime_error("cannot run " + words.front());
+    Answer answer;
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe.get())) answer.text += buffer;
+    answer.status = ::pclose(pipe.release());
+    while (!answer.text.empty() && (answer.text.back() == '\n' || answer.text.back() == '\r')) answer.text.pop_back();
+    return answer;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/** "ID|STATE" lines into `states` for the jobs asked about; "CANCELLED by 0" is "cancelled". */
+void read_states(const std::string& text, const std::vector<std::string>& jobs, std::map<std::string, std::string>& states) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        const auto bar = line.find('|');
+        if (bar == std::string::npos) continue;
+        const std::string job = line.substr(0, bar), state = line.substr(bar + 1, line.find(' ', bar) - bar - 1);
+        for (const auto& wanted : jobs)
+            if (wanted == job && !state.empty() && !states.count(job)) states[job] = lower(state);
+    }
+}
+
+std::string joined(const std::vector<std::string>& jobs) {
+    std::string list;
+    for (const auto& j : jobs) list += (list.empty() ? "" : ",") + j;
+    return list;
+}
+
+}  // namespace
+
+std::string submit_batch_script(const fs::path& script) {
+    const Answer a = ask({"sbatch", "--parsable", script.string()});
+    if (a.status != 0) throw std::runtime_error("sbatch refused " + script.string() + ": " + (a.text.empty() ? "no answer (is Slurm installed?)" : a.text));
+    return a.text.substr(0, a.text.find(';'));  // "ID" or "ID;CLUSTER"
+}
+
+std::map<std::string, std::string> slurm_job_states(const std::vector<std::string>& jobs) {
+    std::map<std::string, std::string> states;
+    if (jobs.empty()) return states;
+    // Every state the controller still holds (finished jobs stay a few minutes), then the accounting's.
+    if (const Answer a = ask({"squeue", "-h", "--me", "-t", "all", "-o", "%i|%T"}); a.status == 0) read_states(a.text, jobs, states);
+    std::vector<std::string> older;
+    for (const auto& j : jobs)
+        if (!states.count(j)) older.push_back(j);
+    if (!older.empty())
+        if (const Answer a = ask({"sacct", "-n", "-X", "-P", "-o", "JobID,State", "-j", joined(older)}); a.status == 0) read_states(a.text, older, states);
+    return states;
+}
+
+void cancel_slurm_job(const std::string& job) {
+    const Answer a = ask({"scancel", job});
+    if (a.status != 0) throw std::runtime_error("scancel " + job + ": " + (a.text.empty() ? "no answer (is Slurm installed?)" : a.text));
+}
+
+std::optional<std::string> slurm_job_of_run(const fs::path& run_dir) {
+    std::ifstream recorded(run_dir / "slurm_job");
+    if (std::string job; recorded && std::getline(recorded, job) && !job.empty()) return job;
+    std::ifstream run_json(run_dir / "run.json");
+    if (!run_json) return std::nullopt;
+    const auto run = nlohmann::json::parse(run_json, nullptr, /*allow_exceptions=*/false);
+    if (run.is_object() && run.contains("slurm_job") && run["slurm_job"].is_string()) return run["slurm_job"].get<std::string>();
+    return std::nullopt;
+}
+
+void record_slurm_job(const fs::path& run_dir, const std::string& job) { write_file_atomically(run_dir / "slurm_job", job + "\n"); }
+
+}  // namespace amalgam
