@@ -1,5 +1,6 @@
 #include "core/contract/slurm_script.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace amalgam {
@@ -25,6 +26,60 @@ std::string shell_word(const std::string& text) {
 bool is_submission_file(const std::string& file_name) {
     return file_name == "job.sbatch" || file_name == "slurm_job" || (file_name.rfind("slurm-", 0) == 0 && file_name.size() > 10 &&
                                          file_name.compare(file_name.size() - 4, 4, ".out") == 0);
+}
+
+std::vector<std::string> submit_flags(const SlurmRequest& r) {
+    std::vector<std::string> flags;
+    const auto number = [&](const char* flag, int value, int default_value) {
+        if (value != default_value) flags.insert(flags.end(), {flag, std::to_string(value)});
+    };
+    const auto text = [&](const char* flag, const std::string& value) {
+        if (!value.empty()) flags.insert(flags.end(), {flag, value});
+    };
+    number("--nodes", r.nodes, 1);
+    number("--tasks-per-node", r.tasks_per_node, std::max(1, r.gpus_per_node));
+    number("--gpus-per-node", r.gpus_per_node, 0);
+    number("--cpus-per-task", r.cpus_per_task, 0);
+    text("--mem", r.mem);
+    text("--partition", r.partition);
+    text("--time", r.time);
+    text("--account", r.account);
+    for (const std::string& extra : r.sbatch_options) text("--sbatch-option", extra);
+    return flags;
+}
+
+nlohmann::json slurm_request_json(const SlurmRequest& r) {
+    return {{"nodes", r.nodes},         {"tasks_per_node", r.tasks_per_node}, {"gpus_per_node", r.gpus_per_node},
+            {"cpus_per_task", r.cpus_per_task}, {"mem", r.mem},           {"partition", r.partition},
+            {"time", r.time},           {"account", r.account},             {"sbatch_options", r.sbatch_options}};
+}
+
+SlurmRequest slurm_request_from_json(const nlohmann::json& j) {
+    if (!j.is_object()) throw std::invalid_argument("Slurm settings are not a JSON object");
+    SlurmRequest r;
+    try {
+        r.nodes = j.at("nodes").get<int>();
+        r.tasks_per_node = j.at("tasks_per_node").get<int>();
+        r.gpus_per_node = j.at("gpus_per_node").get<int>();
+        r.cpus_per_task = j.at("cpus_per_task").get<int>();
+        r.mem = j.at("mem").get<std::string>();
+        r.partition = j.at("partition").get<std::string>();
+        r.time = j.at("time").get<std::string>();
+        r.account = j.at("account").get<std::string>();
+        r.sbatch_options = j.at("sbatch_options").get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw std::invalid_argument(std::string("Slurm settings: ") + e.what());
+    }
+    return r;
+}
+
+std::vector<std::string> submitted_train_arguments(const std::string& config, const std::string& run_dir, const SlurmRequest& request,
+                                                   Precision precision, const std::string& workspace) {
+    std::vector<std::string> train = {config, "--out", run_dir};
+    if (request.gpus_per_node > 0) train.insert(train.end(), {"--device", "cuda"});
+    if (precision != Precision::Auto) train.insert(train.end(), {"--dtype", to_string(precision)});
+    if (!workspace.empty()) train.insert(train.end(), {"--workspace", workspace});
+    return train;
 }
 
 std::string slurm_script(const SlurmRequest& r, const std::string& cli, const std::string& run_dir,

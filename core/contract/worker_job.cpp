@@ -25,7 +25,11 @@ json to_json(const EvaluateJob& j) {
     if (j.step) out["step"] = *j.step;
     return out;
 }
-json to_json(const TrainJob& j) { return {{"config", j.config}, {"out", j.out}, {"device", j.device.name()}, {"dtype", to_string(j.precision)}}; }
+json to_json(const TrainJob& j) {
+    json out = {{"config", j.config}, {"out", j.out}, {"device", j.device.name()}, {"dtype", to_string(j.precision)}};
+    if (j.slurm) out["slurm"] = slurm_request_json(*j.slurm);
+    return out;
+}
 json to_json(const MergeJob& j) { return {{"model", j.model}, {"adapter", j.adapter}, {"out", j.out}}; }
 json to_json(const GenerateJob& j) {
     return {{"model", j.model}, {"adapter", j.adapter}, {"data", j.data}, {"template", j.prompt_template},
@@ -73,7 +77,11 @@ WorkerJob worker_job(JobKind kind, const json& options) {
                                f.device(),               f.precision(),           f.optional_text("adapter"),
                                f.optional_text("label"), f.optional_text("suite"), f.integer("limit").value_or(0),
                                f.integer("run"),         f.integer("step")};
-        case JobKind::Train: return TrainJob{f.text("config"), f.text("out"), f.device(), f.precision()};
+        case JobKind::Train: {
+            TrainJob train{f.text("config"), f.text("out"), f.device(), f.precision()};
+            if (options.contains("slurm")) train.slurm = slurm_request_from_json(options["slurm"]);
+            return train;
+        }
         case JobKind::Merge: return MergeJob{f.text("model"), f.text("adapter"), f.text("out")};
         case JobKind::Generate:
             return GenerateJob{f.text("model"), f.text("adapter"), f.text("data"), f.text("template"), f.text("out"), f.device(), f.precision()};
@@ -114,8 +122,10 @@ std::vector<std::string> worker_arguments(const WorkerJob& job, const std::strin
             return with(with(out, on(j.device, j.precision)), store);
         }
         case JobKind::Train: {
-            // Always --resume: a job queued again after a crash or a cancel continues its run.
+            // Always --resume: a job queued again after a crash or a cancel continues its run. On
+            // Slurm the worker submits the run (whose script resumes) and follows the job to its end.
             const auto& j = std::get<TrainJob>(job);
+            if (j.slurm) return with(with({"submit", j.config, "--out", j.out, "--dtype", to_string(j.precision), "--wait"}, submit_flags(*j.slurm)), store);
             return with(with({"train", j.config, "--out", j.out, "--resume"}, on(j.device, j.precision)), store);
         }
         case JobKind::Merge: {

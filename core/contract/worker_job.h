@@ -11,6 +11,7 @@
 #include "core/contract/device.h"
 #include "core/contract/job_kind.h"
 #include "core/contract/precision.h"
+#include "core/contract/slurm_script.h"
 
 namespace amalgam {
 
@@ -43,6 +44,9 @@ struct TrainJob {
     std::string out;  ///< the run folder
     Device device;
     Precision precision = Precision::Auto;
+    /// Run as a Slurm job with these resources (the worker submits it and follows it to its
+    /// end); nullopt: on this machine.
+    std::optional<SlurmRequest> slurm = {};
 };
 
 struct MergeJob {

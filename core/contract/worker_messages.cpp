@@ -16,6 +16,8 @@ json to_json(const PlanMessage& m) {
 
 json to_json(const MetricsMessage& m) { return {{"metrics", m.values}}; }
 
+json to_json(const ClusterJobMessage& m) { return {{"cluster_job", {{"job", m.job}, {"state", m.state}}}}; }
+
 }  // namespace
 
 std::string worker_line(const WorkerMessage& message) {
@@ -34,6 +36,8 @@ std::optional<WorkerMessage> read_worker_line(std::string_view line) {
             return plan;
         }
         if (const auto m = j.find("metrics"); m != j.end() && m->is_object()) return MetricsMessage{*m};
+        if (const auto c = j.find("cluster_job"); c != j.end() && c->is_object())
+            return ClusterJobMessage{c->at("job").get<std::string>(), c->at("state").get<std::string>()};
     } catch (const nlohmann::json::exception&) {
         // a line shaped like a message but not one: the worker's log
     }

@@ -33,10 +33,17 @@ struct MetricsMessage {
     nlohmann::ordered_json values;
 };
 
+/** The state of the cluster job a worker follows, whenever it changes:
+ *  {"cluster_job": {"job", "state"}}, the state in Slurm's words, lower case. */
+struct ClusterJobMessage {
+    std::string job;
+    std::string state;
+};
+
 /** What an amalgam-cli worker tells the workbench on stdout, one JSON object a line. Both
  *  sides use this code: the worker writes with worker_line, the job queue reads with
  *  read_worker_line; a line that is none of these is the worker's log. */
-using WorkerMessage = std::variant<ProgressMessage, PlanMessage, MetricsMessage>;
+using WorkerMessage = std::variant<ProgressMessage, PlanMessage, MetricsMessage, ClusterJobMessage>;
 
 /** The message as one line of JSON, without the line break. */
 std::string worker_line(const WorkerMessage& message);

@@ -2,7 +2,8 @@
 # amalgam-cli submit on a one-node Slurm cluster this test starts (slurmctld, slurmd, munge on
 # localhost, 2 CPUs): a 2-task CPU SFT runs to the end with the adapter of the same run started
 # by torchrun's variables, a job requeued in its middle resumes and ends on the same bytes as a
-# run never stopped, `runs` follows the jobs' states and `cancel` cancels one. Skips (77),
+# run never stopped, `runs` follows the jobs' states, `cancel` cancels one, and `submit --wait`
+# follows one and cancels it when it is stopped. Skips (77),
 # saying why, where there is no Slurm or no root to start it.
 set -euo pipefail
 cli=$1
@@ -132,6 +133,18 @@ for _ in $(seq 600); do [ "$(cat cancelled/metrics.jsonl 2> /dev/null | wc -l)" 
 wait_for_end "$job"
 [ "$(state_of cancelled)" = "Slurm job $job: cancelled" ] || fail "runs after scancel: $(state_of cancelled)"
 ls cancelled/checkpoints | grep -q '^step-' || fail "no checkpoint at the cancel: $(cat cancelled/slurm-*.out)"
+# Followed with --wait (as the workbench does): the states and steps as JSON lines; SIGTERM to
+# the follower (the workbench's Cancel) cancels the job.
+AMALGAM_SLURM_POLL_SECONDS=0.2 "$cli" submit long.yaml --out waited --tasks-per-node 2 --wait --progress json > waited.jsonl 2> waited.err &
+follower=$!
+for _ in $(seq 600); do [ "$(grep -c '"metrics"' waited.jsonl)" -ge 3 ] && break; sleep 0.1; done
+job=$(cat waited/slurm_job)
+grep -qxF "{\"cluster_job\":{\"job\":\"$job\",\"state\":\"running\"}}" waited.jsonl || fail "--wait: $(cat waited.jsonl waited.err)"
+kill -TERM "$follower"
+if wait "$follower"; then fail "a cancelled job's follower ended well"; fi
+grep -qF "Slurm job $job ended cancelled: see $work/waited/slurm-$job.out" waited.err || fail "$(cat waited.err)"
+[ "$(squeue -h -t all -j "$job" -o %T)" = CANCELLED ] || fail "not cancelled: $(squeue -t all -j "$job")"
+
 set +e
 "$cli" cancel base 2> err.txt
 status=$?

@@ -41,4 +41,28 @@ grep -qF "sbatch refused $work/runs/other/job.sbatch: sbatch: error: invalid par
 SLURM_JOB_ID=4242 "$cli" train sft.yaml --out runs/sft --resume 2> train.log || fail "$(cat train.log)"
 grep -q '"slurm_job": "4242"' runs/sft/run.json || fail "$(cat runs/sft/run.json)"
 [ -d runs/sft/adapter ] || fail "no adapter"
+# --wait on a stand-in cluster (tests/slurm_standin: its sbatch runs the script in the
+# background): the job's states, each metrics line and the steps as JSON lines, exit 0 at the end.
+export STANDIN_SLURM_JOBS=$work/jobs AMALGAM_SLURM_POLL_SECONDS=0.1
+mkdir "$STANDIN_SLURM_JOBS"
+standin="$src/tests/slurm_standin"
+printf 'stage: sft\nmodel: %s/base\ndata: %s/resources/examples/sft.jsonl\nmax_steps: 3\nbatch_size: 2\nmax_length: 64\nlog_every: 1\n' "$work" "$src" > three.yaml
+PATH="$standin:$PATH" "$cli" submit three.yaml --out runs/waited --wait --progress json --workspace ws.amalgam > waited.jsonl 2> waited.err \
+  || fail "--wait: $(cat waited.err)"
+job=$(cat runs/waited/slurm_job)
+grep -qxF "{\"cluster_job\":{\"job\":\"$job\",\"state\":\"running\"}}" waited.jsonl || fail "no running state: $(cat waited.jsonl)"
+grep -qxF "{\"cluster_job\":{\"job\":\"$job\",\"state\":\"completed\"}}" waited.jsonl || fail "no end: $(cat waited.jsonl)"
+[ "$(grep -c '^{"metrics":{"step":' waited.jsonl)" -eq 3 ] || fail "three metrics lines: $(cat waited.jsonl)"
+grep -qxF '{"progress":{"stage":"train","done":3,"total":3}}' waited.jsonl || fail "steps: $(cat waited.jsonl)"
+[ -d runs/waited/adapter ] || fail "no adapter"
+"$cli" runs --workspace ws.amalgam --format csv | grep -q ",Slurm job $job: completed," || fail "$("$cli" runs --workspace ws.amalgam)"
+
+# A job that is still running is followed, not submitted again; one that failed says where its output is.
+echo RUNNING > "$STANDIN_SLURM_JOBS/6000"
+mkdir -p runs/attached && echo 6000 > runs/attached/slurm_job
+(sleep 1; echo FAILED > "$STANDIN_SLURM_JOBS/6000") &
+if PATH="$standin:$PATH" "$cli" submit three.yaml --out runs/attached --wait 2> attached.err; then fail "a failed job passed"; fi
+grep -qxF "Slurm job 6000: running" attached.err || fail "not followed: $(cat attached.err)"
+grep -qF "Slurm job 6000 ended failed: see $work/runs/attached/slurm-6000.out" attached.err || fail "$(cat attached.err)"
+[ ! -e runs/attached/job.sbatch ] || fail "submitted again"
 echo "submit: checked"

@@ -19,6 +19,11 @@ TEST(WorkerJob, EveryKindReadsBackAndSpellsItsCommandLine) {
     evaluation.limit = 4;
     evaluation.run = 2;
     evaluation.step = 40;
+    SlurmRequest cluster;
+    cluster.nodes = 2;
+    cluster.gpus_per_node = cluster.tasks_per_node = 4;
+    cluster.partition = "gpu";
+    cluster.time = "12:00:00";
     const std::vector<std::pair<WorkerJob, std::string>> cases = {
         {MakeModelJob{"gpt2", "/models/tiny-gpt2"}, "model init --arch gpt2 --preset tiny --out /models/tiny-gpt2"},
         {CurateJob{"/w.recipe.yaml", "/curation"}, "curate /w.recipe.yaml --out /curation --workspace /w.amalgam --progress json"},
@@ -28,6 +33,9 @@ TEST(WorkerJob, EveryKindReadsBackAndSpellsItsCommandLine) {
          "eval /m --data /data --out /r.json --device cpu --dtype auto --workspace /w.amalgam --progress json"},
         {TrainJob{"/runs/sft-1.yaml", "/runs/sft-1", Device::parse("cuda"), Precision::Float32},
          "train /runs/sft-1.yaml --out /runs/sft-1 --resume --device cuda --dtype float32 --workspace /w.amalgam --progress json"},
+        {TrainJob{"/runs/sft-2.yaml", "/runs/sft-2", Device::parse("cuda"), Precision::BFloat16, cluster},
+         "submit /runs/sft-2.yaml --out /runs/sft-2 --dtype bfloat16 --wait --nodes 2 --gpus-per-node 4 --partition gpu --time 12:00:00 "
+         "--workspace /w.amalgam --progress json"},
         {MergeJob{"/m", "/a", "/merged"}, "model merge /m --adapter /a --out /merged"},
         {GenerateJob{"/m", "/a", "/p.jsonl", "Q: {prompt} A: {response}", "/answers.jsonl", Device{}, Precision::Auto},
          "generate /m --adapter /a --data /p.jsonl --template Q: {prompt} A: {response} --out /answers.jsonl --device cpu --dtype auto"},
@@ -60,6 +68,8 @@ TEST(WorkerJob, ReadsWhatEarlierBuildsStoredAndNamesWhatIsWrong) {
     EXPECT_EQ(error(JobKind::Merge, R"({"model":"/m","out":"/o"})"), "a job's 'adapter' is missing or not text");
     EXPECT_EQ(error(JobKind::Train, R"({"config":"/c","out":"/o","device":"gpu","dtype":"auto"})"), "unknown device 'gpu' (cpu or cuda)");
     EXPECT_EQ(error(JobKind::Curate, "[]"), "a job's options are not a JSON object");
+    EXPECT_NE(error(JobKind::Train, R"({"config":"/c","out":"/o","device":"cpu","dtype":"auto","slurm":{"nodes":"two"}})").find("Slurm settings: "),
+              std::string::npos);
 }
 
 }  // namespace

@@ -26,6 +26,10 @@ TEST(WorkerMessages, EachMessageReadsBackAsWritten) {
     const std::string metrics = worker_line(MetricsMessage{values});
     EXPECT_EQ(metrics, R"({"metrics":{"step":2,"loss":0.5,"eval/accuracy":1.0}})");
     EXPECT_EQ(std::get<MetricsMessage>(*read_worker_line(metrics)).values, values);
+
+    const std::string cluster = worker_line(ClusterJobMessage{"812", "pending"});
+    EXPECT_EQ(cluster, R"({"cluster_job":{"job":"812","state":"pending"}})");
+    EXPECT_EQ(std::get<ClusterJobMessage>(*read_worker_line(cluster)).state, "pending");
 }
 
 TEST(WorkerMessages, AnythingElseIsTheWorkersLog) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -190,6 +192,88 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
     ASSERT_EQ(results.size(), 3u);
     EXPECT_EQ(results[2].run, 2);
     EXPECT_EQ(results[2].step, 4);
+}
+
+/** The stand-in Slurm of tests/slurm_standin on PATH for the workers, its jobs in `jobs`. */
+struct StandInSlurm {
+    explicit StandInSlurm(const std::filesystem::path& jobs) : jobs_(jobs), path_(qgetenv("PATH")) {
+        std::filesystem::create_directories(jobs);
+        qputenv("PATH", qpath(test::source_dir() / "tests" / "slurm_standin").toUtf8() + ":" + path_);
+        qputenv("STANDIN_SLURM_JOBS", qpath(jobs).toUtf8());
+        qputenv("AMALGAM_SLURM_POLL_SECONDS", "0.1");
+    }
+    ~StandInSlurm() {  // no job outlives the test, whatever it asserted
+        for (const auto& entry : std::filesystem::directory_iterator(jobs_))
+            if (entry.path().extension() == ".pid") ::kill(-std::stoi(test::read_text(entry.path())), SIGKILL);
+        qputenv("PATH", path_);
+        qunsetenv("STANDIN_SLURM_JOBS");
+        qunsetenv("AMALGAM_SLURM_POLL_SECONDS");
+    }
+    std::filesystem::path jobs_;
+    QByteArray path_;
+};
+
+/** A training desk on a fresh workspace whose panel sends SFT runs on the examples to the stand-in Slurm. */
+struct SlurmDesk {
+    SlurmDesk() {
+        desk.panel.applyPreset("none");
+        desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
+        desk.panel.setRunOnSlurm(true);
+    }
+    test::TempDir dir;
+    StandInSlurm slurm{dir / "jobs"};
+    TrainingDesk desk{dir / "ws.amalgam"};
+};
+
+TEST(Training, ARunOnSlurmIsSubmittedFollowedToItsEndAndNamedByItsJob) {
+    SlurmDesk slurm;
+    TrainingDesk& desk = slurm.desk;
+    // The resources the workspace kept are the panel's when it opens.
+    SlurmRequest kept;
+    kept.time = "0:30:00";
+    kept.account = "lab";
+    desk.experiments().setSlurmSettings(kept);
+    ASSERT_EQ(desk.workbench.open(qpath(slurm.dir / "ws.amalgam")), "");
+    desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
+    desk.panel.setSteps(4);
+    desk.panel.showCommand();
+    EXPECT_TRUE(desk.panel.message().startsWith("amalgam-cli submit ")) << desk.panel.message().toStdString();
+    EXPECT_TRUE(desk.panel.message().contains("\n#SBATCH --requeue\n")) << "the batch script it submits";
+    const std::int64_t run = desk.finished(desk.panel.launch());
+    ASSERT_EQ(desk.experiments().state(run), JobState::Finished) << desk.workbench.jobs().rows().back().log.toStdString();
+    EXPECT_EQ(desk.experiments().clusterState(run), "Slurm job 7001: completed");
+    EXPECT_FALSE(desk.experiments().adapter(run).isEmpty());
+    EXPECT_EQ(desk.experiments().steps(run), (std::pair<std::int64_t, std::int64_t>{4, 4}));
+    EXPECT_FALSE(desk.experiments().metrics(run).empty()) << "the curve streamed from the run folder";
+    EXPECT_TRUE(desk.experiments().lineage(run).contains("as Slurm job 7001")) << desk.experiments().lineage(run).toStdString();
+    RunTableModel table(desk.experiments());
+    EXPECT_EQ(table.data(table.index(0, RunTableModel::StateColumn)).toString(), "finished (Slurm job 7001: completed)");
+    const auto& job = std::get<TrainJob>(desk.experiments().job(run)->work);
+    ASSERT_TRUE(job.slurm.has_value());
+    EXPECT_EQ(job.slurm->time, "0:30:00");
+    EXPECT_EQ(job.slurm->account, "lab");
+}
+
+TEST(Training, ASlurmRunLeavesThisMachineFreeAndCancelCancelsItsJob) {
+    SlurmDesk slurm;
+    TrainingDesk& desk = slurm.desk;
+    const std::filesystem::path& dir = slurm.dir.path();
+    desk.panel.setSteps(100000);
+    const std::int64_t cluster = desk.panel.launch();
+    ASSERT_GT(cluster, 0) << desk.panel.message().toStdString();
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().clusterState(cluster) == "Slurm job 7001: running"; }, 60000));
+    // A run on this machine starts and ends while the cluster's job runs.
+    desk.panel.setRunOnSlurm(false);
+    desk.panel.setSteps(2);
+    const std::int64_t local = desk.finished(desk.panel.launch());
+    EXPECT_EQ(desk.experiments().state(local), JobState::Finished);
+    EXPECT_EQ(desk.experiments().state(cluster), JobState::Running);
+    desk.experiments().cancel(cluster);
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().state(cluster) == JobState::Cancelled; }, 60000));
+    EXPECT_EQ(test::read_text(dir / "jobs" / "7001"), "CANCELLED\n");
+    const std::string slurm_out = (std::filesystem::path(desk.experiments().run(cluster)->dir) / "slurm-7001.out").string();
+    EXPECT_TRUE(waitUntil([&] { return test::read_text(slurm_out).find("when asked (checkpointed)") != std::string::npos; }, 60000))
+        << "the ranks stopped at a step, checkpointed: " << test::read_text(slurm_out);
 }
 
 TEST(Training, AKilledWorkerLeavesTheRunResumable) {

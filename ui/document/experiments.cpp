@@ -32,6 +32,12 @@ Experiments::Experiments(JobQueue& jobs, QUndoStack& undo, QObject* parent) : QO
         if (row < 0 || static_cast<std::size_t>(row) >= jobs_.rows().size()) return;
         if (auto run = runOfJob(jobs_.rows()[static_cast<std::size_t>(row)].id)) emit runProgressed(*run);
     });
+    connect(&jobs_, &JobQueue::clusterJobReported, this, [this](std::int64_t job, const QString& cluster, const QString& state) {
+        if (auto run = runOfJob(job)) {
+            clusterJobs_[*run] = {cluster, state};
+            emit runProgressed(*run);
+        }
+    });
     connect(&jobs_, &JobQueue::rowsReset, this, &Experiments::runsChanged);
     connect(&jobs_, &JobQueue::polled, this, &Experiments::follow);
     connect(&jobs_, &JobQueue::jobStarted, this, [this](std::int64_t job) {
@@ -56,6 +62,7 @@ void Experiments::reload() {
     runs_ = workspace_ ? workspace_->runs().all() : std::vector<RunRow>{};
     metrics_.clear();
     metricsBytes_.clear();
+    clusterJobs_.clear();
     seenResults_ = storedResults();
     for (const auto& run : runs_) readMetrics(run);
     emit runsChanged();
@@ -140,6 +147,13 @@ const JobQueue::Job* Experiments::job(std::int64_t id) const {
     return r && r->job_id ? jobs_.find(*r->job_id) : nullptr;
 }
 
+QString Experiments::clusterState(std::int64_t id) const {
+    if (const auto reported = clusterJobs_.find(id); reported != clusterJobs_.end())
+        return tr("Slurm job %1: %2").arg(reported->second.first, reported->second.second);
+    const auto* r = run(id);
+    return r && !r->cluster_job.empty() ? tr("Slurm job %1").arg(q(r->cluster_job)) : QString();
+}
+
 std::optional<JobState> Experiments::state(std::int64_t id) const {
     const auto* j = job(id);
     if (!j) return std::nullopt;
@@ -195,6 +209,7 @@ QString Experiments::lineage(std::int64_t id) const {
     QStringList chain;
     for (const auto* r = run(id); r; r = r->parent_run ? run(*r->parent_run) : nullptr) {
         QString step = QString("<b>%1</b> (%2)").arg(q(r->label).toHtmlEscaped(), QString(to_string(r->stage)).toUpper());
+        if (const QString cluster = clusterState(r->id); !cluster.isEmpty()) step += tr(" as %1").arg(cluster.section(':', 0, 0).toHtmlEscaped());
         if (const auto* reward = r->reward_run ? run(*r->reward_run) : nullptr)
             step += tr(" rewarded by <b>%1</b>").arg(q(reward->label).toHtmlEscaped());
         chain << step;
@@ -205,6 +220,20 @@ QString Experiments::lineage(std::int64_t id) const {
                               r->recipe.empty() ? tr(", a file chosen by hand") : tr(", D_train of the workspace's recipe"));
     }
     return chain.join(" \u2190 ");
+}
+
+SlurmRequest Experiments::slurmSettings() const {
+    const auto stored = workspace_ ? workspace_->settings().get(kSlurmKey) : std::nullopt;
+    if (!stored) return {};
+    try {
+        return slurm_request_from_json(nlohmann::json::parse(*stored));
+    } catch (const std::exception&) {
+        return {};  // settings an older build wrote differently: the defaults
+    }
+}
+
+void Experiments::setSlurmSettings(const SlurmRequest& request) {
+    if (workspace_) workspace_->settings().set(kSlurmKey, slurm_request_json(request).dump());
 }
 
 void Experiments::setCurrentData(const QString& file, const QString& recipe) {

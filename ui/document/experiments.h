@@ -11,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/contract/slurm_script.h"
 #include "core/store/job_store.h"
 #include "core/store/run_store.h"
 #include "core/train/train_config.h"
@@ -49,6 +50,7 @@ struct TrainRequest {
     Device device;
     Precision precision = Precision::Auto;
     QString label;  ///< empty: the stage and a number
+    std::optional<SlurmRequest> slurm = std::nullopt;  ///< run as a Slurm job with these resources; nullopt: here
 };
 
 /** The paper's Table 1 in one action: an SFT run on the data; from it a reward model and PPO
@@ -106,7 +108,8 @@ public:
     /** The config as the run will read it (absolute paths, the parent's adapter, the reward). */
     TrainConfig resolvedConfig(const TrainRequest& request);
     QString configYaml(const TrainRequest& request);
-    /** The exact command line the run's worker gets. */
+    /** The exact command line the run's worker gets; for a run on Slurm, with the batch
+     *  script it submits after it. */
     QString commandLine(const TrainRequest& request);
     /** Writes the config and queues the run, after the runs it starts from when they are still
      *  to finish; returns its id, or throws with why not (a config error names its key). */
@@ -120,6 +123,9 @@ public:
     StoredEvaluations evaluations() const;
     const RunRow* run(std::int64_t id) const;
     std::optional<JobState> state(std::int64_t run) const;
+    /** The Slurm job a run runs as and its state as the worker following it last said
+     *  ("Slurm job 812: running"); empty for a run of this machine. */
+    QString clusterState(std::int64_t run) const;
     /** The job that runs it, while the queue knows it. */
     const JobQueue::Job* job(std::int64_t run) const;
     const std::vector<MetricsLine>& metrics(std::int64_t run) const;
@@ -153,6 +159,10 @@ public:
     QString lineage(std::int64_t run) const;
     /** The model a run trains: its config's base, merged with the parent's adapter when it has one. */
     QString baseModel(const RunRow& run) const;
+
+    /** The Slurm resources the Train panel asked for last, kept in the workspace. */
+    SlurmRequest slurmSettings() const;
+    void setSlurmSettings(const SlurmRequest& request);
 
     /** The D_train file the workbench exported last and the recipe that made it. */
     void setCurrentData(const QString& file, const QString& recipe);
@@ -213,10 +223,12 @@ private:
     std::vector<RunRow> runs_;
     std::map<std::int64_t, std::vector<MetricsLine>> metrics_;
     std::map<std::int64_t, qint64> metricsBytes_;  ///< run -> the size of its metrics.jsonl when last read
+    std::map<std::int64_t, std::pair<QString, QString>> clusterJobs_;  ///< run -> its Slurm job and state, as reported
     std::vector<std::pair<std::int64_t, std::string>> seenResults_;  ///< the stored evaluations (id, metrics) seen last
     /** The workspace settings kept here: the D_train exported last and its recipe. */
     static constexpr const char* kDataKey = "dtrain_file";
     static constexpr const char* kDataRecipeKey = "dtrain_recipe";
+    static constexpr const char* kSlurmKey = "slurm";
 
     struct StepIds {
         std::vector<std::int64_t> jobs, runs;

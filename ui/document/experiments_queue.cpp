@@ -146,12 +146,16 @@ QString Experiments::newRunDir(const QString& stage) const {
 QString Experiments::configFile(const QString& runDir) { return runDir + ".yaml"; }
 
 WorkerJob Experiments::trainJob(const QString& runDir, const TrainRequest& request) {
-    return TrainJob{configFile(runDir).toStdString(), runDir.toStdString(), request.device, request.precision};
+    return TrainJob{configFile(runDir).toStdString(), runDir.toStdString(), request.device, request.precision, request.slurm};
 }
 
 QString Experiments::commandLine(const TrainRequest& request) {
     const QString dir = newRunDir(to_string(request.config.stage));
-    return "amalgam-cli " + JobQueue::arguments(trainJob(dir, request), path_).join(' ');
+    const QString command = "amalgam-cli " + JobQueue::arguments(trainJob(dir, request), path_).join(' ');
+    if (!request.slurm) return command;
+    // What submit writes to RUN_DIR/job.sbatch.
+    const auto train = submitted_train_arguments(configFile(dir).toStdString(), dir.toStdString(), *request.slurm, request.precision, path_.toStdString());
+    return command + "\n\n# " + dir + "/job.sbatch\n" + q(slurm_script(*request.slurm, jobs_.worker().toStdString(), dir.toStdString(), train));
 }
 
 TrainConfig Experiments::validated(const TrainRequest& request) {

@@ -81,19 +81,20 @@ void JobQueue::attach(Workspace& workspace, const QString& path) {
 
 void JobQueue::detach() {
     poll_->stop();
-    if (process_) {
-        const int row = runningRow();
-        process_->disconnect(this);
-        process_->kill();
-        process_->waitForFinished(3000);
-        delete process_;
-        process_ = nullptr;
-        runningId_ = 0;
+    // Killed, not asked to stop: a worker following a cluster job leaves the job running, and
+    // follows it again when the queue starts it next time.
+    for (const auto& w : workers_) {
+        const int row = rowOf(w->id);
+        w->process->disconnect(this);
+        w->process->kill();
+        w->process->waitForFinished(3000);
+        delete w->process;
         if (row >= 0) {
             rows_[row].log += tr("(interrupted when the workbench closed; queued again)\n");
             setState(static_cast<std::size_t>(row), JobState::Queued);
         }
     }
+    workers_.clear();
     if (workspace_ && holding_) workspace_->jobs().release_lease(holder_.toStdString());
     holding_ = false;
     workspace_ = nullptr;
@@ -114,7 +115,7 @@ void JobQueue::poll() {
     if (holding_ && !had) {
         // The lease passed to us: whatever the workspace calls running, no live workbench runs.
         for (std::size_t i = 0; i < rows_.size(); ++i)
-            if (rows_[i].state == JobState::Running && rows_[i].id != runningId_) {
+            if (rows_[i].state == JobState::Running && !runsHere(rows_[i].id)) {
                 rows_[i].log += tr("(its workbench stopped; queued again)\n");
                 setState(i, JobState::Queued);
             }
@@ -126,11 +127,12 @@ void JobQueue::poll() {
 void JobQueue::reload() {
     std::vector<Job> rows;
     for (const auto& stored : workspace_->jobs().all()) {
-        if (stored.id == runningId_ && process_ && stored.state == JobState::Cancelled && !cancelling_) {
-            cancelling_ = true;  // cancelled in another workbench
-            process_->terminate();
+        Worker* running = worker(stored.id);
+        if (running && stored.state == JobState::Cancelled && !running->cancelling) {
+            running->cancelling = true;  // cancelled in another workbench
+            running->process->terminate();
         }
-        if (auto job = from_row(stored)) rows.push_back(stored.id == runningId_ && runningRow() >= 0 ? rows_[runningRow()] : *job);
+        if (auto job = from_row(stored)) rows.push_back(running && rowOf(stored.id) >= 0 ? rows_[rowOf(stored.id)] : *job);
     }
     const bool same = rows.size() == rows_.size() && std::equal(rows.begin(), rows.end(), rows_.begin(), [](const Job& a, const Job& b) {
                           return a.id == b.id && a.state == b.state && a.log == b.log && a.error == b.error;
@@ -168,9 +170,9 @@ const JobQueue::Job* JobQueue::find(std::int64_t id) const {
 void JobQueue::cancel(std::int64_t id) {
     for (std::size_t i = 0; i < rows_.size(); ++i) {
         if (rows_[i].id != id || ended(rows_[i].state)) continue;
-        if (id == runningId_ && process_) {
-            cancelling_ = true;
-            process_->terminate();
+        if (Worker* running = worker(id)) {
+            running->cancelling = true;
+            running->process->terminate();
             return;
         }
         setState(i, JobState::Cancelled);
@@ -179,7 +181,7 @@ void JobQueue::cancel(std::int64_t id) {
 }
 
 std::optional<JobRow> JobQueue::remove(std::int64_t id) {
-    if (!workspace_ || id == runningId_) return std::nullopt;
+    if (!workspace_ || runsHere(id)) return std::nullopt;
     for (const auto& stored : workspace_->jobs().all())
         if (stored.id == id) {
             workspace_->jobs().remove(id);
@@ -224,10 +226,21 @@ bool JobQueue::busy() const {
     return false;
 }
 
-int JobQueue::runningRow() const {
+int JobQueue::rowOf(std::int64_t id) const {
     for (std::size_t i = 0; i < rows_.size(); ++i)
-        if (rows_[i].id == runningId_) return static_cast<int>(i);
+        if (rows_[i].id == id) return static_cast<int>(i);
     return -1;
+}
+
+JobQueue::Worker* JobQueue::worker(std::int64_t id) const {
+    for (const auto& w : workers_)
+        if (w->id == id) return w.get();
+    return nullptr;
+}
+
+bool JobQueue::onCluster(const Job& job) {
+    const auto* train = std::get_if<TrainJob>(&job.work);
+    return train && train->slurm;
 }
 
 void JobQueue::setState(std::size_t row, JobState state) {
@@ -251,44 +264,53 @@ bool JobQueue::ready(std::size_t row) {
 }
 
 void JobQueue::startNext() {
-    if (process_ || !workspace_ || !holding_) return;
-    for (std::size_t i = 0; i < rows_.size() && !process_; ++i) {  // a cancelled job's listeners may start one
-        if (rows_[i].state != JobState::Queued || !ready(i)) continue;
-        Job& job = rows_[i];
-        job.progress = 0;
-        job.plan.clear();
-        job.started = QDateTime::currentDateTimeUtc();
-        job.error.clear();
-        runningId_ = job.id;
-        cancelling_ = false;
-        pending_.clear();
-        const QStringList arguments = JobQueue::arguments(job.work, workspacePath_);
-        job.log += "$ amalgam-cli " + arguments.join(' ') + "\n";
-        setState(i, JobState::Running);
-        process_ = new QProcess(this);
-        connect(process_, &QProcess::readyReadStandardOutput, this, &JobQueue::readOutput);
-        connect(process_, &QProcess::readyReadStandardError, this, [this] {
-            const int row = runningRow();
-            if (row < 0) return;
-            rows_[row].log += QString::fromUtf8(process_->readAllStandardError());
-            emit rowChanged(row);
+    if (!workspace_ || !holding_) return;
+    // A cancelled job's listeners may start one: the list is walked again from the start.
+    for (std::size_t i = 0; i < rows_.size(); ++i) {
+        const bool local_busy = std::any_of(workers_.begin(), workers_.end(), [&](const auto& w) {
+            const int row = rowOf(w->id);
+            return row >= 0 && !onCluster(rows_[static_cast<std::size_t>(row)]);
         });
-        connect(process_, &QProcess::finished, this, &JobQueue::exited);
-        connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
-            if (error == QProcess::FailedToStart) exited(-1, QProcess::CrashExit);
-        });
-        emit jobStarted(job.id);
-        process_->start(worker_, arguments);
-        return;
+        if (rows_[i].state != JobState::Queued || (local_busy && !onCluster(rows_[i])) || !ready(i)) continue;
+        start(i);
     }
 }
 
-void JobQueue::readOutput() {
-    const int row = runningRow();
-    pending_ += process_->readAllStandardOutput();
-    for (int end; (end = pending_.indexOf('\n')) >= 0;) {
-        const QByteArray line = pending_.left(end);
-        pending_.remove(0, end + 1);
+void JobQueue::start(std::size_t row) {
+    Job& job = rows_[row];
+    job.progress = 0;
+    job.plan.clear();
+    job.started = QDateTime::currentDateTimeUtc();
+    job.error.clear();
+    const QStringList arguments = JobQueue::arguments(job.work, workspacePath_);
+    job.log += "$ amalgam-cli " + arguments.join(' ') + "\n";
+    setState(row, JobState::Running);
+    auto owned = std::make_unique<Worker>();
+    Worker& w = *owned;
+    w.id = job.id;
+    w.process = new QProcess(this);
+    workers_.push_back(std::move(owned));
+    connect(w.process, &QProcess::readyReadStandardOutput, this, [this, &w] { readOutput(w); });
+    connect(w.process, &QProcess::readyReadStandardError, this, [this, &w] {
+        const int r = rowOf(w.id);
+        if (r < 0) return;
+        rows_[r].log += QString::fromUtf8(w.process->readAllStandardError());
+        emit rowChanged(r);
+    });
+    connect(w.process, &QProcess::finished, this, [this, &w](int code, QProcess::ExitStatus status) { exited(w, code, status); });
+    connect(w.process, &QProcess::errorOccurred, this, [this, &w](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart) exited(w, -1, QProcess::CrashExit);
+    });
+    emit jobStarted(w.id);
+    w.process->start(worker_, arguments);
+}
+
+void JobQueue::readOutput(Worker& w) {
+    const int row = rowOf(w.id);
+    w.pending += w.process->readAllStandardOutput();
+    for (int end; (end = w.pending.indexOf('\n')) >= 0;) {
+        const QByteArray line = w.pending.left(end);
+        w.pending.remove(0, end + 1);
         if (row < 0) continue;
         Job& job = rows_[row];
         const std::optional<WorkerMessage> message = read_worker_line(std::string_view(line.constData(), static_cast<std::size_t>(line.size())));
@@ -302,22 +324,27 @@ void JobQueue::readOutput() {
         } else if (const auto* plan = std::get_if<PlanMessage>(&*message)) {
             job.plan = plan->stages;
         } else if (const auto* metrics = std::get_if<MetricsMessage>(&*message)) {
-            emit metricsReported(runningId_, QJsonDocument::fromJson(QByteArray::fromStdString(metrics->values.dump())).object());
+            emit metricsReported(w.id, QJsonDocument::fromJson(QByteArray::fromStdString(metrics->values.dump())).object());
+        } else if (const auto* cluster = std::get_if<ClusterJobMessage>(&*message)) {
+            job.log += tr("Slurm job %1: %2\n").arg(QString::fromStdString(cluster->job), QString::fromStdString(cluster->state));
+            emit clusterJobReported(w.id, QString::fromStdString(cluster->job), QString::fromStdString(cluster->state));
         }
     }
     if (row >= 0) emit rowChanged(row);
 }
 
-void JobQueue::exited(int exitCode, QProcess::ExitStatus status) {
-    const int row = runningRow();
-    QProcess* process = process_;
-    process_ = nullptr;
-    runningId_ = 0;
+void JobQueue::exited(Worker& w, int exitCode, QProcess::ExitStatus status) {
+    const auto owned = std::find_if(workers_.begin(), workers_.end(), [&](const auto& p) { return p.get() == &w; });
+    if (owned == workers_.end()) return;  // already ended (a failed start reports twice)
+    const std::unique_ptr<Worker> ended = std::move(*owned);
+    workers_.erase(owned);
+    const int row = rowOf(ended->id);
+    QProcess* process = ended->process;
     if (row >= 0) {
         Job& job = rows_[row];
         job.log += QString::fromUtf8(process->readAllStandardError());
         JobState state = JobState::Failed;
-        if (cancelling_) {
+        if (ended->cancelling) {
             state = JobState::Cancelled;
         } else if (status == QProcess::NormalExit && exitCode == 0) {
             state = JobState::Finished;
@@ -333,6 +360,7 @@ void JobQueue::exited(int exitCode, QProcess::ExitStatus status) {
         setState(static_cast<std::size_t>(row), state);
         emit jobEnded(job.id, state, job.work);
     }
+    process->disconnect(this);
     process->deleteLater();
     startNext();
 }

@@ -20,8 +20,9 @@ namespace amalgam {
 
 class Workspace;
 
-/** Background amalgam-cli runs, one at a time, in the order queued, each after the jobs it
- *  waits for. Each job's state, stage,
+/** Background amalgam-cli runs, one at a time on this machine, in the order queued, each after
+ *  the jobs it waits for; a run on Slurm (whose worker submits it and follows the cluster job)
+ *  starts beside them, as soon as it may. Each job's state, stage,
  *  log and error live in the workspace, so the list survives closing the window. Of the
  *  workbenches open on one workspace, only the holder of its queue lease starts jobs; a job
  *  left running by a holder that is gone goes back into the queue when the lease passes on.
@@ -87,7 +88,7 @@ public:
     /** Checks the lease and the jobs other workbenches queued; runs every few seconds. */
     void poll();
     /** Whether this process runs the job now, and so streams its output. */
-    bool runsHere(std::int64_t id) const { return process_ && id == runningId_; }
+    bool runsHere(std::int64_t id) const { return worker(id) != nullptr; }
 
 signals:
     void rowChanged(int row);
@@ -96,13 +97,24 @@ signals:
     void jobEnded(std::int64_t id, JobState state, const WorkerJob& job);
     /** A training worker logged a step: {"step": ..., "loss": ..., ...}. */
     void metricsReported(std::int64_t id, const QJsonObject& line);
+    /** The cluster job a worker follows changed state (Slurm's word, lower case). */
+    void clusterJobReported(std::int64_t id, const QString& job, const QString& state);
     /** A poll ended; `othersWrote`: another process or connection changed the workspace since the last. */
     void polled(bool othersWrote);
 
 private:
+    /** A running amalgam-cli and the job it runs. */
+    struct Worker {
+        std::int64_t id = 0;
+        QProcess* process = nullptr;
+        bool cancelling = false;
+        QByteArray pending;  ///< stdout not yet ended by a newline
+    };
+
     void startNext();
-    void readOutput();
-    void exited(int exitCode, QProcess::ExitStatus status);
+    void start(std::size_t row);
+    void readOutput(Worker& worker);
+    void exited(Worker& worker, int exitCode, QProcess::ExitStatus status);
     void store(const Job& job);
     /** The jobs as the workspace has them, the running one as this process knows it; stops the
      *  running worker when another workbench cancelled its job. */
@@ -110,20 +122,20 @@ private:
     void setState(std::size_t row, JobState state);
     /** Whether a queued job may start now; one whose prerequisite failed is cancelled, saying so. */
     bool ready(std::size_t row);
-    int runningRow() const;
+    int rowOf(std::int64_t id) const;
+    Worker* worker(std::int64_t id) const;
+    /** Whether the job runs on a cluster, so that it does not hold this machine's turn. */
+    static bool onCluster(const Job& job);
 
     QString worker_;
     QString workspacePath_;
     QString holder_;  ///< this workbench's name in the queue lease
     Workspace* workspace_ = nullptr;
     std::vector<Job> rows_;
-    QProcess* process_ = nullptr;
+    std::vector<std::unique_ptr<Worker>> workers_;
     QTimer* poll_;
-    std::int64_t runningId_ = 0;
     bool holding_ = false;
-    bool cancelling_ = false;
     std::int64_t seenVersion_ = -1;  ///< the workspace's data_version at the last reload
-    QByteArray pending_;  ///< stdout not yet ended by a newline
 };
 
 }  // namespace amalgam

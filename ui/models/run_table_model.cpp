@@ -61,7 +61,11 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     switch (index.column()) {
     case NameColumn: return QString::fromStdString(run.label);
     case StageColumn: return QString(to_string(run.stage)).toUpper();
-    case StateColumn: return state ? to_string(*state) : run.job_id ? tr("unknown") : tr("command line");  // amalgam-cli train --workspace
+    case StateColumn: {
+        const QString own = state ? to_string(*state) : run.job_id ? tr("unknown") : tr("command line");  // amalgam-cli train --workspace
+        const QString cluster = experiments_.clusterState(run.id);
+        return cluster.isEmpty() ? own : QString("%1 (%2)").arg(own, cluster);
+    }
     case StepColumn: {
         const auto [step, total] = experiments_.steps(run.id);
         return total > 0 ? QString("%1 / %2").arg(step).arg(total) : QString::number(step);

@@ -20,6 +20,7 @@
 #include "ui/jobs/device_probe.h"
 #include "ui/jobs/job_queue.h"
 #include "ui/views/path_field.h"
+#include "ui/views/slurm_fields.h"
 #include "ui/views/name_combo.h"
 
 namespace amalgam {
@@ -47,7 +48,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
       loraR_(spin(1, 1024, this)), loraAlpha_(doubleSpin(0.5, 4096, 1, 1, this)), loraDropout_(doubleSpin(0, 0.9, 0.05, 2, this)),
       targets_(new QLineEdit(this)), lr_(new QLineEdit(this)), batch_(spin(1, 4096, this)), maxLength_(spin(8, 131072, this)),
       steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), heldOut_(new QLineEdit(this)), suites_(new QLineEdit(this)), device_(new QComboBox(this)),
-      dtype_(new QComboBox(this)), pipeline_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
+      dtype_(new QComboBox(this)), runOn_(new SlurmFields(this)), pipeline_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
     for (Stage s : stage_names.values()) stage_->addItem(QString(to_string(s)).toUpper(), static_cast<int>(s));
     preset_->addItem(tr("none"));
     for (const auto& name : preset_names()) preset_->addItem(QString::fromStdString(name));
@@ -88,6 +89,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     form->addRow(tr("Evaluation suites"), pathField(suites_, PathKind::Folder, this));
     form->addRow(tr("Device"), device_);
     form->addRow(tr("Precision"), dtype_);
+    form->addRow(tr("Run on"), runOn_);
 
     auto* estimateButton = new QPushButton(tr("Estimate"), this);
     auto* commandButton = new QPushButton(tr("Show command"), this);
@@ -135,6 +137,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     connect(&workbench_, &Workbench::exported, this, [this] { data_->setText(workbench_.experiments().currentData()); });
     connect(&workbench_, &Workbench::opened, this, [this] {
         data_->setText(workbench_.experiments().currentData());
+        runOn_->setRequest(workbench_.experiments().slurmSettings());
         showSuitesDefault();
         devices_->start(workbench_.jobs().worker());
     });
@@ -150,6 +153,12 @@ void TrainPanel::setData(const QString& file) { data_->setText(file); }
 void TrainPanel::setHeldOutData(const QString& file) { heldOut_->setText(file); }
 
 void TrainPanel::setEvaluationData(const QString& folder) { suites_->setText(folder); }
+
+void TrainPanel::setRunOnSlurm(bool onSlurm) { runOn_->setOnSlurm(onSlurm); }
+
+void TrainPanel::keepSlurmSettings(const TrainRequest& request) {
+    if (request.slurm) workbench_.experiments().setSlurmSettings(*request.slurm);
+}
 
 void TrainPanel::showSuitesDefault() {
     // Left empty, the field means the suites evaluated last (or the fetched ones) when the
@@ -231,12 +240,16 @@ TrainRequest TrainPanel::request() const {
     if (r.config.stage == Stage::Ppo && reward_->currentData().isValid()) r.reward = reward_->currentData().toLongLong();
     r.device = Device::parse(device_->currentText().toStdString());
     r.precision = chosen<Precision>(dtype_);
+    r.slurm = runOn_->request();
+    if (r.slurm) r.device = Device{r.slurm->gpus_per_node > 0 ? DeviceKind::Cuda : DeviceKind::Cpu};  // each rank's own GPU
     return r;
 }
 
 std::int64_t TrainPanel::launch() {
     try {
-        const std::int64_t run = workbench_.experiments().launch(request());
+        const TrainRequest asked = request();
+        const std::int64_t run = workbench_.experiments().launch(asked);
+        keepSlurmSettings(asked);
         say(tr("Queued %1.").arg(QString::fromStdString(workbench_.experiments().run(run)->label)));
         emit launched(run);
         return run;
@@ -262,6 +275,7 @@ bool TrainPanel::launchPipeline() {
     pipeline.evaluationData = suites_->text().trimmed().isEmpty() ? experiments.evaluationData() : suites_->text().trimmed();
     try {
         const PipelineRuns runs = experiments.launchPipeline(pipeline);
+        keepSlurmSettings(pipeline.settings);
         auto label = [&](std::int64_t run) { return QString::fromStdString(experiments.run(run)->label); };
         QStringList chains;
         if (runs.ppo) chains << label(runs.sft) + " \u2192 " + label(*runs.rm) + " \u2192 " + label(*runs.ppo);
@@ -280,7 +294,7 @@ void TrainPanel::showCommand() {
     try {
         Experiments& e = workbench_.experiments();
         const QString command = e.commandLine(request());
-        say(command + "\n\n# " + command.section(' ', 2, 2).section('/', -1) + "\n" + e.configYaml(request()));
+        say(command + "\n\n# " + command.section(' ', 2, 2).section('/', -1).section('\n', 0, 0) + "\n" + e.configYaml(request()));
     } catch (const std::exception& e) {
         say(QString::fromStdString(e.what()), true);
     }

@@ -14,12 +14,15 @@ class QSpinBox;
 namespace amalgam {
 
 class DeviceProbe;
+class SlurmFields;
 class Workbench;
 
 /** Sets up and launches a training run: the stage, the base model, the runs it starts from,
  *  the data (the exported D_train or a file), a preset with every field editable, LoRA and
- *  optimizer settings, device and precision. Estimate asks the worker for the memory and time
- *  a step takes; Show command gives the exact command line and config; Save config writes it.
+ *  optimizer settings, device and precision, and where it runs (this machine or Slurm, with the
+ *  job's resources, kept in the workspace). Estimate asks the worker for the memory and time
+ *  a step takes; Show command gives the exact command line and config (and the batch script
+ *  for Slurm); Save config writes it.
  *  A pipeline queues every stage from the same fields, and the evaluations that fill Compare. */
 class TrainPanel : public QWidget {
     Q_OBJECT
@@ -38,6 +41,8 @@ public:
     void setHeldOutData(const QString& file);
     /** The folder of evaluation suites: PPO evaluates on it while it trains, a pipeline after. */
     void setEvaluationData(const QString& folder);
+    /** Runs launched from here train on Slurm with the fields' resources, or on this machine. */
+    void setRunOnSlurm(bool onSlurm);
     /** Launches the run; returns its id, or 0 after showing why not. */
     std::int64_t launch();
     /** Which pipeline launchPipeline() queues: SFT → RM → PPO, SFT → DPO, or both. */
@@ -60,6 +65,8 @@ private:
     void showSuitesDefault();
     void stageChanged();
     void say(const QString& text, bool error = false);
+    /** Keeps the Slurm resources of a run that was queued, for the next time. */
+    void keepSlurmSettings(const TrainRequest& request);
 
     Workbench& workbench_;
     DeviceProbe* devices_;
@@ -82,6 +89,7 @@ private:
     QLineEdit* suites_;
     QComboBox* device_;
     QComboBox* dtype_;
+    SlurmFields* runOn_;
     QComboBox* pipeline_;
     QPlainTextEdit* message_;
     QProcess* estimator_ = nullptr;
