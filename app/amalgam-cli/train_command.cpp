@@ -12,6 +12,7 @@
 #include "core/model_io/model_config.h"
 #include "core/model/precision.h"
 #include "core/store/workspace.h"
+#include "core/train/checkpoint.h"
 #include "core/train/estimate.h"
 #include "core/train/trainer.h"
 #include "json_lines_progress.h"
@@ -169,6 +170,8 @@ int run_train(const std::vector<std::string>& words) {
     std::signal(SIGUSR1, request_stop);
     options.stop_request = &stop_request;
     if (const char* job = std::getenv("SLURM_JOB_ID")) options.cluster_job = job;
+    if (options.resume && writes)
+        if (const auto checkpoint = latest_checkpoint(options.run_dir)) std::fprintf(stderr, "resuming from %s\n", checkpoint->c_str());
     const TrainSummary summary = train(config, options);
     if (summary.interrupted) {
         if (writes)

@@ -274,6 +274,15 @@ TEST(Training, ASlurmRunLeavesThisMachineFreeAndCancelCancelsItsJob) {
     const std::string slurm_out = (std::filesystem::path(desk.experiments().run(cluster)->dir) / "slurm-7001.out").string();
     EXPECT_TRUE(waitUntil([&] { return test::read_text(slurm_out).find("when asked (checkpointed)") != std::string::npos; }, 60000))
         << "the ranks stopped at a step, checkpointed: " << test::read_text(slurm_out);
+    // Resumed: a new job (the cancelled one is not followed again), which takes up the checkpoint.
+    desk.experiments().resume(cluster);
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().clusterState(cluster) == "Slurm job 7002: running"; }, 60000));
+    EXPECT_EQ(desk.experiments().state(cluster), JobState::Running);
+    const std::string resumed_out = (std::filesystem::path(desk.experiments().run(cluster)->dir) / "slurm-7002.out").string();
+    EXPECT_TRUE(waitUntil([&] { return test::read_text(resumed_out).find("resuming from " + desk.experiments().run(cluster)->dir + "/checkpoints/step-") != std::string::npos; }, 60000))
+        << test::read_text(resumed_out);
+    desk.experiments().cancel(cluster);
+    EXPECT_TRUE(waitUntil([&] { return desk.experiments().state(cluster) == JobState::Cancelled; }, 60000));
 }
 
 TEST(Training, AKilledWorkerLeavesTheRunResumable) {
