@@ -91,7 +91,8 @@ void ProcessGroup::sum(const std::vector<at::Tensor>& tensors) {
         if (t.scalar_type() == at::kDouble) type = at::kDouble;
     std::vector<at::Tensor> flat;
     for (const auto& t : tensors) flat.push_back(t.reshape({-1}).to(type));
-    std::vector<at::Tensor> buffer{at::cat(flat)};
+    // Gloo reduces host memory: a GPU's buffer goes through the host, in one copy each way.
+    std::vector<at::Tensor> buffer{at::cat(flat).to(at::kCPU)};
     parts_->gloo->allreduce(buffer)->wait();
     std::int64_t offset = 0;
     for (const auto& t : tensors) {

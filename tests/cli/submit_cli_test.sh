@@ -60,7 +60,8 @@ grep -qxF '{"progress":{"stage":"train","done":3,"total":3}}' waited.jsonl || fa
 # A job that is still running is followed, not submitted again; one that failed says where its output is.
 echo RUNNING > "$STANDIN_SLURM_JOBS/6000"
 mkdir -p runs/attached && echo 6000 > runs/attached/slurm_job
-(sleep 1; echo FAILED > "$STANDIN_SLURM_JOBS/6000") &
+(for _ in $(seq 600); do grep -q "Slurm job 6000: running" attached.err 2> /dev/null && break; sleep 0.1; done
+ echo FAILED > "$STANDIN_SLURM_JOBS/6000") &
 if PATH="$standin:$PATH" "$cli" submit three.yaml --out runs/attached --wait 2> attached.err; then fail "a failed job passed"; fi
 grep -qxF "Slurm job 6000: running" attached.err || fail "not followed: $(cat attached.err)"
 grep -qF "Slurm job 6000 ended failed: see $work/runs/attached/slurm-6000.out" attached.err || fail "$(cat attached.err)"

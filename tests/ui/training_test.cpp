@@ -262,6 +262,7 @@ TEST(Training, ASlurmRunLeavesThisMachineFreeAndCancelCancelsItsJob) {
     const std::int64_t cluster = desk.panel.launch();
     ASSERT_GT(cluster, 0) << desk.panel.message().toStdString();
     ASSERT_TRUE(waitUntil([&] { return desk.experiments().clusterState(cluster) == "Slurm job 7001: running"; }, 60000));
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().steps(cluster).first > 0; }, 60000)) << "its steps stream in";
     // A run on this machine starts and ends while the cluster's job runs.
     desk.panel.setRunOnSlurm(false);
     desk.panel.setSteps(2);

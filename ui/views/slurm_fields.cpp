@@ -36,7 +36,10 @@ SlurmFields::SlurmFields(QWidget* parent)
     layout->addWidget(runOn_);
     layout->addWidget(resources_);
     resources_->setVisible(false);
-    connect(runOn_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int index) { resources_->setVisible(index == 1); });
+    connect(runOn_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int index) {
+        resources_->setVisible(index == 1);
+        emit runOnChanged(index == 1);
+    });
 }
 
 std::optional<SlurmRequest> SlurmFields::request() const {

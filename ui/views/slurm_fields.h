@@ -27,6 +27,10 @@ public:
     void setRequest(const SlurmRequest& request);
     void setOnSlurm(bool onSlurm);
 
+signals:
+    /** The run's machine was chosen: this one, or Slurm's. */
+    void runOnChanged(bool onSlurm);
+
 private:
     QComboBox* runOn_;
     QWidget* resources_;

@@ -111,6 +111,8 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     layout->addWidget(message_, 1);
 
     connect(stage_, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainPanel::stageChanged);
+    // On Slurm the ranks train on their nodes' GPUs (or CPUs): this machine's device is not theirs.
+    connect(runOn_, &SlurmFields::runOnChanged, device_, [this](bool onSlurm) { device_->setEnabled(!onSlurm); });
     connect(preset_, &QComboBox::textActivated, this, &TrainPanel::applyPreset);
     connect(estimateButton, &QPushButton::clicked, this, &TrainPanel::estimate);
     connect(commandButton, &QPushButton::clicked, this, &TrainPanel::showCommand);
