@@ -58,8 +58,8 @@ printf 'PPO, 2 ranks x 1 thread:    %8.1f tokens/s (8 prompts a step, %.2fx)\n' 
 
 # Sharded evaluation: wall time of 400 WinoGrande items.
 if [ -d "$data/winogrande" ]; then
-  seconds() { local start=$(date +%s.%N); "$@"; echo "$(date +%s.%N) - $start" | bc -l; }
-  eval_one=$(seconds env OMP_NUM_THREADS=1 "$cli" eval base --data "$data" --suite winogrande --limit 400 --out one.json > /dev/null 2>&1)
+  seconds() { local start=$(date +%s.%N); "$@" > /dev/null 2>&1; echo "$(date +%s.%N) - $start" | bc -l; }
+  eval_one=$(seconds env OMP_NUM_THREADS=1 "$cli" eval base --data "$data" --suite winogrande --limit 400 --out one.json)
   eval_two=$(seconds ranks eval base --data "$data" --suite winogrande --limit 400 --out two.json)
   printf 'eval, 1 process x 1 thread: %6.1f s for 400 WinoGrande items\n' "$eval_one"
   printf 'eval, 2 ranks x 1 thread:   %6.1f s (%.2fx)\n' "$eval_two" "$(echo "$eval_one / $eval_two" | bc -l)"
