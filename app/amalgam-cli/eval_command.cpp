@@ -78,7 +78,7 @@ int run_eval(const std::vector<std::string>& words) {
         return static_cast<std::int64_t>(args.unsigned_integer(name, 0));
     };
     const auto run = number("run"), step = number("step");
-    const std::unique_ptr<ProcessGroup> group = join_process_group(args);
+    const std::unique_ptr<ProcessGroup> group = join_process_group(args, device_option(args));
     const bool writes = !group || group->rank() == 0;  // the other ranks neither print nor record
     // The workspace is opened (and so checked) before the work, not after it.
     std::unique_ptr<Workspace> workspace;

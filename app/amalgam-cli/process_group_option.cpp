@@ -5,7 +5,7 @@
 
 namespace amalgam::cli {
 
-std::unique_ptr<ProcessGroup> join_process_group(const Arguments& args) {
+std::unique_ptr<ProcessGroup> join_process_group(const Arguments& args, at::Device device) {
     const std::string mode = args.option("dist").value_or("auto");
     if (mode != "auto" && mode != "off") throw UsageError("--dist is auto or off, not '" + mode + "'");
     if (mode == "off") return nullptr;
@@ -17,12 +17,10 @@ std::unique_ptr<ProcessGroup> join_process_group(const Arguments& args) {
     }
     if (!env || env->world_size == 1) return nullptr;  // one process: today's path, byte for byte
     const auto timeout = std::chrono::seconds(args.unsigned_integer("dist-timeout", 300));
-    return ProcessGroup::join(*env, timeout);
+    if (device.is_cuda() && !device.has_index()) device = at::Device(at::kCUDA, static_cast<at::DeviceIndex>(env->local_rank));
+    return ProcessGroup::join(*env, timeout, device);
 }
 
-at::Device rank_device(at::Device device, const ProcessGroup* group) {
-    if (!group || !device.is_cuda() || device.has_index()) return device;
-    return at::Device(at::kCUDA, static_cast<at::DeviceIndex>(group->env().local_rank));
-}
+at::Device rank_device(at::Device device, const ProcessGroup* group) { return group ? group->device() : device; }
 
 }  // namespace amalgam::cli

@@ -13,11 +13,12 @@ namespace amalgam::cli {
     "                      process, join them (Gloo over a TCPStore rendezvous); off: run alone\n" \
     "  --dist-timeout S    seconds every rank has to reach the rendezvous (default 300)\n"
 
-/** The process group the launcher's variables describe, joined; nullptr where there are none,
- *  where they name a single process, or with --dist off. */
-std::unique_ptr<ProcessGroup> join_process_group(const Arguments& args);
+/** The process group the launcher's variables describe, joined to compute on `device` as this
+ *  rank has it (plain cuda: its own GPU, cuda:LOCAL_RANK); nullptr where there are none, where
+ *  they name a single process, or with --dist off. */
+std::unique_ptr<ProcessGroup> join_process_group(const Arguments& args, at::Device device);
 
-/** Where a rank computes: plain cuda means its own GPU (cuda:LOCAL_RANK). */
+/** Where this process computes: its rank's device in a group, else `device`. */
 at::Device rank_device(at::Device device, const ProcessGroup* group);
 
 }  // namespace amalgam::cli

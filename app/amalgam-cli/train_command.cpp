@@ -131,7 +131,7 @@ int run_train(const std::vector<std::string>& words) {
     auto out = args.option("out");
     if (!out) throw UsageError("train needs --out RUN_DIR");
     options.run_dir = *out;
-    const std::unique_ptr<ProcessGroup> group = join_process_group(args);
+    const std::unique_ptr<ProcessGroup> group = join_process_group(args, options.device);
     options.group = group.get();
     options.device = rank_device(options.device, group.get());
     const bool writes = !group || group->rank() == 0;  // the other ranks neither print nor record

@@ -8,6 +8,11 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
+#ifdef AMALGAM_NCCL
+#include <c10/cuda/CUDAFunctions.h>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 namespace amalgam {
 
@@ -21,9 +26,11 @@ std::pair<std::size_t, std::size_t> rank_share(std::size_t count, const ProcessG
 #ifndef AMALGAM_GLOO
 // Without Gloo no group is ever joined: join refuses, and the members below are never reached.
 struct ProcessGroup::Parts {};
-ProcessGroup::ProcessGroup(const LaunchEnv& env, std::unique_ptr<Parts> parts) : env_(env), parts_(std::move(parts)) {}
+ProcessGroup::ProcessGroup(const LaunchEnv& env, at::Device device, std::unique_ptr<Parts> parts)
+    : env_(env), device_(device), parts_(std::move(parts)) {}
 ProcessGroup::~ProcessGroup() = default;
-std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnv& env, std::chrono::seconds) {
+std::string ProcessGroup::backend() const { return "gloo"; }
+std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnv& env, std::chrono::seconds, at::Device) {
     throw std::runtime_error("rank " + std::to_string(env.rank) + " of " + std::to_string(env.world_size) +
                              ": this build has no Gloo (libgloo-dev) to join a process group; run one process, or pass --dist off");
 }
@@ -34,7 +41,10 @@ std::vector<std::string> ProcessGroup::gather(const std::string&, const std::str
 
 struct ProcessGroup::Parts {
     c10::intrusive_ptr<c10d::TCPStore> store;
-    c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;  ///< the CPU's collectives, the barrier, and a GPU's without NCCL
+#ifdef AMALGAM_NCCL
+    c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;  ///< a GPU rank's sums
+#endif
 };
 
 namespace {
@@ -49,10 +59,18 @@ std::shared_ptr<gloo::transport::Device> gloo_device() {
 
 }  // namespace
 
-ProcessGroup::ProcessGroup(const LaunchEnv& env, std::unique_ptr<Parts> parts) : env_(env), parts_(std::move(parts)) {}
+ProcessGroup::ProcessGroup(const LaunchEnv& env, at::Device device, std::unique_ptr<Parts> parts)
+    : env_(env), device_(device), parts_(std::move(parts)) {}
 ProcessGroup::~ProcessGroup() = default;
 
-std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnv& env, std::chrono::seconds timeout) {
+std::string ProcessGroup::backend() const {
+#ifdef AMALGAM_NCCL
+    if (parts_->nccl) return "nccl";
+#endif
+    return "gloo";
+}
+
+std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnv& env, std::chrono::seconds timeout, at::Device device) {
     auto parts = std::make_unique<Parts>();
     const std::string where = "the rendezvous at " + address(env) + " (from " + env.launcher + "'s variables)";
     c10d::TCPStoreOptions options;
@@ -81,7 +99,14 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const LaunchEnv& env, std::chro
     auto gloo_options = c10d::ProcessGroupGloo::Options::create();
     gloo_options->devices.push_back(gloo_device());
     parts->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(parts->store, env.rank, env.world_size, gloo_options);
-    return std::unique_ptr<ProcessGroup>(new ProcessGroup(env, std::move(parts)));
+#ifdef AMALGAM_NCCL
+    if (device.is_cuda()) {  // its own keys in the store, beside Gloo's
+        c10::cuda::set_device(device.index());
+        parts->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(c10::make_intrusive<c10d::PrefixStore>("nccl", parts->store), env.rank,
+                                                                  env.world_size);
+    }
+#endif
+    return std::unique_ptr<ProcessGroup>(new ProcessGroup(env, device, std::move(parts)));
 }
 
 void ProcessGroup::sum(const std::vector<at::Tensor>& tensors) {
@@ -91,9 +116,17 @@ void ProcessGroup::sum(const std::vector<at::Tensor>& tensors) {
         if (t.scalar_type() == at::kDouble) type = at::kDouble;
     std::vector<at::Tensor> flat;
     for (const auto& t : tensors) flat.push_back(t.reshape({-1}).to(type));
-    // Gloo reduces host memory: a GPU's buffer goes through the host, in one copy each way.
-    std::vector<at::Tensor> buffer{at::cat(flat).to(at::kCPU)};
-    parts_->gloo->allreduce(buffer)->wait();
+    std::vector<at::Tensor> buffer{at::cat(flat)};
+#ifdef AMALGAM_NCCL
+    const bool nccl = parts_->nccl && buffer[0].is_cuda();
+    if (nccl) parts_->nccl->allreduce(buffer)->wait();
+#else
+    const bool nccl = false;
+#endif
+    if (!nccl) {  // Gloo reduces host memory: a GPU's buffer goes through the host, in one copy each way
+        buffer[0] = buffer[0].to(at::kCPU);
+        parts_->gloo->allreduce(buffer)->wait();
+    }
     std::int64_t offset = 0;
     for (const auto& t : tensors) {
         t.copy_(buffer[0].narrow(0, offset, t.numel()).view(t.sizes()));

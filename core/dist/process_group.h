@@ -14,19 +14,23 @@
 namespace amalgam {
 
 /** The processes of one data-parallel run, joined over c10d: a TCPStore for the rendezvous
- *  (rank 0 serves it) and Gloo for the collectives. libtorch has no C++ DDP, so what is reduced
- *  and when is the trainer's. */
+ *  (rank 0 serves it), and for the collectives NCCL on a GPU where libtorch carries it, Gloo
+ *  otherwise (a GPU's tensors then go through host memory). libtorch has no C++ DDP, so what
+ *  is reduced and when is the trainer's. */
 class ProcessGroup {
 public:
-    /** Meets the other ranks at env.master_addr:env.master_port; throws std::runtime_error
-     *  naming the address and the ranks that did not arrive within `timeout`. */
-    static std::unique_ptr<ProcessGroup> join(const LaunchEnv& env, std::chrono::seconds timeout);
+    /** Meets the other ranks at env.master_addr:env.master_port, to compute on `device` (this
+     *  rank's own); throws std::runtime_error naming the address and the ranks that did not
+     *  arrive within `timeout`. */
+    static std::unique_ptr<ProcessGroup> join(const LaunchEnv& env, std::chrono::seconds timeout, at::Device device = at::kCPU);
     ~ProcessGroup();
 
     int rank() const { return env_.rank; }
     int size() const { return env_.world_size; }
     const LaunchEnv& env() const { return env_; }
-    std::string backend() const { return "gloo"; }
+    at::Device device() const { return device_; }
+    /** "nccl" or "gloo": what sums this rank's tensors. */
+    std::string backend() const;
 
     /** Sums `tensors` over the ranks, in place, as one flat buffer in the widest of their types. */
     void sum(const std::vector<at::Tensor>& tensors);
@@ -38,8 +42,9 @@ public:
 
 private:
     struct Parts;
-    ProcessGroup(const LaunchEnv& env, std::unique_ptr<Parts> parts);
+    ProcessGroup(const LaunchEnv& env, at::Device device, std::unique_ptr<Parts> parts);
     LaunchEnv env_;
+    at::Device device_;
     std::unique_ptr<Parts> parts_;
     std::uint64_t gathers_ = 0;  ///< calls so far: each call's keys are its own
 };

@@ -52,6 +52,16 @@ class Device:
             self.check(name, False, f"{type(e).__name__}: {e}")
 
 
+def process_group(d):
+    """A process group of one rank on the device: NCCL on a GPU, so that its path runs."""
+    folder = os.path.join(d.out, "models", "group")
+    os.makedirs(folder, exist_ok=True)
+    subprocess.run([os.path.join(d.build, "tests/device/amalgam_parity"), "--init", folder], check=True)
+    group = d.ours(folder, {"group": {"port": 29517}})["group"]
+    d.check("process group", group["sum"] == [1.0, 2.0, 3.0] and group["backend"] == ("nccl" if d.name == "cuda" else "gloo"),
+            f"backend {group['backend']}, sum {group['sum']}")
+
+
 def main():
     import parity
     import speed
@@ -60,6 +70,7 @@ def main():
     gpu = torch.cuda.get_device_name(0) if device.name == "cuda" else "none"
     print(f"device {device.name} ({gpu}), torch {torch.__version__}, transformers {transformers.__version__}", flush=True)
     parity.run(device)
+    device.guarded("process group", process_group)
     speed.run(device)
     passed = sum(device.results)
     print(f"{passed} passed, {len(device.results) - passed} failed")

@@ -23,7 +23,9 @@
 //               "first_call_tokens_per_s", "step_ms", "call_ms_besides_steps"};
 //   "profile_generate": the same fields -> "profile_generate" {"gpu_us", "gpu_span_us", "wall_us",
 //                       "kernels" and "runtime_calls" [{"name", "us", "calls"}]}: one generation
-//                       call under the profiler (CUDA builds of libtorch).
+//                       call under the profiler (CUDA builds of libtorch);
+//   "group": {"port"} -> "group" {"backend", "sum"}: a process group of this one rank joined on
+//            the device (NCCL on CUDA where this build has it), and [1, 2, 3] summed over it.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -37,6 +39,7 @@
 #include <c10/core/GradMode.h>
 #include <nlohmann/json.hpp>
 
+#include "core/dist/process_group.h"
 #include "core/eval/evaluation.h"
 #include "core/model/generation.h"
 #include "core/model_io/model_init.h"
@@ -342,6 +345,14 @@ int main(int argc, char** argv) {
 #ifdef AMALGAM_CUDA_MEMORY_STATS
             if (e.value("profile", false)) out["profile_eval"] = profiled([&] { run_evaluation(*model, *tokenizer, eval, quiet); });
 #endif
+        }
+        if (request.contains("group")) {
+            const auto group = ProcessGroup::join(LaunchEnv{0, 1, 0, "127.0.0.1", request["group"].at("port").get<int>(), "torchrun"},
+                                                  std::chrono::seconds(60), device.is_cuda() ? at::Device(at::kCUDA, 0) : device);
+            at::Tensor values = at::tensor({1.0f, 2.0f, 3.0f}).to(group->device());
+            group->sum({values});
+            values = values.to(at::kCPU).contiguous();
+            out["group"] = {{"backend", group->backend()}, {"sum", std::vector<float>(values.data_ptr<float>(), values.data_ptr<float>() + 3)}};
         }
         std::cout << out.dump() << "\n";
         return 0;

@@ -1,6 +1,7 @@
 // The few CUDA runtime declarations libtorch's CUDA headers use, and nothing behind them: with
-// these, code written against those headers (the CUDA-graph decoding) is compiled for syntax and
-// types on a machine without CUDA (tests/cuda_syntax). Nothing built from them is ever linked.
+// these, code written against those headers (the CUDA-graph decoding, the NCCL process group)
+// is compiled for syntax and types on a machine without CUDA (tests/cuda_syntax). Nothing built
+// from them is ever linked.
 #pragma once
 #include <cstddef>
 typedef enum cudaError { cudaSuccess = 0, cudaErrorNotReady = 600 } cudaError_t;
@@ -37,3 +38,12 @@ cudaError_t cudaEventElapsedTime(float*, cudaEvent_t, cudaEvent_t);
 cudaError_t cudaThreadExchangeStreamCaptureMode(cudaStreamCaptureMode*);
 cudaError_t cudaStreamGetPriority(cudaStream_t, int*);
 cudaError_t cudaDeviceGetStreamPriorityRange(int*, int*);
+struct cudaDeviceProp {
+    char name[256];
+    int major, minor;
+};
+typedef struct {
+    char reserved[64];
+} cudaIpcEventHandle_t;
+cudaError_t cudaIpcGetEventHandle(cudaIpcEventHandle_t*, cudaEvent_t);
+cudaError_t cudaIpcOpenEventHandle(cudaEvent_t*, cudaIpcEventHandle_t);
