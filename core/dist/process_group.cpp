@@ -144,6 +144,10 @@ std::vector<std::string> ProcessGroup::gather(const std::string& key, const std:
         const std::vector<std::uint8_t> value = parts_->store->get(prefix + std::to_string(r));
         out.emplace_back(value.begin(), value.end());
     }
+    // Once every rank has read them, the texts leave the store: rank 0 serves it for the whole
+    // run, and a PPO run gathers its evaluations' records every few hundred steps.
+    barrier();
+    parts_->store->deleteKey(prefix + std::to_string(rank()));
     return out;
 }
 
