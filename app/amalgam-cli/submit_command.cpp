@@ -68,13 +68,6 @@ namespace fs = std::filesystem;
 std::atomic<int> cancel_request{0};
 extern "C" void request_cancel(int signal) { cancel_request.store(signal); }
 
-/** Slurm's states after which a job does not run again (requeued and pending ones do). */
-bool is_final(const std::string& state) {
-    for (const char* end : {"completed", "cancelled", "failed", "timeout", "node_fail", "out_of_memory", "preempted", "boot_fail", "deadline", "ended"})
-        if (state == end) return true;
-    return false;
-}
-
 /** The job's state as Slurm says it, or, where it no longer knows the job, as the run folder does. */
 std::string state_of(const std::string& job, const fs::path& run_dir) {
     const auto states = slurm_job_states({job});
@@ -126,7 +119,7 @@ int follow(const std::string& job, const fs::path& run_dir, const TrainConfig& c
                 if (values.contains("step") && values["step"].is_number_integer()) progress->advance(values["step"].get<std::size_t>());
             }
         }
-        if (is_final(state)) break;
+        if (is_final_slurm_state(state)) break;
         std::this_thread::sleep_for(poll_interval());
     }
     progress->finish();
@@ -190,7 +183,7 @@ int run_submit(const std::vector<std::string>& words) {
     const bool wait = args.flag("wait");
     if (!wait && args.option("progress")) throw UsageError("--progress goes with --wait");
     // Followed again, not submitted twice: a workbench reopened while its job runs.
-    if (const auto earlier = slurm_job_of_run(run_dir); wait && earlier && !is_final(state_of(*earlier, run_dir)))
+    if (const auto earlier = slurm_job_of_run(run_dir); wait && earlier && !is_final_slurm_state(state_of(*earlier, run_dir)))
         return follow(*earlier, run_dir, config, args.option("progress"));
     fs::create_directories(run_dir);
     const fs::path file = run_dir / "job.sbatch";

@@ -1,5 +1,6 @@
 #include "core/cluster/slurm_jobs.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -41,18 +42,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-/** "ID|STATE" lines into `states` for the jobs asked about; "CANCELLED by 0" is "cancelled". */
-void read_states(const std::string& text, const std::vector<std::string>& jobs, std::map<std::string, std::string>& states) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        const auto bar = line.find('|');
-        if (bar == std::string::npos) continue;
-        const std::string job = line.substr(0, bar), state = line.substr(bar + 1, line.find(' ', bar) - bar - 1);
-        for (const auto& wanted : jobs)
-            if (wanted == job && !state.empty() && !states.count(job)) states[job] = lower(state);
-    }
-}
-
 std::string joined(const std::vector<std::string>& jobs) {
     std::string list;
     for (const auto& j : jobs) list += (list.empty() ? "" : ",") + j;
@@ -60,6 +49,26 @@ std::string joined(const std::vector<std::string>& jobs) {
 }
 
 }  // namespace
+
+bool is_final_slurm_state(const std::string& state) {
+    for (const char* end : {"completed", "cancelled", "failed", "timeout", "node_fail", "out_of_memory", "preempted", "boot_fail", "deadline", "ended"})
+        if (state == end) return true;
+    return false;
+}
+
+std::vector<std::string> squeue_states_command() { return {"squeue", "-h", "--me", "-t", "all", "-o", "%i|%T"}; }
+
+std::map<std::string, std::string> read_slurm_states(const std::string& text, const std::vector<std::string>& jobs) {
+    std::map<std::string, std::string> states;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        const auto bar = line.find('|');
+        if (bar == std::string::npos) continue;
+        const std::string job = line.substr(0, bar), state = line.substr(bar + 1, line.find(' ', bar) - bar - 1);
+        if (!state.empty() && !states.count(job) && std::find(jobs.begin(), jobs.end(), job) != jobs.end()) states[job] = lower(state);
+    }
+    return states;
+}
 
 std::string submit_batch_script(const fs::path& script) {
     const Answer a = ask({"sbatch", "--parsable", script.string()});
@@ -71,12 +80,12 @@ std::map<std::string, std::string> slurm_job_states(const std::vector<std::strin
     std::map<std::string, std::string> states;
     if (jobs.empty()) return states;
     // Every state the controller still holds (finished jobs stay a few minutes), then the accounting's.
-    if (const Answer a = ask({"squeue", "-h", "--me", "-t", "all", "-o", "%i|%T"}); a.status == 0) read_states(a.text, jobs, states);
+    if (const Answer a = ask(squeue_states_command()); a.status == 0) states = read_slurm_states(a.text, jobs);
     std::vector<std::string> older;
     for (const auto& j : jobs)
         if (!states.count(j)) older.push_back(j);
     if (!older.empty())
-        if (const Answer a = ask({"sacct", "-n", "-X", "-P", "-o", "JobID,State", "-j", joined(older)}); a.status == 0) read_states(a.text, older, states);
+        if (const Answer a = ask({"sacct", "-n", "-X", "-P", "-o", "JobID,State", "-j", joined(older)}); a.status == 0) states.merge(read_slurm_states(a.text, older));
     return states;
 }
 

@@ -17,6 +17,17 @@ std::string submit_batch_script(const std::filesystem::path& script);
  *  A job neither knows (accounting off, or no Slurm here) is left out. */
 std::map<std::string, std::string> slurm_job_states(const std::vector<std::string>& jobs);
 
+/** The command slurm_job_states asks squeue with first (its words, program first): every job
+ *  of this user the controller holds, finished ones included, as "ID|STATE" lines. */
+std::vector<std::string> squeue_states_command();
+/** The states of `jobs` in squeue's or sacct's "ID|STATE" lines, in lower case ("CANCELLED by
+ *  0" is "cancelled"); jobs the text does not name are left out. */
+std::map<std::string, std::string> read_slurm_states(const std::string& text, const std::vector<std::string>& jobs);
+
+/** Whether a job in this state (lower case) will not run again: completed, cancelled, failed,
+ *  timeout and the like, and "ended" (a job Slurm no longer knows). Pending and requeued jobs will. */
+bool is_final_slurm_state(const std::string& state);
+
 /** Cancels the job with scancel (its ranks get SIGTERM and checkpoint after their step);
  *  throws std::runtime_error with scancel's answer where it fails. */
 void cancel_slurm_job(const std::string& job);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 
 #include <QDateTime>
 #include <QDialog>
@@ -284,6 +285,31 @@ TEST(Training, ASlurmRunLeavesThisMachineFreeAndCancelCancelsItsJob) {
         << test::read_text(resumed_out);
     desk.experiments().cancel(cluster);
     EXPECT_TRUE(waitUntil([&] { return desk.experiments().state(cluster) == JobState::Cancelled; }, 60000));
+}
+
+TEST(Training, ASlurmRunOfTheCommandLineShowsItsJobsStateAsItChanges) {
+    SlurmDesk slurm;
+    TrainingDesk& desk = slurm.desk;
+    // The command line submits a long run into the workspace, and later cancels it.
+    const auto config = slurm.dir / "sft.yaml";
+    std::ofstream(config) << "stage: sft\nmodel: " << desk.experiments().tinyModel("llama").toStdString()
+                          << "\ndata: " << (test::examples_dir() / "sft.jsonl").string() << "\nmax_steps: 100000\n";
+    ASSERT_TRUE(waitUntil([&] { return std::filesystem::exists(desk.experiments().tinyModel("llama").toStdString() + "/config.json"); }, 60000));
+    QProcess submit;
+    submit.start(AMALGAM_CLI, {"submit", qpath(config), "--out", qpath(slurm.dir / "runs" / "cli"), "--workspace", qpath(slurm.dir / "ws.amalgam")});
+    ASSERT_TRUE(submit.waitForFinished(60000)) << submit.readAllStandardError().toStdString();
+    ASSERT_EQ(submit.exitCode(), 0) << submit.readAllStandardError().toStdString();
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().runs().size() == 1; }, 30000));
+    const std::int64_t run = desk.experiments().runs().front().id;
+    EXPECT_TRUE(waitUntil([&] { return desk.experiments().clusterState(run) == "Slurm job 7001: running"; }, 30000))
+        << desk.experiments().clusterState(run).toStdString();
+    QProcess cancel;
+    cancel.start(AMALGAM_CLI, {"cancel", qpath(slurm.dir / "runs" / "cli")});
+    ASSERT_TRUE(cancel.waitForFinished(60000) && cancel.exitCode() == 0) << cancel.readAllStandardError().toStdString();
+    ASSERT_TRUE(waitUntil([&] { return desk.experiments().clusterState(run) == "Slurm job 7001: cancelled"; }, 60000))
+        << desk.experiments().clusterState(run).toStdString();
+    RunTableModel table(desk.experiments());
+    EXPECT_EQ(table.data(table.index(0, RunTableModel::StateColumn)).toString(), "command line (Slurm job 7001: cancelled)");
 }
 
 TEST(Training, AKilledWorkerLeavesTheRunResumable) {

@@ -4,8 +4,10 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QStringList>
 
+#include "core/cluster/slurm_jobs.h"
 #include "core/contract/worker_messages.h"
 #include "core/store/workspace.h"
 #include "core/util/data_home.h"
@@ -86,6 +88,44 @@ void Experiments::follow(bool othersWrote) {
         if (r.job_id && jobs_.runsHere(*r.job_id)) continue;
         if (QFileInfo(QDir(q(r.dir)).filePath("metrics.jsonl")).size() != metricsBytes_[r.id]) readMetrics(r);
     }
+    watchCluster();
+}
+
+void Experiments::watchCluster() {
+    const QByteArray interval = qgetenv("AMALGAM_SLURM_POLL_SECONDS");
+    const double seconds = interval.isEmpty() ? 10.0 : interval.toDouble();
+    if (clusterWatch_ || (lastClusterWatch_.isValid() && lastClusterWatch_.elapsed() < 1000 * seconds)) return;
+    std::vector<std::pair<std::int64_t, std::string>> watched;  // run, job
+    for (const auto& r : runs_) {
+        if (r.cluster_job.empty() || (r.job_id && jobs_.runsHere(*r.job_id))) continue;
+        const auto known = clusterJobs_.find(r.id);
+        if (known == clusterJobs_.end() || !is_final_slurm_state(known->second.second.toStdString())) watched.emplace_back(r.id, r.cluster_job);
+    }
+    if (watched.empty()) return;
+    lastClusterWatch_.start();
+    const std::vector<std::string> command = squeue_states_command();
+    QStringList arguments;
+    for (std::size_t i = 1; i < command.size(); ++i) arguments << q(command[i]);
+    clusterWatch_ = new QProcess(this);
+    connect(clusterWatch_, &QProcess::finished, this, [this, watched] {
+        std::vector<std::string> jobs;
+        for (const auto& [run, job] : watched) jobs.push_back(job);
+        const auto states = read_slurm_states(clusterWatch_->readAllStandardOutput().toStdString(), jobs);
+        clusterWatch_->deleteLater();
+        clusterWatch_ = nullptr;
+        for (const auto& [run, job] : watched)
+            if (const auto* r = this->run(run); r && r->cluster_job == job && states.count(job)) {  // still this workspace's run
+                const auto state = states.find(job);
+                clusterJobs_[run] = {q(job), q(state->second)};
+                emit runProgressed(run);
+            }
+    });
+    connect(clusterWatch_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error != QProcess::FailedToStart) return;  // no Slurm here: nothing to show
+        clusterWatch_->deleteLater();
+        clusterWatch_ = nullptr;
+    });
+    clusterWatch_->start(q(command.front()), arguments);
 }
 
 void Experiments::noticeResults() {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
@@ -18,6 +19,7 @@
 #include "ui/document/document_types.h"
 #include "ui/jobs/job_queue.h"
 
+class QProcess;
 class QUndoStack;
 
 namespace amalgam {
@@ -183,6 +185,9 @@ private:
     void follow(bool othersWrote);
     /** Says resultsChanged when the stored evaluations differ from those seen last. */
     void noticeResults();
+    /** Asks squeue, in the background and at most every AMALGAM_SLURM_POLL_SECONDS (10), for
+     *  the state of the Slurm jobs of runs no worker here follows (the command line's). */
+    void watchCluster();
     std::vector<std::pair<std::int64_t, std::string>> storedResults() const;
     void readMetrics(const RunRow& run);
     /** Runs `queue` as one step of the undo history, named by the text it returns (or as part
@@ -224,6 +229,8 @@ private:
     std::map<std::int64_t, std::vector<MetricsLine>> metrics_;
     std::map<std::int64_t, qint64> metricsBytes_;  ///< run -> the size of its metrics.jsonl when last read
     std::map<std::int64_t, std::pair<QString, QString>> clusterJobs_;  ///< run -> its Slurm job and state, as reported
+    QProcess* clusterWatch_ = nullptr;  ///< squeue, while it runs
+    QElapsedTimer lastClusterWatch_;
     std::vector<std::pair<std::int64_t, std::string>> seenResults_;  ///< the stored evaluations (id, metrics) seen last
     /** The workspace settings kept here: the D_train exported last and its recipe. */
     static constexpr const char* kDataKey = "dtrain_file";
