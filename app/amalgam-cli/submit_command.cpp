@@ -120,7 +120,10 @@ int follow(const std::string& job, const fs::path& run_dir, const TrainConfig& c
             }
         }
         if (is_final_slurm_state(state)) break;
-        std::this_thread::sleep_for(poll_interval());
+        // In slices, so that a SIGTERM cancels the job at once rather than after the wait.
+        const auto next = std::chrono::steady_clock::now() + poll_interval();
+        while (std::chrono::steady_clock::now() < next && (cancelled || !cancel_request.load()))
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     progress->finish();
     if (state == "completed" && fs::exists(run_dir / "adapter" / "adapter_config.json")) return 0;

@@ -99,7 +99,7 @@ state_of() {  # run: what `runs` says launched it
 job=$(job_of submitted.txt)
 [ -n "$job" ] || fail "no job id: $(cat submitted.txt)"
 [ "$(cat slurm/slurm_job)" = "$job" ] || fail "the job id in the run folder: $(ls slurm)"
-state_of slurm | grep -Eqx "Slurm job $job: (pending|running|completed)" || fail "runs: $(state_of slurm)"
+state_of slurm | grep -Eqx "Slurm job $job: (pending|configuring|running|completing|completed)" || fail "runs: $(state_of slurm)"
 wait_for_end "$job"
 [ "$(state_of slurm)" = "Slurm job $job: completed" ] || fail "runs after the end: $(state_of slurm)"
 grep -q "trained 6 steps" slurm/slurm-"$job".out || fail "$(cat slurm/slurm-*.out)"
