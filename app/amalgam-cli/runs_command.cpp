@@ -67,10 +67,7 @@ int run_runs(const std::vector<std::string>& words) {
     for (const auto& r : runs) {
         const bool adapter = fs::exists(fs::path(r.dir) / "adapter" / "adapter_config.json");
         std::string launcher = r.job_id ? "workbench" : "command line";
-        if (!r.cluster_job.empty()) {
-            const auto state = states.find(r.cluster_job);
-            launcher = "Slurm job " + r.cluster_job + ": " + (state != states.end() ? state->second : adapter ? "completed" : "ended");
-        }
+        if (!r.cluster_job.empty()) launcher = "Slurm job " + r.cluster_job + ": " + run_job_state(states, r.cluster_job, r.dir);
         rows.push_back({r.label, to_string(r.stage), steps_text(r), adapter ? "yes" : "no", label_of(r.parent_run), label_of(r.reward_run),
                         fs::path(r.data).filename().string(), r.data_sha256.substr(0, 12), launcher, r.dir});
     }

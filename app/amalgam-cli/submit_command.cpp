@@ -4,7 +4,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -68,19 +67,7 @@ namespace fs = std::filesystem;
 std::atomic<int> cancel_request{0};
 extern "C" void request_cancel(int signal) { cancel_request.store(signal); }
 
-/** The job's state as Slurm says it, or, where it no longer knows the job, as the run folder does. */
-std::string state_of(const std::string& job, const fs::path& run_dir) {
-    const auto states = slurm_job_states({job});
-    if (const auto it = states.find(job); it != states.end()) return it->second;
-    return fs::exists(run_dir / "adapter" / "adapter_config.json") ? "completed" : "ended";
-}
-
-/** Seconds between two looks at the job: AMALGAM_SLURM_POLL_SECONDS, else 10. */
-std::chrono::milliseconds poll_interval() {
-    const char* text = std::getenv("AMALGAM_SLURM_POLL_SECONDS");
-    const double seconds = text && *text ? std::atof(text) : 10.0;
-    return std::chrono::milliseconds(static_cast<std::int64_t>(1000 * std::max(0.05, seconds)));
-}
+std::string state_of(const std::string& job, const fs::path& run_dir) { return run_job_state(slurm_job_states({job}), job, run_dir); }
 
 /** Follows the job until it ends: its state whenever it changes, and each new line of the run's
  *  metrics.jsonl (its steps as progress; with json, the line itself). SIGTERM cancels the job. */
@@ -121,7 +108,7 @@ int follow(const std::string& job, const fs::path& run_dir, const TrainConfig& c
         }
         if (is_final_slurm_state(state)) break;
         // In slices, so that a SIGTERM cancels the job at once rather than after the wait.
-        const auto next = std::chrono::steady_clock::now() + poll_interval();
+        const auto next = std::chrono::steady_clock::now() + slurm_poll_interval();
         while (std::chrono::steady_clock::now() < next && (cancelled || !cancel_request.load()))
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -49,6 +50,17 @@ std::string joined(const std::vector<std::string>& jobs) {
 }
 
 }  // namespace
+
+std::string run_job_state(const std::map<std::string, std::string>& states, const std::string& job, const fs::path& run_dir) {
+    if (const auto it = states.find(job); it != states.end()) return it->second;
+    return fs::exists(run_dir / "adapter" / "adapter_config.json") ? "completed" : "ended";
+}
+
+std::chrono::milliseconds slurm_poll_interval() {
+    const char* text = std::getenv("AMALGAM_SLURM_POLL_SECONDS");
+    const double seconds = text && *text ? std::atof(text) : 10.0;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(1000 * std::max(0.05, seconds)));
+}
 
 bool is_final_slurm_state(const std::string& state) {
     for (const char* end : {"completed", "cancelled", "failed", "timeout", "node_fail", "out_of_memory", "preempted", "boot_fail", "deadline", "ended"})

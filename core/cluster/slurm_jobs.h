@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -23,6 +24,14 @@ std::vector<std::string> squeue_states_command();
 /** The states of `jobs` in squeue's or sacct's "ID|STATE" lines, in lower case ("CANCELLED by
  *  0" is "cancelled"); jobs the text does not name are left out. */
 std::map<std::string, std::string> read_slurm_states(const std::string& text, const std::vector<std::string>& jobs);
+
+/** The state of a run's job: Slurm's, from `states` (as slurm_job_states gives them), or where
+ *  Slurm no longer knows the job, the run folder's: "completed" with its final adapter, "ended"
+ *  without. */
+std::string run_job_state(const std::map<std::string, std::string>& states, const std::string& job, const std::filesystem::path& run_dir);
+
+/** How long to wait between two looks at Slurm's jobs: AMALGAM_SLURM_POLL_SECONDS, else 10 s. */
+std::chrono::milliseconds slurm_poll_interval();
 
 /** Whether a job in this state (lower case) will not run again: completed, cancelled, failed,
  *  timeout and the like, and "ended" (a job Slurm no longer knows). Pending and requeued jobs will. */

@@ -92,9 +92,7 @@ void Experiments::follow(bool othersWrote) {
 }
 
 void Experiments::watchCluster() {
-    const QByteArray interval = qgetenv("AMALGAM_SLURM_POLL_SECONDS");
-    const double seconds = interval.isEmpty() ? 10.0 : interval.toDouble();
-    if (clusterWatch_ || (lastClusterWatch_.isValid() && lastClusterWatch_.elapsed() < 1000 * seconds)) return;
+    if (clusterWatch_ || (lastClusterWatch_.isValid() && lastClusterWatch_.elapsed() < slurm_poll_interval().count())) return;
     std::vector<std::pair<std::int64_t, std::string>> watched;  // run, job
     for (const auto& r : runs_) {
         if (r.cluster_job.empty() || (r.job_id && jobs_.runsHere(*r.job_id))) continue;
