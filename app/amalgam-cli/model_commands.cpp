@@ -24,16 +24,20 @@
 
 namespace amalgam::cli {
 
-const char* const kModelUsage = R"(usage: amalgam-cli model init --arch llama|gpt2|bert --preset tiny|small --out DIR
+const char* const kModelUsage = R"(usage: amalgam-cli model init --arch ARCH --preset tiny|small --out DIR
                             [--tokenizer DIR|byte] [--seed S] [--force]
        amalgam-cli model info DIR
        amalgam-cli model merge DIR --adapter ADAPTER_DIR --out DIR
 
 init writes a random-weight model as a complete Hugging Face folder (config.json,
 model.safetensors, the tokenizer), all files or none; it loads afterwards like any
-checkpoint. The default tokenizer is a byte-level one that needs no files (ASCII WordPiece
-for bert). A folder that is not empty is replaced only with --force.
-info prints the architecture, parameter count, weight types and tokenizer kind of a folder.
+checkpoint. ARCH is a model_type: llama, qwen2, qwen3, mistral, gemma2, gemma3, phi3,
+olmo2, smollm3, gpt2 or bert; each family's features are at settings a short text shows
+(a sliding window of 4, LongRoPE switching at half the context). The default tokenizer is a
+byte-level one that needs no files (ASCII WordPiece for bert). A folder that is not empty is
+replaced only with --force.
+info prints the architecture and its family, the features the model uses beyond a plain
+Llama decoder, the parameter count, weight types and tokenizer kind of a folder.
 merge folds a LoRA adapter into the weights and writes a full folder that transformers
 loads (model.safetensors in the checkpoint's own type; config and tokenizer copied) into a
 new or empty folder.
@@ -84,10 +88,10 @@ this build of libtorch has CUDA and finds GPUs. The workbench asks this to offer
 
 namespace {
 
-ModelFamily family_from(const std::string& arch) {
-    const std::optional<ModelFamily> family = model_family_names.find(arch);
-    if (!family) throw UsageError("--arch must be " + model_family_names.choices() + ", not '" + arch + "'");
-    return *family;
+ModelType type_from(const std::string& arch) {
+    const std::optional<ModelType> type = model_type_names.find(arch);
+    if (!type) throw UsageError("--arch must be " + model_type_names.choices() + ", not '" + arch + "'");
+    return *type;
 }
 
 int model_init(const std::vector<std::string>& words) {
@@ -95,7 +99,7 @@ int model_init(const std::vector<std::string>& words) {
     auto out = args.option("out");
     if (!out || out->empty()) throw UsageError("model init needs --out DIR");
     ModelInitOptions o;
-    o.family = family_from(args.option("arch").value_or("llama"));
+    o.type = type_from(args.option("arch").value_or("llama"));
     o.preset = args.option("preset").value_or("tiny");
     if (auto t = args.option("tokenizer"); t && *t != "byte") o.tokenizer = *t;
     o.seed = args.unsigned_integer("seed", 0);
@@ -119,12 +123,13 @@ int model_info(const std::vector<std::string>& words) {
     for (const auto& name : checkpoint.names()) stored.insert(to_string(checkpoint.get(name).dtype));
     std::string dtypes;
     for (const auto& d : stored) dtypes += (dtypes.empty() ? "" : ", ") + d;
-    std::printf("architecture:  %s (%s)\nparameters:    %lld\nweights:       %s\nlayers:        %lld\nhidden size:   %lld\n"
-                "heads:         %lld (%lld key/value)\nvocabulary:    %lld\ntokenizer:     %s, %zu tokens\n",
-                c.architecture.c_str(), to_string(c.family), static_cast<long long>(model->parameter_count()), dtypes.c_str(),
-                static_cast<long long>(c.num_layers), static_cast<long long>(c.hidden_size), static_cast<long long>(c.num_heads),
-                static_cast<long long>(c.num_kv_heads), static_cast<long long>(c.vocab_size), tokenizer->kind().c_str(),
-                tokenizer->vocab_size());
+    std::printf("architecture:  %s (model_type %s, %s family)\nparameters:    %lld\nweights:       %s\nlayers:        %lld\n"
+                "hidden size:   %lld\nheads:         %lld of %lld (%lld key/value)\nvocabulary:    %lld\ntokenizer:     %s, %zu tokens\n",
+                c.architecture.c_str(), to_string(c.type), to_string(c.family), static_cast<long long>(model->parameter_count()),
+                dtypes.c_str(), static_cast<long long>(c.num_layers), static_cast<long long>(c.hidden_size),
+                static_cast<long long>(c.num_heads), static_cast<long long>(c.head_dim()), static_cast<long long>(c.num_kv_heads),
+                static_cast<long long>(c.vocab_size), tokenizer->kind().c_str(), tokenizer->vocab_size());
+    for (const std::string& feature : c.features()) std::printf("feature:       %s\n", feature.c_str());
     return 0;
 }
 
@@ -158,7 +163,7 @@ int generate_for_data(const Arguments& args, const std::string& data, const Gene
     else std::fputs(lines.c_str(), stdout);
     if (made.skipped > 0)
         std::fprintf(stderr, "%zu prompts left out: they leave no room for %d new tokens in the model's context of %lld positions\n", made.skipped,
-                     o.max_new_tokens, static_cast<long long>(model->config().max_positions));
+                     o.max_new_tokens, static_cast<long long>(model->config().context_length()));
     if (out) std::fprintf(stderr, "wrote %zu responses to %s\n", made.rows.size(), out->c_str());
     return 0;
 }

@@ -244,7 +244,7 @@ std::vector<Generation> generate_from_ids(const TransformerModel& model, const s
         if (p.empty()) throw std::invalid_argument("a prompt has no tokens; give some text");
         longest = std::max(longest, p.size());
     }
-    if (const auto context = model.config().max_positions; static_cast<std::int64_t>(longest) + options.max_new_tokens > context)
+    if (const auto context = model.config().context_length(); static_cast<std::int64_t>(longest) + options.max_new_tokens > context)
         throw std::invalid_argument("a prompt of " + std::to_string(longest) + " tokens and " + std::to_string(options.max_new_tokens) +
                                     " new ones exceed the model's context of " + std::to_string(context) + " positions");
     std::vector<Generation> out(prompts.size());

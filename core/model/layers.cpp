@@ -11,7 +11,11 @@
 #include <torch/version.h>
 
 namespace amalgam::layers {
-at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps, bool plus_one) {
+    if (plus_one) {
+        const at::Tensor xf = x.to(at::kFloat);
+        return (xf * at::rsqrt(xf.pow(2).mean({-1}, true) + eps) * (1.0 + weight.to(at::kFloat))).to(x.scalar_type());
+    }
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 10)
     // On CUDA one fused kernel where the formula below launches eight: a Llama decoding step runs
     // two norms a layer, so these launches were a third of the step's. It rounds to the model's
@@ -45,13 +49,18 @@ at::Tensor positions_from_mask(const at::Tensor& mask, std::int64_t new_tokens) 
     return positions.slice(1, mask.size(1) - new_tokens);
 }
 
-at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype) {
-    const std::int64_t total = mask.size(1), past = total - new_tokens;
-    at::Tensor allowed = mask.to(at::kBool).view({mask.size(0), 1, 1, total}).expand({mask.size(0), 1, new_tokens, total});
+at::Tensor attention_bias(const at::Tensor& mask, std::int64_t new_tokens, bool causal, at::ScalarType dtype, std::int64_t window) {
+    const std::int64_t batch = mask.size(0), total = mask.size(1), past = total - new_tokens;
+    at::Tensor allowed = mask.to(at::kBool).view({batch, 1, 1, total}).expand({batch, 1, new_tokens, total});
     if (causal) {
         at::Tensor query = at::arange(past, total, mask.options().dtype(at::kLong)).view({new_tokens, 1});
         at::Tensor key = at::arange(0, total, mask.options().dtype(at::kLong)).view({1, total});
         allowed = allowed.logical_and(key.le(query).view({1, 1, new_tokens, total}));
+    }
+    if (window > 0) {  // by real positions, so that padding moves no window
+        const at::Tensor positions = mask.to(at::kLong).cumsum(-1);
+        const at::Tensor back = positions.slice(1, past).unsqueeze(-1) - positions.unsqueeze(1);  // [batch, new, total]
+        allowed = allowed.logical_and(back.lt(window).view({batch, 1, new_tokens, total}));
     }
     at::Tensor bias = at::zeros(allowed.sizes(), mask.options().dtype(dtype));
     const double blocked = dtype == at::kHalf ? -65504.0 : -1e30;  // float16 holds no -1e30: it would be -inf
@@ -135,7 +144,26 @@ at::Tensor attention_by_blas(const at::Tensor& q, const at::Tensor& k, const at:
 
 }  // namespace
 
-at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias) {
+namespace {
+
+/** Attention whose scores are capped, c tanh(s / c), before the bias: no fused kernel takes that. */
+at::Tensor capped_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, at::Tensor bias, double scale, double cap) {
+    const std::int64_t batch = q.size(0), kv_heads = k.size(1), group = q.size(1) / kv_heads, tokens = q.size(2), keys = k.size(2);
+    if (!bias.defined()) bias = attention_bias(at::ones({1, tokens}, q.options().dtype(at::kLong)), tokens, true, q.scalar_type());
+    const at::Tensor scores = at::matmul(grouped_queries(q, kv_heads), k.transpose(-2, -1)).to(at::kFloat) * scale;
+    const at::Tensor capped = at::tanh(scores / cap) * cap;
+    const at::Tensor weights = at::softmax(capped.view({batch, kv_heads, group, tokens, keys}) + bias.unsqueeze(2).to(at::kFloat), -1).to(q.scalar_type());
+    return at::matmul(weights.view({batch, kv_heads, group * tokens, keys}), v).view(q.sizes());
+}
+
+}  // namespace
+
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias, const ScoreScaling& scaling) {
+    const double natural = 1.0 / std::sqrt(static_cast<double>(q.size(3)));
+    const double scale = scaling.scale > 0 ? scaling.scale : natural;
+    if (scaling.softcap > 0) return capped_attention(q, k, v, bias, scale, scaling.softcap);
+    // The kernels divide by sqrt(head_dim): another scale is the queries'.
+    if (scale != natural) return attention(q * (scale / natural), k, v, bias);
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
     std::optional<WithoutCudnnAttention> without_cudnn;
     if (q.is_cuda()) without_cudnn.emplace();
@@ -174,36 +202,92 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor&
 #endif
 }
 
-at::Tensor inverse_frequencies(const ModelConfig& config, const at::TensorOptions& options) {
-    const Rope& rope = config.rope;
-    const std::int64_t dim = config.head_dim();
-    at::Tensor inv_freq = 1.0 / at::pow(rope.theta, at::arange(0, dim, 2, options.dtype(at::kFloat)) / double(dim));
-    switch (rope.type) {
-        case RopeType::Default: return inv_freq;
-        case RopeType::Linear: return inv_freq / rope.factor;
-        case RopeType::Llama3: {
-            const double old_len = static_cast<double>(rope.original_max_position_embeddings);
-            const double low_wavelen = old_len / rope.low_freq_factor, high_wavelen = old_len / rope.high_freq_factor;
-            at::Tensor wavelen = 2 * M_PI / inv_freq;
-            at::Tensor scaled = at::where(wavelen > low_wavelen, inv_freq / rope.factor, inv_freq);
-            at::Tensor smooth = (old_len / wavelen - rope.low_freq_factor) / (rope.high_freq_factor - rope.low_freq_factor);
-            at::Tensor smoothed = (1 - smooth) * scaled / rope.factor + smooth * scaled;
-            at::Tensor medium = (wavelen >= high_wavelen).logical_and(wavelen <= low_wavelen);
-            return at::where(medium, smoothed, scaled);
-        }
-    }
-    throw std::logic_error("unknown RoPE type");
+namespace {
+
+/** The plain inverse frequencies base^(-2i/dim) (float32). */
+at::Tensor plain_frequencies(double base, std::int64_t dim, const at::TensorOptions& options) {
+    return 1.0 / at::pow(base, at::arange(0, dim, 2, options.dtype(at::kFloat)) / double(dim));
 }
 
-RotaryTable rotary_table(const at::Tensor& positions, const at::Tensor& inverse_frequencies, at::ScalarType dtype) {
-    at::Tensor angles = positions.to(at::kFloat).unsqueeze(-1) * inverse_frequencies;  // [batch, tokens, dim/2]
-    at::Tensor emb = at::cat({angles, angles}, -1).unsqueeze(1);              // [batch, 1, tokens, dim]
-    at::Tensor sin = emb.sin().to(dtype);
+at::Tensor llama3_frequencies(const Rope& rope, at::Tensor inv_freq) {
+    const double old_len = static_cast<double>(rope.original_max_position_embeddings);
+    const double low_wavelen = old_len / rope.low_freq_factor, high_wavelen = old_len / rope.high_freq_factor;
+    at::Tensor wavelen = 2 * M_PI / inv_freq;
+    at::Tensor scaled = at::where(wavelen > low_wavelen, inv_freq / rope.factor, inv_freq);
+    at::Tensor smooth = (old_len / wavelen - rope.low_freq_factor) / (rope.high_freq_factor - rope.low_freq_factor);
+    at::Tensor smoothed = (1 - smooth) * scaled / rope.factor + smooth * scaled;
+    at::Tensor medium = (wavelen >= high_wavelen).logical_and(wavelen <= low_wavelen);
+    return at::where(medium, smoothed, scaled);
+}
+
+/** YaRN: the frequencies that turn fewer than beta_slow times over the original context are
+ *  interpolated (divided by the factor), those that turn more than beta_fast times kept, with a
+ *  linear ramp over the dimensions between. */
+at::Tensor yarn_frequencies(const Rope& rope, std::int64_t dim, const at::TensorOptions& options) {
+    const double base = rope.theta, context = static_cast<double>(rope.original_max_position_embeddings);
+    auto correction_dim = [&](double rotations) { return dim * std::log(context / (rotations * 2 * M_PI)) / (2 * std::log(base)); };
+    double low = correction_dim(rope.beta_fast), high = correction_dim(rope.beta_slow);
+    if (rope.truncate) {
+        low = std::floor(low);
+        high = std::ceil(high);
+    }
+    low = std::max(low, 0.0);
+    high = std::min(high, static_cast<double>(dim - 1));
+    if (low == high) high += 0.001;
+    const at::Tensor extrapolation = plain_frequencies(base, dim, options);
+    const at::Tensor ramp = ((at::arange(dim / 2, options.dtype(at::kFloat)) - low) / (high - low)).clamp(0, 1);
+    const at::Tensor kept = 1 - ramp;  // the share of the extrapolated (unscaled) frequency
+    return extrapolation / rope.factor * (1 - kept) + extrapolation * kept;
+}
+
+}  // namespace
+
+Rotary::Rotary(const Rope& rope, std::int64_t dim, std::int64_t max_positions, const at::TensorOptions& options)
+    : rope_(rope), dim_(dim), max_positions_(max_positions) {
+    const at::Tensor plain = plain_frequencies(rope.theta, dim, options);
+    switch (rope.type) {
+        case RopeType::Default:
+        case RopeType::Dynamic: inverse_ = plain; break;
+        case RopeType::Linear: inverse_ = plain / rope.factor; break;
+        case RopeType::Llama3: inverse_ = llama3_frequencies(rope, plain); break;
+        case RopeType::Yarn: inverse_ = yarn_frequencies(rope, dim, options); break;
+        case RopeType::LongRope: {
+            auto factors = [&](const std::vector<double>& f) { return at::tensor(f, options.dtype(at::kDouble)).to(at::kFloat); };
+            inverse_ = plain / factors(rope.short_factor);
+            long_inverse_ = plain / factors(rope.long_factor);
+            break;
+        }
+    }
+}
+
+at::Tensor Rotary::frequencies(const at::Tensor& longest) const {
+    if (rope_.type == RopeType::LongRope)
+        return at::where(longest > rope_.original_max_position_embeddings, long_inverse_, inverse_);
+    if (rope_.type != RopeType::Dynamic) return inverse_;
+    // Dynamic NTK: the base grows with a text longer than the context, as transformers computes it.
+    const at::Tensor length = at::clamp_min(longest, max_positions_).to(at::kFloat);
+    const at::Tensor base = rope_.theta * at::pow(rope_.factor * length / double(max_positions_) - (rope_.factor - 1), double(dim_) / double(dim_ - 2));
+    return 1.0 / at::pow(base, at::arange(0, dim_, 2, inverse_.options()) / double(dim_));
+}
+
+RotaryTable Rotary::table(const at::Tensor& positions, at::ScalarType dtype) const {
+    const bool by_length = rope_.type == RopeType::LongRope || rope_.type == RopeType::Dynamic;
+    const at::Tensor inverse = by_length ? frequencies(positions.max() + 1) : inverse_;
+    at::Tensor angles = positions.to(at::kFloat).unsqueeze(-1) * inverse;  // [batch, tokens, dim/2]
+    at::Tensor emb = at::cat({angles, angles}, -1).unsqueeze(1);         // [batch, 1, tokens, dim]
+    at::Tensor cos = emb.cos(), sin = emb.sin();
+    if (rope_.attention_factor != 1.0) {
+        cos = cos * rope_.attention_factor;
+        sin = sin * rope_.attention_factor;
+    }
+    sin = sin.to(dtype);
     const std::int64_t half = sin.size(-1) / 2;
-    return {emb.cos().to(dtype), at::cat({-sin.slice(-1, 0, half), sin.slice(-1, half)}, -1)};
+    return {cos.to(dtype), at::cat({-sin.slice(-1, 0, half), sin.slice(-1, half)}, -1)};
 }
 
 at::Tensor rotary(const at::Tensor& x, const RotaryTable& table) {
+    const std::int64_t dim = table.cos.size(-1);
+    if (dim < x.size(-1)) return at::cat({rotary(x.slice(-1, 0, dim), table), x.slice(-1, dim)}, -1);
     // rotate_half(x) * sin is [second, first] times the sin whose first half is negated: the same
     // products, bit for bit, without negating x in every layer.
     const std::int64_t half = x.size(-1) / 2;

@@ -4,9 +4,11 @@
 
 namespace amalgam {
 
-std::vector<std::string> default_lora_targets(ModelFamily family) {
-    switch (family) {
-        case ModelFamily::Llama: return {"q_proj", "v_proj"};
+std::vector<std::string> default_lora_targets(const ModelConfig& config) {
+    switch (config.family) {
+        case ModelFamily::Llama:  // PEFT's defaults: Phi-3's q, k and v are one module
+            if (config.decoder.fused_projections) return {"qkv_proj"};
+            return {"q_proj", "v_proj"};
         case ModelFamily::Gpt2: return {"c_attn"};
         case ModelFamily::Bert: return {"query", "value"};
     }

@@ -23,8 +23,9 @@ struct LoraConfig {
     double scaling() const { return alpha / static_cast<double>(rank); }
 };
 
-/** The modules LoRA adapts by default: q and v projections (c_attn for GPT-2, query/value for BERT). */
-std::vector<std::string> default_lora_targets(ModelFamily family);
+/** The modules LoRA adapts by default, as PEFT's table: q and v projections (qkv_proj where they are
+ *  one, c_attn for GPT-2, query/value for BERT). */
+std::vector<std::string> default_lora_targets(const ModelConfig& config);
 
 /** One adapted projection: W x + scaling * B (A dropout(x)), A [rank, in], B [out, rank]. */
 struct LoraPair {

@@ -80,7 +80,7 @@ void TransformerModel::set_active_adapter(const std::string& name) {
 void TransformerModel::add_lora(const LoraConfig& requested, std::uint64_t seed, const std::string& name) {
     LoraAdapter adapter;
     adapter.config = requested;
-    if (adapter.config.target_modules.empty()) adapter.config.target_modules = default_lora_targets(config_.family);
+    if (adapter.config.target_modules.empty()) adapter.config.target_modules = default_lora_targets(config_);
     if (adapter.config.rank < 1) throw std::invalid_argument("LoRA rank must be at least 1");
     std::mt19937_64 rng(seed);
     for (const auto& [module, conv1d] : projection_modules()) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "core/model/arch/families.h"
@@ -123,16 +124,44 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
         if (auto layer = layer_index(name); layer && *layer >= model->config_.num_layers)
             throw std::runtime_error(checkpoint.get(name).file + ": tensor '" + name + "' is for layer " + std::to_string(*layer) +
                                      ", but config.json gives " + std::to_string(model->config_.num_layers) + " layers");
+    model->refuse_unknown_tensors(checkpoint);
     model->join_projections();
-    if (model->config_.family == ModelFamily::Llama)
-        model->rotary_frequencies_ = layers::inverse_frequencies(model->config_, at::TensorOptions().device(device));
+    const ModelConfig& c = model->config_;
+    if (c.family == ModelFamily::Llama) {
+        const auto options = at::TensorOptions().device(device);
+        model->rotary_ = layers::Rotary(c.rope, c.rotary_dim(), c.max_positions, options);
+        if (c.decoder.sliding_rope) model->sliding_rotary_ = layers::Rotary(*c.decoder.sliding_rope, c.rotary_dim(), c.max_positions, options);
+    }
     return model;
+}
+
+void TransformerModel::refuse_unknown_tensors(const Checkpoint& checkpoint) const {
+    if (config_.family != ModelFamily::Llama) return;  // GPT-2 checkpoints keep their mask buffers, which are not weights
+    std::set<std::string> known;
+    for (const auto& [name, stored] : stored_names_) known.insert(stored);
+    std::vector<std::string> names = checkpoint.names();
+    std::sort(names.begin(), names.end());  // the same tensor named on every run
+    for (const std::string& name : names) {
+        // Older checkpoints keep the rotary frequencies, which are made from the config instead.
+        const std::string buffer = "rotary_emb.inv_freq";
+        if (known.count(name) || (name.size() >= buffer.size() && name.compare(name.size() - buffer.size(), buffer.size(), buffer) == 0)) continue;
+        if (name == "lm_head.weight" && config_.tie_word_embeddings)
+            throw std::runtime_error(checkpoint.get(name).file + ": tensor 'lm_head.weight' is stored, but config.json ties the head to the "
+                                     "embeddings (tie_word_embeddings true)");
+        throw std::runtime_error(checkpoint.get(name).file + ": tensor '" + name + "' is not a weight of " + config_.architecture + " as config.json (model_type " +
+                                 to_string(config_.type) + ") describes it");
+    }
 }
 
 void TransformerModel::join_projections() {
     if (config_.family == ModelFamily::Llama)
         for (std::int64_t i = 0; i < config_.num_layers; ++i) {
             const std::string p = "layers." + std::to_string(i) + ".";
+            if (config_.decoder.fused_projections) {  // stored joined already (Phi-3)
+                join_rows(p + "self_attn.qkv_proj.weight", {p + "self_attn.qkv_proj.weight"});
+                join_rows(p + "mlp.gate_up_proj.weight", {p + "mlp.gate_up_proj.weight"});
+                continue;
+            }
             for (const char* part : {".weight", ".bias"}) {
                 std::vector<std::string> qkv;
                 for (const char* m : {"q_proj", "k_proj", "v_proj"})
@@ -196,9 +225,9 @@ at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tens
         throw std::invalid_argument("the attention mask must cover the cached and the new tokens");
     if (cache && cache->preallocated && (cache->slot.defined() ? ids.size(1) != 1 : cache->filled + ids.size(1) > cache->capacity()))
         throw std::invalid_argument("a preallocated cache takes one token at its slot, or no more tokens than it has room for");
-    if (mask.size(1) > config_.max_positions && config_.max_positions > 0)
+    if (mask.size(1) > config_.context_length() && config_.max_positions > 0)
         throw std::invalid_argument("a text of " + std::to_string(mask.size(1)) + " tokens is longer than the model's context of " +
-                                    std::to_string(config_.max_positions) + " positions");
+                                    std::to_string(config_.context_length()) + " positions");
     if (padding == Padding::Right && cache) throw std::invalid_argument("a right-padded batch takes no cache");
     // A batch without padding and without a cache needs no more than the causal mask either: the
     // fused causal kernel then runs (flash attention on CUDA, taking grouped keys and values as
@@ -206,7 +235,7 @@ at::Tensor TransformerModel::hidden_states(const at::Tensor& ids, const at::Tens
     const bool causal_only = padding == Padding::Right || (config_.is_causal() && !cache && mask.all().item<bool>());
     at::Tensor hidden;
     switch (config_.family) {
-        case ModelFamily::Llama: hidden = arch::llama_hidden(w, config_, ids, mask, cache, causal_only); break;
+        case ModelFamily::Llama: hidden = arch::decoder_hidden(w, config_, ids, mask, cache, causal_only); break;
         case ModelFamily::Gpt2: hidden = arch::gpt2_hidden(w, config_, ids, mask, cache, causal_only); break;
         case ModelFamily::Bert:
             if (cache) throw std::invalid_argument("an encoder takes no cache");
@@ -247,9 +276,11 @@ at::Tensor TransformerModel::logits(const at::Tensor& ids, const at::Tensor& mas
 at::Tensor TransformerModel::lm_head(const at::Tensor& hidden) const {
     // An untied head is a projection like any other, which an adapter may target ("lm_head").
     const std::string head = head_name();
-    return arch::Layers(*this, applied_adapter(), training_)
-        .linears(hidden, "vocabulary", {head}, false)
-        .narrow(-1, 0, weight(head + ".weight").size(0));
+    const at::Tensor logits = arch::Layers(*this, applied_adapter(), training_)
+                                  .linears(hidden, "vocabulary", {head}, false)
+                                  .narrow(-1, 0, weight(head + ".weight").size(0));
+    const double cap = config_.decoder.final_logit_softcapping;
+    return cap > 0 ? at::tanh(logits / cap) * cap : logits;  // Gemma 2 caps its logits
 }
 
 void TransformerModel::save_weights(const std::filesystem::path& file, DType dtype) const {

@@ -11,6 +11,7 @@
 
 #include <ATen/ATen.h>
 
+#include "core/model/layers.h"
 #include "core/model/lora.h"
 #include "core/model_io/model_config.h"
 #include "core/model/precision.h"
@@ -18,7 +19,8 @@
 
 namespace amalgam {
 
-struct Decoder;  // generation.cpp
+struct Decoder;     // generation.cpp
+class Checkpoint;  // safetensors.h
 
 /** Keys and values of earlier positions, one pair per layer, [batch, kv_heads, positions,
  *  head_dim]. A growing cache (the default) appends by concatenation. A preallocated one
@@ -90,9 +92,9 @@ public:
      *  kernel for logits whose rows are not 16-byte aligned (GPT-2's 50,257 entries). */
     const at::Tensor& joined(const std::string& name) const;
     std::int64_t parameter_count() const;
-    /** The rotary embedding's inverse frequencies (layers::inverse_frequencies) on the model's
-     *  device; undefined for a model without RoPE. */
-    const at::Tensor& rotary_frequencies() const { return rotary_frequencies_; }
+    /** The rotary embedding of full-attention layers, or with `sliding` of sliding-window ones
+     *  (the same where the config gives them no RoPE of their own); undefined without RoPE. */
+    const layers::Rotary& rotary(bool sliding = false) const { return sliding && sliding_rotary_.defined() ? sliding_rotary_ : rotary_; }
 
     /** Modules that are projections LoRA can adapt ("layers.0.self_attn.q_proj"), and whether
      *  each is stored as GPT-2's Conv1D ([in, out]) rather than nn.Linear ([out, in]). */
@@ -150,6 +152,9 @@ private:
     TransformerModel(ModelConfig config, at::Device device, at::ScalarType dtype)
         : config_(std::move(config)), device_(device), dtype_(dtype) {}
     void fold_lora(double sign);
+    /** A decoder checkpoint's tensor that its config does not describe (a q_norm under a llama
+     *  model_type) means the config is wrong: refused rather than ignored. */
+    void refuse_unknown_tensors(const Checkpoint& checkpoint) const;
     /** Joins the projections one product can compute together (see joined()); after loading. */
     void join_projections();
     /** The module whose rows are the vocabulary's: "lm_head", or the embeddings it is tied to. */
@@ -164,7 +169,7 @@ private:
     at::ScalarType dtype_;
     std::unordered_map<std::string, at::Tensor> weights_;  ///< some are views of joined_ tensors: changed in place only
     std::unordered_map<std::string, at::Tensor> joined_;
-    at::Tensor rotary_frequencies_;
+    layers::Rotary rotary_, sliding_rotary_;
     std::unordered_map<std::string, std::string> stored_names_;  // weight -> its name in the checkpoint
     DType file_dtype_ = DType::F32;
     std::map<std::string, LoraAdapter> adapters_;

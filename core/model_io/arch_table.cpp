@@ -14,23 +14,45 @@ struct Row {
     bool optional;
 };
 
-bool has_qkv_bias(const ModelConfig& c) { return c.attention_bias; }
+bool has_qkv_bias(const ModelConfig& c) { return c.decoder.qkv_bias && !c.decoder.fused_projections; }
+bool has_output_bias(const ModelConfig& c) { return c.decoder.output_bias; }
+bool separate(const ModelConfig& c) { return !c.decoder.fused_projections; }
+bool fused(const ModelConfig& c) { return c.decoder.fused_projections; }
+bool norm_before(const ModelConfig& c) { return c.decoder.norms != NormPlacement::After; }
+bool norm_around(const ModelConfig& c) { return c.decoder.norms == NormPlacement::Around; }
+bool norm_after(const ModelConfig& c) { return c.decoder.norms != NormPlacement::Before; }
+bool qk_norm(const ModelConfig& c) { return c.decoder.qk_norm != QkNorm::None; }
 bool untied(const ModelConfig& c) { return !c.tie_word_embeddings; }
 
-// LlamaForCausalLM; Qwen2ForCausalLM adds the q/k/v biases (HF modeling_llama.py, modeling_qwen2.py).
+std::int64_t q_width(const ModelConfig& c) { return c.num_heads * c.head_dim(); }
+std::int64_t kv_width(const ModelConfig& c) { return c.num_kv_heads * c.head_dim(); }
+
+// LlamaForCausalLM and its relatives (HF modeling_llama.py, modeling_qwen2.py, modeling_qwen3.py,
+// modeling_mistral.py, modeling_gemma2.py, modeling_gemma3.py, modeling_phi3.py, modeling_olmo2.py,
+// modeling_smollm3.py): which rows a config has follows from its DecoderFeatures.
 const Row kLlama[] = {
     {"embed_tokens.weight", [](const ModelConfig& c) { return Shape{c.vocab_size, c.hidden_size}; }, false, nullptr, false},
-    {"layers.{}.input_layernorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
-    {"layers.{}.self_attn.q_proj.weight", [](const ModelConfig& c) { return Shape{c.num_heads * c.head_dim(), c.hidden_size}; }, true, nullptr, false},
-    {"layers.{}.self_attn.q_proj.bias", [](const ModelConfig& c) { return Shape{c.num_heads * c.head_dim()}; }, true, has_qkv_bias, false},
-    {"layers.{}.self_attn.k_proj.weight", [](const ModelConfig& c) { return Shape{c.num_kv_heads * c.head_dim(), c.hidden_size}; }, true, nullptr, false},
-    {"layers.{}.self_attn.k_proj.bias", [](const ModelConfig& c) { return Shape{c.num_kv_heads * c.head_dim()}; }, true, has_qkv_bias, false},
-    {"layers.{}.self_attn.v_proj.weight", [](const ModelConfig& c) { return Shape{c.num_kv_heads * c.head_dim(), c.hidden_size}; }, true, nullptr, false},
-    {"layers.{}.self_attn.v_proj.bias", [](const ModelConfig& c) { return Shape{c.num_kv_heads * c.head_dim()}; }, true, has_qkv_bias, false},
-    {"layers.{}.self_attn.o_proj.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.num_heads * c.head_dim()}; }, true, nullptr, false},
+    {"layers.{}.input_layernorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, norm_before, false},
+    {"layers.{}.self_attn.q_proj.weight", [](const ModelConfig& c) { return Shape{q_width(c), c.hidden_size}; }, true, separate, false},
+    {"layers.{}.self_attn.q_proj.bias", [](const ModelConfig& c) { return Shape{q_width(c)}; }, true, has_qkv_bias, false},
+    {"layers.{}.self_attn.k_proj.weight", [](const ModelConfig& c) { return Shape{kv_width(c), c.hidden_size}; }, true, separate, false},
+    {"layers.{}.self_attn.k_proj.bias", [](const ModelConfig& c) { return Shape{kv_width(c)}; }, true, has_qkv_bias, false},
+    {"layers.{}.self_attn.v_proj.weight", [](const ModelConfig& c) { return Shape{kv_width(c), c.hidden_size}; }, true, separate, false},
+    {"layers.{}.self_attn.v_proj.bias", [](const ModelConfig& c) { return Shape{kv_width(c)}; }, true, has_qkv_bias, false},
+    {"layers.{}.self_attn.qkv_proj.weight", [](const ModelConfig& c) { return Shape{q_width(c) + 2 * kv_width(c), c.hidden_size}; }, true, fused, false},
+    {"layers.{}.self_attn.q_norm.weight",
+     [](const ModelConfig& c) { return Shape{c.decoder.qk_norm == QkNorm::Whole ? q_width(c) : c.head_dim()}; }, true, qk_norm, false},
+    {"layers.{}.self_attn.k_norm.weight",
+     [](const ModelConfig& c) { return Shape{c.decoder.qk_norm == QkNorm::Whole ? kv_width(c) : c.head_dim()}; }, true, qk_norm, false},
+    {"layers.{}.self_attn.o_proj.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, q_width(c)}; }, true, nullptr, false},
+    {"layers.{}.self_attn.o_proj.bias", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, has_output_bias, false},
+    // Llama's norm before the MLP; Gemma's and OLMo 2's after attention (the same name).
     {"layers.{}.post_attention_layernorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, nullptr, false},
-    {"layers.{}.mlp.gate_proj.weight", [](const ModelConfig& c) { return Shape{c.intermediate_size, c.hidden_size}; }, true, nullptr, false},
-    {"layers.{}.mlp.up_proj.weight", [](const ModelConfig& c) { return Shape{c.intermediate_size, c.hidden_size}; }, true, nullptr, false},
+    {"layers.{}.pre_feedforward_layernorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, norm_around, false},
+    {"layers.{}.post_feedforward_layernorm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, true, norm_after, false},
+    {"layers.{}.mlp.gate_proj.weight", [](const ModelConfig& c) { return Shape{c.intermediate_size, c.hidden_size}; }, true, separate, false},
+    {"layers.{}.mlp.up_proj.weight", [](const ModelConfig& c) { return Shape{c.intermediate_size, c.hidden_size}; }, true, separate, false},
+    {"layers.{}.mlp.gate_up_proj.weight", [](const ModelConfig& c) { return Shape{2 * c.intermediate_size, c.hidden_size}; }, true, fused, false},
     {"layers.{}.mlp.down_proj.weight", [](const ModelConfig& c) { return Shape{c.hidden_size, c.intermediate_size}; }, true, nullptr, false},
     {"norm.weight", [](const ModelConfig& c) { return Shape{c.hidden_size}; }, false, nullptr, false},
     // The head sits outside "model." in HF checkpoints: the loader looks for it without prefix.

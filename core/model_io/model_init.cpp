@@ -1,6 +1,7 @@
 #include "core/model_io/model_init.h"
 
 #include <cmath>
+#include <vector>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -77,24 +78,93 @@ bool is_norm_weight(const std::string& name) {
 
 }  // namespace
 
-ModelConfig preset_config(ModelFamily family, const std::string& preset) {
+namespace {
+
+/** The decoder features of a tiny or small model of `type`, each at a setting that shows: a
+ *  window narrower than a test's text, explicit head sizes, a partial rotary embedding,
+ *  LongRoPE's switch within the context, a NoPE layer. */
+void add_family_features(ModelConfig& c) {
+    DecoderFeatures& d = c.decoder;
+    auto every_layer = [&](bool value) { return std::vector<bool>(static_cast<std::size_t>(c.num_layers), value); };
+    auto alternating = [&]() {  // sliding, full, sliding, full, ...
+        std::vector<bool> out;
+        for (std::int64_t i = 0; i < c.num_layers; ++i) out.push_back(i % 2 == 0);
+        return out;
+    };
+    switch (c.type) {
+        case ModelType::Llama:
+        case ModelType::Gpt2:
+        case ModelType::Bert: break;
+        case ModelType::Qwen2:
+            d.qkv_bias = true;
+            c.tie_word_embeddings = true;
+            c.rope.theta = 1000000.0;
+            break;
+        case ModelType::Qwen3:
+            d.qk_norm = QkNorm::PerHead;
+            c.head_size = 2 * c.hidden_size / c.num_heads;  // as Qwen3's 128 beside 1024 / 16
+            c.tie_word_embeddings = true;
+            c.rope.theta = 1000000.0;
+            break;
+        case ModelType::Mistral:
+            d.sliding_window = 4;
+            d.sliding_layers = every_layer(true);
+            break;
+        case ModelType::Gemma2:
+        case ModelType::Gemma3:
+            d.norms = NormPlacement::Around;
+            d.norm_plus_one = d.scaled_embeddings = true;
+            c.hidden_act = Activation::GeluTanh;
+            c.tie_word_embeddings = true;
+            c.head_size = c.hidden_size / c.num_heads;  // written out: Gemma's configs default to 256
+            d.query_pre_attn_scalar = 24;            // not the head size, so that the scalar shows
+            d.sliding_window = 4;
+            d.sliding_layers = alternating();
+            if (c.type == ModelType::Gemma2) {
+                d.attn_logit_softcapping = 50.0;
+                d.final_logit_softcapping = 30.0;
+            } else {
+                d.qk_norm = QkNorm::PerHead;
+                c.rope = Rope{RopeType::Linear, 1000000.0, 8.0};
+                d.sliding_rope = Rope{};
+            }
+            break;
+        case ModelType::Phi3: {
+            d.fused_projections = true;
+            d.partial_rotary_factor = 0.75;
+            const std::int64_t frequencies = c.rotary_dim() / 2;
+            c.rope.type = RopeType::LongRope;
+            c.rope.original_max_position_embeddings = c.max_positions / 2;
+            c.rope.factor = 2.0;
+            c.rope.attention_factor = std::sqrt(1 + std::log(c.rope.factor) / std::log(double(c.rope.original_max_position_embeddings)));
+            for (std::int64_t i = 0; i < frequencies; ++i) {
+                c.rope.short_factor.push_back(1.0 + 0.1 * double(i));
+                c.rope.long_factor.push_back(2.0 + 0.5 * double(i));
+            }
+            break;
+        }
+        case ModelType::Olmo2:
+            d.norms = NormPlacement::After;
+            d.qk_norm = QkNorm::Whole;
+            c.rope.theta = 500000.0;
+            break;
+        case ModelType::SmolLM3:
+            d.rope_layers = alternating();  // rotary, NoPE, ...
+            c.tie_word_embeddings = true;
+            break;
+    }
+}
+
+}  // namespace
+
+ModelConfig preset_config(ModelType type, const std::string& preset) {
     if (preset != "tiny" && preset != "small") throw std::invalid_argument("preset must be tiny or small, not '" + preset + "'");
     const bool small = preset == "small";
     ModelConfig c;
-    c.family = family;
-    switch (family) {
-        case ModelFamily::Llama:
-            c.architecture = "LlamaForCausalLM";
-            c.hidden_size = small ? 256 : 64;
-            c.num_layers = small ? 4 : 2;
-            c.num_heads = small ? 8 : 4;
-            c.num_kv_heads = small ? 4 : 2;
-            c.intermediate_size = small ? 688 : 172;
-            c.max_positions = small ? 1024 : 512;
-            c.norm_eps = 1e-6;
-            break;
-        case ModelFamily::Gpt2:
-            c.architecture = "GPT2LMHeadModel";
+    c.type = type;
+    switch (type) {
+        case ModelType::Gpt2:
+            c.family = ModelFamily::Gpt2;
             c.hidden_size = small ? 256 : 64;
             c.num_layers = small ? 4 : 2;
             c.num_heads = small ? 8 : 4;
@@ -104,8 +174,8 @@ ModelConfig preset_config(ModelFamily family, const std::string& preset) {
             c.hidden_act = Activation::GeluTanh;
             c.tie_word_embeddings = true;
             break;
-        case ModelFamily::Bert:  // small has the all-MiniLM-L6-v2 shape
-            c.architecture = "BertModel";
+        case ModelType::Bert:  // small has the all-MiniLM-L6-v2 shape
+            c.family = ModelFamily::Bert;
             c.hidden_size = small ? 384 : 64;
             c.num_layers = small ? 6 : 2;
             c.num_heads = small ? 12 : 4;
@@ -116,12 +186,24 @@ ModelConfig preset_config(ModelFamily family, const std::string& preset) {
             c.norm_eps = 1e-12;
             c.hidden_act = Activation::Gelu;
             break;
+        default:
+            c.family = ModelFamily::Llama;
+            c.hidden_size = small ? 256 : 64;
+            c.num_layers = small ? 4 : 2;
+            c.num_heads = small ? 8 : 4;
+            c.num_kv_heads = small ? 4 : 2;
+            c.intermediate_size = small ? 688 : 172;
+            c.max_positions = small ? 1024 : 512;
+            c.norm_eps = 1e-6;
+            add_family_features(c);
+            break;
     }
+    c.architecture = default_architecture(type);
     return c;
 }
 
 void init_random_model(const fs::path& out_dir, const ModelInitOptions& options) {
-    ModelConfig config = options.config ? *options.config : preset_config(options.family, options.preset);
+    ModelConfig config = options.config ? *options.config : preset_config(options.type, options.preset);
     if (!options.replace && fs::is_directory(out_dir) && !fs::is_empty(out_dir))
         throw std::invalid_argument(out_dir.string() + " is not empty: --force replaces what it holds");
     OutputFolder folder(out_dir, [&](const std::string&) { return options.replace; });

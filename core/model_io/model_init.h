@@ -10,7 +10,7 @@
 namespace amalgam {
 
 struct ModelInitOptions {
-    ModelFamily family = ModelFamily::Llama;
+    ModelType type = ModelType::Llama;
     std::string preset = "tiny";                   ///< tiny or small
     std::optional<std::filesystem::path> tokenizer;  ///< a folder with tokenizer.json or vocab.txt; none: a byte tokenizer
     std::uint64_t seed = 0;
@@ -22,8 +22,9 @@ struct ModelInitOptions {
     bool replace = false;
 };
 
-/** The config of a preset, before the vocabulary size is known. */
-ModelConfig preset_config(ModelFamily family, const std::string& preset);
+/** The config of a preset, before the vocabulary size is known: the family's features at
+ *  settings a short test text shows (a window of 4, LongRoPE switching at half the context). */
+ModelConfig preset_config(ModelType type, const std::string& preset);
 
 /** Writes a complete Hugging Face model folder with random weights: config.json,
  *  model.safetensors and the tokenizer, all or none (an OutputFolder). It loads like any

@@ -26,10 +26,11 @@ struct Projection {
 
 std::vector<Projection> layer_projections(const ModelConfig& m) {
     const double h = static_cast<double>(m.hidden_size), i = static_cast<double>(m.intermediate_size);
-    const double kv = static_cast<double>(m.num_kv_heads * m.head_dim());
+    const double q = static_cast<double>(m.num_heads * m.head_dim()), kv = static_cast<double>(m.num_kv_heads * m.head_dim());
     switch (m.family) {
         case ModelFamily::Llama:
-            return {{"q_proj", h, h}, {"k_proj", h, kv}, {"v_proj", h, kv}, {"o_proj", h, h},
+            if (m.decoder.fused_projections) return {{"qkv_proj", h, q + 2 * kv}, {"o_proj", q, h}, {"gate_up_proj", h, 2 * i}, {"down_proj", i, h}};
+            return {{"q_proj", h, q}, {"k_proj", h, kv}, {"v_proj", h, kv}, {"o_proj", q, h},
                     {"gate_proj", h, i}, {"up_proj", h, i}, {"down_proj", i, h}};
         case ModelFamily::Gpt2: return {{"c_attn", h, 3 * h}, {"c_proj", h, h}, {"c_fc", h, 4 * h}, {"mlp.c_proj", 4 * h, h}};
         case ModelFamily::Bert:
@@ -55,7 +56,7 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     const double intermediate = m.family == ModelFamily::Gpt2 ? 4 * h : static_cast<double>(m.intermediate_size);
     const double heads = static_cast<double>(m.num_heads);
 
-    std::vector<std::string> targets = config.lora.target_modules.empty() ? default_lora_targets(m.family) : config.lora.target_modules;
+    std::vector<std::string> targets = config.lora.target_modules.empty() ? default_lora_targets(m) : config.lora.target_modules;
     double layer_matrix = 0, lora = 0, lora_inputs = 0;
     for (const Projection& p : layer_projections(m)) {
         layer_matrix += p.in * p.out;

@@ -12,7 +12,7 @@ namespace amalgam {
 PromptGeneration generate_for_prompts(const TransformerModel& model, const Tokenizer& tokenizer, const std::filesystem::path& data,
                                       const std::string& prompt_template, std::int64_t batch, const GenerationOptions& options,
                                       Progress& progress) {
-    const TextEncoder encoder(tokenizer, prompt_template, std::nullopt, model.config().max_positions);
+    const TextEncoder encoder(tokenizer, prompt_template, std::nullopt, model.config().context_length());
     PromptGeneration out;
     std::vector<std::vector<std::int32_t>> ids;
     for (TrainRow& row : read_train_rows(data, RowShape::Prompt)) {
@@ -26,7 +26,7 @@ PromptGeneration generate_for_prompts(const TransformerModel& model, const Token
     }
     if (ids.empty())
         throw DataError(data, 0, "no prompt leaves room for " + std::to_string(options.max_new_tokens) + " new tokens in the model's context of " +
-                                     std::to_string(model.config().max_positions) + " positions");
+                                     std::to_string(model.config().context_length()) + " positions");
     progress.start("generate", ids.size());
     for (std::size_t start = 0; start < ids.size(); start += static_cast<std::size_t>(batch)) {
         const std::size_t end = std::min(ids.size(), start + static_cast<std::size_t>(batch));

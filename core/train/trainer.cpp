@@ -157,7 +157,7 @@ private:
     void load_model_and_data() {
         model_ = TransformerModel::load(config_.model, options_.device, options_.precision);
         if (!model_->config().is_causal()) throw std::runtime_error(config_.model + ": training needs a causal language model");
-        if (const auto context = model_->config().max_positions; context > 0 && config_.max_length > context)
+        if (const auto context = model_->config().context_length(); context > 0 && config_.max_length > context)
             throw ConfigError("max_length", std::to_string(config_.max_length) + " is longer than the model's context of " +
                                                 std::to_string(context) + " positions");
         if (!config_.adapter.empty()) {

@@ -1,5 +1,5 @@
 // Model engine speed on CPU: forward and greedy generation tokens/s of the tiny and small
-// presets, the WinoBias suite, and sentences/s of a MiniLM-shaped encoder (6 layers, hidden
+// presets of every causal family, the WinoBias suite, and sentences/s of a MiniLM-shaped encoder (6 layers, hidden
 // 384, 12 heads, FFN 1536) over the prompts of WinoGrande train_l + OASST validation, in
 // float32 and bfloat16.
 #include <chrono>
@@ -31,10 +31,10 @@ namespace {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-fs::path make_model(const fs::path& root, ModelFamily family, const std::string& preset, std::optional<fs::path> tokenizer = {}) {
-    fs::path dir = root / (std::string(to_string(family)) + "-" + preset);
+fs::path make_model(const fs::path& root, ModelType type, const std::string& preset, std::optional<fs::path> tokenizer = {}) {
+    fs::path dir = root / (std::string(to_string(type)) + "-" + preset);
     ModelInitOptions o;
-    o.family = family;
+    o.type = type;
     o.preset = preset;
     o.tokenizer = tokenizer;
     init_random_model(dir, o);
@@ -51,7 +51,7 @@ void forward_speed(const fs::path& dir, const char* label) {
     auto t = Clock::now();
     for (int r = 0; r < rounds; ++r) model->logits(ids, mask);
     double s = seconds_since(t);
-    std::printf("  %-12s %9lld parameters  %10.0f tokens/s (batch 8 x 256)\n", label, static_cast<long long>(model->parameter_count()),
+    std::printf("  %-18s %9lld parameters  %10.0f tokens/s (batch 8 x 256)\n", label, static_cast<long long>(model->parameter_count()),
                 rounds * 8 * 256 / s);
 }
 
@@ -68,7 +68,7 @@ void generation_speed(const fs::path& dir, const char* label, GenerationOptions 
     auto t = Clock::now();
     std::size_t produced = 0;
     for (const auto& g : generate_from_ids(*model, prompts, o)) produced += g.tokens.size();
-    std::printf("  %-12s %10.0f new tokens/s (%s, batch 32, 32 prompt + 64 new tokens)\n", label, produced / seconds_since(t), how);
+    std::printf("  %-18s %10.0f new tokens/s (%s, batch 32, 32 prompt + 64 new tokens)\n", label, produced / seconds_since(t), how);
 }
 
 /** PyTorch eager over the same token ids and batches (tests/bench/encoder_eager.py), with the
@@ -100,15 +100,19 @@ int main() {
     fs::path root = fs::temp_directory_path() / "amalgam-model-bench";
     fs::remove_all(root);
 
+    // Every causal family at its presets' settings (a sliding window of 4, so that windowed
+    // layers take their bias on every text here).
+    const ModelType causal[] = {ModelType::Llama, ModelType::Qwen2, ModelType::Qwen3, ModelType::Mistral, ModelType::Gemma2,
+                                ModelType::Gemma3, ModelType::Phi3, ModelType::Olmo2, ModelType::SmolLM3, ModelType::Gpt2};
     std::printf("forward pass (float32):\n");
-    for (ModelFamily f : {ModelFamily::Llama, ModelFamily::Gpt2})
-        for (const char* preset : {"tiny", "small"})
-            forward_speed(make_model(root, f, preset), (std::string(to_string(f)) + " " + preset).c_str());
+    for (const char* preset : {"tiny", "small"})
+        for (ModelType f : causal) forward_speed(make_model(root, f, preset), (std::string(to_string(f)) + " " + preset).c_str());
 
     std::printf("generation (float32):\n");
-    for (const char* preset : {"tiny", "small"}) {
-        generation_speed(root / (std::string("llama-") + preset), (std::string("llama ") + preset).c_str());
-    }
+    for (const char* preset : {"tiny", "small"})
+        for (ModelType f : causal)
+            if (f != ModelType::Gpt2)
+                generation_speed(root / (std::string(to_string(f)) + "-" + preset), (std::string(to_string(f)) + " " + preset).c_str());
 
     const fs::path data = amalgam::test::shared_data_dir();
     if (data.empty()) {
@@ -128,7 +132,7 @@ int main() {
         if (j["role"] == "prompter") prompts.push_back(j["text"]);
     }
     // A real vocabulary: every decoding step chooses among 50,257 tokens.
-    const fs::path gpt2_vocabulary = make_model(root / "gpt2-vocabulary", ModelFamily::Llama, "tiny", data / "tokenizers/gpt2");
+    const fs::path gpt2_vocabulary = make_model(root / "gpt2-vocabulary", ModelType::Llama, "tiny", data / "tokenizers/gpt2");
     std::printf("generation with the GPT-2 vocabulary (50,257 tokens, float32):\n");
     generation_speed(gpt2_vocabulary, "llama tiny");
     GenerationOptions sampled;
@@ -151,7 +155,7 @@ int main() {
         std::printf("WinoBias suite, llama %-5s: %zu pairs in %.1f s\n", preset, e.items.size(), seconds_since(t));
     }
 
-    fs::path encoder = make_model(root, ModelFamily::Bert, "small", data / "tokenizers/all-MiniLM-L6-v2");
+    fs::path encoder = make_model(root, ModelType::Bert, "small", data / "tokenizers/all-MiniLM-L6-v2");
     std::printf("MiniLM-shaped encoder over %zu prompts (WinoGrande train_l + OASST validation), length-sorted batches:\n", prompts.size());
     NoProgress quiet;
     auto timed = [&](Precision precision, const std::vector<std::string>& texts, const char* label) {

@@ -25,6 +25,23 @@ out=$("$cli" score "$work/gpt2" --context "The nurse" --continuation " smiled")
 [ "$("$cli" generate "$work/gpt2" --prompt "Hi" --max-new-tokens 4 --greedy)" == "$("$cli" generate "$work/gpt2" --prompt "Hi" --max-new-tokens 4)" ] \
   || fail "greedy is the default"
 
+# Every decoder family: init writes it, info names its family and the features it uses.
+info_has() {  # ARCH TEXT...
+  local arch=$1
+  shift
+  "$cli" model init --arch "$arch" --out "$work/$arch" > /dev/null
+  "$cli" model info "$work/$arch" > "$work/info"
+  for text in "$@"; do grep -qF -- "$text" "$work/info" || fail "model info of $arch lacks '$text': $(cat "$work/info")"; done
+}
+info_has qwen3 "Qwen3ForCausalLM (model_type qwen3, llama family)" "feature:       q/k RMSNorm per head" "head_dim 32"
+info_has mistral "feature:       sliding window 4 on 2 of 2 layers"
+info_has gemma2 "RMSNorm (1 + w)" "embeddings scaled by sqrt(hidden size)" "norms before and after attention and MLP" \
+  "query_pre_attn_scalar 24" "attention logit soft-capping 50" "final logit soft-capping 30" "sliding window 4 on 1 of 2 layers" \
+  "MLP GeGLU (gelu tanh)"
+info_has gemma3 "Gemma3ForCausalLM (model_type gemma3_text" "RoPE linear (theta 1e+06, factor 8)" "sliding layers' RoPE default (theta 10000)"
+info_has phi3 "fused qkv_proj and gate_up_proj" "RoPE longrope (theta 10000, factor 2, attention factor 1.0" "partial rotary: 12 of 16 head dimensions"
+info_has olmo2 "norms after attention and MLP" "q/k RMSNorm whole projection"
+info_has smollm3 "no RoPE (NoPE) on layers 1"
 "$cli" model init --arch bert --preset tiny --out "$work/bert" > /dev/null
 "$cli" model info "$work/bert" | grep -q "WordPiece" || fail "bert tokenizer"
 

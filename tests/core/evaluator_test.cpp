@@ -22,7 +22,7 @@ using test::TempDir;
 using test::TinyModel;
 
 TEST(TransformerEmbedder, BatchedSortedEmbeddingsEqualOneByOne) {
-    TinyModel m(ModelFamily::Bert);
+    TinyModel m(ModelType::Bert);
     TransformerEmbedder embedder(m.dir.path(), Precision::Float32, 64);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
@@ -40,7 +40,7 @@ TEST(TransformerEmbedder, BatchedSortedEmbeddingsEqualOneByOne) {
 }
 
 TEST(TransformerEmbedder, Bfloat16StaysCloseToFloat32) {
-    TinyModel m(ModelFamily::Bert);
+    TinyModel m(ModelType::Bert);
     TransformerEmbedder f32(m.dir.path(), Precision::Float32);
     TransformerEmbedder bf16(m.dir.path(), Precision::BFloat16);
     EXPECT_EQ(bf16.dtype(), at::kBFloat16);
@@ -56,12 +56,12 @@ TEST(TransformerEmbedder, Bfloat16StaysCloseToFloat32) {
 
 TEST(TransformerEmbedder, EmbedsInFloat32UnlessAskedOtherwise) {
     // Whatever the CPU's instructions: the precision does not change with the machine.
-    TinyModel m(ModelFamily::Bert);
+    TinyModel m(ModelType::Bert);
     EXPECT_EQ(TransformerEmbedder{m.dir.path()}.dtype(), at::kFloat);
 }
 
 TEST(TransformerEmbedder, NeedsAnEncoder) {
-    TinyModel m(ModelFamily::Gpt2);
+    TinyModel m(ModelType::Gpt2);
     EXPECT_THROW(TransformerEmbedder{m.dir.path()}, std::invalid_argument);
 }
 
@@ -74,7 +74,7 @@ std::vector<WinobiasPair> example_pairs() {
 }
 
 TEST(WinobiasEvaluation, ItemsReproduceTheMetricsAndTheScores) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 8);
+    TinyModel m(ModelType::Llama, std::nullopt, 8);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     auto pairs = example_pairs();
@@ -116,7 +116,7 @@ TEST(WinobiasEvaluation, ItemsReproduceTheMetricsAndTheScores) {
 }
 
 TEST(Evaluation, EachComparedMetricIsTheMeanOfItsItemScores) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 8);
+    TinyModel m(ModelType::Llama, std::nullopt, 8);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     NoProgress quiet;
@@ -137,7 +137,7 @@ TEST(Evaluation, EachComparedMetricIsTheMeanOfItsItemScores) {
 }
 
 TEST(WinobiasEvaluation, IdenticalSidesShowNoBias) {
-    TinyModel m(ModelFamily::Gpt2, std::nullopt, 9);
+    TinyModel m(ModelType::Gpt2, std::nullopt, 9);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     auto pairs = example_pairs();

@@ -22,7 +22,7 @@ using test::kIds;
 using test::TinyModel;
 
 TEST(Generation, GreedyWithCacheEqualsFullRecomputation) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 3);
+    TinyModel m(ModelType::Llama, std::nullopt, 3);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     GenerationOptions o;
@@ -46,7 +46,7 @@ TEST(Generation, GreedyWithCacheEqualsFullRecomputation) {
 }
 
 TEST(Generation, BatchEqualsOneByOneAndSeedsRepeat) {
-    TinyModel m(ModelFamily::Gpt2, std::nullopt, 4);
+    TinyModel m(ModelType::Gpt2, std::nullopt, 4);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     GenerationOptions o;
@@ -70,7 +70,7 @@ TEST(Generation, BatchEqualsOneByOneAndSeedsRepeat) {
 }
 
 TEST(Generation, StopStringCutsTheText) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 5);
+    TinyModel m(ModelType::Llama, std::nullopt, 5);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     GenerationOptions o;
@@ -84,7 +84,7 @@ TEST(Generation, StopStringCutsTheText) {
 }
 
 TEST(Scoring, ContinuationLogprobsAreTheTeacherForcedOnes) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 6);
+    TinyModel m(ModelType::Llama, std::nullopt, 6);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     std::vector<std::pair<std::string, std::string>> pairs = {
@@ -121,7 +121,7 @@ std::vector<double> full_sequence_logprobs(const TransformerModel& model, const 
 }
 
 TEST(Scoring, SharedContextsEqualEachSequenceScoredWhole) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 7);
+    TinyModel m(ModelType::Llama, std::nullopt, 7);
     auto model = TransformerModel::load(m.dir.path());
     // Contexts of different lengths in one batch, each with continuations of one to four tokens.
     std::vector<ScoringRequest> requests = {{{5, 9, 14, 22, 31}, {{40}, {41, 42, 43}, {44, 45}}},
@@ -144,7 +144,7 @@ TEST(Scoring, SharedContextsEqualEachSequenceScoredWhole) {
 }
 
 TEST(Generation, RolloutLogprobsEqualAScoringPass) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 8);
+    TinyModel m(ModelType::Llama, std::nullopt, 8);
     auto model = TransformerModel::load(m.dir.path());
     GenerationOptions o;
     o.greedy = false;
@@ -166,7 +166,7 @@ TEST(Generation, RolloutLogprobsEqualAScoringPass) {
 }
 
 TEST(Generation, RolloutBatchKeepsTheStopTokenAndMatchesScoring) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 9);
+    TinyModel m(ModelType::Llama, std::nullopt, 9);
     auto model = TransformerModel::load(m.dir.path());
     std::vector<std::vector<std::int32_t>> prompts = {{5, 72, 101, 33}, {9, 180}};
     GenerationOptions o;
@@ -334,7 +334,7 @@ TEST(Sampling, TheCpuDrawFallsWhereTheTensorsOfADevicePutIt) {
 }
 
 TEST(Generation, SamplingFromOnlyTheMostLikelyTokenIsGreedy) {
-    TinyModel m(ModelFamily::Gpt2, std::nullopt, 10);
+    TinyModel m(ModelType::Gpt2, std::nullopt, 10);
     auto model = TransformerModel::load(m.dir.path());
     std::vector<std::vector<std::int32_t>> prompts = {{5, 72, 101}, {33, 9, 180, 44, 12}, {7}};
     GenerationOptions greedy;
@@ -352,7 +352,7 @@ TEST(Generation, SamplingFromOnlyTheMostLikelyTokenIsGreedy) {
 }
 
 TEST(Generation, WithoutTheStopAtEosTheEndOfSequenceIsATokenLikeAnyOther) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 11);
+    TinyModel m(ModelType::Llama, std::nullopt, 11);
     const std::vector<std::vector<std::int32_t>> prompt = {{5, 72, 101}};
     GenerationOptions o;
     o.max_new_tokens = 6;
@@ -375,7 +375,7 @@ TEST(Generation, WithoutTheStopAtEosTheEndOfSequenceIsATokenLikeAnyOther) {
 }
 
 TEST(Generation, ACallThatStartsTheLastCallsDecoderAgainEqualsOneOnAFreshModel) {
-    TinyModel m(ModelFamily::Llama, std::nullopt, 12);
+    TinyModel m(ModelType::Llama, std::nullopt, 12);
     // Both calls' caches hold 13 positions (5 + 8, 3 + 10): the second takes the first's decoder
     // over shorter prompts, with its mask, counters and keys beyond them left from the first.
     const std::vector<std::vector<std::int32_t>> longer = {{5, 72, 101, 9, 4}, {33, 9}}, shorter = {{7, 8, 9}, {40}};

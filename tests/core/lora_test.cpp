@@ -1,3 +1,5 @@
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "core/model_io/safetensors.h"
@@ -23,7 +25,7 @@ void perturb(TransformerModel& model) {
     for (auto& [module, pair] : model.adapter()->modules) pair.b = at::randn_like(pair.b) * 0.1;
 }
 
-class LoraFacts : public ::testing::TestWithParam<ModelFamily> {};
+class LoraFacts : public ::testing::TestWithParam<ModelType> {};
 
 TEST_P(LoraFacts, ZeroBLeavesTheModelUnchanged) {
     TinyModel m(GetParam());
@@ -62,22 +64,37 @@ TEST_P(LoraFacts, SaveThenLoadInPeftLayout) {
     model->save_adapter(out.path(), m.dir.path().string());
     SafetensorsFile file(out / "adapter_model.safetensors");
     const std::string module = model->adapter()->modules.begin()->first;
-    EXPECT_EQ(file.tensors().count(peft_key(GetParam(), module, 'A')), 1u);
+    EXPECT_EQ(file.tensors().count(peft_key(model->config().family, module, 'A')), 1u);
     auto config = nlohmann::json::parse(test::read_text(out / "adapter_config.json"));
     EXPECT_EQ(config["peft_type"], "LORA");
     EXPECT_EQ(config["r"], 4);
-    EXPECT_EQ(config["fan_in_fan_out"], GetParam() == ModelFamily::Gpt2);
+    EXPECT_EQ(config["fan_in_fan_out"], GetParam() == ModelType::Gpt2);
 
     auto fresh = TransformerModel::load(m.dir.path());
     fresh->load_adapter(out.path());
     EXPECT_TRUE(at::equal(logits_of(*fresh), adapted));
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, LoraFacts, ::testing::Values(ModelFamily::Llama, ModelFamily::Gpt2),
+TEST_P(LoraFacts, EveryLinearModuleTakesAnAdapter) {
+    TinyModel m(GetParam());
+    auto model = TransformerModel::load(m.dir.path());
+    std::set<std::string> targets;
+    for (const auto& [module, conv1d] : model->projection_modules()) targets.insert(module.substr(module.rfind('.') + 1));
+    model->add_lora({4, 8, 0.0, {targets.begin(), targets.end()}}, 3);
+    EXPECT_EQ(model->adapter()->modules.size(), model->projection_modules().size());
+    perturb(*model);
+    const at::Tensor adapted = logits_of(*model);
+    model->merge_lora();  // the joined products and the merged weights agree for every module
+    EXPECT_LE((logits_of(*model) - adapted).abs().max().item<float>(), 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, LoraFacts,
+                         ::testing::Values(ModelType::Llama, ModelType::Gpt2, ModelType::Qwen3, ModelType::Mistral, ModelType::Gemma2,
+                                           ModelType::Gemma3, ModelType::Phi3, ModelType::Olmo2, ModelType::SmolLM3),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 TEST(Lora, TheForwardIdentityChangesWithWhatAPassReadsAndNotWithValuesChangedInPlace) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     auto model = TransformerModel::load(m.dir.path());
     const std::string base = model->forward_identity();
     model->add_lora({4, 8, 0.1, {}}, 1);
@@ -107,10 +124,10 @@ TEST(Lora, PeftKeyNamesFollowTheHuggingFaceModulePaths) {
 }
 
 TEST(Lora, AdapterForAnotherModelIsRefusedByName) {
-    TinyModel small(ModelFamily::Llama);
-    ModelConfig wide = preset_config(ModelFamily::Llama, "tiny");
+    TinyModel small(ModelType::Llama);
+    ModelConfig wide = preset_config(ModelType::Llama, "tiny");
     wide.hidden_size = 128;
-    TinyModel other(ModelFamily::Llama, wide);
+    TinyModel other(ModelType::Llama, wide);
     auto donor = TransformerModel::load(other.dir.path());
     donor->add_lora({4, 8, 0.0, {}}, 1);
     test::TempDir out;
@@ -127,7 +144,7 @@ TEST(Lora, AdapterForAnotherModelIsRefusedByName) {
 }
 
 TEST(NamedAdapters, SeveralShareOneBaseAndEachGivesItsOwnModel) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     test::TempDir saved;
     auto model = TransformerModel::load(m.dir.path());
     const at::Tensor base = logits_of(*model);
@@ -158,7 +175,7 @@ TEST(NamedAdapters, SeveralShareOneBaseAndEachGivesItsOwnModel) {
 }
 
 TEST(Lora, AnUntiedLanguageModelHeadCanBeATarget) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     test::TempDir saved;
     auto model = TransformerModel::load(m.dir.path());
     const at::Tensor base = logits_of(*model);
@@ -178,7 +195,7 @@ TEST(Lora, AnUntiedLanguageModelHeadCanBeATarget) {
 }
 
 TEST(ScalarHead, ReadsTheLastRealTokenWhateverThePadding) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     auto model = TransformerModel::load(m.dir.path());
     ScalarHead head = ScalarHead::create("score", model->config().hidden_size, false, 3);
     at::Tensor ids = ids_tensor(kIds);

@@ -34,27 +34,94 @@ double parity_gap(const TinyModel& m) {
     return max_abs_difference(model->logits(ids, at::ones_like(ids))[0], test::ReferenceModel(m.dir.path()).logits(kIds));
 }
 
+/** Every causal model_type, at its preset's settings (a window of 4 over kIds' 12 tokens). */
+const auto kCausalTypes = ::testing::Values(ModelType::Llama, ModelType::Qwen2, ModelType::Qwen3, ModelType::Mistral, ModelType::Gemma2,
+                                            ModelType::Gemma3, ModelType::Phi3, ModelType::Olmo2, ModelType::SmolLM3, ModelType::Gpt2);
+
 TEST(ModelParity, LlamaMatchesTheReference) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     EXPECT_EQ(TransformerModel::load(m.dir.path())->config().vocab_size, 257);
     EXPECT_LE(parity_gap(m), 1e-4);
 }
 
 TEST(ModelParity, Qwen2StyleBiasAndLlama3RopeScalingMatchTheReference) {
-    ModelConfig c = preset_config(ModelFamily::Llama, "tiny");
-    c.architecture = "Qwen2ForCausalLM";
-    c.attention_bias = true;
-    c.tie_word_embeddings = true;
+    ModelConfig c = preset_config(ModelType::Qwen2, "tiny");
     c.rope = {RopeType::Llama3, 500000.0, 8.0, 1.0, 4.0, 8};  // a short original context so that every band is exercised
-    TinyModel m(ModelFamily::Llama, c);
-    EXPECT_TRUE(TransformerModel::load(m.dir.path())->config().attention_bias);
+    TinyModel m(ModelType::Qwen2, c);
+    EXPECT_TRUE(TransformerModel::load(m.dir.path())->config().decoder.qkv_bias);
     EXPECT_LE(parity_gap(m), 1e-4);
 }
 
-TEST(ModelParity, Gpt2MatchesTheReference) { EXPECT_LE(parity_gap(TinyModel(ModelFamily::Gpt2)), 1e-4); }
+class FamilyParity : public ::testing::TestWithParam<ModelType> {};
+
+TEST_P(FamilyParity, PresetMatchesTheReference) {
+    TinyModel m(GetParam());
+    EXPECT_EQ(TransformerModel::load(m.dir.path())->config().type, GetParam());
+    EXPECT_LE(parity_gap(m), 1e-4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, FamilyParity, kCausalTypes, [](const auto& info) { return std::string(to_string(info.param)); });
+
+TEST(ModelParity, SoftCappingThatBitesMatchesTheReference) {
+    ModelConfig c = preset_config(ModelType::Gemma2, "tiny");
+    c.decoder.attn_logit_softcapping = 0.05;  // below the scores of these weights: tanh is far from linear
+    c.decoder.final_logit_softcapping = 0.5;
+    TinyModel capped(ModelType::Gemma2, c);
+    const double gap = parity_gap(capped);
+    EXPECT_LE(gap, 1e-4);
+    c.decoder.attn_logit_softcapping = c.decoder.final_logit_softcapping = 0;
+    TinyModel plain(ModelType::Gemma2, c);
+    auto a = TransformerModel::load(capped.dir.path()), b = TransformerModel::load(plain.dir.path());
+    at::Tensor ids = ids_tensor(kIds);
+    EXPECT_LE(a->logits(ids, at::ones_like(ids)).abs().max().item<float>(), 0.5f);
+    EXPECT_GT(b->logits(ids, at::ones_like(ids)).abs().max().item<float>(), 0.5f);
+}
+
+TEST(ModelParity, RopeVariantsMatchTheReference) {
+    // Each on a Qwen2 model, with contexts short enough that kIds' 12 tokens cross them.
+    Rope yarn{RopeType::Yarn, 1000000.0, 4.0};
+    yarn.original_max_position_embeddings = 8;
+    yarn.attention_factor = 0.1 * std::log(4.0) + 1;
+    yarn.beta_fast = 4;  // a ramp inside the 8 frequencies of a head of 16
+    Rope dynamic{RopeType::Dynamic, 10000.0, 2.0};
+    for (const Rope& rope : {yarn, dynamic}) {
+        ModelConfig c = preset_config(ModelType::Qwen2, "tiny");
+        c.rope = rope;
+        if (rope.type == RopeType::Dynamic) c.max_positions = 8;  // kIds is longer: the base grows (up to 16 tokens)
+        TinyModel m(ModelType::Qwen2, c);
+        EXPECT_LE(parity_gap(m), 1e-4) << to_string(rope.type);
+    }
+}
+
+TEST(ModelParity, LongRopeSwitchesToItsLongFactorsPastTheOriginalContext) {
+    ModelConfig c = preset_config(ModelType::Phi3, "tiny");
+    c.rope.original_max_position_embeddings = 8;  // kIds' 12 tokens are past it, its first 6 within
+    TinyModel m(ModelType::Phi3, c);
+    EXPECT_LE(parity_gap(m), 1e-4);
+    auto model = TransformerModel::load(m.dir.path());
+    const std::vector<int> short_ids(kIds.begin(), kIds.begin() + 6);
+    at::Tensor ids = ids_tensor(short_ids), all = ids_tensor(kIds);
+    const auto reference = test::ReferenceModel(m.dir.path()).logits(short_ids);
+    EXPECT_LE(max_abs_difference(model->logits(ids, at::ones_like(ids))[0], reference), 1e-4);
+    // The same 6 tokens read inside a text past the context take the long factors: other logits.
+    EXPECT_GT((model->logits(all, at::ones_like(all))[0].slice(0, 0, 6) - model->logits(ids, at::ones_like(ids))[0]).abs().max().item<float>(), 1e-4);
+}
+
+TEST(ModelParity, SlidingWindowHidesWhatLiesBeyondIt) {
+    TinyModel m(ModelType::Mistral);  // a window of 4 on every layer
+    auto model = TransformerModel::load(m.dir.path());
+    at::Tensor a = ids_tensor(kIds), b = a.clone();
+    b[0][0] = 3;  // the first token: beyond every later query's window from position 2 layers on
+    const at::Tensor la = model->logits(a, at::ones_like(a))[0], lb = model->logits(b, at::ones_like(b))[0];
+    // Two layers of a window of 4 reach back 6 positions: from position 7 on, the first token is out of sight.
+    EXPECT_TRUE(at::allclose(la.slice(0, 7), lb.slice(0, 7), 0, 1e-6));
+    EXPECT_FALSE(at::allclose(la.slice(0, 1, 7), lb.slice(0, 1, 7), 0, 1e-6));
+}
+
+TEST(ModelParity, Gpt2MatchesTheReference) { EXPECT_LE(parity_gap(TinyModel(ModelType::Gpt2)), 1e-4); }
 
 TEST(ModelParity, BertSentenceEmbeddingMatchesTheReference) {
-    TinyModel m(ModelFamily::Bert);
+    TinyModel m(ModelType::Bert);
     auto model = TransformerModel::load(m.dir.path());
     auto tokenizer = load_tokenizer(m.dir.path());
     std::vector<std::int32_t> encoded = tokenizer->encode("the nurse thanked the patient.");
@@ -67,7 +134,7 @@ TEST(ModelParity, BertSentenceEmbeddingMatchesTheReference) {
     EXPECT_NEAR(ours.norm().item<float>(), 1.0f, 1e-5);
 }
 
-class CausalFacts : public ::testing::TestWithParam<ModelFamily> {};
+class CausalFacts : public ::testing::TestWithParam<ModelType> {};
 
 TEST_P(CausalFacts, LaterTokensDoNotChangeEarlierLogits) {
     TinyModel m(GetParam());
@@ -146,7 +213,7 @@ TEST_P(CausalFacts, RightPaddingWithTheCausalMaskAloneDoesNotChangeASequence) {
     EXPECT_THROW(model->hidden_states(batch, mask, &cache, Padding::Right), std::invalid_argument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, CausalFacts, ::testing::Values(ModelFamily::Llama, ModelFamily::Gpt2),
+INSTANTIATE_TEST_SUITE_P(Families, CausalFacts, kCausalTypes,
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 TEST(AttentionBias, StaysFiniteInEveryFloatingType) {
@@ -218,7 +285,7 @@ TEST(Attention, GroupedKeysAndValuesActAsRepeatedOnes) {
 }
 
 TEST(ModelLoading, SaveThenLoadGivesIdenticalLogits) {
-    TinyModel a(ModelFamily::Llama, std::nullopt, 7), b(ModelFamily::Llama, std::nullopt, 7);
+    TinyModel a(ModelType::Llama, std::nullopt, 7), b(ModelType::Llama, std::nullopt, 7);
     EXPECT_EQ(test::read_text(a.dir / "model.safetensors"), test::read_text(b.dir / "model.safetensors"));
     auto ma = TransformerModel::load(a.dir.path()), mb = TransformerModel::load(b.dir.path());
     at::Tensor ids = ids_tensor(kIds);
@@ -243,7 +310,7 @@ void store_in_bfloat16(const TinyModel& m) {
 }
 
 TEST(ModelLoading, WeightsAreConvertedOnceFromTheFilesTypeToTheOneAskedFor) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     store_in_bfloat16(m);
     auto wide = TransformerModel::load(m.dir.path(), at::kCPU, Precision::Float32);
     auto narrow = TransformerModel::load(m.dir.path(), at::kCPU, Precision::BFloat16);
@@ -264,7 +331,7 @@ TEST(ModelLoading, WeightsAreConvertedOnceFromTheFilesTypeToTheOneAskedFor) {
 }
 
 TEST(ModelLoading, CheckpointThatDoesNotMatchItsConfigIsNamed) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     auto config = nlohmann::json::parse(test::read_text(m.dir / "config.json"));
     config["intermediate_size"] = 100;
     m.dir.write("config.json", config.dump());
@@ -298,7 +365,7 @@ TEST(ModelLoading, CheckpointThatDoesNotMatchItsConfigIsNamed) {
 }
 
 TEST(ModelLoading, AnAdapterWhoseScaleCannotBeRightIsRefused) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     auto model = TransformerModel::load(m.dir.path());
     test::TempDir adapter;
     LoraConfig lora;

@@ -62,7 +62,10 @@ TEST(NameTables, EveryNameRoundTrips) {
     expect_round_trip(supervision_names, 3);
     expect_round_trip(dtype_names, 10);
     expect_round_trip(model_family_names, 3);
-    expect_round_trip(rope_type_names, 3);
+    expect_round_trip(model_type_names, 11);
+    expect_round_trip(rope_type_names, 6);
+    expect_round_trip(norm_placement_names, 3);
+    expect_round_trip(qk_norm_names, 3);
     expect_round_trip(activation_names, 4);
     expect_round_trip(dataset_role_names, 2);
     expect_round_trip(simd_level_names, 3);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <utility>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -63,15 +64,6 @@ struct ReferenceModel::Impl {
         }
         return y;
     }
-    Vec rms_norm(const Vec& x, const std::string& weight, double eps) {
-        double ms = 0;
-        for (double v : x) ms += v * v;
-        ms /= x.size();
-        const auto& g = w(weight);
-        Vec y(x.size());
-        for (std::size_t i = 0; i < x.size(); ++i) y[i] = g[i] * x[i] / std::sqrt(ms + eps);
-        return y;
-    }
     Vec layer_norm(const Vec& x, const std::string& prefix, double eps) {
         double mean = 0, var = 0;
         for (double v : x) mean += v;
@@ -94,86 +86,189 @@ struct ReferenceModel::Impl {
         return Vec(E.begin() + std::size_t(index) * width, E.begin() + std::size_t(index + 1) * width);
     }
 
-    /** Attention of query t over keys 0..last (per head; kv heads shared by groups). */
-    static Vec attend(const std::vector<Vec>& q, const std::vector<Vec>& k, const std::vector<Vec>& v, std::size_t t,
-                      std::size_t last, int heads, int kv_heads) {
+    /** Attention of query t over keys first..last (per head; kv heads shared by groups), the
+     *  scores scaled by `scale` and, with a `cap`, capped to cap tanh(s / cap). */
+    static Vec attend(const std::vector<Vec>& q, const std::vector<Vec>& k, const std::vector<Vec>& v, std::size_t t, std::size_t first,
+                      std::size_t last, int heads, int kv_heads, double scale = 0, double cap = 0) {
         int dim = int(q[t].size()) / heads;
+        if (scale == 0) scale = 1 / std::sqrt(double(dim));
         Vec out(q[t].size(), 0.0);
         for (int h = 0; h < heads; ++h) {
             int kh = h / (heads / kv_heads);
-            std::vector<double> scores(last + 1);
+            std::vector<double> scores(last + 1, 0.0);
             double top = -1e300;
-            for (std::size_t s = 0; s <= last; ++s) {
+            for (std::size_t s = first; s <= last; ++s) {
                 double dot = 0;
                 for (int d = 0; d < dim; ++d) dot += q[t][h * dim + d] * k[s][kh * dim + d];
-                scores[s] = dot / std::sqrt(double(dim));
+                scores[s] = dot * scale;
+                if (cap > 0) scores[s] = cap * std::tanh(scores[s] / cap);
                 top = std::max(top, scores[s]);
             }
             double total = 0;
-            for (double& s : scores) total += (s = std::exp(s - top));
-            for (std::size_t s = 0; s <= last; ++s)
+            for (std::size_t s = first; s <= last; ++s) total += (scores[s] = std::exp(scores[s] - top));
+            for (std::size_t s = first; s <= last; ++s)
                 for (int d = 0; d < dim; ++d) out[h * dim + d] += scores[s] / total * v[s][kh * dim + d];
         }
         return out;
     }
 
-    void rope(Vec& x, int heads, int position) {
-        int dim = int(x.size()) / heads, half = dim / 2;
-        double theta = config.value("rope_theta", 10000.0);
-        for (int i = 0; i < half; ++i) {
-            double inv = 1.0 / std::pow(theta, 2.0 * i / dim);
-            const bool scaled = config.contains("rope_scaling") && config["rope_scaling"].is_object();
-            if (scaled && config["rope_scaling"].value("rope_type", "") == "linear") {
-                inv /= config["rope_scaling"]["factor"].get<double>();
-            } else if (scaled) {
-                const auto& r = config["rope_scaling"];
-                double factor = r["factor"], low = r["low_freq_factor"], high = r["high_freq_factor"];
-                double old = r["original_max_position_embeddings"].get<double>();
-                double wavelen = 2 * M_PI / inv;
-                if (wavelen > old / low) inv /= factor;
+    /** The rotary angles' inverse frequencies of a RoPE dict (rope_scaling) over `dim` rotary
+     *  dimensions for a text of `length` tokens, and the factor on cos and sin. */
+    std::pair<Vec, double> frequencies(const nlohmann::json& r, double theta, int dim, int length) const {
+        const std::string type = r.is_object() ? r.value("rope_type", r.value("type", std::string("default"))) : "default";
+        const double max_positions = config.value("max_position_embeddings", 2048.0);
+        Vec inv(dim / 2);
+        for (int i = 0; i < dim / 2; ++i) inv[i] = 1.0 / std::pow(theta, 2.0 * i / dim);
+        double attention_factor = 1;
+        if (type == "linear") {
+            for (double& f : inv) f /= r["factor"].get<double>();
+        } else if (type == "llama3") {
+            double factor = r["factor"], low = r["low_freq_factor"], high = r["high_freq_factor"];
+            double old = r["original_max_position_embeddings"].get<double>();
+            for (double& f : inv) {
+                double wavelen = 2 * M_PI / f;
+                if (wavelen > old / low) f /= factor;
                 else if (wavelen >= old / high) {
                     double smooth = (old / wavelen - low) / (high - low);
-                    inv = (1 - smooth) * inv / factor + smooth * inv;
+                    f = (1 - smooth) * f / factor + smooth * f;
                 }
             }
-            double c = std::cos(position * inv), s = std::sin(position * inv);
+        } else if (type == "yarn") {  // YaRN paper, section 3: a ramp between beta_slow and beta_fast rotations
+            const double factor = r["factor"], original = r.value("original_max_position_embeddings", max_positions);
+            const double fast = r.value("beta_fast", 32.0), slow = r.value("beta_slow", 1.0);
+            auto dim_of = [&](double rotations) { return dim * std::log(original / (rotations * 2 * M_PI)) / (2 * std::log(theta)); };
+            double lo = std::max(std::floor(dim_of(fast)), 0.0), hi = std::min(std::ceil(dim_of(slow)), double(dim - 1));
+            if (lo == hi) hi += 0.001;
+            for (int i = 0; i < dim / 2; ++i) {
+                const double ramp = std::min(1.0, std::max(0.0, (i - lo) / (hi - lo)));
+                inv[i] = inv[i] / factor * ramp + inv[i] * (1 - ramp);
+            }
+            attention_factor = r.contains("attention_factor") ? r["attention_factor"].get<double>() : 0.1 * std::log(factor) + 1;
+        } else if (type == "dynamic") {  // NTK-aware: the base grows with a text beyond the context
+            const double factor = r["factor"], n = std::max(double(length), max_positions);
+            const double base = theta * std::pow(factor * n / max_positions - (factor - 1), double(dim) / (dim - 2));
+            for (int i = 0; i < dim / 2; ++i) inv[i] = 1.0 / std::pow(base, 2.0 * i / dim);
+        } else if (type == "longrope") {  // per-frequency factors, long ones beyond the original context
+            const double original = config.value("original_max_position_embeddings", max_positions);
+            const auto& factors = length > original ? r["long_factor"] : r["short_factor"];
+            for (int i = 0; i < dim / 2; ++i) inv[i] /= factors[i].get<double>();
+            const double scale = max_positions / original;
+            attention_factor = r.contains("attention_factor") ? r["attention_factor"].get<double>()
+                                                              : (scale <= 1 ? 1.0 : std::sqrt(1 + std::log(scale) / std::log(original)));
+        }
+        return {inv, attention_factor};
+    }
+
+    /** Rotates the first `dim` dimensions of each head of x at `position`. */
+    static void rope(Vec& x, int heads, int position, int dim, const std::pair<Vec, double>& freq) {
+        int head = int(x.size()) / heads, half = dim / 2;
+        for (int i = 0; i < half; ++i) {
+            double c = std::cos(position * freq.first[i]) * freq.second, s = std::sin(position * freq.first[i]) * freq.second;
             for (int h = 0; h < heads; ++h) {
-                double a = x[h * dim + i], b = x[h * dim + i + half];
-                x[h * dim + i] = a * c - b * s;
-                x[h * dim + i + half] = b * c + a * s;
+                double a = x[h * head + i], b = x[h * head + i + half];
+                x[h * head + i] = a * c - b * s;
+                x[h * head + i + half] = b * c + a * s;
             }
         }
     }
 
+    /** RMSNorm of each `groups` part of x on its own (per-head norms), by w or by (1 + w). */
+    Vec norm(const Vec& x, const std::string& weight, double eps, bool plus_one, int groups = 1) {
+        const auto& g = w(weight);
+        const std::size_t n = x.size() / groups;
+        Vec y(x.size());
+        for (int part = 0; part < groups; ++part) {
+            double ms = 0;
+            for (std::size_t i = 0; i < n; ++i) ms += x[part * n + i] * x[part * n + i];
+            ms /= n;
+            for (std::size_t i = 0; i < n; ++i) y[part * n + i] = (plus_one ? 1 + g[i] : g[i]) * x[part * n + i] / std::sqrt(ms + eps);
+        }
+        return y;
+    }
+
+    static void add(Vec& x, const Vec& y) {
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] += y[i];
+    }
+
+    /** LlamaForCausalLM and its relatives as each model's paper and reference code define them,
+     *  told apart by model_type and config.json's keys (transformers 4's layout). */
     std::vector<Vec> llama(const std::vector<int>& ids) {
-        int H = cfg("hidden_size"), L = cfg("num_hidden_layers"), nh = cfg("num_attention_heads"), nkv = cfg("num_key_value_heads");
-        double eps = config.value("rms_norm_eps", 1e-6);
-        bool bias = config.value("attention_bias", false) || type == "qwen2";
+        const int H = cfg("hidden_size"), L = cfg("num_hidden_layers"), nh = cfg("num_attention_heads"), nkv = cfg("num_key_value_heads");
+        const int hd = config.value("head_dim", H / nh), T = int(ids.size());
+        const double eps = config.value("rms_norm_eps", 1e-6);
+        const bool gemma = type == "gemma2" || type == "gemma3_text", phi3 = type == "phi3", olmo2 = type == "olmo2";
+        const bool qkv_bias = config.value("attention_bias", false) || type == "qwen2", o_bias = config.value("attention_bias", false) && type != "qwen2";
+        const bool head_norm = type == "qwen3" || type == "gemma3_text";
+        const int rotary = int(hd * config.value("partial_rotary_factor", 1.0));
+        const double scale = gemma ? 1 / std::sqrt(config["query_pre_attn_scalar"].get<double>()) : 0;
+        const double cap = gemma && config["attn_logit_softcapping"].is_number() ? config["attn_logit_softcapping"].get<double>() : 0;
+        const int window = config.contains("sliding_window") && config["sliding_window"].is_number() ? config["sliding_window"].get<int>() : 0;
+        const auto global = frequencies(config.value("rope_scaling", nlohmann::json()), config.value("rope_theta", 10000.0), rotary, T);
+        const auto local = type == "gemma3_text" ? frequencies(nlohmann::json(), config.value("rope_local_base_freq", 10000.0), rotary, T) : global;
         std::vector<Vec> x;
-        for (int id : ids) x.push_back(row("embed_tokens.weight", id, H));
+        for (int id : ids) {
+            x.push_back(row("embed_tokens.weight", id, H));
+            if (gemma)
+                for (double& e : x.back()) e *= std::sqrt(double(H));
+        }
         for (int l = 0; l < L; ++l) {
             std::string p = "layers." + std::to_string(l) + ".";
+            const bool sliding = window > 0 && (!config.contains("layer_types") || config["layer_types"][l] == "sliding_attention");
+            const bool nope = config.contains("no_rope_layers") && config["no_rope_layers"][l].get<int>() == 0;
             std::vector<Vec> q, k, v;
             for (std::size_t t = 0; t < x.size(); ++t) {
-                Vec h = rms_norm(x[t], p + "input_layernorm.weight", eps);
-                q.push_back(linear(p + "self_attn.q_proj.weight", h, bias ? p + "self_attn.q_proj.bias" : ""));
-                k.push_back(linear(p + "self_attn.k_proj.weight", h, bias ? p + "self_attn.k_proj.bias" : ""));
-                v.push_back(linear(p + "self_attn.v_proj.weight", h, bias ? p + "self_attn.v_proj.bias" : ""));
-                rope(q[t], nh, int(t));
-                rope(k[t], nkv, int(t));
+                Vec h = olmo2 ? x[t] : norm(x[t], p + "input_layernorm.weight", eps, gemma);
+                if (phi3) {  // one qkv_proj: q, then k, then v rows
+                    Vec qkv = linear(p + "self_attn.qkv_proj.weight", h);
+                    q.emplace_back(qkv.begin(), qkv.begin() + nh * hd);
+                    k.emplace_back(qkv.begin() + nh * hd, qkv.begin() + (nh + nkv) * hd);
+                    v.emplace_back(qkv.begin() + (nh + nkv) * hd, qkv.end());
+                } else {
+                    q.push_back(linear(p + "self_attn.q_proj.weight", h, qkv_bias ? p + "self_attn.q_proj.bias" : ""));
+                    k.push_back(linear(p + "self_attn.k_proj.weight", h, qkv_bias ? p + "self_attn.k_proj.bias" : ""));
+                    v.push_back(linear(p + "self_attn.v_proj.weight", h, qkv_bias ? p + "self_attn.v_proj.bias" : ""));
+                }
+                if (olmo2) {
+                    q[t] = norm(q[t], p + "self_attn.q_norm.weight", eps, false);
+                    k[t] = norm(k[t], p + "self_attn.k_norm.weight", eps, false);
+                }
+                if (head_norm) {
+                    q[t] = norm(q[t], p + "self_attn.q_norm.weight", eps, gemma, nh);
+                    k[t] = norm(k[t], p + "self_attn.k_norm.weight", eps, gemma, nkv);
+                }
+                if (!nope) {
+                    rope(q[t], nh, int(t), rotary, sliding ? local : global);
+                    rope(k[t], nkv, int(t), rotary, sliding ? local : global);
+                }
             }
             for (std::size_t t = 0; t < x.size(); ++t) {
-                Vec o = linear(p + "self_attn.o_proj.weight", attend(q, k, v, t, t, nh, nkv));
-                for (int i = 0; i < H; ++i) x[t][i] += o[i];
-                Vec h = rms_norm(x[t], p + "post_attention_layernorm.weight", eps);
-                Vec g = linear(p + "mlp.gate_proj.weight", h), u = linear(p + "mlp.up_proj.weight", h);
-                for (std::size_t i = 0; i < g.size(); ++i) g[i] = act(g[i], "silu") * u[i];
+                const std::size_t first = sliding && int(t) >= window ? t - window + 1 : 0;
+                Vec o = linear(p + "self_attn.o_proj.weight", attend(q, k, v, t, first, t, nh, nkv, scale, cap), o_bias ? p + "self_attn.o_proj.bias" : "");
+                if (gemma || olmo2) o = norm(o, p + "post_attention_layernorm.weight", eps, gemma);
+                add(x[t], o);
+                Vec h = olmo2 ? x[t] : norm(x[t], p + (gemma ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"), eps, gemma);
+                Vec g, u;
+                if (phi3) {
+                    Vec gu = linear(p + "mlp.gate_up_proj.weight", h);
+                    g.assign(gu.begin(), gu.begin() + gu.size() / 2);
+                    u.assign(gu.begin() + gu.size() / 2, gu.end());
+                } else {
+                    g = linear(p + "mlp.gate_proj.weight", h);
+                    u = linear(p + "mlp.up_proj.weight", h);
+                }
+                for (std::size_t i = 0; i < g.size(); ++i) g[i] = act(g[i], gemma ? "gelu_new" : "silu") * u[i];
                 Vec d = linear(p + "mlp.down_proj.weight", g);
-                for (int i = 0; i < H; ++i) x[t][i] += d[i];
+                if (gemma || olmo2) d = norm(d, p + "post_feedforward_layernorm.weight", eps, gemma);
+                add(x[t], d);
             }
         }
+        const double final_cap = gemma && config["final_logit_softcapping"].is_number() ? config["final_logit_softcapping"].get<double>() : 0;
         std::string head = has("lm_head.weight") ? "lm_head.weight" : "embed_tokens.weight";
-        for (auto& t : x) t = linear(head, rms_norm(t, "norm.weight", eps));
+        for (auto& t : x) {
+            t = linear(head, norm(t, "norm.weight", eps, gemma));
+            if (final_cap > 0)
+                for (double& z : t) z = final_cap * std::tanh(z / final_cap);
+        }
         return x;
     }
 
@@ -196,7 +291,7 @@ struct ReferenceModel::Impl {
                 v.emplace_back(qkv.begin() + 2 * H, qkv.end());
             }
             for (std::size_t t = 0; t < x.size(); ++t) {
-                Vec o = conv1d(p + "attn.c_proj.weight", attend(q, k, v, t, t, nh, nh), p + "attn.c_proj.bias");
+                Vec o = conv1d(p + "attn.c_proj.weight", attend(q, k, v, t, 0, t, nh, nh), p + "attn.c_proj.bias");
                 for (int i = 0; i < H; ++i) x[t][i] += o[i];
                 Vec m = conv1d(p + "mlp.c_fc.weight", layer_norm(x[t], p + "ln_2.", eps), p + "mlp.c_fc.bias");
                 for (double& a : m) a = act(a, "gelu_new");
@@ -228,7 +323,7 @@ struct ReferenceModel::Impl {
             }
             std::vector<Vec> next;
             for (std::size_t t = 0; t < x.size(); ++t) {
-                Vec a = linear(p + "attention.output.dense.weight", attend(q, k, v, t, x.size() - 1, nh, nh), p + "attention.output.dense.bias");
+                Vec a = linear(p + "attention.output.dense.weight", attend(q, k, v, t, 0, x.size() - 1, nh, nh), p + "attention.output.dense.bias");
                 for (int i = 0; i < H; ++i) a[i] += x[t][i];
                 a = layer_norm(a, p + "attention.output.LayerNorm.", eps);
                 Vec m = linear(p + "intermediate.dense.weight", a, p + "intermediate.dense.bias");

@@ -18,9 +18,9 @@ inline at::Tensor ids_tensor(const std::vector<int>& ids) {
 /** A random-weight model written by `model init` code, in a temporary folder. */
 struct TinyModel {
     TempDir dir;
-    TinyModel(ModelFamily family, std::optional<ModelConfig> config = std::nullopt, std::uint64_t seed = 1) {
+    TinyModel(ModelType type, std::optional<ModelConfig> config = std::nullopt, std::uint64_t seed = 1) {
         ModelInitOptions options;
-        options.family = family;
+        options.type = type;
         options.seed = seed;
         options.config = std::move(config);
         init_random_model(dir.path(), options);

@@ -17,7 +17,7 @@ using test::TinyModel;
 
 /** A float64 tiny model with a trained-looking adapter (B random) and a score head. */
 struct GradientFixture {
-    TinyModel files{ModelFamily::Llama};
+    TinyModel files{ModelType::Llama};
     std::unique_ptr<TransformerModel> model = TransformerModel::load(files.dir.path(), at::kCPU, Precision::Float64);
     std::unique_ptr<Tokenizer> tokenizer = load_tokenizer(files.dir.path());
     std::vector<TrainExample> examples;

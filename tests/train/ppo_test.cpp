@@ -36,7 +36,7 @@ std::string letter_pairs(int count, std::uint64_t seed) {
 /** A tiny base with a trained reward adapter ("reward") and a fresh policy adapter ("policy"). */
 struct PpoFixture {
     // The small preset: the tiny one's head is too weak to make any letter much likelier.
-    TinyModel files{ModelFamily::Llama, preset_config(ModelFamily::Llama, "small")};
+    TinyModel files{ModelType::Llama, preset_config(ModelType::Llama, "small")};
     TempDir dir;
     std::unique_ptr<TransformerModel> model;
     ScalarHead value_head = ScalarHead::create("v_head.summary", 256, true, 5);

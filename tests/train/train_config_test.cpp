@@ -214,7 +214,7 @@ TEST(TrainData, ReadsEveryRowShapeAndNamesTheLineOfABadOne) {
 }
 
 TEST(TrainData, TemplateMasksThePromptAndEosEndsTheResponse) {
-    test::TinyModel m(ModelFamily::Llama);
+    test::TinyModel m(ModelType::Llama);
     auto tokenizer = load_tokenizer(m.dir.path());
     TextEncoder encoder(*tokenizer, "Q: {prompt}\nA: {response}", 256, 64);
     EncodedText t = encoder.encode("hi", "yo");

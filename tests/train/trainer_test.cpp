@@ -40,7 +40,7 @@ double last(const std::vector<nlohmann::json>& lines, const std::string& key) {
 
 TEST(Learning, SftLossFallsByMoreThanHalf) {
     // The small preset: the tiny one's head is too weak (hidden 64, weights of 0.02) to be confident.
-    TinyModel m(ModelFamily::Llama, preset_config(ModelFamily::Llama, "small"));
+    TinyModel m(ModelType::Llama, preset_config(ModelType::Llama, "small"));
     TempDir dir;
     TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("sft.jsonl", fixed_corpus()));
     c.max_steps = 40;
@@ -68,7 +68,7 @@ std::vector<nlohmann::json> run_on_marked_pairs(Stage stage, std::int64_t steps,
 }
 
 TEST(Learning, RewardModelRanksHeldOutPairs) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     EXPECT_GT(last(run_on_marked_pairs(Stage::RewardModel, 48, m, dir), "eval/accuracy"), 0.95);
     // The adapter carries its head, in PEFT's sequence-classification layout.
@@ -79,7 +79,7 @@ TEST(Learning, RewardModelRanksHeldOutPairs) {
 }
 
 TEST(Learning, DpoPrefersTheChosenOnHeldOutPairs) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     auto lines = run_on_marked_pairs(Stage::Dpo, 32, m, dir, true);  // eval rows score their reference as they go
     EXPECT_GT(last(lines, "eval/rewards/accuracies"), 0.95);
@@ -87,7 +87,7 @@ TEST(Learning, DpoPrefersTheChosenOnHeldOutPairs) {
 }
 
 TEST(Learning, DpoFirstStepIsLn2) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     TrainConfig c = quick_config(Stage::Dpo, m.dir.path(), dir.write("train.jsonl", marked_pairs(8, 1)));
     c.max_steps = 1;
@@ -125,7 +125,7 @@ void expect_exact_resume(TrainConfig c, std::int64_t stop) {
 class Resume : public ::testing::TestWithParam<Stage> {};
 
 TEST_P(Resume, StoppedAndResumedEqualsStraightToTheByte) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir data;
     const bool pairs = GetParam() != Stage::Sft;
     TrainConfig c = quick_config(GetParam(), m.dir.path(), data.write("d.jsonl", pairs ? marked_pairs(10, 3) : fixed_corpus()));
@@ -163,13 +163,13 @@ TrainConfig ppo_config(const TinyModel& m, const TempDir& dir) {
 }
 
 TEST(Ppo, StoppedAndResumedEqualsStraightToTheByte) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir data;
     expect_exact_resume(ppo_config(m, data), 3);
 }
 
 TEST(Ppo, ARunWritesItsPolicyValueHeadMetricsAndSamples) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     TrainConfig c = ppo_config(m, dir);
     run(c, dir / "run");
@@ -212,7 +212,7 @@ std::string marker_rows(int count, std::uint64_t seed, bool sft) {
 }
 
 TEST(Learning, PpoRaisesTheScoreOfARewardModelThatPrizesAMarker) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     // The paper's chain on a toy task: SFT on answers of printable characters, a reward model
     // from it that prizes answers ending with the marker, then PPO from the SFT policy.
@@ -273,7 +273,7 @@ TEST(Learning, PpoRaisesTheScoreOfARewardModelThatPrizesAMarker) {
 }
 
 TEST(Ppo, ARewardFolderWithoutAScoreHeadIsRefusedBeforeAnyRollout) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     TrainConfig sft = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
     sft.max_steps = 1;
@@ -290,7 +290,7 @@ TEST(Ppo, ARewardFolderWithoutAScoreHeadIsRefusedBeforeAnyRollout) {
 }
 
 TEST(Resume, OnlyTheNewestTwoCheckpointsAreKept) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
     c.save_every = 2;
@@ -302,7 +302,7 @@ TEST(Resume, OnlyTheNewestTwoCheckpointsAreKept) {
 }
 
 TEST(Resume, LeftoversOfAKilledCheckpointAreIgnored) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
     run(c, dir / "straight");
@@ -318,7 +318,7 @@ TEST(Resume, LeftoversOfAKilledCheckpointAreIgnored) {
 }
 
 TEST(Resume, RefusesAnotherConfigOrChangedData) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
     run(c, dir / "run", 2);
@@ -336,7 +336,7 @@ TEST(Resume, RefusesAnotherConfigOrChangedData) {
 }
 
 TEST(BadInput, ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
     c.optimizer.lr = 1e30;
@@ -355,7 +355,7 @@ TEST(BadInput, ANonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
 }
 
 TEST(BadInput, ARowWithoutItsFieldsNamesFileAndLine) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     auto data = dir.write("pairs.jsonl", marked_pairs(2, 1) + "\n" + R"({"prompt": "p", "chosen": "c"})" + "\n");
     try {
@@ -369,7 +369,7 @@ TEST(BadInput, ARowWithoutItsFieldsNamesFileAndLine) {
 }
 
 TEST(Merge, MergedFolderEqualsTheAdaptedModel) {
-    TinyModel m(ModelFamily::Llama);
+    TinyModel m(ModelType::Llama);
     TempDir dir;
     TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("d.jsonl", fixed_corpus()));
     run(c, dir / "run");

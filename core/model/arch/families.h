@@ -7,6 +7,7 @@
 
 #include "core/model/lora.h"
 #include "core/model_io/model_config.h"
+#include "core/model/layers.h"
 #include "core/model/transformer.h"
 
 // One forward function per model family; TransformerModel picks one by config.
@@ -20,7 +21,8 @@ public:
         : model_(model), adapter_(adapter), training_(training) {}
 
     const at::Tensor& operator()(const std::string& name) const { return model_.weight(name); }
-    const at::Tensor& rotary_frequencies() const { return model_.rotary_frequencies(); }
+    /** The rotary embedding of full-attention layers, or of sliding ones where they have their own. */
+    const layers::Rotary& rotary(bool sliding) const { return model_.rotary(sliding); }
     /// nn.Linear: x W^T (+ b) for module "layers.0.self_attn.q_proj".
     at::Tensor linear(const at::Tensor& x, const std::string& module, bool bias) const;
     /// Several nn.Linear modules whose weights are the rows of TransformerModel::joined(`joined`
@@ -41,7 +43,7 @@ private:
 
 /** `causal_only`: no key needs hiding beyond the causal mask (a right-padded or unpadded batch,
  *  no cache). */
-at::Tensor llama_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
+at::Tensor decoder_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
                         bool causal_only);
 at::Tensor gpt2_hidden(const Layers& w, const ModelConfig& c, const at::Tensor& ids, const at::Tensor& mask, KVCache* cache,
                        bool causal_only);
