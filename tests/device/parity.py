@@ -1,5 +1,7 @@
 """Correctness beside Hugging Face on random tiny models (Llama with llama3 RoPE as
-transformers saves it, a Qwen2-style model, GPT-2, BERT with sentence-transformers pooling):
+transformers saves it, Qwen2, Qwen3, Mistral with a sliding window, Gemma 2 and 3, Phi-3 with
+LongRoPE over a partial rotary embedding, OLMo 2, SmolLM3, GPT-2, BERT with
+sentence-transformers pooling; texts longer than the windows and the original context):
 float32 logits and embeddings within 1e-4, greedy generations identical, one of our LoRA
 adapters loaded by peft, adapters our trainer wrote (SFT, and a reward model with its head)
 loaded by peft, the evaluation metrics, and top-1 agreement in bfloat16 and float16."""
@@ -67,11 +69,12 @@ def causal(d, name, config, model_class):
                       default=0.0)
             d.check(f"{name} CUDA graph decoding equals step-by-step, sampling from {how}", same and gap <= 1e-5,
                     f"greedy and sampled tokens {'equal' if same else 'differ'}, log-probabilities within {gap:.1e}")
-    if name == "llama":
+    if name == "llama":  # the families share this path: one of them checks it
         # Gradients through padding queries that may look at no key, at 64 keys past a multiple
         # of 128: cuDNN's attention backward (libtorch 2.11's choice on Hopper) gives NaN there.
         got = d.ours(folder, {"dtype": "bfloat16", "padded_backward": {"tokens": 192}})["padded_backward"]
         d.check("LoRA gradients through a left-padded bfloat16 batch are finite", got["finite"], f"{got['width']} tokens wide")
+    if name != "gpt2":
         adapter = os.path.join(d.out, name + "-lora")
         got = d.ours(folder, {"ids": ids.tolist(), "make_adapter": adapter, "greedy_new_tokens": 0})
         import peft
@@ -168,6 +171,20 @@ def run(d):
     d.guarded("llama", lambda d: causal(d, "llama", tf.LlamaConfig(**TINY, rope_theta=500000.0, rope_scaling=LLAMA3),
                                         tf.LlamaForCausalLM))
     d.guarded("qwen2", lambda d: causal(d, "qwen2", tf.Qwen2Config(**TINY, tie_word_embeddings=True), tf.Qwen2ForCausalLM))
+    # Windows of 8 and an original context of 16 under texts of 24 tokens and more.
+    d.guarded("qwen3", lambda d: causal(d, "qwen3", tf.Qwen3Config(**TINY, head_dim=32, tie_word_embeddings=True), tf.Qwen3ForCausalLM))
+    d.guarded("mistral", lambda d: causal(d, "mistral", tf.MistralConfig(**TINY, sliding_window=8), tf.MistralForCausalLM))
+    gemma = dict(TINY, head_dim=16, query_pre_attn_scalar=24, sliding_window=8)
+    d.guarded("gemma2", lambda d: causal(d, "gemma2", tf.Gemma2Config(**gemma, attn_logit_softcapping=5.0, final_logit_softcapping=3.0),
+                                         tf.Gemma2ForCausalLM))
+    d.guarded("gemma3", lambda d: causal(d, "gemma3", tf.Gemma3TextConfig(**gemma, layer_types=["sliding_attention", "full_attention"],
+                                                                           rope_scaling={"rope_type": "linear", "factor": 8.0}),
+                                         tf.Gemma3ForCausalLM))
+    longrope = {"type": "longrope", "short_factor": [1.0 + 0.1 * i for i in range(6)], "long_factor": [2.0 + 0.5 * i for i in range(6)]}
+    d.guarded("phi3", lambda d: causal(d, "phi3", tf.Phi3Config(**TINY, partial_rotary_factor=0.75, original_max_position_embeddings=16,
+                                                                rope_scaling=longrope), tf.Phi3ForCausalLM))
+    d.guarded("olmo2", lambda d: causal(d, "olmo2", tf.Olmo2Config(**TINY), tf.Olmo2ForCausalLM))
+    d.guarded("smollm3", lambda d: causal(d, "smollm3", tf.SmolLM3Config(**TINY, no_rope_layers=[1, 0]), tf.SmolLM3ForCausalLM))
     d.guarded("gpt2", lambda d: causal(d, "gpt2", tf.GPT2Config(vocab_size=300, n_embd=64, n_layer=2, n_head=4, n_positions=256,
                                                                  eos_token_id=None, bos_token_id=None), tf.GPT2LMHeadModel))
     d.guarded("bert", encoder)
