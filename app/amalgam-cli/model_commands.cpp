@@ -56,7 +56,10 @@ model's context is left out and counted on stderr.
 
 options:
   --template TEXT     with --data: the training template, {prompt} then {response}
-                      (default "Question: {prompt}\n\nAnswer: {response}", as train's)
+                      (default "Question: {prompt}\n\nAnswer: {response}", as train's),
+                      or chat: the model's own chat template (the prompt and its context
+                      as user turns, then the generation prompt; generation stops at
+                      the template's end of turn)
   --batch N           with --data: prompts generated together (default 32)
   --out FILE          with --data: write the JSON lines here (whole or not at all),
                       not to stdout
@@ -146,13 +149,15 @@ int model_merge(const std::vector<std::string>& words) {
 /** generate --data: every prompt of the file, as JSON lines. */
 int generate_for_data(const Arguments& args, const std::string& data, const GenerationOptions& o) {
     const std::string prompt_template = args.option("template").value_or(TrainConfig{}.prompt_template);
-    if (!is_prompt_template(prompt_template)) throw UsageError("--template must contain {prompt} and, after it, {response}");
+    if (!is_prompt_template(prompt_template))
+        throw UsageError("--template must be chat, or contain {prompt} and, after it, {response}");
     const std::int64_t batch = args.integer_in("batch", 32, 1, 1 << 16);
     const auto out = args.option("out");
     auto model = load_model(args, args.positional()[0]);
     auto tokenizer = load_tokenizer(args.positional()[0]);
     TerminalProgress progress;
-    const PromptGeneration made = generate_for_prompts(*model, *tokenizer, data, prompt_template, batch, o, progress);
+    const PromptGeneration made =
+        generate_for_prompts(*model, *tokenizer, data, text_format(prompt_template, args.positional()[0]), batch, o, progress);
     std::string lines;
     for (const PromptResponse& r : made.rows)
         lines += nlohmann::ordered_json{{"prompt", r.prompt}, {"line", r.line}, {"response", r.generation.text},

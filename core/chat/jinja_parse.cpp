@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "core/util/utf8.h"
+
 namespace amalgam::jinja {
 namespace {
 
@@ -216,24 +218,6 @@ private:
                            line_});
     }
 
-    static void append_utf8(std::string& out, unsigned long code) {
-        if (code < 0x80) {
-            out += static_cast<char>(code);
-        } else if (code < 0x800) {
-            out += static_cast<char>(0xC0 | (code >> 6));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        } else if (code < 0x10000) {
-            out += static_cast<char>(0xE0 | (code >> 12));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (code >> 18));
-            out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (code & 0x3F));
-        }
-    }
-
     /** A quoted literal with Python's escapes. */
     void string(char quote) {
         const int line = line_;
@@ -254,7 +238,7 @@ private:
                 if (pos_ + digits > s_.size()) fail("a \\x, \\u or \\U escape is cut short");
                 const unsigned long code = std::strtoul(s_.substr(pos_, digits).c_str(), nullptr, 16);
                 pos_ += digits;
-                append_utf8(out, code);
+                append_utf8(out, static_cast<char32_t>(code));
             };
             switch (e) {
                 case 'n': out += '\n'; break;

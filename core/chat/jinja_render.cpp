@@ -303,6 +303,8 @@ private:
 Template::Template(const std::string& text, std::string source)
     : source_(std::move(source)), body_(std::make_shared<const Body>(parse(text, source_))) {}
 Template::~Template() = default;
+Template::Template(const Template&) = default;
+Template& Template::operator=(const Template&) = default;
 Template::Template(Template&&) noexcept = default;
 Template& Template::operator=(Template&&) noexcept = default;
 

@@ -22,6 +22,8 @@ class Template {
 public:
     Template(const std::string& text, std::string source);
     ~Template();
+    Template(const Template&);  ///< copies share the parsed tree, which nothing changes
+    Template& operator=(const Template&);
     Template(Template&&) noexcept;
     Template& operator=(Template&&) noexcept;
 

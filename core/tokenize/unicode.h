@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/util/utf8.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,7 +26,7 @@ inline bool is(char32_t cp, Flag f) { return (flags(cp) & f) != 0; }
 
 /** Code points of UTF-8 text; an invalid byte becomes U+FFFD. */
 std::u32string decode_utf8(std::string_view text);
-void append_utf8(std::string& out, char32_t cp);
+using ::amalgam::append_utf8;  // core/util/utf8.h
 std::string encode_utf8(std::u32string_view text);
 /** Each character of UTF-8 text as its own string. */
 std::vector<std::string> split_characters(std::string_view text);

@@ -38,7 +38,7 @@ PpoStage::PpoStage(const TrainConfig& config, TransformerModel& model, ProcessGr
 
 void PpoStage::load_prompts(const TextEncoder& encoder, std::vector<TrainExample>& examples) {
     for (const TrainRow& row : read_train_rows(config_.data, RowShape::Prompt)) {
-        auto ids = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(config_.ppo.max_new_tokens));
+        auto ids = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(config_.ppo.max_new_tokens), row.context);
         if (!ids) {
             ++skipped_;
             continue;
@@ -49,6 +49,7 @@ void PpoStage::load_prompts(const TextEncoder& encoder, std::vector<TrainExample
         examples.push_back(std::move(e));
         prompt_texts_.push_back(row.prompt);
     }
+    if (const auto turn_end = encoder.turn_end_token()) stop_tokens_.push_back(*turn_end);  // a chat model ends its turn there
     if (examples.empty())
         throw DataError(config_.data, 0, "no prompt leaves room for " + std::to_string(config_.ppo.max_new_tokens) +
                                              " new tokens within max_length " + std::to_string(config_.max_length));
@@ -83,6 +84,7 @@ PpoStage::Figures PpoStage::step(const MicroBatch& batch, const std::vector<std:
     o.generation.top_k = static_cast<int>(p.top_k);
     o.generation.top_p = p.top_p;
     o.generation.stop_at_eos = p.stop_at_eos;
+    o.generation.stop_tokens = stop_tokens_;
     o.generation.max_new_tokens = static_cast<int>(p.min_new_tokens + static_cast<std::int64_t>(length_rng() % lengths));
     o.generation.seed = rank_seed(step_seed, 102);
     o.kl_coef = kl_.value;

@@ -66,6 +66,7 @@ private:
     ppo::KlController kl_;
     std::vector<std::string> prompt_texts_;
     std::int64_t skipped_ = 0;
+    std::vector<std::int32_t> stop_tokens_;  ///< besides the end-of-text token: a chat template's end of turn
 };
 
 }  // namespace amalgam

@@ -10,13 +10,12 @@
 namespace amalgam {
 
 PromptGeneration generate_for_prompts(const TransformerModel& model, const Tokenizer& tokenizer, const std::filesystem::path& data,
-                                      const std::string& prompt_template, std::int64_t batch, const GenerationOptions& options,
-                                      Progress& progress) {
-    const TextEncoder encoder(tokenizer, prompt_template, std::nullopt, model.config().context_length());
+                                      const TextFormat& format, std::int64_t batch, const GenerationOptions& options, Progress& progress) {
+    const TextEncoder encoder(tokenizer, format, std::nullopt, model.config().context_length());
     PromptGeneration out;
     std::vector<std::vector<std::int32_t>> ids;
     for (TrainRow& row : read_train_rows(data, RowShape::Prompt)) {
-        auto prompt = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(options.max_new_tokens));
+        auto prompt = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(options.max_new_tokens), row.context);
         if (!prompt) {
             ++out.skipped;
             continue;
@@ -31,6 +30,7 @@ PromptGeneration generate_for_prompts(const TransformerModel& model, const Token
     for (std::size_t start = 0; start < ids.size(); start += static_cast<std::size_t>(batch)) {
         const std::size_t end = std::min(ids.size(), start + static_cast<std::size_t>(batch));
         GenerationOptions o = options;
+        if (const auto turn_end = encoder.turn_end_token()) o.stop_tokens.push_back(*turn_end);  // a chat model ends its turn there
         o.seed = seed_mix(options.seed, start / static_cast<std::size_t>(batch), 0);
         std::vector<Generation> made = generate_from_ids(model, {ids.begin() + start, ids.begin() + end}, o, &tokenizer);
         for (std::size_t i = start; i < end; ++i) out.rows[i].generation = std::move(made[i - start]);

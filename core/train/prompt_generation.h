@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/model/generation.h"
+#include "core/train/train_data.h"
 #include "core/util/progress.h"
 
 namespace amalgam {
@@ -24,11 +25,11 @@ struct PromptGeneration {
 };
 
 /** Generates for every prompt of a data file that training reads (curate's train.jsonl, prompt
- *  and response rows, instruction rows), each put through `prompt_template` as training puts it
- *  before the response, `batch` prompts at a time. Batch i samples with seed_mix(seed, i, 0),
- *  so a seed gives the same file again. Reports the stage "generate" in prompts. */
+ *  and response rows, instruction rows), each put through `format` as training puts it before
+ *  the response (under a chat template: its generation prompt, stopping at its end of turn),
+ *  `batch` prompts at a time. Batch i samples with seed_mix(seed, i, 0), so a seed gives the
+ *  same file again. Reports the stage "generate" in prompts. */
 PromptGeneration generate_for_prompts(const TransformerModel& model, const Tokenizer& tokenizer, const std::filesystem::path& data,
-                                      const std::string& prompt_template, std::int64_t batch, const GenerationOptions& options,
-                                      Progress& progress);
+                                      const TextFormat& format, std::int64_t batch, const GenerationOptions& options, Progress& progress);
 
 }  // namespace amalgam

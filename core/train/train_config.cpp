@@ -153,6 +153,7 @@ TrainConfig stage_defaults(Stage stage) {
 }
 
 bool is_prompt_template(const std::string& text) {
+    if (text == "chat") return true;  // the checkpoint's own chat template
     const auto at_prompt = text.find("{prompt}"), at_response = text.find("{response}");
     return at_prompt != std::string::npos && at_response != std::string::npos && at_response > at_prompt;
 }
@@ -179,7 +180,8 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     if (c.data.empty()) throw ConfigError("data", "is missing (a JSONL file)");
     if (c.stage == Stage::Ppo && c.reward.empty()) throw ConfigError("reward", "is missing (the reward model's adapter folder)");
     top.read("template", c.prompt_template);
-    if (!is_prompt_template(c.prompt_template)) throw ConfigError("template", "must contain {prompt} and, after it, {response}");
+    if (!is_prompt_template(c.prompt_template))
+        throw ConfigError("template", "must be chat, or contain {prompt} and, after it, {response}");
 
     if (top.has("lora")) {
         Section lora(top.at("lora"), "lora", {"r", "alpha", "dropout", "target_modules"});

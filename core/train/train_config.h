@@ -58,7 +58,7 @@ struct TrainConfig {
     std::string reward;   ///< PPO: the reward model's adapter folder (LoRA and score head)
     std::string data;
     std::string eval_data;
-    std::string prompt_template = "Question: {prompt}\n\nAnswer: {response}";
+    std::string prompt_template = "Question: {prompt}\n\nAnswer: {response}";  ///< or "chat": the checkpoint's chat template
     LoraSettings lora;
     OptimizerConfig optimizer;
     std::int64_t batch_size = 4;
@@ -110,7 +110,8 @@ TrainConfig train_config_from_json(const nlohmann::json& j, const std::string& b
  *  folder of evaluation suites for PPO. Throws ConfigError naming the key. */
 void check_inputs(const TrainConfig& config);
 
-/** Whether a prompt template holds {prompt} and, after it, {response}. */
+/** Whether a prompt template is "chat" (the checkpoint's chat template) or holds {prompt} and,
+ *  after it, {response}. */
 bool is_prompt_template(const std::string& text);
 
 }  // namespace amalgam

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/train/train_config.h"
 #include "core/util/data_error.h"
 #include "core/util/text_file.h"
 
@@ -22,6 +23,24 @@ std::optional<std::string> text_field(const nlohmann::json& row, const char* nam
     if (it == row.end() || it->is_null()) return std::nullopt;
     if (!it->is_string()) throw DataError(where.file(), where.line(), std::string("field '") + name + "' must be text");
     return it->get<std::string>();
+}
+
+/** The earlier turns of a row: [{role, text}] as curate writes them, or {role, content}. */
+std::vector<ChatMessage> context_field(const nlohmann::json& row, const DataError& where) {
+    std::vector<ChatMessage> turns;
+    auto it = row.find("context");
+    if (it == row.end() || it->is_null()) return turns;
+    auto bad = [&](const std::string& what) { return DataError(where.file(), where.line(), "field 'context' " + what); };
+    if (!it->is_array()) throw bad("must be a list of turns");
+    for (const nlohmann::json& turn : *it) {
+        if (!turn.is_object() || !turn.contains("role") || !turn["role"].is_string()) throw bad("must give each turn a role");
+        const std::string role = turn["role"].get<std::string>();
+        if (role != "user" && role != "assistant" && role != "system") throw bad("has a turn of role '" + role + "' (user, assistant or system)");
+        const char* key = turn.contains("text") ? "text" : "content";
+        if (!turn.contains(key) || !turn[key].is_string()) throw bad("must give each turn its text");
+        turns.push_back({role, turn[key].get<std::string>()});
+    }
+    return turns;
 }
 
 }  // namespace
@@ -63,6 +82,7 @@ std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, RowShap
             if (!chosen && !prompts_only) missing(pairs ? "chosen" : "response", needs);
             row.chosen = chosen.value_or("");
         }
+        row.context = context_field(j, here);
         if (pairs) {
             auto rejected = text_field(j, "rejected", here);
             if (!rejected) missing("rejected", "a pair needs prompt, chosen and rejected");
@@ -74,21 +94,52 @@ std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, RowShap
     return rows;
 }
 
-TextEncoder::TextEncoder(const Tokenizer& tokenizer, std::string prompt_template, std::optional<std::int32_t> eos, std::int64_t max_length)
-    : tokenizer_(tokenizer), template_(std::move(prompt_template)), eos_(eos), max_length_(static_cast<std::size_t>(max_length)) {}
+TextFormat text_format(const std::string& prompt_template, const std::filesystem::path& model_dir) {
+    TextFormat format;
+    const bool chat = prompt_template == "chat";
+    format.fill_in = chat ? TrainConfig{}.prompt_template : prompt_template;  // a folder without a chat template keeps the default
+    if (chat) format.chat = ChatTemplate::load(model_dir);
+    return format;
+}
 
-EncodedText TextEncoder::encode(const std::string& prompt, const std::string& response) const {
-    const std::size_t at = template_.find("{response}");
-    const std::string before = replace_all(template_.substr(0, at), "{prompt}", prompt);
-    const std::string after = template_.substr(at + std::string("{response}").size());
+std::string format_text(const TextFormat& format) { return format.chat ? format.chat->text() : format.fill_in; }
+
+TextEncoder::TextEncoder(const Tokenizer& tokenizer, TextFormat format, std::optional<std::int32_t> eos, std::int64_t max_length)
+    : tokenizer_(tokenizer), format_(std::move(format)), eos_(eos), max_length_(static_cast<std::size_t>(max_length)) {}
+
+std::pair<std::string, std::string> TextEncoder::texts(const std::string& prompt, const std::string& response,
+                                                       const std::vector<ChatMessage>& context) const {
+    if (format_.chat) {
+        ChatTemplate::Rendered r = format_.chat->render_turn(context, prompt, response);
+        return {std::move(r.prompt), std::move(r.full)};
+    }
+    const std::string& fill_in = format_.fill_in;
+    const std::size_t at = fill_in.find("{response}");
+    const std::string before = replace_all(fill_in.substr(0, at), "{prompt}", prompt);
+    return {before, before + response + fill_in.substr(at + std::string("{response}").size())};
+}
+
+std::vector<std::int32_t> TextEncoder::tokens(const std::string& text) const { return tokenizer_.encode(text, !format_.chat); }
+
+std::optional<std::int32_t> TextEncoder::turn_end_token() const {
+    if (!format_.chat) return std::nullopt;
+    const std::vector<std::int32_t> ids = tokenizer_.encode(format_.chat->turn_end(), false);
+    for (const std::int32_t id : ids)
+        for (const AddedToken& token : tokenizer_.added_tokens())
+            if (token.id == id && token.special) return id;
+    return eos_;
+}
+
+EncodedText TextEncoder::encode(const std::string& prompt, const std::string& response, const std::vector<ChatMessage>& context) const {
+    const auto [before, whole] = texts(prompt, response, context);
     EncodedText out;
-    out.ids = tokenizer_.encode(before + response + after);
+    out.ids = tokens(whole);
     // The prompt ends where the whole text stops agreeing with the prompt alone: a token that
     // straddles the boundary counts as response.
-    const std::vector<std::int32_t> head = tokenizer_.encode(before);
+    const std::vector<std::int32_t> head = tokens(before);
     out.response_start = static_cast<std::size_t>(
         std::mismatch(head.begin(), head.end(), out.ids.begin(), out.ids.end()).first - head.begin());
-    if (eos_) out.ids.push_back(*eos_);
+    if (eos_ && !format_.chat) out.ids.push_back(*eos_);  // a chat template closes the turn itself
     if (out.ids.size() > max_length_) {
         out.truncated = true;
         const std::size_t prompt = out.response_start, response = out.ids.size() - prompt;
@@ -101,8 +152,9 @@ EncodedText TextEncoder::encode(const std::string& prompt, const std::string& re
     return out;
 }
 
-std::optional<std::vector<std::int32_t>> TextEncoder::encode_prompt(const std::string& prompt, std::size_t room) const {
-    std::vector<std::int32_t> ids = tokenizer_.encode(replace_all(template_.substr(0, template_.find("{response}")), "{prompt}", prompt));
+std::optional<std::vector<std::int32_t>> TextEncoder::encode_prompt(const std::string& prompt, std::size_t room,
+                                                                    const std::vector<ChatMessage>& context) const {
+    std::vector<std::int32_t> ids = tokens(texts(prompt, "", context).first);
     if (ids.empty() || ids.size() + room > max_length_) return std::nullopt;
     return ids;
 }
@@ -112,8 +164,8 @@ std::vector<TrainExample> encode_rows(const std::vector<TrainRow>& rows, const T
     out.reserve(rows.size());
     for (const TrainRow& row : rows) {
         TrainExample e;
-        e.chosen = encoder.encode(row.prompt, row.chosen);
-        if (pairs) e.rejected = encoder.encode(row.prompt, row.rejected);
+        e.chosen = encoder.encode(row.prompt, row.chosen, row.context);
+        if (pairs) e.rejected = encoder.encode(row.prompt, row.rejected, row.context);
         out.push_back(std::move(e));
     }
     return out;

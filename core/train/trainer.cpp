@@ -115,6 +115,7 @@ private:
         ordered_json data = {{config_.data, file_sha256(config_.data)}};
         if (fs::is_regular_file(config_.eval_data)) data[config_.eval_data] = file_sha256(config_.eval_data);  // PPO's is a folder of suites
         ordered_json record = {{"config", config_.to_json()},
+                               {"template", format_text(format_)},  // for `template: chat`, the checkpoint's own
                                {"data_sha256", data},
                                {"versions", {{"amalgam", AMALGAM_VERSION}, {"libtorch", TORCH_VERSION}}},
                                {"device", options_.device.str()},
@@ -173,7 +174,8 @@ private:
         std::optional<std::int32_t> eos;
         if (mc.eos_token_id && config_.stage != Stage::RewardModel) eos = static_cast<std::int32_t>(*mc.eos_token_id);
         pad_id_ = pad_id(*model_);
-        TextEncoder encoder(*tokenizer_, config_.prompt_template, eos, config_.max_length);
+        format_ = text_format(config_.prompt_template, config_.model);
+        TextEncoder encoder(*tokenizer_, format_, eos, config_.max_length);
         if (ppo_) {
             ppo_->load_prompts(encoder, examples_);
         } else {
@@ -527,6 +529,7 @@ private:
     TrainOptions options_;
     std::unique_ptr<TransformerModel> model_;
     std::unique_ptr<Tokenizer> tokenizer_;
+    TextFormat format_;  ///< how texts are made: the template filled in, or the checkpoint's chat template
     std::int32_t pad_id_ = 0;
     std::vector<TrainExample> examples_, eval_examples_;
     std::optional<ReferenceLogps> reference_;

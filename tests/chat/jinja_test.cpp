@@ -1,6 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "core/chat/chat_template.h"
 #include "core/chat/jinja_template.h"
+#include "tests/test_support.h"
 
 namespace amalgam::jinja {
 namespace {
@@ -54,6 +58,49 @@ TEST(Jinja, ErrorsNameTheTemplateAndTheLine) {
     EXPECT_EQ(error_of("{{ x.y }}"), "t.jinja:1: cannot read 'y' of an undefined value");
     EXPECT_EQ(error_of("{{ 'a' | no_such_filter }}"), "t.jinja:1: no filter named 'no_such_filter'");
     EXPECT_EQ(error_of("{{ 'unclosed }}"), "t.jinja:1: a string is not closed");
+}
+
+const char* const kChatMl = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}"
+                            "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+TEST(ChatTemplates, ReadsTheCheckpointsTemplateWhereTransformersDoes) {
+    test::TempDir dir;
+    EXPECT_FALSE(ChatTemplate::load(dir.path()));  // none: the caller keeps its default
+    dir.write("tokenizer_config.json", nlohmann::json{{"chat_template", kChatMl}, {"eos_token", {{"content", "<|im_end|>"}}}}.dump());
+    auto chat = ChatTemplate::load(dir.path());
+    ASSERT_TRUE(chat);
+    EXPECT_EQ(chat->text(), kChatMl);
+    EXPECT_EQ(chat->render({{"user", "Hi"}}, true), "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+    EXPECT_EQ(chat->turn_end(), "<|im_end|>\n");
+
+    // A list of named templates: the one named "default".
+    dir.write("tokenizer_config.json",
+              nlohmann::json{{"chat_template", {{{"name", "tool_use"}, {"template", "tools"}}, {{"name", "default"}, {"template", "{{ bos_token }}x"}}}},
+                             {"bos_token", "<s>"}}
+                  .dump());
+    EXPECT_EQ(ChatTemplate::load(dir.path())->render({}, false), "<s>x");
+    // chat_template.jinja beside it wins, as in transformers.
+    dir.write("chat_template.jinja", "from the file");
+    EXPECT_EQ(ChatTemplate::load(dir.path())->render({}, false), "from the file");
+    dir.write("chat_template.jinja", "line one\n{% if %}");
+    try {
+        ChatTemplate::load(dir.path());
+        FAIL() << "a template that does not parse was accepted";
+    } catch (const std::exception& e) {
+        EXPECT_EQ(std::string(e.what()), (dir / "chat_template.jinja").string() + ":2: an expression is missing");
+    }
+}
+
+TEST(ChatTemplates, ATurnIsThePromptThenTheAssistantsText) {
+    const ChatTemplate chat(kChatMl, "chatml", "", "");
+    const auto turn = chat.render_turn({{"system", "Be brief."}, {"user", "Hi"}, {"assistant", "Hello."}}, "Why?", "Because.");
+    EXPECT_EQ(turn.prompt,
+              "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n"
+              "<|im_start|>user\nWhy?<|im_end|>\n<|im_start|>assistant\n");
+    EXPECT_EQ(turn.full, turn.prompt + "Because.<|im_end|>\n");
+    // A template whose conversation does not begin with its prompt cannot tell the turn apart.
+    const ChatTemplate odd("{% if add_generation_prompt %}A{% else %}B{% endif %}", "odd", "", "");
+    EXPECT_THROW(odd.render_turn({}, "p", "r"), std::runtime_error);
 }
 
 }  // namespace

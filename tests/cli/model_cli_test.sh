@@ -105,7 +105,20 @@ done
 cmp -s "$work/sampled-5.jsonl" "$work/sampled-6.jsonl" && fail "seeds 5 and 6 sampled the same"
 "$cli" generate "$work/llama" --data "$examples" --max-new-tokens 6 --temperature 1 --seed 5 | cmp -s - "$work/sampled-5.jsonl" \
   || fail "seed 5 sampled differently the second time"
-refused 2 "--template must contain {prompt} and, after it, {response}" generate "$work/llama" --data "$examples" --template "{response}"
+refused 2 "--template must be chat, or contain {prompt} and, after it, {response}" generate "$work/llama" --data "$examples" --template "{response}"
+# --template chat: the model's own template; a folder without one keeps the default, and a
+# template that does not parse is named with its line.
+"$cli" generate "$work/llama" --data "$examples" --max-new-tokens 6 --batch 1 --template chat 2> /dev/null | cmp -s - "$work/one-by-one.jsonl" \
+  || fail "--template chat on a model without a chat template did not keep the default"
+cat > "$work/qwen3/tokenizer_config.json" <<'JSON'
+{"eos_token": "<|endoftext|>", "chat_template": "{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}{{ eos_token }}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"}
+JSON
+"$cli" generate "$work/qwen3" --data "$examples" --max-new-tokens 6 --template chat > "$work/chat.jsonl" 2> "$work/err" || fail "chat: $(cat "$work/err")"
+[ "$(wc -l < "$work/chat.jsonl")" -eq 6 ] || fail "generate --template chat: $(cat "$work/chat.jsonl")"
+"$cli" generate "$work/qwen3" --data "$examples" --max-new-tokens 6 > "$work/plain.jsonl" 2> /dev/null
+cmp -s "$work/chat.jsonl" "$work/plain.jsonl" && fail "the chat template changed nothing"
+printf '{"chat_template": "{%% for m in messages %%}\\n{%% if %%}"}' > "$work/qwen3/tokenizer_config.json"
+refused 1 "tokenizer_config.json (chat_template):2: an expression is missing" generate "$work/qwen3" --data "$examples" --template chat
 refused 2 "generate needs either --prompt TEXT or --data FILE" generate "$work/llama" --prompt Hi --data "$examples"
 refused 2 "--batch goes with --data" generate "$work/llama" --prompt Hi --batch 2
 refused 1 "sft.jsonl: no prompt leaves room for 600 new tokens in the model's context of 512 positions" \

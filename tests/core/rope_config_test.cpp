@@ -33,6 +33,13 @@ std::string load_error(const TinyModel& m) {
     return "";
 }
 
+/** The error of loading the folder's config.json once `config` with `key` set to `value` is written there ("" where it loads). */
+std::string error_with(const TinyModel& m, json config, const char* key, const json& value) {
+    config[key] = value;
+    write_config(m, config);
+    return load_error(m);
+}
+
 ModelConfig llama_with(const Rope& rope) {
     ModelConfig c = preset_config(ModelType::Llama, "tiny");
     c.rope = rope;
@@ -107,34 +114,28 @@ TEST(RopeConfig, DisagreementIsAnErrorNamingTheFile) {
 TEST(RopeConfig, UnsupportedTypesAndMissingFieldsAreErrorsNamingTheKey) {
     TinyModel m(ModelType::Llama, llama_with({}));
     const json base = read_config(m);
-    auto error_with = [&](const char* key, const json& value) {
-        json config = base;
-        config[key] = value;
-        write_config(m, config);
-        return load_error(m);
-    };
-    std::string error = error_with("rope_parameters", {{"rope_type", "mrope"}, {"factor", 4.0}, {"rope_theta", 1e6}});
+    std::string error = error_with(m, base, "rope_parameters", {{"rope_type", "mrope"}, {"factor", 4.0}, {"rope_theta", 1e6}});
     EXPECT_NE(error.find("config.json: rope_parameters.rope_type 'mrope' is not supported (supported: default, linear, llama3, yarn, "
                          "dynamic or longrope)"),
               std::string::npos)
         << error;
-    error = error_with("rope_scaling", {{"type", "su"}, {"factor", 2.0}});
+    error = error_with(m, base, "rope_scaling", {{"type", "su"}, {"factor", 2.0}});
     EXPECT_NE(error.find("rope_scaling.type 'su' is not supported"), std::string::npos) << error;
-    error = error_with("rope_scaling", {{"type", "longrope"}, {"short_factor", {1.0}}, {"long_factor", {1.0, 2.0}}});
+    error = error_with(m, base, "rope_scaling", {{"type", "longrope"}, {"short_factor", {1.0}}, {"long_factor", {1.0, 2.0}}});
     EXPECT_NE(error.find("rope_scaling.short_factor and long_factor must be as long as each other"), std::string::npos) << error;
-    error = error_with("rope_scaling", {{"type", "longrope"}, {"short_factor", {1.0}}, {"long_factor", {2.0}}});
+    error = error_with(m, base, "rope_scaling", {{"type", "longrope"}, {"short_factor", {1.0}}, {"long_factor", {2.0}}});
     EXPECT_NE(error.find("rope_scaling.short_factor has 1 entries, not one for each of the 8 rotary frequencies"), std::string::npos) << error;
-    error = error_with("rope_parameters", {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0}});
+    error = error_with(m, base, "rope_parameters", {{"rope_type", "llama3"}, {"factor", 8.0}, {"low_freq_factor", 1.0}});
     EXPECT_NE(error.find("rope_parameters.high_freq_factor is missing"), std::string::npos) << error;
-    error = error_with("rope_scaling", "linear");
+    error = error_with(m, base, "rope_scaling", "linear");
     EXPECT_NE(error.find("rope_scaling must be an object"), std::string::npos) << error;
-    error = error_with("partial_rotary_factor", 1.5);
+    error = error_with(m, base, "partial_rotary_factor", 1.5);
     EXPECT_NE(error.find("partial_rotary_factor 1.500000 must be in (0, 1]"), std::string::npos) << error;
-    error = error_with("partial_rotary_factor", 0.0625);  // one dimension of a head of 16
+    error = error_with(m, base, "partial_rotary_factor", 0.0625);  // one dimension of a head of 16
     EXPECT_NE(error.find("gives 1 rotary dimensions, not a positive even number"), std::string::npos) << error;
-    EXPECT_EQ(error_with("partial_rotary_factor", 0.5), "");
-    EXPECT_EQ(error_with("head_dim", 32), "");  // heads wider than hidden / heads, as Qwen3's and Gemma's
-    EXPECT_EQ(error_with("rope_scaling", nullptr), "");  // null is how transformers 4 writes "no scaling"
+    EXPECT_EQ(error_with(m, base, "partial_rotary_factor", 0.5), "");
+    EXPECT_EQ(error_with(m, base, "head_dim", 32), "");  // heads wider than hidden / heads, as Qwen3's and Gemma's
+    EXPECT_EQ(error_with(m, base, "rope_scaling", nullptr), "");  // null is how transformers 4 writes "no scaling"
 }
 
 TEST(RopeConfig, Llama3FallsBackToMaxPositionsAsTransformers5Does) {
@@ -171,8 +172,7 @@ TEST_P(FamilyLayouts, Transformers5LayoutReadsAsTheOldOne) {
     write_config(m, as_transformers5_of(GetParam(), read_config(m)));
     const ModelConfig new_layout = ModelConfig::load(m.dir / "config.json");
     EXPECT_EQ(new_layout.rope, old_layout.rope);
-    EXPECT_EQ(new_layout.decoder.sliding_rope.has_value(), old_layout.decoder.sliding_rope.has_value());
-    if (old_layout.decoder.sliding_rope) EXPECT_EQ(*new_layout.decoder.sliding_rope, *old_layout.decoder.sliding_rope);
+    EXPECT_EQ(new_layout.decoder.sliding_rope, old_layout.decoder.sliding_rope);
     EXPECT_EQ(new_layout.decoder.partial_rotary_factor, old_layout.decoder.partial_rotary_factor);
     EXPECT_EQ(new_layout.decoder.sliding_layers, old_layout.decoder.sliding_layers);
     EXPECT_EQ(new_layout.features(), old_layout.features());
@@ -211,30 +211,18 @@ TEST(FamilyConfig, FamilyPatternsGiveTheLayerTypesWhereConfigJsonListsNone) {
 TEST(FamilyConfig, UnsupportedKeysAreRefusedNamingTheKeyAndValue) {
     TinyModel m(ModelType::Qwen3);
     const json base = read_config(m);
-    auto error_with = [&](const char* key, const json& value) {
-        json config = base;
-        config[key] = value;
-        write_config(m, config);
-        return load_error(m);
-    };
-    EXPECT_NE(error_with("model_type", "olmo3").find("config.json: unsupported model_type 'olmo3' (supported: llama, qwen2, qwen3, mistral, "
+    EXPECT_NE(error_with(m, base, "model_type", "olmo3").find("config.json: unsupported model_type 'olmo3' (supported: llama, qwen2, qwen3, mistral, "
                                                      "gemma2, gemma3_text, phi3, olmo2, smollm3, gpt2 or bert)"),
               std::string::npos);
-    EXPECT_NE(error_with("model_type", "gemma3").find("model_type 'gemma3' is Gemma 3's multimodal checkpoint"), std::string::npos);
-    EXPECT_NE(error_with("mlp_bias", true).find("mlp_bias true is not supported"), std::string::npos);
+    EXPECT_NE(error_with(m, base, "model_type", "gemma3").find("model_type 'gemma3' is Gemma 3's multimodal checkpoint"), std::string::npos);
+    EXPECT_NE(error_with(m, base, "mlp_bias", true).find("mlp_bias true is not supported"), std::string::npos);
     TinyModel mistral(ModelType::Mistral);
     const json windowed = read_config(mistral);
-    auto mistral_error_with = [&](const char* key, const json& value) {
-        json config = windowed;
-        config[key] = value;
-        write_config(mistral, config);
-        return load_error(mistral);
-    };
-    EXPECT_NE(mistral_error_with("layer_types", {"full_attention", "chunked_attention"}).find("layer_types entry 'chunked_attention' is not supported"),
+    EXPECT_NE(error_with(mistral, windowed, "layer_types", {"full_attention", "chunked_attention"}).find("layer_types entry 'chunked_attention' is not supported"),
               std::string::npos);
-    EXPECT_NE(mistral_error_with("layer_types", {"full_attention"}).find("layer_types must list one type for each of the 2 layers"),
+    EXPECT_NE(error_with(mistral, windowed, "layer_types", {"full_attention"}).find("layer_types must list one type for each of the 2 layers"),
               std::string::npos);
-    EXPECT_NE(mistral_error_with("sliding_window", "4096").find("sliding_window must be a positive integer or null"), std::string::npos);
+    EXPECT_NE(error_with(mistral, windowed, "sliding_window", "4096").find("sliding_window must be a positive integer or null"), std::string::npos);
 }
 
 TEST(FamilyConfig, TensorsTheConfigDoesNotDescribeAreRefused) {

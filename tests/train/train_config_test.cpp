@@ -216,7 +216,7 @@ TEST(TrainData, ReadsEveryRowShapeAndNamesTheLineOfABadOne) {
 TEST(TrainData, TemplateMasksThePromptAndEosEndsTheResponse) {
     test::TinyModel m(ModelType::Llama);
     auto tokenizer = load_tokenizer(m.dir.path());
-    TextEncoder encoder(*tokenizer, "Q: {prompt}\nA: {response}", 256, 64);
+    TextEncoder encoder(*tokenizer, TextFormat{"Q: {prompt}\nA: {response}"}, 256, 64);
     EncodedText t = encoder.encode("hi", "yo");
     // Byte-level ids: the prompt part "Q: hi\nA: " is 9 bytes; then "yo" and the end-of-text token.
     ASSERT_EQ(t.ids.size(), 12u);
@@ -225,13 +225,58 @@ TEST(TrainData, TemplateMasksThePromptAndEosEndsTheResponse) {
     EXPECT_EQ(t.ids.back(), 256);
     EXPECT_FALSE(t.truncated);
 
-    TextEncoder short_encoder(*tokenizer, "Q: {prompt}\nA: {response}", 256, 16);
+    TextEncoder short_encoder(*tokenizer, TextFormat{"Q: {prompt}\nA: {response}"}, 256, 16);
     EncodedText cut = short_encoder.encode(std::string(40, 'p'), std::string(40, 'r'));
     EXPECT_TRUE(cut.truncated);
     EXPECT_EQ(cut.ids.size(), 16u);
     EXPECT_EQ(cut.response_start, 8u);  // the prompt keeps half the length, its end
     EXPECT_EQ(cut.ids[7], ' ');
     EXPECT_EQ(cut.ids[8], 'r');
+}
+
+TEST(TrainData, ChatTemplateMasksAllButTheAssistantTurn) {
+    test::ChatModel m;
+    auto tokenizer = load_tokenizer(m.dir.path());
+    const TextFormat format = text_format("chat", m.dir.path());
+    ASSERT_TRUE(format.chat);
+    TextEncoder encoder(*tokenizer, format, 256, 256);
+    const std::vector<ChatMessage> context = {{"user", "Hi"}, {"assistant", "Hello."}};
+    EncodedText t = encoder.encode("Why?", "Because.", context);
+    const std::string prompt = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n<|im_start|>user\nWhy?<|im_end|>\n"
+                               "<|im_start|>assistant\n";
+    // The template writes the markers; nothing is added, and no end-of-text token follows its end of turn.
+    EXPECT_EQ(t.ids, tokenizer->encode(prompt + "Because.<|im_end|>\n", false));
+    EXPECT_EQ(t.response_start, tokenizer->encode(prompt, false).size());
+    EXPECT_EQ(tokenizer->decode({t.ids.begin() + static_cast<std::ptrdiff_t>(t.response_start), t.ids.end()}, false), "Because.<|im_end|>\n");
+    EXPECT_EQ(t.ids[t.response_start - 1], '\n');
+    EXPECT_EQ(std::count(t.ids.begin(), t.ids.end(), 257), 4);  // every turn's start is the one special token
+    EXPECT_EQ(encoder.turn_end_token(), 258);
+    EXPECT_EQ(*encoder.encode_prompt("Why?", 8, context), tokenizer->encode(prompt, false));
+
+    // A folder without a template keeps the default; a template text still overrides.
+    test::TinyModel plain(ModelType::Llama);
+    EXPECT_FALSE(text_format("chat", plain.dir.path()).chat);
+    EXPECT_EQ(text_format("chat", plain.dir.path()).fill_in, TrainConfig{}.prompt_template);
+    EXPECT_EQ(TextEncoder(*tokenizer, text_format("Q: {prompt}\nA: {response}", m.dir.path()), 256, 64).encode("hi", "yo").ids.back(), 256);
+    EXPECT_FALSE(TextEncoder(*tokenizer, text_format("Q: {prompt}\nA: {response}", m.dir.path()), 256, 64).turn_end_token());
+}
+
+TEST(TrainData, ContextIsReadAsCurateWritesItAndCheckedByLine) {
+    test::TempDir dir;
+    const auto rows = read_train_rows(dir.write("c.jsonl", R"({"prompt": "p", "chosen": "c", "rejected": "r", "context": [{"role": "user", "text": "u"}, {"role": "assistant", "content": "a"}]})"
+                                                            "\n"),
+                                      RowShape::Pair);
+    ASSERT_EQ(rows[0].context.size(), 2u);
+    EXPECT_EQ(rows[0].context[1].role, "assistant");
+    EXPECT_EQ(rows[0].context[1].content, "a");
+    const auto bad = dir.write("bad.jsonl", R"({"prompt": "p", "response": "r", "context": [{"role": "narrator", "text": "x"}]})"
+                                            "\n");
+    try {
+        read_train_rows(bad, RowShape::Demonstration);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_EQ(std::string(e.what()), bad.string() + ":1: field 'context' has a turn of role 'narrator' (user, assistant or system)");
+    }
 }
 
 }  // namespace

@@ -54,6 +54,22 @@ TEST(Learning, SftLossFallsByMoreThanHalf) {
     EXPECT_TRUE(std::filesystem::exists(dir / "run" / "adapter" / "adapter_model.safetensors"));
 }
 
+TEST(Learning, SftWithTheCheckpointsChatTemplateLearnsTheAssistantTurnAndRecordsTheTemplate) {
+    test::ChatModel m(ModelType::Qwen3, "small");
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Sft, m.dir.path(), dir.write("sft.jsonl", fixed_corpus()));
+    c.prompt_template = "chat";
+    c.max_steps = 40;
+    c.save_every = 40;
+    run(c, dir / "run");
+    const auto record = nlohmann::json::parse(read_text(dir / "run" / "run.json"));
+    EXPECT_EQ(record["config"]["template"], "chat");
+    EXPECT_EQ(record["template"], test::kChatMlTemplate);
+    auto lines = metrics_of(dir / "run");
+    const double first = lines.front()["loss"], final_loss = lines.back()["loss"];
+    EXPECT_LT(final_loss, first / 2) << "from " << first;
+}
+
 /** Trains `stage` on pairs with a learnable marker and evaluates on held-out ones; returns the metrics. */
 std::vector<nlohmann::json> run_on_marked_pairs(Stage stage, std::int64_t steps, const TinyModel& m, const TempDir& dir,
                                                 bool precompute_reference = false) {

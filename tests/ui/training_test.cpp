@@ -127,6 +127,11 @@ TEST(Training, ARewardModelStartsFromTheSftRunAndItsLineageAndEvaluationSayIt) {
 
         desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
         desk.panel.setSteps(4);
+        desk.panel.setChatTemplate(true);  // the model's own; the tiny Llama has none, so its run keeps the template
+        EXPECT_EQ(desk.panel.request().config.prompt_template, "chat");
+        EXPECT_TRUE(desk.experiments().configYaml(desk.panel.request()).contains("template: \"chat\"")) << desk.experiments().configYaml(desk.panel.request());
+        desk.panel.setChatTemplate(false);
+        EXPECT_EQ(desk.panel.request().config.prompt_template, TrainConfig{}.prompt_template);
         const auto sft = desk.finished(desk.panel.launch());
         ASSERT_EQ(desk.experiments().state(sft), JobState::Finished) << desk.experiments().job(sft)->log;
 

@@ -47,7 +47,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
       model_(new QLineEdit(this)), parent_(new QComboBox(this)), reward_(new QComboBox(this)), data_(new QLineEdit(this)),
       loraR_(spin(1, 1024, this)), loraAlpha_(doubleSpin(0.5, 4096, 1, 1, this)), loraDropout_(doubleSpin(0, 0.9, 0.05, 2, this)),
       targets_(new QLineEdit(this)), lr_(new QLineEdit(this)), batch_(spin(1, 4096, this)), maxLength_(spin(8, 131072, this)),
-      steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), heldOut_(new QLineEdit(this)), suites_(new QLineEdit(this)), device_(new QComboBox(this)),
+      texts_(new QComboBox(this)), steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), heldOut_(new QLineEdit(this)), suites_(new QLineEdit(this)), device_(new QComboBox(this)),
       dtype_(new QComboBox(this)), runOn_(new SlurmFields(this)), pipeline_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
     for (Stage s : stage_names.values()) stage_->addItem(QString(to_string(s)).toUpper(), static_cast<int>(s));
     preset_->addItem(tr("none"));
@@ -56,6 +56,10 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     data_->setPlaceholderText(tr("export D_train first, or choose a JSON lines file"));
     targets_->setPlaceholderText(tr("the family's default (q_proj, v_proj)"));
     lr_->setValidator(new QDoubleValidator(0, 1, 12, lr_));
+    texts_->addItem(tr("the template (Question: \u2026 Answer: \u2026)"), false);
+    texts_->addItem(tr("the model's chat template"), true);
+    texts_->setToolTip(tr("How a prompt and its response become one text: the preset's template, or the chat template the "
+                          "checkpoint brings (its earlier turns as messages; a model without one keeps the template)"));
     evalEvery_->setSpecialValueText(tr("at the end"));
     heldOut_->setPlaceholderText(tr("optional: a JSON lines file of held-out examples (SFT, RM, DPO)"));
     showSuitesDefault();
@@ -83,6 +87,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     form->addRow(tr("Learning rate"), lr_);
     form->addRow(tr("Batch"), batch_);
     form->addRow(tr("Max length"), maxLength_);
+    form->addRow(tr("Texts"), texts_);
     form->addRow(tr("Steps"), steps_);
     form->addRow(tr("Evaluate every"), evalEvery_);
     form->addRow(tr("Held-out data"), pathField(heldOut_, PathKind::File, this));
@@ -162,6 +167,8 @@ void TrainPanel::keepSlurmSettings(const TrainRequest& request) {
     if (request.slurm) workbench_.experiments().setSlurmSettings(*request.slurm);
 }
 
+void TrainPanel::setChatTemplate(bool chat) { texts_->setCurrentIndex(chat ? 1 : 0); }
+
 void TrainPanel::showSuitesDefault() {
     // Left empty, the field means the suites evaluated last (or the fetched ones) when the
     // pipeline is queued, not when the workspace was opened.
@@ -185,6 +192,7 @@ void TrainPanel::applyPreset(const QString& name) {
     lr_->setText(QString::number(base_.optimizer.lr, 'g', 6));
     batch_->setValue(static_cast<int>(base_.batch_size));
     maxLength_->setValue(static_cast<int>(base_.max_length));
+    texts_->setCurrentIndex(base_.prompt_template == "chat" ? 1 : 0);
     steps_->setValue(static_cast<int>(base_.max_steps.value_or(1000)));
     evalEvery_->setValue(static_cast<int>(base_.eval_every));
     stageChanged();
@@ -233,6 +241,8 @@ TrainRequest TrainPanel::request() const {
     r.config.optimizer.lr = lr_->text().toDouble();
     r.config.batch_size = batch_->value();
     r.config.max_length = maxLength_->value();
+    if (texts_->currentData().toBool()) r.config.prompt_template = "chat";
+    else if (base_.prompt_template == "chat") r.config.prompt_template = TrainConfig{}.prompt_template;
     r.config.max_steps = steps_->value();
     r.config.eval_every = evalEvery_->value();
     // A short run still checkpoints (so that Resume has somewhere to start) and draws a curve.

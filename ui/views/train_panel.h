@@ -19,7 +19,7 @@ class Workbench;
 
 /** Sets up and launches a training run: the stage, the base model, the runs it starts from,
  *  the data (the exported D_train or a file), a preset with every field editable, LoRA and
- *  optimizer settings, device and precision, and where it runs (this machine or Slurm, with the
+ *  optimizer settings, the texts (the preset's template or the model's chat template), device and precision, and where it runs (this machine or Slurm, with the
  *  job's resources, kept in the workspace). Estimate asks the worker for the memory and time
  *  a step takes; Show command gives the exact command line and config (and the batch script
  *  for Slurm); Save config writes it.
@@ -37,6 +37,8 @@ public:
     void setStage(Stage stage);
     void setSteps(int steps);
     void setData(const QString& file);
+    /** Whether texts are made with the model's chat template rather than the preset's template. */
+    void setChatTemplate(bool chat);
     /** The JSON lines file SFT, RM and DPO evaluate on while they train. */
     void setHeldOutData(const QString& file);
     /** The folder of evaluation suites: PPO evaluates on it while it trains, a pipeline after. */
@@ -83,6 +85,7 @@ private:
     QLineEdit* lr_;
     QSpinBox* batch_;
     QSpinBox* maxLength_;
+    QComboBox* texts_;  ///< the template filled in, or the model's chat template
     QSpinBox* steps_;
     QSpinBox* evalEvery_;
     QLineEdit* heldOut_;
