@@ -31,6 +31,11 @@ options:
   --suite LIST        comma-separated: winobias,winogrande,winogender (default: all)
   --limit N           at most N items (WinoBias pairs) per suite
   --batch N           sequences per forward pass (default 64)
+  --template chat     put every context before the model as the user's turn of its own chat
+                      template, then the generation prompt: the continuations scored and the
+                      answers generated are the start of the assistant's turn (answers stop at
+                      its end of turn). A model without a chat template is evaluated as without
+                      this option. results.json records the template text under "template".
   --workspace FILE    also store the results in this workspace
   --label NAME        the row name in `compare` (default: the model and adapter folder names)
   --run ID --step N   with --workspace: the workspace's training run and step the adapter
@@ -54,7 +59,7 @@ std::vector<std::string> split_commas(const std::string& s) {
 }  // namespace
 
 int run_eval(const std::vector<std::string>& words) {
-    Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "out", "workspace", "label", "progress", "run", "step", "dist", "dist-timeout"}), {});
+    Arguments args(words, with_model_loading({"data", "suite", "limit", "batch", "template", "out", "workspace", "label", "progress", "run", "step", "dist", "dist-timeout"}), {});
     if (args.positional().size() != 1) throw UsageError("eval takes one model folder");
     auto out = args.option("out");
     const std::string data = args.option("data").value_or(default_data_dir().string());
@@ -73,6 +78,8 @@ int run_eval(const std::vector<std::string>& words) {
     request.limit = static_cast<std::size_t>(args.unsigned_integer("limit", 0));
     if (args.option("batch") && args.unsigned_integer("batch", 0) == 0) throw UsageError("--batch must be at least 1");
     request.batch_size = static_cast<std::size_t>(args.unsigned_integer("batch", 64));
+    const std::optional<std::string> template_name = args.option("template");
+    if (template_name && *template_name != "chat") throw UsageError("--template takes chat (the model's own chat template), not '" + *template_name + "'");
     auto number = [&](const char* name) -> std::optional<std::int64_t> {
         if (!args.option(name)) return std::nullopt;
         return static_cast<std::int64_t>(args.unsigned_integer(name, 0));
@@ -88,6 +95,7 @@ int run_eval(const std::vector<std::string>& words) {
     auto model = load_model(args, model_dir, group.get());
     auto adapter = args.option("adapter");
     auto tokenizer = load_tokenizer(model_dir);
+    if (template_name) request.format = ContextFormat(ChatTemplate::load(model_dir));
     std::unique_ptr<Progress> progress = writes ? make_progress(args.option("progress")) : std::make_unique<NoProgress>();
     nlohmann::ordered_json results = run_evaluation(*model, *tokenizer, request, *progress, group.get());
     for (const auto& [name, value] : results["metrics"].items())
@@ -104,6 +112,7 @@ int run_eval(const std::vector<std::string>& words) {
                                        {"label", label},
                                        {"device", model->device().str()},
                                        {"dtype", dtype_name(model->dtype())}};
+    if (request.format.chat()) document["template"] = request.format.chat()->text();
     document.update(results);
     const std::string text = document.dump(2) + "\n";
     write_file_atomically(*out, text);

@@ -7,17 +7,20 @@
 namespace amalgam {
 
 std::vector<ChoiceResult> evaluate_choices(const TransformerModel& model, const Tokenizer& tokenizer, const std::vector<ChoiceItem>& items,
-                                           std::size_t batch_size, const ScoredSoFar& items_so_far) {
+                                           std::size_t batch_size, const ContextFormat& format, const ScoredSoFar& items_so_far) {
     std::vector<std::pair<std::string, std::string>> requests;
     std::vector<std::size_t> options_through;  // per item: the options of it and those before it
     for (const auto& item : items) {
         requests.insert(requests.end(), item.options.begin(), item.options.end());
         options_through.push_back(requests.size());
     }
-    auto scores = score_continuations(model, tokenizer, requests, batch_size, [&](std::size_t pairs_done) {
-        if (items_so_far)
-            items_so_far(static_cast<std::size_t>(std::upper_bound(options_through.begin(), options_through.end(), pairs_done) - options_through.begin()));
-    });
+    auto scores = score_continuations(
+        model, tokenizer, requests, batch_size,
+        [&](std::size_t pairs_done) {
+            if (items_so_far)
+                items_so_far(static_cast<std::size_t>(std::upper_bound(options_through.begin(), options_through.end(), pairs_done) - options_through.begin()));
+        },
+        [&](const std::string& context) { return format.encode(tokenizer, context); });
     std::vector<ChoiceResult> results;
     std::size_t next = 0;
     for (const auto& item : items) {

@@ -116,6 +116,7 @@ ordered_json run_evaluation(const TransformerModel& model, const Tokenizer& toke
     if (wants("winobias")) {
         WinobiasEvalOptions options;
         options.batch_size = request.batch_size;
+        options.format = request.format;
         const std::vector<WinobiasPairResult> results = gathered(evaluate_winobias(model, tokenizer, pairs, options, progress).items, "winobias", group);
         const WinobiasMetrics m = aggregate_winobias(results);
         metrics["bias"] = m.bias;
@@ -129,7 +130,8 @@ ordered_json run_evaluation(const TransformerModel& model, const Tokenizer& toke
     }
     for (const auto& [suite, list] : choice_suites) {
         progress.start(suite, list.size());
-        auto mine = evaluate_choices(model, tokenizer, list, request.batch_size, [&](std::size_t done) { progress.advance(done); });
+        auto mine = evaluate_choices(model, tokenizer, list, request.batch_size, request.format,
+                                     [&](std::size_t done) { progress.advance(done); });
         progress.finish();
         const std::vector<ChoiceResult> results = gathered(std::move(mine), suite, group);
         metrics[suite] = choice_accuracy(results);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/dist/process_group.h"
+#include "core/eval/context_format.h"
 #include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
 #include "core/util/progress.h"
@@ -19,6 +20,7 @@ struct EvalRequest {
     std::vector<std::string> suites{"winobias", "winogrande", "winogender"};
     std::size_t limit = 0;           ///< at most this many items (pairs for WinoBias) per suite; 0: all
     std::size_t batch_size = 64;  ///< sequences per forward pass: the LM head's weights are read once for all
+    ContextFormat format;         ///< contexts as they stand, or as the user's turn of the model's chat template
 };
 
 /** Runs the suites and returns results.json's body: "metrics" (bias, bias_entropy,

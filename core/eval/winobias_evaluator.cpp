@@ -49,7 +49,7 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
     for (const WinobiasItem* item : sides) contexts.push_back(item->scoring_context());
     const Distinct<std::string> unique_contexts = distinct(contexts);
     std::vector<ScoringRequest> requests;
-    for (const std::string& context : unique_contexts.values) requests.push_back({tokenizer.encode(context), {}});
+    for (const std::string& context : unique_contexts.values) requests.push_back({options.format.encode(tokenizer, context), {}});
     std::vector<std::vector<std::size_t>> continuation_of(sides.size());  // per side: occupation, then cluster words
     for (std::size_t s = 0; s < sides.size(); ++s) {
         ScoringRequest& request = requests[unique_contexts.index[s]];
@@ -76,11 +76,14 @@ WinobiasEvaluation evaluate_winobias(const TransformerModel& model, const Tokeni
     GenerationOptions generation;
     generation.max_new_tokens = options.max_new_tokens;
     generation.stop_strings = {".", ",", ";", ":", "!", "?", "\n"};  // stop at a punctuation token
-    const std::vector<std::string>& to_generate = unique_prompts.values;
+    generation.stop_tokens = options.format.stop_tokens(tokenizer);
+    std::vector<std::vector<std::int32_t>> to_generate;
+    for (const std::string& prompt : unique_prompts.values) to_generate.push_back(options.format.encode(tokenizer, prompt));
     std::vector<Generation> generations;
     for (std::size_t start = 0; start < to_generate.size(); start += options.batch_size) {
-        std::vector<std::string> batch(to_generate.begin() + start, to_generate.begin() + std::min(to_generate.size(), start + options.batch_size));
-        for (auto& g : generate(model, tokenizer, batch, generation)) generations.push_back(std::move(g));
+        std::vector<std::vector<std::int32_t>> batch(to_generate.begin() + start,
+                                                     to_generate.begin() + std::min(to_generate.size(), start + options.batch_size));
+        for (auto& g : generate_from_ids(model, batch, generation, &tokenizer)) generations.push_back(std::move(g));
         report(requests.size() + generations.size());
     }
     progress.finish();

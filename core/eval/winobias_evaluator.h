@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "core/eval/context_format.h"
 #include "core/eval/winobias_items.h"
 #include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
@@ -48,6 +49,7 @@ struct WinobiasEvaluation {
 struct WinobiasEvalOptions {
     std::size_t batch_size = 64;
     int max_new_tokens = 10;
+    ContextFormat format;  ///< the prompts as they stand, or as the user's turn of a chat template
 };
 
 /** Scores every pair: teacher-forced log-probabilities, next-token KL and greedy generation,

@@ -142,14 +142,15 @@ std::vector<ScoredContext> score_requests(const TransformerModel& model, const s
 
 std::vector<ContinuationScore> score_continuations(const TransformerModel& model, const Tokenizer& tokenizer,
                                                    const std::vector<std::pair<std::string, std::string>>& pairs,
-                                                   std::size_t batch_size, const ScoredSoFar& scored_so_far) {
+                                                   std::size_t batch_size, const ScoredSoFar& scored_so_far,
+                                                   const ContextEncoder& encode_context) {
     std::vector<ScoringRequest> requests;
     std::map<std::string, std::size_t> request_of;
     std::vector<std::pair<std::size_t, std::size_t>> where;  // per pair: request, continuation
     for (const auto& [context, continuation] : pairs) {
         auto [it, added] = request_of.emplace(context, requests.size());
         if (added) {
-            requests.push_back({tokenizer.encode(context), {}});
+            requests.push_back({encode_context ? encode_context(context) : tokenizer.encode(context), {}});
             if (requests.back().context.empty())
                 throw std::invalid_argument("the context encodes to no tokens, so nothing predicts the continuation");
         }

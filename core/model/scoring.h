@@ -44,11 +44,16 @@ using ScoredSoFar = std::function<void(std::size_t done)>;
 std::vector<ScoredContext> score_requests(const TransformerModel& model, const std::vector<ScoringRequest>& requests,
                                           std::size_t batch_size, bool next_distribution = false, const ScoredSoFar& scored_so_far = {});
 
+/** How a context becomes the ids scoring reads before its continuations. */
+using ContextEncoder = std::function<std::vector<std::int32_t>(const std::string& context)>;
+
 /** Scores (context, continuation) text pairs: the context is tokenized with the model's
- *  special tokens, the continuation without; pairs with the same context share its pass. */
+ *  special tokens (or by `encode_context`), the continuation without; pairs with the same
+ *  context share its pass. */
 std::vector<ContinuationScore> score_continuations(const TransformerModel& model, const Tokenizer& tokenizer,
                                                    const std::vector<std::pair<std::string, std::string>>& pairs,
-                                                   std::size_t batch_size = 16, const ScoredSoFar& scored_so_far = {});
+                                                   std::size_t batch_size = 16, const ScoredSoFar& scored_so_far = {},
+                                                   const ContextEncoder& encode_context = {});
 
 /** Ids as a padded batch: [batch, longest] ids and the matching mask. Causal models take
  *  left padding (new tokens line up at the end); encoders right padding (positions from 0). */

@@ -94,10 +94,8 @@ PpoStage::Figures PpoStage::step(const MicroBatch& batch, const std::vector<std:
     o.group = group_;
     const ppo::Models models{model_, value_head_, "policy", "reward"};
     const ppo::Experience e = ppo::make_experience(models, prompts, o);
-    ppo::UpdateOptions u{p.ppo_epochs, p.mini_batch, config_.grad_accum, p.cliprange, p.cliprange_value, p.vf_coef,
-                         lr, config_.optimizer.max_grad_norm, rank_seed(step_seed, 103)};
-    u.group = group_;
-    u.rows_by_rank = rows_by_rank;
+    const ppo::UpdateOptions u{p.ppo_epochs, p.mini_batch, config_.grad_accum, p.cliprange, p.cliprange_value, p.vf_coef,
+                               lr, config_.optimizer.max_grad_norm, rank_seed(step_seed, 103), group_, rows_by_rank};
     const ppo::UpdateStats s = ppo::update(models, optimizer, e, u);
     // TRL's figures: sums over each response, means over the batch (over every rank's rows).
     const at::Tensor row_sums = at::stack({((e.logprobs - e.ref_logprobs) * e.mask).sum(1), (e.entropy * e.mask).sum(1),

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/eval/context_format.h"
 #include "core/train/train_config.h"
 #include "core/util/data_error.h"
 #include "core/util/text_file.h"
@@ -123,10 +124,7 @@ std::vector<std::int32_t> TextEncoder::tokens(const std::string& text) const { r
 
 std::optional<std::int32_t> TextEncoder::turn_end_token() const {
     if (!format_.chat) return std::nullopt;
-    const std::vector<std::int32_t> ids = tokenizer_.encode(format_.chat->turn_end(), false);
-    for (const std::int32_t id : ids)
-        for (const AddedToken& token : tokenizer_.added_tokens())
-            if (token.id == id && token.special) return id;
+    if (const auto id = amalgam::turn_end_token(*format_.chat, tokenizer_)) return id;
     return eos_;
 }
 

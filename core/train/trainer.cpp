@@ -419,6 +419,7 @@ private:
         model_->set_training(false);
         EvalRequest request;
         request.data_dir = config_.eval_data;
+        request.format = ContextFormat(format_.chat);  // the policy is asked as it is trained
         NoProgress quiet;
         const ordered_json results = run_evaluation(*model_, *tokenizer_, request, quiet, options_.group);
         if (!writes()) return;

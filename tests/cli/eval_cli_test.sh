@@ -88,6 +88,20 @@ expect_refusal() {  # STATUS MESSAGE ARGS...
 }
 expect_refusal 1 "not.amalgam: " "$work/llama" --data "$data" --out "$work/y.json" --workspace "$work/not.amalgam"
 expect_refusal 2 "--limit must be at least 1" "$work/llama" --data "$data" --out "$work/y.json" --limit 0
+expect_refusal 2 "--template takes chat (the model's own chat template), not 'Q: {prompt}'" "$work/llama" --data "$data" --out "$work/y.json" --template "Q: {prompt}"
+
+# --template chat: the contexts become the user's turn of the model's template; a model without
+# one is evaluated as without the option, and records no template.
+"$cli" eval "$work/llama" --data "$data" --suite winogrande --out "$work/plain-chat.json" --template chat > /dev/null
+grep -q '"template"' "$work/plain-chat.json" && fail "a model without a chat template recorded one"
+[ "$(grep -A1 '"metrics"' "$work/plain-chat.json")" = "$(grep -A1 '"metrics"' "$work/p.json")" ] || fail "without a chat template, --template chat changed the metrics"
+cat > "$work/llama/tokenizer_config.json" <<'JSON'
+{"eos_token": "<|endoftext|>", "chat_template": "{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}{{ eos_token }}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"}
+JSON
+"$cli" eval "$work/llama" --data "$data" --out "$work/chat.json" --template chat > /dev/null
+grep -q '"template": "{% for m in messages %}' "$work/chat.json" || fail "the chat template is not recorded"
+grep -q '"winobias_pairs": 8' "$work/chat.json" || fail "8 pairs expected with the chat template"
+[ "$(grep -A3 '"metrics"' "$work/chat.json")" != "$(grep -A3 '"metrics"' "$work/llama.json")" ] || fail "the chat template changed no metric"
 expect_refusal 2 "--suite needs one or more" "$work/llama" --data "$data" --out "$work/y.json" --suite ","
 expect_refusal 2 "is a folder: name the results file" "$work/llama" --data "$data" --out "$work"
 [ ! -e "$work/y.json" ] || fail "results written by a refused evaluation"

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/eval/choice_evaluator.h"
 #include "core/eval/comparison_table.h"
 #include "core/eval/evaluation.h"
 #include "core/eval/winobias_evaluator.h"
@@ -20,6 +21,29 @@ using test::ids_tensor;
 using test::kIds;
 using test::TempDir;
 using test::TinyModel;
+
+TEST(ContextFormat, AChatTemplatePutsTheContextInTheUsersTurnBeforeTheGenerationPrompt) {
+    test::ChatModel m;
+    auto tokenizer = load_tokenizer(m.dir.path());
+    const ContextFormat chat(ChatTemplate::load(m.dir.path()));
+    EXPECT_EQ(chat.encode(*tokenizer, "The nurse"), tokenizer->encode("<|im_start|>user\nThe nurse<|im_end|>\n<|im_start|>assistant\n", false));
+    EXPECT_EQ(chat.stop_tokens(*tokenizer), std::vector<std::int32_t>{258});
+    const ContextFormat plain;
+    EXPECT_EQ(plain.encode(*tokenizer, "The nurse"), tokenizer->encode("The nurse"));
+    EXPECT_TRUE(plain.stop_tokens(*tokenizer).empty());
+
+    // A choice's options are scored after the rendered context: the same numbers as scoring them there by hand.
+    auto model = TransformerModel::load(m.dir.path());
+    const std::vector<ChoiceItem> items = {{"x:1", {{"The nurse said", " yes"}, {"The nurse said", " no"}}, 0}};
+    const auto results = evaluate_choices(*model, *tokenizer, items, 4, chat);
+    const auto by_hand = score_requests(*model, {{chat.encode(*tokenizer, "The nurse said"), {tokenizer->encode(" yes", false), tokenizer->encode(" no", false)}}}, 4);
+    for (int o = 0; o < 2; ++o) {
+        double total = 0;
+        for (double lp : by_hand[0].logprobs[o]) total += lp;
+        EXPECT_NEAR(results[0].logprobs[o], total, 1e-9);
+    }
+    EXPECT_GT(std::abs(results[0].logprobs[0] - evaluate_choices(*model, *tokenizer, items, 4)[0].logprobs[0]), 1e-4);
+}
 
 TEST(TransformerEmbedder, BatchedSortedEmbeddingsEqualOneByOne) {
     TinyModel m(ModelType::Bert);
