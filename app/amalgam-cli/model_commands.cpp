@@ -25,7 +25,7 @@
 namespace amalgam::cli {
 
 const char* const kModelUsage = R"(usage: amalgam-cli model init --arch ARCH --preset tiny|small --out DIR
-                            [--tokenizer DIR|byte] [--seed S] [--force]
+                            [--tokenizer DIR|byte] [--chat] [--seed S] [--force]
        amalgam-cli model info DIR
        amalgam-cli model merge DIR --adapter ADAPTER_DIR --out DIR
 
@@ -34,8 +34,9 @@ model.safetensors, the tokenizer), all files or none; it loads afterwards like a
 checkpoint. ARCH is a model_type: llama, qwen2, qwen3, mistral, gemma2, gemma3, phi3,
 olmo2, smollm3, gpt2 or bert; each family's features are at settings a short text shows
 (a sliding window of 4, LongRoPE switching at half the context). The default tokenizer is a
-byte-level one that needs no files (ASCII WordPiece for bert). A folder that is not empty is
-replaced only with --force.
+byte-level one that needs no files (ASCII WordPiece for bert); --chat adds ChatML's
+<|im_start|> and <|im_end|> to it and writes tokenizer_config.json with a ChatML chat
+template, for trying `template: chat`. A folder that is not empty is replaced only with --force.
 info prints the architecture and its family, the features the model uses beyond a plain
 Llama decoder, the parameter count, weight types and tokenizer kind of a folder.
 merge folds a LoRA adapter into the weights and writes a full folder that transformers
@@ -98,7 +99,7 @@ ModelType type_from(const std::string& arch) {
 }
 
 int model_init(const std::vector<std::string>& words) {
-    Arguments args(words, {"arch", "preset", "tokenizer", "out", "seed"}, {"force"});
+    Arguments args(words, {"arch", "preset", "tokenizer", "out", "seed"}, {"force", "chat"});
     auto out = args.option("out");
     if (!out || out->empty()) throw UsageError("model init needs --out DIR");
     ModelInitOptions o;
@@ -107,6 +108,7 @@ int model_init(const std::vector<std::string>& words) {
     if (auto t = args.option("tokenizer"); t && *t != "byte") o.tokenizer = *t;
     o.seed = args.unsigned_integer("seed", 0);
     o.replace = args.flag("force");
+    o.chat = args.flag("chat");
     init_random_model(*out, o);
     auto model = TransformerModel::load(*out);
     std::printf("wrote %s: %s %s, %lld parameters\n", out->c_str(), model->config().architecture.c_str(), o.preset.c_str(),

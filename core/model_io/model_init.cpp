@@ -34,9 +34,19 @@ private:
     std::mt19937_64 rng_;
 };
 
-/** Byte-level BPE over the 256 bytes and no merges, with an end-of-text token: any text
- *  encodes, nothing needs training. */
-json byte_level_tokenizer_json() {
+/** ChatML turns, the chat template of `model init --chat` models. */
+const char* const kChatMlTemplate =
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+
+json added_token(int id, const std::string& content) {
+    return {{"id", id}, {"content", content}, {"special", true}, {"single_word", false},
+            {"lstrip", false}, {"rstrip", false}, {"normalized", false}};
+}
+
+/** Byte-level BPE over the 256 bytes and no merges, with an end-of-text token (and with `chat`
+ *  ChatML's turn markers): any text encodes, nothing needs training. */
+json byte_level_tokenizer_json(bool chat) {
     json vocab = json::object();
     int next = 0;
     for (int b = 0; b < 256; ++b) {
@@ -46,9 +56,13 @@ json byte_level_tokenizer_json() {
         vocab[s] = b;
     }
     vocab["<|endoftext|>"] = 256;
+    json added = {added_token(256, "<|endoftext|>")};
+    if (chat) {
+        added.push_back(added_token(257, "<|im_start|>"));
+        added.push_back(added_token(258, "<|im_end|>"));
+    }
     return {{"version", "1.0"},
-            {"added_tokens", {{{"id", 256}, {"content", "<|endoftext|>"}, {"special", true}, {"single_word", false},
-                               {"lstrip", false}, {"rstrip", false}, {"normalized", false}}}},
+            {"added_tokens", added},
             {"normalizer", nullptr},
             {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", true}}},
             {"post_processor", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}}},
@@ -204,6 +218,8 @@ ModelConfig preset_config(ModelType type, const std::string& preset) {
 
 void init_random_model(const fs::path& out_dir, const ModelInitOptions& options) {
     ModelConfig config = options.config ? *options.config : preset_config(options.type, options.preset);
+    if (options.chat && (options.tokenizer || config.family == ModelFamily::Bert))
+        throw std::invalid_argument("a chat template comes with the built-in byte tokenizer of a causal model, not with --tokenizer or bert");
     if (!options.replace && fs::is_directory(out_dir) && !fs::is_empty(out_dir))
         throw std::invalid_argument(out_dir.string() + " is not empty: --force replaces what it holds");
     OutputFolder folder(out_dir, [&](const std::string&) { return options.replace; });
@@ -217,7 +233,10 @@ void init_random_model(const fs::path& out_dir, const ModelInitOptions& options)
     } else if (config.family == ModelFamily::Bert) {
         folder.write("vocab.txt", ascii_wordpiece_vocab());
     } else {
-        folder.write("tokenizer.json", byte_level_tokenizer_json().dump(2) + "\n");
+        folder.write("tokenizer.json", byte_level_tokenizer_json(options.chat).dump(2) + "\n");
+        if (options.chat)
+            folder.write("tokenizer_config.json",
+                         json{{"bos_token", "<|endoftext|>"}, {"eos_token", "<|im_end|>"}, {"chat_template", kChatMlTemplate}}.dump(2) + "\n");
     }
     // The vocabulary size comes from the tokenizer as written (one that does not load stops here, nothing written).
     auto tokenizer = load_tokenizer(folder.staging());

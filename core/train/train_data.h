@@ -49,6 +49,8 @@ struct EncodedText {
  *  closed as the template closes a turn and tokenized without added special tokens (the
  *  template writes its own, as transformers' apply_chat_template does). */
 struct TextFormat {
+    explicit TextFormat(std::string fill_in = "", std::optional<ChatTemplate> chat = std::nullopt)
+        : fill_in(std::move(fill_in)), chat(std::move(chat)) {}
     std::string fill_in;
     std::optional<ChatTemplate> chat;
 };

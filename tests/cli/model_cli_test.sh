@@ -110,13 +110,14 @@ refused 2 "--template must be chat, or contain {prompt} and, after it, {response
 # template that does not parse is named with its line.
 "$cli" generate "$work/llama" --data "$examples" --max-new-tokens 6 --batch 1 --template chat 2> /dev/null | cmp -s - "$work/one-by-one.jsonl" \
   || fail "--template chat on a model without a chat template did not keep the default"
-cat > "$work/qwen3/tokenizer_config.json" <<'JSON'
-{"eos_token": "<|endoftext|>", "chat_template": "{% for m in messages %}<|{{ m.role }}|>\n{{ m.content }}{{ eos_token }}\n{% endfor %}{% if add_generation_prompt %}<|assistant|>\n{% endif %}"}
-JSON
-"$cli" generate "$work/qwen3" --data "$examples" --max-new-tokens 6 --template chat > "$work/chat.jsonl" 2> "$work/err" || fail "chat: $(cat "$work/err")"
+"$cli" model init --arch qwen3 --chat --out "$work/chat" > /dev/null
+"$cli" model info "$work/chat" | grep -q "tokenizer: *byte-level BPE, 259 tokens" || fail "--chat adds ChatML's two markers"
+grep -q '"chat_template": "{% for message in messages %}' "$work/chat/tokenizer_config.json" || fail "--chat writes the template"
+"$cli" generate "$work/chat" --data "$examples" --max-new-tokens 6 --template chat > "$work/chat.jsonl" 2> "$work/err" || fail "chat: $(cat "$work/err")"
 [ "$(wc -l < "$work/chat.jsonl")" -eq 6 ] || fail "generate --template chat: $(cat "$work/chat.jsonl")"
-"$cli" generate "$work/qwen3" --data "$examples" --max-new-tokens 6 > "$work/plain.jsonl" 2> /dev/null
+"$cli" generate "$work/chat" --data "$examples" --max-new-tokens 6 > "$work/plain.jsonl" 2> /dev/null
 cmp -s "$work/chat.jsonl" "$work/plain.jsonl" && fail "the chat template changed nothing"
+refused 1 "a chat template comes with the built-in byte tokenizer" model init --arch qwen3 --chat --tokenizer "$work/chat" --out "$work/no"
 printf '{"chat_template": "{%% for m in messages %%}\\n{%% if %%}"}' > "$work/qwen3/tokenizer_config.json"
 refused 1 "tokenizer_config.json (chat_template):2: an expression is missing" generate "$work/qwen3" --data "$examples" --template chat
 refused 2 "generate needs either --prompt TEXT or --data FILE" generate "$work/llama" --prompt Hi --data "$examples"

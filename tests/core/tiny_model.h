@@ -28,30 +28,19 @@ struct TinyModel {
     }
 };
 
-/** ChatML turns: the chat template of ChatModel. */
-inline const char* const kChatMlTemplate =
-    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endfor %}"
-    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-
-/** A tiny model whose byte-level tokenizer has ChatML's turn markers as special tokens
- *  (<|im_start|> 257, <|im_end|> 258) and whose tokenizer_config.json brings kChatMlTemplate. */
+/** A tiny chat model as `model init --chat` writes it: the byte tokenizer with ChatML's turn
+ *  markers (<|im_start|> 257, <|im_end|> 258) and a ChatML template in tokenizer_config.json. */
 struct ChatModel {
-    TempDir tokenizer, dir;
+    TempDir dir;
     explicit ChatModel(ModelType type = ModelType::Qwen3, const std::string& preset = "tiny") {
-        init_random_model(tokenizer / "plain", {});
-        auto json = nlohmann::json::parse(read_text(tokenizer / "plain" / "tokenizer.json"));
-        for (const auto& [id, content] : {std::pair{257, "<|im_start|>"}, std::pair{258, "<|im_end|>"}})
-            json["added_tokens"].push_back({{"id", id}, {"content", content}, {"special", true}, {"single_word", false}, {"lstrip", false},
-                                            {"rstrip", false}, {"normalized", false}});
-        tokenizer.write("tokenizer.json", json.dump());
         ModelInitOptions options;
         options.type = type;
         options.preset = preset;
         options.seed = 1;
-        options.tokenizer = tokenizer.path();
+        options.chat = true;
         init_random_model(dir.path(), options);
-        dir.write("tokenizer_config.json", nlohmann::json{{"chat_template", kChatMlTemplate}, {"eos_token", "<|im_end|>"}}.dump());
     }
+    std::string chat_template() const { return nlohmann::json::parse(read_text(dir / "tokenizer_config.json"))["chat_template"]; }
 };
 
 /** A sequence of byte-tokenizer ids, the end-of-text token (256) among them. */

@@ -31,7 +31,7 @@ struct GradientFixture {
         head.weight = head.weight.to(at::kDouble);
         model->adapter()->score_head = head;
         TextEncoder encoder(*tokenizer, TextFormat{"Question: {prompt}\n\nAnswer: {response}"}, 256, 64);
-        examples = encode_rows({{"Pick one.", "The left one.", "No.", 1}, {"Hi?", "Hello!", "Go away", 2}}, encoder, true);
+        examples = encode_rows({{"Pick one.", "The left one.", "No.", 1, {}}, {"Hi?", "Hello!", "Go away", 2, {}}}, encoder, true);
         for (const auto& e : examples) batch.examples.push_back(&e);
         batch.rows = {0, 1};
     }
