@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -8,6 +9,11 @@
 
 #include "core/model_io/model_init.h"
 #include "test_support.h"
+
+namespace amalgam {
+/** How GoogleTest prints a family parameter. */
+inline void PrintTo(ModelType type, std::ostream* out) { *out << to_string(type); }
+}  // namespace amalgam
 
 namespace amalgam::test {
 
