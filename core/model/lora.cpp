@@ -15,9 +15,9 @@ std::vector<std::string> default_lora_targets(const ModelConfig& config) {
     return {};
 }
 
-std::string peft_key(ModelFamily family, const std::string& module, char which) {
+std::string peft_key(const ModelConfig& config, const std::string& module, char which) {
     // The language-model head sits beside the backbone, not in it: "base_model.model.lm_head".
-    const std::string prefix = module == "lm_head" ? "" : name_prefixes(family).front();
+    const std::string prefix = module == "lm_head" ? "" : name_prefixes(config).front();
     return "base_model.model." + prefix + module + ".lora_" + std::string(1, which) + ".weight";
 }
 

@@ -45,6 +45,6 @@ struct LoraAdapter {
 
 /** The PEFT key of a module's A or B matrix, e.g.
  *  "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight". */
-std::string peft_key(ModelFamily family, const std::string& module, char which);
+std::string peft_key(const ModelConfig& config, const std::string& module, char which);
 
 }  // namespace amalgam

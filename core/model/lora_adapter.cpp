@@ -157,8 +157,8 @@ void TransformerModel::save_adapter(const std::filesystem::path& dir, const std:
         {"use_dora", false}};
     std::vector<TensorData> tensors;
     for (const auto& [module, pair] : active->modules) {
-        tensors.push_back(tensor_data(peft_key(config_.family, module, 'A'), pair.a));
-        tensors.push_back(tensor_data(peft_key(config_.family, module, 'B'), pair.b));
+        tensors.push_back(tensor_data(peft_key(config_, module, 'A'), pair.a));
+        tensors.push_back(tensor_data(peft_key(config_, module, 'B'), pair.b));
     }
     if (score_head) {
         tensors.push_back(tensor_data(kScoreHeadKey + ".weight", score_head->weight));
@@ -210,7 +210,7 @@ void TransformerModel::load_adapter(const std::filesystem::path& dir, const std:
         const bool is_b = key.size() > 14 && key.compare(key.size() - 14, 14, ".lora_B.weight") == 0;
         if (key.rfind(head, 0) != 0 || !(is_a || is_b)) fail("is not a LoRA A or B matrix");
         std::string module = key.substr(head.size(), key.size() - head.size() - 14);
-        for (const auto& prefix : name_prefixes(config_.family))
+        for (const auto& prefix : name_prefixes(config_))
             if (!prefix.empty() && module.rfind(prefix, 0) == 0) module = module.substr(prefix.size());
         auto m = modules.find(module);
         if (m == modules.end()) fail("names no projection of this " + config_.architecture);

@@ -101,7 +101,7 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
     const at::ScalarType dtype = resolve_precision(precision, device);
     std::unique_ptr<TransformerModel> model(new TransformerModel(ModelConfig::load(dir / "config.json"), device, dtype));
     Checkpoint checkpoint(dir);
-    std::vector<std::string> prefixes = name_prefixes(model->config_.family);
+    std::vector<std::string> prefixes = name_prefixes(model->config_);
     prefixes.push_back("");
     for (const TensorSpec& spec : tensor_specs(model->config_)) {
         std::string stored;
@@ -112,7 +112,7 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
             }
         if (stored.empty()) {
             if (spec.optional) continue;
-            checkpoint.get(name_prefixes(model->config_.family).front() + spec.name);  // throws, naming tensor and file
+            checkpoint.get(name_prefixes(model->config_).front() + spec.name);  // throws, naming tensor and file
         }
         const TensorView& view = checkpoint.require(stored, spec.shape);
         if (model->weights_.empty()) model->file_dtype_ = view.dtype;
@@ -121,7 +121,7 @@ std::unique_ptr<TransformerModel> TransformerModel::load(const std::filesystem::
     }
     // Layers the config does not count mean the config and the weights disagree: refuse rather than drop them.
     for (const std::string& name : checkpoint.names())
-        if (auto layer = layer_index(name); layer && *layer >= model->config_.num_layers)
+        if (auto layer = layer_index(name); layer && *layer >= model->config_.num_layers && model->in_text_model(name))
             throw std::runtime_error(checkpoint.get(name).file + ": tensor '" + name + "' is for layer " + std::to_string(*layer) +
                                      ", but config.json gives " + std::to_string(model->config_.num_layers) + " layers");
     model->refuse_unknown_tensors(checkpoint);
@@ -144,13 +144,20 @@ void TransformerModel::refuse_unknown_tensors(const Checkpoint& checkpoint) cons
     for (const std::string& name : names) {
         // Older checkpoints keep the rotary frequencies, which are made from the config instead.
         const std::string buffer = "rotary_emb.inv_freq";
-        if (known.count(name) || (name.size() >= buffer.size() && name.compare(name.size() - buffer.size(), buffer.size(), buffer) == 0)) continue;
+        if (known.count(name) || !in_text_model(name) || (name.size() >= buffer.size() && name.compare(name.size() - buffer.size(), buffer.size(), buffer) == 0)) continue;
         if (name == "lm_head.weight" && config_.tie_word_embeddings)
             throw std::runtime_error(checkpoint.get(name).file + ": tensor 'lm_head.weight' is stored, but config.json ties the head to the "
                                      "embeddings (tie_word_embeddings true)");
         throw std::runtime_error(checkpoint.get(name).file + ": tensor '" + name + "' is not a weight of " + config_.architecture + " as config.json (model_type " +
                                  to_string(config_.type) + ") describes it");
     }
+}
+
+bool TransformerModel::in_text_model(const std::string& name) const {
+    if (!config_.text_of_multimodal) return true;
+    for (const std::string& prefix : name_prefixes(config_))
+        if (name.compare(0, prefix.size(), prefix) == 0) return true;
+    return name == "lm_head.weight";
 }
 
 void TransformerModel::join_projections() {

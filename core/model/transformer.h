@@ -155,6 +155,9 @@ private:
     /** A decoder checkpoint's tensor that its config does not describe (a q_norm under a llama
      *  model_type) means the config is wrong: refused rather than ignored. */
     void refuse_unknown_tensors(const Checkpoint& checkpoint) const;
+    /** Whether a stored tensor belongs to the model read: all of them, but for a multimodal
+     *  checkpoint only its text model's (the vision tower is left as it is). */
+    bool in_text_model(const std::string& stored_name) const;
     /** Joins the projections one product can compute together (see joined()); after loading. */
     void join_projections();
     /** The module whose rows are the vocabulary's: "lm_head", or the embeddings it is tied to. */

@@ -134,9 +134,12 @@ std::vector<TensorSpec> tensor_specs(const ModelConfig& config) {
     return {};
 }
 
-std::vector<std::string> name_prefixes(ModelFamily family) {
-    switch (family) {
-        case ModelFamily::Llama: return {"model.", ""};
+std::vector<std::string> name_prefixes(const ModelConfig& config) {
+    switch (config.family) {
+        case ModelFamily::Llama:
+            // A multimodal checkpoint's text model: as transformers 5 saves it, then as the Hub's files have it.
+            if (config.text_of_multimodal) return {"model.language_model.", "language_model.model."};
+            return {"model.", ""};
         case ModelFamily::Gpt2: return {"transformer.", ""};
         case ModelFamily::Bert: return {"", "bert."};
     }

@@ -19,7 +19,8 @@ struct TensorSpec {
 /** Every weight of a model, expanded over its layers, in checkpoint order. */
 std::vector<TensorSpec> tensor_specs(const ModelConfig& config);
 
-/** Prefixes checkpoints of a family put before the names above, tried in order. */
-std::vector<std::string> name_prefixes(ModelFamily family);
+/** Prefixes checkpoints of a model put before the names above, tried in order; the first is
+ *  the one Amalgam writes (and PEFT's keys follow). */
+std::vector<std::string> name_prefixes(const ModelConfig& config);
 
 }  // namespace amalgam

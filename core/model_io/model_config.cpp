@@ -224,14 +224,39 @@ const char* default_architecture(ModelType type) {
     return "";
 }
 
+namespace {
+
+std::string architecture_of(const json& j) {
+    if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty() && j["architectures"][0].is_string())
+        return j["architectures"][0].get<std::string>();
+    return "";
+}
+
+}  // namespace
+
 ModelConfig ModelConfig::from_json(const json& j, const std::string& source) {
     ModelConfig c;
     const std::string model_type = j.value("model_type", "");
-    if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty())
-        c.architecture = j["architectures"][0].get<std::string>();
-    if (model_type == "gemma3")
-        fail(source, "model_type 'gemma3' is Gemma 3's multimodal checkpoint, which is not supported: use a text-only one (gemma3_text, "
-                     "such as gemma-3-1b)");
+    c.architecture = architecture_of(j);
+    if (model_type == "gemma3") {
+        // The multimodal checkpoint (gemma-3-4b and up): its text model, from text_config over
+        // Gemma3TextConfig's defaults, which the Hub's configs leave out.
+        auto text = j.find("text_config");
+        if (text == j.end() || !text->is_object()) fail(source, "model_type 'gemma3' needs a text_config object");
+        json merged = {{"vocab_size", 262208},      {"hidden_size", 2304},         {"intermediate_size", 9216},
+                       {"num_hidden_layers", 26},   {"num_attention_heads", 8},    {"num_key_value_heads", 4},
+                       {"head_dim", 256},           {"max_position_embeddings", 131072}, {"rms_norm_eps", 1e-6},
+                       {"query_pre_attn_scalar", 256}, {"sliding_window", 4096},   {"sliding_window_pattern", 6},
+                       {"rope_local_base_freq", 10000.0}, {"tie_word_embeddings", true}, {"bos_token_id", 2},
+                       {"eos_token_id", 1},         {"pad_token_id", 0}};
+        if (!text->contains("rope_parameters")) merged["rope_theta"] = 1000000.0;
+        merged.update(*text);
+        merged["model_type"] = "gemma3_text";
+        ModelConfig c = from_json(merged, source + " (text_config)");
+        c.text_of_multimodal = true;
+        if (!architecture_of(j).empty()) c.architecture = architecture_of(j);  // Gemma3ForConditionalGeneration
+        return c;
+    }
     const std::optional<ModelType> type = model_type_names.find(model_type);
     if (!type) fail(source, "unsupported model_type '" + model_type + "' (supported: " + model_type_names.choices() + ")");
     c.type = *type;
@@ -378,6 +403,7 @@ std::vector<std::string> ModelConfig::features() const {
     }
     out.push_back(std::string("MLP ") + (hidden_act == Activation::GeluTanh ? "GeGLU (gelu tanh)" : hidden_act == Activation::Silu ? "SwiGLU" : to_string(hidden_act)));
     if (tie_word_embeddings) out.push_back("tied embeddings");
+    if (text_of_multimodal) out.push_back("the text model of a multimodal checkpoint (its vision tower is not read)");
     return out;
 }
 

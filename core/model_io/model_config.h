@@ -25,7 +25,7 @@ constexpr const auto& names(ModelFamily) { return model_family_names; }
 
 /** The architectures config.json's model_type names, each read into one family ("gemma3" is
  *  another spelling for `model init --arch`; as a model_type it is Gemma 3's multimodal
- *  checkpoint, which ModelConfig refuses). */
+ *  checkpoint, whose text model is read from its text_config). */
 enum class ModelType { Llama, Qwen2, Qwen3, Mistral, Gemma2, Gemma3, Phi3, Olmo2, SmolLM3, Gpt2, Bert };
 inline constexpr NameTable<ModelType, 12> model_type_names{"model_type",
                                                            {{{ModelType::Llama, "llama"},
@@ -152,6 +152,7 @@ struct ModelConfig {
     Rope rope;                         ///< Llama family only (of full-attention layers, where sliding ones differ)
     DecoderFeatures decoder;           ///< Llama family only
     bool tie_word_embeddings = false;
+    bool text_of_multimodal = false;   ///< the text model of a multimodal checkpoint (Gemma 3's), its vision tower not read
     Activation hidden_act = Activation::Silu;
     std::optional<std::int64_t> bos_token_id, eos_token_id, pad_token_id;
 

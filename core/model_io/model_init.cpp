@@ -259,7 +259,7 @@ void init_random_model(const fs::path& out_dir, const ModelInitOptions& options)
         // Norm weights near one and everything else small, so that a mix-up of weights shows.
         bool norm = is_norm_weight(spec.name) && spec.name.find("bias") == std::string::npos;
         for (float& v : values) v = norm ? 1.0f + normal(0.1f) : normal(0.02f);
-        std::string prefix = name_prefixes(config.family).front();
+        std::string prefix = name_prefixes(config).front();
         std::string name = spec.name == "lm_head.weight" ? spec.name : prefix + spec.name;
         tensors.push_back({name, DType::F32, spec.shape, std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4)});
     }

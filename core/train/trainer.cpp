@@ -232,8 +232,8 @@ private:
     void build_optimizer() {
         std::vector<Parameter> parameters;
         for (auto& [module, pair] : model_->adapter()->modules) {
-            parameters.push_back({peft_key(model_->config().family, module, 'A'), pair.a, true});
-            parameters.push_back({peft_key(model_->config().family, module, 'B'), pair.b, true});
+            parameters.push_back({peft_key(model_->config(), module, 'A'), pair.a, true});
+            parameters.push_back({peft_key(model_->config(), module, 'B'), pair.b, true});
         }
         if (ScalarHead* head = model_->score_head()) parameters.push_back({"score.weight", head->weight, true});
         if (ppo_)

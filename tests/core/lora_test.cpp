@@ -64,7 +64,7 @@ TEST_P(LoraFacts, SaveThenLoadInPeftLayout) {
     model->save_adapter(out.path(), m.dir.path().string());
     SafetensorsFile file(out / "adapter_model.safetensors");
     const std::string module = model->adapter()->modules.begin()->first;
-    EXPECT_EQ(file.tensors().count(peft_key(model->config().family, module, 'A')), 1u);
+    EXPECT_EQ(file.tensors().count(peft_key(model->config(), module, 'A')), 1u);
     auto config = nlohmann::json::parse(test::read_text(out / "adapter_config.json"));
     EXPECT_EQ(config["peft_type"], "LORA");
     EXPECT_EQ(config["r"], 4);
@@ -119,8 +119,9 @@ TEST(Lora, TheForwardIdentityChangesWithWhatAPassReadsAndNotWithValuesChangedInP
 }
 
 TEST(Lora, PeftKeyNamesFollowTheHuggingFaceModulePaths) {
-    EXPECT_EQ(peft_key(ModelFamily::Llama, "layers.0.self_attn.q_proj", 'A'), "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
-    EXPECT_EQ(peft_key(ModelFamily::Gpt2, "h.1.attn.c_attn", 'B'), "base_model.model.transformer.h.1.attn.c_attn.lora_B.weight");
+    EXPECT_EQ(peft_key(preset_config(ModelType::Llama, "tiny"), "layers.0.self_attn.q_proj", 'A'),
+              "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight");
+    EXPECT_EQ(peft_key(preset_config(ModelType::Gpt2, "tiny"), "h.1.attn.c_attn", 'B'), "base_model.model.transformer.h.1.attn.c_attn.lora_B.weight");
 }
 
 TEST(Lora, AdapterForAnotherModelIsRefusedByName) {

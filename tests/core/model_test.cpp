@@ -6,6 +6,7 @@
 #include <torch/version.h>
 
 #include "core/model/layers.h"
+#include "core/model/model_merge.h"
 #include "core/model_io/safetensors.h"
 #include "core/tokenize/tokenizer.h"
 #include "core/model/transformer.h"
@@ -309,6 +310,67 @@ void store_in_bfloat16(const TinyModel& m) {
         }
     }
     write_safetensors(m.dir / "model.safetensors", tensors);
+}
+
+TEST(ModelLoading, Gemma3sMultimodalCheckpointIsReadForItsTextModel) {
+    TinyModel text(ModelType::Gemma3);
+    // The same weights as Gemma3ForConditionalGeneration keeps them on the Hub: the text config
+    // under text_config, its tensors under language_model.model., a vision tower beside them.
+    test::TempDir multimodal;
+    const auto config = nlohmann::json::parse(test::read_text(text.dir / "config.json"));
+    multimodal.write("config.json", nlohmann::json{{"architectures", {"Gemma3ForConditionalGeneration"}},
+                                                   {"model_type", "gemma3"},
+                                                   {"text_config", config},
+                                                   {"vision_config", {{"model_type", "siglip_vision_model"}}}}
+                                        .dump());
+    multimodal.write("tokenizer.json", test::read_text(text.dir / "tokenizer.json"));
+    std::vector<TensorData> tensors;
+    {
+        SafetensorsFile file(text.dir / "model.safetensors");
+        for (const auto& [name, view] : file.tensors()) {
+            const std::vector<float> values = view.to_float32();
+            tensors.push_back({"language_model." + name, DType::F32, view.shape, std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4)});
+        }
+    }
+    const std::vector<float> patch(4, 0.5f);  // layer 30 of the vision tower: no text layer of that number is looked for
+    tensors.push_back({"vision_tower.vision_model.encoder.layers.30.mlp.fc1.weight", DType::F32, {2, 2},
+                       std::string(reinterpret_cast<const char*>(patch.data()), 16)});
+    write_safetensors(multimodal / "model.safetensors", tensors);
+
+    auto plain = TransformerModel::load(text.dir.path()), read = TransformerModel::load(multimodal.path());
+    EXPECT_TRUE(read->config().text_of_multimodal);
+    EXPECT_EQ(read->config().architecture, "Gemma3ForConditionalGeneration");
+    at::Tensor ids = ids_tensor(kIds);
+    EXPECT_TRUE(at::equal(read->logits(ids, at::ones_like(ids)), plain->logits(ids, at::ones_like(ids))));
+
+    // Its adapters carry transformers 5's module names, which peft finds on the multimodal model.
+    read->add_lora({4, 8, 0.0, {}}, 1);
+    test::TempDir adapter;
+    read->save_adapter(adapter.path(), multimodal.path().string());
+    EXPECT_EQ(SafetensorsFile(adapter / "adapter_model.safetensors").tensors().count("base_model.model.model.language_model.layers.0.self_attn.q_proj.lora_A.weight"), 1u);
+    TransformerModel::load(multimodal.path())->load_adapter(adapter.path());
+    EXPECT_THROW(merge_adapter_into_folder(multimodal.path(), adapter.path(), adapter / "merged"), std::runtime_error);  // the vision tower would be lost
+}
+
+TEST(ModelConfigReading, Gemma3sHubConfigLeavesOutWhatGemma3TextConfigDefaults) {
+    // gemma-3-4b's config.json gives only what differs from Gemma3TextConfig's defaults.
+    const ModelConfig c = ModelConfig::from_json(
+        nlohmann::json::parse(R"({"architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3", "eos_token_id": [1, 106],
+                                  "text_config": {"hidden_size": 2560, "intermediate_size": 10240, "model_type": "gemma3_text",
+                                                  "num_hidden_layers": 34, "rope_scaling": {"factor": 8.0, "rope_type": "linear"},
+                                                  "sliding_window": 1024}})"),
+        "config.json");
+    EXPECT_EQ(c.vocab_size, 262208);
+    EXPECT_EQ(c.num_heads, 8);
+    EXPECT_EQ(c.num_kv_heads, 4);
+    EXPECT_EQ(c.head_dim(), 256);
+    EXPECT_EQ(c.decoder.query_pre_attn_scalar, 256);
+    EXPECT_EQ(c.decoder.sliding_window, 1024);
+    EXPECT_EQ(std::count(c.decoder.sliding_layers.begin(), c.decoder.sliding_layers.end(), false), 5);  // layers 5, 11, 17, 23, 29
+    EXPECT_FALSE(c.decoder.sliding_layers[5]);
+    EXPECT_EQ(c.rope, (Rope{RopeType::Linear, 1000000.0, 8.0}));
+    EXPECT_EQ(c.decoder.sliding_rope->theta, 10000.0);
+    EXPECT_TRUE(c.tie_word_embeddings);
 }
 
 TEST(ModelLoading, WeightsAreConvertedOnceFromTheFilesTypeToTheOneAskedFor) {

@@ -103,9 +103,10 @@ TEST(Device, ParsesTheNamesTheWorkerPrints) {
 TEST(Precision, AutoResolvesByDeviceAndTheRestAreThemselves) {
     EXPECT_EQ(resolved(Precision::Auto, DeviceKind::Cpu), Precision::Float32);
     EXPECT_EQ(resolved(Precision::Auto, DeviceKind::Cuda), Precision::BFloat16);
-    for (Precision p : precision_names.values())
-        if (p != Precision::Auto)
-            for (DeviceKind kind : device_kind_names.values()) EXPECT_EQ(resolved(p, kind), p) << to_string(p);
+    for (Precision p : precision_names.values()) {
+        if (p == Precision::Auto) continue;
+        for (DeviceKind kind : device_kind_names.values()) EXPECT_EQ(resolved(p, kind), p) << to_string(p);
+    }
 }
 
 }  // namespace
