@@ -5,7 +5,7 @@ is recorded in the output). Run from the repository root: python3 tools/gen_unic
 import sys
 import unicodedata
 
-LETTER, NUMBER, MARK, PUNCT, SYMBOL, SPACE, CONTROL, NONSPACING = (1 << i for i in range(8))
+LETTER, NUMBER, MARK, PUNCT, SYMBOL, SPACE, CONTROL, NONSPACING, CASED_UPPER, CASED_LOWER = (1 << i for i in range(10))
 
 
 # The White_Space property (PropList.txt), which regex \s and Rust's char::is_whitespace use.
@@ -20,6 +20,8 @@ def flags(cp):
     if cat[0] == "N": f |= NUMBER
     if cat[0] == "M": f |= MARK
     if cat == "Mn": f |= NONSPACING
+    if cat in ("Lu", "Lt"): f |= CASED_UPPER  # o200k's split tells upper- from lower-case letters
+    if cat == "Ll": f |= CASED_LOWER
     if cat[0] == "P": f |= PUNCT
     if cat[0] == "S": f |= SYMBOL
     if cp in WHITE_SPACE: f |= SPACE

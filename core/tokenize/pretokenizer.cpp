@@ -1,6 +1,7 @@
 #include "core/tokenize/pretokenizer.h"
 
 #include <stdexcept>
+#include <vector>
 
 #include "core/tokenize/unicode.h"
 
@@ -14,6 +15,16 @@ bool is_letter(char32_t c) { return is(c, unicode::Letter); }
 bool is_number(char32_t c) { return is(c, unicode::Number); }
 bool is_other(char32_t c) { return !is_space(c) && !is_letter(c) && !is_number(c); }
 bool is_newline(char32_t c) { return c == U'\r' || c == U'\n'; }
+bool is_newline_or_slash(char32_t c) { return is_newline(c) || c == U'/'; }
+/** o200k's [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and [\p{Ll}\p{Lm}\p{Lo}\p{M}]: letters by case, the uncased in both. */
+bool is_upper_or_uncased(char32_t c) {
+    const auto f = unicode::flags(c);
+    return ((f & unicode::Letter) && !(f & unicode::CasedLower)) || (f & unicode::Mark);
+}
+bool is_lower_or_uncased(char32_t c) {
+    const auto f = unicode::flags(c);
+    return ((f & unicode::Letter) && !(f & unicode::CasedUpper)) || (f & unicode::Mark);
+}
 char32_t ascii_lower(char32_t c) { return c >= U'A' && c <= U'Z' ? c + 32 : c; }
 
 /** Length of the English contraction ('s 't 're 've 'm 'll 'd) at i, or 0. */
@@ -74,6 +85,42 @@ std::size_t llama3_match(const std::u32string& t, std::size_t i, std::size_t max
     return whitespace(t, i);
 }
 
+/** o200k (Phi-4, GPT-4o): words that keep their case runs and contractions, digits in threes,
+ *  punctuation with the line breaks and slashes after it. Each alternative as the regex tries
+ *  it at i, with its backtracking. */
+std::size_t o200k_match(const std::u32string& t, std::size_t i) {
+    const std::size_t n = t.size();
+    // [^\r\n\p{L}\p{N}]? before a word: taken first where it can be, then left out.
+    std::vector<std::size_t> starts;
+    if (!is_newline(t[i]) && !is_letter(t[i]) && !is_number(t[i]) && i + 1 < n) starts.push_back(i + 1);
+    starts.push_back(i);
+    auto with_contraction = [&](std::size_t end) { return end + (end < n ? contraction(t, end, true) : 0) - i; };
+    // [UPPER]*[LOWER]+('s...)?: the upper run gives characters back until a lower one can start.
+    for (const std::size_t s : starts) {
+        const std::size_t k = run(t, s, is_upper_or_uncased);
+        for (std::size_t p = k + 1; p-- > s;)
+            if (p < n && is_lower_or_uncased(t[p])) return with_contraction(run(t, p, is_lower_or_uncased));
+    }
+    // [UPPER]+[LOWER]*('s...)?
+    for (const std::size_t s : starts)
+        if (const std::size_t k = run(t, s, is_upper_or_uncased); k > s) return with_contraction(run(t, k, is_lower_or_uncased));
+    // \p{N}{1,3}
+    if (is_number(t[i])) {
+        std::size_t j = i;
+        while (j < n && j - i < 3 && is_number(t[j])) ++j;
+        return j - i;
+    }
+    // ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
+    const std::size_t start = (t[i] == U' ' && i + 1 < n && is_other(t[i + 1])) ? i + 1 : i;
+    if (is_other(t[start])) return run(t, run(t, start, is_other), is_newline_or_slash) - i;
+    // \s*[\r\n]+, then \s+(?!\S)|\s+
+    std::size_t end = run(t, i, is_space), last_break = 0;
+    for (std::size_t j = i; j < end; ++j)
+        if (is_newline(t[j])) last_break = j + 1;
+    if (last_break) return last_break - i;
+    return whitespace(t, i);
+}
+
 }  // namespace
 
 SplitPattern split_pattern_from_regex(const std::string& regex) {
@@ -82,6 +129,10 @@ SplitPattern split_pattern_from_regex(const std::string& regex) {
         return SplitPattern::Llama3;
     if (regex == R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)")
         return SplitPattern::Qwen2;
+    if (regex == R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+                 R"(|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+                 R"(|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)")
+        return SplitPattern::O200k;
     throw std::runtime_error("unsupported pre-tokenizer pattern: " + regex);
 }
 
@@ -91,7 +142,8 @@ std::vector<std::string> split_text(std::string_view text, SplitPattern pattern)
     for (std::size_t i = 0; i < t.size();) {
         std::size_t length = pattern == SplitPattern::Gpt2     ? gpt2_match(t, i)
                              : pattern == SplitPattern::Llama3 ? llama3_match(t, i, 3)
-                                                               : llama3_match(t, i, 1);
+                             : pattern == SplitPattern::Qwen2  ? llama3_match(t, i, 1)
+                                                               : o200k_match(t, i);
         pieces.push_back(unicode::encode_utf8(std::u32string_view(t).substr(i, length)));
         i += length;
     }

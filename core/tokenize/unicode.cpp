@@ -17,7 +17,7 @@ const Mapping* find_mapping(const Mapping* table, std::size_t count, char32_t cp
 
 }  // namespace
 
-std::uint8_t flags(char32_t cp) {
+std::uint16_t flags(char32_t cp) {
     using unicode_data::kRuns;
     const auto* end = kRuns + unicode_data::kRunCount;
     const auto* it = std::upper_bound(kRuns, end, static_cast<std::uint32_t>(cp),

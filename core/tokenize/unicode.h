@@ -10,7 +10,7 @@
 namespace amalgam::unicode {
 
 /** Character classes, from the Unicode general category (and the White_Space property). */
-enum Flag : std::uint8_t {
+enum Flag : std::uint16_t {
     Letter = 1,           // L*
     Number = 2,           // N*
     Mark = 4,             // M*
@@ -18,10 +18,12 @@ enum Flag : std::uint8_t {
     Symbol = 16,          // S*
     Whitespace = 32,      // White_Space
     Other = 64,           // C*: controls, format characters, unassigned, private use
-    NonspacingMark = 128  // Mn: what accent stripping removes
+    NonspacingMark = 128,  // Mn: what accent stripping removes
+    CasedUpper = 256,      // Lu, Lt
+    CasedLower = 512       // Ll
 };
 
-std::uint8_t flags(char32_t cp);
+std::uint16_t flags(char32_t cp);
 inline bool is(char32_t cp, Flag f) { return (flags(cp) & f) != 0; }
 
 /** Code points of UTF-8 text; an invalid byte becomes U+FFFD. */

@@ -10,7 +10,7 @@ namespace amalgam::unicode_data {
 struct CodepointRun {
     std::uint32_t first;
     std::uint32_t last;
-    std::uint8_t flags;
+    std::uint16_t flags;
 };
 
 /** A code point and the sequence it maps to (lower case, or canonical decomposition). */
