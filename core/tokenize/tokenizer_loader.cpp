@@ -90,9 +90,11 @@ SentencePieceBpeTokenizer::Options sentencepiece_options(const json& root, const
         o.prepend = *prepend;
         return o;
     }
-    if (norm.is_object() && norm.value("type", "") == "Sequence") {
+    // The legacy normaliser: Prepend and Replace in a Sequence (Llama 2), or Replace alone (Gemma).
+    if (norm.is_object() && (norm.value("type", "") == "Sequence" || norm.value("type", "") == "Replace")) {
         o.prepend = SentencePieceBpeTokenizer::Prepend::Never;
-        for (const auto& step : norm.at("normalizers")) {
+        const json steps = norm.value("type", "") == "Replace" ? json::array({norm}) : norm.at("normalizers");
+        for (const auto& step : steps) {
             std::string type = step.value("type", "");
             if (type == "Prepend") {
                 o.prepend = SentencePieceBpeTokenizer::Prepend::Always;

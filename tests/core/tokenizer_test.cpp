@@ -123,6 +123,19 @@ TEST(SentencePieceBpe, MetaspacePreTokenizerPrependsOnlyAtTheStart) {
     EXPECT_EQ(t->encode("</s>hello", false), (std::vector<std::int32_t>{2, 260, 261, 267}));
 }
 
+TEST(SentencePieceBpe, AReplaceNormalizerAloneIsASequenceOfIt) {
+    // Gemma's layout: spaces become "▁", nothing is put before the text.
+    auto alone = sentencepiece_fixture(), sequence = sentencepiece_fixture();
+    alone["normalizer"] = {{"type", "Replace"}, {"pattern", {{"String", " "}}}, {"content", "\u2581"}};
+    sequence["normalizer"]["normalizers"].erase(0);  // the Sequence without its Prepend
+    test::TempDir a, b;
+    a.write("tokenizer.json", alone.dump());
+    b.write("tokenizer.json", sequence.dump());
+    auto t = load_tokenizer(a.path()), u = load_tokenizer(b.path());
+    for (const char* text : {"hello hello", "hello", " hello world", "h\xC3\xA9 llo"}) EXPECT_EQ(t->encode(text), u->encode(text)) << text;
+    EXPECT_EQ(t->encode("hello hello", false), (std::vector<std::int32_t>{260, 261, 267, 268}));  // no "▁" before the first word
+}
+
 TEST(SentencePieceBpe, AMergeOfTokensNotInTheVocabularyIsRefusedNamingTheFile) {
     auto fixture = sentencepiece_fixture();
     fixture["model"]["merges"].push_back("l yz");
