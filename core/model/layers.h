@@ -53,12 +53,12 @@ public:
     Rotary() = default;
     Rotary(const Rope& rope, std::int64_t dim, std::int64_t max_positions, const at::TensorOptions& options);
     RotaryTable table(const at::Tensor& positions, at::ScalarType dtype) const;
-    /** The inverse frequencies [dim / 2] (float32) for a text whose longest position is
-     *  `longest` - 1 (a device scalar), or the fixed ones. */
-    at::Tensor frequencies(const at::Tensor& longest) const;
     bool defined() const { return inverse_.defined(); }
 
 private:
+    /** The inverse frequencies [dim / 2] (float32) for a text whose longest position is
+     *  `longest` - 1 (a device scalar), or the fixed ones. */
+    at::Tensor frequencies(const at::Tensor& longest) const;
     Rope rope_;
     std::int64_t dim_ = 0, max_positions_ = 0;
     at::Tensor inverse_;       ///< the fixed frequencies; LongRoPE's short ones
