@@ -61,6 +61,26 @@ std::size_t gpt2_match(const std::u32string& t, std::size_t i) {
     return whitespace(t, i);
 }
 
+/** The alternatives Llama 3's and o200k's patterns try after their words:
+ *  \p{N}{1,max_digits} | ' ?[^\s\p{L}\p{N}]+' and a run of `after` | \s*[\r\n]+ | \s+(?!\S)|\s+. */
+std::size_t digits_punctuation_or_space(const std::u32string& t, std::size_t i, std::size_t max_digits, bool (*after)(char32_t)) {
+    const std::size_t n = t.size();
+    if (is_number(t[i])) {
+        std::size_t j = i;
+        while (j < n && j - i < max_digits && is_number(t[j])) ++j;
+        return j - i;
+    }
+    const std::size_t start = (t[i] == U' ' && i + 1 < n && is_other(t[i + 1])) ? i + 1 : i;
+    if (is_other(t[start])) return run(t, run(t, start, is_other), after) - i;
+    // \s*[\r\n]+ : whitespace up to and including its last line break
+    const std::size_t end = run(t, i, is_space);
+    std::size_t last_break = 0;
+    for (std::size_t j = i; j < end; ++j)
+        if (is_newline(t[j])) last_break = j + 1;
+    if (last_break) return last_break - i;
+    return whitespace(t, i);
+}
+
 /** Llama 3 and Qwen2, which differ only in how many digits make one piece. */
 std::size_t llama3_match(const std::u32string& t, std::size_t i, std::size_t max_digits) {
     const std::size_t n = t.size();
@@ -68,21 +88,7 @@ std::size_t llama3_match(const std::u32string& t, std::size_t i, std::size_t max
     // [^\r\n\p{L}\p{N}]?\p{L}+
     if (is_letter(t[i])) return run(t, i, is_letter) - i;
     if (!is_newline(t[i]) && !is_number(t[i]) && i + 1 < n && is_letter(t[i + 1])) return run(t, i + 1, is_letter) - i;
-    // \p{N}{1,max}
-    if (is_number(t[i])) {
-        std::size_t j = i;
-        while (j < n && j - i < max_digits && is_number(t[j])) ++j;
-        return j - i;
-    }
-    // ' ?[^\s\p{L}\p{N}]+[\r\n]*'
-    std::size_t start = (t[i] == U' ' && i + 1 < n && is_other(t[i + 1])) ? i + 1 : i;
-    if (is_other(t[start])) return run(t, run(t, start, is_other), is_newline) - i;
-    // \s*[\r\n]+ : whitespace up to and including its last line break
-    std::size_t end = run(t, i, is_space), last_break = 0;
-    for (std::size_t j = i; j < end; ++j)
-        if (is_newline(t[j])) last_break = j + 1;
-    if (last_break) return last_break - i;
-    return whitespace(t, i);
+    return digits_punctuation_or_space(t, i, max_digits, is_newline);
 }
 
 /** o200k (Phi-4, GPT-4o): words that keep their case runs and contractions, digits in threes,
@@ -104,21 +110,7 @@ std::size_t o200k_match(const std::u32string& t, std::size_t i) {
     // [UPPER]+[LOWER]*('s...)?
     for (const std::size_t s : starts)
         if (const std::size_t k = run(t, s, is_upper_or_uncased); k > s) return with_contraction(run(t, k, is_lower_or_uncased));
-    // \p{N}{1,3}
-    if (is_number(t[i])) {
-        std::size_t j = i;
-        while (j < n && j - i < 3 && is_number(t[j])) ++j;
-        return j - i;
-    }
-    // ' ?[^\s\p{L}\p{N}]+[\r\n/]*'
-    const std::size_t start = (t[i] == U' ' && i + 1 < n && is_other(t[i + 1])) ? i + 1 : i;
-    if (is_other(t[start])) return run(t, run(t, start, is_other), is_newline_or_slash) - i;
-    // \s*[\r\n]+, then \s+(?!\S)|\s+
-    std::size_t end = run(t, i, is_space), last_break = 0;
-    for (std::size_t j = i; j < end; ++j)
-        if (is_newline(t[j])) last_break = j + 1;
-    if (last_break) return last_break - i;
-    return whitespace(t, i);
+    return digits_punctuation_or_space(t, i, 3, is_newline_or_slash);
 }
 
 }  // namespace
