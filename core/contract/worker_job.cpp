@@ -23,6 +23,7 @@ json to_json(const EvaluateJob& j) {
     put(out, "limit", j.limit, j.limit > 0);
     if (j.run) out["run"] = *j.run;
     if (j.step) out["step"] = *j.step;
+    if (j.chat_template) out["template"] = "chat";
     return out;
 }
 json to_json(const TrainJob& j) {
@@ -76,7 +77,7 @@ WorkerJob worker_job(JobKind kind, const json& options) {
             return EvaluateJob{f.text("model"),          f.text("data"),          f.text("out"),
                                f.device(),               f.precision(),           f.optional_text("adapter"),
                                f.optional_text("label"), f.optional_text("suite"), f.integer("limit").value_or(0),
-                               f.integer("run"),         f.integer("step")};
+                               f.integer("run"),         f.integer("step"),       f.optional_text("template") == "chat"};
         case JobKind::Train: {
             TrainJob train{f.text("config"), f.text("out"), f.device(), f.precision()};
             if (options.contains("slurm")) train.slurm = slurm_request_from_json(options["slurm"]);
@@ -119,6 +120,7 @@ std::vector<std::string> worker_arguments(const WorkerJob& job, const std::strin
             optional("--limit", j.limit > 0 ? std::to_string(j.limit) : "");
             optional("--run", j.run ? std::to_string(*j.run) : "");
             optional("--step", j.step ? std::to_string(*j.step) : "");
+            optional("--template", j.chat_template ? "chat" : "");
             return with(with(out, on(j.device, j.precision)), store);
         }
         case JobKind::Train: {

@@ -37,6 +37,7 @@ struct EvaluateJob {
     std::string suite = {};    ///< empty: every suite
     std::int64_t limit = 0;    ///< items a suite; 0: all
     std::optional<std::int64_t> run = {}, step = {};  ///< the training run and step the adapter came from
+    bool chat_template = false;  ///< each context as the user's turn of the model's chat template (eval --template chat)
 };
 
 struct TrainJob {

@@ -19,6 +19,7 @@ TEST(WorkerJob, EveryKindReadsBackAndSpellsItsCommandLine) {
     evaluation.limit = 4;
     evaluation.run = 2;
     evaluation.step = 40;
+    evaluation.chat_template = true;
     SlurmRequest cluster;
     cluster.nodes = 2;
     cluster.gpus_per_node = cluster.tasks_per_node = 4;
@@ -27,8 +28,8 @@ TEST(WorkerJob, EveryKindReadsBackAndSpellsItsCommandLine) {
     const std::vector<std::pair<WorkerJob, std::string>> cases = {
         {MakeModelJob{"gpt2", "/models/tiny-gpt2"}, "model init --arch gpt2 --preset tiny --out /models/tiny-gpt2"},
         {CurateJob{"/w.recipe.yaml", "/curation"}, "curate /w.recipe.yaml --out /curation --workspace /w.amalgam --progress json"},
-        {evaluation, "eval /m --data /data --out /r.json --adapter /a --limit 4 --run 2 --step 40 --device cuda:1 --dtype bfloat16 "
-                     "--workspace /w.amalgam --progress json"},
+        {evaluation, "eval /m --data /data --out /r.json --adapter /a --limit 4 --run 2 --step 40 --template chat --device cuda:1 "
+                     "--dtype bfloat16 --workspace /w.amalgam --progress json"},
         {EvaluateJob{"/m", "/data", "/r.json", Device{}, Precision::Auto},
          "eval /m --data /data --out /r.json --device cpu --dtype auto --workspace /w.amalgam --progress json"},
         {TrainJob{"/runs/sft-1.yaml", "/runs/sft-1", Device::parse("cuda"), Precision::Float32},
@@ -57,6 +58,7 @@ TEST(WorkerJob, ReadsWhatEarlierBuildsStoredAndNamesWhatIsWrong) {
     EXPECT_EQ(job.limit, 2);
     EXPECT_EQ(job.step, 40);
     EXPECT_EQ(job.adapter, "");
+    EXPECT_FALSE(job.chat_template);  // jobs stored before there was a template choice
     auto error = [](JobKind kind, const char* text) {
         try {
             worker_job(kind, nlohmann::json::parse(text));

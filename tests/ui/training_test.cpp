@@ -410,10 +410,21 @@ TEST(Training, APipelineEvaluatesEachPolicyOnceAfterItsRun) {
     desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));
     desk.panel.setHeldOutData(qpath(test::examples_dir() / "pairwise.jsonl"));
     desk.panel.setEvaluationData(qpath(test::examples_dir()));
+    desk.panel.setChatTemplate(true);  // the tiny Llama has none: every stage keeps the template, and says so
     ASSERT_TRUE(desk.panel.launchPipeline()) << desk.panel.message();
     EXPECT_EQ(desk.panel.message(), "Queued sft-1 \u2192 rm-2 \u2192 ppo-3, then 3 evaluations.");
     ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
-    for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
+    int evaluations = 0, in_chat_template = 0;
+    for (const auto& job : desk.workbench.jobs().rows()) {
+        EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
+        // The base and the policies are asked as the runs were trained: in the model's chat template.
+        if (const auto* evaluation = std::get_if<EvaluateJob>(&job.work)) {
+            ++evaluations;
+            in_chat_template += evaluation->chat_template;
+        }
+    }
+    EXPECT_EQ(evaluations, 3);
+    EXPECT_EQ(in_chat_template, 3);
     QStringList labels;
     for (const auto& row : desk.workbench.workspace().evaluations().all()) {
         labels << QString::fromStdString(row.label);

@@ -40,6 +40,7 @@ struct EvaluationRequest {
     std::optional<std::int64_t> run = std::nullopt;  ///< the run whose adapter this is
     std::optional<std::int64_t> step = std::nullopt;
     std::vector<std::int64_t> waitsFor = {};  ///< jobs that make the model or adapter
+    bool chatTemplate = false;  ///< contexts as the user's turn of the model's chat template
 };
 
 /** A training run to launch: the config (stage, hyperparameters, data; model empty for the

@@ -115,6 +115,7 @@ std::int64_t Experiments::evaluate(const EvaluationRequest& request) {
         evaluation.limit = request.limit;
         evaluation.run = request.run;
         evaluation.step = request.step;
+        evaluation.chat_template = request.chatTemplate;
         const QString label = tr("Evaluate %1").arg(request.label.isEmpty() ? QFileInfo(model).fileName() : request.label);
         job = enqueue(label, evaluation, request.waitsFor);
         return tr("Queue %1").arg(label);
@@ -263,6 +264,7 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
         base.data = request.evaluationData;
         base.device = request.settings.device;
         base.precision = request.settings.precision;
+        base.chatTemplate = request.settings.config.prompt_template == "chat";  // asked as its policies will be
         runs.evaluations.push_back(evaluate(base));
         for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.dpo})
             if (policy) runs.evaluations.push_back(evaluateRun(*policy, request.evaluationData));
@@ -332,6 +334,7 @@ std::int64_t Experiments::evaluateRun(std::int64_t id, const QString& data) {
         request.device = r.device;
         request.precision = r.precision;
         request.run = id;
+        request.chatTemplate = r.prompt_template == "chat";  // a chat policy is asked in its own template
         // A run still to finish is evaluated at its last step.
         const auto [step, total] = steps(id);
         if (const std::int64_t at = adapter(id).isEmpty() ? total : step; at > 0) request.step = at;

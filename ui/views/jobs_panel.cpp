@@ -121,6 +121,8 @@ void JobsPanel::askForEvaluation() {
     auto* adapter = new QLineEdit(&dialog);
     auto* data = new QLineEdit(workbench_.experiments().evaluationData(), &dialog);
     auto* label = new QLineEdit(&dialog);
+    auto* chat = new QCheckBox(tr("Each context as the user's turn of the model's chat template"), &dialog);
+    chat->setToolTip(tr("The model's own template (tokenizer_config.json); a model without one is evaluated as it stands"));
     auto* limit = new QSpinBox(&dialog);
     limit->setRange(0, 1000000);
     limit->setSpecialValueText(tr("all items"));
@@ -152,6 +154,7 @@ void JobsPanel::askForEvaluation() {
     form->addRow(tr("Adapter"), pathField(adapter, PathKind::Folder, &dialog));
     form->addRow(tr("Evaluation data"), pathField(data, PathKind::Folder, &dialog));
     form->addRow(tr("Label"), label);
+    form->addRow(chat);
     form->addRow(tr("Limit"), limit);
     form->addRow(tr("Device"), device);
     form->addRow(tr("Precision"), dtype);
@@ -164,6 +167,7 @@ void JobsPanel::askForEvaluation() {
                               label->text().trimmed(), limit->value()};
     request.device = Device::parse(device->currentText().toStdString());
     request.precision = chosen<Precision>(dtype);
+    request.chatTemplate = chat->isChecked();
     workbench_.experiments().evaluate(request);
 }
 
