@@ -123,9 +123,7 @@ std::pair<std::string, std::string> TextEncoder::texts(const std::string& prompt
 std::vector<std::int32_t> TextEncoder::tokens(const std::string& text) const { return tokenizer_.encode(text, !format_.chat); }
 
 std::optional<std::int32_t> TextEncoder::turn_end_token() const {
-    if (!format_.chat) return std::nullopt;
-    if (const auto id = amalgam::turn_end_token(*format_.chat, tokenizer_)) return id;
-    return eos_;
+    return format_.chat ? amalgam::turn_end_token(*format_.chat, tokenizer_) : std::nullopt;
 }
 
 EncodedText TextEncoder::encode(const std::string& prompt, const std::string& response, const std::vector<ChatMessage>& context) const {

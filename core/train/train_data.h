@@ -74,7 +74,7 @@ public:
                                                            const std::vector<ChatMessage>& context = {}) const;
     /** The token that ends an assistant's turn under a chat template (the first special token
      *  after its content: "<|im_end|>", "<end_of_turn>"), where generation stops; nullopt for a
-     *  filled-in template. */
+     *  filled-in template, or one whose turn ends in plain text. */
     std::optional<std::int32_t> turn_end_token() const;
     const TextFormat& format() const { return format_; }
 
