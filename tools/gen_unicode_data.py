@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes core/tokenize/unicode_data.cpp: the Unicode character classes, lower-case mappings and
-canonical decompositions the tokenizers need, from Python's unicodedata (the Unicode version
+"""Writes core/tokenize/unicode_data.cpp: the Unicode character classes, lower-case mappings,
+canonical decompositions, combining classes and canonical compositions the tokenizers need, from Python's unicodedata (the Unicode version
 is recorded in the output). Run from the repository root: python3 tools/gen_unicode_data.py"""
 import sys
 import unicodedata
@@ -55,6 +55,26 @@ def main(out_path):
         if d != chr(cp):
             nfd.append((cp, [ord(c) for c in d]))
 
+    combining = []  # runs of code points with the same non-zero canonical combining class
+    for cp in range(0x110000):
+        ccc = unicodedata.combining(chr(cp))
+        if ccc and combining and combining[-1][1] == cp - 1 and combining[-1][2] == ccc:
+            combining[-1][1] = cp
+        elif ccc:
+            combining.append([cp, cp, ccc])
+
+    # Primary composites: pairs that NFC joins (composition exclusions and singletons fail the test).
+    compositions = []
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF or 0xAC00 <= cp <= 0xD7A3:  # Hangul syllables compose by formula
+            continue
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            first, second = (int(p, 16) for p in parts)
+            if unicodedata.normalize("NFC", chr(first) + chr(second)) == chr(cp):
+                compositions.append((first, second, cp))
+    compositions.sort()
+
     def seq(values):
         return "{" + ", ".join(f"0x{v:X}" for v in values) + "}"
 
@@ -72,8 +92,17 @@ def main(out_path):
                 assert len(values) <= 4, (cp, values)
                 f.write(f"    {{0x{cp:X}, {len(values)}, {seq(padded)}}},\n")
             f.write(f"}};\nconst std::size_t {name}Count = sizeof({name}) / sizeof({name}[0]);\n\n")
+        f.write("const CombiningClassRun kCombiningClasses[] = {\n")
+        for a, b, ccc in combining:
+            f.write(f"    {{0x{a:X}, 0x{b:X}, {ccc}}},\n")
+        f.write("};\nconst std::size_t kCombiningClassCount = sizeof(kCombiningClasses) / sizeof(kCombiningClasses[0]);\n\n")
+        f.write("const Composition kCompositions[] = {\n")
+        for a, b, c in compositions:
+            f.write(f"    {{0x{a:X}, 0x{b:X}, 0x{c:X}}},\n")
+        f.write("};\nconst std::size_t kCompositionCount = sizeof(kCompositions) / sizeof(kCompositions[0]);\n\n")
         f.write("}  // namespace amalgam::unicode_data\n")
-    print(f"{len(runs)} runs, {len(lower)} lower-case mappings, {len(nfd)} decompositions", file=sys.stderr)
+    print(f"{len(runs)} runs, {len(lower)} lower-case mappings, {len(nfd)} decompositions, {len(combining)} combining-class runs, "
+          f"{len(compositions)} compositions", file=sys.stderr)
 
 
 if __name__ == "__main__":

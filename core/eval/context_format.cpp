@@ -4,8 +4,7 @@ namespace amalgam {
 
 std::optional<std::int32_t> turn_end_token(const ChatTemplate& chat, const Tokenizer& tokenizer) {
     for (const std::int32_t id : tokenizer.encode(chat.turn_end(), false))
-        for (const AddedToken& token : tokenizer.added_tokens())
-            if (token.id == id && token.special) return id;
+        if (tokenizer.is_special(id)) return id;
     return std::nullopt;
 }
 

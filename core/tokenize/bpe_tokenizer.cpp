@@ -5,9 +5,9 @@
 namespace amalgam {
 
 ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(const std::unordered_map<std::string, std::int32_t>& vocabulary,
-                                             const std::vector<std::pair<std::string, std::string>>& merges,
-                                             SplitPattern pattern, bool add_prefix_space, const std::string& source)
-    : merger_(merges), pattern_(pattern), add_prefix_space_(add_prefix_space) {
+                                             const std::vector<std::pair<std::string, std::string>>& merges, Options options,
+                                             const std::string& source)
+    : merger_(merges), options_(options) {
     set_vocabulary(vocabulary, source);
     // GPT-2's byte map: printable Latin-1 bytes stand for themselves, the rest for 256 + n.
     int next = 0;
@@ -24,16 +24,17 @@ std::vector<std::string> ByteLevelBpeTokenizer::merge_word(const std::string& ma
         std::lock_guard<std::mutex> lock(cache_mutex_);
         if (auto it = cache_.find(mapped); it != cache_.end()) return it->second;
     }
-    std::vector<std::string> symbols = merger_.merge(unicode::split_characters(mapped));
+    std::vector<std::string> symbols =
+        options_.ignore_merges && token_id(mapped) ? std::vector<std::string>{mapped} : merger_.merge(unicode::split_characters(mapped));
     std::lock_guard<std::mutex> lock(cache_mutex_);
     cache_.emplace(mapped, symbols);
     return symbols;
 }
 
 void ByteLevelBpeTokenizer::tokenize_plain(std::string_view text, bool, std::vector<std::string>& out) const {
-    std::string input(text);
-    if (add_prefix_space_ && !input.empty() && input[0] != ' ') input.insert(0, 1, ' ');
-    for (const auto& piece : split_text(input, pattern_)) {
+    std::string input = options_.nfc ? unicode::nfc(text) : std::string(text);
+    if (options_.add_prefix_space && !input.empty() && input[0] != ' ') input.insert(0, 1, ' ');
+    for (const auto& piece : split_text(input, options_.pattern)) {
         std::string mapped;
         for (unsigned char b : piece) mapped += byte_to_char_[b];
         for (auto& symbol : merge_word(mapped)) out.push_back(std::move(symbol));

@@ -93,14 +93,15 @@ std::size_t llama3_match(const std::u32string& t, std::size_t i, std::size_t max
 
 /** o200k (Phi-4, GPT-4o): words that keep their case runs and contractions, digits in threes,
  *  punctuation with the line breaks and slashes after it. Each alternative as the regex tries
- *  it at i, with its backtracking. */
-std::size_t o200k_match(const std::u32string& t, std::size_t i) {
+ *  it at i, with its backtracking. Tekken (Mistral NeMo) is the same without contractions and
+ *  with single digits. */
+std::size_t o200k_match(const std::u32string& t, std::size_t i, bool contractions, std::size_t max_digits) {
     const std::size_t n = t.size();
     // [^\r\n\p{L}\p{N}]? before a word: taken first where it can be, then left out.
     std::vector<std::size_t> starts;
     if (!is_newline(t[i]) && !is_letter(t[i]) && !is_number(t[i]) && i + 1 < n) starts.push_back(i + 1);
     starts.push_back(i);
-    auto with_contraction = [&](std::size_t end) { return end + (end < n ? contraction(t, end, true) : 0) - i; };
+    auto with_contraction = [&](std::size_t end) { return end + (contractions && end < n ? contraction(t, end, true) : 0) - i; };
     // [UPPER]*[LOWER]+('s...)?: the upper run gives characters back until a lower one can start.
     for (const std::size_t s : starts) {
         const std::size_t k = run(t, s, is_upper_or_uncased);
@@ -110,7 +111,7 @@ std::size_t o200k_match(const std::u32string& t, std::size_t i) {
     // [UPPER]+[LOWER]*('s...)?
     for (const std::size_t s : starts)
         if (const std::size_t k = run(t, s, is_upper_or_uncased); k > s) return with_contraction(run(t, k, is_lower_or_uncased));
-    return digits_punctuation_or_space(t, i, 3, is_newline_or_slash);
+    return digits_punctuation_or_space(t, i, max_digits, is_newline_or_slash);
 }
 
 }  // namespace
@@ -125,6 +126,10 @@ SplitPattern split_pattern_from_regex(const std::string& regex) {
                  R"(|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
                  R"(|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)")
         return SplitPattern::O200k;
+    if (regex == R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+)"
+                 R"(|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*)"
+                 R"(|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)")
+        return SplitPattern::Tekken;
     throw std::runtime_error("unsupported pre-tokenizer pattern: " + regex);
 }
 
@@ -135,7 +140,8 @@ std::vector<std::string> split_text(std::string_view text, SplitPattern pattern)
         std::size_t length = pattern == SplitPattern::Gpt2     ? gpt2_match(t, i)
                              : pattern == SplitPattern::Llama3 ? llama3_match(t, i, 3)
                              : pattern == SplitPattern::Qwen2  ? llama3_match(t, i, 1)
-                                                               : o200k_match(t, i);
+                             : pattern == SplitPattern::O200k  ? o200k_match(t, i, true, 3)
+                                                               : o200k_match(t, i, false, 1);
         pieces.push_back(unicode::encode_utf8(std::u32string_view(t).substr(i, length)));
         i += length;
     }

@@ -15,6 +15,7 @@ enum class SplitPattern {
     O200k,   ///< Phi-4's (GPT-4o's): [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|...)?|
              ///< [^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|...)?|\p{N}{1,3}|
              ///< ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+    Tekken,  ///< Mistral NeMo's: the o200k pattern without contractions, with single digits (\p{N})
 };
 
 /** Which scanner implements a pattern from tokenizer.json; throws std::runtime_error naming

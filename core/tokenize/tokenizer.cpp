@@ -5,30 +5,43 @@
 
 namespace amalgam {
 
+namespace {
+/// Ids may leave gaps (tokenizers allows them); an id far beyond the count would only make a huge table.
+constexpr std::size_t kMaxIdGap = 1000000;
+}  // namespace
+
 void Tokenizer::set_vocabulary(const std::unordered_map<std::string, std::int32_t>& vocabulary, const std::string& source) {
     source_ = source;
     ids_ = vocabulary;
     tokens_.assign(vocabulary.size(), std::string());
     std::vector<bool> seen(vocabulary.size(), false);
     for (const auto& [token, id] : vocabulary) {
-        if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size() || seen[id])
-            throw std::runtime_error(source + ": vocabulary ids must be 0.." + std::to_string(tokens_.size() - 1) +
-                                     ", each once (token '" + token + "' has " + std::to_string(id) + ")");
+        if (id < 0 || static_cast<std::size_t>(id) >= vocabulary.size() + kMaxIdGap)
+            throw std::runtime_error(source + ": vocabulary token '" + token + "' has id " + std::to_string(id) + ", outside 0.." +
+                                     std::to_string(vocabulary.size() + kMaxIdGap - 1));
+        if (static_cast<std::size_t>(id) >= tokens_.size()) {
+            tokens_.resize(id + 1);
+            seen.resize(id + 1, false);
+        }
+        if (seen[id]) throw std::runtime_error(source + ": vocabulary tokens '" + tokens_[id] + "' and '" + token + "' share id " + std::to_string(id));
         tokens_[id] = token;
         seen[id] = true;
     }
 }
 
 void Tokenizer::add_token(AddedToken token) {
-    // Added tokens follow the vocabulary; an id far beyond it would only make a huge table.
-    if (token.id < 0 || static_cast<std::size_t>(token.id) > tokens_.size() + 1000000)
+    if (token.id < 0 || static_cast<std::size_t>(token.id) > tokens_.size() + kMaxIdGap)
         throw std::runtime_error(source_ + ": added token '" + token.content + "' has id " + std::to_string(token.id) + ", far beyond the " +
                                  std::to_string(tokens_.size()) + " tokens before it");
+    if (token.content.empty()) throw std::runtime_error(source_ + ": added token " + std::to_string(token.id) + " is empty");
     if (static_cast<std::size_t>(token.id) >= tokens_.size()) tokens_.resize(token.id + 1);
     tokens_[token.id] = token.content;
     ids_[token.content] = token.id;
-    auto at = std::find_if(added_.begin(), added_.end(), [&](const AddedToken& t) { return t.content.size() < token.content.size(); });
-    added_.insert(at, std::move(token));
+    if (token.special) special_ids_.insert(token.id);
+    auto& starting = added_by_first_byte_[static_cast<unsigned char>(token.content[0])];
+    auto at = std::find_if(starting.begin(), starting.end(), [&](std::size_t k) { return added_[k].content.size() < token.content.size(); });
+    starting.insert(at, added_.size());
+    added_.push_back(std::move(token));
 }
 
 void Tokenizer::set_template(std::vector<std::int32_t> prefix, std::vector<std::int32_t> suffix) {
@@ -53,16 +66,17 @@ const std::string& Tokenizer::token(std::int32_t id) const {
     return tokens_[id];
 }
 
+const AddedToken* Tokenizer::added_token_at(std::string_view text, std::size_t i) const {
+    for (std::size_t k : added_by_first_byte_[static_cast<unsigned char>(text[i])])
+        if (text.compare(i, added_[k].content.size(), added_[k].content) == 0) return &added_[k];
+    return nullptr;
+}
+
 std::vector<std::string> Tokenizer::tokenize(std::string_view text) const {
     std::vector<std::string> out;
     std::size_t plain_start = 0;
     for (std::size_t i = 0; i < text.size();) {
-        const AddedToken* match = nullptr;
-        for (const auto& t : added_)
-            if (!t.content.empty() && text.compare(i, t.content.size(), t.content) == 0) {
-                match = &t;
-                break;
-            }
+        const AddedToken* match = added_token_at(text, i);
         if (!match) {
             ++i;
             continue;
@@ -92,8 +106,7 @@ std::string Tokenizer::decode(const std::vector<std::int32_t>& ids, bool skip_sp
     std::vector<std::string> pieces;
     for (std::int32_t id : ids) {
         const std::string& t = token(id);
-        bool special = std::any_of(added_.begin(), added_.end(), [&](const AddedToken& a) { return a.special && a.id == id; });
-        if (!(special && skip_special_tokens)) pieces.push_back(t);
+        if (!(skip_special_tokens && is_special(id))) pieces.push_back(t);
     }
     return join(pieces);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -7,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace amalgam {
@@ -36,7 +38,8 @@ public:
     std::string decode(const std::vector<std::int32_t>& ids, bool skip_special_tokens = true) const;
 
     std::size_t vocab_size() const { return tokens_.size(); }
-    const std::vector<AddedToken>& added_tokens() const { return added_; }
+    /// Whether `id` is an added token marked special (<|im_end|>, [SEP]).
+    bool is_special(std::int32_t id) const { return special_ids_.count(id) != 0; }
 
     /// Registers a token matched in raw text before anything else.
     void add_token(AddedToken token);
@@ -53,14 +56,19 @@ protected:
     /// Joins decoded tokens into text.
     virtual std::string join(const std::vector<std::string>& tokens) const = 0;
 
-    /// Sets the vocabulary: token -> id, ids dense from 0.
+    /// Sets the vocabulary: token -> id, each id once; an id left out decodes to nothing.
     void set_vocabulary(const std::unordered_map<std::string, std::int32_t>& vocabulary, const std::string& source);
 
 private:
     std::string source_;  ///< the file the vocabulary came from, for messages
     std::unordered_map<std::string, std::int32_t> ids_;
     std::vector<std::string> tokens_;
-    std::vector<AddedToken> added_;  // longest first, so that the longest match wins
+    /// The added token that starts at text[i], the longest where several do.
+    const AddedToken* added_token_at(std::string_view text, std::size_t i) const;
+
+    std::vector<AddedToken> added_;
+    std::array<std::vector<std::size_t>, 256> added_by_first_byte_;  // indices into added_, longest first
+    std::unordered_set<std::int32_t> special_ids_;
     std::vector<std::int32_t> prefix_, suffix_;
 };
 

@@ -72,6 +72,16 @@ std::optional<SplitPattern> byte_level_pattern(const json& pre) {
     return std::nullopt;
 }
 
+/** Whether a byte-level tokenizer's normaliser is NFC (Qwen2, Qwen3); none is the other
+ *  choice, so that a normaliser we cannot apply is refused rather than skipped. */
+bool byte_level_nfc(const json& normalizer, const std::string& source) {
+    if (normalizer.is_null()) return false;
+    const std::string type = normalizer.value("type", "");
+    if (type == "NFC") return true;
+    if (type == "Sequence" && normalizer.value("normalizers", json::array()).empty()) return false;
+    fail(source, "unsupported normalizer " + normalizer.dump() + " for byte-level BPE");
+}
+
 /** Metaspace settings from either the pre-tokenizer or the legacy Prepend + Replace normaliser. */
 SentencePieceBpeTokenizer::Options sentencepiece_options(const json& root, const std::string& source) {
     SentencePieceBpeTokenizer::Options o;
@@ -90,6 +100,9 @@ SentencePieceBpeTokenizer::Options sentencepiece_options(const json& root, const
         o.prepend = *prepend;
         return o;
     }
+    // Gemma's Split on " " finds no space once its Replace normaliser has run: nothing to do.
+    const bool splits_spaces = pre.is_object() && pre.value("type", "") == "Split" && json_member(pre, "pattern").value("String", "") == " ";
+    if (pre.is_object() && !splits_spaces) fail(source, "unsupported pre-tokenizer " + pre.dump(-1).substr(0, 200));
     // The legacy normaliser: Prepend and Replace in a Sequence (Llama 2), or Replace alone (Gemma).
     if (norm.is_object() && (norm.value("type", "") == "Sequence" || norm.value("type", "") == "Replace")) {
         o.prepend = SentencePieceBpeTokenizer::Prepend::Never;
@@ -116,11 +129,17 @@ std::unique_ptr<Tokenizer> bpe_from_json(const json& root, const std::string& so
     for (const auto& [left, right] : merges)  // as the tokenizers library requires
         for (const std::string& part : {left, right, left + right})
             if (!vocabulary.count(part)) fail(source, "merge '" + left + " " + right + "' names '" + part + "', which is not in the vocabulary");
+    const bool ignore_merges = model.value("ignore_merges", false);
     if (auto pattern = byte_level_pattern(json_member(root, "pre_tokenizer"))) {
         const json& pre = json_member(root, "pre_tokenizer");
-        bool prefix_space = pre.value("type", "") == "ByteLevel" && pre.value("add_prefix_space", false);
-        return std::make_unique<ByteLevelBpeTokenizer>(vocabulary, merges, *pattern, prefix_space, source);
+        ByteLevelBpeTokenizer::Options options;
+        options.pattern = *pattern;
+        options.add_prefix_space = pre.value("type", "") == "ByteLevel" && pre.value("add_prefix_space", false);
+        options.nfc = byte_level_nfc(json_member(root, "normalizer"), source);
+        options.ignore_merges = ignore_merges;
+        return std::make_unique<ByteLevelBpeTokenizer>(vocabulary, merges, options, source);
     }
+    if (ignore_merges) fail(source, "ignore_merges is not supported for SentencePiece BPE");
     return std::make_unique<SentencePieceBpeTokenizer>(vocabulary, merges, sentencepiece_options(root, source), source);
 }
 
@@ -128,7 +147,9 @@ std::unique_ptr<Tokenizer> bpe_from_json(const json& root, const std::string& so
 void apply_post_processor(const json& post, Tokenizer& tokenizer, const std::string& source) {
     if (!post.is_object()) return;
     const std::string type = post.value("type", "");
-    if (type == "TemplateProcessing") {
+    if (type == "Sequence") {  // ByteLevel then TemplateProcessing (Llama 3.1 and later)
+        for (const auto& step : post.at("processors")) apply_post_processor(step, tokenizer, source);
+    } else if (type == "TemplateProcessing") {
         std::vector<std::int32_t> prefix, suffix;
         bool after_sequence = false;
         for (const auto& piece : post.at("single")) {

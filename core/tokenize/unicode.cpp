@@ -9,6 +9,35 @@ namespace {
 
 using unicode_data::Mapping;
 
+// Hangul syllables (de)compose by formula (Unicode 3.12), not by table.
+constexpr char32_t kSBase = 0xAC00, kLBase = 0x1100, kVBase = 0x1161, kTBase = 0x11A7;
+constexpr char32_t kLCount = 19, kVCount = 21, kTCount = 28, kSCount = 11172;
+
+/// Below U+0300 nothing decomposes into, or composes with, a combining mark.
+constexpr char32_t kFirstCombining = 0x300;
+
+std::uint8_t combining_class(char32_t cp) {
+    if (cp < kFirstCombining) return 0;
+    using unicode_data::kCombiningClasses;
+    const auto* end = kCombiningClasses + unicode_data::kCombiningClassCount;
+    const auto* it = std::upper_bound(kCombiningClasses, end, static_cast<std::uint32_t>(cp),
+                                      [](std::uint32_t c, const unicode_data::CombiningClassRun& r) { return c < r.first; });
+    return it != kCombiningClasses && cp <= (it - 1)->last ? (it - 1)->combining_class : 0;
+}
+
+/// The primary composite of a and b, or 0.
+char32_t compose(char32_t a, char32_t b) {
+    if (a >= kLBase && a < kLBase + kLCount && b >= kVBase && b < kVBase + kVCount)
+        return kSBase + ((a - kLBase) * kVCount + (b - kVBase)) * kTCount;
+    if (a >= kSBase && a < kSBase + kSCount && (a - kSBase) % kTCount == 0 && b > kTBase && b < kTBase + kTCount) return a + (b - kTBase);
+    using unicode_data::kCompositions;
+    const auto* end = kCompositions + unicode_data::kCompositionCount;
+    const auto* it = std::lower_bound(kCompositions, end, std::make_pair(a, b), [](const unicode_data::Composition& c, std::pair<char32_t, char32_t> key) {
+        return std::make_pair(static_cast<char32_t>(c.first), static_cast<char32_t>(c.second)) < key;
+    });
+    return it != end && it->first == a && it->second == b ? it->composite : 0;
+}
+
 const Mapping* find_mapping(const Mapping* table, std::size_t count, char32_t cp) {
     const Mapping* end = table + count;
     const Mapping* it = std::lower_bound(table, end, cp, [](const Mapping& m, char32_t c) { return m.from < c; });
@@ -80,9 +109,6 @@ void append_lower(std::u32string& out, char32_t cp) {
 }
 
 void append_nfd(std::u32string& out, char32_t cp) {
-    // Hangul syllables decompose by formula (Unicode 3.12), not by table.
-    constexpr char32_t kSBase = 0xAC00, kLBase = 0x1100, kVBase = 0x1161, kTBase = 0x11A7;
-    constexpr char32_t kVCount = 21, kTCount = 28, kSCount = 11172;
     if (cp >= kSBase && cp < kSBase + kSCount) {
         char32_t s = cp - kSBase;
         out.push_back(kLBase + s / (kVCount * kTCount));
@@ -98,6 +124,47 @@ void append_nfd(std::u32string& out, char32_t cp) {
         out.append(m->to, m->to + m->length);
     else
         out.push_back(cp);
+}
+
+std::string nfc(std::string_view text) {
+    std::u32string decomposed;
+    bool plain = true;
+    for (char32_t cp : decode_utf8(text)) {
+        plain = plain && cp < kFirstCombining;
+        append_nfd(decomposed, cp);
+    }
+    if (plain) return std::string(text);
+    // Canonical order: each run of marks sorted by combining class, stably.
+    for (std::size_t i = 0; i < decomposed.size();) {
+        std::size_t j = i;
+        while (j < decomposed.size() && combining_class(decomposed[j]) != 0) ++j;
+        std::stable_sort(decomposed.begin() + i, decomposed.begin() + j,
+                         [](char32_t a, char32_t b) { return combining_class(a) < combining_class(b); });
+        i = j + 1;
+    }
+    // Composition: a mark joins the last starter unless a mark of the same or a higher class, or
+    // a starter, stands between them.
+    std::u32string out;
+    std::size_t starter = std::u32string::npos;
+    int last_class = -1;
+    for (char32_t cp : decomposed) {
+        const int cls = combining_class(cp);
+        const bool blocked = starter != std::u32string::npos && last_class != -1 && (last_class >= cls || last_class == 0);
+        if (starter != std::u32string::npos && !blocked) {
+            if (const char32_t joined = compose(out[starter], cp)) {
+                out[starter] = joined;
+                continue;
+            }
+        }
+        if (cls == 0) {
+            starter = out.size();
+            last_class = -1;
+        } else {
+            last_class = cls;
+        }
+        out.push_back(cp);
+    }
+    return encode_utf8(out);
 }
 
 }  // namespace amalgam::unicode

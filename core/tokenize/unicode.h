@@ -37,5 +37,7 @@ std::vector<std::string> split_characters(std::string_view text);
 void append_lower(std::u32string& out, char32_t cp);
 /** Appends the canonical decomposition (NFD) of cp. */
 void append_nfd(std::u32string& out, char32_t cp);
+/** The canonical composition (NFC) of UTF-8 text, as the tokenizers' NFC normaliser gives it. */
+std::string nfc(std::string_view text);
 
 }  // namespace amalgam::unicode

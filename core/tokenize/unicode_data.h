@@ -20,11 +20,29 @@ struct Mapping {
     std::uint32_t to[4];
 };
 
+/** Consecutive code points with the same non-zero canonical combining class. */
+struct CombiningClassRun {
+    std::uint32_t first;
+    std::uint32_t last;
+    std::uint8_t combining_class;
+};
+
+/** Two code points that canonical composition joins into one. Sorted by (first, second). */
+struct Composition {
+    std::uint32_t first;
+    std::uint32_t second;
+    std::uint32_t composite;
+};
+
 extern const CodepointRun kRuns[];
 extern const std::size_t kRunCount;
 extern const Mapping kLower[];
 extern const std::size_t kLowerCount;
 extern const Mapping kDecompositions[];
 extern const std::size_t kDecompositionsCount;
+extern const CombiningClassRun kCombiningClasses[];
+extern const std::size_t kCombiningClassCount;
+extern const Composition kCompositions[];
+extern const std::size_t kCompositionCount;
 
 }  // namespace amalgam::unicode_data

@@ -1,7 +1,7 @@
 """Our byte-level pre-tokenizer splits beside Python's `regex` running the same patterns (the
 engine behind them in `tokenizers` is Oniguruma; both follow the same alternation and
 backtracking rules): every split pattern Amalgam reads from tokenizer.json (GPT-2's, Llama 3's,
-Qwen2's, o200k's as Phi-4 has it), on texts chosen to stress them and on the public corpora where ../shared/data has them.
+Qwen2's, o200k's as Phi-4 has it, Tekken's as Mistral NeMo has it), on texts chosen to stress them and on the public corpora where ../shared/data has them.
 
 usage: split_equality.py SPLIT_TOOL SOURCE_DIR"""
 import json
@@ -23,23 +23,15 @@ PATTERNS = {
     "o200k": r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"""
              r"""|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"""
              r"""|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+""",
+    "tekken": r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"""
+              r"""|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*"""
+              r"""|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+""",
 }
-
-STRESS = [
-    "Hello world", "  two  spaces  ", "tab\there", "line\nbreak", "crlf\r\nline", "\n\n\nlines\n\n", "trailing   ",
-    "I'm you're we've they'll she'd it's DON'T I'M", "'s alone", "O'Neil's", "1234567 12 1 2024-12-07", "3.14159 and 1,000,000",
-    "x=1;y=2", "a/b/c //comment", "café naïve résumé", "e\u0301 combining", "中文字符和English混合", "日本語のテキスト",
-    "한국어 텍스트", "Привет, мир!", "مرحبا بالعالم", "emoji 😀👍🏽 here", "snake_case and camelCase and HTTPServer",
-    "ALL CAPS SHOUTING", "MixedCASEword", "\u00a0non-breaking\u00a0space", "zero\u200bwidth", "tabs\t\t\tand\t spaces",
-    "...!!!???", "  ...  ", "#hashtag @mention $100 %50", "<|im_start|>user\nHi<|im_end|>", "def f(x):\n    return x ** 2\n",
-    "Ⅻ Roman ½ fractions ² superscripts", "ǅungla title-case", "a\u0300\u0301\u0302 stacked", "\r\n\r\n  \r\n",
-    "HTTPServerError iPhone McDonald's ABC'S JSONParser", "x/y/z\n/ path/to//file/\n\n", "a\u0301B\u0301c", "ǄǅǆDžungla",
-    "\u0301\u0301 marks first", "ΑΒΓαβγ ΣΊΣΥΦΟΣ", "'S 'LL 'Re", "12345678901 ١٢٣٤", "ﬁnance ﬂow", "日本語English日本語",
-]
 
 
 def corpus(source_dir):
-    texts = list(STRESS)
+    with open(os.path.join(source_dir, "tests", "core", "tokens", "corpus.json"), encoding="utf-8") as f:
+        texts = json.load(f)["texts"]  # chosen to stress the patterns
     data = os.path.normpath(os.path.join(source_dir, "..", "shared", "data"))
     winogrande = os.path.join(data, "winogrande", "train_xs.jsonl")
     oasst = os.path.join(data, "oasst1", "oasst1-validation-en.jsonl")

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 
@@ -8,6 +10,7 @@
 #include "core/tokenize/tokenizer.h"
 #include "core/tokenize/unicode.h"
 #include "core/tokenize/wordpiece_tokenizer.h"
+#include "core/util/sha256.h"
 #include "test_support.h"
 
 namespace amalgam {
@@ -42,6 +45,22 @@ TEST(Unicode, ClassesAndMappings) {
     EXPECT_EQ(out, U"e\u0301\u1100\u1161\u11A8");
 }
 
+TEST(Unicode, NfcComposesAsPythonsUnicodedata) {
+    // Expected values from unicodedata.normalize("NFC", ...) under Unicode 14.0.0.
+    EXPECT_EQ(unicode::nfc("e\u0301"), "\u00E9");
+    EXPECT_EQ(unicode::nfc("a\u0300\u0301\u0302"), "\u00E0\u0301\u0302");  // one mark joins, the rest are blocked
+    EXPECT_EQ(unicode::nfc("\u1100\u1161\u11A8"), "\uAC01");                 // Hangul L V T by formula
+    EXPECT_EQ(unicode::nfc("\uAC00\u11A8"), "\uAC01");                        // LV then T
+    EXPECT_EQ(unicode::nfc("\u0958"), "\u0915\u093C");                        // a composition exclusion stays apart
+    EXPECT_EQ(unicode::nfc("\u212B"), "\u00C5");                              // a singleton (Angstrom sign)
+    EXPECT_EQ(unicode::nfc("q\u0307\u0323"), "q\u0323\u0307");               // marks put in canonical order
+    EXPECT_EQ(unicode::nfc("\u1E0B\u0323"), "\u1E0D\u0307");                 // reordered, then the lower mark joins
+    EXPECT_EQ(unicode::nfc("A\u030A\u0301"), "\u01FA");                       // composes twice
+    EXPECT_EQ(unicode::nfc("\u0344"), "\u0308\u0301");                        // a non-starter decomposition
+    EXPECT_EQ(unicode::nfc("\u0323\u0307 marks first"), "\u0323\u0307 marks first");
+    EXPECT_EQ(unicode::nfc("plain caf\u00E9"), "plain caf\u00E9");
+}
+
 TEST(Unicode, Utf8RoundTrip) {
     std::string text = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80";
     EXPECT_EQ(unicode::encode_utf8(unicode::decode_utf8(text)), text);
@@ -70,6 +89,12 @@ TEST(Pretokenizer, Llama3AndQwen2Patterns) {
     EXPECT_EQ(llama("hi..\n\nok"), (V{"hi", "..\n\n", "ok"}));
     EXPECT_EQ(llama("  1"), (V{" ", " ", "1"}));
     EXPECT_THROW(split_pattern_from_regex("\\w+"), std::runtime_error);
+}
+
+TEST(Pretokenizer, O200kAndTekkenPatterns) {
+    using V = std::vector<std::string>;
+    EXPECT_EQ(split_text("HTTPServer's 12345", SplitPattern::O200k), (V{"HTTPServer's", " ", "123", "45"}));
+    EXPECT_EQ(split_text("HTTPServer's 12345", SplitPattern::Tekken), (V{"HTTPServer", "'s", " ", "1", "2", "3", "4", "5"}));
 }
 
 /** A tiny SentencePiece-style tokenizer.json: byte tokens, a few merges building "▁hello". */
@@ -146,6 +171,101 @@ TEST(SentencePieceBpe, AMergeOfTokensNotInTheVocabularyIsRefusedNamingTheFile) {
         FAIL() << "a merge of unknown tokens was accepted";
     } catch (const std::runtime_error& e) {
         EXPECT_EQ(std::string(e.what()), (dir / "tokenizer.json").string() + ": merge 'l yz' names 'yz', which is not in the vocabulary");
+    }
+}
+
+/** A tiny byte-level tokenizer.json: the 256 byte symbols, "he", "ll", "hell", "hello" by merges,
+ *  and "lo" whole in the vocabulary though no merge makes it. */
+nlohmann::json byte_level_fixture() {
+    nlohmann::json vocab;
+    int next = 0;
+    for (int b = 0; b < 256; ++b) {
+        bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+        std::string symbol;
+        unicode::append_utf8(symbol, printable ? static_cast<char32_t>(b) : static_cast<char32_t>(256 + next++));
+        vocab[symbol] = b;
+    }
+    vocab["he"] = 256;
+    vocab["ll"] = 257;
+    vocab["hell"] = 258;
+    vocab["hello"] = 259;
+    vocab["lo"] = 260;
+    return {{"added_tokens", {{{"id", 261}, {"content", "<|begin|>"}, {"special", true}}, {{"id", 262}, {"content", "<|be"}, {"special", false}}}},
+            {"normalizer", nullptr},
+            {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", true}}},
+            {"post_processor", {{"type", "ByteLevel"}}},
+            {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", {"h e", "l l", "he ll", "hell o"}}}}};
+}
+
+std::unique_ptr<Tokenizer> load_json(const nlohmann::json& root) {
+    test::TempDir dir;
+    dir.write("tokenizer.json", root.dump());
+    return load_tokenizer(dir.path());
+}
+
+TEST(ByteLevelBpe, NfcNormalizerComposesBeforeSplitting) {
+    auto root = byte_level_fixture();
+    const std::string decomposed = "e\u0301", composed = "\u00E9";
+    EXPECT_NE(load_json(root)->encode(decomposed), load_json(root)->encode(composed));
+    root["normalizer"] = {{"type", "NFC"}};
+    EXPECT_EQ(load_json(root)->encode(decomposed), load_json(root)->encode(composed));
+    root["normalizer"] = {{"type", "NFKC"}};
+    EXPECT_THROW(
+        {
+            try {
+                load_json(root);
+            } catch (const std::runtime_error& e) {
+                EXPECT_NE(std::string(e.what()).find("unsupported normalizer {\"type\":\"NFKC\"} for byte-level BPE"), std::string::npos) << e.what();
+                throw;
+            }
+        },
+        std::runtime_error);
+}
+
+TEST(ByteLevelBpe, IgnoreMergesTakesAWholeVocabularyWord) {
+    auto root = byte_level_fixture();
+    EXPECT_EQ(load_json(root)->tokenize("lo"), (std::vector<std::string>{"l", "o"}));
+    root["model"]["ignore_merges"] = true;
+    EXPECT_EQ(load_json(root)->tokenize("lo"), (std::vector<std::string>{"lo"}));
+    EXPECT_EQ(load_json(root)->tokenize("hello"), (std::vector<std::string>{"hello"}));
+}
+
+TEST(ByteLevelBpe, ASequenceOfPostProcessorsAddsTheTemplatesTokens) {
+    auto root = byte_level_fixture();
+    const nlohmann::json begin = {{"SpecialToken", {{"id", "<|begin|>"}, {"type_id", 0}}}};
+    const nlohmann::json sequence = {{"Sequence", {{"id", "A"}, {"type_id", 0}}}};
+    nlohmann::json special_tokens;
+    special_tokens["<|begin|>"] = {{"id", "<|begin|>"}, {"ids", {261}}, {"tokens", {"<|begin|>"}}};
+    const nlohmann::json byte_level = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}};
+    const nlohmann::json templated = {{"type", "TemplateProcessing"}, {"single", {begin, sequence}}, {"special_tokens", special_tokens}};
+    root["post_processor"] = {{"type", "Sequence"}, {"processors", {byte_level, templated}}};
+    auto t = load_json(root);
+    EXPECT_EQ(t->encode("hello"), (std::vector<std::int32_t>{261, 259}));
+    EXPECT_EQ(t->decode(t->encode("hello")), "hello");
+}
+
+TEST(ByteLevelBpe, TheLongestAddedTokenWinsAndSpecialOnesAreSkippedOnDecoding) {
+    auto t = load_json(byte_level_fixture());
+    EXPECT_EQ(t->encode("<|begin|><|be"), (std::vector<std::int32_t>{261, 262}));
+    EXPECT_TRUE(t->is_special(261));
+    EXPECT_FALSE(t->is_special(262));
+    EXPECT_EQ(t->decode({261, 262, 259}), "<|behello");
+    EXPECT_EQ(t->decode({261, 262, 259}, false), "<|begin|><|behello");
+}
+
+TEST(ByteLevelBpe, VocabularyIdsMayLeaveGapsButNotRepeat) {
+    auto root = byte_level_fixture();
+    root["model"]["vocab"]["lo"] = 300;  // ids 260..299 unused, as in GPT-4o's vocabulary
+    auto t = load_json(root);
+    EXPECT_EQ(t->token(300), "lo");
+    EXPECT_EQ(t->token(280), "");
+    root["model"]["vocab"]["lo"] = 259;
+    try {
+        load_json(root);
+        FAIL() << "two tokens with one id were accepted";
+    } catch (const std::runtime_error& e) {
+        const std::string what = e.what();
+        EXPECT_TRUE(what.find("share id 259") != std::string::npos && what.find("'hello'") != std::string::npos) << what;
     }
 }
 
@@ -240,6 +360,70 @@ TEST_F(SharedTokenizers, BertRoundTripsNormalizedWords) {
     EXPECT_EQ(tokenizer->decode(tokenizer->encode(sentence)),
               "ian volunteered to eat dennis's menudo after already having a bowl because _ despised eating intestine.");
 }
+
+/** Golden ids of real tokenizers (tests/core/tokens/NAME.json) on the texts of corpus.json. The
+ *  tokenizer is looked for as tokenizers/NAME in the data folders, and must be the file the
+ *  ids were made from (its SHA-256 is in the golden file). */
+class RealTokenizerGoldens : public ::testing::TestWithParam<std::string> {
+protected:
+    static std::filesystem::path goldens_dir() { return test::source_dir() / "tests" / "core" / "tokens"; }
+
+    static std::filesystem::path tokenizer_folder(const std::string& name) {
+        for (const auto& dir : test::shared_data_candidates())
+            if (std::filesystem::exists(dir / "tokenizers" / name / "tokenizer.json")) return dir / "tokenizers" / name;
+        return {};
+    }
+
+    /// corpus.json's own texts, then, where the public datasets are present, the lines it names.
+    static std::vector<std::string> corpus_texts(std::size_t& expected_count) {
+        const auto corpus = read_json(goldens_dir() / "corpus.json");
+        auto texts = corpus["texts"].get<std::vector<std::string>>();
+        expected_count = texts.size();
+        const auto data = shared_data_dir();
+        for (const auto& source : corpus["data_texts"]) {
+            const std::size_t count = source["count"];
+            expected_count += count;
+            if (data.empty()) continue;
+            std::ifstream in(data / source["file"].get<std::string>());
+            std::string line;
+            for (std::size_t k = 0; k < count && std::getline(in, line); ++k) texts.push_back(nlohmann::json::parse(line)[source["field"].get<std::string>()]);
+        }
+        return texts;
+    }
+};
+
+std::vector<std::string> golden_tokenizer_names() {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(test::source_dir() / "tests" / "core" / "tokens"))
+        if (entry.path().extension() == ".json" && entry.path().stem() != "corpus") names.push_back(entry.path().stem().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+TEST_P(RealTokenizerGoldens, EncodesTheCorpusToTheReferenceIds) {
+    const std::string name = GetParam();
+    const auto golden = read_json(goldens_dir() / (name + ".json"));
+    const auto folder = tokenizer_folder(name);
+    if (folder.empty())
+        GTEST_SKIP() << "no tokenizers/" << name << " in the data folders: put the tokenizer.json and tokenizer_config.json of "
+                     << golden["model"].get<std::string>() << " there to check it";
+    const std::string sha = file_sha256(folder / "tokenizer.json");
+    if (sha != golden["tokenizer_json_sha256"])
+        GTEST_SKIP() << (folder / "tokenizer.json").string() << " is another version (SHA-256 " << sha << ") than the golden ids were made from";
+    std::size_t expected_count = 0;
+    const auto texts = corpus_texts(expected_count);
+    const auto& ids = golden["ids"];
+    ASSERT_EQ(ids.size(), expected_count);
+    const auto tokenizer = load_tokenizer(folder);
+    for (std::size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(tokenizer->encode(texts[i]), ids[i].get<std::vector<std::int32_t>>()) << "text " << i << ": " << texts[i];
+}
+
+INSTANTIATE_TEST_SUITE_P(Tokens, RealTokenizerGoldens, ::testing::ValuesIn(golden_tokenizer_names()), [](const auto& info) {
+    std::string name = info.param;
+    for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    return name;
+});
 
 }  // namespace
 }  // namespace amalgam

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """The device check: our engine (amalgam_parity, built by run.sh) beside Hugging Face
 transformers on the same random weights, on CUDA when there is a GPU. parity.py checks
-correctness; speed.py times a Llama-3.2-1B-shaped model. Prints one PASS/FAIL line per check,
+correctness; speed.py times a Llama-3.2-1B-shaped model; tokens.py sets Python's tokenizers beside
+the golden ids of the CPU suite. Prints one PASS/FAIL line per check,
 one FIGURE line per measurement, and closes with 'N passed, N failed'.
 Usage: python3 tests/device/device_check.py BUILD_DIR OUT_DIR DATA_DIR
-DATA_DIR holds winobias/ (the test split) and tokenizers/gpt2/tokenizer.json."""
+DATA_DIR holds winobias/ (the test split), tokenizers/gpt2/tokenizer.json and what tokens.py reads."""
 import json
 import os
 import subprocess
@@ -65,12 +66,14 @@ def process_group(d):
 def main():
     import parity
     import speed
+    import tokens
 
     device = Device(*sys.argv[1:4])
     gpu = torch.cuda.get_device_name(0) if device.name == "cuda" else "none"
     print(f"device {device.name} ({gpu}), torch {torch.__version__}, transformers {transformers.__version__}", flush=True)
     parity.run(device)
     device.guarded("process group", process_group)
+    device.guarded("tokens", tokens.run)
     speed.run(device)
     passed = sum(device.results)
     print(f"{passed} passed, {len(device.results) - passed} failed")
