@@ -36,7 +36,9 @@ olmo2, smollm3, gpt2 or bert; each family's features are at settings a short tex
 (a sliding window of 4, LongRoPE switching at half the context). The default tokenizer is a
 byte-level one that needs no files (ASCII WordPiece for bert); --chat adds ChatML's
 <|im_start|> and <|im_end|> to it and writes tokenizer_config.json with a ChatML chat
-template, for trying `template: chat`. A folder that is not empty is replaced only with --force.
+template, for trying `template: chat`. --tokenizer DIR takes a model's tokenizer instead, with
+the tokenizer_config.json, special_tokens_map.json and chat_template.jinja beside it.
+A folder that is not empty is replaced only with --force.
 info prints the architecture and its family, the features the model uses beyond a plain
 Llama decoder, the parameter count, weight types and tokenizer kind of a folder.
 merge folds a LoRA adapter into the weights and writes a full folder that transformers

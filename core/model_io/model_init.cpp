@@ -228,8 +228,13 @@ void init_random_model(const fs::path& out_dir, const ModelInitOptions& options)
                                                                             : *options.tokenizer / "vocab.txt";
         if (!fs::exists(source)) throw std::runtime_error(options.tokenizer->string() + ": no tokenizer.json or vocab.txt");
         load_tokenizer(*options.tokenizer);  // a tokenizer that does not load is refused as the user named it
-        std::ifstream in(source, std::ios::binary);
-        folder.write(source.filename(), std::string(std::istreambuf_iterator<char>(in), {}));
+        // The files beside it that belong to it: special tokens and the chat template.
+        for (const fs::path& file : {source, *options.tokenizer / "tokenizer_config.json", *options.tokenizer / "special_tokens_map.json",
+                                     *options.tokenizer / "chat_template.jinja"})
+            if (fs::exists(file)) {
+                std::ifstream in(file, std::ios::binary);
+                folder.write(file.filename(), std::string(std::istreambuf_iterator<char>(in), {}));
+            }
     } else if (config.family == ModelFamily::Bert) {
         folder.write("vocab.txt", ascii_wordpiece_vocab());
     } else {

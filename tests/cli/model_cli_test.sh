@@ -118,6 +118,10 @@ grep -q '"chat_template": "{% for message in messages %}' "$work/chat/tokenizer_
 "$cli" generate "$work/chat" --data "$examples" --max-new-tokens 6 > "$work/plain.jsonl" 2> /dev/null
 cmp -s "$work/chat.jsonl" "$work/plain.jsonl" && fail "the chat template changed nothing"
 refused 1 "a chat template comes with the built-in byte tokenizer" model init --arch qwen3 --chat --tokenizer "$work/chat" --out "$work/no"
+# --tokenizer DIR brings the chat template beside the tokenizer.
+"$cli" model init --arch llama --tokenizer "$work/chat" --out "$work/chat-llama" > /dev/null
+cmp -s "$work/chat/tokenizer_config.json" "$work/chat-llama/tokenizer_config.json" || fail "--tokenizer left tokenizer_config.json behind"
+"$cli" generate "$work/chat-llama" --data "$examples" --max-new-tokens 6 --template chat > /dev/null 2> "$work/err" || fail "chat-llama: $(cat "$work/err")"
 printf '{"chat_template": "{%% for m in messages %%}\\n{%% if %%}"}' > "$work/qwen3/tokenizer_config.json"
 refused 1 "tokenizer_config.json (chat_template):2: an expression is missing" generate "$work/qwen3" --data "$examples" --template chat
 refused 2 "generate needs either --prompt TEXT or --data FILE" generate "$work/llama" --prompt Hi --data "$examples"
