@@ -77,8 +77,8 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
 
     // Sequences in a backward pass (pairs count twice; PPO trains a mini-batch at a time) and
     // their tokens at the full length.
-    const double sequences = ppo ? static_cast<double>(config.ppo.mini_batch)
-                                 : static_cast<double>(config.batch_size) * (config.stage == Stage::Sft ? 1 : 2);
+    const bool single = config.stage == Stage::Sft || config.stage == Stage::Kto;
+    const double sequences = ppo ? static_cast<double>(config.ppo.mini_batch) : static_cast<double>(config.batch_size) * (single ? 1 : 2);
     const double tokens = sequences * static_cast<double>(config.max_length);
     const double t = static_cast<double>(config.max_length);
     // Kept for backward, per layer and token: each of the two norms its float32 input and its
@@ -104,6 +104,9 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     const double steps_tokens = tokens * static_cast<double>(config.grad_accum);
     e.flops_per_step = steps_tokens * per_token;
     if (config.stage == Stage::Dpo && !config.dpo_precompute_reference) e.flops_per_step += steps_tokens * 2.0 * matrix_params;
+    // KTO's forward passes without gradient: the policy on the mismatched texts, the reference
+    // on them and (unless precomputed) on the completions.
+    if (config.stage == Stage::Kto) e.flops_per_step += steps_tokens * 2.0 * matrix_params * (config.kto.precompute_ref_log_probs ? 2.0 : 3.0);
     if (ppo) {
         // A step: generating up to the longest response, three forward passes over the batch
         // (policy, reference, reward model), then every epoch's passes over it, both ways.

@@ -119,7 +119,109 @@ private:
     const ReferenceLogps* reference_;
 };
 
+/** KTO (Ethayarajh et al., 2024) as TRL's KTOTrainer computes it. The KL term z₀ is the batch's
+ *  mean of policy minus reference log-probabilities of mismatched prompt and completion pairs,
+ *  without gradient and clamped at 0; a desirable completion's loss is λ_D (1 - σ(β (r - z₀))),
+ *  an undesirable one's λ_U (1 - σ(β (z₀ - r))), with r its policy-to-reference log ratio. */
+class KtoObjective final : public Objective {
+public:
+    KtoObjective(TransformerModel& model, std::int32_t pad_id, const KtoSettings& settings, std::size_t max_length,
+                 const ReferenceLogps* reference)
+        : model_(model), pad_id_(pad_id), settings_(settings), max_length_(max_length), reference_(reference) {}
+
+    double units(const MicroBatch& batch) const override { return static_cast<double>(batch.examples.size()); }
+    std::vector<std::string> metric_names() const override {
+        return {"loss", "kl", "rewards/chosen", "rewards/rejected", "logps/chosen", "logps/rejected", "count/chosen", "count/rejected"};
+    }
+
+    /** TRL's names: the rewards and log-probabilities averaged over the completions of their
+     *  label, the margin between the two averages. */
+    Logged logged(const std::vector<double>& sums, double units) const override {
+        Logged out{{"loss", sums[0] / std::max(units, 1.0)}, {"kl", sums[1] / std::max(units, 1.0)}};
+        const double chosen = sums[6], rejected = sums[7];
+        if (chosen > 0) out.emplace_back("rewards/chosen", sums[2] / chosen);
+        if (rejected > 0) out.emplace_back("rewards/rejected", sums[3] / rejected);
+        if (chosen > 0 && rejected > 0) out.emplace_back("rewards/margins", sums[2] / chosen - sums[3] / rejected);
+        if (chosen > 0) out.emplace_back("logps/chosen", sums[4] / chosen);
+        if (rejected > 0) out.emplace_back("logps/rejected", sums[5] / rejected);
+        return out;
+    }
+
+    LossSums sums(const MicroBatch& batch) override {
+        const std::int64_t n = static_cast<std::int64_t>(batch.examples.size());
+        const std::vector<EncodedText> mismatched = mismatched_texts(batch.examples, max_length_);
+        std::vector<const EncodedText*> kl_texts;
+        for (const EncodedText& t : mismatched) kl_texts.push_back(&t);
+        const TokenBatch completions = make_batch(texts_of(batch, false), pad_id_, model_.device());
+        const TokenBatch kl_batch = make_batch(kl_texts, pad_id_, model_.device());
+        at::Tensor policy = response_logps(model_, completions).sums;
+        at::Tensor policy_kl;
+        {
+            c10::NoGradGuard no_grad;
+            policy_kl = response_logps(model_, kl_batch).sums;
+        }
+        at::Tensor reference, reference_kl;
+        {
+            AsReference as_reference(model_);
+            if (reference_) {
+                at::Tensor rows = at::tensor(batch.rows, at::kLong).to(model_.device());
+                reference = reference_->chosen.index_select(0, rows).to(policy.scalar_type());
+                reference_kl = response_logps(model_, kl_batch).sums;
+            } else {  // the completions and the mismatched texts in one pass
+                std::vector<const EncodedText*> both = texts_of(batch, false);
+                both.insert(both.end(), kl_texts.begin(), kl_texts.end());
+                const at::Tensor sums = response_logps(model_, make_batch(both, pad_id_, model_.device())).sums;
+                reference = sums.slice(0, 0, n);
+                reference_kl = sums.slice(0, n);
+            }
+        }
+        const at::Tensor kl = (policy_kl - reference_kl).mean().clamp_min(0);
+        std::vector<std::int64_t> labels;
+        for (const auto* e : batch.examples) labels.push_back(e->desirable ? 1 : 0);
+        const at::Tensor desirable = at::tensor(labels, at::kLong).to(model_.device()).to(at::kBool);
+        const at::Tensor logratio = policy - reference;
+        const double beta = settings_.beta;
+        const at::Tensor losses = at::where(desirable, settings_.desirable_weight * (1 - at::sigmoid(beta * (logratio - kl))),
+                                            settings_.undesirable_weight * (1 - at::sigmoid(beta * (kl - logratio))));
+        const at::Tensor rewards = beta * logratio.detach();
+        const at::Tensor chosen = desirable.to(policy.scalar_type()), rejected = 1 - chosen;
+        return sums_of(losses.sum(), {kl * n, rewards * chosen, rewards * rejected, policy * chosen, policy * rejected, chosen, rejected});
+    }
+
+private:
+    TransformerModel& model_;
+    std::int32_t pad_id_;
+    KtoSettings settings_;
+    std::size_t max_length_;
+    const ReferenceLogps* reference_;
+};
+
 }  // namespace
+
+Logged per_unit(const std::vector<std::string>& names, const std::vector<double>& sums, double units) {
+    Logged out;
+    for (std::size_t m = 0; m < names.size(); ++m) out.emplace_back(names[m], sums[m] / std::max(units, 1.0));
+    return out;
+}
+
+std::vector<EncodedText> mismatched_texts(const std::vector<const TrainExample*>& examples, std::size_t max_length) {
+    std::vector<EncodedText> out;
+    const std::size_t n = examples.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const EncodedText& prompt = examples[i]->chosen;
+        const EncodedText& completion = examples[(i + n - 1) % n]->chosen;
+        EncodedText t;
+        t.response_start = prompt.response_start;
+        t.ids.assign(prompt.ids.begin(), prompt.ids.begin() + static_cast<std::ptrdiff_t>(prompt.response_start));
+        t.ids.insert(t.ids.end(), completion.ids.begin() + static_cast<std::ptrdiff_t>(completion.response_start), completion.ids.end());
+        if (t.ids.size() > max_length) {
+            t.ids.resize(max_length);
+            t.truncated = true;
+        }
+        out.push_back(std::move(t));
+    }
+    return out;
+}
 
 std::vector<double> LossSums::values() const {
     at::Tensor host = metrics.to(at::kCPU, at::kDouble).contiguous();
@@ -178,23 +280,24 @@ std::unique_ptr<Objective> make_objective(const TrainConfig& config, Transformer
             if (!model.score_head()) throw std::logic_error("a reward model needs a score head");
             return std::make_unique<RewardObjective>(model, pad_id);
         case Stage::Dpo: return std::make_unique<DpoObjective>(model, pad_id, config.dpo_beta, reference);
+        case Stage::Kto: return std::make_unique<KtoObjective>(model, pad_id, config.kto, static_cast<std::size_t>(config.max_length), reference);
         case Stage::Ppo: break;  // PPO's losses come from its experience (ppo_experience.h)
     }
     throw std::logic_error("unknown stage");
 }
 
 ReferenceLogps reference_logps(TransformerModel& model, const std::vector<TrainExample>& examples, std::int64_t batch_size,
-                               std::int32_t pad_id) {
+                               std::int32_t pad_id, bool pairs) {
     AsReference as_reference(model);
     std::vector<at::Tensor> chosen, rejected;
     for (std::size_t start = 0; start < examples.size(); start += static_cast<std::size_t>(batch_size)) {
         MicroBatch batch;
         for (std::size_t i = start; i < std::min(examples.size(), start + static_cast<std::size_t>(batch_size)); ++i)
             batch.examples.push_back(&examples[i]);
-        at::Tensor sums = response_logps(model, make_batch(texts_of(batch, true), pad_id, model.device())).sums;
+        at::Tensor sums = response_logps(model, make_batch(texts_of(batch, pairs), pad_id, model.device())).sums.to(at::kFloat);
         const auto n = static_cast<std::int64_t>(batch.examples.size());
-        chosen.push_back(sums.slice(0, 0, n).to(at::kFloat));
-        rejected.push_back(sums.slice(0, n).to(at::kFloat));
+        chosen.push_back(sums.slice(0, 0, n));
+        rejected.push_back(pairs ? sums.slice(0, n) : at::zeros_like(sums));
     }
     return {at::cat(chosen), at::cat(rejected)};
 }

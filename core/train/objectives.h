@@ -50,18 +50,27 @@ struct LossSums {
     std::vector<double> values() const;
 };
 
+/** A logged value: a metric's name as TRL logs it, and its value. */
+using Logged = std::vector<std::pair<std::string, double>>;
+
+/** Each metric's sum over `units`: how a window of most objectives is logged. */
+Logged per_unit(const std::vector<std::string>& names, const std::vector<double>& sums, double units);
+
 /** A training objective. A step's loss is the mean over its units (response tokens for SFT,
- *  pairs otherwise), whatever the split into micro-batches. */
+ *  pairs, or KTO's completions), whatever the split into micro-batches. */
 class Objective {
 public:
     virtual ~Objective() = default;
     virtual double units(const MicroBatch& batch) const = 0;
-    /** Metric names as TRL logs them; the first is always "loss". */
+    /** The metric sums a micro-batch gives, in order; the first is always "loss". */
     virtual std::vector<std::string> metric_names() const = 0;
     virtual LossSums sums(const MicroBatch& batch) = 0;
+    /** What a window's sums log as: by default each over the units, as metric_names() name them. */
+    virtual Logged logged(const std::vector<double>& sums, double units) const { return per_unit(metric_names(), sums, units); }
 };
 
-/** The DPO reference's sequence log-probabilities of every row, when computed before training. */
+/** The reference's sequence log-probabilities of every row, when computed before training (DPO's
+ *  pairs; KTO's completions, in `chosen`, with `rejected` zero). */
 struct ReferenceLogps {
     at::Tensor chosen, rejected;  ///< [rows], float32 on the model's device
 };
@@ -70,8 +79,13 @@ struct ReferenceLogps {
 std::unique_ptr<Objective> make_objective(const TrainConfig& config, TransformerModel& model, std::int32_t pad_id,
                                           const ReferenceLogps* reference);
 
-/** The reference's log-probabilities of every example, adapter off, in batches of `batch_size`. */
+/** The reference's log-probabilities of every example, adapter off, in batches of `batch_size`;
+ *  of the chosen texts alone unless `pairs`. */
 ReferenceLogps reference_logps(TransformerModel& model, const std::vector<TrainExample>& examples, std::int64_t batch_size,
-                               std::int32_t pad_id);
+                               std::int32_t pad_id, bool pairs);
+
+/** KTO's mismatched texts: row i's prompt before row i - 1's completion (the last row's for the
+ *  first), as TRL rotates the completions of a batch; cut to `max_length` tokens. */
+std::vector<EncodedText> mismatched_texts(const std::vector<const TrainExample*>& examples, std::size_t max_length);
 
 }  // namespace amalgam

@@ -90,7 +90,7 @@ void check_inputs(const TrainConfig& c) {
                                                              : ": no such file"));
 }
 
-std::vector<std::string> preset_names() { return {"paper-sft", "paper-rm", "paper-ppo"}; }
+std::vector<std::string> preset_names() { return {"paper-sft", "paper-rm", "paper-ppo", "kto"}; }
 
 TrainConfig preset_config(const std::string& name) {
     TrainConfig c;
@@ -134,6 +134,18 @@ TrainConfig preset_config(const std::string& name) {
         c.eval_every = 100;
         c.log_every = 1;
         c.ppo.stop_at_eos = false;
+    } else if (name == "kto") {
+        // TRL's KTOConfig over transformers' TrainingArguments: learning rate 1e-6, batch 8, max
+        // length 1024, three epochs, a linear schedule without warm-up, no weight decay, β 0.1
+        // and both weights 1.
+        c = TrainConfig{};
+        c.preset = name;
+        c.stage = Stage::Kto;
+        c.optimizer.lr = 1e-6;
+        c.optimizer.schedule = Schedule::Linear;
+        c.batch_size = 8;
+        c.max_length = 1024;
+        c.epochs = 3;
     } else {
         std::string list;
         for (const auto& n : preset_names()) list += (list.empty() ? "" : ", ") + n;
@@ -161,14 +173,14 @@ bool is_prompt_template(const std::string& text) {
 TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     Section top(j, "", {"stage", "preset", "model", "adapter", "reward", "data", "eval_data", "template", "lora", "optimizer",
                         "batch_size", "grad_accum", "max_length", "max_steps", "epochs", "save_every", "log_every",
-                        "eval_every", "seed", "dpo", "ppo"});
+                        "eval_every", "seed", "dpo", "kto", "ppo"});
     TrainConfig c;
     if (top.has("preset")) {
         std::string name;
         top.read("preset", name);
         c = preset_config(name);
     }
-    if (!top.has("stage") && !top.has("preset")) throw ConfigError("stage", "is missing (sft, rm or dpo)");
+    if (!top.has("stage") && !top.has("preset")) throw ConfigError("stage", "is missing (" + stage_names.choices() + ")");
     top.read_choice("stage", c.stage);
     if (!top.has("preset")) c = stage_defaults(c.stage);  // nothing else is read yet
     top.read_path("model", c.model, base_dir);
@@ -234,6 +246,13 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
         dpo.read("beta", c.dpo_beta, 0.0, 1e6);
         dpo.read("precompute_reference", c.dpo_precompute_reference);
     }
+    if (top.has("kto")) {
+        Section kto(top.at("kto"), "kto", {"beta", "desirable_weight", "undesirable_weight", "precompute_ref_log_probs"});
+        kto.read("beta", c.kto.beta, 0.0, 1e6);
+        kto.read("desirable_weight", c.kto.desirable_weight, 0.0, 1e6);
+        kto.read("undesirable_weight", c.kto.undesirable_weight, 0.0, 1e6);
+        kto.read("precompute_ref_log_probs", c.kto.precompute_ref_log_probs);
+    }
     if (top.has("ppo")) {
         Section ppo(top.at("ppo"), "ppo", {"kl", "gamma", "lam", "cliprange", "cliprange_value", "vf_coef", "ppo_epochs", "mini_batch",
                                            "new_tokens", "top_k", "top_p", "stop_at_eos", "sample_every"});
@@ -267,6 +286,8 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     }
     if (c.stage == Stage::Ppo && c.batch_size % c.ppo.mini_batch != 0)
         throw ConfigError("ppo.mini_batch", "must divide batch_size");
+    if (c.stage == Stage::Kto && c.batch_size < 2)
+        throw ConfigError("batch_size", "must be at least 2 for kto: its KL estimate pairs each prompt with another row's completion");
     return c;
 }
 
@@ -299,6 +320,10 @@ nlohmann::ordered_json TrainConfig::to_json() const {
     j["eval_every"] = eval_every;
     j["seed"] = seed;
     j["dpo"] = {{"beta", dpo_beta}, {"precompute_reference", dpo_precompute_reference}};
+    j["kto"] = {{"beta", kto.beta},
+                {"desirable_weight", kto.desirable_weight},
+                {"undesirable_weight", kto.undesirable_weight},
+                {"precompute_ref_log_probs", kto.precompute_ref_log_probs}};
     j["ppo"] = {{"kl", {{"adaptive", ppo.adaptive_kl}, {"init", ppo.kl_init}, {"target", ppo.kl_target}, {"horizon", ppo.kl_horizon}}},
                 {"gamma", ppo.gamma},
                 {"lam", ppo.lam},

@@ -49,6 +49,14 @@ struct PpoSettings {
     std::int64_t sample_every = 10;  ///< steps between the samples written to samples.jsonl
 };
 
+/** KTO's settings, as TRL's KTOConfig names them. */
+struct KtoSettings {
+    double beta = 0.1;
+    double desirable_weight = 1.0;    ///< λ_D, the weight of a desirable completion's loss
+    double undesirable_weight = 1.0;  ///< λ_U, the weight of an undesirable one's
+    bool precompute_ref_log_probs = false;  ///< the reference's log-probabilities of the completions, before training
+};
+
 /** One run's settings: the YAML a user writes, over a preset, resolved. Paths are absolute. */
 struct TrainConfig {
     Stage stage = Stage::Sft;
@@ -72,6 +80,7 @@ struct TrainConfig {
     std::uint64_t seed = 0;
     double dpo_beta = 0.1;
     bool dpo_precompute_reference = false;
+    KtoSettings kto;
     PpoSettings ppo;
 
     /** The resolved settings as run.json records them; from_json reads them back. */
@@ -92,7 +101,8 @@ private:
     std::string reason_;
 };
 
-/** The settings of a preset by name: paper-sft, paper-rm, paper-ppo (the paper's Appendix A.3). */
+/** The settings of a preset by name: paper-sft, paper-rm, paper-ppo (the paper's Appendix A.3),
+ *  and kto (TRL's KTOConfig defaults: the paper has no KTO). */
 TrainConfig preset_config(const std::string& name);
 /** A stage's settings without a preset: the defaults above, and for PPO a metrics line every
  *  step and an evaluation every 100 steps (the step at which the paper evaluates its RLHF
@@ -106,8 +116,8 @@ std::vector<std::string> preset_names();
 TrainConfig train_config_from_json(const nlohmann::json& j, const std::string& base_dir);
 
 /** Refuses a config whose files are not what its stage reads, before anything is queued or
- *  loaded: data is a file; eval_data is a held-out JSON-lines file for SFT, RM and DPO, and a
- *  folder of evaluation suites for PPO. Throws ConfigError naming the key. */
+ *  loaded: data is a file; eval_data is a held-out JSON-lines file for SFT, RM, DPO and KTO, and
+ *  a folder of evaluation suites for PPO. Throws ConfigError naming the key. */
 void check_inputs(const TrainConfig& config);
 
 /** Whether a prompt template is "chat" (the checkpoint's chat template) or holds {prompt} and,

@@ -47,7 +47,7 @@ std::vector<ChatMessage> context_field(const nlohmann::json& row, const DataErro
 }  // namespace
 
 std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, RowShape shape) {
-    const bool pairs = shape == RowShape::Pair, prompts_only = shape == RowShape::Prompt;
+    const bool pairs = shape == RowShape::Pair, prompts_only = shape == RowShape::Prompt, labelled = shape == RowShape::Labelled;
     TextFile file(path);
     std::vector<TrainRow> rows;
     file.for_each_line([&](std::string_view line, std::size_t number) {
@@ -65,6 +65,22 @@ std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, RowShap
         auto missing = [&](const char* field, const char* needs) {
             throw DataError(file.path(), number, std::string("missing field '") + field + "' (" + needs + ")");
         };
+        if (labelled && !j.contains("chosen")) {
+            auto prompt = text_field(j, "prompt", here);
+            auto completion = text_field(j, "completion", here);
+            if (!completion) completion = text_field(j, "response", here);
+            if (!prompt) missing("prompt", "a labelled row needs prompt, completion and label");
+            if (!completion) missing("completion", "a labelled row needs prompt, completion and label");
+            auto label = j.find("label");
+            if (label == j.end() || label->is_null()) missing("label", "a labelled row needs prompt, completion and label");
+            if (!label->is_boolean()) throw DataError(file.path(), number, "field 'label' must be true or false");
+            row.prompt = *prompt;
+            row.chosen = *completion;
+            row.desirable = label->get<bool>();
+            row.context = context_field(j, here);
+            rows.push_back(std::move(row));
+            return;
+        }
         if (auto instruction = text_field(j, "instruction", here)) {
             row.prompt = *instruction;
             if (auto input = text_field(j, "input", here); input && !input->empty()) row.prompt += "\n\n" + *input;
@@ -84,10 +100,20 @@ std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, RowShap
             row.chosen = chosen.value_or("");
         }
         row.context = context_field(j, here);
-        if (pairs) {
+        if (pairs || labelled) {
             auto rejected = text_field(j, "rejected", here);
             if (!rejected) missing("rejected", "a pair needs prompt, chosen and rejected");
             row.rejected = *rejected;
+        }
+        if (labelled) {  // the pair as two labelled completions
+            TrainRow undesirable = row;
+            undesirable.chosen = std::move(undesirable.rejected);
+            undesirable.rejected.clear();
+            undesirable.desirable = false;
+            row.rejected.clear();
+            rows.push_back(std::move(row));
+            rows.push_back(std::move(undesirable));
+            return;
         }
         rows.push_back(std::move(row));
     });
@@ -161,6 +187,7 @@ std::vector<TrainExample> encode_rows(const std::vector<TrainRow>& rows, const T
     for (const TrainRow& row : rows) {
         TrainExample e;
         e.chosen = encoder.encode(row.prompt, row.chosen, row.context);
+        e.desirable = row.desirable;
         if (pairs) e.rejected = encoder.encode(row.prompt, row.rejected, row.context);
         out.push_back(std::move(e));
     }

@@ -13,23 +13,29 @@
 namespace amalgam {
 
 /** One training row as read from JSONL: a prompt and its chosen response, and for pairwise
- *  objectives the rejected one, after the conversation's earlier turns where it has them.
- *  `line` is where it came from, for errors. */
+ *  objectives the rejected one, after the conversation's earlier turns where it has them. A
+ *  labelled row (KTO) holds its completion in `chosen`, and `desirable` is its label. `line` is
+ *  where it came from, for errors. */
 struct TrainRow {
     std::string prompt;
     std::string chosen;
     std::string rejected;
     std::size_t line = 0;
     std::vector<ChatMessage> context;
+    bool desirable = true;
 };
 
-/** What a stage needs of a row: a demonstration (SFT), a pair (RM, DPO) or a prompt (PPO). */
-enum class RowShape { Demonstration, Pair, Prompt };
+/** What a stage needs of a row: a demonstration (SFT), a pair (RM, DPO), a completion labelled
+ *  desirable or not (KTO) or a prompt (PPO). */
+enum class RowShape { Demonstration, Pair, Labelled, Prompt };
 
 /** Reads training rows: {prompt, chosen, rejected} (curate's train.jsonl), {prompt, response}
  *  or {instruction, input, output}, each giving what `shape` needs, with an optional `context`
- *  of earlier turns ([{role, text or content}], as curate writes it). Errors are DataError
- *  naming the file, the line and the missing field. */
+ *  of earlier turns ([{role, text or content}], as curate writes it). Labelled rows are
+ *  {prompt, completion, label: true|false} (curate's unpaired.jsonl, TRL's unpaired format);
+ *  a pair read as labelled rows gives two, its chosen desirable and its rejected not, as TRL
+ *  unpairs a preference dataset. Errors are DataError naming the file, the line and the
+ *  missing field. */
 std::vector<TrainRow> read_train_rows(const std::filesystem::path& path, RowShape shape);
 
 /** The ids of one templated text and where its response begins: tokens before
@@ -88,10 +94,12 @@ private:
     std::size_t max_length_;
 };
 
-/** A training example: the chosen text, and the rejected one for pairwise objectives. */
+/** A training example: the chosen text, and the rejected one for pairwise objectives; for KTO
+ *  the completion and its label. */
 struct TrainExample {
     EncodedText chosen;
     EncodedText rejected;
+    bool desirable = true;
 };
 
 std::vector<TrainExample> encode_rows(const std::vector<TrainRow>& rows, const TextEncoder& encoder, bool pairs);

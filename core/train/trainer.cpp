@@ -83,7 +83,8 @@ public:
         if (options_.group) options_.group->barrier();
         if (options_.resume) restore();
         build_optimizer();
-        if (config_.stage == Stage::Dpo && config_.dpo_precompute_reference) precompute_reference(reference_stored);
+        if ((config_.stage == Stage::Dpo && config_.dpo_precompute_reference) || (config_.stage == Stage::Kto && config_.kto.precompute_ref_log_probs))
+            precompute_reference(reference_stored);
         if (ppo_) {
             names_ = PpoStage::metric_names();
         } else {
@@ -179,8 +180,8 @@ private:
         if (ppo_) {
             ppo_->load_prompts(encoder, examples_);
         } else {
-            const bool pairs = config_.stage != Stage::Sft;
-            const RowShape shape = pairs ? RowShape::Pair : RowShape::Demonstration;
+            const bool pairs = config_.stage != Stage::Sft && config_.stage != Stage::Kto;
+            const RowShape shape = pairs ? RowShape::Pair : config_.stage == Stage::Kto ? RowShape::Labelled : RowShape::Demonstration;
             examples_ = encode_rows(read_train_rows(config_.data, shape), encoder, pairs);
             if (!config_.eval_data.empty()) eval_examples_ = encode_rows(read_train_rows(config_.eval_data, shape), encoder, pairs);
         }
@@ -264,7 +265,7 @@ private:
             return;
         }
         if (!options_.group) {
-            reference_ = reference_logps(*model_, examples_, config_.batch_size, pad_id_);
+            reference_ = reference_logps(*model_, examples_, config_.batch_size, pad_id_, config_.stage == Stage::Dpo);
         } else {
             const std::size_t rows = examples_.size();
             const auto [begin, end] = rank_share(rows, options_.group);
@@ -273,7 +274,7 @@ private:
             const auto options = at::TensorOptions().dtype(at::kFloat).device(options_.device);
             reference_ = ReferenceLogps{at::zeros({n}, options), at::zeros({n}, options)};
             if (!mine.empty()) {
-                const ReferenceLogps part = reference_logps(*model_, mine, config_.batch_size, pad_id_);
+                const ReferenceLogps part = reference_logps(*model_, mine, config_.batch_size, pad_id_, config_.stage == Stage::Dpo);
                 reference_->chosen.narrow(0, static_cast<std::int64_t>(begin), part.chosen.size(0)).copy_(part.chosen);
                 reference_->rejected.narrow(0, static_cast<std::int64_t>(begin), part.rejected.size(0)).copy_(part.rejected);
             }
@@ -388,6 +389,11 @@ private:
         window_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
 
+    /** What a window of sums logs as: the objective's way, or PPO's metrics over its units. */
+    Logged logged(const std::vector<double>& sums, double units) const {
+        return objective_ ? objective_->logged(sums, units) : per_unit(names_, sums, units);
+    }
+
     bool stop_requested() const { return options_.stop_request && options_.stop_request->load() != 0; }
 
     double epoch() const { return static_cast<double>(state_.micro_batches) / static_cast<double>(micro_per_epoch_); }
@@ -404,7 +410,7 @@ private:
 
     void log_window() {
         ordered_json line = {{"step", state_.step}, {"epoch", epoch()}};
-        for (std::size_t m = 0; m < names_.size(); ++m) line[names_[m]] = window_.metrics[m] / std::max(window_.units, 1.0);
+        for (const auto& [name, value] : logged(window_.metrics, window_.units)) line[name] = value;
         line["lr"] = last_lr_;
         line["grad_norm"] = window_.grad_norm;
         line["tokens_per_s"] = window_.seconds > 0 ? window_.tokens / window_.seconds : 0.0;
@@ -461,7 +467,7 @@ private:
             sums.pop_back();
         }
         ordered_json line = {{"step", state_.step}, {"epoch", epoch()}};
-        for (std::size_t m = 0; m < names_.size(); ++m) line["eval/" + names_[m]] = sums[m] / std::max(units, 1.0);
+        for (const auto& [name, value] : eval_objective_->logged(sums, units)) line["eval/" + name] = value;
         write_metrics(line);
     }
 

@@ -1,5 +1,6 @@
 // The losses themselves: gradients against finite differences, DPO's starting point.
 #include <cmath>
+#include <map>
 
 #include <c10/core/GradMode.h>
 #include <gtest/gtest.h>
@@ -93,9 +94,104 @@ TEST(Dpo, StartsAtLn2WithZeroMargins) {
     EXPECT_EQ(sums[std::find(names.begin(), names.end(), "rewards/accuracies") - names.begin()], 0.0);
 
     // A reference computed once, before training, in other batches, agrees.
-    ReferenceLogps reference = reference_logps(*f.model, f.examples, 1, 256);
+    ReferenceLogps reference = reference_logps(*f.model, f.examples, 1, 256, true);
     auto precomputed = make_objective(config, *f.model, 256, &reference);
     EXPECT_NEAR(precomputed->sums(f.batch).values()[0] / 2, std::log(2.0), 1e-6);  // stored in float32
+}
+
+/** Minus nothing: the sum of log p(token | everything before it) over a text's response tokens,
+ *  from the full distribution of the model as it stands. */
+double response_logp(TransformerModel& model, const std::vector<std::int32_t>& ids, std::size_t response_start) {
+    at::Tensor t = at::tensor(std::vector<std::int64_t>(ids.begin(), ids.end())).unsqueeze(0);
+    at::Tensor logp = at::log_softmax(model.logits(t, at::ones_like(t)), -1)[0];
+    double sum = 0;
+    for (std::size_t i = std::max<std::size_t>(response_start, 1); i < ids.size(); ++i) sum += logp[i - 1][ids[i]].item<double>();
+    return sum;
+}
+
+/** KTO on four labelled completions, against TRL's formula worked here in float64: z₀ from each
+ *  prompt with the previous row's completion, clamped at 0, and the losses and metrics from it. */
+void expect_kto_formula(double b_scale, bool expect_clamped) {
+    GradientFixture f;
+    for (auto& [name, pair] : f.model->adapter()->modules) pair.b = pair.b * b_scale;
+    TextEncoder encoder(*f.tokenizer, TextFormat{"Question: {prompt}\n\nAnswer: {response}"}, 256, 64);
+    std::vector<TrainRow> rows = {{"Pick one.", "The left one.", "", 1, {}, true},
+                                  {"Hi?", "Go away", "", 2, {}, false},
+                                  {"Name a colour.", "Green, like grass.", "", 3, {}, true},
+                                  {"Count to three.", "Four.", "", 4, {}, false}};
+    const std::vector<TrainExample> examples = encode_rows(rows, encoder, false);
+    MicroBatch batch;
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+        batch.examples.push_back(&examples[i]);
+        batch.rows.push_back(static_cast<std::int64_t>(i));
+    }
+    TrainConfig config;
+    config.stage = Stage::Kto;
+    config.kto = {0.3, 1.5, 0.7, false};
+    config.max_length = 64;
+    auto objective = make_objective(config, *f.model, 256, nullptr);
+    const std::vector<double> sums = objective->sums(batch).values();
+
+    c10::NoGradGuard no_grad;
+    const std::size_t n = examples.size();
+    std::vector<double> policy(n), reference(n), policy_kl(n), reference_kl(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const EncodedText& own = examples[i].chosen;
+        const EncodedText& other = examples[(i + n - 1) % n].chosen;  // the previous row's completion
+        std::vector<std::int32_t> kl(own.ids.begin(), own.ids.begin() + static_cast<std::ptrdiff_t>(own.response_start));
+        kl.insert(kl.end(), other.ids.begin() + static_cast<std::ptrdiff_t>(other.response_start), other.ids.end());
+        policy[i] = response_logp(*f.model, own.ids, own.response_start);
+        policy_kl[i] = response_logp(*f.model, kl, own.response_start);
+        ScopedAdapter off(*f.model, "");
+        reference[i] = response_logp(*f.model, own.ids, own.response_start);
+        reference_kl[i] = response_logp(*f.model, kl, own.response_start);
+    }
+    double raw_kl = 0;
+    for (std::size_t i = 0; i < n; ++i) raw_kl += (policy_kl[i] - reference_kl[i]) / static_cast<double>(n);
+    EXPECT_EQ(raw_kl < 0, expect_clamped) << "raw KL " << raw_kl;
+    const double kl = std::max(raw_kl, 0.0), beta = 0.3;
+    auto sigmoid = [](double x) { return 1 / (1 + std::exp(-x)); };
+    double loss = 0, chosen_rewards = 0, rejected_rewards = 0, chosen_logps = 0, rejected_logps = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double r = policy[i] - reference[i];
+        if (rows[i].desirable) {
+            loss += 1.5 * (1 - sigmoid(beta * (r - kl)));
+            chosen_rewards += beta * r;
+            chosen_logps += policy[i];
+        } else {
+            loss += 0.7 * (1 - sigmoid(beta * (kl - r)));
+            rejected_rewards += beta * r;
+            rejected_logps += policy[i];
+        }
+    }
+    std::map<std::string, double> logged;
+    for (const auto& [name, value] : objective->logged(sums, objective->units(batch))) logged[name] = value;
+    const std::map<std::string, double> expected = {{"loss", loss / 4},
+                                                    {"kl", kl},
+                                                    {"rewards/chosen", chosen_rewards / 2},
+                                                    {"rewards/rejected", rejected_rewards / 2},
+                                                    {"rewards/margins", (chosen_rewards - rejected_rewards) / 2},
+                                                    {"logps/chosen", chosen_logps / 2},
+                                                    {"logps/rejected", rejected_logps / 2}};
+    ASSERT_EQ(logged.size(), expected.size());
+    for (const auto& [name, value] : expected) EXPECT_NEAR(logged[name], value, 1e-6) << name;
+    EXPECT_GT(std::abs(chosen_rewards - rejected_rewards), 1e-4);  // the adapter moved the policy: a real check
+}
+
+TEST(Kto, LossAndMetricsEqualTrlsFormulaWorkedByHand) { expect_kto_formula(1.0, false); }
+
+TEST(Kto, ANegativeKlEstimateIsClampedAtZero) { expect_kto_formula(-1.0, true); }
+
+TEST(Kto, MismatchedTextsPairEachPromptWithThePreviousCompletion) {
+    EncodedText a{{1, 2, 3, 4}, 2, false}, b{{5, 6, 7}, 1, false}, c{{8, 9}, 1, false};
+    TrainExample ea{a, {}, true}, eb{b, {}, false}, ec{c, {}, true};
+    const auto texts = mismatched_texts({&ea, &eb, &ec}, 4);
+    ASSERT_EQ(texts.size(), 3u);
+    EXPECT_EQ(texts[0].ids, (std::vector<std::int32_t>{1, 2, 9}));     // a's prompt, c's completion
+    EXPECT_EQ(texts[1].ids, (std::vector<std::int32_t>{5, 3, 4}));     // b's prompt, a's completion
+    EXPECT_EQ(texts[2].ids, (std::vector<std::int32_t>{8, 6, 7}));     // c's prompt, b's completion
+    EXPECT_EQ(texts[1].response_start, 1u);
+    EXPECT_EQ(mismatched_texts({&ea, &eb}, 2)[1].ids, (std::vector<std::int32_t>{5, 3}));  // cut to the length
 }
 
 TEST(Sft, LossCountsResponseTokensOnly) {

@@ -94,6 +94,31 @@ TEST(TrainConfig, PaperPpoPresetAndItsSection) {
     EXPECT_TRUE(parse("preset: paper-ppo\nmodel: m\nadapter: sft\nreward: rm\ndata: d.jsonl\nppo: {stop_at_eos: true}\n").ppo.stop_at_eos);
 }
 
+TEST(TrainConfig, KtoPresetIsTrlsDefaultsAndItsSectionUsesTrlsNames) {
+    TrainConfig c = parse("preset: kto\nmodel: m\nadapter: sft\ndata: u.jsonl\n"
+                          "kto: {beta: 0.2, desirable_weight: 1.33, undesirable_weight: 0.5, precompute_ref_log_probs: true}\n");
+    EXPECT_EQ(c.stage, Stage::Kto);
+    EXPECT_DOUBLE_EQ(c.optimizer.lr, 1e-6);
+    EXPECT_EQ(c.optimizer.warmup_steps, 0);
+    EXPECT_EQ(c.batch_size, 8);
+    EXPECT_EQ(c.max_length, 1024);
+    EXPECT_EQ(c.epochs, 3);
+    EXPECT_DOUBLE_EQ(c.kto.beta, 0.2);
+    EXPECT_DOUBLE_EQ(c.kto.desirable_weight, 1.33);
+    EXPECT_DOUBLE_EQ(c.kto.undesirable_weight, 0.5);
+    EXPECT_TRUE(c.kto.precompute_ref_log_probs);
+    EXPECT_EQ(train_config_from_json(c.to_json(), "/elsewhere").to_json(), c.to_json());
+    const TrainConfig bare = parse("stage: kto\nmodel: m\ndata: u.jsonl\n");
+    EXPECT_DOUBLE_EQ(bare.kto.beta, 0.1);
+    EXPECT_DOUBLE_EQ(bare.kto.desirable_weight, 1.0);
+    EXPECT_FALSE(bare.kto.precompute_ref_log_probs);
+    std::string reason;
+    EXPECT_EQ(error_line("stage: kto\nmodel: m\ndata: d\nbatch_size: 1\n", &reason), 4u);
+    EXPECT_EQ(reason, "batch_size: must be at least 2 for kto: its KL estimate pairs each prompt with another row's completion");
+    EXPECT_EQ(error_line("stage: kto\nmodel: m\ndata: d\nkto:\n  lambda_d: 2\n", &reason), 5u);
+    EXPECT_NE(reason.find("kto.lambda_d: unknown key"), std::string::npos);
+}
+
 TEST(TrainConfig, TheFileOverridesItsPreset) {
     TrainConfig c = parse("preset: paper-sft\nmodel: /abs/m\ndata: d.jsonl\noptimizer: {lr: 2.0e-4}\nlora: {r: 4}\nepochs: 2\n");
     EXPECT_DOUBLE_EQ(c.optimizer.lr, 2e-4);
@@ -119,7 +144,7 @@ TEST(TrainConfig, ErrorsNameTheYamlLine) {
     EXPECT_EQ(error_line("stage: ppo\nmodel: m\ndata: d\nreward: r\nppo:\n  new_tokens: [64, 32]\n"), 6u);
     EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\ntemplate: \"{response} first\"\n"), 4u);
     EXPECT_EQ(error_line("model: m\ndata: d\n", &reason), 0u);
-    EXPECT_EQ(reason, "stage: is missing (sft, rm or dpo)");
+    EXPECT_EQ(reason, "stage: is missing (sft, rm, dpo, kto or ppo)");
     EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\nbatch_size: 0\n"), 4u);
     EXPECT_EQ(error_line("preset: paper-xl\nmodel: m\ndata: d\n"), 1u);
     try {
@@ -211,6 +236,37 @@ TEST(TrainData, ReadsEveryRowShapeAndNamesTheLineOfABadOne) {
     EXPECT_THROW(read_train_rows(dir.write("empty.jsonl", "\n"), RowShape::Demonstration), DataError);
     EXPECT_EQ(read_train_rows(dir.write("prompts.jsonl", "{\"prompt\": \"only\"}\n"), RowShape::Prompt)[0].prompt, "only");
     EXPECT_THROW(read_train_rows(dir.write("broken.jsonl", "{\"prompt\": \n"), RowShape::Demonstration), DataError);
+}
+
+TEST(TrainData, LabelledRowsComeUnpairedOrFromAPair) {
+    test::TempDir dir;
+    auto rows = read_train_rows(dir.write("u.jsonl", R"({"prompt": "p1", "completion": "good", "label": true}
+{"prompt": "p2", "chosen": "c2", "rejected": "r2"}
+{"prompt": "p3", "response": "bad", "label": false}
+)"),
+                                RowShape::Labelled);
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[0].chosen, "good");
+    EXPECT_TRUE(rows[0].desirable);
+    EXPECT_EQ(rows[1].chosen, "c2");  // the pair: its chosen desirable, then its rejected not
+    EXPECT_TRUE(rows[1].desirable);
+    EXPECT_EQ(rows[2].chosen, "r2");
+    EXPECT_FALSE(rows[2].desirable);
+    EXPECT_EQ(rows[2].line, 2u);
+    EXPECT_EQ(rows[3].prompt, "p3");
+    EXPECT_FALSE(rows[3].desirable);
+    auto error_of = [&](const std::string& line) {
+        const auto file = dir.write("bad.jsonl", line + "\n");
+        try {
+            read_train_rows(file, RowShape::Labelled);
+        } catch (const DataError& e) {
+            return std::string(e.what()).substr(file.string().size());
+        }
+        return std::string("accepted");
+    };
+    EXPECT_EQ(error_of(R"({"prompt": "p", "completion": "c", "label": "yes"})"), ":1: field 'label' must be true or false");
+    EXPECT_EQ(error_of(R"({"prompt": "p", "completion": "c"})"), ":1: missing field 'label' (a labelled row needs prompt, completion and label)");
+    EXPECT_EQ(error_of(R"({"prompt": "p", "label": true})"), ":1: missing field 'completion' (a labelled row needs prompt, completion and label)");
 }
 
 TEST(TrainData, TemplateMasksThePromptAndEosEndsTheResponse) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,21 @@ inline std::string marked_pairs(int count, std::uint64_t seed) {
         for (int w = 0; w < 3; ++w) prompt += std::string(" ") + words[rng() % 12];
         for (int w = 0; w < 3; ++w) body += std::string(w ? " " : "") + words[rng() % 12];
         nlohmann::json row = {{"prompt", prompt}, {"chosen", body + " :)"}, {"rejected", body + " :("}};
+        out += row.dump() + "\n";
+    }
+    return out;
+}
+
+/** Completions labelled desirable (ending ":)") or not (":("), each with its own prompt: the
+ *  unpaired feedback KTO reads. */
+inline std::string marked_unpaired(int count, std::uint64_t seed) {
+    std::string out;
+    std::istringstream pairs(marked_pairs(count, seed));
+    int i = 0;
+    for (std::string line; std::getline(pairs, line); ++i) {
+        const auto pair = nlohmann::json::parse(line);
+        const bool desirable = i % 3 != 2;  // two desirable to one undesirable, as real feedback is rarely balanced
+        nlohmann::json row = {{"prompt", pair["prompt"]}, {"completion", pair[desirable ? "chosen" : "rejected"]}, {"label", desirable}};
         out += row.dump() + "\n";
     }
     return out;

@@ -114,6 +114,28 @@ TEST(Learning, DpoFirstStepIsLn2) {
     EXPECT_EQ(first["rewards/margins"].get<double>(), 0.0);
 }
 
+TEST(Learning, KtoRewardsTheDesirableAboveTheUndesirableOnHeldOutRows) {
+    TinyModel m(ModelType::Llama);
+    TempDir dir;
+    TrainConfig c = quick_config(Stage::Kto, m.dir.path(), dir.write("unpaired.jsonl", test::marked_unpaired(96, 1)));
+    c.eval_data = dir.write("eval.jsonl", marked_pairs(40, 2)).string();  // pairs, read as two labelled rows each
+    c.max_steps = 48;
+    c.eval_every = 16;
+    c.save_every = 48;
+    run(c, dir / "run");
+    const auto lines = metrics_of(dir / "run");
+    // Step 1: the policy is still its reference, so z₀ = r = 0 and each loss is 1 - σ(0).
+    EXPECT_NEAR(lines.front()["kl"].get<double>(), 0.0, 1e-6);
+    EXPECT_NEAR(lines.front()["loss"].get<double>(), 0.5, 1e-6);
+    EXPECT_GT(last(lines, "eval/rewards/chosen"), last(lines, "eval/rewards/rejected"));
+    EXPECT_GT(last(lines, "eval/rewards/margins"), 0.2);  // two nats of log ratio between the labels
+    double late = 0;
+    int count = 0;
+    for (const auto& line : lines)
+        if (line.contains("loss") && line["step"].get<int>() > 40) late += line["loss"].get<double>(), ++count;
+    EXPECT_LT(late / count, 0.49);
+}
+
 /** Runs a config straight through and again stopped at `stop` then resumed; the adapters must match to the byte. */
 void expect_exact_resume(TrainConfig c, std::int64_t stop) {
     TempDir dir;
@@ -144,18 +166,19 @@ class Resume : public ::testing::TestWithParam<Stage> {};
 TEST_P(Resume, StoppedAndResumedEqualsStraightToTheByte) {
     TinyModel m(ModelType::Llama);
     TempDir data;
-    const bool pairs = GetParam() != Stage::Sft;
+    const bool pairs = GetParam() != Stage::Sft;  // KTO reads each pair as two labelled completions
     TrainConfig c = quick_config(GetParam(), m.dir.path(), data.write("d.jsonl", pairs ? marked_pairs(10, 3) : fixed_corpus()));
     c.lora.dropout = 0.1;  // randomness inside steps, which resuming must replay
     c.grad_accum = 2;
     c.log_every = 3;  // a window open across the stop
     c.dpo_precompute_reference = GetParam() == Stage::Dpo;
+    c.kto.precompute_ref_log_probs = GetParam() == Stage::Kto;
     c.optimizer.schedule = Schedule::Cosine;
     c.optimizer.warmup_steps = 2;
     expect_exact_resume(c, 5);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryStage, Resume, ::testing::Values(Stage::Sft, Stage::RewardModel, Stage::Dpo),
+INSTANTIATE_TEST_SUITE_P(EveryStage, Resume, ::testing::Values(Stage::Sft, Stage::RewardModel, Stage::Dpo, Stage::Kto),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 /** A PPO config on the tiny model against a reward model trained here for a few steps. */
