@@ -135,6 +135,7 @@ protected:
                            "log_every: 1\neval_every: 2\nsave_every: 2\nmax_steps: " + std::to_string(steps) +
                            "\ngrad_accum: " + std::to_string(grad_accum) + "\n";
         if (stage == "dpo") text += "dpo: {beta: 0.1, precompute_reference: true}\n";
+        if (stage == "kto") text += "kto: {beta: 0.1, precompute_ref_log_probs: true}\n";
         dir_.write(name, text);
         return name;
     }
@@ -210,7 +211,7 @@ TEST_P(DataParallel, ARankAskedToStopStopsEveryRankAtTheSameStepCheckpointed) {
     EXPECT_EQ(file_sha256((dir_.path() / "stopped" / weights).string()), file_sha256((dir_.path() / "straight" / weights).string()));
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryStage, DataParallel, ::testing::Values("sft", "rm", "dpo"));
+INSTANTIATE_TEST_SUITE_P(EveryStage, DataParallel, ::testing::Values("sft", "rm", "dpo", "kto"));
 
 /** PPO over two ranks against a reward model trained here; its suites are the example folder's. */
 class DataParallelPpo : public Ranks {

@@ -381,6 +381,31 @@ TEST(Training, APipelineWaitsForEachStageAndGoesOnWhenAFailedStageIsResumed) {
     EXPECT_EQ(results[3].step, 6);
 }
 
+TEST(Training, KtoTakesItsPresetAndSettingsAndTrainsFromTheSftRun) {
+    test::TempDir dir;
+    TrainingDesk desk(dir / "ws.amalgam");
+    desk.panel.applyPreset("none");
+    desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
+    desk.panel.setSteps(2);
+    const auto sft = desk.finished(desk.panel.launch());
+    ASSERT_EQ(desk.experiments().state(sft), JobState::Finished) << desk.experiments().job(sft)->log;
+
+    desk.panel.setStage(Stage::Kto);
+    desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));  // each pair read as two labelled completions
+    desk.panel.setSteps(2);
+    TrainRequest request = desk.panel.request();
+    EXPECT_EQ(request.config.preset, "kto");
+    EXPECT_DOUBLE_EQ(request.config.optimizer.lr, 1e-6);
+    EXPECT_DOUBLE_EQ(request.config.kto.beta, 0.1);
+    EXPECT_DOUBLE_EQ(request.config.kto.desirable_weight, 1.0);
+    EXPECT_EQ(request.parent, sft);
+    EXPECT_TRUE(desk.experiments().configYaml(request).contains("kto:\n  beta: 0.1\n  desirable_weight: 1.0\n")) << desk.experiments().configYaml(request);
+    request.config.max_length = 512;  // TRL's 1024 is beyond the built-in model's context
+    const auto kto = desk.finished(desk.experiments().launch(request));
+    ASSERT_EQ(desk.experiments().state(kto), JobState::Finished) << desk.experiments().job(kto)->log;
+    EXPECT_TRUE(desk.experiments().metrics(kto).back().contains("rewards/margins"));
+}
+
 TEST(Training, TheEvaluationFieldsFollowTheStageAndAreCheckedBeforeAnythingIsQueued) {
     test::TempDir dir;
     TrainingDesk desk(dir / "ws.amalgam");
@@ -388,7 +413,7 @@ TEST(Training, TheEvaluationFieldsFollowTheStageAndAreCheckedBeforeAnythingIsQue
     desk.panel.setData(pairs);
     desk.panel.setHeldOutData(pairs);
     desk.panel.setEvaluationData(suites);
-    for (Stage stage : {Stage::Sft, Stage::RewardModel, Stage::Dpo, Stage::Ppo}) {
+    for (Stage stage : {Stage::Sft, Stage::RewardModel, Stage::Dpo, Stage::Kto, Stage::Ppo}) {
         desk.panel.setStage(stage);
         EXPECT_EQ(desk.panel.request().config.eval_data, (stage == Stage::Ppo ? suites : pairs).toStdString()) << to_string(stage);
     }

@@ -47,7 +47,8 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
       model_(new QLineEdit(this)), parent_(new QComboBox(this)), reward_(new QComboBox(this)), data_(new QLineEdit(this)),
       loraR_(spin(1, 1024, this)), loraAlpha_(doubleSpin(0.5, 4096, 1, 1, this)), loraDropout_(doubleSpin(0, 0.9, 0.05, 2, this)),
       targets_(new QLineEdit(this)), lr_(new QLineEdit(this)), batch_(spin(1, 4096, this)), maxLength_(spin(8, 131072, this)),
-      texts_(new QComboBox(this)), steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), heldOut_(new QLineEdit(this)), suites_(new QLineEdit(this)), device_(new QComboBox(this)),
+      texts_(new QComboBox(this)), beta_(doubleSpin(0, 1000, 0.05, 3, this)), desirableWeight_(doubleSpin(0, 100, 0.1, 2, this)),
+      undesirableWeight_(doubleSpin(0, 100, 0.1, 2, this)), steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), heldOut_(new QLineEdit(this)), suites_(new QLineEdit(this)), device_(new QComboBox(this)),
       dtype_(new QComboBox(this)), runOn_(new SlurmFields(this)), pipeline_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
     for (Stage s : stage_names.values()) stage_->addItem(QString(to_string(s)).toUpper(), static_cast<int>(s));
     preset_->addItem(tr("none"));
@@ -61,7 +62,11 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     texts_->setToolTip(tr("How a prompt and its response become one text: the preset's template, or the chat template the "
                           "checkpoint brings (its earlier turns as messages; a model without one keeps the template)"));
     evalEvery_->setSpecialValueText(tr("at the end"));
-    heldOut_->setPlaceholderText(tr("optional: a JSON lines file of held-out examples (SFT, RM, DPO)"));
+    heldOut_->setPlaceholderText(tr("optional: a JSON lines file of held-out examples (SFT, RM, DPO, KTO)"));
+    beta_->setToolTip(tr("how far the policy may move from its reference (DPO, KTO)"));
+    desirableWeight_->setToolTip(tr("KTO: the weight of a desirable completion's loss (\u03bb_D)"));
+    undesirableWeight_->setToolTip(tr("KTO: the weight of an undesirable completion's loss (\u03bb_U); TRL advises keeping "
+                                      "\u03bb_D \u00d7 desirable to \u03bb_U \u00d7 undesirable between 1:1 and 4:3"));
     showSuitesDefault();
     add_names(dtype_, precision_names);
     dtype_->setToolTip(tr("the frozen base's precision; LoRA, heads and optimizer stay float32"));
@@ -88,6 +93,11 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     form->addRow(tr("Batch"), batch_);
     form->addRow(tr("Max length"), maxLength_);
     form->addRow(tr("Texts"), texts_);
+    form->addRow(tr("\u03b2"), beta_);
+    auto* weights = new QHBoxLayout;
+    weights->addWidget(desirableWeight_);
+    weights->addWidget(undesirableWeight_);
+    form->addRow(tr("Desirable / undesirable weights"), weights);
     form->addRow(tr("Steps"), steps_);
     form->addRow(tr("Evaluate every"), evalEvery_);
     form->addRow(tr("Held-out data"), pathField(heldOut_, PathKind::File, this));
@@ -193,6 +203,9 @@ void TrainPanel::applyPreset(const QString& name) {
     batch_->setValue(static_cast<int>(base_.batch_size));
     maxLength_->setValue(static_cast<int>(base_.max_length));
     texts_->setCurrentIndex(base_.prompt_template == "chat" ? 1 : 0);
+    beta_->setValue(base_.stage == Stage::Kto ? base_.kto.beta : base_.dpo_beta);
+    desirableWeight_->setValue(base_.kto.desirable_weight);
+    undesirableWeight_->setValue(base_.kto.undesirable_weight);
     steps_->setValue(static_cast<int>(base_.max_steps.value_or(1000)));
     evalEvery_->setValue(static_cast<int>(base_.eval_every));
     stageChanged();
@@ -201,7 +214,11 @@ void TrainPanel::applyPreset(const QString& name) {
 void TrainPanel::stageChanged() {
     const Stage stage = static_cast<Stage>(stage_->currentData().toInt());
     if (base_.stage != stage) {  // another stage: its preset, when it has one
-        const QString preset = stage == Stage::Sft ? "paper-sft" : stage == Stage::RewardModel ? "paper-rm" : stage == Stage::Ppo ? "paper-ppo" : tr("none");
+        const QString preset = stage == Stage::Sft           ? "paper-sft"
+                               : stage == Stage::RewardModel ? "paper-rm"
+                               : stage == Stage::Ppo         ? "paper-ppo"
+                               : stage == Stage::Kto         ? "kto"
+                                                             : tr("none");
         base_.stage = stage;
         applyPreset(preset);
         return;
@@ -209,6 +226,9 @@ void TrainPanel::stageChanged() {
     parent_->setEnabled(stage != Stage::Sft);
     heldOut_->setEnabled(stage != Stage::Ppo);
     reward_->setEnabled(stage == Stage::Ppo);
+    beta_->setEnabled(stage == Stage::Dpo || stage == Stage::Kto);
+    desirableWeight_->setEnabled(stage == Stage::Kto);
+    undesirableWeight_->setEnabled(stage == Stage::Kto);
     refillRuns();
 }
 
@@ -241,6 +261,8 @@ TrainRequest TrainPanel::request() const {
     r.config.optimizer.lr = lr_->text().toDouble();
     r.config.batch_size = batch_->value();
     r.config.max_length = maxLength_->value();
+    if (r.config.stage == Stage::Dpo) r.config.dpo_beta = beta_->value();
+    if (r.config.stage == Stage::Kto) r.config.kto = {beta_->value(), desirableWeight_->value(), undesirableWeight_->value(), base_.kto.precompute_ref_log_probs};
     if (texts_->currentData().toBool()) r.config.prompt_template = "chat";
     else if (base_.prompt_template == "chat") r.config.prompt_template = TrainConfig{}.prompt_template;
     r.config.max_steps = steps_->value();

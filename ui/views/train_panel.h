@@ -86,6 +86,9 @@ private:
     QSpinBox* batch_;
     QSpinBox* maxLength_;
     QComboBox* texts_;  ///< the template filled in, or the model's chat template
+    QDoubleSpinBox* beta_;                ///< DPO's and KTO's β
+    QDoubleSpinBox* desirableWeight_;     ///< KTO's λ_D
+    QDoubleSpinBox* undesirableWeight_;   ///< KTO's λ_U
     QSpinBox* steps_;
     QSpinBox* evalEvery_;
     QLineEdit* heldOut_;
