@@ -8,8 +8,8 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$amalgam" --demo --headless --demo-dir "$work/demo" > "$work/out.txt" 2> "$work/err.txt" || fail "exit status $?: $(cat "$work/err.txt")"
-[ "$(grep -c '^finished ' "$work/out.txt")" -eq 12 ] || fail "12 finished jobs expected: $(cat "$work/out.txt")"
-for row in tiny-gpt2 tiny-llama sft-1 ppo-3 dpo-4; do
+[ "$(grep -c '^finished ' "$work/out.txt")" -eq 14 ] || fail "14 finished jobs expected: $(cat "$work/out.txt")"
+for row in tiny-gpt2 tiny-llama sft-1 ppo-3 dpo-4 kto-5; do
   grep -q "^| $row | [0-9*]" "$work/out.txt" || fail "no $row row: $(cat "$work/out.txt")"
 done
 grep -q '^Difference from tiny-llama' "$work/out.txt" || fail "no differences: $(cat "$work/out.txt")"

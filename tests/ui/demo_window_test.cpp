@@ -45,8 +45,8 @@ protected:
         ASSERT_EQ(window_->openDemo(qpath(dir_->path())), "");
         window_->show();
         ASSERT_TRUE(waitUntil([] { return window_->workbench().curation() != nullptr; }));
-        // Then it exports D_train and trains on it: SFT, RM, PPO and DPO, each evaluated.
-        ASSERT_TRUE(waitUntil([] { return window_->workbench().experiments().runs().size() == 4; }, 60000));
+        // Then it exports D_train and trains on it: SFT, RM, PPO, DPO and KTO, each evaluated.
+        ASSERT_TRUE(waitUntil([] { return window_->workbench().experiments().runs().size() == 5; }, 60000));
         ASSERT_TRUE(waitUntil([] { return !window_->workbench().jobs().busy(); }, 120000));
     }
     static void TearDownTestSuite() {
@@ -140,13 +140,13 @@ TEST_F(DemoWindow, LassoThenExcludeTakesPointsOutOfDTrain) {
 }
 
 TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
-    // Make each tiny model; evaluate the GPT-2; train SFT, RM, PPO and DPO; evaluate the Llama,
-    // merge SFT into it (the base of the others), evaluate SFT, PPO and DPO.
+    // Make each tiny model; evaluate the GPT-2; train SFT, RM, PPO, DPO and KTO; evaluate the
+    // Llama, merge SFT into it (the base of the others), evaluate SFT, PPO, DPO and KTO.
     const auto& rows = workbench().jobs().rows();
-    ASSERT_EQ(rows.size(), 12u);
+    ASSERT_EQ(rows.size(), 14u);
     for (const auto& job : rows) EXPECT_EQ(job.state, JobState::Finished) << job.label << ": " << job.log;
     const Experiments& experiments = workbench().experiments();
-    const std::vector<Stage> stages = {Stage::Sft, Stage::RewardModel, Stage::Ppo, Stage::Dpo};
+    const std::vector<Stage> stages = {Stage::Sft, Stage::RewardModel, Stage::Ppo, Stage::Dpo, Stage::Kto};
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const auto& run = experiments.runs()[i];
         EXPECT_EQ(run.stage, stages[i]);
@@ -156,9 +156,9 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     }
     EXPECT_EQ(experiments.runs()[2].reward_run, experiments.runs()[1].id) << "PPO is guided by the pipeline's reward model";
     const auto& table = window_->compare().model();
-    ASSERT_EQ(table.rowCount(), 5);
-    const QStringList labels = {"tiny-gpt2", "tiny-llama", "sft-1", "ppo-3", "dpo-4"};
-    for (int r = 0; r < 5; ++r) {
+    ASSERT_EQ(table.rowCount(), 6);
+    const QStringList labels = {"tiny-gpt2", "tiny-llama", "sft-1", "ppo-3", "dpo-4", "kto-5"};
+    for (int r = 0; r < 6; ++r) {
         EXPECT_EQ(table.data(table.index(r, 0), Qt::DisplayRole).toString(), labels[r]);
         EXPECT_FALSE(table.data(table.index(r, 1), Qt::DisplayRole).toString().isEmpty()) << "Bias of " << labels[r].toStdString();
     }
@@ -216,8 +216,8 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     EXPECT_EQ(JobTableModel::stageText(job), "winogender");  // ended: the last stage alone
     EXPECT_TRUE(job.log.contains("--device cpu --dtype bfloat16")) << job.log.toStdString();
     EXPECT_NE(test::read_text(std::get<EvaluateJob>(job.work).out).find("\"dtype\": \"bfloat16\""), std::string::npos);
-    ASSERT_EQ(window_->compare().model().rowCount(), 6);
-    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(5, 0), Qt::DisplayRole).toString(), "tiny-again");
+    ASSERT_EQ(window_->compare().model().rowCount(), 7);
+    EXPECT_EQ(window_->compare().model().data(window_->compare().model().index(6, 0), Qt::DisplayRole).toString(), "tiny-again");
 
     // A job that fails says why, and the workbench goes on.
     workbench().experiments().evaluate({QString(), QString(), qpath(dir_->path() / "no-such-data"), "broken", 0});
@@ -225,7 +225,7 @@ TEST_F(DemoWindow, AJobFromTheGuiFinishesAndItsRowAppearsInCompare) {
     const auto& failed = workbench().jobs().rows().back();
     EXPECT_EQ(failed.state, JobState::Failed);
     EXPECT_TRUE(failed.error.contains("does not exist: `amalgam-cli data get`")) << failed.error;
-    EXPECT_EQ(window_->compare().model().rowCount(), 6);
+    EXPECT_EQ(window_->compare().model().rowCount(), 7);
     window_->tabs().setCurrentIndex(3);
     test::saveScreenshot(*window_->tabs().widget(3), "jobs");
     window_->tabs().setCurrentIndex(1);

@@ -60,6 +60,7 @@ PipelineRequest demoPipeline(const QString& dir, const QString& data) {
     c.save_every = 20;
     c.ppo.min_new_tokens = 8;
     c.ppo.max_new_tokens = 24;
+    pipeline.kto = true;
     pipeline.evaluationData = QDir(dir).filePath("examples");
     return pipeline;
 }

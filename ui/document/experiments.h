@@ -64,14 +64,15 @@ struct PipelineRequest {
     TrainRequest settings;
     bool rlhf = true;  ///< SFT → RM → PPO
     bool dpo = true;   ///< SFT → DPO
-    QString heldOut;         ///< the held-out file SFT, RM and DPO evaluate on; may be empty
+    bool kto = false;  ///< SFT → KTO, on the same data (a pair is a desirable and an undesirable completion)
+    QString heldOut;         ///< the held-out file SFT, RM, DPO and KTO evaluate on; may be empty
     QString evaluationData;  ///< the folder of evaluation suites; empty: nothing is evaluated
 };
 
 /** What a pipeline queued: its runs and the evaluation jobs. */
 struct PipelineRuns {
     std::int64_t sft = 0;
-    std::optional<std::int64_t> rm, ppo, dpo;
+    std::optional<std::int64_t> rm, ppo, dpo, kto;
     std::vector<std::int64_t> evaluations;
 };
 

@@ -249,6 +249,7 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
             validated(stage(Stage::Ppo, none, none));
         }
         if (request.dpo) validated(stage(Stage::Dpo, none, std::nullopt));
+        if (request.kto) validated(stage(Stage::Kto, none, std::nullopt));
 
         runs.sft = launch(stage(Stage::Sft, std::nullopt, std::nullopt));
         if (request.rlhf) {
@@ -256,6 +257,7 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
             runs.ppo = launch(stage(Stage::Ppo, runs.sft, runs.rm));
         }
         if (request.dpo) runs.dpo = launch(stage(Stage::Dpo, runs.sft, std::nullopt));
+        if (request.kto) runs.kto = launch(stage(Stage::Kto, runs.sft, std::nullopt));
         const QString text = tr("Launch a pipeline from %1").arg(q(run(runs.sft)->label));
         if (request.evaluationData.isEmpty()) return text;
 
@@ -266,7 +268,7 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
         base.precision = request.settings.precision;
         base.chatTemplate = request.settings.config.prompt_template == "chat";  // asked as its policies will be
         runs.evaluations.push_back(evaluate(base));
-        for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.dpo})
+        for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.dpo, runs.kto})
             if (policy) runs.evaluations.push_back(evaluateRun(*policy, request.evaluationData));
         return text;
     });

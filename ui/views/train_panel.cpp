@@ -71,9 +71,11 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     add_names(dtype_, precision_names);
     dtype_->setToolTip(tr("the frozen base's precision; LoRA, heads and optimizer stay float32"));
     device_->addItems(devices_->devices());
-    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO and SFT \u2192 DPO"), QVariantList{true, true});
-    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO"), QVariantList{true, false});
-    pipeline_->addItem(tr("SFT \u2192 DPO"), QVariantList{false, true});
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO and SFT \u2192 DPO"), QVariantList{true, true, false});
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO"), QVariantList{true, false, false});
+    pipeline_->addItem(tr("SFT \u2192 DPO"), QVariantList{false, true, false});
+    pipeline_->addItem(tr("SFT \u2192 KTO"), QVariantList{false, false, true});
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO, SFT \u2192 DPO and SFT \u2192 KTO"), QVariantList{true, true, true});
     pipeline_->setToolTip(tr("every stage with these settings, each from the one before; then the base and every policy evaluated"));
     message_->setReadOnly(true);
     message_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -293,9 +295,9 @@ std::int64_t TrainPanel::launch() {
     }
 }
 
-void TrainPanel::setPipeline(bool rlhf, bool dpo) {
+void TrainPanel::setPipeline(bool rlhf, bool dpo, bool kto) {
     for (int i = 0; i < pipeline_->count(); ++i)
-        if (pipeline_->itemData(i).toList() == QVariantList{rlhf, dpo}) pipeline_->setCurrentIndex(i);
+        if (pipeline_->itemData(i).toList() == QVariantList{rlhf, dpo, kto}) pipeline_->setCurrentIndex(i);
 }
 
 bool TrainPanel::launchPipeline() {
@@ -305,6 +307,7 @@ bool TrainPanel::launchPipeline() {
     const QVariantList chosen = pipeline_->currentData().toList();
     pipeline.rlhf = chosen.value(0).toBool();
     pipeline.dpo = chosen.value(1).toBool();
+    pipeline.kto = chosen.value(2).toBool();
     pipeline.heldOut = heldOut_->text().trimmed();
     pipeline.evaluationData = suites_->text().trimmed().isEmpty() ? experiments.evaluationData() : suites_->text().trimmed();
     try {
@@ -314,6 +317,7 @@ bool TrainPanel::launchPipeline() {
         QStringList chains;
         if (runs.ppo) chains << label(runs.sft) + " \u2192 " + label(*runs.rm) + " \u2192 " + label(*runs.ppo);
         if (runs.dpo) chains << label(runs.sft) + " \u2192 " + label(*runs.dpo);
+        if (runs.kto) chains << label(runs.sft) + " \u2192 " + label(*runs.kto);
         say(tr("Queued %1, then %2 evaluations.").arg(chains.join(tr(" and "))).arg(runs.evaluations.size()) +
             (pipeline.evaluationData.isEmpty() ? tr(" Choose evaluation data to have them evaluated.") : QString()));
         emit launched(runs.sft);
