@@ -281,7 +281,9 @@ std::unique_ptr<Objective> make_objective(const TrainConfig& config, Transformer
             return std::make_unique<RewardObjective>(model, pad_id);
         case Stage::Dpo: return std::make_unique<DpoObjective>(model, pad_id, config.dpo_beta, reference);
         case Stage::Kto: return std::make_unique<KtoObjective>(model, pad_id, config.kto, static_cast<std::size_t>(config.max_length), reference);
-        case Stage::Ppo: break;  // PPO's losses come from its experience (ppo_experience.h)
+        case Stage::Ppo:
+        case Stage::Grpo:
+        case Stage::Rloo: break;  // their losses come from the completions they sample (ppo_stage.h, group_rl_stage.h)
     }
     throw std::logic_error("unknown stage");
 }

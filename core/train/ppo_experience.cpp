@@ -6,24 +6,15 @@
 
 #include <c10/core/GradMode.h>
 
+#include "core/train/rollout_logprobs.h"
 #include "core/train/seed_mix.h"
 
 namespace amalgam::ppo {
 
 PolicyOutputs policy_outputs(const Models& m, const RolloutBatch& batch, const at::Tensor& rows, bool with_entropy) {
-    const at::Tensor ids = batch.ids.index_select(0, rows), mask = batch.mask.index_select(0, rows);
-    const std::int64_t prompt = batch.prompt_width, response = ids.size(1) - prompt;
-    // Response token k sits at column prompt + k and is predicted from the column before it,
-    // which is also the state whose value it is judged against.
-    const at::Tensor hidden = m.model.hidden_states(ids, mask).slice(1, prompt - 1, prompt - 1 + response);
-    const at::Tensor logits = m.model.lm_head(hidden).to(widened_type(m.model.dtype()));
-    const at::Tensor targets = ids.slice(1, prompt, prompt + response).unsqueeze(-1);
-    const at::Tensor normaliser = logits.logsumexp(-1);
-    PolicyOutputs out;
-    out.logprobs = logits.gather(2, targets).squeeze(-1) - normaliser;
-    out.values = m.value_head.per_token(hidden);
-    if (with_entropy) out.entropy = (normaliser - (at::softmax(logits, -1) * logits).sum(-1)).detach();
-    return out;
+    RolloutLogprobs r = rollout_logprobs(m.model, batch, rows, with_entropy);
+    // The state that predicts a response token is also the one whose value it is judged against.
+    return {r.logprobs, m.value_head.per_token(r.hidden), r.entropy};
 }
 
 Experience make_experience(const Models& m, const std::vector<std::vector<std::int32_t>>& prompts, const ExperienceOptions& options) {

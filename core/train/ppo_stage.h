@@ -13,6 +13,7 @@
 #include "core/train/objectives.h"
 #include "core/train/optimizer.h"
 #include "core/train/ppo_math.h"
+#include "core/train/step_figures.h"
 #include "core/train/train_config.h"
 #include "core/train/train_data.h"
 
@@ -36,11 +37,7 @@ public:
     /** The value head's weight and bias, to train beside the policy adapter. */
     std::vector<Parameter> parameters();
 
-    /** What a step gives the run: its figures in metric_names() order, and its real tokens. */
-    struct Figures {
-        std::vector<double> values;
-        double tokens = 0, grad_norm = 0;
-    };
+    using Figures = StepFigures;
     /** One step over a batch of prompts: rollouts, scores, advantages, PPO epochs; a few samples
      *  into `samples_file` (none where it is empty) when the step is a sampling one. Over a
      *  group, `batch` is this rank's, `rows_by_rank` every rank's prompt count, and the figures

@@ -82,11 +82,13 @@ void check_inputs(const TrainConfig& c) {
     if (!fs::is_regular_file(c.data, ec)) throw ConfigError("data", c.data + (fs::is_directory(c.data, ec) ? ": is a folder, expected a file of training data" : ": no such file"));
     if (c.eval_data.empty()) return;
     const bool folder = fs::is_directory(c.eval_data, ec);
-    if (c.stage == Stage::Ppo && !folder)
-        throw ConfigError("eval_data", c.eval_data + (fs::exists(c.eval_data, ec) ? ": is a file; ppo evaluates on a folder of evaluation suites" : ": no such folder"));
-    if (c.stage != Stage::Ppo && !fs::is_regular_file(c.eval_data, ec))
-        throw ConfigError("eval_data", c.eval_data + (folder ? ": is a folder; " + std::string(to_string(c.stage)) +
-                                                                   " holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo)"
+    const std::string stage = to_string(c.stage);
+    if (samples_completions(c.stage) && !folder)
+        throw ConfigError("eval_data", c.eval_data + (fs::exists(c.eval_data, ec) ? ": is a file; " + stage + " evaluates on a folder of evaluation suites"
+                                                                               : ": no such folder"));
+    if (!samples_completions(c.stage) && !fs::is_regular_file(c.eval_data, ec))
+        throw ConfigError("eval_data", c.eval_data + (folder ? ": is a folder; " + stage +
+                                                                   " holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo, grpo and rloo)"
                                                              : ": no such file"));
 }
 
@@ -157,9 +159,14 @@ TrainConfig preset_config(const std::string& name) {
 TrainConfig stage_defaults(Stage stage) {
     TrainConfig c;
     c.stage = stage;
-    if (stage == Stage::Ppo) {
+    if (samples_completions(stage)) {
         c.eval_every = 100;
         c.log_every = 1;  // a step is a whole round of rollouts: each is logged, as TRL does
+    }
+    if (stage == Stage::Grpo || stage == Stage::Rloo) c.batch_size = 16;  // completions a step
+    if (stage == Stage::Rloo) {  // RLOOConfig's own defaults
+        c.group.num_generations = 2;
+        c.group.beta = 0.05;
     }
     return c;
 }
@@ -173,7 +180,7 @@ bool is_prompt_template(const std::string& text) {
 TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     Section top(j, "", {"stage", "preset", "model", "adapter", "reward", "data", "eval_data", "template", "lora", "optimizer",
                         "batch_size", "grad_accum", "max_length", "max_steps", "epochs", "save_every", "log_every",
-                        "eval_every", "seed", "dpo", "kto", "ppo"});
+                        "eval_every", "seed", "dpo", "kto", "ppo", "grpo", "rloo"});
     TrainConfig c;
     if (top.has("preset")) {
         std::string name;
@@ -191,6 +198,9 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
     if (c.model.empty()) throw ConfigError("model", "is missing (a Hugging Face model folder)");
     if (c.data.empty()) throw ConfigError("data", "is missing (a JSONL file)");
     if (c.stage == Stage::Ppo && c.reward.empty()) throw ConfigError("reward", "is missing (the reward model's adapter folder)");
+    for (const char* other : {"grpo", "rloo"})
+        if (top.has(other) && to_string(c.stage) != std::string(other))
+            throw ConfigError(other, std::string("is the ") + other + " stage's section; this run's stage is " + to_string(c.stage));
     top.read("template", c.prompt_template);
     if (!is_prompt_template(c.prompt_template))
         throw ConfigError("template", "must be chat, or contain {prompt} and, after it, {response}");
@@ -252,6 +262,40 @@ TrainConfig train_config_from_json(const json& j, const std::string& base_dir) {
         kto.read("desirable_weight", c.kto.desirable_weight, 0.0, 1e6);
         kto.read("undesirable_weight", c.kto.undesirable_weight, 0.0, 1e6);
         kto.read("precompute_ref_log_probs", c.kto.precompute_ref_log_probs);
+    }
+    if (c.stage == Stage::Grpo || c.stage == Stage::Rloo) {
+        const std::string name = to_string(c.stage);
+        if (!top.has(name)) throw ConfigError(name, "is missing: it names the rewards (" + name + ": {rewards: [...]})");
+        const bool grpo = c.stage == Stage::Grpo;
+        std::set<std::string> keys = {"num_generations", "max_completion_length", "temperature", "top_k", "top_p", "beta", "epsilon",
+                                      "epsilon_high", "num_iterations", "rewards", "sample_every"};
+        if (grpo) keys.insert({"scale_rewards", "loss_type"});
+        else keys.insert("normalize_advantages");
+        Section s(top.at(name), name, keys);
+        GroupSettings& g = c.group;
+        s.read("num_generations", g.num_generations, 2);
+        s.read("max_completion_length", g.max_completion_length, 1);
+        s.read("temperature", g.temperature, 1e-6, 100.0);
+        s.read("top_k", g.top_k, 0);
+        s.read("top_p", g.top_p, 1e-6, 1.0);
+        s.read("beta", g.beta, 0.0, 1e6);
+        s.read("epsilon", g.epsilon, 0.0, 10.0);
+        if (s.has("epsilon_high")) {
+            double high = 0;
+            s.read("epsilon_high", high, 0.0, 10.0);
+            g.epsilon_high = high;
+        }
+        s.read("num_iterations", g.num_iterations, 1);
+        s.read_choice("scale_rewards", g.scale_rewards);
+        s.read_choice("loss_type", g.loss_type);
+        s.read("normalize_advantages", g.normalize_advantages);
+        s.read("sample_every", g.sample_every, 1);
+        if (!s.has("rewards")) throw ConfigError(s.key_of("rewards"), "is missing (a list: {model: ADAPTER}, {contains: TEXT}, {regex: PATTERN}, ...)");
+        g.rewards = read_reward_specs(s.at("rewards"), s.key_of("rewards"), base_dir);
+        if (c.batch_size % g.num_generations != 0)
+            throw ConfigError("batch_size", "must be a multiple of " + name + ".num_generations (" + std::to_string(g.num_generations) +
+                                                "): a step samples batch_size completions, num_generations per prompt");
+        if (c.batch_size % c.grad_accum != 0) throw ConfigError("grad_accum", "must divide batch_size");
     }
     if (top.has("ppo")) {
         Section ppo(top.at("ppo"), "ppo", {"kl", "gamma", "lam", "cliprange", "cliprange_value", "vf_coef", "ppo_epochs", "mini_batch",
@@ -320,6 +364,26 @@ nlohmann::ordered_json TrainConfig::to_json() const {
     j["eval_every"] = eval_every;
     j["seed"] = seed;
     j["dpo"] = {{"beta", dpo_beta}, {"precompute_reference", dpo_precompute_reference}};
+    if (stage == Stage::Grpo || stage == Stage::Rloo) {
+        nlohmann::ordered_json g = {{"num_generations", group.num_generations},
+                                    {"max_completion_length", group.max_completion_length},
+                                    {"temperature", group.temperature},
+                                    {"top_k", group.top_k},
+                                    {"top_p", group.top_p},
+                                    {"beta", group.beta},
+                                    {"epsilon", group.epsilon}};
+        if (group.epsilon_high) g["epsilon_high"] = *group.epsilon_high;
+        g["num_iterations"] = group.num_iterations;
+        if (stage == Stage::Grpo) {
+            g["scale_rewards"] = to_string(group.scale_rewards);
+            g["loss_type"] = to_string(group.loss_type);
+        } else {
+            g["normalize_advantages"] = group.normalize_advantages;
+        }
+        g["rewards"] = reward_specs_json(group.rewards);
+        g["sample_every"] = group.sample_every;
+        j[to_string(stage)] = g;
+    }
     j["kto"] = {{"beta", kto.beta},
                 {"desirable_weight", kto.desirable_weight},
                 {"undesirable_weight", kto.undesirable_weight},

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/contract/stage.h"
+#include "core/train/reward_rules.h"
 #include "core/util/name_table.h"
 
 namespace amalgam {
@@ -57,6 +58,43 @@ struct KtoSettings {
     bool precompute_ref_log_probs = false;  ///< the reference's log-probabilities of the completions, before training
 };
 
+namespace group_rl {
+
+/** How GRPO scales a reward's distance from its group's mean, as TRL's `scale_rewards` names it. */
+enum class ScaleRewards { Group, Batch, None };
+inline constexpr NameTable<ScaleRewards, 3> scale_rewards_names{
+    "scale_rewards", {{{ScaleRewards::Group, "group"}, {ScaleRewards::Batch, "batch"}, {ScaleRewards::None, "none"}}}};
+constexpr const auto& names(ScaleRewards) { return scale_rewards_names; }
+
+/** How GRPO's token losses make a step's loss, as TRL's `loss_type` names it: each sequence's
+ *  mean, then the mean over sequences (grpo); the token sum over sequences × the longest
+ *  completion allowed (dr_grpo); the token sum over the step's tokens (dapo). */
+enum class LossType { Grpo, DrGrpo, Dapo };
+inline constexpr NameTable<LossType, 3> loss_type_names{
+    "loss_type", {{{LossType::Grpo, "grpo"}, {LossType::DrGrpo, "dr_grpo"}, {LossType::Dapo, "dapo"}}}};
+constexpr const auto& names(LossType) { return loss_type_names; }
+
+}  // namespace group_rl
+
+/** GRPO's and RLOO's settings, as TRL's GRPOConfig and RLOOConfig name them, in a section named
+ *  after the stage. A step samples `batch_size` completions, num_generations per prompt. */
+struct GroupSettings {
+    std::int64_t num_generations = 8;          ///< RLOO: 2
+    std::int64_t max_completion_length = 256;
+    double temperature = 1.0;
+    std::int64_t top_k = 0;
+    double top_p = 1.0;
+    double beta = 0.0;                   ///< the KL's weight (RLOO: 0.05, in the reward)
+    double epsilon = 0.2;                ///< the clip's lower side
+    std::optional<double> epsilon_high;  ///< its upper side: epsilon where unset
+    std::int64_t num_iterations = 1;     ///< optimizer steps on each batch of completions
+    group_rl::ScaleRewards scale_rewards = group_rl::ScaleRewards::Group;  ///< GRPO
+    group_rl::LossType loss_type = group_rl::LossType::Dapo;              ///< GRPO
+    bool normalize_advantages = false;   ///< RLOO
+    std::vector<RewardSpec> rewards;
+    std::int64_t sample_every = 10;      ///< steps between the samples written to samples.jsonl
+};
+
 /** One run's settings: the YAML a user writes, over a preset, resolved. Paths are absolute. */
 struct TrainConfig {
     Stage stage = Stage::Sft;
@@ -82,6 +120,7 @@ struct TrainConfig {
     bool dpo_precompute_reference = false;
     KtoSettings kto;
     PpoSettings ppo;
+    GroupSettings group;  ///< GRPO's or RLOO's, in the section named after the stage
 
     /** The resolved settings as run.json records them; from_json reads them back. */
     nlohmann::ordered_json to_json() const;

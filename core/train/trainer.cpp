@@ -21,6 +21,7 @@
 #include "core/train/checkpoint.h"
 #include "core/train/estimate.h"
 #include "core/train/objectives.h"
+#include "core/train/group_rl_stage.h"
 #include "core/train/ppo_stage.h"
 #include "core/train/seed_mix.h"
 #include "core/util/atomic_file.h"
@@ -87,6 +88,8 @@ public:
             precompute_reference(reference_stored);
         if (ppo_) {
             names_ = PpoStage::metric_names();
+        } else if (group_) {
+            names_ = group_->metric_names();
         } else {
             objective_ = make_objective(config_, *model_, pad_id_, reference_ ? &*reference_ : nullptr);
             names_ = objective_->metric_names();
@@ -103,7 +106,9 @@ private:
     /** Whether this process writes the run folder: rank 0 of a group, or the only process. */
     bool writes() const { return rank() == 0; }
     /** Micro-batches a step takes, over all ranks (PPO's accumulation is within its batch). */
-    std::int64_t micro_per_step() const { return (config_.stage == Stage::Ppo ? 1 : config_.grad_accum) * world(); }
+    std::int64_t micro_per_step() const { return (samples_completions(config_.stage) ? 1 : config_.grad_accum) * world(); }
+    /** Rows of the data a micro-batch takes: GRPO's and RLOO's batch_size counts completions, num_generations a prompt. */
+    std::int64_t rows_per_batch() const { return group_ ? config_.batch_size / config_.group.num_generations : config_.batch_size; }
 
     static std::string host_name() {
         char name[256] = {};
@@ -122,6 +127,7 @@ private:
                                {"device", options_.device.str()},
                                {"dtype", dtype_name(resolve_precision(options_.precision, options_.device))}};
         if (ppo_) record["skipped_prompts"] = ppo_->skipped_prompts();  // too long to leave room for a response
+        if (group_) record["skipped_prompts"] = group_->skipped_prompts();
         if (!options_.cluster_job.empty()) record["slurm_job"] = options_.cluster_job;
         if (options_.group)
             record["world"] = {{"size", world()}, {"backend", options_.group->backend()}, {"launcher", options_.group->env().launcher}, {"ranks", ranks_}};
@@ -167,6 +173,11 @@ private:
             model_->merge_and_unload();  // the starting point: base and SFT adapter as one model
         }
         if (config_.stage == Stage::Ppo) ppo_.emplace(config_, *model_, options_.group);  // the reward model, checked before anything is generated
+        if (config_.stage == Stage::Grpo || config_.stage == Stage::Rloo) {
+            if (options_.group)
+                throw std::runtime_error(std::string(to_string(config_.stage)) + " trains in one process: start it without torchrun or srun's several tasks");
+            group_.emplace(config_, *model_);  // the reward models, checked before anything is generated
+        }
         tokenizer_ = load_tokenizer(config_.model);
         const ModelConfig& mc = model_->config();
         // SFT and DPO texts end with the end-of-text token, so that the policy learns to stop. The
@@ -179,6 +190,8 @@ private:
         TextEncoder encoder(*tokenizer_, format_, eos, config_.max_length);
         if (ppo_) {
             ppo_->load_prompts(encoder, examples_);
+        } else if (group_) {
+            group_->load_prompts(encoder, examples_);
         } else {
             const bool pairs = config_.stage != Stage::Sft && config_.stage != Stage::Kto;
             const RowShape shape = pairs ? RowShape::Pair : config_.stage == Stage::Kto ? RowShape::Labelled : RowShape::Demonstration;
@@ -193,7 +206,7 @@ private:
             head.weight = head.weight.to(options_.device, widened_type(model_->dtype()));
             model_->adapter()->score_head = std::move(head);
         }
-        micro_per_epoch_ = (static_cast<std::int64_t>(examples_.size()) + config_.batch_size - 1) / config_.batch_size;
+        micro_per_epoch_ = (static_cast<std::int64_t>(examples_.size()) + rows_per_batch() - 1) / rows_per_batch();
         total_steps_ = config_.max_steps ? *config_.max_steps
                                          : std::max<std::int64_t>(1, (config_.epochs * micro_per_epoch_ + micro_per_step() - 1) / micro_per_step());
     }
@@ -205,10 +218,8 @@ private:
             if (config_.stage == Stage::RewardModel && !model_->score_head())
                 throw std::runtime_error(checkpoint->string() + ": the reward model's score head is missing");
             state_ = load_trainer_state(*checkpoint);
-            if (ppo_) {
-                ppo_->restore(*checkpoint, state_.extra);
-                samples_bytes = state_.extra.at("samples_bytes").get<std::uint64_t>();
-            }
+            if (ppo_) ppo_->restore(*checkpoint, state_.extra);
+            if (samples_completions(config_.stage)) samples_bytes = state_.extra.at("samples_bytes").get<std::uint64_t>();
             resumed_window_ = state_.window;
             resumed_from_ = *checkpoint;
         }
@@ -244,8 +255,8 @@ private:
             optimizer_->load_state(SafetensorsFile(resumed_from_ / "optimizer.safetensors"), state_.optimizer_steps);
     }
 
-    std::string adapter_name() const { return config_.stage == Stage::Ppo ? "policy" : "default"; }
-    bool has_eval() const { return config_.stage == Stage::Ppo ? !config_.eval_data.empty() : !eval_examples_.empty(); }
+    std::string adapter_name() const { return samples_completions(config_.stage) ? "policy" : "default"; }
+    bool has_eval() const { return samples_completions(config_.stage) ? !config_.eval_data.empty() : !eval_examples_.empty(); }
 
     fs::path reference_file() const { return options_.run_dir / "reference_logps.safetensors"; }
 
@@ -292,8 +303,8 @@ private:
             order_epoch_ = epoch;
         }
         MicroBatch batch;
-        const auto begin = static_cast<std::size_t>(within * config_.batch_size);
-        for (std::size_t i = begin; i < std::min(order_.size(), begin + static_cast<std::size_t>(config_.batch_size)); ++i) {
+        const auto begin = static_cast<std::size_t>(within * rows_per_batch());
+        for (std::size_t i = begin; i < std::min(order_.size(), begin + static_cast<std::size_t>(rows_per_batch())); ++i) {
             batch.rows.push_back(order_[i]);
             batch.examples.push_back(&examples_[static_cast<std::size_t>(order_[i])]);
         }
@@ -306,16 +317,22 @@ private:
         return n;
     }
 
-    /** One PPO step over the next batch of prompts on each rank: rank r takes micro-batch r of the step. */
-    void ppo_step() {
+    /** One step of a stage that samples its completions over the next batch of prompts on each
+     *  rank (rank r takes micro-batch r of the step): PPO's, or GRPO's and RLOO's. */
+    void sampled_step() {
         const auto start = std::chrono::steady_clock::now();
         const double lr = learning_rate(config_.optimizer, state_.step, total_steps_);
-        std::vector<std::int64_t> rows_by_rank;
-        for (int r = 0; r < world(); ++r) rows_by_rank.push_back(static_cast<std::int64_t>(micro_batch(state_.micro_batches + r).rows.size()));
-        PpoStage::Figures f;
+        const fs::path samples = writes() ? options_.run_dir / "samples.jsonl" : fs::path();
+        const MicroBatch batch = micro_batch(state_.micro_batches + rank());
+        StepFigures f;
         try {
-            f = ppo_->step(micro_batch(state_.micro_batches + rank()), rows_by_rank, state_.step, lr, *optimizer_, *tokenizer_,
-                           writes() ? options_.run_dir / "samples.jsonl" : fs::path());
+            if (group_) {
+                f = group_->step(batch.examples, batch.rows, state_.step, lr, *optimizer_, *tokenizer_, samples);
+            } else {
+                std::vector<std::int64_t> rows_by_rank;
+                for (int r = 0; r < world(); ++r) rows_by_rank.push_back(static_cast<std::int64_t>(micro_batch(state_.micro_batches + r).rows.size()));
+                f = ppo_->step(batch, rows_by_rank, state_.step, lr, *optimizer_, *tokenizer_, samples);
+            }
         } catch (const TrainingError& e) {
             const std::string last = resumed_or_saved_.empty() ? "none was written yet" : "the last good one is " + resumed_or_saved_;
             throw TrainingError(std::string(e.what()) + "; the run stopped without saving this step (" + last + ")");
@@ -340,7 +357,7 @@ private:
      *  units (tokens or pairs) of the whole step, so that the summed gradients are those of one
      *  process over all of them; micro-batch i keeps its dropout seed whichever rank takes it. */
     void step() {
-        if (ppo_) return ppo_step();
+        if (samples_completions(config_.stage)) return sampled_step();
         const auto start = std::chrono::steady_clock::now();
         std::vector<MicroBatch> batches;
         double units = 0;
@@ -439,7 +456,7 @@ private:
     }
 
     void evaluate() {
-        if (config_.stage == Stage::Ppo) return evaluate_suites();
+        if (samples_completions(config_.stage)) return evaluate_suites();
         c10::NoGradGuard no_grad;
         model_->set_training(false);
         // The eval rows have no precomputed reference: their objective scores it as it goes.
@@ -478,12 +495,12 @@ private:
         state_.window = window_.to_json();
         state_.optimizer_steps = optimizer_->steps();
         std::vector<ExtraTensors> extra;
-        if (ppo_) {
+        if (samples_completions(config_.stage)) {
             const fs::path samples = options_.run_dir / "samples.jsonl";
-            state_.extra = ppo_->state();
+            state_.extra = ppo_ ? ppo_->state() : nlohmann::json::object();
             state_.extra["samples_bytes"] = fs::exists(samples) ? fs::file_size(samples) : 0;
-            extra.push_back(ppo_->value_head_tensors());
         }
+        if (ppo_) extra.push_back(ppo_->value_head_tensors());
         save_checkpoint(options_.run_dir, *model_, *optimizer_, state_, config_.model, extra);
         resumed_or_saved_ = (options_.run_dir / "checkpoints" / ("step-" + std::to_string(state_.step))).string();
     }
@@ -542,6 +559,7 @@ private:
     std::optional<ReferenceLogps> reference_;
     std::unique_ptr<Objective> objective_, eval_objective_;
     std::optional<PpoStage> ppo_;
+    std::optional<GroupRlStage> group_;
     std::unique_ptr<AdamW> optimizer_;
     std::vector<std::string> names_;
     ordered_json ranks_ = ordered_json::array();  ///< each rank's host and device, by rank
