@@ -51,7 +51,7 @@ void expect_round_trip(const NameTable<Enum, N>& table, int count) {
 }
 
 TEST(NameTables, EveryNameRoundTrips) {
-    expect_round_trip(stage_names, 5);
+    expect_round_trip(stage_names, 7);
     expect_round_trip(schedule_names, 3);
     expect_round_trip(job_kind_names, 6);
     expect_round_trip(job_state_names, 5);

@@ -138,13 +138,13 @@ TEST(TrainConfig, ErrorsNameTheYamlLine) {
     EXPECT_EQ(reason, "optimizer.lr: must be a number");
     EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\nlora:\n  r: 8\n  rank: 4\n", &reason), 6u);
     EXPECT_NE(reason.find("lora.rank: unknown key"), std::string::npos);
-    EXPECT_EQ(error_line("stage: grpo\nmodel: m\ndata: d\n"), 1u);
+    EXPECT_EQ(error_line("stage: dpg\nmodel: m\ndata: d\n"), 1u);
     EXPECT_EQ(error_line("stage: ppo\nmodel: m\ndata: d\n", &reason), 0u);
     EXPECT_EQ(reason, "reward: is missing (the reward model's adapter folder)");
     EXPECT_EQ(error_line("stage: ppo\nmodel: m\ndata: d\nreward: r\nppo:\n  new_tokens: [64, 32]\n"), 6u);
     EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\ntemplate: \"{response} first\"\n"), 4u);
     EXPECT_EQ(error_line("model: m\ndata: d\n", &reason), 0u);
-    EXPECT_EQ(reason, "stage: is missing (sft, rm, dpo, kto or ppo)");
+    EXPECT_EQ(reason, "stage: is missing (sft, rm, dpo, kto, ppo, grpo or rloo)");
     EXPECT_EQ(error_line("stage: sft\nmodel: m\ndata: d\nbatch_size: 0\n"), 4u);
     EXPECT_EQ(error_line("preset: paper-xl\nmodel: m\ndata: d\n"), 1u);
     try {
@@ -206,7 +206,7 @@ TEST(TrainConfig, TheFilesAConfigNamesMustBeWhatItsStageReads) {
     EXPECT_EQ(error(Stage::Sft, suites + "/none.jsonl", ""), "data: " + suites + "/none.jsonl: no such file");
     EXPECT_EQ(error(Stage::RewardModel, suites, ""), "data: " + suites + ": is a folder, expected a file of training data");
     EXPECT_EQ(error(Stage::Sft, pairs, suites),
-              "eval_data: " + suites + ": is a folder; sft holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo)");
+              "eval_data: " + suites + ": is a folder; sft holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo, grpo and rloo)");
     EXPECT_EQ(error(Stage::RewardModel, pairs, suites + "/none.jsonl"), "eval_data: " + suites + "/none.jsonl: no such file");
     EXPECT_EQ(error(Stage::Ppo, pairs, pairs), "eval_data: " + pairs + ": is a file; ppo evaluates on a folder of evaluation suites");
     EXPECT_EQ(error(Stage::Ppo, pairs, suites + "/none"), "eval_data: " + suites + "/none: no such folder");

@@ -406,6 +406,43 @@ TEST(Training, KtoTakesItsPresetAndSettingsAndTrainsFromTheSftRun) {
     EXPECT_TRUE(desk.experiments().metrics(kto).back().contains("rewards/margins"));
 }
 
+TEST(Training, GrpoTakesTheRewardModelRunFirstThenTheRulesAndTrainsFromTheSftRun) {
+    test::TempDir dir;
+    TrainingDesk desk(dir / "ws.amalgam");
+    desk.panel.applyPreset("none");
+    desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
+    desk.panel.setSteps(2);
+    const auto sft = desk.finished(desk.panel.launch());
+    ASSERT_EQ(desk.experiments().state(sft), JobState::Finished) << desk.experiments().job(sft)->log;
+    desk.panel.setStage(Stage::RewardModel);
+    desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));
+    desk.panel.setSteps(2);
+    const auto rm = desk.finished(desk.panel.launch());
+    ASSERT_EQ(desk.experiments().state(rm), JobState::Finished) << desk.experiments().job(rm)->log;
+
+    desk.panel.setStage(Stage::Grpo);
+    desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
+    desk.panel.setSteps(2);
+    desk.panel.setRuleRewards("{contains: \"a\", weight: 0.5}, {length: [1, 8]}");
+    TrainRequest request = desk.panel.request();
+    ASSERT_EQ(request.reward, rm);
+    const TrainConfig config = desk.experiments().resolvedConfig(request);
+    ASSERT_EQ(config.group.rewards.size(), 3u);
+    EXPECT_EQ(config.group.rewards[0].text, qpath(dir / "runs/rm-2/adapter").toStdString());
+    EXPECT_EQ(config.group.rewards[1].name, "contains");
+    EXPECT_DOUBLE_EQ(config.group.rewards[1].weight, 0.5);
+    request.config.batch_size = 8;
+    request.config.group.num_generations = 4;
+    request.config.group.max_completion_length = 6;
+    const auto grpo = desk.finished(desk.experiments().launch(request));
+    ASSERT_EQ(desk.experiments().state(grpo), JobState::Finished) << desk.experiments().job(grpo)->log;
+    EXPECT_TRUE(desk.experiments().metrics(grpo).back().contains("rewards/model/mean"));
+
+    desk.panel.setRuleRewards("{contains: a, regex: b}");
+    EXPECT_EQ(desk.panel.launch(), 0);
+    EXPECT_EQ(desk.panel.message(), "grpo.rewards[0]: names two rewards (contains and regex): one per entry");
+}
+
 TEST(Training, TheEvaluationFieldsFollowTheStageAndAreCheckedBeforeAnythingIsQueued) {
     test::TempDir dir;
     TrainingDesk desk(dir / "ws.amalgam");
@@ -422,7 +459,7 @@ TEST(Training, TheEvaluationFieldsFollowTheStageAndAreCheckedBeforeAnythingIsQue
     desk.panel.setHeldOutData(suites);
     EXPECT_EQ(desk.panel.launch(), 0);
     EXPECT_EQ(desk.panel.message(), "eval_data: " + suites +
-                                        ": is a folder; sft holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo)");
+                                        ": is a folder; sft holds out a JSON-lines file of examples (a folder of evaluation suites is for ppo, grpo and rloo)");
     EXPECT_TRUE(desk.workbench.jobs().rows().empty());
 }
 

@@ -130,7 +130,14 @@ TrainConfig Experiments::resolvedConfig(const TrainRequest& request) {
     config.adapter.clear();
     config.reward.clear();
     if (const auto* parent = request.parent ? run(*request.parent) : nullptr) config.adapter = finalAdapter(*parent).toStdString();
-    if (const auto* reward = request.reward ? run(*request.reward) : nullptr) config.reward = finalAdapter(*reward).toStdString();
+    const auto* reward = request.reward ? run(*request.reward) : nullptr;
+    if (reward && config.stage == Stage::Ppo) config.reward = finalAdapter(*reward).toStdString();
+    if (reward && (config.stage == Stage::Grpo || config.stage == Stage::Rloo)) {  // the reward model first, then the rules
+        nlohmann::json rewards = nlohmann::json::array({{{"model", finalAdapter(*reward).toStdString()}}});
+        for (const auto& rule : reward_specs_json(config.group.rewards))
+            if (!rule.contains("model")) rewards.push_back(rule);
+        config.group.rewards = read_reward_specs(rewards, std::string(to_string(config.stage)) + ".rewards", "/");
+    }
     return config;
 }
 
@@ -161,9 +168,11 @@ QString Experiments::commandLine(const TrainRequest& request) {
 
 TrainConfig Experiments::validated(const TrainRequest& request) {
     TrainConfig config = resolvedConfig(request);
+    if ((config.stage == Stage::Grpo || config.stage == Stage::Rloo) && config.group.rewards.empty())
+        throw std::invalid_argument(std::string(to_string(config.stage)) + " needs rewards: choose a reward model run, or write rules");
     TrainConfig checked = config;  // a run a pipeline is still to make stands in by name
     if (request.parent && checked.adapter.empty()) checked.adapter = "(the parent run's adapter)";
-    if (request.reward && checked.reward.empty()) checked.reward = "(the reward run's adapter)";
+    if (request.reward && checked.reward.empty() && checked.stage == Stage::Ppo) checked.reward = "(the reward run's adapter)";
     train_config_from_json(checked.to_json(), workspaceDir().toStdString());  // refuses what the worker would
     check_inputs(config);
     if (request.config.stage != Stage::Sft && !request.parent)

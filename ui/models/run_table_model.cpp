@@ -9,12 +9,12 @@
 namespace amalgam {
 namespace {
 
-/** The number that says how a run is doing: the loss, or PPO's mean reward. */
+/** The number that says how a run is doing: the loss, PPO's mean score, or GRPO's and RLOO's mean reward. */
 QString current_value(const RunRow& run, const std::vector<MetricsLine>& lines) {
-    const bool ppo = run.stage == Stage::Ppo;
-    const QString key = ppo ? "objective/scores" : "loss";
+    const QString key = run.stage == Stage::Ppo ? "objective/scores" : samples_completions(run.stage) ? "reward" : "loss";
+    const QString name = run.stage == Stage::Ppo ? "score" : key;
     for (auto it = lines.rbegin(); it != lines.rend(); ++it)
-        if (it->contains(key)) return QString("%1 %2").arg(ppo ? "score" : "loss").arg(it->value(key).toDouble(), 0, 'g', 4);
+        if (it->contains(key)) return QString("%1 %2").arg(name).arg(it->value(key).toDouble(), 0, 'g', 4);
     return {};
 }
 

@@ -96,7 +96,7 @@ void RunsPanel::selectionChanged() {
     curves_->showRuns(runs);
     lineage_->setText(lineage());
     const auto* run = runs.size() == 1 ? workbench_.experiments().run(runs.front()) : nullptr;
-    samples_->setEnabled(run && run->stage == Stage::Ppo);
+    samples_->setEnabled(run && samples_completions(run->stage));
     answers_->setEnabled(run && answers_prompts(run->stage));
 }
 

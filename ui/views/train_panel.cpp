@@ -16,6 +16,7 @@
 
 #include "core/contract/precision.h"
 #include "core/util/atomic_file.h"
+#include "core/util/yaml_json.h"
 #include "ui/document/workbench.h"
 #include "ui/jobs/device_probe.h"
 #include "ui/jobs/job_queue.h"
@@ -48,7 +49,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
       loraR_(spin(1, 1024, this)), loraAlpha_(doubleSpin(0.5, 4096, 1, 1, this)), loraDropout_(doubleSpin(0, 0.9, 0.05, 2, this)),
       targets_(new QLineEdit(this)), lr_(new QLineEdit(this)), batch_(spin(1, 4096, this)), maxLength_(spin(8, 131072, this)),
       texts_(new QComboBox(this)), beta_(doubleSpin(0, 1000, 0.05, 3, this)), desirableWeight_(doubleSpin(0, 100, 0.1, 2, this)),
-      undesirableWeight_(doubleSpin(0, 100, 0.1, 2, this)), steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), heldOut_(new QLineEdit(this)), suites_(new QLineEdit(this)), device_(new QComboBox(this)),
+      undesirableWeight_(doubleSpin(0, 100, 0.1, 2, this)), rules_(new QLineEdit(this)), steps_(spin(1, 10000000, this)), evalEvery_(spin(0, 10000000, this)), heldOut_(new QLineEdit(this)), suites_(new QLineEdit(this)), device_(new QComboBox(this)),
       dtype_(new QComboBox(this)), runOn_(new SlurmFields(this)), pipeline_(new QComboBox(this)), message_(new QPlainTextEdit(this)) {
     for (Stage s : stage_names.values()) stage_->addItem(QString(to_string(s)).toUpper(), static_cast<int>(s));
     preset_->addItem(tr("none"));
@@ -63,7 +64,9 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
                           "checkpoint brings (its earlier turns as messages; a model without one keeps the template)"));
     evalEvery_->setSpecialValueText(tr("at the end"));
     heldOut_->setPlaceholderText(tr("optional: a JSON lines file of held-out examples (SFT, RM, DPO, KTO)"));
-    beta_->setToolTip(tr("how far the policy may move from its reference (DPO, KTO)"));
+    beta_->setToolTip(tr("how far the policy may move from its reference (DPO, KTO, GRPO, RLOO)"));
+    rules_->setPlaceholderText(tr("GRPO, RLOO: rules beside the reward model, e.g. {contains: \"green\"}, {length: [16, 64], weight: 0.1}"));
+    rules_->setToolTip(tr("rewards a completion earns without a model: contains, regex, match_field, length, banned, each with a weight"));
     desirableWeight_->setToolTip(tr("KTO: the weight of a desirable completion's loss (\u03bb_D)"));
     undesirableWeight_->setToolTip(tr("KTO: the weight of an undesirable completion's loss (\u03bb_U); TRL advises keeping "
                                       "\u03bb_D \u00d7 desirable to \u03bb_U \u00d7 undesirable between 1:1 and 4:3"));
@@ -100,6 +103,7 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     weights->addWidget(desirableWeight_);
     weights->addWidget(undesirableWeight_);
     form->addRow(tr("Desirable / undesirable weights"), weights);
+    form->addRow(tr("Rule rewards"), rules_);
     form->addRow(tr("Steps"), steps_);
     form->addRow(tr("Evaluate every"), evalEvery_);
     form->addRow(tr("Held-out data"), pathField(heldOut_, PathKind::File, this));
@@ -179,6 +183,8 @@ void TrainPanel::keepSlurmSettings(const TrainRequest& request) {
     if (request.slurm) workbench_.experiments().setSlurmSettings(*request.slurm);
 }
 
+void TrainPanel::setRuleRewards(const QString& rules) { rules_->setText(rules); }
+
 void TrainPanel::setChatTemplate(bool chat) { texts_->setCurrentIndex(chat ? 1 : 0); }
 
 void TrainPanel::showSuitesDefault() {
@@ -205,7 +211,7 @@ void TrainPanel::applyPreset(const QString& name) {
     batch_->setValue(static_cast<int>(base_.batch_size));
     maxLength_->setValue(static_cast<int>(base_.max_length));
     texts_->setCurrentIndex(base_.prompt_template == "chat" ? 1 : 0);
-    beta_->setValue(base_.stage == Stage::Kto ? base_.kto.beta : base_.dpo_beta);
+    beta_->setValue(base_.stage == Stage::Kto ? base_.kto.beta : base_.stage == Stage::Dpo ? base_.dpo_beta : base_.group.beta);
     desirableWeight_->setValue(base_.kto.desirable_weight);
     undesirableWeight_->setValue(base_.kto.undesirable_weight);
     steps_->setValue(static_cast<int>(base_.max_steps.value_or(1000)));
@@ -226,9 +232,10 @@ void TrainPanel::stageChanged() {
         return;
     }
     parent_->setEnabled(stage != Stage::Sft);
-    heldOut_->setEnabled(stage != Stage::Ppo);
-    reward_->setEnabled(stage == Stage::Ppo);
-    beta_->setEnabled(stage == Stage::Dpo || stage == Stage::Kto);
+    heldOut_->setEnabled(!samples_completions(stage));
+    reward_->setEnabled(samples_completions(stage));
+    beta_->setEnabled(stage == Stage::Dpo || stage == Stage::Kto || stage == Stage::Grpo || stage == Stage::Rloo);
+    rules_->setEnabled(stage == Stage::Grpo || stage == Stage::Rloo);
     desirableWeight_->setEnabled(stage == Stage::Kto);
     undesirableWeight_->setEnabled(stage == Stage::Kto);
     refillRuns();
@@ -254,7 +261,7 @@ TrainRequest TrainPanel::request() const {
     r.config.stage = static_cast<Stage>(stage_->currentData().toInt());
     r.config.model = model_->text().trimmed().toStdString();
     r.config.data = data_->text().trimmed().toStdString();
-    r.config.eval_data = (r.config.stage == Stage::Ppo ? suites_ : heldOut_)->text().trimmed().toStdString();
+    r.config.eval_data = (samples_completions(r.config.stage) ? suites_ : heldOut_)->text().trimmed().toStdString();
     r.config.lora.r = loraR_->value();
     r.config.lora.alpha = loraAlpha_->value();
     r.config.lora.dropout = loraDropout_->value();
@@ -265,6 +272,13 @@ TrainRequest TrainPanel::request() const {
     r.config.max_length = maxLength_->value();
     if (r.config.stage == Stage::Dpo) r.config.dpo_beta = beta_->value();
     if (r.config.stage == Stage::Kto) r.config.kto = {beta_->value(), desirableWeight_->value(), undesirableWeight_->value(), base_.kto.precompute_ref_log_probs};
+    if (r.config.stage == Stage::Grpo || r.config.stage == Stage::Rloo) {
+        r.config.group.beta = beta_->value();
+        const QString rules = rules_->text().trimmed();
+        const std::string key = std::string(to_string(r.config.stage)) + ".rewards";
+        r.config.group.rewards = rules.isEmpty() ? std::vector<RewardSpec>{}
+                                                 : read_reward_specs(yaml_to_json("[" + rules.toStdString() + "]", "Rule rewards").value, key, "/");
+    }
     if (texts_->currentData().toBool()) r.config.prompt_template = "chat";
     else if (base_.prompt_template == "chat") r.config.prompt_template = TrainConfig{}.prompt_template;
     r.config.max_steps = steps_->value();
@@ -273,7 +287,7 @@ TrainRequest TrainPanel::request() const {
     r.config.save_every = std::min<std::int64_t>(r.config.save_every, std::max(1, steps_->value() / 4));
     r.config.log_every = std::min<std::int64_t>(r.config.log_every, std::max(1, steps_->value() / 50));
     if (r.config.stage != Stage::Sft && parent_->currentData().isValid()) r.parent = parent_->currentData().toLongLong();
-    if (r.config.stage == Stage::Ppo && reward_->currentData().isValid()) r.reward = reward_->currentData().toLongLong();
+    if (samples_completions(r.config.stage) && reward_->currentData().isValid()) r.reward = reward_->currentData().toLongLong();
     r.device = Device::parse(device_->currentText().toStdString());
     r.precision = chosen<Precision>(dtype_);
     r.slurm = runOn_->request();
@@ -303,7 +317,6 @@ void TrainPanel::setPipeline(bool rlhf, bool dpo, bool kto) {
 bool TrainPanel::launchPipeline() {
     Experiments& experiments = workbench_.experiments();
     PipelineRequest pipeline;
-    pipeline.settings = request();
     const QVariantList chosen = pipeline_->currentData().toList();
     pipeline.rlhf = chosen.value(0).toBool();
     pipeline.dpo = chosen.value(1).toBool();
@@ -311,6 +324,7 @@ bool TrainPanel::launchPipeline() {
     pipeline.heldOut = heldOut_->text().trimmed();
     pipeline.evaluationData = suites_->text().trimmed().isEmpty() ? experiments.evaluationData() : suites_->text().trimmed();
     try {
+        pipeline.settings = request();
         const PipelineRuns runs = experiments.launchPipeline(pipeline);
         keepSlurmSettings(pipeline.settings);
         auto label = [&](std::int64_t run) { return QString::fromStdString(experiments.run(run)->label); };
@@ -340,12 +354,19 @@ void TrainPanel::showCommand() {
 
 void TrainPanel::estimate() {
     if (estimator_) return;
+    QString yaml;
+    try {
+        yaml = workbench_.experiments().configYaml(request());
+    } catch (const std::exception& e) {
+        say(QString::fromStdString(e.what()), true);
+        return;
+    }
     auto* config = new QTemporaryFile(QDir::temp().filePath("amalgam-estimate-XXXXXX.yaml"), this);
     if (!config->open()) {
         say(tr("cannot write a temporary config"), true);
         return;
     }
-    config->write(workbench_.experiments().configYaml(request()).toUtf8());
+    config->write(yaml.toUtf8());
     config->flush();
     estimator_ = new QProcess(this);
     estimator_->setProcessChannelMode(QProcess::MergedChannels);

@@ -41,6 +41,8 @@ public:
     void setChatTemplate(bool chat);
     /** The JSON lines file SFT, RM and DPO evaluate on while they train. */
     void setHeldOutData(const QString& file);
+    /** GRPO's and RLOO's rule rewards, as a flow list: {contains: "green"}, {length: [16, 64], weight: 0.1}. */
+    void setRuleRewards(const QString& rules);
     /** The folder of evaluation suites: PPO evaluates on it while it trains, a pipeline after. */
     void setEvaluationData(const QString& folder);
     /** Runs launched from here train on Slurm with the fields' resources, or on this machine. */
@@ -89,6 +91,7 @@ private:
     QDoubleSpinBox* beta_;                ///< DPO's and KTO's β
     QDoubleSpinBox* desirableWeight_;     ///< KTO's λ_D
     QDoubleSpinBox* undesirableWeight_;   ///< KTO's λ_U
+    QLineEdit* rules_;                    ///< GRPO's and RLOO's rule rewards, as the config's rewards: list spells them
     QSpinBox* steps_;
     QSpinBox* evalEvery_;
     QLineEdit* heldOut_;
