@@ -70,6 +70,7 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     const double matrix_params = layers * layer_matrix + h * vocab;  // the projections and the language-model head
     const double embeddings = h * vocab * (m.tie_word_embeddings ? 0 : 1) + h * static_cast<double>(m.max_positions) * (m.family == ModelFamily::Gpt2 ? 1 : 0);
     const bool ppo = config.stage == Stage::Ppo;
+    const bool group = config.stage == Stage::Grpo || config.stage == Stage::Rloo;
     e.trainable_parameters = static_cast<std::int64_t>(layers * lora + (config.stage == Stage::RewardModel || ppo ? h : 0));
     e.weights_bytes = (matrix_params + embeddings) * s;
     e.trainable_bytes = 2.0 * 4.0 * static_cast<double>(e.trainable_parameters);
@@ -78,7 +79,10 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     // Sequences in a backward pass (pairs count twice; PPO trains a mini-batch at a time) and
     // their tokens at the full length.
     const bool single = config.stage == Stage::Sft || config.stage == Stage::Kto;
-    const double sequences = ppo ? static_cast<double>(config.ppo.mini_batch) : static_cast<double>(config.batch_size) * (single ? 1 : 2);
+    // GRPO and RLOO: a micro-batch of the step's completions.
+    const double sequences = ppo     ? static_cast<double>(config.ppo.mini_batch)
+                             : group ? static_cast<double>(config.batch_size / config.grad_accum)
+                                     : static_cast<double>(config.batch_size) * (single ? 1 : 2);
     const double tokens = sequences * static_cast<double>(config.max_length);
     const double t = static_cast<double>(config.max_length);
     // Kept for backward, per layer and token: each of the two norms its float32 input and its
@@ -107,6 +111,16 @@ TrainEstimate estimate_training(const ModelConfig& m, const TrainConfig& config,
     // KTO's forward passes without gradient: the policy on the mismatched texts, the reference
     // on them and (unless precomputed) on the completions.
     if (config.stage == Stage::Kto) e.flops_per_step += steps_tokens * 2.0 * matrix_params * (config.kto.precompute_ref_log_probs ? 2.0 : 3.0);
+    if (group) {
+        // A step: generating the group's completions, forward passes over them without gradient
+        // (the old policy where it is needed, the reference where beta > 0, each reward model),
+        // then num_iterations passes both ways.
+        const GroupSettings& g = config.group;
+        double forwards = 1.0 + (g.num_iterations > 1 || (config.stage == Stage::Rloo && g.beta != 0.0) ? 1.0 : 0.0) + (g.beta != 0.0 ? 1.0 : 0.0);
+        for (const RewardSpec& r : g.rewards) forwards += r.kind == RewardSpec::Kind::Model ? 1.0 : 0.0;
+        const double batch_tokens = static_cast<double>(config.batch_size) * t;
+        e.flops_per_step = batch_tokens * 2.0 * matrix_params * forwards + static_cast<double>(g.num_iterations) * batch_tokens * per_token;
+    }
     if (ppo) {
         // A step: generating up to the longest response, three forward passes over the batch
         // (policy, reference, reward model), then every epoch's passes over it, both ways.

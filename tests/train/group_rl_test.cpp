@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/train/estimate.h"
 #include "core/train/group_rl_math.h"
 #include "core/train/reward_rules.h"
 #include "core/util/yaml_json.h"
@@ -176,6 +177,25 @@ TEST(GroupConfig, SectionsUseTrlsNamesAndDefaults) {
     EXPECT_EQ(error_of("stage: rloo\nmodel: m\ndata: d\nrloo: {loss_type: dapo, rewards: [{contains: a}]}\n").rfind("rloo.loss_type: unknown key", 0), 0u);
     EXPECT_EQ(error_of("stage: grpo\nmodel: m\ndata: d\nrloo: {rewards: [{contains: a}]}\ngrpo: {rewards: [{contains: a}]}\n"),
               "rloo: is the rloo stage's section; this run's stage is grpo");
+}
+
+TEST(GroupConfig, TheEstimateCountsTheGroupsPassesAndItsMicroBatch) {
+    const ModelConfig shape = preset_config(ModelType::Llama, "small");
+    TrainConfig c = stage_defaults(Stage::Grpo);
+    c.batch_size = 32;
+    c.group.rewards = specs("rewards:\n  - {contains: a}\n");
+    const TrainEstimate base = estimate_training(shape, c, at::kFloat, 1e12);
+    c.group.beta = 0.04;  // the reference's pass
+    const TrainEstimate with_reference = estimate_training(shape, c, at::kFloat, 1e12);
+    c.group.rewards = specs("rewards:\n  - {contains: a}\n  - {model: rm}\n");  // a reward model's pass
+    const TrainEstimate with_model = estimate_training(shape, c, at::kFloat, 1e12);
+    c.group.num_iterations = 2;  // the old policy's pass, and a second pass both ways
+    const TrainEstimate twice = estimate_training(shape, c, at::kFloat, 1e12);
+    EXPECT_GT(with_reference.flops_per_step, base.flops_per_step);
+    EXPECT_NEAR(with_model.flops_per_step - with_reference.flops_per_step, with_reference.flops_per_step - base.flops_per_step, 1e-6 * base.flops_per_step);
+    EXPECT_GT(twice.flops_per_step, 2 * with_model.flops_per_step - base.flops_per_step);
+    c.grad_accum = 4;  // a quarter of the completions in each backward pass
+    EXPECT_NEAR(estimate_training(shape, c, at::kFloat, 1e12).activation_bytes, twice.activation_bytes / 4, 1e-6 * twice.activation_bytes);
 }
 
 /** A GRPO or RLOO run, rewarded for writing the letter a. */
