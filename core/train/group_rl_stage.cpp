@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
 
 #include <c10/core/GradMode.h>
 
@@ -11,7 +12,6 @@
 #include "core/train/rollout_logprobs.h"
 #include "core/train/seed_mix.h"
 #include "core/train/trainer.h"
-#include "core/util/data_error.h"
 #include "core/util/text_file.h"
 
 namespace amalgam {
@@ -33,27 +33,12 @@ GroupRlStage::GroupRlStage(const TrainConfig& config, TransformerModel& model) :
 }
 
 void GroupRlStage::load_prompts(const TextEncoder& encoder, std::vector<TrainExample>& examples) {
+    prompts_ = load_rollout_prompts(config_.data, encoder, config_.group.max_completion_length, config_.max_length, examples);
     std::map<std::size_t, nlohmann::json> by_line;  // for match_field: the rows' own fields
     TextFile(config_.data).for_each_line([&](std::string_view line, std::size_t number) {
         if (line.find_first_not_of(" \t") != std::string_view::npos) by_line[number] = nlohmann::json::parse(line);
     });
-    for (const TrainRow& row : read_train_rows(config_.data, RowShape::Prompt)) {
-        auto ids = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(config_.group.max_completion_length), row.context);
-        if (!ids) {
-            ++skipped_;
-            continue;
-        }
-        TrainExample e;
-        e.chosen.response_start = ids->size();
-        e.chosen.ids = std::move(*ids);
-        examples.push_back(std::move(e));
-        prompt_texts_.push_back(row.prompt);
-        prompt_rows_.push_back(by_line[row.line]);
-    }
-    if (const auto turn_end = encoder.turn_end_token()) stop_tokens_.push_back(*turn_end);
-    if (examples.empty())
-        throw DataError(config_.data, 0, "no prompt leaves room for " + std::to_string(config_.group.max_completion_length) +
-                                             " new tokens within max_length " + std::to_string(config_.max_length));
+    for (const std::size_t line : prompts_.lines) prompt_rows_.push_back(by_line[line]);
 }
 
 std::vector<std::string> GroupRlStage::metric_names() const {
@@ -116,7 +101,7 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
     o.top_k = static_cast<int>(g.top_k);
     o.top_p = g.top_p;
     o.max_new_tokens = static_cast<int>(g.max_completion_length);
-    o.stop_tokens = stop_tokens_;
+    o.stop_tokens = prompts_.stop_tokens;
     o.seed = seed_mix(config_.seed, step_seed, 102);
     RolloutBatch r;
     double generation_seconds = 0;
@@ -220,7 +205,7 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
         std::ofstream out(samples_file, std::ios::app | std::ios::binary);
         for (std::size_t i = 0; i < std::min<std::size_t>(4, r.generations.size()); ++i) {
             nlohmann::ordered_json line = {{"step", step + 1},
-                                           {"prompt", prompt_texts_[static_cast<std::size_t>(prompt_of[i])]},
+                                           {"prompt", prompts_.texts[static_cast<std::size_t>(prompt_of[i])]},
                                            {"response", r.generations[i].text},
                                            {"score", reward[static_cast<std::int64_t>(i)].item<double>()}};
             out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

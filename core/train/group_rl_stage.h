@@ -29,7 +29,7 @@ public:
     /** The prompts of the data as the template puts them before a completion, into `examples`;
      *  those leaving no room for max_completion_length are skipped and counted. */
     void load_prompts(const TextEncoder& encoder, std::vector<TrainExample>& examples);
-    std::int64_t skipped_prompts() const { return skipped_; }
+    std::int64_t skipped_prompts() const { return prompts_.skipped; }
 
     /** TRL's names: reward, reward_std, rewards/NAME/mean for each reward, kl, entropy, the clip
      *  ratios, the completions' mean length and clipped ratio, frac_reward_zero_std, loss. */
@@ -50,10 +50,8 @@ private:
     const TrainConfig& config_;
     TransformerModel& model_;
     std::vector<std::string> reward_adapters_;  ///< per reward: its adapter's name, or empty for a rule
-    std::vector<std::string> prompt_texts_;
+    RolloutPrompts prompts_;
     std::vector<nlohmann::json> prompt_rows_;  ///< each prompt's row as the file gives it, for match_field
-    std::vector<std::int32_t> stop_tokens_;
-    std::int64_t skipped_ = 0;
 };
 
 }  // namespace amalgam

@@ -9,7 +9,6 @@
 #include "core/train/ppo_experience.h"
 #include "core/train/seed_mix.h"
 #include "core/train/trainer.h"
-#include "core/util/data_error.h"
 
 namespace amalgam {
 namespace {
@@ -37,22 +36,7 @@ PpoStage::PpoStage(const TrainConfig& config, TransformerModel& model, ProcessGr
 }
 
 void PpoStage::load_prompts(const TextEncoder& encoder, std::vector<TrainExample>& examples) {
-    for (const TrainRow& row : read_train_rows(config_.data, RowShape::Prompt)) {
-        auto ids = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(config_.ppo.max_new_tokens), row.context);
-        if (!ids) {
-            ++skipped_;
-            continue;
-        }
-        TrainExample e;
-        e.chosen.response_start = ids->size();
-        e.chosen.ids = std::move(*ids);
-        examples.push_back(std::move(e));
-        prompt_texts_.push_back(row.prompt);
-    }
-    if (const auto turn_end = encoder.turn_end_token()) stop_tokens_.push_back(*turn_end);  // a chat model ends its turn there
-    if (examples.empty())
-        throw DataError(config_.data, 0, "no prompt leaves room for " + std::to_string(config_.ppo.max_new_tokens) +
-                                             " new tokens within max_length " + std::to_string(config_.max_length));
+    prompts_ = load_rollout_prompts(config_.data, encoder, config_.ppo.max_new_tokens, config_.max_length, examples);
 }
 
 std::vector<std::string> PpoStage::metric_names() {
@@ -84,7 +68,7 @@ PpoStage::Figures PpoStage::step(const MicroBatch& batch, const std::vector<std:
     o.generation.top_k = static_cast<int>(p.top_k);
     o.generation.top_p = p.top_p;
     o.generation.stop_at_eos = p.stop_at_eos;
-    o.generation.stop_tokens = stop_tokens_;
+    o.generation.stop_tokens = prompts_.stop_tokens;
     o.generation.max_new_tokens = static_cast<int>(p.min_new_tokens + static_cast<std::int64_t>(length_rng() % lengths));
     o.generation.seed = rank_seed(step_seed, 102);
     o.kl_coef = kl_.value;
@@ -134,7 +118,7 @@ PpoStage::Figures PpoStage::step(const MicroBatch& batch, const std::vector<std:
             for (std::int64_t k = 0; k < e.mask[row].sum().item<std::int64_t>(); ++k)
                 response.push_back(static_cast<std::int32_t>(e.rollouts.ids[row][e.rollouts.prompt_width + k].item<std::int64_t>()));
             nlohmann::ordered_json line = {{"step", step + 1},
-                                           {"prompt", prompt_texts_[static_cast<std::size_t>(batch.rows[b])]},
+                                           {"prompt", prompts_.texts[static_cast<std::size_t>(batch.rows[b])]},
                                            {"response", tokenizer.decode(response)},
                                            {"score", e.scores[row].item<double>()}};
             out << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";

@@ -31,7 +31,7 @@ public:
     /** The prompts of the data as the template puts them before a response, into `examples`;
      *  those leaving no room for the longest response are skipped and counted. */
     void load_prompts(const TextEncoder& encoder, std::vector<TrainExample>& examples);
-    std::int64_t skipped_prompts() const { return skipped_; }
+    std::int64_t skipped_prompts() const { return prompts_.skipped; }
 
     static std::vector<std::string> metric_names();
     /** The value head's weight and bias, to train beside the policy adapter. */
@@ -61,9 +61,7 @@ private:
     ProcessGroup* group_;
     ScalarHead value_head_;
     ppo::KlController kl_;
-    std::vector<std::string> prompt_texts_;
-    std::int64_t skipped_ = 0;
-    std::vector<std::int32_t> stop_tokens_;  ///< besides the end-of-text token: a chat template's end of turn
+    RolloutPrompts prompts_;
 };
 
 }  // namespace amalgam

@@ -194,4 +194,26 @@ std::vector<TrainExample> encode_rows(const std::vector<TrainRow>& rows, const T
     return out;
 }
 
+RolloutPrompts load_rollout_prompts(const std::filesystem::path& data, const TextEncoder& encoder, std::int64_t room, std::int64_t max_length,
+                                    std::vector<TrainExample>& examples) {
+    RolloutPrompts out;
+    for (const TrainRow& row : read_train_rows(data, RowShape::Prompt)) {
+        auto ids = encoder.encode_prompt(row.prompt, static_cast<std::size_t>(room), row.context);
+        if (!ids) {
+            ++out.skipped;
+            continue;
+        }
+        TrainExample e;
+        e.chosen.response_start = ids->size();
+        e.chosen.ids = std::move(*ids);
+        examples.push_back(std::move(e));
+        out.texts.push_back(row.prompt);
+        out.lines.push_back(row.line);
+    }
+    if (const auto turn_end = encoder.turn_end_token()) out.stop_tokens.push_back(*turn_end);  // a chat model ends its turn there
+    if (examples.empty())
+        throw DataError(data, 0, "no prompt leaves room for " + std::to_string(room) + " new tokens within max_length " + std::to_string(max_length));
+    return out;
+}
+
 }  // namespace amalgam

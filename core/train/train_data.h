@@ -104,4 +104,17 @@ struct TrainExample {
 
 std::vector<TrainExample> encode_rows(const std::vector<TrainRow>& rows, const TextEncoder& encoder, bool pairs);
 
+/** The prompts a stage that samples its completions (PPO, GRPO, RLOO) starts from: each row's
+ *  prompt as the format puts it before a response, into `examples`, with its text and line;
+ *  a prompt leaving fewer than `room` tokens of max_length is skipped and counted. A chat
+ *  template's end of turn is where generation stops. Throws DataError when none is left. */
+struct RolloutPrompts {
+    std::vector<std::string> texts;
+    std::vector<std::size_t> lines;
+    std::int64_t skipped = 0;
+    std::vector<std::int32_t> stop_tokens;  ///< besides the end-of-text token
+};
+RolloutPrompts load_rollout_prompts(const std::filesystem::path& data, const TextEncoder& encoder, std::int64_t room, std::int64_t max_length,
+                                    std::vector<TrainExample>& examples);
+
 }  // namespace amalgam

@@ -101,6 +101,17 @@ TEST(GroupLoss, RlooClipsTheRatioOfWholeCompletions) {
     expect_near(loss, {-1.2, 2.0 * std::exp(-0.1)});
 }
 
+/** What `read` refuses, or "accepted". */
+template <class Read>
+std::string config_error(Read read) {
+    try {
+        read();
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "accepted";
+}
+
 std::vector<RewardSpec> specs(const std::string& yaml) { return read_reward_specs(yaml_to_json(yaml, "r.yaml").value["rewards"], "grpo.rewards", "/runs"); }
 
 TEST(RewardRules, EachRuleScoresAsTheConfigSaysAndTheNamesNumberRepeats) {
@@ -127,14 +138,7 @@ TEST(RewardRules, EachRuleScoresAsTheConfigSaysAndTheNamesNumberRepeats) {
 }
 
 TEST(RewardRules, AMalformedRewardIsRefusedNamingItsKey) {
-    auto error_of = [](const std::string& yaml) {
-        try {
-            specs(yaml);
-        } catch (const ConfigError& e) {
-            return std::string(e.what());
-        }
-        return std::string("accepted");
-    };
+    auto error_of = [](const std::string& yaml) { return config_error([&] { specs(yaml); }); };
     EXPECT_EQ(error_of("rewards:\n  - {regex: \"(unclosed\"}\n").rfind("grpo.rewards[0].regex: is not a valid regular expression", 0), 0u);
     EXPECT_EQ(error_of("rewards:\n  - {length: [8, 4]}\n"), "grpo.rewards[0].length: must be [low, high], whole numbers with 0 <= low <= high");
     EXPECT_EQ(error_of("rewards:\n  - {contains: a, regex: b}\n"), "grpo.rewards[0]: names two rewards (contains and regex): one per entry");
@@ -163,14 +167,7 @@ TEST(GroupConfig, SectionsUseTrlsNamesAndDefaults) {
     EXPECT_EQ(rloo.batch_size, 16);
     EXPECT_EQ(rloo.group.rewards[0].text, "/base/rm");
     EXPECT_EQ(train_config_from_json(rloo.to_json(), "/elsewhere").to_json(), rloo.to_json());
-    auto error_of = [](const std::string& yaml) {
-        try {
-            parse(yaml);
-        } catch (const ConfigError& e) {
-            return std::string(e.what());
-        }
-        return std::string("accepted");
-    };
+    auto error_of = [](const std::string& yaml) { return config_error([&] { parse(yaml); }); };
     EXPECT_EQ(error_of("stage: grpo\nmodel: m\ndata: d\n"), "grpo: is missing: it names the rewards (grpo: {rewards: [...]})");
     EXPECT_EQ(error_of("stage: grpo\nmodel: m\ndata: d\nbatch_size: 12\ngrpo: {rewards: [{contains: a}]}\n"),
               "batch_size: must be a multiple of grpo.num_generations (8): a step samples batch_size completions, num_generations per prompt");
@@ -258,28 +255,7 @@ TEST_P(GroupRuns, StoppedAndResumedEqualsStraightToTheByte) {
     c.grad_accum = 2;
     c.group.num_iterations = 2;
     c.group.sample_every = 2;
-    auto run = [&](const std::string& name, std::optional<std::int64_t> stop, bool resume) {
-        TrainOptions options;
-        options.run_dir = dir / name;
-        options.stop_at = stop;
-        options.resume = resume;
-        return train(c, options);
-    };
-    run("straight", std::nullopt, false);
-    EXPECT_FALSE(run("stopped", 3, false).finished);
-    EXPECT_TRUE(run("stopped", std::nullopt, true).finished);
-    EXPECT_EQ(test::read_text(dir / "straight" / "adapter" / "adapter_model.safetensors"),
-              test::read_text(dir / "stopped" / "adapter" / "adapter_model.safetensors"));
-    EXPECT_EQ(test::read_text(dir / "straight" / "samples.jsonl"), test::read_text(dir / "stopped" / "samples.jsonl"));
-    auto a = test::metrics_of(dir / "straight"), b = test::metrics_of(dir / "stopped");
-    ASSERT_EQ(a.size(), b.size());
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        for (const char* timing : {"tokens_per_s", "generation_share"}) {
-            a[i].erase(timing);
-            b[i].erase(timing);
-        }
-        EXPECT_EQ(a[i], b[i]) << "line " << i;
-    }
+    test::expect_exact_resume(c, 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothMethods, GroupRuns, ::testing::Values(Stage::Grpo, Stage::Rloo),

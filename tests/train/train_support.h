@@ -1,5 +1,7 @@
 #pragma once
 
+#include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -77,6 +79,37 @@ inline std::vector<nlohmann::json> metrics_of(const std::filesystem::path& run_d
     std::ifstream in(run_dir / "metrics.jsonl");
     for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
     return lines;
+}
+
+/** Runs a config straight through and again stopped at `stop` then resumed: the adapters (with
+ *  PPO's value head), the samples and the logged lines (but for timing) must match to the byte. */
+inline void expect_exact_resume(const TrainConfig& c, std::int64_t stop) {
+    TempDir dir;
+    auto run = [&](const std::string& name, std::optional<std::int64_t> stop_at, bool resume) {
+        TrainOptions options;
+        options.run_dir = dir / name;
+        options.stop_at = stop_at;
+        options.resume = resume;
+        return train(c, options);
+    };
+    run("straight", std::nullopt, false);
+    EXPECT_FALSE(run("stopped", stop, false).finished);
+    EXPECT_TRUE(std::filesystem::exists(dir / "stopped" / "checkpoints" / ("step-" + std::to_string(stop))));
+    EXPECT_TRUE(run("stopped", std::nullopt, true).finished);
+    for (const char* file : {"adapter/adapter_model.safetensors", "adapter/value_head.safetensors", "samples.jsonl"}) {
+        if (std::filesystem::exists(dir / "straight" / file)) {
+            EXPECT_EQ(read_text(dir / "straight" / file), read_text(dir / "stopped" / file)) << file;
+        }
+    }
+    auto a = metrics_of(dir / "straight"), b = metrics_of(dir / "stopped");
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        for (const char* timing : {"tokens_per_s", "generation_share"}) {
+            a[i].erase(timing);
+            b[i].erase(timing);
+        }
+        EXPECT_EQ(a[i], b[i]) << "line " << i;
+    }
 }
 
 }  // namespace amalgam::test

@@ -14,6 +14,7 @@
 namespace amalgam {
 namespace {
 
+using test::expect_exact_resume;
 using test::fixed_corpus;
 using test::marked_pairs;
 using test::metrics_of;
@@ -134,31 +135,6 @@ TEST(Learning, KtoRewardsTheDesirableAboveTheUndesirableOnHeldOutRows) {
     for (const auto& line : lines)
         if (line.contains("loss") && line["step"].get<int>() > 40) late += line["loss"].get<double>(), ++count;
     EXPECT_LT(late / count, 0.49);
-}
-
-/** Runs a config straight through and again stopped at `stop` then resumed; the adapters must match to the byte. */
-void expect_exact_resume(TrainConfig c, std::int64_t stop) {
-    TempDir dir;
-    run(c, dir / "straight");
-    EXPECT_FALSE(run(c, dir / "stopped", stop).finished);
-    EXPECT_TRUE(std::filesystem::exists(dir / "stopped" / "checkpoints" / ("step-" + std::to_string(stop))));
-    EXPECT_TRUE(run(c, dir / "stopped", std::nullopt, true).finished);
-    EXPECT_EQ(read_text(dir / "straight" / "adapter" / "adapter_model.safetensors"),
-              read_text(dir / "stopped" / "adapter" / "adapter_model.safetensors"));
-    if (c.stage == Stage::Ppo) {
-        EXPECT_EQ(read_text(dir / "straight" / "adapter" / "value_head.safetensors"),
-                  read_text(dir / "stopped" / "adapter" / "value_head.safetensors"));
-    }
-    // The same lines are logged, apart from the timing.
-    auto a = metrics_of(dir / "straight"), b = metrics_of(dir / "stopped");
-    ASSERT_EQ(a.size(), b.size());
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        for (const char* timing : {"tokens_per_s", "generation_share"}) {
-            a[i].erase(timing);
-            b[i].erase(timing);
-        }
-        EXPECT_EQ(a[i], b[i]) << "line " << i;
-    }
 }
 
 class Resume : public ::testing::TestWithParam<Stage> {};

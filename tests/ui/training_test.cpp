@@ -47,6 +47,15 @@ struct TrainingDesk {
         EXPECT_TRUE(waitUntil([&] { return experiments().state(run) == JobState::Finished || experiments().state(run) == JobState::Failed; }, 120000));
         return run;
     }
+    /** A two-step run of `stage` on an example file from the panel, finished. */
+    std::int64_t trained(Stage stage, const char* example) {
+        panel.setStage(stage);
+        panel.setData(qpath(test::examples_dir() / example));
+        panel.setSteps(2);
+        const auto run = finished(panel.launch());
+        EXPECT_EQ(experiments().state(run), JobState::Finished) << experiments().job(run)->log.toStdString();
+        return run;
+    }
 };
 
 TEST(Training, ARunLaunchedFromThePanelStreamsCurvesStopsResumesAndFinishes) {
@@ -384,11 +393,7 @@ TEST(Training, APipelineWaitsForEachStageAndGoesOnWhenAFailedStageIsResumed) {
 TEST(Training, KtoTakesItsPresetAndSettingsAndTrainsFromTheSftRun) {
     test::TempDir dir;
     TrainingDesk desk(dir / "ws.amalgam");
-    desk.panel.applyPreset("none");
-    desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
-    desk.panel.setSteps(2);
-    const auto sft = desk.finished(desk.panel.launch());
-    ASSERT_EQ(desk.experiments().state(sft), JobState::Finished) << desk.experiments().job(sft)->log;
+    const auto sft = desk.trained(Stage::Sft, "sft.jsonl");
 
     desk.panel.setStage(Stage::Kto);
     desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));  // each pair read as two labelled completions
@@ -409,16 +414,8 @@ TEST(Training, KtoTakesItsPresetAndSettingsAndTrainsFromTheSftRun) {
 TEST(Training, GrpoTakesTheRewardModelRunFirstThenTheRulesAndTrainsFromTheSftRun) {
     test::TempDir dir;
     TrainingDesk desk(dir / "ws.amalgam");
-    desk.panel.applyPreset("none");
-    desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
-    desk.panel.setSteps(2);
-    const auto sft = desk.finished(desk.panel.launch());
-    ASSERT_EQ(desk.experiments().state(sft), JobState::Finished) << desk.experiments().job(sft)->log;
-    desk.panel.setStage(Stage::RewardModel);
-    desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));
-    desk.panel.setSteps(2);
-    const auto rm = desk.finished(desk.panel.launch());
-    ASSERT_EQ(desk.experiments().state(rm), JobState::Finished) << desk.experiments().job(rm)->log;
+    desk.trained(Stage::Sft, "sft.jsonl");
+    const auto rm = desk.trained(Stage::RewardModel, "pairwise.jsonl");
 
     desk.panel.setStage(Stage::Grpo);
     desk.panel.setData(qpath(test::examples_dir() / "sft.jsonl"));
