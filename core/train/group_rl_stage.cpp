@@ -115,25 +115,29 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
     const at::Device device = model_.device();
     const at::ScalarType type = widened_type(model_.dtype());
     const auto completions = static_cast<std::int64_t>(prompts.size());
-    const std::int64_t micro = completions / config_.grad_accum;
+    // grad_accum micro-batches of the completions; an epoch's last, smaller batch may leave some empty.
+    const std::int64_t micro = (completions + config_.grad_accum - 1) / config_.grad_accum;
+    const std::int64_t micro_batches = (completions + micro - 1) / micro;
     const at::Tensor mask = r.response_mask.slice(1, r.prompt_width).to(type);
-    auto micro_rows = [&](std::int64_t m) { return at::arange(m * micro, (m + 1) * micro, at::TensorOptions().dtype(at::kLong).device(device)); };
+    auto micro_rows = [&](std::int64_t m) {
+        return at::arange(m * micro, std::min(completions, (m + 1) * micro), at::TensorOptions().dtype(at::kLong).device(device));
+    };
 
-    // The old policy's and the reference's log-probabilities, where the loss needs them.
-    at::Tensor old_logps, ref_logps;
+    // The rewards, and the old policy's and the reference's log-probabilities where the loss needs them.
+    at::Tensor old_logps, ref_logps, reward;
+    std::vector<double> reward_means;
     {
         c10::NoGradGuard no_grad;
+        reward = rewards(r, prompt_of, reward_means).to(device, type);
         auto logps_of = [&](const std::string& adapter) {
             ScopedAdapter scoped(model_, adapter);
             std::vector<at::Tensor> parts;
-            for (std::int64_t m = 0; m < config_.grad_accum; ++m) parts.push_back(rollout_logprobs(model_, r, micro_rows(m), false).logprobs);
+            for (std::int64_t m = 0; m < micro_batches; ++m) parts.push_back(rollout_logprobs(model_, r, micro_rows(m), false).logprobs);
             return at::cat(parts);
         };
         if (g.num_iterations > 1 || (!grpo && g.beta != 0.0)) old_logps = logps_of("policy");
         if (g.beta != 0.0) ref_logps = logps_of("");
     }
-    std::vector<double> reward_means;
-    at::Tensor reward = rewards(r, prompt_of, reward_means).to(device, type);
     const at::Tensor kl_of_sequences = !grpo && g.beta != 0.0 ? ((old_logps - ref_logps) * mask).sum(1) : at::Tensor();
     if (kl_of_sequences.defined()) reward = reward - g.beta * kl_of_sequences;  // RLOO puts the KL in the reward
     const at::Tensor advantages = grpo ? group_rl::grpo_advantages(reward, g.num_generations, g.scale_rewards)
@@ -146,7 +150,7 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
     at::Tensor loss_sum = kl_sum.clone(), clip_units = kl_sum.clone();
     std::vector<at::Tensor> norms;
     for (std::int64_t iteration = 0; iteration < g.num_iterations; ++iteration) {
-        for (std::int64_t m = 0; m < config_.grad_accum; ++m) {
+        for (std::int64_t m = 0; m < micro_batches; ++m) {
             const at::Tensor index = micro_rows(m);
             at::manual_seed(seed_mix(config_.seed, step_seed, 200 + static_cast<std::uint64_t>(iteration * config_.grad_accum + m)));  // LoRA dropout
             const RolloutLogprobs p = rollout_logprobs(model_, r, index, iteration == 0);
@@ -166,7 +170,7 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
                 const at::Tensor ratio = at::exp(((p.logprobs.detach() - old) * mk).sum(1));
                 low += ((ratio < 1 - eps_low) & (adv < 0)).to(type).sum();
                 high += ((ratio > 1 + eps_high) & (adv > 0)).to(type).sum();
-                clip_units += static_cast<double>(micro);
+                clip_units += static_cast<double>(index.size(0));
             }
             loss.backward();
             loss_sum += loss.detach();
@@ -178,7 +182,7 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
     }
     model_.set_training(false);
 
-    // TRL's figures, with one wait for the device.
+    // TRL's figures.
     const at::Tensor grouped = reward.view({-1, g.num_generations});
     const at::Tensor group_std = grouped.std(1, /*unbiased=*/true);
     const double tokens = mask.sum().item<double>();

@@ -258,6 +258,27 @@ TEST_P(GroupRuns, StoppedAndResumedEqualsStraightToTheByte) {
     test::expect_exact_resume(c, 3);
 }
 
+TEST_P(GroupRuns, AnEpochsLastSmallerBatchSplitsIntoWhatMicroBatchesItFills) {
+    TinyModel m(ModelType::Llama);
+    TempDir dir;
+    TrainConfig c = marker_config(GetParam(), m, dir);
+    c.batch_size = 12;  // 3 of the 4 prompts a step: the second step has 1, 4 completions for 6 micro-batches
+    c.group.num_generations = 4;
+    c.grad_accum = 6;
+    c.max_steps = 3;
+    c.log_every = 1;
+    TrainOptions options;
+    options.run_dir = dir / "run";
+    EXPECT_TRUE(train(c, options).finished);
+    const auto lines = test::metrics_of(dir / "run");
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_DOUBLE_EQ(lines[1]["epoch"].get<double>(), 1.0);
+    for (const auto& line : lines) {
+        EXPECT_TRUE(std::isfinite(line["loss"].get<double>()));
+        EXPECT_GT(line["entropy"].get<double>(), 1.0) << "every completion went through a micro-batch";
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(BothMethods, GroupRuns, ::testing::Values(Stage::Grpo, Stage::Rloo),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
