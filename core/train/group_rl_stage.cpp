@@ -16,7 +16,8 @@
 
 namespace amalgam {
 
-GroupRlStage::GroupRlStage(const TrainConfig& config, TransformerModel& model) : config_(config), model_(model) {
+GroupRlStage::GroupRlStage(const TrainConfig& config, TransformerModel& model, ProcessGroup* group)
+    : config_(config), model_(model), group_(group) {
     int models = 0;
     for (const RewardSpec& spec : config_.group.rewards) {
         if (spec.kind != RewardSpec::Kind::Model) {
@@ -49,6 +50,10 @@ std::vector<std::string> GroupRlStage::metric_names() const {
                              "completions/clipped_ratio", "frac_reward_zero_std", "loss", "generation_share"})
         names.emplace_back(name);
     return names;
+}
+
+void GroupRlStage::sum_over_ranks(at::Tensor& values) const {
+    if (group_) group_->sum({values});
 }
 
 at::Tensor GroupRlStage::rewards(const RolloutBatch& rollouts, const std::vector<std::int64_t>& prompt_rows, std::vector<double>& means) const {
@@ -103,6 +108,7 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
     o.max_new_tokens = static_cast<int>(g.max_completion_length);
     o.stop_tokens = prompts_.stop_tokens;
     o.seed = seed_mix(config_.seed, step_seed, 102);
+    if (group_ && group_->rank() > 0) o.seed = seed_mix(o.seed, static_cast<std::uint64_t>(group_->rank()), 0);  // rank 0's is one process's
     RolloutBatch r;
     double generation_seconds = 0;
     {
@@ -140,9 +146,32 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
     }
     const at::Tensor kl_of_sequences = !grpo && g.beta != 0.0 ? ((old_logps - ref_logps) * mask).sum(1) : at::Tensor();
     if (kl_of_sequences.defined()) reward = reward - g.beta * kl_of_sequences;  // RLOO puts the KL in the reward
-    const at::Tensor advantages = grpo ? group_rl::grpo_advantages(reward, g.num_generations, g.scale_rewards)
-                                       : group_rl::rloo_advantages(reward, g.num_generations, g.normalize_advantages);
-    const double units = grpo ? group_rl::loss_units(mask, g.loss_type) : static_cast<double>(completions);
+    at::Tensor advantages;
+    if (!group_) {
+        advantages = grpo ? group_rl::grpo_advantages(reward, g.num_generations, g.scale_rewards)
+                          : group_rl::rloo_advantages(reward, g.num_generations, g.normalize_advantages);
+    } else {  // the same, with what spans the batch taken over every rank's completions
+        auto moments = [&](const at::Tensor& x) {  // mean and Bessel-corrected deviation
+            at::Tensor m = at::stack({x.sum(), (x * x).sum()}).to(at::kDouble);
+            at::Tensor n = at::full({1}, static_cast<double>(x.numel()), at::kDouble);
+            at::Tensor all = at::cat({m.to(at::kCPU), n});
+            sum_over_ranks(all);
+            const double count = all[2].item<double>(), mean = all[0].item<double>() / count;
+            const double variance = count > 1 ? std::max(0.0, (all[1].item<double>() - count * mean * mean) / (count - 1)) : 0.0;
+            return std::make_pair(mean, std::sqrt(variance));
+        };
+        const bool batch = grpo && g.scale_rewards == group_rl::ScaleRewards::Batch;
+        advantages = grpo ? group_rl::grpo_advantages(reward, g.num_generations, batch ? group_rl::ScaleRewards::None : g.scale_rewards)
+                          : group_rl::rloo_advantages(reward, g.num_generations, false);
+        if (batch) advantages = advantages / (moments(reward).second + 1e-4);
+        if (!grpo && g.normalize_advantages) {
+            const auto [mean, deviation] = moments(advantages);
+            advantages = (advantages - mean) / (deviation + 1e-4);
+        }
+    }
+    at::Tensor step_units = at::full({1}, grpo ? group_rl::loss_units(mask, g.loss_type) : static_cast<double>(completions), at::kDouble);
+    sum_over_ranks(step_units);
+    const double units = step_units.item<double>();
 
     ScopedAdapter policy(model_, "policy");
     model_.set_training(true);
@@ -176,33 +205,41 @@ GroupRlStage::Figures GroupRlStage::step(const std::vector<const TrainExample*>&
             loss_sum += loss.detach();
             if (iteration == 0) entropy_sum += (p.entropy * mk).sum();
         }
+        if (group_) group_->sum(optimizer.gradients(/*zeros_where_none=*/true));
         norms.push_back(optimizer.clip_grad_norm(config_.optimizer.max_grad_norm).to(at::kDouble).reshape({1}));
         optimizer.step(lr);
         optimizer.zero_grad();
     }
     model_.set_training(false);
 
-    // TRL's figures.
-    const at::Tensor grouped = reward.view({-1, g.num_generations});
-    const at::Tensor group_std = grouped.std(1, /*unbiased=*/true);
-    const double tokens = mask.sum().item<double>();
-    const double loss = loss_sum.item<double>() / static_cast<double>(g.num_iterations);
-    if (!std::isfinite(loss)) throw TrainingError("step " + std::to_string(step + 1) + ": the loss is not finite");
+    // TRL's figures, from sums over every rank's completions.
+    const at::Tensor group_std = reward.view({-1, g.num_generations}).std(1, /*unbiased=*/true);
     std::int64_t clipped = 0;
     for (const Generation& gen : r.generations) clipped += gen.stop_reason == StopReason::Length ? 1 : 0;
-    Figures f;
-    f.values = {reward.mean().item<double>(), group_std.mean().item<double>()};
-    f.values.insert(f.values.end(), reward_means.begin(), reward_means.end());
-    if (g.beta != 0.0)
-        f.values.push_back(grpo ? kl_sum.item<double>() / std::max(clip_units.item<double>(), 1.0)
-                                : ((old_logps - ref_logps) * mask).sum().item<double>() / std::max(tokens, 1.0));
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double region = (low + high).item<double>() / std::max(clip_units.item<double>(), 1.0);
-    f.values.insert(f.values.end(), {entropy_sum.item<double>() / std::max(tokens, 1.0), low.item<double>() / std::max(clip_units.item<double>(), 1.0),
-                                     high.item<double>() / std::max(clip_units.item<double>(), 1.0), region, tokens / static_cast<double>(completions),
-                                     static_cast<double>(clipped) / static_cast<double>(completions),
-                                     (group_std.abs() < 1e-8).to(at::kDouble).mean().item<double>(), loss, generation_seconds / seconds});
-    f.tokens = r.mask.sum().item<double>();
+    const at::Tensor kl_tokens = grpo || g.beta == 0.0 ? kl_sum : ((old_logps - ref_logps) * mask).sum();  // RLOO's: the sampling policy's
+    const at::Tensor kl_units = grpo ? clip_units : mask.sum();
+    std::vector<at::Tensor> parts = {reward.sum(), group_std.sum(), kl_tokens, kl_units, entropy_sum, mask.sum(), low, high, clip_units, loss_sum,
+                                     (group_std.abs() < 1e-8).to(type).sum(), r.mask.sum().to(type)};
+    at::Tensor sums = at::cat({at::stack(parts).to(at::kCPU, at::kDouble),
+                               at::tensor({static_cast<double>(group_std.size(0)), static_cast<double>(completions), static_cast<double>(clipped),
+                                           generation_seconds, seconds},
+                                          at::kDouble)});
+    std::vector<double> reward_sums;
+    for (double mean : reward_means) reward_sums.push_back(mean * static_cast<double>(completions));
+    sums = at::cat({sums, at::tensor(reward_sums, at::kDouble)});
+    sum_over_ranks(sums);
+    auto v = [&](std::int64_t i) { return sums[i].item<double>(); };
+    const double groups = v(12), all = v(13), tokens = v(5), clip = std::max(v(8), 1.0);
+    const double loss = v(9) / static_cast<double>(g.num_iterations);
+    if (!std::isfinite(loss)) throw TrainingError("step " + std::to_string(step + 1) + ": the loss is not finite");
+    Figures f;
+    f.values = {v(0) / all, v(1) / groups};
+    for (std::size_t k = 0; k < reward_means.size(); ++k) f.values.push_back(v(17 + static_cast<std::int64_t>(k)) / all);
+    if (g.beta != 0.0) f.values.push_back(v(2) / std::max(v(3), 1.0));
+    f.values.insert(f.values.end(), {v(4) / std::max(tokens, 1.0), v(6) / clip, v(7) / clip, (v(6) + v(7)) / clip, tokens / all, v(14) / all,
+                                     v(10) / groups, loss, v(15) / v(16)});
+    f.tokens = v(11);
     f.grad_norm = at::cat(norms).mean().item<double>();
 
     if (!samples_file.empty() && (step + 1) % g.sample_every == 0) {  // a few completions with their rewards

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/dist/process_group.h"
 #include "core/model/generation.h"
 #include "core/model/transformer.h"
 #include "core/tokenize/tokenizer.h"
@@ -23,8 +24,9 @@ namespace amalgam {
  *  reference is the model with no adapter. */
 class GroupRlStage {
 public:
-    /** Loads each reward model of the config's rewards, refusing one without a score head. */
-    GroupRlStage(const TrainConfig& config, TransformerModel& model);
+    /** Loads each reward model of the config's rewards, refusing one without a score head.
+     *  Over a group, this rank's steps are its share of each global step. */
+    GroupRlStage(const TrainConfig& config, TransformerModel& model, ProcessGroup* group = nullptr);
 
     /** The prompts of the data as the template puts them before a completion, into `examples`;
      *  those leaving no room for max_completion_length are skipped and counted. */
@@ -47,8 +49,12 @@ private:
     /** The weighted rewards of completions [rows] and each reward's mean, from their texts and token counts. */
     at::Tensor rewards(const RolloutBatch& rollouts, const std::vector<std::int64_t>& prompt_rows, std::vector<double>& means) const;
 
+    /** Sums `values` over the ranks (nothing to do in one process). */
+    void sum_over_ranks(at::Tensor& values) const;
+
     const TrainConfig& config_;
     TransformerModel& model_;
+    ProcessGroup* group_;
     std::vector<std::string> reward_adapters_;  ///< per reward: its adapter's name, or empty for a rule
     RolloutPrompts prompts_;
     std::vector<nlohmann::json> prompt_rows_;  ///< each prompt's row as the file gives it, for match_field

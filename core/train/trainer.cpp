@@ -173,11 +173,8 @@ private:
             model_->merge_and_unload();  // the starting point: base and SFT adapter as one model
         }
         if (config_.stage == Stage::Ppo) ppo_.emplace(config_, *model_, options_.group);  // the reward model, checked before anything is generated
-        if (config_.stage == Stage::Grpo || config_.stage == Stage::Rloo) {
-            if (options_.group)
-                throw std::runtime_error(std::string(to_string(config_.stage)) + " trains in one process: start it without torchrun or srun's several tasks");
-            group_.emplace(config_, *model_);  // the reward models, checked before anything is generated
-        }
+        if (config_.stage == Stage::Grpo || config_.stage == Stage::Rloo)
+            group_.emplace(config_, *model_, options_.group);  // the reward models, checked before anything is generated
         tokenizer_ = load_tokenizer(config_.model);
         const ModelConfig& mc = model_->config();
         // SFT and DPO texts end with the end-of-text token, so that the policy learns to stop. The

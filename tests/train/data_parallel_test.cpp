@@ -263,6 +263,40 @@ TEST_F(DataParallelPpo, KilledAndResumedItEndsOnTheBytesOfARunNeverStopped) {
     EXPECT_EQ(results["items"]["winogender"].size(), 36u);
 }
 
+/** GRPO and RLOO over two ranks: each samples the completions of its own prompts. */
+class DataParallelGroup : public Ranks, public ::testing::WithParamInterface<const char*> {
+protected:
+    std::string config() {
+        const std::string stage = GetParam();
+        // 6 prompts, 2 a step and rank: the ranks' batches differ in size at each epoch's end.
+        dir_.write(stage + ".yaml", "stage: " + stage + "\nmodel: base\ndata: " + (test::examples_dir() / "sft.jsonl").string() +
+                                        "\nlora: {r: 4, alpha: 8, dropout: 0.1}\noptimizer: {lr: 1.0e-3}\nbatch_size: 8\ngrad_accum: 2\nmax_length: 96\n" +
+                                        stage + ": {num_generations: 4, max_completion_length: 6, beta: 0.04, num_iterations: 2, sample_every: 1," +
+                                        (stage == "grpo" ? " scale_rewards: batch," : " normalize_advantages: true,") +
+                                        " rewards: [{contains: e}, {length: [1, 5], weight: 0.5}]}\nlog_every: 1\nsave_every: 2\nmax_steps: 4\n");
+        return stage + ".yaml";
+    }
+};
+
+TEST_P(DataParallelGroup, KilledAndResumedItEndsOnTheBytesOfARunNeverStopped) {
+    const std::string cfg = config();
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "straight"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+    const fs::path checkpoint = dir_.path() / "killed" / "checkpoints" / "step-2";
+    const auto killed = run_ranks(dir_.path(), {"train", cfg, "--out", "killed"}, 2, [&](const std::vector<pid_t>& ranks) {
+        while (!fs::exists(checkpoint)) ::usleep(2000);
+        for (pid_t rank : ranks) ::kill(rank, SIGKILL);
+    });
+    ASSERT_EQ(killed, (std::vector<int>{128 + SIGKILL, 128 + SIGKILL}));
+    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "killed", "--resume"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+    EXPECT_EQ(file_sha256((dir_.path() / "killed" / "adapter" / "adapter_model.safetensors").string()),
+              file_sha256((dir_.path() / "straight" / "adapter" / "adapter_model.safetensors").string()));
+    expect_same_lines("killed", "straight");
+    EXPECT_EQ(test::read_text(dir_.path() / "killed" / "samples.jsonl"), test::read_text(dir_.path() / "straight" / "samples.jsonl"));
+    EXPECT_EQ(metrics("straight").size(), 4u);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothMethods, DataParallelGroup, ::testing::Values("grpo", "rloo"));
+
 TEST(DataParallelPpoMath, WhiteningOverTwoRanksIsWhiteningOfTheirRowsTogether) {
     const int port = free_port();
     std::vector<pid_t> children;
