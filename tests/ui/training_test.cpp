@@ -440,6 +440,25 @@ TEST(Training, GrpoTakesTheRewardModelRunFirstThenTheRulesAndTrainsFromTheSftRun
     EXPECT_EQ(desk.panel.message(), "grpo.rewards[0]: names two rewards (contains and regex): one per entry");
 }
 
+TEST(Training, APipelineToGrpoTrainsARewardModelAndRewardsTheGroupsWithIt) {
+    test::TempDir dir;
+    TrainingDesk desk(dir / "ws.amalgam");
+    desk.panel.applyPreset("none");
+    desk.panel.setData(qpath(test::examples_dir() / "pairwise.jsonl"));
+    desk.panel.setSteps(2);
+    desk.panel.setPipeline(false, false, false, true);
+    desk.panel.setEvaluationData(qpath(test::examples_dir()));
+    ASSERT_TRUE(desk.panel.launchPipeline()) << desk.panel.message();
+    EXPECT_EQ(desk.panel.message(), "Queued sft-1 \u2192 rm-2 \u2192 grpo-3, then 3 evaluations.");
+    ASSERT_TRUE(waitUntil([&] { return !desk.workbench.jobs().busy(); }, 120000));
+    for (const auto& job : desk.workbench.jobs().rows()) EXPECT_EQ(job.state, JobState::Finished) << job.label.toStdString() << job.log.toStdString();
+    const RunRow& grpo = desk.experiments().runs()[2];
+    EXPECT_EQ(grpo.stage, Stage::Grpo);
+    EXPECT_EQ(grpo.reward_run, desk.experiments().runs()[1].id);
+    EXPECT_NE(grpo.config.find("batch_size: 32"), std::string::npos) << "4 prompts a step, 8 completions each: " << grpo.config;
+    EXPECT_TRUE(desk.experiments().metrics(grpo.id).back().contains("rewards/model/mean"));
+}
+
 TEST(Training, TheEvaluationFieldsFollowTheStageAndAreCheckedBeforeAnythingIsQueued) {
     test::TempDir dir;
     TrainingDesk desk(dir / "ws.amalgam");

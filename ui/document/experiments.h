@@ -65,6 +65,7 @@ struct PipelineRequest {
     bool rlhf = true;  ///< SFT → RM → PPO
     bool dpo = true;   ///< SFT → DPO
     bool kto = false;  ///< SFT → KTO, on the same data (a pair is a desirable and an undesirable completion)
+    bool grpo = false;  ///< SFT → RM → GRPO, the reward model's score as the reward (the RM is PPO's where both are asked)
     QString heldOut;         ///< the held-out file SFT, RM, DPO and KTO evaluate on; may be empty
     QString evaluationData;  ///< the folder of evaluation suites; empty: nothing is evaluated
 };
@@ -72,7 +73,7 @@ struct PipelineRequest {
 /** What a pipeline queued: its runs and the evaluation jobs. */
 struct PipelineRuns {
     std::int64_t sft = 0;
-    std::optional<std::int64_t> rm, ppo, dpo, kto;
+    std::optional<std::int64_t> rm, ppo, grpo, dpo, kto;
     std::vector<std::int64_t> evaluations;
 };
 

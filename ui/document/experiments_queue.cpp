@@ -132,8 +132,10 @@ TrainConfig Experiments::resolvedConfig(const TrainRequest& request) {
     if (const auto* parent = request.parent ? run(*request.parent) : nullptr) config.adapter = finalAdapter(*parent).toStdString();
     const auto* reward = request.reward ? run(*request.reward) : nullptr;
     if (reward && config.stage == Stage::Ppo) config.reward = finalAdapter(*reward).toStdString();
-    if (reward && (config.stage == Stage::Grpo || config.stage == Stage::Rloo)) {  // the reward model first, then the rules
-        nlohmann::json rewards = nlohmann::json::array({{{"model", finalAdapter(*reward).toStdString()}}});
+    if (request.reward && (config.stage == Stage::Grpo || config.stage == Stage::Rloo)) {  // the reward model first, then the rules
+        // A pipeline's reward run still to be made stands in by name while its stages are checked.
+        const std::string adapter = reward ? finalAdapter(*reward).toStdString() : "(the reward run's adapter)";
+        nlohmann::json rewards = nlohmann::json::array({{{"model", adapter}}});
         for (const auto& rule : reward_specs_json(config.group.rewards))
             if (!rule.contains("model")) rewards.push_back(rule);
         config.group.rewards = read_reward_specs(rewards, std::string(to_string(config.stage)) + ".rewards", "/");
@@ -243,8 +245,12 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
             TrainRequest r = request.settings;
             if (!r.config.preset.empty() && preset_config(r.config.preset).stage != s) r.config.preset.clear();
             r.config.stage = s;
-            // Every policy is evaluated once, after its run: PPO does not evaluate itself on the way.
-            r.config.eval_data = s == Stage::Ppo ? std::string() : request.heldOut.toStdString();
+            // Every policy is evaluated once, after its run: PPO and GRPO do not evaluate themselves on the way.
+            r.config.eval_data = samples_completions(s) ? std::string() : request.heldOut.toStdString();
+            if (s == Stage::Grpo) {  // the panel's batch of prompts, each with its group; completions as long as PPO's longest
+                r.config.batch_size *= r.config.group.num_generations;
+                r.config.group.max_completion_length = r.config.ppo.max_new_tokens;
+            }
             r.parent = parent;
             r.reward = reward;
             r.label.clear();
@@ -253,18 +259,17 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
         // Every stage's config is checked first, with stand-ins for the runs still to be made.
         const std::int64_t none = -1;
         validated(stage(Stage::Sft, std::nullopt, std::nullopt));
-        if (request.rlhf) {
-            validated(stage(Stage::RewardModel, none, std::nullopt));
-            validated(stage(Stage::Ppo, none, none));
-        }
+        const bool reward_model = request.rlhf || request.grpo;
+        if (reward_model) validated(stage(Stage::RewardModel, none, std::nullopt));
+        if (request.rlhf) validated(stage(Stage::Ppo, none, none));
+        if (request.grpo) validated(stage(Stage::Grpo, none, none));
         if (request.dpo) validated(stage(Stage::Dpo, none, std::nullopt));
         if (request.kto) validated(stage(Stage::Kto, none, std::nullopt));
 
         runs.sft = launch(stage(Stage::Sft, std::nullopt, std::nullopt));
-        if (request.rlhf) {
-            runs.rm = launch(stage(Stage::RewardModel, runs.sft, std::nullopt));
-            runs.ppo = launch(stage(Stage::Ppo, runs.sft, runs.rm));
-        }
+        if (reward_model) runs.rm = launch(stage(Stage::RewardModel, runs.sft, std::nullopt));
+        if (request.rlhf) runs.ppo = launch(stage(Stage::Ppo, runs.sft, runs.rm));
+        if (request.grpo) runs.grpo = launch(stage(Stage::Grpo, runs.sft, runs.rm));
         if (request.dpo) runs.dpo = launch(stage(Stage::Dpo, runs.sft, std::nullopt));
         if (request.kto) runs.kto = launch(stage(Stage::Kto, runs.sft, std::nullopt));
         const QString text = tr("Launch a pipeline from %1").arg(q(run(runs.sft)->label));
@@ -277,7 +282,7 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
         base.precision = request.settings.precision;
         base.chatTemplate = request.settings.config.prompt_template == "chat";  // asked as its policies will be
         runs.evaluations.push_back(evaluate(base));
-        for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.dpo, runs.kto})
+        for (const auto& policy : {std::optional<std::int64_t>(runs.sft), runs.ppo, runs.grpo, runs.dpo, runs.kto})
             if (policy) runs.evaluations.push_back(evaluateRun(*policy, request.evaluationData));
         return text;
     });

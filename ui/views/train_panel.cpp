@@ -74,11 +74,12 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     add_names(dtype_, precision_names);
     dtype_->setToolTip(tr("the frozen base's precision; LoRA, heads and optimizer stay float32"));
     device_->addItems(devices_->devices());
-    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO and SFT \u2192 DPO"), QVariantList{true, true, false});
-    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO"), QVariantList{true, false, false});
-    pipeline_->addItem(tr("SFT \u2192 DPO"), QVariantList{false, true, false});
-    pipeline_->addItem(tr("SFT \u2192 KTO"), QVariantList{false, false, true});
-    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO, SFT \u2192 DPO and SFT \u2192 KTO"), QVariantList{true, true, true});
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO and SFT \u2192 DPO"), QVariantList{true, true, false, false});
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO"), QVariantList{true, false, false, false});
+    pipeline_->addItem(tr("SFT \u2192 DPO"), QVariantList{false, true, false, false});
+    pipeline_->addItem(tr("SFT \u2192 KTO"), QVariantList{false, false, true, false});
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 GRPO"), QVariantList{false, false, false, true});
+    pipeline_->addItem(tr("SFT \u2192 RM \u2192 PPO and GRPO, SFT \u2192 DPO and SFT \u2192 KTO"), QVariantList{true, true, true, true});
     pipeline_->setToolTip(tr("every stage with these settings, each from the one before; then the base and every policy evaluated"));
     message_->setReadOnly(true);
     message_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
@@ -309,9 +310,9 @@ std::int64_t TrainPanel::launch() {
     }
 }
 
-void TrainPanel::setPipeline(bool rlhf, bool dpo, bool kto) {
+void TrainPanel::setPipeline(bool rlhf, bool dpo, bool kto, bool grpo) {
     for (int i = 0; i < pipeline_->count(); ++i)
-        if (pipeline_->itemData(i).toList() == QVariantList{rlhf, dpo, kto}) pipeline_->setCurrentIndex(i);
+        if (pipeline_->itemData(i).toList() == QVariantList{rlhf, dpo, kto, grpo}) pipeline_->setCurrentIndex(i);
 }
 
 bool TrainPanel::launchPipeline() {
@@ -321,6 +322,7 @@ bool TrainPanel::launchPipeline() {
     pipeline.rlhf = chosen.value(0).toBool();
     pipeline.dpo = chosen.value(1).toBool();
     pipeline.kto = chosen.value(2).toBool();
+    pipeline.grpo = chosen.value(3).toBool();
     pipeline.heldOut = heldOut_->text().trimmed();
     pipeline.evaluationData = suites_->text().trimmed().isEmpty() ? experiments.evaluationData() : suites_->text().trimmed();
     try {
@@ -330,6 +332,7 @@ bool TrainPanel::launchPipeline() {
         auto label = [&](std::int64_t run) { return QString::fromStdString(experiments.run(run)->label); };
         QStringList chains;
         if (runs.ppo) chains << label(runs.sft) + " \u2192 " + label(*runs.rm) + " \u2192 " + label(*runs.ppo);
+        if (runs.grpo) chains << label(runs.sft) + " \u2192 " + label(*runs.rm) + " \u2192 " + label(*runs.grpo);
         if (runs.dpo) chains << label(runs.sft) + " \u2192 " + label(*runs.dpo);
         if (runs.kto) chains << label(runs.sft) + " \u2192 " + label(*runs.kto);
         say(tr("Queued %1, then %2 evaluations.").arg(chains.join(tr(" and "))).arg(runs.evaluations.size()) +

@@ -49,8 +49,8 @@ public:
     void setRunOnSlurm(bool onSlurm);
     /** Launches the run; returns its id, or 0 after showing why not. */
     std::int64_t launch();
-    /** Which chains launchPipeline() queues from one SFT run: SFT → RM → PPO, SFT → DPO, SFT → KTO. */
-    void setPipeline(bool rlhf, bool dpo, bool kto = false);
+    /** Which chains launchPipeline() queues from one SFT run: SFT → RM → PPO, SFT → DPO, SFT → KTO, SFT → RM → GRPO. */
+    void setPipeline(bool rlhf, bool dpo, bool kto = false, bool grpo = false);
     /** Queues the pipeline with the fields' settings and evaluates the base and every policy on
      *  the evaluation suites (or those evaluated last); returns false after showing why not. */
     bool launchPipeline();
