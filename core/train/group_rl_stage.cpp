@@ -1,5 +1,6 @@
 #include "core/train/group_rl_stage.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -35,7 +36,12 @@ GroupRlStage::GroupRlStage(const TrainConfig& config, TransformerModel& model, P
 
 void GroupRlStage::load_prompts(const TextEncoder& encoder, std::vector<TrainExample>& examples) {
     prompts_ = load_rollout_prompts(config_.data, encoder, config_.group.max_completion_length, config_.max_length, examples);
-    std::map<std::size_t, nlohmann::json> by_line;  // for match_field: the rows' own fields
+    const auto& rewards = config_.group.rewards;
+    if (std::none_of(rewards.begin(), rewards.end(), [](const RewardSpec& r) { return r.kind == RewardSpec::Kind::MatchField; })) {
+        prompt_rows_.assign(prompts_.lines.size(), nlohmann::json::object());
+        return;
+    }
+    std::map<std::size_t, nlohmann::json> by_line;  // match_field reads the rows' own fields
     TextFile(config_.data).for_each_line([&](std::string_view line, std::size_t number) {
         if (line.find_first_not_of(" \t") != std::string_view::npos) by_line[number] = nlohmann::json::parse(line);
     });

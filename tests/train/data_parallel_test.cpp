@@ -120,6 +120,27 @@ protected:
         }
     }
 
+    /** Runs `cfg` on two ranks straight through, and again killed with SIGKILL once its step-2
+     *  checkpoint is there, then resumed: the adapter's `files`, the samples and the lines (but
+     *  for timing) must be those of the run never stopped. */
+    void expect_killed_and_resumed_alike(const std::string& cfg, const std::vector<std::string>& files) {
+        ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "straight"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+        // Whatever the ranks wrote after the checkpoint is written again.
+        const fs::path checkpoint = dir_.path() / "killed" / "checkpoints" / "step-2";
+        const auto killed = run_ranks(dir_.path(), {"train", cfg, "--out", "killed"}, 2, [&](const std::vector<pid_t>& ranks) {
+            while (!fs::exists(checkpoint)) ::usleep(2000);
+            for (pid_t rank : ranks) ::kill(rank, SIGKILL);
+        });
+        ASSERT_EQ(killed, (std::vector<int>{128 + SIGKILL, 128 + SIGKILL}));
+        ASSERT_FALSE(fs::exists(dir_.path() / "killed" / "adapter"));
+        ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "killed", "--resume"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
+        for (const std::string& file : files)
+            EXPECT_EQ(file_sha256((dir_.path() / "killed" / "adapter" / file).string()), file_sha256((dir_.path() / "straight" / "adapter" / file).string()))
+                << file;
+        expect_same_lines("killed", "straight");
+        EXPECT_EQ(test::read_text(dir_.path() / "killed" / "samples.jsonl"), test::read_text(dir_.path() / "straight" / "samples.jsonl"));
+    }
+
     test::TempDir dir_;
 };
 
@@ -230,22 +251,7 @@ protected:
 };
 
 TEST_F(DataParallelPpo, KilledAndResumedItEndsOnTheBytesOfARunNeverStopped) {
-    const std::string cfg = config();
-    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "straight"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
-    // SIGKILL to both ranks once the step-2 checkpoint is there: whatever they wrote after it is written again.
-    const fs::path checkpoint = dir_.path() / "killed" / "checkpoints" / "step-2";
-    const auto killed = run_ranks(dir_.path(), {"train", cfg, "--out", "killed"}, 2, [&](const std::vector<pid_t>& ranks) {
-        while (!fs::exists(checkpoint)) ::usleep(2000);
-        for (pid_t rank : ranks) ::kill(rank, SIGKILL);
-    });
-    ASSERT_EQ(killed, (std::vector<int>{128 + SIGKILL, 128 + SIGKILL}));
-    ASSERT_FALSE(fs::exists(dir_.path() / "killed" / "adapter"));
-    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "killed", "--resume"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
-    for (const char* file : {"adapter_model.safetensors", "value_head.safetensors"})
-        EXPECT_EQ(file_sha256((dir_.path() / "killed" / "adapter" / file).string()), file_sha256((dir_.path() / "straight" / "adapter" / file).string()))
-            << file;
-    expect_same_lines("killed", "straight");
-    EXPECT_EQ(test::read_text(dir_.path() / "killed" / "samples.jsonl"), test::read_text(dir_.path() / "straight" / "samples.jsonl"));
+    expect_killed_and_resumed_alike(config(), {"adapter_model.safetensors", "value_head.safetensors"});
 
     const auto lines = metrics("straight");
     ASSERT_EQ(lines.size(), 6u) << "four steps and two evaluations";
@@ -279,19 +285,7 @@ protected:
 };
 
 TEST_P(DataParallelGroup, KilledAndResumedItEndsOnTheBytesOfARunNeverStopped) {
-    const std::string cfg = config();
-    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "straight"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
-    const fs::path checkpoint = dir_.path() / "killed" / "checkpoints" / "step-2";
-    const auto killed = run_ranks(dir_.path(), {"train", cfg, "--out", "killed"}, 2, [&](const std::vector<pid_t>& ranks) {
-        while (!fs::exists(checkpoint)) ::usleep(2000);
-        for (pid_t rank : ranks) ::kill(rank, SIGKILL);
-    });
-    ASSERT_EQ(killed, (std::vector<int>{128 + SIGKILL, 128 + SIGKILL}));
-    ASSERT_EQ(run_ranks(dir_.path(), {"train", cfg, "--out", "killed", "--resume"}, 2), (std::vector<int>{0, 0})) << log(0) << log(1);
-    EXPECT_EQ(file_sha256((dir_.path() / "killed" / "adapter" / "adapter_model.safetensors").string()),
-              file_sha256((dir_.path() / "straight" / "adapter" / "adapter_model.safetensors").string()));
-    expect_same_lines("killed", "straight");
-    EXPECT_EQ(test::read_text(dir_.path() / "killed" / "samples.jsonl"), test::read_text(dir_.path() / "straight" / "samples.jsonl"));
+    expect_killed_and_resumed_alike(config(), {"adapter_model.safetensors"});
     EXPECT_EQ(metrics("straight").size(), 4u);
 }
 

@@ -292,7 +292,8 @@ TEST(GroupRuns, ARewardModelAdapterScoresAndOneWithoutAHeadIsRefused) {
     train(rm, rm_options);
     TrainConfig c = marker_config(Stage::Grpo, m, dir);
     c.max_steps = 2;
-    c.group.rewards = specs("rewards:\n  - {model: " + (dir / "rm" / "adapter").string() + "}\n  - {contains: a, weight: 0.5}\n");
+    c.group.rewards = specs("rewards:\n  - {model: " + (dir / "rm" / "adapter").string() + "}\n  - {contains: a, weight: 0.5}\n"
+                            "  - {match_field: response, weight: 2}\n");  // the rows' own fields are read for it
     TrainOptions options;
     options.run_dir = dir / "run";
     train(c, options);
