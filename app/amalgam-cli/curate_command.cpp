@@ -20,9 +20,14 @@ const char* const kCurateUsage = R"(usage: amalgam-cli curate RECIPE.yaml --out 
 Unifies the recipe's training datasets into preference pairs, embeds and clusters the
 prompts, and keeps the best fraction of every (source, cluster) stratum.
 
-Writes DIR/train.jsonl (the selected pairs), DIR/summary.json (counts per source and
-cluster, hyperparameters) and DIR/points.csv (every pair on the 2D map). With several
-fractions in the recipe, each goes to DIR/fraction-F/.
+Writes DIR/train.jsonl (the selected pairs), DIR/unpaired.jsonl (the selected answers
+labelled desirable or undesirable on their own, for KTO), DIR/summary.json (counts per
+source and cluster, hyperparameters) and DIR/points.csv (every pair on the 2D map). With
+several fractions in the recipe, each goes to DIR/fraction-F/.
+
+The table counts per source the prompts, those dropped with a single answer or tied
+answers, the pairs and the selected ones, then the unpaired rows, the prompts that
+pairing drops but whose answers are unpaired rows ("rescued"), and the selected rows.
 
 options:
   --out DIR           where the outputs go (required)
@@ -45,21 +50,23 @@ std::string fraction_label(double f) {
 }
 
 void print_table(const Curation& c, const std::vector<bool>& selected, double fraction) {
+    const SelectionCounts counts = count_selection(c, selected, c.select_unpaired(fraction));
     std::printf("fraction %s, %d clusters, embedder %s, seed %llu\n", fraction_label(fraction).c_str(), c.clusters_used,
                 to_string(c.settings.embedder), static_cast<unsigned long long>(c.settings.seed));
-    std::printf("%-16s %-11s %8s %8s %6s %8s %9s\n", "source", "format", "prompts", "single", "ties", "pairs", "selected");
-    std::size_t total_pairs = 0, total_selected = 0;
-    for (const auto& s : c.sources) {
-        std::size_t kept = 0;
-        for (std::size_t i = 0; i < c.pairs.size(); ++i) kept += selected[i] && c.pairs[i].source == s.name;
-        std::printf("%-16s %-11s %8zu %8zu %6zu %8zu %9zu\n", s.name.c_str(), s.format.c_str(), s.counts.prompts,
-                    s.counts.dropped_single_answer, s.counts.dropped_ties, s.counts.pairs, kept);
+    std::printf("%-16s %-11s %8s %8s %6s %8s %9s %9s %8s %9s\n", "source", "format", "prompts", "single", "ties", "pairs", "selected",
+                "unpaired", "rescued", "selected");
+    std::size_t rescued = 0;
+    for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        const SourceReport& s = c.sources[i];
+        std::printf("%-16s %-11s %8zu %8zu %6zu %8zu %9zu %9zu %8zu %9zu\n", s.name.c_str(), s.format.c_str(), s.counts.prompts,
+                    s.counts.dropped_single_answer, s.counts.dropped_ties, s.counts.pairs, counts.source_selected[i],
+                    counts.source_unpaired[i], s.counts.unpaired_only_prompts, counts.source_unpaired_selected[i]);
         if (s.import.skipped_lines)
             std::printf("  %zu bad lines skipped, first: %s\n", s.import.skipped_lines, s.import.first_skipped.c_str());
-        total_pairs += s.counts.pairs;
-        total_selected += kept;
+        rescued += s.counts.unpaired_only_prompts;
     }
-    std::printf("%-16s %-11s %8s %8s %6s %8zu %9zu\n", "total", "", "", "", "", total_pairs, total_selected);
+    std::printf("%-16s %-11s %8s %8s %6s %8zu %9zu %9zu %8zu %9zu\n", "total", "", "", "", "", c.pairs.size(), counts.selected,
+                c.unpaired.size(), rescued, counts.unpaired_selected);
 }
 
 }  // namespace
@@ -123,7 +130,7 @@ int run_curate(const std::vector<std::string>& words) {
         std::filesystem::path dir = *out;
         if (recipe.fractions.size() > 1) dir /= "fraction-" + fraction_label(recipe.fractions[f]);
         print_table(curation, selections[f], recipe.fractions[f]);
-        std::printf("wrote %s\n\n", (dir / "{train.jsonl,summary.json,points.csv}").string().c_str());
+        std::printf("wrote %s\n\n", (dir / "{train.jsonl,unpaired.jsonl,summary.json,points.csv}").string().c_str());
     }
     return 0;
 }

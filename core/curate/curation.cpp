@@ -1,5 +1,6 @@
 #include "core/curate/curation.h"
 
+#include <set>
 #include <stdexcept>
 
 #include "core/embed/embedder.h"
@@ -10,18 +11,57 @@
 namespace amalgam {
 namespace {
 
-/** Every source unified into one list of pairs, with the per-source reports. */
+using PromptKey = std::pair<std::string, std::string>;  // (source, source_id)
+
+/** Every source unified into one list of pairs and one of unpaired rows, with the per-source
+ *  reports. */
 Curation unify_sources(const std::vector<CurationSource>& sources, const CurationSettings& settings) {
     Curation c;
     c.settings = settings;
     for (const auto& s : sources) {
         UnifiedSource unified = unify(s.name, s.dataset.prompts, s.label);
-        c.sources.push_back({s.name, s.path, s.dataset.format, s.dataset.content_hash, s.dataset.report, s.label, unified.counts});
-        c.pairs.insert(c.pairs.end(), std::make_move_iterator(unified.pairs.begin()),
-                       std::make_move_iterator(unified.pairs.end()));
+        c.sources.push_back({s.name, s.path, s.dataset.format, s.dataset.content_hash, s.dataset.report, s.label, unified.threshold,
+                             unified.counts});
+        c.pairs.insert(c.pairs.end(), std::make_move_iterator(unified.pairs.begin()), std::make_move_iterator(unified.pairs.end()));
+        c.unpaired.insert(c.unpaired.end(), std::make_move_iterator(unified.unpaired.begin()),
+                          std::make_move_iterator(unified.unpaired.end()));
     }
     if (c.pairs.empty()) throw std::invalid_argument("no preference pairs: every prompt was dropped");
     return c;
+}
+
+/** The rows whose prompt gave no pair: the first row of each such prompt, in row order. */
+std::vector<std::size_t> unpaired_only_prompts(const Curation& c) {
+    std::set<PromptKey> placed;
+    for (const auto& p : c.pairs) placed.insert({p.source, p.source_id});
+    std::vector<std::size_t> first_rows;
+    for (std::size_t i = 0; i < c.unpaired.size(); ++i)
+        if (placed.insert({c.unpaired[i].source, c.unpaired[i].source_id}).second) first_rows.push_back(i);
+    return first_rows;
+}
+
+/** Every unpaired row at its prompt's place: the pair's, else the prompt's in `prompt_placements`. */
+void place_unpaired(Curation& c) {
+    std::map<PromptKey, std::pair<int, std::size_t>> place;  // cluster, index into xy or prompt_placements
+    for (std::size_t i = 0; i < c.pairs.size(); ++i) place.emplace(PromptKey{c.pairs[i].source, c.pairs[i].source_id}, std::pair{c.cluster[i], i});
+    std::map<PromptKey, const PairPlacement*> stored;
+    for (const auto& p : c.prompt_placements) stored.emplace(PromptKey{p.source, p.source_id}, &p);
+    c.unpaired_cluster.clear();
+    c.unpaired_xy.clear();
+    for (const UnpairedRow& row : c.unpaired) {
+        const PromptKey key{row.source, row.source_id};
+        if (auto it = place.find(key); it != place.end()) {
+            c.unpaired_cluster.push_back(it->second.first);
+            c.unpaired_xy.push_back(c.xy[2 * it->second.second]);
+            c.unpaired_xy.push_back(c.xy[2 * it->second.second + 1]);
+        } else if (auto s = stored.find(key); s != stored.end()) {
+            c.unpaired_cluster.push_back(s->second->cluster);
+            c.unpaired_xy.push_back(s->second->x);
+            c.unpaired_xy.push_back(s->second->y);
+        } else {
+            throw std::invalid_argument("prompt " + row.source + ":" + row.source_id + " gives unpaired rows now but has no place in the stored curation");
+        }
+    }
 }
 
 }  // namespace
@@ -29,33 +69,46 @@ Curation unify_sources(const std::vector<CurationSource>& sources, const Curatio
 Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
                 Progress& progress) {
     Curation c = unify_sources(sources, settings);
+    const std::vector<std::size_t> lone = unpaired_only_prompts(c);
 
     std::vector<std::string> texts;
-    texts.reserve(c.pairs.size());
+    texts.reserve(c.pairs.size() + lone.size());
     for (const auto& p : c.pairs) texts.push_back(p.prompt);
+    for (std::size_t row : lone) texts.push_back(c.unpaired[row].prompt);
     // The stages' work in seconds as measured on 10,650 pairs (2 cores): each k-means restart
     // (25 Lloyd passes) 0.06 s at k = 10, the PCA 0.1 s.
-    const double n = static_cast<double>(texts.size());
+    const double n = static_cast<double>(c.pairs.size());
     const auto restarts = static_cast<std::size_t>(settings.restarts);
-    progress.plan({{"embed", texts.size(), n * embedder.seconds_per_text()},
+    progress.plan({{"embed", texts.size(), static_cast<double>(texts.size()) * embedder.seconds_per_text()},
                    {"cluster", restarts, static_cast<double>(restarts) * n * settings.clusters * 5.6e-7},
                    {"project", 1, n * 9.4e-6}});
-    std::vector<float> embeddings = embedder.embed(texts, progress);
+    std::vector<float> embeddings = embedder.embed(texts, progress, c.pairs.size());  // the pairs' prompts are the corpus
+    const std::size_t dim = embedder.dim(), paired = c.pairs.size() * dim;
+    const std::vector<float> lone_embeddings(embeddings.begin() + static_cast<std::ptrdiff_t>(paired), embeddings.end());
+    embeddings.resize(paired);
 
-    KMeansResult clusters = kmeans(embeddings, embedder.dim(),
-                                   {settings.clusters, settings.restarts, 25, settings.seed}, progress);
+    KMeansResult clusters = kmeans(embeddings, dim, {settings.clusters, settings.restarts, 25, settings.seed}, progress);
     c.clusters_used = clusters.clusters;
     c.cluster = std::move(clusters.assignment);
 
     progress.start("project", 1);
-    c.xy = project_2d(embeddings, embedder.dim());
+    const MapProjection plane(embeddings, dim);
+    c.xy = plane(embeddings);
+    if (!lone.empty()) {
+        const std::vector<int> lone_cluster = nearest_centroids(lone_embeddings, dim, clusters.centroids);
+        const std::vector<float> lone_xy = plane(lone_embeddings);
+        for (std::size_t j = 0; j < lone.size(); ++j)
+            c.prompt_placements.push_back({c.unpaired[lone[j]].source, c.unpaired[lone[j]].source_id, lone_cluster[j], lone_xy[2 * j],
+                                           lone_xy[2 * j + 1]});
+    }
+    place_unpaired(c);
     progress.advance(1);
     progress.finish();
     return c;
 }
 
 Curation restore_curation(const std::vector<CurationSource>& sources, const CurationSettings& settings, int clusters_used,
-                          const std::vector<PairPlacement>& placements) {
+                          const std::vector<PairPlacement>& placements, const std::vector<PairPlacement>& prompt_placements) {
     Curation c = unify_sources(sources, settings);
     if (placements.size() != c.pairs.size())
         throw std::invalid_argument("the datasets give " + std::to_string(c.pairs.size()) + " pairs, the stored curation " +
@@ -72,17 +125,23 @@ Curation restore_curation(const std::vector<CurationSource>& sources, const Cura
         c.xy.push_back(p.x);
         c.xy.push_back(p.y);
     }
+    c.prompt_placements = prompt_placements;
+    place_unpaired(c);
     return c;
 }
 
-SelectionCounts count_selection(const Curation& c, const std::vector<bool>& selected) {
+SelectionCounts count_selection(const Curation& c, const std::vector<bool>& selected, const std::vector<bool>& unpaired_selected) {
     SelectionCounts n;
     std::map<std::string, std::size_t> source_index;
     for (std::size_t s = 0; s < c.sources.size(); ++s) source_index[c.sources[s].name] = s;
     n.source_pairs.assign(c.sources.size(), 0);
     n.source_selected.assign(c.sources.size(), 0);
+    n.source_unpaired.assign(c.sources.size(), 0);
+    n.source_unpaired_selected.assign(c.sources.size(), 0);
     n.cluster_pairs.assign(static_cast<std::size_t>(c.clusters_used), 0);
     n.cluster_selected.assign(static_cast<std::size_t>(c.clusters_used), 0);
+    n.cluster_unpaired.assign(static_cast<std::size_t>(c.clusters_used), 0);
+    n.cluster_unpaired_selected.assign(static_cast<std::size_t>(c.clusters_used), 0);
     std::size_t s = 0;
     for (std::size_t i = 0; i < c.pairs.size(); ++i) {
         if (c.sources[s].name != c.pairs[i].source) s = source_index.at(c.pairs[i].source);  // pairs come source by source
@@ -93,6 +152,17 @@ SelectionCounts count_selection(const Curation& c, const std::vector<bool>& sele
         ++n.source_selected[s];
         ++n.cluster_selected[k];
         ++n.selected;
+    }
+    s = 0;
+    for (std::size_t i = 0; i < c.unpaired.size(); ++i) {
+        if (c.sources[s].name != c.unpaired[i].source) s = source_index.at(c.unpaired[i].source);  // so do rows
+        const auto k = static_cast<std::size_t>(c.unpaired_cluster[i]);
+        ++n.source_unpaired[s];
+        ++n.cluster_unpaired[k];
+        if (!unpaired_selected[i]) continue;
+        ++n.source_unpaired_selected[s];
+        ++n.cluster_unpaired_selected[k];
+        ++n.unpaired_selected;
     }
     return n;
 }
@@ -106,6 +176,16 @@ std::vector<bool> Curation::select(double fraction, const PairOverrides& overrid
         for (std::size_t i = 0; i < pairs.size(); ++i)
             if (auto it = overrides.find({pairs[i].source, pairs[i].source_id}); it != overrides.end()) selected[i] = it->second;
     return selected;
+}
+
+std::vector<bool> Curation::select_unpaired(double fraction) const {
+    std::vector<SelectionItem> items;
+    items.reserve(unpaired.size());
+    for (std::size_t i = 0; i < unpaired.size(); ++i) {
+        const UnpairedRow& r = unpaired[i];
+        items.push_back({r.source, r.source_id + "#" + std::to_string(r.answer), unpaired_cluster[i], r.quality});
+    }
+    return select_pairs(items, fraction, settings.seed);
 }
 
 }  // namespace amalgam

@@ -40,6 +40,7 @@ struct SourceReport {
     std::string content_hash;
     ImportReport import;
     std::optional<LabelChoice> label;
+    std::optional<double> threshold;  ///< where a numerical label was cut for unpaired rows
     SourceCounts counts;
 };
 
@@ -53,30 +54,45 @@ struct Curation {
     std::vector<int> cluster;           ///< per pair
     std::vector<float> xy;              ///< per pair, the 2D projection (x, y)
 
+    std::vector<UnpairedRow> unpaired;   ///< sources in recipe order, prompts in file order; id = index
+    std::vector<int> unpaired_cluster;   ///< per row, its prompt's cluster
+    std::vector<float> unpaired_xy;      ///< per row, its prompt's place on the map
+    /// Where the prompts that give unpaired rows but no pair went: placed by the pairs'
+    /// clusters and plane, and stored so that a restore needs no embedding.
+    std::vector<PairPlacement> prompt_placements;
+
     /** The cut at `fraction` (paper A.3); then excluded pairs leave and forced ones join,
      *  whatever their stratum's quota. */
     std::vector<bool> select(double fraction, const PairOverrides& overrides = {}) const;
+    /** The same cut of the unpaired rows, within (source, cluster) strata of rows. */
+    std::vector<bool> select_unpaired(double fraction) const;
 };
 
 /** How a selection splits: pairs and selected pairs per source (in Curation::sources order)
- *  and per cluster, in one pass. Summaries and the workbench's preview both read these. */
+ *  and per cluster, and the same of the unpaired rows. Summaries and the workbench's
+ *  preview both read these. */
 struct SelectionCounts {
     std::vector<std::size_t> source_pairs, source_selected;
     std::vector<std::size_t> cluster_pairs, cluster_selected;
-    std::size_t selected = 0;
+    std::vector<std::size_t> source_unpaired, source_unpaired_selected;
+    std::vector<std::size_t> cluster_unpaired, cluster_unpaired_selected;
+    std::size_t selected = 0, unpaired_selected = 0;
 };
-SelectionCounts count_selection(const Curation& curation, const std::vector<bool>& selected);
+SelectionCounts count_selection(const Curation& curation, const std::vector<bool>& selected,
+                                const std::vector<bool>& unpaired_selected);
 
 class Embedder;
 
-/** Unify, embed, cluster and project (paper 2.3-2.5). */
+/** Unify, embed, cluster and project (paper 2.3-2.5). The prompts that give only unpaired
+ *  rows are embedded too and join the pairs' nearest cluster and plane. */
 Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
                 Progress& progress);
 
 /** The same curation rebuilt from stored placements: unify again (cheap), take every pair's
- *  cluster and position from `placements`. Throws std::invalid_argument when the datasets no
- *  longer give the stored pairs (a file changed since). */
+ *  cluster and position from `placements` and those of the prompts without a pair from
+ *  `prompt_placements`. Throws std::invalid_argument when the datasets no longer give the
+ *  stored pairs or prompts (a file changed since). */
 Curation restore_curation(const std::vector<CurationSource>& sources, const CurationSettings& settings, int clusters_used,
-                          const std::vector<PairPlacement>& placements);
+                          const std::vector<PairPlacement>& placements, const std::vector<PairPlacement>& prompt_placements);
 
 }  // namespace amalgam

@@ -40,8 +40,29 @@ std::string train_jsonl(const Curation& c, const std::vector<bool>& selected) {
     return out;
 }
 
-std::string summary_json(const Curation& c, const std::vector<bool>& selected, double fraction) {
-    const SelectionCounts counts = count_selection(c, selected);
+std::string unpaired_jsonl(const Curation& c, const std::vector<bool>& selected) {
+    std::string out;
+    for (std::size_t i = 0; i < c.unpaired.size(); ++i) {
+        if (!selected[i]) continue;
+        const UnpairedRow& r = c.unpaired[i];
+        ordered_json line = {{"id", i},
+                             {"source", r.source},
+                             {"source_id", r.source_id},
+                             {"answer", r.answer},
+                             {"prompt", r.prompt},
+                             {"context", ordered_json(to_json(r.context))},
+                             {"completion", r.completion},
+                             {"label", r.desirable},
+                             {"quality", r.quality ? ordered_json(*r.quality) : ordered_json(nullptr)},
+                             {"cluster", c.unpaired_cluster[i]}};
+        out += line.dump() + "\n";
+    }
+    return out;
+}
+
+std::string summary_json(const Curation& c, const std::vector<bool>& selected, const std::vector<bool>& unpaired_selected,
+                         double fraction) {
+    const SelectionCounts counts = count_selection(c, selected, unpaired_selected);
     ordered_json sources = ordered_json::object();
     for (std::size_t index = 0; index < c.sources.size(); ++index) {
         const SourceReport& s = c.sources[index];
@@ -59,6 +80,14 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, d
         entry["dropped_ties"] = s.counts.dropped_ties;
         entry["pairs"] = s.counts.pairs;
         entry["selected"] = counts.source_selected[index];
+        ordered_json unpaired = {{"desirable", s.counts.desirable}, {"undesirable", s.counts.undesirable}};
+        if (s.threshold) {
+            unpaired["threshold"] = *s.threshold;
+            unpaired["at_threshold"] = s.counts.at_threshold;
+        }
+        unpaired["prompts_pairing_drops"] = s.counts.unpaired_only_prompts;
+        unpaired["selected"] = counts.source_unpaired_selected[index];
+        entry["unpaired"] = unpaired;
         sources[s.name] = entry;
     }
     ordered_json clusters = ordered_json::array();
@@ -74,7 +103,11 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, d
           {"seed", c.settings.seed}}},
         {"sources", sources},
         {"clusters", clusters},
-        {"total", {{"pairs", c.pairs.size()}, {"selected", counts.selected}}}};
+        {"total",
+         {{"pairs", c.pairs.size()},
+          {"selected", counts.selected},
+          {"unpaired", c.unpaired.size()},
+          {"unpaired_selected", counts.unpaired_selected}}}};
     return summary.dump(2) + "\n";
 }
 
@@ -85,9 +118,10 @@ SelectionRecord selection_record(const Curation& c, const std::vector<bool>& sel
         const auto& p = c.pairs[i];
         record.pairs.push_back({{p.source, p.source_id, c.cluster[i], c.xy[2 * i], c.xy[2 * i + 1]}, p.quality, selected[i]});
     }
+    record.prompt_placements = c.prompt_placements;
     record.fraction = fraction;
     record.seed = c.settings.seed;
-    record.summary_json = summary_json(c, selected, fraction);
+    record.summary_json = summary_json(c, selected, c.select_unpaired(fraction), fraction);
     return record;
 }
 
@@ -104,13 +138,15 @@ std::string points_csv(const Curation& c, const std::vector<bool>& selected) {
 
 void write_curation(OutputFolder& out, const std::filesystem::path& subfolder, const Curation& c, const std::vector<bool>& selected,
                     double fraction) {
+    const std::vector<bool> unpaired_selected = c.select_unpaired(fraction);
     out.write(subfolder / "train.jsonl", train_jsonl(c, selected));
-    out.write(subfolder / "summary.json", summary_json(c, selected, fraction));
+    out.write(subfolder / "unpaired.jsonl", unpaired_jsonl(c, unpaired_selected));
+    out.write(subfolder / "summary.json", summary_json(c, selected, unpaired_selected, fraction));
     out.write(subfolder / "points.csv", points_csv(c, selected));
 }
 
 bool is_curation_output(const std::string& entry) {
-    return entry == "train.jsonl" || entry == "summary.json" || entry == "points.csv" || entry.rfind("fraction-", 0) == 0;
+    return entry == "train.jsonl" || entry == "unpaired.jsonl" || entry == "summary.json" || entry == "points.csv" || entry.rfind("fraction-", 0) == 0;
 }
 
 }  // namespace amalgam

@@ -112,6 +112,13 @@ void split_empty(std::vector<float>& centroids, std::vector<std::int64_t>& count
 
 }  // namespace
 
+std::vector<int> nearest_centroids(const std::vector<float>& points, std::size_t dim, const std::vector<float>& centroids) {
+    if (dim == 0 || points.size() % dim || centroids.empty() || centroids.size() % dim)
+        throw std::invalid_argument("nearest_centroids: points and centroids must be whole rows of the dimension");
+    const Pass pass = assign_all(points, dim, centroids, assign_function());
+    return {pass.labels.begin(), pass.labels.end()};
+}
+
 KMeansResult lloyd(const std::vector<float>& points, std::size_t dim, std::vector<float> centroids, int iterations, std::uint64_t seed) {
     if (dim == 0 || points.size() % dim || centroids.empty() || centroids.size() % dim)
         throw std::invalid_argument("lloyd: points and centroids must be whole rows of the dimension");

@@ -36,4 +36,8 @@ KMeansResult kmeans(const std::vector<float>& points, std::size_t dim, const KMe
 KMeansResult lloyd(const std::vector<float>& points, std::size_t dim, std::vector<float> centroids, int iterations,
                    std::uint64_t seed = 0);
 
+/** Each point's nearest centroid of [k, dim] (the first on a tie), as a Lloyd pass assigns it:
+ *  how points left out of the clustering join its clusters. */
+std::vector<int> nearest_centroids(const std::vector<float>& points, std::size_t dim, const std::vector<float>& centroids);
+
 }  // namespace amalgam

@@ -38,6 +38,7 @@ struct SelectedPair {
 struct SelectionRecord {
     std::vector<SelectionInput> inputs;
     std::vector<SelectedPair> pairs;  ///< by pair id
+    std::vector<PairPlacement> prompt_placements;  ///< prompts that give unpaired rows but no pair
     double fraction = 1.0;
     std::uint64_t seed = 0;
     std::string summary_json;  ///< summary.json, whose "hyperparameters" the store keeps apart

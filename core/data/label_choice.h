@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/util/name_table.h"
@@ -15,9 +16,15 @@ constexpr const auto& names(Direction) { return direction_names; }
 struct LabelChoice {
     std::string name;  // e.g. "detoxify.toxicity", "labels.quality", "rank", a CSV column
     Direction direction = Direction::HigherIsBetter;
+    /// Where a numerical label turns from undesirable to desirable for unpaired rows; none
+    /// takes the dataset's median (see unify()).
+    std::optional<double> threshold;
 };
 
 /** Ranks are ordinal: they order answers but their differences are no quality score. */
 inline constexpr const char* kRankLabel = "rank";
+
+/** Thumbs up or down per answer (the generic format's thumbs field), read as 1 and 0. */
+inline constexpr const char* kThumbsLabel = "thumbs";
 
 }  // namespace amalgam

@@ -1,3 +1,4 @@
+#include <cctype>
 #include <cmath>
 #include <set>
 #include <unordered_map>
@@ -48,8 +49,28 @@ std::optional<double> parse_number(const std::string& cell) {
     return std::nullopt;
 }
 
+/** A thumbs field's text as 1 (up) or 0 (down); an empty one is none. */
+std::optional<double> thumbs_value(const std::string& field, const std::string& text) {
+    std::string word;
+    for (unsigned char c : text) word += static_cast<char>(std::tolower(c));
+    if (word.empty()) return std::nullopt;
+    if (word == "up" || word == "true" || word == "1" || word == "+1") return 1.0;
+    if (word == "down" || word == "false" || word == "0" || word == "-1") return 0.0;
+    throw RecordError("thumbs field '" + field + "' is '" + text + "', not up/down, true/false, 1/0 or -1");
+}
+
+/** The same from JSON: a boolean, a number or a word; null is none. */
+std::optional<double> thumbs_value(const std::string& field, const nlohmann::json& value) {
+    if (value.is_null()) return std::nullopt;
+    if (value.is_boolean()) return value.get<bool>() ? 1.0 : 0.0;
+    if (value.is_string()) return thumbs_value(field, value.get<std::string>());
+    if (value.is_number()) return thumbs_value(field, value.dump());
+    throw RecordError("thumbs field '" + field + "' is " + value.dump() + ", not up/down, true/false, 1/0 or -1");
+}
+
 /** Rated answers, one per JSONL record or CSV row: prompt, response and numeric label columns
- *  (nested JSON objects give dotted names). Non-numeric or empty cells are no label. */
+ *  (nested JSON objects give dotted names). Non-numeric or empty cells are no label. A thumbs
+ *  field (canonical name "thumbs") is binary feedback per answer: the label "thumbs", 1 or 0. */
 class RatedImporter final : public Importer {
 public:
     std::string format() const override { return "rated"; }
@@ -72,13 +93,16 @@ public:
 private:
     static std::vector<Prompt> read_jsonl(const TextFile& file, const ImportOptions& options, ImportReport& report) {
         PromptGroups groups;
-        const std::set<std::string> text_fields{options.field("prompt"), options.field("response"), options.field("id")};
+        const std::string thumbs = options.field(kThumbsLabel);
+        const std::set<std::string> text_fields{options.field("prompt"), options.field("response"), options.field("id"), thumbs};
         for_each_json_record(file, options, report, [&](const nlohmann::json& r, std::size_t line) {
             Response response{require_string(r, options.field("response")), {}};
             nlohmann::json labels = nlohmann::json::object();
             for (const auto& [key, value] : r.items())
                 if (!text_fields.count(key)) labels[key] = value;
             collect_numbers(labels, "", response.labels, options);
+            if (r.contains(thumbs))
+                if (auto v = thumbs_value(thumbs, r[thumbs])) response.labels[kThumbsLabel] = *v;
             groups.add(record_id(r, options, file.path(), line), require_string(r, options.field("prompt")), std::move(response));
         });
         return groups.take();
@@ -92,7 +116,8 @@ private:
                 if (header[i] == name) return static_cast<int>(i);
             return -1;
         };
-        int prompt = column(options.field("prompt")), answer = column(options.field("response")), id = column(options.field("id"));
+        int prompt = column(options.field("prompt")), answer = column(options.field("response")), id = column(options.field("id")),
+            thumbs = column(options.field(kThumbsLabel));
         if (prompt < 0 || answer < 0)
             throw DataError(file.path(), 1, "header needs columns '" + options.field("prompt") + "' and '" +
                                                 options.field("response") + "'");
@@ -107,6 +132,10 @@ private:
                 Response response{row.cells[answer], {}};
                 for (std::size_t c = 0; c < header.size(); ++c) {
                     if (static_cast<int>(c) == prompt || static_cast<int>(c) == answer || static_cast<int>(c) == id) continue;
+                    if (static_cast<int>(c) == thumbs) {
+                        if (auto v = thumbs_value(header[c], row.cells[c])) response.labels[kThumbsLabel] = *v;
+                        continue;
+                    }
                     if (auto v = parse_number(row.cells[c])) response.labels[header[c]] = *v;
                     else if (header[c] == options.label && !row.cells[c].empty())
                         throw RecordError("label '" + header[c] + "' is '" + row.cells[c] + "', not a finite number");

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,7 +25,14 @@ public:
     /** Roughly how long one text takes, for announcing the work's stages (measured on 2 cores). */
     virtual double seconds_per_text() const = 0;
     /// Row-major texts.size() x dim(), each row L2-normalised (all zero for an empty text).
-    virtual std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const = 0;
+    /// What an embedder learns from the corpus (the hashing one's IDF) comes from the first
+    /// `corpus` texts alone (all by default), so that texts embedded beside it leave it as it is.
+    std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress, std::size_t corpus = SIZE_MAX) const {
+        return embed_texts(texts, std::min(corpus, texts.size()), progress);
+    }
+
+protected:
+    virtual std::vector<float> embed_texts(const std::vector<std::string>& texts, std::size_t corpus, Progress& progress) const = 0;
 };
 
 }  // namespace amalgam

@@ -42,18 +42,19 @@ std::vector<std::uint64_t> features(const std::string& text) {
 
 }  // namespace
 
-std::vector<float> HashingEmbedder::embed(const std::vector<std::string>& texts, Progress& progress) const {
+std::vector<float> HashingEmbedder::embed_texts(const std::vector<std::string>& texts, std::size_t corpus, Progress& progress) const {
     const std::size_t n = texts.size();
     progress.start("embed", n);
     std::vector<std::vector<std::uint64_t>> docs(n);
     std::unordered_map<std::uint64_t, std::uint32_t> document_frequency;
     for (std::size_t i = 0; i < n; ++i) {
         docs[i] = features(texts[i]);
+        if (i >= corpus) continue;
         for (std::size_t j = 0; j < docs[i].size(); ++j)
             if (j == 0 || docs[i][j] != docs[i][j - 1]) ++document_frequency[docs[i][j]];
     }
     std::vector<float> out(n * kDim, 0.0f);
-    const double log_docs = portable_log(1.0 + static_cast<double>(n));
+    const double log_docs = portable_log(1.0 + static_cast<double>(corpus));
     for (std::size_t i = 0; i < n; ++i) {
         float* row = &out[i * kDim];
         const auto& f = docs[i];

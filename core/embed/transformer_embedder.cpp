@@ -32,7 +32,8 @@ std::vector<std::vector<std::int32_t>> TransformerEmbedder::token_ids(const std:
     return ids;
 }
 
-std::vector<float> TransformerEmbedder::embed(const std::vector<std::string>& texts, Progress& progress) const {
+std::vector<float> TransformerEmbedder::embed_texts(const std::vector<std::string>& texts, std::size_t /*corpus: each text alone*/,
+                                                   Progress& progress) const {
     const std::size_t n = texts.size(), width = dim();
     const std::vector<std::vector<std::int32_t>> ids = token_ids(texts);
     std::vector<std::size_t> order(n);

@@ -22,7 +22,6 @@ public:
 
     std::size_t dim() const override { return static_cast<std::size_t>(model_->config().hidden_size); }
     double seconds_per_text() const override { return 2.5e-3; }  // a MiniLM-sized encoder: 400 prompts a second
-    std::vector<float> embed(const std::vector<std::string>& texts, Progress& progress) const override;
 
     /** The token ids `embed` runs, each cut to the model's positions (its closing token kept). */
     std::vector<std::vector<std::int32_t>> token_ids(const std::vector<std::string>& texts) const;
@@ -31,6 +30,8 @@ public:
     at::ScalarType dtype() const { return model_->dtype(); }
 
 private:
+    std::vector<float> embed_texts(const std::vector<std::string>& texts, std::size_t corpus, Progress& progress) const override;
+
     std::unique_ptr<TransformerModel> model_;
     std::unique_ptr<Tokenizer> tokenizer_;
     std::size_t batch_tokens_;

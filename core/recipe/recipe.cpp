@@ -1,5 +1,6 @@
 #include "core/recipe/recipe.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <type_traits>
@@ -99,7 +100,7 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
         reader.fail(datasets ? datasets : root, "datasets: must be a non-empty list");
     std::set<std::string> names;
     for (const auto& d : datasets) {
-        reader.only_keys(d, {"name", "path", "format", "role", "label", "direction", "fields"}, "a dataset");
+        reader.only_keys(d, {"name", "path", "format", "role", "label", "direction", "threshold", "fields"}, "a dataset");
         DatasetSpec spec;
         if (!d["path"]) reader.fail(d, "a dataset needs a path");
         spec.path = reader.resolve(d["path"], base_dir, data_dir);
@@ -118,9 +119,13 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
         if (d["role"]) spec.role = reader.choice<DatasetRole>(d["role"], "role");
         if (d["label"]) spec.label = reader.scalar<std::string>(d["label"], "label");
         if (d["direction"]) spec.direction = reader.choice<Direction>(d["direction"], "direction");
+        if (d["threshold"]) {
+            spec.threshold = reader.scalar<double>(d["threshold"], "threshold");
+            if (!std::isfinite(*spec.threshold)) reader.fail(d["threshold"], "threshold must be a finite number");
+        }
         if (d["fields"]) {
             if (!d["fields"].IsMap()) reader.fail(d["fields"], "fields: maps our names to the file's, e.g. prompt: question");
-            reader.only_keys(d["fields"], {"prompt", "response", "chosen", "rejected", "responses", "instruction", "input", "output", "id"},
+            reader.only_keys(d["fields"], {"prompt", "response", "chosen", "rejected", "responses", "instruction", "input", "output", "id", "thumbs"},
                              "fields:");
             for (const auto& kv : d["fields"])
                 spec.options.fields[reader.scalar<std::string>(kv.first, "a field name")] = reader.scalar<std::string>(kv.second, "a field name");
@@ -174,6 +179,7 @@ std::string to_yaml(const Recipe& recipe) {
         if (d.role != DatasetRole::Train) out << YAML::Key << "role" << YAML::Value << to_string(d.role);
         if (d.label) out << YAML::Key << "label" << YAML::Value << *d.label;
         if (d.direction) out << YAML::Key << "direction" << YAML::Value << to_string(*d.direction);
+        if (d.threshold) out << YAML::Key << "threshold" << YAML::Value << *d.threshold;
         if (!d.options.fields.empty()) {
             out << YAML::Key << "fields" << YAML::Value << YAML::BeginMap;
             for (const auto& [canonical, field] : d.options.fields) out << YAML::Key << canonical << YAML::Value << field;
@@ -197,16 +203,27 @@ std::string to_yaml(const Recipe& recipe) {
 }
 
 std::optional<LabelChoice> resolve_label(const DatasetSpec& spec, const std::string& format) {
+    std::optional<LabelChoice> label;
     if (!spec.label) {
-        auto fallback = importer_for(format).default_label();
-        if (fallback && spec.direction) fallback->direction = *spec.direction;
-        return fallback;
-    }
-    if (*spec.label == kRankLabel) return LabelChoice{kRankLabel, spec.direction.value_or(Direction::LowerIsBetter)};
-    if (!spec.direction)
+        label = importer_for(format).default_label();
+        if (label && spec.direction) label->direction = *spec.direction;
+    } else if (*spec.label == kRankLabel) {
+        label = LabelChoice{kRankLabel, spec.direction.value_or(Direction::LowerIsBetter)};
+    } else if (*spec.label == kThumbsLabel) {
+        label = LabelChoice{kThumbsLabel, spec.direction.value_or(Direction::HigherIsBetter)};
+    } else if (!spec.direction) {
         throw std::invalid_argument("dataset '" + spec.name + "': label " + *spec.label +
                                     " needs a direction (lower_is_better or higher_is_better)");
-    return LabelChoice{*spec.label, *spec.direction};
+    } else {
+        label = LabelChoice{*spec.label, *spec.direction};
+    }
+    if (spec.threshold) {
+        if (!label || label->name == kRankLabel)
+            throw std::invalid_argument("dataset '" + spec.name + "': threshold needs a numerical label" +
+                                        (label ? ", and ranks are ordinal (their best and worst answers are the unpaired rows)" : ""));
+        label->threshold = spec.threshold;
+    }
+    return label;
 }
 
 }  // namespace amalgam

@@ -24,6 +24,7 @@ struct DatasetSpec {
     DatasetRole role = DatasetRole::Train;
     std::optional<std::string> label;
     std::optional<Direction> direction;
+    std::optional<double> threshold;  ///< where a numerical label turns desirable (unpaired rows)
     ImportOptions options;       ///< field mapping
 };
 
@@ -48,8 +49,9 @@ Recipe parse_recipe(const std::string& text, const std::filesystem::path& origin
  *  written as the recipe holds them (resolved). */
 std::string to_yaml(const Recipe& recipe);
 
-/** The label that orders a dataset of `format`: the recipe's, else the format's default.
- *  A label other than rank needs a direction; throws std::invalid_argument naming the dataset. */
+/** The label that orders a dataset of `format`: the recipe's, else the format's default, with
+ *  the recipe's threshold. A label other than rank and thumbs needs a direction, and only a
+ *  numerical label takes a threshold; throws std::invalid_argument naming the dataset. */
 std::optional<LabelChoice> resolve_label(const DatasetSpec& spec, const std::string& format);
 
 }  // namespace amalgam

@@ -180,6 +180,20 @@ const std::vector<Migration> kMigrations = {
     -- The cluster's job a run is (Slurm's job id), so that its state can be asked after.
     ALTER TABLE runs ADD COLUMN cluster_job TEXT NOT NULL DEFAULT '';
     )sql",
+    R"sql(
+    -- Where a selection put the prompts that give unpaired rows but no pair (paired prompts
+    -- are in selection_pairs): enough to restore the unpaired rows' map without embedding.
+    CREATE TABLE selection_prompts (
+        selection_id INTEGER NOT NULL REFERENCES selections(id) ON DELETE CASCADE,
+        prompt_id    INTEGER NOT NULL,
+        source       TEXT NOT NULL,
+        source_id    TEXT NOT NULL,
+        cluster      INTEGER NOT NULL,
+        x            REAL NOT NULL,
+        y            REAL NOT NULL,
+        PRIMARY KEY (selection_id, prompt_id)
+    );
+    )sql",
 };
 
 }  // namespace

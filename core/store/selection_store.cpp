@@ -43,6 +43,14 @@ std::int64_t SelectionStore::save(std::int64_t recipe_id, const SelectionRecord&
         pair.bind(9, static_cast<std::int64_t>(p.selected ? 1 : 0)).step();
         pair.reset();
     }
+    SqliteDb::Statement prompt(db_, "INSERT INTO selection_prompts (selection_id, prompt_id, source, source_id, cluster, x, y) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < selection.prompt_placements.size(); ++i) {
+        const PairPlacement& p = selection.prompt_placements[i];
+        prompt.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.source).bind(4, p.source_id)
+            .bind(5, static_cast<std::int64_t>(p.cluster)).bind(6, double(p.x)).bind(7, double(p.y)).step();
+        prompt.reset();
+    }
     t.commit();
     return id;
 }
@@ -53,11 +61,15 @@ std::optional<StoredCuration> SelectionStore::latest() {
     StoredCuration out;
     out.selection_id = latest.integer(0);
     out.clusters_used = stored_json(db_.path(), latest.text(1), "a stored selection's settings", [](const nlohmann::json& j) { return j.value("clusters_used", 0); });
-    SqliteDb::Statement pairs(db_, "SELECT source, source_id, cluster, x, y FROM selection_pairs WHERE selection_id = ? ORDER BY pair_id");
-    pairs.bind(1, out.selection_id);
-    while (pairs.step())
-        out.placements.push_back({pairs.text(0), pairs.text(1), static_cast<int>(pairs.integer(2)), static_cast<float>(pairs.real(3)),
-                                  static_cast<float>(pairs.real(4))});
+    auto read = [&](const char* sql, std::vector<PairPlacement>& into) {
+        SqliteDb::Statement rows(db_, sql);
+        rows.bind(1, out.selection_id);
+        while (rows.step())
+            into.push_back({rows.text(0), rows.text(1), static_cast<int>(rows.integer(2)), static_cast<float>(rows.real(3)),
+                            static_cast<float>(rows.real(4))});
+    };
+    read("SELECT source, source_id, cluster, x, y FROM selection_pairs WHERE selection_id = ? ORDER BY pair_id", out.placements);
+    read("SELECT source, source_id, cluster, x, y FROM selection_prompts WHERE selection_id = ? ORDER BY prompt_id", out.prompt_placements);
     return out;
 }
 

@@ -16,6 +16,7 @@ struct StoredCuration {
     std::int64_t selection_id = 0;
     int clusters_used = 0;
     std::vector<PairPlacement> placements;  ///< by pair id
+    std::vector<PairPlacement> prompt_placements;  ///< prompts that give unpaired rows but no pair
 };
 
 /** Recipes, the selections made with them (every pair's cluster, position and fate), and the

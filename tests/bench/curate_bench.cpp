@@ -71,9 +71,11 @@ int main() {
 
         t = Clock::now();
         auto keep = c.select(0.2);
+        auto keep_unpaired = c.select_unpaired(0.2);
         double select_s = seconds_since(t);
         t = Clock::now();
-        std::string out = train_jsonl(c, keep) + summary_json(c, keep, 0.2) + points_csv(c, keep);
+        std::string out = train_jsonl(c, keep) + unpaired_jsonl(c, keep_unpaired) + summary_json(c, keep, keep_unpaired, 0.2) +
+                          points_csv(c, keep);
         double format_s = seconds_since(t);
         double total_s = seconds_since(total_start);
 

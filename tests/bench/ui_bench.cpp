@@ -106,8 +106,8 @@ void bench_map(const amalgam::Curation& c) {
 
 void bench_cut_and_search(const amalgam::Curation& c) {
     frames("slider: select + count_selection", 10, [&](int i) {
-        auto keep = c.select(0.1 + 0.08 * i);
-        amalgam::count_selection(c, keep);
+        const double fraction = 0.1 + 0.08 * i;
+        amalgam::count_selection(c, c.select(fraction), c.select_unpaired(fraction));
     });
     auto source = std::make_shared<amalgam::CurationSource>();
     source->name = "bench";

@@ -16,7 +16,7 @@ source "$src/tests/cli/readme_blocks.sh"
 check_readme_block "It curates and prints a table like this one:" "$work/a.log"
 "$cli" curate "$src/resources/recipes/demo.yaml" --out "$work/b" --workspace "$work/ws.amalgam" > /dev/null
 "$cli" curate "$src/resources/recipes/demo.yaml" --out "$work/c" --workspace "$work/ws.amalgam" > /dev/null
-for f in train.jsonl summary.json points.csv; do
+for f in train.jsonl unpaired.jsonl summary.json points.csv; do
   cmp -s "$work/a/$f" "$work/b/$f" || fail "$f differs between runs"
   cmp -s "$work/a/$f" "$work/c/$f" || fail "$f differs when read from the workspace"
 done
@@ -24,13 +24,15 @@ done
 
 # The same bytes on every x86-64 CPU: each SIMD level this one runs, and a baseline CPU as
 # far as it can be played here (glibc's math without FMA, OpenBLAS's oldest kernels), give
-# the same train.jsonl and summary.json as the recorded hashes in tests/golden (regenerate
+# the same train.jsonl, summary.json and unpaired.jsonl as the recorded hashes in tests/golden (regenerate
 # them only when the curation itself changes).
 golden="$src/tests/golden/demo_curation.sha256"
 [ "$(sha256sum < "$work/a/train.jsonl" | cut -d' ' -f1)" = "$(sed -n 1p "$golden" | cut -d' ' -f1)" ] ||
   fail "train.jsonl of the demo differs from $golden"
 [ "$(grep -v '"path":' "$work/a/summary.json" | sha256sum | cut -d' ' -f1)" = "$(sed -n 2p "$golden" | cut -d' ' -f1)" ] ||
   fail "summary.json of the demo differs from $golden"
+[ "$(sha256sum < "$work/a/unpaired.jsonl" | cut -d' ' -f1)" = "$(sed -n 3p "$golden" | cut -d' ' -f1)" ] ||
+  fail "unpaired.jsonl of the demo differs from $golden"
 for level in avx512 avx2 baseline emulated; do
   if [ $level = emulated ]; then
     set -- AMALGAM_SIMD=baseline GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA,-AVX512F OPENBLAS_CORETYPE=Prescott
@@ -41,7 +43,7 @@ for level in avx512 avx2 baseline emulated; do
     grep -q "this CPU runs at most" "$work/simd.err" || fail "AMALGAM_SIMD=$level: $(cat "$work/simd.err")"
     continue
   fi
-  for f in train.jsonl summary.json; do
+  for f in train.jsonl unpaired.jsonl summary.json; do
     cmp -s "$work/a/$f" "$work/simd-$level/$f" || fail "$f differs at SIMD level $level"
   done
   # The 2D map comes from BLAS, whose kernels differ by CPU: its coordinates may differ in the last digits.

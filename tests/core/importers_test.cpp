@@ -332,5 +332,30 @@ TEST(OasstImporter, RepeatedMessagesAndParentCyclesAreErrors) {
     EXPECT_EQ(import_error(cycle, "oasst"), cycle.string() + ":1: the parents of message a form a cycle");
 }
 
+TEST(RatedImporter, AThumbsFieldIsBinaryFeedbackPerAnswer) {
+    test::TempDir dir;
+    const auto jsonl = dir.write("t.jsonl", R"({"prompt": "P", "response": "A", "thumbs": true}
+{"prompt": "P", "response": "B", "thumbs": "down"}
+{"prompt": "Q", "response": "C", "thumbs": -1}
+{"prompt": "Q", "response": "D", "thumbs": null}
+)");
+    Dataset d = import_dataset(jsonl, "auto");
+    ASSERT_EQ(d.prompts.size(), 2u);
+    EXPECT_EQ(d.prompts[0].responses[0].labels.at(kThumbsLabel), 1.0);
+    EXPECT_EQ(d.prompts[0].responses[1].labels.at(kThumbsLabel), 0.0);
+    EXPECT_EQ(d.prompts[1].responses[0].labels.at(kThumbsLabel), 0.0);
+    EXPECT_EQ(d.prompts[1].responses[1].labels.count(kThumbsLabel), 0u);
+
+    ImportOptions liked;
+    liked.fields[kThumbsLabel] = "liked";
+    const auto csv = dir.write("t.csv", "prompt,response,liked\nP,A,Up\nP,B,0\nQ,C,maybe\n");
+    EXPECT_EQ(import_error(csv, "rated", liked), csv.string() + ":4: thumbs field 'liked' is 'maybe', not up/down, true/false, 1/0 or -1");
+    liked.skip_bad_lines = true;
+    Dataset mapped = import_dataset(csv, "rated", liked);
+    EXPECT_EQ(mapped.prompts[0].responses[0].labels.at(kThumbsLabel), 1.0);
+    EXPECT_EQ(mapped.prompts[0].responses[1].labels.at(kThumbsLabel), 0.0);
+    EXPECT_EQ(mapped.prompts[0].responses[0].labels.count("liked"), 0u) << "the field is the thumbs label, not a number of its own";
+}
+
 }  // namespace
 }  // namespace amalgam

@@ -131,6 +131,28 @@ TEST(Recipe, LabelResolution) {
     spec.label = "rank";
     spec.direction.reset();
     EXPECT_EQ(resolve_label(spec, "ranked")->direction, Direction::LowerIsBetter);
+    spec.label = kThumbsLabel;
+    EXPECT_EQ(resolve_label(spec, "rated")->direction, Direction::HigherIsBetter);
+}
+
+TEST(Recipe, AThresholdBelongsToANumericalLabel) {
+    const std::string head = "datasets:\n  - {path: a.jsonl, ";
+    Recipe r = parse_recipe(head + "label: score, direction: higher_is_better, threshold: 3.5}\n", "r.yaml", "/", std::nullopt);
+    EXPECT_EQ(r.datasets[0].threshold, 3.5);
+    EXPECT_EQ(resolve_label(r.datasets[0], "rated")->threshold, 3.5);
+    EXPECT_NE(to_yaml(r).find("threshold: 3.5"), std::string::npos);
+    EXPECT_EQ(parse_recipe(to_yaml(r), "again.yaml", "/", std::nullopt).datasets[0].threshold, 3.5);
+
+    for (const char* label : {"label: rank, ", ""}) {
+        Recipe ordinal = parse_recipe(head + label + "threshold: 1}\n", "r.yaml", "/", std::nullopt);
+        try {
+            resolve_label(ordinal.datasets[0], "pairwise");
+            ADD_FAILURE() << label;
+        } catch (const std::invalid_argument& e) {
+            EXPECT_NE(std::string(e.what()).find("threshold needs a numerical label"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_THROW(parse_recipe(head + "label: s, direction: lower_is_better, threshold: high}\n", "r.yaml", "/", std::nullopt), DataError);
 }
 
 TEST(Recipe, ALabelNoRecordCarriesIsAnErrorListingThoseThatExist) {

@@ -1,4 +1,6 @@
 // Tests on the real public datasets in ../shared/data; each skips when the folder is absent.
+#include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 #include "core/curate/selection.h"
 #include "core/data/importer.h"
 #include "core/data/unify.h"
+#include "core/util/sha256.h"
 #include "test_support.h"
 
 namespace amalgam {
@@ -42,6 +45,55 @@ TEST(SharedData, WinograndeAndOasstCountsMatchTheReference) {
     EXPECT_EQ(oasst.pairs, 416u);
 }
 
+/** The digest tests/golden/oasst_reference_counts.py prints for unpaired rows. */
+std::string rows_digest(const std::vector<UnpairedRow>& rows) {
+    std::vector<std::string> lines;
+    for (const UnpairedRow& r : rows) {
+        char quality[32] = "-";
+        if (r.quality) std::snprintf(quality, sizeof quality, "%.9g", *r.quality);
+        lines.push_back(r.source_id + "\t" + r.completion + "\t" + (r.desirable ? "1" : "0") + "\t" + quality + "\n");
+    }
+    std::sort(lines.begin(), lines.end());
+    std::string all;
+    for (const auto& l : lines) all += l;
+    return sha256_hex(all);
+}
+
+// Expected rows and counts: tests/golden/oasst_reference_counts.py, from the raw file.
+TEST(SharedData, OasstUnpairedRowsMatchTheReference) {
+    AMALGAM_REQUIRE_SHARED_DATA();
+    Dataset rows = import_dataset(shared_data_dir() / "oasst1/oasst1-validation-en.jsonl", "oasst");
+    UnifiedSource toxicity = unify("o", rows.prompts, LabelChoice{"detoxify.toxicity", Direction::LowerIsBetter});
+    ASSERT_TRUE(toxicity.threshold);
+    EXPECT_DOUBLE_EQ(*toxicity.threshold, 0.000366325955837965);  // the median of 1,185 answers
+    EXPECT_EQ(toxicity.counts.desirable, 592u);
+    EXPECT_EQ(toxicity.counts.undesirable, 592u);
+    EXPECT_EQ(toxicity.counts.at_threshold, 1u);
+    EXPECT_EQ(toxicity.counts.unpaired_only_prompts, 58u);  // of the 335 single-answer prompts, 58 have one answer
+    EXPECT_EQ(toxicity.unpaired.size(), 1184u);
+    EXPECT_EQ(rows_digest(toxicity.unpaired), "001bc13ab1ba616d5212c1c6079a737b9bc4a1e9888949411273bb7419f9f088");
+
+    UnifiedSource quality = unify("o", rows.prompts, LabelChoice{"labels.quality", Direction::HigherIsBetter});
+    EXPECT_DOUBLE_EQ(*quality.threshold, 0.75);
+    EXPECT_EQ(quality.counts.desirable, 441u);
+    EXPECT_EQ(quality.counts.undesirable, 570u);
+    EXPECT_EQ(quality.counts.at_threshold, 170u);
+    EXPECT_EQ(quality.counts.unpaired_only_prompts, 63u);
+    EXPECT_EQ(rows_digest(quality.unpaired), "bf1129ca55eb1c141647425b8b87194aa5097255de2975df092da6b7bc881268");
+
+    UnifiedSource ranked = unify("o", rows.prompts, LabelChoice{"rank", Direction::LowerIsBetter});
+    EXPECT_FALSE(ranked.threshold);
+    EXPECT_EQ(ranked.counts.desirable, 416u);
+    EXPECT_EQ(ranked.counts.undesirable, 416u);
+    EXPECT_EQ(ranked.counts.unpaired_only_prompts, 0u);
+    EXPECT_EQ(rows_digest(ranked.unpaired), "94aabf4e688b78436ed5a0acea9d1bf5fae6865f7f36ffe1ee90082651368f55");
+
+    Dataset trees = import_dataset(shared_data_dir() / "oasst1/laion-en_100_tree.jsonl", "auto");
+    UnifiedSource tree_ranks = unify("t", trees.prompts, LabelChoice{"rank", Direction::LowerIsBetter});
+    EXPECT_EQ(tree_ranks.unpaired.size(), 424u);
+    EXPECT_EQ(rows_digest(tree_ranks.unpaired), "9bc74d87d1e6251989b6fbc014698504d4b738042bad5ff80020f3da3b047ec2");
+}
+
 TEST(SharedData, OasstOtherLabelsMatchTheReference) {
     AMALGAM_REQUIRE_SHARED_DATA();
     Dataset rows = import_dataset(shared_data_dir() / "oasst1/oasst1-validation-en.jsonl", "oasst");
@@ -63,7 +115,8 @@ TEST(SharedData, SameSeedGivesByteIdenticalOutputs) {
     Curation a = curate_paper_inputs(0), b = curate_paper_inputs(0);
     auto ka = a.select(0.2), kb = b.select(0.2);
     EXPECT_EQ(train_jsonl(a, ka), train_jsonl(b, kb));
-    EXPECT_EQ(summary_json(a, ka, 0.2), summary_json(b, kb, 0.2));
+    EXPECT_EQ(summary_json(a, ka, a.select_unpaired(0.2), 0.2), summary_json(b, kb, b.select_unpaired(0.2), 0.2));
+    EXPECT_EQ(unpaired_jsonl(a, a.select_unpaired(0.2)), unpaired_jsonl(b, b.select_unpaired(0.2)));
     EXPECT_EQ(points_csv(a, ka), points_csv(b, kb));
 }
 

@@ -1,3 +1,5 @@
+#include <tuple>
+
 #include <gtest/gtest.h>
 
 #include "core/data/importer.h"
@@ -46,6 +48,75 @@ TEST(Unify, CountsSingleAnswersAndTies) {
     EXPECT_EQ(u.counts.pairs, 1u);
     EXPECT_EQ(u.pairs[0].source_id, "pair");
     EXPECT_EQ(u.pairs[0].source, "s");
+}
+
+// Unpaired rows: every labelled answer against the median (0.1 of 0.05, 0.1, 0.1, 0.3, 0.9;
+// lower is better), the single answer included and the tied answers on the median left out.
+TEST(Unify, UnpairedRowsCutANumericalLabelAtTheMedian) {
+    std::vector<Prompt> prompts = {graded("pair", {0.3, 0.05, std::nullopt}), graded("one", {0.9}), graded("tie", {0.1, 0.1})};
+    auto u = unify("s", prompts, LabelChoice{"tox", Direction::LowerIsBetter});
+    ASSERT_TRUE(u.threshold);
+    EXPECT_DOUBLE_EQ(*u.threshold, 0.1);
+    EXPECT_EQ(u.counts.at_threshold, 2u);  // the tie's two answers sit on the median
+    ASSERT_EQ(u.unpaired.size(), 3u);
+    const std::vector<std::tuple<std::string, std::size_t, bool, double>> expected = {
+        {"pair", 0, false, 0.2}, {"pair", 1, true, 0.05}, {"one", 0, false, 0.8}};
+    std::size_t e = 0;
+    for (const UnpairedRow& r : u.unpaired) {
+        EXPECT_EQ(r.source_id, std::get<0>(expected[e]));
+        EXPECT_EQ(r.answer, std::get<1>(expected[e]));
+        EXPECT_EQ(r.completion, "answer " + std::to_string(r.answer));
+        EXPECT_EQ(r.desirable, std::get<2>(expected[e]));
+        EXPECT_NEAR(*r.quality, std::get<3>(expected[e]), 1e-12);
+        ++e;
+    }
+    EXPECT_EQ(e, expected.size());
+    EXPECT_EQ(u.counts.desirable, 1u);
+    EXPECT_EQ(u.counts.undesirable, 2u);
+    EXPECT_EQ(u.counts.unpaired_only_prompts, 1u);  // "one"; the tie gives no row
+    EXPECT_EQ(u.counts.pairs, 1u);
+}
+
+TEST(Unify, UnpairedRowsFollowTheThresholdTheDirectionAndTwoValuedLabels) {
+    std::vector<Prompt> prompts = {graded("a", {0.2, 0.6}), graded("b", {0.4})};
+    LabelChoice higher{"tox", Direction::HigherIsBetter, 0.5};
+    auto u = unify("s", prompts, higher);
+    EXPECT_DOUBLE_EQ(*u.threshold, 0.5);
+    ASSERT_EQ(u.unpaired.size(), 3u);
+    EXPECT_FALSE(u.unpaired[0].desirable);
+    EXPECT_TRUE(u.unpaired[1].desirable);
+    EXPECT_FALSE(u.unpaired[2].desirable);
+    EXPECT_NEAR(*u.unpaired[2].quality, 0.1, 1e-12);
+
+    // Thumbs: three ups and one down; the median (1) would make every up sit on the threshold.
+    std::vector<Prompt> thumbs = {graded("t", {1, 1}, kThumbsLabel), graded("u", {1, 0}, kThumbsLabel)};
+    auto t = unify("s", thumbs, LabelChoice{kThumbsLabel, Direction::HigherIsBetter});
+    EXPECT_DOUBLE_EQ(*t.threshold, 0.5);
+    EXPECT_EQ(t.counts.desirable, 3u);
+    EXPECT_EQ(t.counts.undesirable, 1u);
+    EXPECT_EQ(t.counts.pairs, 1u);
+    EXPECT_EQ(t.counts.dropped_ties, 1u);
+}
+
+TEST(Unify, RanksAndBinaryPairsGiveTheirTwoAnswersAsUnpairedRows) {
+    auto ranked = unify("s", {graded("r", {2, 0, 1}, "rank"), graded("lone", {0}, "rank")}, LabelChoice{"rank", Direction::LowerIsBetter});
+    EXPECT_FALSE(ranked.threshold);
+    ASSERT_EQ(ranked.unpaired.size(), 2u);  // a lone ranked answer says nothing
+    EXPECT_EQ(ranked.unpaired[0].answer, 1u);
+    EXPECT_TRUE(ranked.unpaired[0].desirable);
+    EXPECT_EQ(ranked.unpaired[1].answer, 0u);
+    EXPECT_FALSE(ranked.unpaired[1].desirable);
+    EXPECT_FALSE(ranked.unpaired[0].quality);
+
+    Prompt p{"b", "Which?", {{"user", "earlier"}}, {{"yes", {}}, {"no", {}}}, Supervision::Binary};
+    auto binary = unify("s", {p}, std::nullopt);
+    ASSERT_EQ(binary.unpaired.size(), 2u);
+    EXPECT_EQ(binary.unpaired[0].completion, "yes");
+    EXPECT_TRUE(binary.unpaired[0].desirable);
+    EXPECT_EQ(binary.unpaired[1].completion, "no");
+    EXPECT_FALSE(binary.unpaired[1].desirable);
+    EXPECT_EQ(binary.unpaired[1].context.size(), 1u);
+    EXPECT_EQ(binary.counts.unpaired_only_prompts, 0u);
 }
 
 TEST(Unify, RanksOrderButGiveNoQuality) {

@@ -76,11 +76,14 @@ TEST_F(DemoWindow, SliderPreviewCountsAreTheCores) {
     for (int percent : {20, 65, 100, 50}) {
         panel.fractionSlider().setValue(percent);
         const auto expected = count_selection(*workbench().curation(),
-                                              workbench().curation()->select(percent / 100.0, workbench().overrides()));
+                                              workbench().curation()->select(percent / 100.0, workbench().overrides()),
+                                              workbench().curation()->select_unpaired(percent / 100.0));
         const SelectionCounts& shown = panel.counts().counts();
         EXPECT_EQ(shown.source_selected, expected.source_selected) << percent;
         EXPECT_EQ(shown.cluster_selected, expected.cluster_selected) << percent;
         EXPECT_EQ(shown.selected, expected.selected) << percent;
+        EXPECT_EQ(shown.source_unpaired_selected, expected.source_unpaired_selected) << percent;
+        EXPECT_EQ(shown.unpaired_selected, expected.unpaired_selected) << percent;
         const int sources = static_cast<int>(expected.source_pairs.size());
         for (int k = 0; k < static_cast<int>(expected.cluster_selected.size()); ++k)
             EXPECT_EQ(panel.counts().data(panel.counts().index(sources + k, SelectionCountsModel::SelectedColumn), Qt::DisplayRole).toULongLong(),

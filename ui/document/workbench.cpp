@@ -79,6 +79,7 @@ QString Workbench::open(const QString& path) {
     datasets_.clear();
     curation_.reset();
     selected_.clear();
+    unpairedSelected_.clear();
     jobs_->attach(*workspace_, path_);
     experiments_->attach(workspace_.get(), path_);
     restore();  // first, so that the panels below see the datasets as being read
@@ -112,7 +113,8 @@ void Workbench::restore() {
         if (auto stored = w.selections().latest()) {
             try {
                 *curation = std::make_shared<const Curation>(
-                    restore_curation(training_sources(*recipe, *read), recipe->curate, stored->clusters_used, stored->placements));
+                    restore_curation(training_sources(*recipe, *read), recipe->curate, stored->clusters_used, stored->placements,
+                                     stored->prompt_placements));
             } catch (const std::invalid_argument&) {
                 // The datasets changed since: the map is gone until the curation runs again.
             }
@@ -296,7 +298,8 @@ QString Workbench::removeJob(std::int64_t id) {
 
 void Workbench::reselect() {
     selected_ = curation_ ? curation_->select(fraction(), overrides_) : std::vector<bool>{};
-    counts_ = curation_ ? count_selection(*curation_, selected_) : SelectionCounts{};
+    unpairedSelected_ = curation_ ? curation_->select_unpaired(fraction()) : std::vector<bool>{};
+    counts_ = curation_ ? count_selection(*curation_, selected_, unpairedSelected_) : SelectionCounts{};
     emit selectionChanged();
 }
 

@@ -47,7 +47,9 @@ public:
     const std::vector<std::shared_ptr<const CurationSource>>& datasets() const { return datasets_; }
     std::shared_ptr<const Curation> curation() const { return curation_; }
     const std::vector<bool>& selected() const { return selected_; }
-    /** The selection's pairs and selected pairs per source and per cluster. */
+    /** The unpaired rows cut at the same fraction. */
+    const std::vector<bool>& unpairedSelected() const { return unpairedSelected_; }
+    /** The selection's pairs and selected pairs per source and per cluster, and its unpaired rows. */
     const SelectionCounts& counts() const { return counts_; }
     double fraction() const { return recipe_.fractions.front(); }
     const PairOverrides& overrides() const { return overrides_; }
@@ -126,6 +128,7 @@ private:
     std::string curatedWith_;  ///< the recipe, fraction aside, that made curation_
     PairOverrides overrides_;
     std::vector<bool> selected_;
+    std::vector<bool> unpairedSelected_;
     SelectionCounts counts_;
     BackgroundTask* task_;
     JobQueue* jobs_;

@@ -9,12 +9,13 @@
 namespace amalgam {
 
 /** The preview of a cut: one row per source, then one per cluster, with its pairs, the pairs
- *  selected and their share. The counts are the core's (count_selection). */
+ *  selected and their share, then its unpaired rows and the rows selected. The counts are the
+ *  core's (count_selection). */
 class SelectionCountsModel : public QAbstractTableModel {
     Q_OBJECT
 
 public:
-    enum Column { GroupColumn, PairsColumn, SelectedColumn, ShareColumn, ColumnCount };
+    enum Column { GroupColumn, PairsColumn, SelectedColumn, ShareColumn, UnpairedColumn, UnpairedSelectedColumn, ColumnCount };
     using QAbstractTableModel::QAbstractTableModel;
 
     void setSelection(std::shared_ptr<const Curation> curation, const SelectionCounts& counts);
