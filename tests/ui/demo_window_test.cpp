@@ -115,6 +115,32 @@ TEST_F(DemoWindow, MapHoldsOnePointPerPromptColouredByCluster) {
     EXPECT_EQ(panel.map().legend->itemCount(), static_cast<int>(c.sources.size()));
 }
 
+TEST_F(DemoWindow, MapShowsTheUnpairedRowsColouredDesirableOrNot) {
+    MapPanel& panel = window_->map();
+    const PointCloud& cloud = panel.map().cloud();
+    const Curation& c = *workbench().curation();
+    panel.setColouring(MapPanel::Colouring::Desirable);  // switches to the rows
+    ASSERT_TRUE(panel.showsUnpaired());
+    ASSERT_EQ(cloud.size(), c.unpaired.size());
+    std::size_t desirable = 0;
+    for (std::size_t i = 0; i < c.unpaired.size(); ++i) {
+        ASSERT_EQ(cloud.colours()[i], categoryColour(c.unpaired[i].desirable ? 2 : 3)) << i;
+        ASSERT_EQ(cloud.xy()[2 * i + 1], c.unpaired_xy[2 * i + 1]);
+        ASSERT_EQ(cloud.dimmed()[i], !workbench().unpairedSelected()[i]) << i;
+        desirable += c.unpaired[i].desirable;
+    }
+    std::size_t counted = 0;
+    for (const auto& source : c.sources) counted += source.counts.desirable;
+    EXPECT_EQ(desirable, counted);
+    EXPECT_EQ(desirable, 98u);  // of the demo's 198 rows
+    EXPECT_EQ(panel.map().legend->itemCount(), 2);
+    test::saveScreenshot(*window_->tabs().widget(1), "map_unpaired");
+    panel.setColouring(MapPanel::Colouring::Cluster);
+    for (std::size_t i = 0; i < c.unpaired.size(); ++i) ASSERT_EQ(cloud.colours()[i], categoryColour(c.unpaired_cluster[i])) << i;
+    panel.setShowUnpaired(false);
+    EXPECT_EQ(cloud.size(), c.pairs.size());
+}
+
 TEST_F(DemoWindow, LassoThenExcludeTakesPointsOutOfDTrain) {
     MapPanel& panel = window_->map();
     EmbeddingMap& map = panel.map();
@@ -153,7 +179,9 @@ TEST_F(DemoWindow, DemoEvaluationFinishedAndIsInCompare) {
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const auto& run = experiments.runs()[i];
         EXPECT_EQ(run.stage, stages[i]);
-        EXPECT_EQ(run.data, qpath(dir_->path() / "dtrain/train.jsonl").toStdString());
+        EXPECT_EQ(run.data, qpath(dir_->path() / (run.stage == Stage::Kto ? "dtrain/unpaired.jsonl" : "dtrain/train.jsonl")).toStdString())
+            << "KTO trains on the curation's unpaired rows";
+        EXPECT_FALSE(run.recipe.empty()) << run.label << ": the data is the export's, made by the workspace's recipe";
         EXPECT_EQ(experiments.metrics(run.id).size(), 20u) << run.label << ": 40 steps, logged every 2";
         EXPECT_EQ(run.parent_run, i == 0 ? std::nullopt : std::optional<std::int64_t>(experiments.runs()[0].id));
     }

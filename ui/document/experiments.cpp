@@ -281,4 +281,11 @@ void Experiments::setCurrentData(const QString& file, const QString& recipe) {
 
 QString Experiments::currentData() const { return workspace_ ? q(workspace_->settings().get(kDataKey).value_or("")) : QString(); }
 
+QString Experiments::currentData(Stage stage) const {
+    const QString pairs = currentData();
+    if (stage != Stage::Kto || pairs.isEmpty()) return pairs;
+    const QString unpaired = QFileInfo(pairs).dir().filePath("unpaired.jsonl");
+    return QFileInfo::exists(unpaired) ? unpaired : pairs;
+}
+
 }  // namespace amalgam

@@ -172,6 +172,9 @@ public:
     /** The D_train file the workbench exported last and the recipe that made it. */
     void setCurrentData(const QString& file, const QString& recipe);
     QString currentData() const;
+    /** What a stage trains on by default: for KTO the unpaired.jsonl exported beside D_train
+     *  (when there is one), for the others D_train (GRPO and RLOO read its prompts). */
+    QString currentData(Stage stage) const;
 
 signals:
     /** Runs were added, or one started, ended or was queued again. */

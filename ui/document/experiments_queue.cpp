@@ -126,7 +126,7 @@ std::int64_t Experiments::evaluate(const EvaluationRequest& request) {
 TrainConfig Experiments::resolvedConfig(const TrainRequest& request) {
     TrainConfig config = request.config;
     if (config.model.empty()) config.model = QDir(workspaceDir()).filePath("models/tiny-llama").toStdString();
-    if (config.data.empty()) config.data = currentData().toStdString();
+    if (config.data.empty()) config.data = currentData(config.stage).toStdString();
     config.adapter.clear();
     config.reward.clear();
     if (const auto* parent = request.parent ? run(*request.parent) : nullptr) config.adapter = finalAdapter(*parent).toStdString();
@@ -222,7 +222,8 @@ std::int64_t Experiments::launch(const TrainRequest& request) {
         row.reward_run = request.reward;
         row.data = config.data;
         row.data_sha256 = file_sha256(config.data);
-        if (q(config.data) == currentData()) row.recipe = workspace_->settings().get(kDataRecipeKey).value_or("");
+        if (q(config.data) == currentData() || q(config.data) == currentData(config.stage))
+            row.recipe = workspace_->settings().get(kDataRecipeKey).value_or("");
         row.device = request.device;
         row.precision = resolved(request.precision, request.device.kind);
         row.job_id = enqueue(tr("Train %1").arg(q(row.label)), trainJob(dir, request), waits);
@@ -245,6 +246,7 @@ PipelineRuns Experiments::launchPipeline(const PipelineRequest& request) {
             TrainRequest r = request.settings;
             if (!r.config.preset.empty() && preset_config(r.config.preset).stage != s) r.config.preset.clear();
             r.config.stage = s;
+            if (q(r.config.data) == currentData()) r.config.data = currentData(s).toStdString();  // KTO: the unpaired rows
             // Every policy is evaluated once, after its run: PPO and GRPO do not evaluate themselves on the way.
             r.config.eval_data = samples_completions(s) ? std::string() : request.heldOut.toStdString();
             if (s == Stage::Grpo) {  // the panel's batch of prompts, each with its group; completions as long as PPO's longest

@@ -1,11 +1,13 @@
 #include "ui/views/map_panel.h"
 
+#include <algorithm>
 #include <map>
 #include <tuple>
 
 #include <QActionGroup>
 #include <QComboBox>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QToolBar>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -19,7 +21,7 @@
 namespace amalgam {
 MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
     : QWidget(parent), workbench_(workbench), map_(new EmbeddingMap(this)), colouring_(new QComboBox(this)), status_(new QLabel(this)) {
-    colouring_->addItems({tr("Cluster"), tr("Source"), tr("In D_train")});
+    colouring_->addItems({tr("Cluster"), tr("Source"), tr("In D_train"), tr("Desirable")});
     auto* tools = new QToolBar(this);
     tools->addWidget(new QLabel(tr("Colour by "), this));
     tools->addWidget(colouring_);
@@ -42,6 +44,14 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
     dim_ = tools->addAction(tr("Fade left out"), this, &MapPanel::showSelection);
     dim_->setCheckable(true);
     dim_->setChecked(true);
+    unpaired_ = tools->addAction(tr("Unpaired rows"), this, [this](bool on) {
+        if (!on && colouring_->currentIndex() == static_cast<int>(Colouring::Desirable)) setColouring(Colouring::Cluster);
+        showCuration();
+    });
+    unpaired_->setCheckable(true);
+    unpaired_->setShortcut(Qt::Key_U);
+    unpaired_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    unpaired_->setToolTip(tr("Show the unpaired rows (KTO's unpaired.jsonl), each at its prompt's place, instead of the pairs"));
     QAction* unmark = tools->addAction(tr("Unmark"), this, [this] {
         marked_.clear();
         map_->setMarked({});
@@ -49,9 +59,9 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
     });
     unmark->setShortcut(Qt::Key_Escape);
     tools->addSeparator();
-    tools->addAction(tr("Exclude marked"), this, [this] { workbench_.setOverride(marked_, false); });
-    tools->addAction(tr("Force marked"), this, [this] { workbench_.setOverride(marked_, true); });
-    tools->addAction(tr("Clear decisions"), this, [this] { workbench_.setOverride(marked_, std::nullopt); });
+    decisions_ = {tools->addAction(tr("Exclude marked"), this, [this] { workbench_.setOverride(marked_, false); }),
+                  tools->addAction(tr("Force marked"), this, [this] { workbench_.setOverride(marked_, true); }),
+                  tools->addAction(tr("Clear decisions"), this, [this] { workbench_.setOverride(marked_, std::nullopt); })};
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(tools);
@@ -59,6 +69,10 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
     layout->addWidget(status_);
 
     connect(colouring_, &QComboBox::currentIndexChanged, this, [this](int colouring) {
+        if (colouring == static_cast<int>(Colouring::Desirable) && !unpaired_->isChecked()) {
+            setShowUnpaired(true);  // only unpaired rows are desirable or not
+            return;
+        }
         if (colouring != static_cast<int>(Colouring::Fate)) recolour();  // showSelection() recolours by fate
         showSelection();
     });
@@ -72,16 +86,28 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
             QToolTip::hideText();
             return;
         }
-        const PreferencePair& p = c->pairs.at(static_cast<std::size_t>(point));
-        QString text = QString::fromStdString(p.prompt).simplified();
-        if (text.size() > 240) text = text.left(240) + "\u2026";
+        auto shortened = [](const std::string& text) {
+            QString s = QString::fromStdString(text).simplified();
+            return (s.size() > 240 ? s.left(240) + "\u2026" : s).toHtmlEscaped();
+        };
+        const auto i = static_cast<std::size_t>(point);
+        if (showsUnpaired()) {
+            const UnpairedRow& r = c->unpaired.at(i);
+            QToolTip::showText(QCursor::pos(), tr("<b>%1</b> cluster %2, %3<br>%4<br><i>%5</i>")
+                                                   .arg(QString::fromStdString(r.source).toHtmlEscaped())
+                                                   .arg(c->unpaired_cluster.at(i))
+                                                   .arg(r.desirable ? tr("desirable") : tr("undesirable"), shortened(r.prompt),
+                                                        shortened(r.completion)), map_);
+            return;
+        }
+        const PreferencePair& p = c->pairs.at(i);
         QToolTip::showText(QCursor::pos(), QString("<b>%1</b> cluster %2<br>%3")
                                                .arg(QString::fromStdString(p.source).toHtmlEscaped())
-                                               .arg(c->cluster.at(static_cast<std::size_t>(point)))
-                                               .arg(text.toHtmlEscaped()), map_);
+                                               .arg(c->cluster.at(i))
+                                               .arg(shortened(p.prompt)), map_);
     });
     connect(map_, &EmbeddingMap::clicked, this, [this](long point) {
-        if (!workbench_.curation()) return;
+        if (!workbench_.curation() || showsUnpaired()) return;
         PairDialog dialog(workbench_, static_cast<std::size_t>(point), this);
         dialog.exec();
     });
@@ -90,6 +116,17 @@ MapPanel::MapPanel(Workbench& workbench, QWidget* parent)
 }
 
 void MapPanel::setColouring(Colouring colouring) { colouring_->setCurrentIndex(static_cast<int>(colouring)); }
+
+bool MapPanel::showsUnpaired() const { return unpaired_->isChecked(); }
+
+void MapPanel::setShowUnpaired(bool unpaired) {
+    unpaired_->setChecked(unpaired);
+    if (!unpaired && colouring_->currentIndex() == static_cast<int>(Colouring::Desirable)) {
+        const QSignalBlocker block(colouring_);
+        colouring_->setCurrentIndex(static_cast<int>(Colouring::Cluster));
+    }
+    showCuration();
+}
 
 void MapPanel::setDimLeftOut(bool dim) {
     dim_->setChecked(dim);
@@ -100,7 +137,7 @@ void MapPanel::showSelection() {
     if (colouring_->currentIndex() == static_cast<int>(Colouring::Fate)) recolour();
     std::vector<bool> leftOut;
     if (dim_->isChecked() && colouring_->currentIndex() != static_cast<int>(Colouring::Fate))
-        for (bool kept : workbench_.selected()) leftOut.push_back(!kept);
+        for (bool kept : showsUnpaired() ? workbench_.unpairedSelected() : workbench_.selected()) leftOut.push_back(!kept);
     map_->setDimmed(std::move(leftOut));
 }
 
@@ -109,11 +146,14 @@ std::vector<int> MapPanel::categories(QStringList& names, std::vector<QRgb>& pal
     palette.clear();
     auto c = workbench_.curation();
     if (!c) return {};
-    std::vector<int> category(c->pairs.size(), 0);
+    const bool rows = showsUnpaired();
+    const std::size_t n = rows ? c->unpaired.size() : c->pairs.size();
+    auto source = [&](std::size_t i) -> const std::string& { return rows ? c->unpaired[i].source : c->pairs[i].source; };
+    std::vector<int> category(n, 0);
     switch (static_cast<Colouring>(colouring_->currentIndex())) {
     case Colouring::Cluster:
         for (int k = 0; k < c->clusters_used; ++k) names << tr("cluster %1").arg(k);
-        category = c->cluster;
+        category = rows ? c->unpaired_cluster : c->cluster;
         break;
     case Colouring::Source: {
         std::map<std::string, int> index;
@@ -121,19 +161,24 @@ std::vector<int> MapPanel::categories(QStringList& names, std::vector<QRgb>& pal
             index[s.name] = static_cast<int>(names.size());
             names << QString::fromStdString(s.name);
         }
-        for (std::size_t i = 0; i < c->pairs.size(); ++i) category[i] = index.at(c->pairs[i].source);
+        for (std::size_t i = 0; i < n; ++i) category[i] = index.at(source(i));
         break;
     }
     case Colouring::Fate: {
-        names << tr("in D_train") << tr("left out") << tr("forced in") << tr("excluded");
+        names << (rows ? tr("in unpaired.jsonl") : tr("in D_train")) << tr("left out") << tr("forced in") << tr("excluded");
         palette = {categoryColour(0), qRgb(200, 200, 200), categoryColour(2), categoryColour(3)};
-        const auto& selected = workbench_.selected();
-        for (std::size_t i = 0; i < c->pairs.size(); ++i) {
-            auto it = workbench_.overrides().find({c->pairs[i].source, c->pairs[i].source_id});
+        const auto& selected = rows ? workbench_.unpairedSelected() : workbench_.selected();
+        for (std::size_t i = 0; i < n; ++i) {
+            auto it = rows ? workbench_.overrides().end() : workbench_.overrides().find({c->pairs[i].source, c->pairs[i].source_id});
             category[i] = it == workbench_.overrides().end() ? (selected[i] ? 0 : 1) : (it->second ? 2 : 3);
         }
         break;
     }
+    case Colouring::Desirable:
+        names << tr("desirable") << tr("undesirable");
+        palette = {categoryColour(2), categoryColour(3)};
+        for (std::size_t i = 0; i < n; ++i) category[i] = rows && !c->unpaired[i].desirable ? 1 : 0;
+        break;
     }
     for (int i = static_cast<int>(palette.size()); i < names.size(); ++i) palette.push_back(categoryColour(i));
     return category;
@@ -145,8 +190,21 @@ void MapPanel::showCuration() {
     const std::vector<int> category = categories(names, palette);
     auto c = workbench_.curation();
     marked_.clear();
-    map_->setPoints(c ? c->xy : std::vector<float>{}, category, names, palette);
-    status_->setText(c ? tr("%1 prompts").arg(c->pairs.size()) : tr("No curation yet: add datasets and run it"));
+    const bool rows = showsUnpaired();
+    for (QAction* decision : decisions_) decision->setEnabled(!rows);  // decisions are on pairs
+    std::vector<float> xy = c ? (rows ? c->unpaired_xy : c->xy) : std::vector<float>{};
+    if (c && rows && !xy.empty()) {
+        // A prompt's rows share its place: desirable ones are drawn a little to the left and
+        // undesirable ones to the right, so that a pair's two answers show as two points.
+        const auto [low, high] = std::minmax_element(c->xy.begin(), c->xy.end());
+        const float nudge = 0.004f * (*high - *low);
+        for (std::size_t i = 0; i < c->unpaired.size(); ++i) xy[2 * i] += c->unpaired[i].desirable ? -nudge : nudge;
+    }
+    map_->setPoints(std::move(xy), category, names, palette);
+    showSelection();
+    status_->setText(!c   ? tr("No curation yet: add datasets and run it")
+                     : rows ? tr("%1 unpaired rows").arg(c->unpaired.size())
+                            : tr("%1 prompts").arg(c->pairs.size()));
 }
 
 void MapPanel::recolour() {

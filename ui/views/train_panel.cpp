@@ -158,15 +158,17 @@ TrainPanel::TrainPanel(Workbench& workbench, QWidget* parent)
     });
     connect(&workbench_.experiments(), &Experiments::runsChanged, this, &TrainPanel::refillRuns);
     connect(&workbench_.experiments(), &Experiments::resultsChanged, this, &TrainPanel::showSuitesDefault);
-    connect(&workbench_, &Workbench::exported, this, [this] { data_->setText(workbench_.experiments().currentData()); });
+    connect(&workbench_, &Workbench::exported, this, [this] { data_->setText(workbench_.experiments().currentData(stage())); });
     connect(&workbench_, &Workbench::opened, this, [this] {
-        data_->setText(workbench_.experiments().currentData());
+        data_->setText(workbench_.experiments().currentData(stage()));
         runOn_->setRequest(workbench_.experiments().slurmSettings());
         showSuitesDefault();
         devices_->start(workbench_.jobs().worker());
     });
     applyPreset("paper-sft");
 }
+
+Stage TrainPanel::stage() const { return static_cast<Stage>(stage_->currentData().toInt()); }
 
 void TrainPanel::setStage(Stage stage) { stage_->setCurrentIndex(stage_->findData(static_cast<int>(stage))); }
 
@@ -197,7 +199,7 @@ void TrainPanel::showSuitesDefault() {
 }
 
 void TrainPanel::applyPreset(const QString& name) {
-    const Stage stage = static_cast<Stage>(stage_->currentData().toInt());
+    const Stage stage = this->stage();
     base_ = name == tr("none") ? stage_defaults(stage) : preset_config(name.toStdString());
     const QSignalBlocker block(stage_);
     setStage(base_.stage);
@@ -221,7 +223,7 @@ void TrainPanel::applyPreset(const QString& name) {
 }
 
 void TrainPanel::stageChanged() {
-    const Stage stage = static_cast<Stage>(stage_->currentData().toInt());
+    const Stage stage = this->stage();
     if (base_.stage != stage) {  // another stage: its preset, when it has one
         const QString preset = stage == Stage::Sft           ? "paper-sft"
                                : stage == Stage::RewardModel ? "paper-rm"
@@ -239,6 +241,11 @@ void TrainPanel::stageChanged() {
     rules_->setEnabled(stage == Stage::Grpo || stage == Stage::Rloo);
     desirableWeight_->setEnabled(stage == Stage::Kto);
     undesirableWeight_->setEnabled(stage == Stage::Kto);
+    // The last export's files follow the stage: KTO's unpaired rows, the pairs for the others.
+    const Experiments& experiments = workbench_.experiments();
+    const QString data = data_->text().trimmed();
+    if (!data.isEmpty() && (data == experiments.currentData() || data == experiments.currentData(Stage::Kto)))
+        data_->setText(experiments.currentData(stage));
     refillRuns();
 }
 
@@ -259,7 +266,7 @@ void TrainPanel::refillRuns() {
 TrainRequest TrainPanel::request() const {
     TrainRequest r;
     r.config = base_;
-    r.config.stage = static_cast<Stage>(stage_->currentData().toInt());
+    r.config.stage = stage();
     r.config.model = model_->text().trimmed().toStdString();
     r.config.data = data_->text().trimmed().toStdString();
     r.config.eval_data = (samples_completions(r.config.stage) ? suites_ : heldOut_)->text().trimmed().toStdString();

@@ -68,6 +68,7 @@ private:
     /** Says in the empty suites field which folder a pipeline would evaluate on. */
     void showSuitesDefault();
     void stageChanged();
+    Stage stage() const;
     void say(const QString& text, bool error = false);
     /** Keeps the Slurm resources of a run that was queued, for the next time. */
     void keepSlurmSettings(const TrainRequest& request);
