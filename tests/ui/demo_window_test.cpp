@@ -68,6 +68,12 @@ TEST_F(DemoWindow, OpensCuratedWithEveryExampleDataset) {
     EXPECT_EQ(workbench().datasets().size(), 11u);
     EXPECT_EQ(workbench().curation()->pairs.size(), 90u);  // the demo recipe's total (README)
     EXPECT_EQ(window_->datasets().datasetTable().rowCount(), 11);
+    const QTableWidget& table = window_->datasets().datasetTable();
+    int oasst = 0;
+    while (oasst < table.rowCount() && table.item(oasst, 0)->text() != "oasst") ++oasst;
+    ASSERT_LT(oasst, table.rowCount());
+    EXPECT_EQ(table.horizontalHeaderItem(8)->text(), "Unpaired");
+    EXPECT_EQ(table.item(oasst, 8)->text(), "26 (7)") << "the README table's oasst row: 26 rows, 7 rescued prompts";
     test::saveScreenshot(*window_->tabs().widget(1), "curation");
 }
 

@@ -25,12 +25,15 @@
 namespace amalgam {
 
 DatasetsPanel::DatasetsPanel(Workbench& workbench, QWidget* parent)
-    : QWidget(parent), workbench_(workbench), datasets_(new QTableWidget(0, 10, this)), search_(new QLineEdit(this)),
+    : QWidget(parent), workbench_(workbench), datasets_(new QTableWidget(0, 11, this)), search_(new QLineEdit(this)),
       shown_(new QLabel(this)), recordView_(new QTableView(this)), details_(new QTextBrowser(this)),
       records_(new RecordTableModel(this)) {
     datasets_->setHorizontalHeaderLabels(
         {tr("Dataset"), tr("Format"), tr("Role"), tr("Records"), tr("Prompts"), tr("Skipped lines"), tr("Pairs"),
-         tr("In D_train"), tr("Label"), tr("File")});
+         tr("In D_train"), tr("Unpaired"), tr("Label"), tr("File")});
+    datasets_->horizontalHeaderItem(8)->setToolTip(
+        tr("Answers labelled desirable or undesirable on their own (unpaired.jsonl, for KTO); in brackets, the prompts among "
+           "theirs that pairing drops"));
     datasets_->setSelectionBehavior(QAbstractItemView::SelectRows);
     datasets_->setSelectionMode(QAbstractItemView::SingleSelection);
     datasets_->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -103,11 +106,15 @@ void DatasetsPanel::addFile(const QString& file) {
 void DatasetsPanel::refresh() {
     const QString current = datasets_->currentRow() >= 0 ? datasets_->item(datasets_->currentRow(), 0)->text() : QString();
     const auto& specs = workbench_.recipe().datasets;
-    // Pairs and selected pairs per source, when there is a curation.
+    // Pairs, selected pairs and unpaired rows per source, when there is a curation.
     std::map<std::string, std::pair<std::size_t, std::size_t>> pairs;
+    std::map<std::string, QString> unpaired;
     if (auto c = workbench_.curation()) {
         const SelectionCounts& counts = workbench_.counts();
-        for (std::size_t s = 0; s < c->sources.size(); ++s) pairs[c->sources[s].name] = {counts.source_pairs[s], counts.source_selected[s]};
+        for (std::size_t s = 0; s < c->sources.size(); ++s) {
+            pairs[c->sources[s].name] = {counts.source_pairs[s], counts.source_selected[s]};
+            unpaired[c->sources[s].name] = QString("%1 (%2)").arg(counts.source_unpaired[s]).arg(c->sources[s].counts.unpaired_only_prompts);
+        }
     }
     datasets_->setRowCount(static_cast<int>(specs.size()));
     for (int r = 0; r < static_cast<int>(specs.size()); ++r) {
@@ -127,6 +134,7 @@ void DatasetsPanel::refresh() {
                                    read ? QString::number(read->dataset.report.skipped_lines) : QString(),
                                    pairs.count(spec.name) ? QString::number(pairs[spec.name].first) : QString(),
                                    pairs.count(spec.name) ? QString::number(pairs[spec.name].second) : QString(),
+                                   unpaired.count(spec.name) ? unpaired[spec.name] : QString(),
                                    label,
                                    QString::fromStdString(spec.path.string())};
         for (int c = 0; c < cells.size(); ++c) datasets_->setItem(r, c, new QTableWidgetItem(cells[c]));
