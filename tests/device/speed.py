@@ -3,7 +3,7 @@ heads, 8 key/value heads, FFN 8192, llama3 RoPE, tied embeddings; random weights
 tokenizer, both in bfloat16 from the same weights: forward tokens/s, greedy generation
 tokens/s (batch 32, 64 new tokens), the WinoBias test suite (792 pairs) in seconds, and LoRA SFT
 training tokens/s and peak memory (batch 8 x 512, r 16 on q_proj and v_proj, AdamW) beside
-transformers + peft, and a PPO step with our trainer (seconds, generation share, peak). Also
+transformers + peft, and a PPO and a GRPO step with our trainer (seconds, generation share, peak). Also
 checks top-1 agreement with transformers in float32 on this model (ours in float32; ours in
 bfloat16 about as well as transformers in bfloat16), greedy generation at 16k tokens/s and 10x
 transformers (the faster of its runs with and without cuDNN attention), the WinoBias suite
@@ -303,31 +303,46 @@ def training(d, model, folder):
                 f"ours {ours_peak / gib:.2f} GiB, theirs {their_peak / gib:.2f} GiB")
 
 
-def ppo(d, folder):
-    """A PPO step on the 1B shape with our trainer: a reward adapter trained for two steps, then
-    PPO at batch 32 with 64 new tokens in bfloat16. Reports seconds per step, the share spent
-    generating and the peak memory."""
-    rows = os.path.join(d.out, "ppo-rows.jsonl")
-    with open(rows, "w") as f:
-        for i in range(64):
-            f.write(json.dumps({"prompt": f"Write about item {i}.", "chosen": "A careful answer.", "rejected": "No."}) + "\n")
-    rm_dir, ppo_dir = os.path.join(d.out, "ppo-rm"), os.path.join(d.out, "ppo-run")
-    rm = {"stage": "rm", "model": folder, "data": rows, "batch_size": 4, "max_length": 128, "max_steps": 2, "save_every": 1000}
-    d.ours(folder, {"dtype": "bfloat16", "train": {"config": rm, "run_dir": rm_dir}})
-    steps = 3
-    config = {"stage": "ppo", "model": folder, "reward": os.path.join(rm_dir, "adapter"), "data": rows, "batch_size": 32,
-              "grad_accum": 4, "max_length": 256, "max_steps": steps, "log_every": 1, "save_every": 1000,
-              "lora": {"r": 16, "alpha": 32, "dropout": 0.05}, "optimizer": {"lr": 1.41e-5, "schedule": "constant"},
-              "ppo": {"new_tokens": [64, 64], "mini_batch": 1, "ppo_epochs": 4}}
-    got = d.ours(folder, {"dtype": "bfloat16", "train": {"config": config, "run_dir": ppo_dir}})["train"]
-    with open(os.path.join(ppo_dir, "metrics.jsonl")) as f:
+def sampled_step(d, folder, name, config):
+    """Three steps of a stage that samples its completions; reports seconds per step, the share
+    spent generating and the peak memory."""
+    run_dir = os.path.join(d.out, f"{config['stage']}-run")
+    steps = config["max_steps"]
+    got = d.ours(folder, {"dtype": "bfloat16", "train": {"config": config, "run_dir": run_dir}})["train"]
+    with open(os.path.join(run_dir, "metrics.jsonl")) as f:
         lines = [json.loads(line) for line in f]
     later = [line for line in lines if line["step"] > 1]
     share = sorted(line["generation_share"] for line in later)[len(later) // 2]
     seconds = (got["train_seconds"]) / steps
-    d.figure("PPO step, 1B shape (batch 32, 64 new tokens, 4 epochs of mini-batch 1, bf16)",
-             f"{seconds:.1f} s a step over {steps} steps (loading included), generation {share:.0%} of a step (median of steps 2-{steps}), "
-             f"peak {got.get('peak_bytes', 0) / 1024 ** 3:.2f} GiB")
+    d.figure(f"{name}, 1B shape", f"{seconds:.1f} s a step over {steps} steps (loading included), generation {share:.0%} of a step "
+                                  f"(median of steps 2-{steps}), peak {got.get('peak_bytes', 0) / 1024 ** 3:.2f} GiB, "
+                                  f"estimate {got['estimate']['peak_bytes'] / 1024 ** 3:.2f} GiB")
+    return lines
+
+
+def ppo(d, folder):
+    """A PPO step and a GRPO step on the 1B shape with our trainer: a reward adapter trained for
+    two steps, then PPO at batch 32 with 64 new tokens, and GRPO on 4 prompts with 8
+    completions each of 64 tokens, rewarded by the adapter and a rule, in bfloat16."""
+    rows = os.path.join(d.out, "ppo-rows.jsonl")
+    with open(rows, "w") as f:
+        for i in range(64):
+            f.write(json.dumps({"prompt": f"Write about item {i}.", "chosen": "A careful answer.", "rejected": "No."}) + "\n")
+    rm_dir = os.path.join(d.out, "ppo-rm")
+    rm = {"stage": "rm", "model": folder, "data": rows, "batch_size": 4, "max_length": 128, "max_steps": 2, "save_every": 1000}
+    d.ours(folder, {"dtype": "bfloat16", "train": {"config": rm, "run_dir": rm_dir}})
+    common = {"model": folder, "data": rows, "max_length": 256, "max_steps": 3, "log_every": 1, "save_every": 1000,
+              "lora": {"r": 16, "alpha": 32, "dropout": 0.05}}
+    sampled_step(d, folder, "PPO step (batch 32, 64 new tokens, 4 epochs of mini-batch 1, bf16)",
+                 dict(common, stage="ppo", reward=os.path.join(rm_dir, "adapter"), batch_size=32, grad_accum=4,
+                      optimizer={"lr": 1.41e-5, "schedule": "constant"},
+                      ppo={"new_tokens": [64, 64], "mini_batch": 1, "ppo_epochs": 4}))
+    lines = sampled_step(d, folder, "GRPO step (4 prompts x 8 completions of 64 tokens, beta 0.04, bf16)",
+                         dict(common, stage="grpo", batch_size=32, grad_accum=4, optimizer={"lr": 1e-6, "schedule": "constant"},
+                              grpo={"num_generations": 8, "max_completion_length": 64, "beta": 0.04,
+                                    "rewards": [{"model": os.path.join(rm_dir, "adapter"), "weight": 1.0},
+                                                {"contains": "item", "weight": 0.5}]}))
+    d.check("GRPO's KL is 0 at step 1", abs(lines[0]["kl"]) < 1e-6, f"kl {lines[0]['kl']}")
 
 
 def run(d):
