@@ -72,7 +72,7 @@ TEST(Undo, EveryEditUndoesToTheTablesBeforeItAndRedoesToThoseAfter) {
         std::function<void()> apply;
     };
     const std::vector<Edit> edits = {
-        {"label", [&] { w.setLabel("oasst", "detoxify.severe_toxicity", Direction::HigherIsBetter); }},
+        {"label", [&] { w.setLabel("oasst", {"detoxify.severe_toxicity", Direction::HigherIsBetter, 0.01}); }},
         {"fraction", [&] { w.setFraction(0.3); }},
         {"settings", [&] {
              CurationSettings settings = w.recipe().curate;

@@ -75,8 +75,21 @@ TEST(Workbench, ReopeningRestoresDatasetsRecipeSelectionAndExclusions) {
 
     w.setFraction(0.6);  // a new cut is no new curation
     EXPECT_FALSE(w.curationOutdated());
-    w.setLabel("oasst", "detoxify.toxicity", Direction::HigherIsBetter);
+    w.setLabel("oasst", {"detoxify.toxicity", Direction::HigherIsBetter});
     EXPECT_TRUE(w.curationOutdated());
+
+    // A threshold cuts the unpaired rows where it is told: above 1, no toxicity is desirable.
+    w.setLabel("oasst", {"detoxify.toxicity", Direction::LowerIsBetter, 1.0});
+    EXPECT_NE(to_yaml(w.recipe()).find("threshold: 1"), std::string::npos);
+    w.runCuration();
+    ASSERT_EQ(finishTask(w), "");
+    const Curation& c = *w.curation();
+    ASSERT_EQ(c.sources.size(), 2u);
+    EXPECT_EQ(c.sources[1].threshold, 1.0);
+    EXPECT_EQ(c.sources[1].counts.undesirable, 0u);
+    EXPECT_GT(c.sources[1].counts.desirable, 0u);
+    w.undoStack().undo();
+    EXPECT_FALSE(w.recipe().datasets[1].threshold);
 }
 
 TEST(Workbench, ABadFileIsReportedAndNothingLoadedIsLost) {

@@ -18,10 +18,14 @@ using PairKey = std::pair<std::string, std::string>;
 /** Per pair: forced (true), excluded (false) or left to the selection (nullopt). */
 using PairDecisions = std::map<PairKey, std::optional<bool>>;
 
-/** The label that orders a graded dataset and its direction. */
+/** The label that orders a graded dataset, its direction, and where its answers turn
+ *  undesirable for unpaired rows (none: the median). */
 struct LabelSetting {
     std::optional<std::string> label;
     std::optional<Direction> direction;
+    std::optional<double> threshold;
+
+    bool operator==(const LabelSetting& o) const { return label == o.label && direction == o.direction && threshold == o.threshold; }
 };
 
 /** The evaluations a workspace holds, for comparison: their rows, and the whole results.json

@@ -180,9 +180,11 @@ void Workbench::eraseDataset(const std::string& name) {
     emit datasetsChanged();
 }
 
-void Workbench::setLabel(const std::string& name, const std::optional<std::string>& label, std::optional<Direction> direction) {
-    for (const auto& d : recipe_.datasets)
-        if (d.name == name) undo_->push(new SetLabelCommand(*this, name, {d.label, d.direction}, {label, direction}));
+void Workbench::setLabel(const std::string& name, const LabelSetting& choice) {
+    for (const auto& d : recipe_.datasets) {
+        const LabelSetting now{d.label, d.direction, d.threshold};
+        if (d.name == name && !(now == choice)) undo_->push(new SetLabelCommand(*this, name, now, choice));
+    }
 }
 
 void Workbench::applyLabel(const std::string& name, const LabelSetting& choice) {
@@ -190,6 +192,7 @@ void Workbench::applyLabel(const std::string& name, const LabelSetting& choice) 
         if (d.name == name) {
             d.label = choice.label;
             d.direction = choice.direction;
+            d.threshold = choice.threshold;
         }
     storeRecipe();
     emit datasetsChanged();

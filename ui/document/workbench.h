@@ -67,7 +67,7 @@ public:
     void addDataset(const DatasetSpec& spec);
     void removeDataset(const std::string& name);
     /** The label that orders a graded dataset and its direction; the curation must run again. */
-    void setLabel(const std::string& name, const std::optional<std::string>& label, std::optional<Direction> direction);
+    void setLabel(const std::string& name, const LabelSetting& choice);
     /** The diversity settings (embedder, k, restarts, seed); the curation must run again. */
     void setSettings(const CurationSettings& settings);
     /** Unify, embed, cluster and project in the background (the hashing embedder in this

@@ -5,11 +5,13 @@
 #include <set>
 
 #include <QComboBox>
+#include <QDoubleValidator>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
@@ -39,12 +41,14 @@ QSpinBox* spin(int low, int high, QWidget* parent) {
 }  // namespace
 
 CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
-    : QWidget(parent), workbench_(workbench), labels_(new QTableWidget(0, 3, this)), embedder_(new QComboBox(this)),
+    : QWidget(parent), workbench_(workbench), labels_(new QTableWidget(0, 4, this)), embedder_(new QComboBox(this)),
       model_(new QLineEdit(this)), clusters_(spin(1, 1000, this)), restarts_(spin(1, 100, this)), seed_(spin(0, 1 << 30, this)),
       run_(new QPushButton(tr("Run curation"), this)), cancel_(new QPushButton(tr("Cancel"), this)),
       progress_(new QProgressBar(this)), status_(new QLabel(this)), fraction_(new QSlider(Qt::Horizontal, this)),
       fractionLabel_(new QLabel(this)), counts_(new SelectionCountsModel(this)), histogram_(new QCustomPlot(this)) {
-    labels_->setHorizontalHeaderLabels({tr("Graded dataset"), tr("Label"), tr("Direction")});
+    labels_->setHorizontalHeaderLabels({tr("Graded dataset"), tr("Label"), tr("Direction"), tr("Threshold")});
+    labels_->horizontalHeaderItem(3)->setToolTip(tr("Where a numerical label turns an answer from desirable to undesirable "
+                                                    "in unpaired.jsonl (empty: the dataset's median)"));
     labels_->horizontalHeader()->setStretchLastSection(true);
     labels_->verticalHeader()->hide();
     fitHeightToRows(labels_, 6);
@@ -197,16 +201,24 @@ void CurationPanel::showDatasets() {
         add_names(direction, direction_names);
         if (spec->label) label->setCurrentIndex(label->findData(QString::fromStdString(*spec->label)));
         if (spec->direction) choose(direction, *spec->direction);
+        auto* threshold = new QLineEdit(labels_);
+        threshold->setPlaceholderText(tr("median"));
+        threshold->setValidator(new QDoubleValidator(threshold));
+        if (spec->threshold) threshold->setText(QString::number(*spec->threshold, 'g', 10));
         labels_->setCellWidget(row, 1, label);
         labels_->setCellWidget(row, 2, direction);
+        labels_->setCellWidget(row, 3, threshold);
         const std::string datasetName = d->name;
-        auto store = [this, datasetName, label, direction] {
+        auto store = [this, datasetName, label, direction, threshold] {
             const QString name = label->currentData().toString();
-            workbench_.setLabel(datasetName, name.isEmpty() ? std::nullopt : std::optional<std::string>(name.toStdString()),
-                                chosen<Direction>(direction));
+            const QString cut = threshold->text().trimmed();
+            workbench_.setLabel(datasetName, {name.isEmpty() ? std::nullopt : std::optional<std::string>(name.toStdString()),
+                                              chosen<Direction>(direction),
+                                              cut.isEmpty() ? std::nullopt : std::optional<double>(QLocale().toDouble(cut))});
         };
         connect(label, &QComboBox::currentIndexChanged, this, store, Qt::QueuedConnection);
         connect(direction, &QComboBox::currentIndexChanged, this, store, Qt::QueuedConnection);
+        connect(threshold, &QLineEdit::editingFinished, this, store, Qt::QueuedConnection);
     }
     labels_->resizeColumnsToContents();
 }
