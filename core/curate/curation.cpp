@@ -42,8 +42,9 @@ std::vector<std::size_t> unpaired_only_prompts(const Curation& c) {
 
 /** Every unpaired row at its prompt's place: the pair's, else the prompt's in `prompt_placements`. */
 void place_unpaired(Curation& c) {
-    std::map<PromptKey, std::pair<int, std::size_t>> place;  // cluster, index into xy or prompt_placements
-    for (std::size_t i = 0; i < c.pairs.size(); ++i) place.emplace(PromptKey{c.pairs[i].source, c.pairs[i].source_id}, std::pair{c.cluster[i], i});
+    std::map<PromptKey, std::pair<int, std::size_t>> place;  // the pair's cluster and index
+    for (std::size_t i = 0; i < c.pairs.size(); ++i)
+        place.emplace(PromptKey{c.pairs[i].source, c.pairs[i].source_id}, std::pair{c.cluster[i], i});
     std::map<PromptKey, const PairPlacement*> stored;
     for (const auto& p : c.prompt_placements) stored.emplace(PromptKey{p.source, p.source_id}, &p);
     c.unpaired_cluster.clear();
@@ -59,7 +60,8 @@ void place_unpaired(Curation& c) {
             c.unpaired_xy.push_back(s->second->x);
             c.unpaired_xy.push_back(s->second->y);
         } else {
-            throw std::invalid_argument("prompt " + row.source + ":" + row.source_id + " gives unpaired rows now but has no place in the stored curation");
+            throw std::invalid_argument("prompt " + row.source + ":" + row.source_id +
+                                        " gives unpaired rows now but has no place in the stored curation");
         }
     }
 }

@@ -146,7 +146,8 @@ void write_curation(OutputFolder& out, const std::filesystem::path& subfolder, c
 }
 
 bool is_curation_output(const std::string& entry) {
-    return entry == "train.jsonl" || entry == "unpaired.jsonl" || entry == "summary.json" || entry == "points.csv" || entry.rfind("fraction-", 0) == 0;
+    return entry == "train.jsonl" || entry == "unpaired.jsonl" || entry == "summary.json" || entry == "points.csv" ||
+           entry.rfind("fraction-", 0) == 0;
 }
 
 }  // namespace amalgam

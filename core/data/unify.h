@@ -46,7 +46,7 @@ struct SourceCounts {
 
 struct UnifiedSource {
     std::vector<PreferencePair> pairs;
-    std::vector<UnpairedRow> unpaired;  // prompt by prompt, answers in their order
+    std::vector<UnpairedRow> unpaired;  // prompt by prompt
     SourceCounts counts;
     std::optional<double> threshold;    // the one a numerical label was cut at
 };

@@ -125,7 +125,8 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
         }
         if (d["fields"]) {
             if (!d["fields"].IsMap()) reader.fail(d["fields"], "fields: maps our names to the file's, e.g. prompt: question");
-            reader.only_keys(d["fields"], {"prompt", "response", "chosen", "rejected", "responses", "instruction", "input", "output", "id", "thumbs"},
+            reader.only_keys(d["fields"],
+                             {"prompt", "response", "chosen", "rejected", "responses", "instruction", "input", "output", "id", "thumbs"},
                              "fields:");
             for (const auto& kv : d["fields"])
                 spec.options.fields[reader.scalar<std::string>(kv.first, "a field name")] = reader.scalar<std::string>(kv.second, "a field name");

@@ -113,7 +113,8 @@ void DatasetsPanel::refresh() {
         const SelectionCounts& counts = workbench_.counts();
         for (std::size_t s = 0; s < c->sources.size(); ++s) {
             pairs[c->sources[s].name] = {counts.source_pairs[s], counts.source_selected[s]};
-            unpaired[c->sources[s].name] = QString("%1 (%2)").arg(counts.source_unpaired[s]).arg(c->sources[s].counts.unpaired_only_prompts);
+            unpaired[c->sources[s].name] =
+                QString("%1 (%2)").arg(counts.source_unpaired[s]).arg(c->sources[s].counts.unpaired_only_prompts);
         }
     }
     datasets_->setRowCount(static_cast<int>(specs.size()));
