@@ -18,7 +18,7 @@ struct LabelChoice {
     Direction direction = Direction::HigherIsBetter;
     /// Where a numerical label turns from undesirable to desirable for unpaired rows; none
     /// takes the dataset's median (see unify()).
-    std::optional<double> threshold;
+    std::optional<double> threshold = std::nullopt;
 };
 
 /** Ranks are ordinal: they order answers but their differences are no quality score. */

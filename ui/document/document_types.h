@@ -23,7 +23,7 @@ using PairDecisions = std::map<PairKey, std::optional<bool>>;
 struct LabelSetting {
     std::optional<std::string> label;
     std::optional<Direction> direction;
-    std::optional<double> threshold;
+    std::optional<double> threshold = std::nullopt;
 
     bool operator==(const LabelSetting& o) const { return label == o.label && direction == o.direction && threshold == o.threshold; }
 };
