@@ -132,62 +132,90 @@ Curation restore_curation(const std::vector<CurationSource>& sources, const Cura
     return c;
 }
 
-SelectionCounts count_selection(const Curation& c, const std::vector<bool>& selected, const std::vector<bool>& unpaired_selected) {
-    SelectionCounts n;
+namespace {
+
+/** Items and selected items per source and per cluster, walked stratum by stratum. */
+void count_strata(const Curation& c, const StratifiedOrder& order, const std::vector<bool>& selected,
+                  std::vector<std::size_t>& by_source, std::vector<std::size_t>& by_source_selected,
+                  std::vector<std::size_t>& by_cluster, std::vector<std::size_t>& by_cluster_selected, std::size_t& total_selected) {
+    by_source.assign(c.sources.size(), 0);
+    by_source_selected.assign(c.sources.size(), 0);
+    by_cluster.assign(static_cast<std::size_t>(c.clusters_used), 0);
+    by_cluster_selected.assign(static_cast<std::size_t>(c.clusters_used), 0);
     std::map<std::string, std::size_t> source_index;
     for (std::size_t s = 0; s < c.sources.size(); ++s) source_index[c.sources[s].name] = s;
-    n.source_pairs.assign(c.sources.size(), 0);
-    n.source_selected.assign(c.sources.size(), 0);
-    n.source_unpaired.assign(c.sources.size(), 0);
-    n.source_unpaired_selected.assign(c.sources.size(), 0);
-    n.cluster_pairs.assign(static_cast<std::size_t>(c.clusters_used), 0);
-    n.cluster_selected.assign(static_cast<std::size_t>(c.clusters_used), 0);
-    n.cluster_unpaired.assign(static_cast<std::size_t>(c.clusters_used), 0);
-    n.cluster_unpaired_selected.assign(static_cast<std::size_t>(c.clusters_used), 0);
-    std::size_t s = 0;
-    for (std::size_t i = 0; i < c.pairs.size(); ++i) {
-        if (c.sources[s].name != c.pairs[i].source) s = source_index.at(c.pairs[i].source);  // pairs come source by source
-        const auto k = static_cast<std::size_t>(c.cluster[i]);
-        ++n.source_pairs[s];
-        ++n.cluster_pairs[k];
-        if (!selected[i]) continue;
-        ++n.source_selected[s];
-        ++n.cluster_selected[k];
-        ++n.selected;
+    for (const auto& stratum : order.strata()) {
+        std::size_t kept = 0;
+        for (std::size_t r = stratum.begin; r < stratum.end; ++r) kept += selected[order.order()[r]];
+        const std::size_t s = source_index.at(stratum.source), k = static_cast<std::size_t>(stratum.cluster);
+        by_source[s] += stratum.end - stratum.begin;
+        by_cluster[k] += stratum.end - stratum.begin;
+        by_source_selected[s] += kept;
+        by_cluster_selected[k] += kept;
+        total_selected += kept;
     }
-    s = 0;
-    for (std::size_t i = 0; i < c.unpaired.size(); ++i) {
-        if (c.sources[s].name != c.unpaired[i].source) s = source_index.at(c.unpaired[i].source);  // so do rows
-        const auto k = static_cast<std::size_t>(c.unpaired_cluster[i]);
-        ++n.source_unpaired[s];
-        ++n.cluster_unpaired[k];
-        if (!unpaired_selected[i]) continue;
-        ++n.source_unpaired_selected[s];
-        ++n.cluster_unpaired_selected[k];
-        ++n.unpaired_selected;
-    }
+}
+
+/** What `make` gives, made once and kept in `slot`; a race makes it twice and keeps one. */
+template <typename T, typename Make>
+const T& kept(std::shared_ptr<const T>& slot, Make make) {
+    if (auto value = std::atomic_load(&slot)) return *value;
+    std::shared_ptr<const T> none, made = std::make_shared<const T>(make());
+    std::atomic_compare_exchange_strong(&slot, &none, made);
+    return *std::atomic_load(&slot);
+}
+
+std::string pair_key(const std::string& source, const std::string& source_id) { return source + '\x1f' + source_id; }
+
+}  // namespace
+
+SelectionCounts count_selection(const Curation& c, const std::vector<bool>& selected, const std::vector<bool>& unpaired_selected) {
+    SelectionCounts n;
+    count_strata(c, c.pair_order(), selected, n.source_pairs, n.source_selected, n.cluster_pairs, n.cluster_selected, n.selected);
+    count_strata(c, c.unpaired_order(), unpaired_selected, n.source_unpaired, n.source_unpaired_selected, n.cluster_unpaired,
+                 n.cluster_unpaired_selected, n.unpaired_selected);
     return n;
 }
 
+const StratifiedOrder& Curation::pair_order() const {
+    return kept(pair_order_, [this] {
+        std::vector<SelectionItem> items;
+        items.reserve(pairs.size());
+        for (std::size_t i = 0; i < pairs.size(); ++i) items.push_back({pairs[i].source, pairs[i].source_id, cluster[i], pairs[i].quality});
+        return StratifiedOrder(items, settings.seed);
+    });
+}
+
+const StratifiedOrder& Curation::unpaired_order() const {
+    return kept(unpaired_order_, [this] {
+        std::vector<SelectionItem> items;
+        items.reserve(unpaired.size());
+        for (std::size_t i = 0; i < unpaired.size(); ++i) {
+            const UnpairedRow& r = unpaired[i];
+            items.push_back({r.source, r.source_id + "#" + std::to_string(r.answer), unpaired_cluster[i], r.quality});
+        }
+        return StratifiedOrder(items, settings.seed);
+    });
+}
+
+const Curation::PairIndex& Curation::pair_index() const {
+    return kept(pair_index_, [this] {
+        PairIndex index;
+        index.reserve(pairs.size());
+        for (std::size_t i = 0; i < pairs.size(); ++i) index.emplace(pair_key(pairs[i].source, pairs[i].source_id), i);
+        return index;
+    });
+}
+
 std::vector<bool> Curation::select(double fraction, const PairOverrides& overrides) const {
-    std::vector<SelectionItem> items;
-    items.reserve(pairs.size());
-    for (std::size_t i = 0; i < pairs.size(); ++i) items.push_back({pairs[i].source, pairs[i].source_id, cluster[i], pairs[i].quality});
-    std::vector<bool> selected = select_pairs(items, fraction, settings.seed);
-    if (!overrides.empty())
-        for (std::size_t i = 0; i < pairs.size(); ++i)
-            if (auto it = overrides.find({pairs[i].source, pairs[i].source_id}); it != overrides.end()) selected[i] = it->second;
+    std::vector<bool> selected = pair_order().cut(fraction);
+    for (const auto& [key, keep] : overrides) {  // the decisions of pairs no longer in the curation wait for them
+        const auto [first, last] = pair_index().equal_range(pair_key(key.first, key.second));
+        for (auto it = first; it != last; ++it) selected[it->second] = keep;
+    }
     return selected;
 }
 
-std::vector<bool> Curation::select_unpaired(double fraction) const {
-    std::vector<SelectionItem> items;
-    items.reserve(unpaired.size());
-    for (std::size_t i = 0; i < unpaired.size(); ++i) {
-        const UnpairedRow& r = unpaired[i];
-        items.push_back({r.source, r.source_id + "#" + std::to_string(r.answer), unpaired_cluster[i], r.quality});
-    }
-    return select_pairs(items, fraction, settings.seed);
-}
+std::vector<bool> Curation::select_unpaired(double fraction) const { return unpaired_order().cut(fraction); }
 
 }  // namespace amalgam

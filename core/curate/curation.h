@@ -2,10 +2,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/curate/selection.h"
 #include "core/curate/selection_record.h"
 #include "core/embed/embedder.h"
 #include "core/data/label_choice.h"
@@ -66,6 +69,18 @@ struct Curation {
     std::vector<bool> select(double fraction, const PairOverrides& overrides = {}) const;
     /** The same cut of the unpaired rows, within (source, cluster) strata of rows. */
     std::vector<bool> select_unpaired(double fraction) const;
+
+    /** The order every cut of the pairs, or of the unpaired rows, takes: sorted on first use
+     *  (from any thread), then kept. A curation is not changed once it has been cut. */
+    const StratifiedOrder& pair_order() const;
+    const StratifiedOrder& unpaired_order() const;
+
+private:
+    using PairIndex = std::unordered_multimap<std::string, std::size_t>;  ///< source \x1f source_id -> pair ids
+    const PairIndex& pair_index() const;
+
+    mutable std::shared_ptr<const StratifiedOrder> pair_order_, unpaired_order_;
+    mutable std::shared_ptr<const PairIndex> pair_index_;
 };
 
 /** How a selection splits: pairs and selected pairs per source (in Curation::sources order)

@@ -30,16 +30,26 @@ std::size_t stratum_quota(double fraction, std::size_t n) {
     return static_cast<std::size_t>(std::llround(fraction * static_cast<double>(n) + 1e-9));
 }
 
-std::vector<bool> select_pairs(const std::vector<SelectionItem>& items, double fraction, std::uint64_t seed) {
-    if (!(fraction >= 0.0 && fraction <= 1.0)) throw std::invalid_argument("fraction must be between 0 and 1");
-    std::map<std::pair<std::string, int>, std::vector<std::size_t>> strata;
-    for (std::size_t i = 0; i < items.size(); ++i) strata[{items[i].source, items[i].cluster}].push_back(i);
-
-    std::vector<bool> keep(items.size(), false);
+StratifiedOrder::StratifiedOrder(const std::vector<SelectionItem>& items, std::uint64_t seed) {
+    if (items.size() > UINT32_MAX) throw std::invalid_argument("selection: more than 4,294,967,295 items");
+    std::map<std::pair<std::string, int>, std::vector<std::uint32_t>> strata;
+    // Items come source by source: look a source's strata up again only when the source changes.
+    const std::string* source = nullptr;
+    std::map<int, std::vector<std::uint32_t>*> of_source;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!source || *source != items[i].source) {
+            source = &items[i].source;
+            of_source.clear();
+        }
+        auto& members = of_source[items[i].cluster];
+        if (!members) members = &strata[{items[i].source, items[i].cluster}];
+        members->push_back(static_cast<std::uint32_t>(i));
+    }
     std::vector<std::uint64_t> key(items.size());
+    order_.reserve(items.size());
     for (auto& [stratum, members] : strata) {
-        for (std::size_t i : members) key[i] = seeded_key(seed, items[i].source, items[i].source_id);
-        std::sort(members.begin(), members.end(), [&](std::size_t a, std::size_t b) {
+        for (std::uint32_t i : members) key[i] = seeded_key(seed, items[i].source, items[i].source_id);
+        std::sort(members.begin(), members.end(), [&](std::uint32_t a, std::uint32_t b) {
             const auto& qa = items[a].quality;
             const auto& qb = items[b].quality;
             if (qa.has_value() != qb.has_value()) return qa.has_value();  // scored items first
@@ -47,10 +57,24 @@ std::vector<bool> select_pairs(const std::vector<SelectionItem>& items, double f
             if (key[a] != key[b]) return key[a] < key[b];                    // then seeded order
             return a < b;
         });
-        std::size_t quota = stratum_quota(fraction, members.size());
-        for (std::size_t r = 0; r < quota; ++r) keep[members[r]] = true;
+        strata_.push_back({stratum.first, stratum.second, order_.size(), order_.size() + members.size()});
+        order_.insert(order_.end(), members.begin(), members.end());
+    }
+}
+
+std::vector<bool> StratifiedOrder::cut(double fraction) const {
+    if (!(fraction >= 0.0 && fraction <= 1.0)) throw std::invalid_argument("fraction must be between 0 and 1");
+    std::vector<bool> keep(order_.size(), false);
+    for (const Stratum& s : strata_) {
+        const std::size_t quota = stratum_quota(fraction, s.end - s.begin);
+        for (std::size_t r = s.begin; r < s.begin + quota; ++r) keep[order_[r]] = true;
     }
     return keep;
+}
+
+std::vector<bool> select_pairs(const std::vector<SelectionItem>& items, double fraction, std::uint64_t seed) {
+    if (!(fraction >= 0.0 && fraction <= 1.0)) throw std::invalid_argument("fraction must be between 0 and 1");
+    return StratifiedOrder(items, seed).cut(fraction);
 }
 
 }  // namespace amalgam

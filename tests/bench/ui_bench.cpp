@@ -1,12 +1,15 @@
 // Workbench figures: the embedding map with 100k points (replot, pan, zoom, hover, lasso),
 // the slider's new cut and the record search at 100k, and the time from `amalgam --demo` to a
 // populated window; with the public datasets, a workspace of real data curated and reopened. Runs
-// offscreen. Run: build/tests/bench/amalgam_ui_bench
+// offscreen. Run: build/tests/bench/amalgam_ui_bench [--points N] (the map, slider and record
+// figures at N points too, beside those at 100k).
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <string>
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -17,6 +20,7 @@
 #include <QTimer>
 
 #include "core/curate/curation.h"
+#include "core/curate/selection.h"
 #include "tests/shared_data.h"
 #include "ui/document/experiments.h"
 #include "ui/document/workbench.h"
@@ -49,7 +53,8 @@ void frames(const char* what, int n, F&& frame) {
                 times.back(), n);
 }
 
-/** n points in k Gaussian blobs, as a curation of one source. */
+/** n points in k Gaussian blobs, as a curation of one source, each pair's answers also two
+ *  unpaired rows. */
 amalgam::Curation synthetic_curation(std::size_t n, int k) {
     amalgam::Curation c;
     c.clusters_used = k;
@@ -68,6 +73,11 @@ amalgam::Curation synthetic_curation(std::size_t n, int k) {
         p.source_id = "b" + std::to_string(i);
         p.prompt = "synthetic prompt number " + std::to_string(i) + " about topic " + std::to_string(cluster);
         p.quality = quality(rng);
+        for (std::size_t answer = 0; answer < 2; ++answer) {  // the pair's answers as unpaired rows
+            c.unpaired.push_back({"bench", p.source_id, answer, {}, {}, {}, answer == 0, std::fabs(*p.quality - 0.5)});
+            c.unpaired_cluster.push_back(cluster);
+            c.unpaired_xy.insert(c.unpaired_xy.end(), c.xy.end() - 2, c.xy.end());
+        }
         c.pairs.push_back(std::move(p));
     }
     return c;
@@ -85,7 +95,7 @@ void bench_map(const amalgam::Curation& c) {
     }
     auto t = Clock::now();
     map.setPoints(c.xy, c.cluster, names, palette);
-    std::printf("%-34s %7.2f ms\n", "set 100k points and first replot", ms_since(t));
+    std::printf("%-34s %7.2f ms\n", "set the points and first replot", ms_since(t));
     frames("replot", 30, [&](int) { map.replot(QCustomPlot::rpImmediateRefresh); });
     frames("pan (1% of the range per frame)", 60, [&](int) {
         map.xAxis->moveRange(map.xAxis->range().size() * 0.01);
@@ -105,6 +115,15 @@ void bench_map(const amalgam::Curation& c) {
 }
 
 void bench_cut_and_search(const amalgam::Curation& c) {
+    frames("slider, sorting every cut (pairs)", 3, [&](int i) {  // what each move cost before the kept order
+        std::vector<amalgam::SelectionItem> items;
+        for (std::size_t p = 0; p < c.pairs.size(); ++p) items.push_back({c.pairs[p].source, c.pairs[p].source_id, c.cluster[p], c.pairs[p].quality});
+        amalgam::select_pairs(items, 0.1 + 0.08 * i, c.settings.seed);
+    });
+    auto t = Clock::now();
+    c.pair_order();
+    c.unpaired_order();
+    std::printf("%-34s %7.2f ms\n", "slider: sort the strata (once)", ms_since(t));
     frames("slider: select + count_selection", 10, [&](int i) {
         const double fraction = 0.1 + 0.08 * i;
         amalgam::count_selection(c, c.select(fraction), c.select_unpaired(fraction));
@@ -113,11 +132,11 @@ void bench_cut_and_search(const amalgam::Curation& c) {
     source->name = "bench";
     for (const auto& p : c.pairs) source->dataset.prompts.push_back({p.source_id, p.prompt, {}, {{"a", {}}, {"b", {}}}});
     amalgam::RecordTableModel records;
-    auto t = Clock::now();
+    t = Clock::now();
     records.setDataset(source);
-    std::printf("%-34s %7.2f ms\n", "record table: load 100k rows", ms_since(t));
+    std::printf("%-34s %7.2f ms\n", "record table: load the rows", ms_since(t));
     const char* needles[] = {"topic 7", "number 99", "no such text", "SYNTHETIC"};
-    frames("record table: search 100k rows", 4, [&](int i) { records.setSearch(needles[i]); });
+    frames("record table: search the rows", 4, [&](int i) { records.setSearch(needles[i]); });
 }
 
 bool wait_until(const std::function<bool()>& done, int ms) {
@@ -255,10 +274,15 @@ void bench_real_workspace(const std::filesystem::path& data) {
 int main(int argc, char** argv) {
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
-    amalgam::Curation c = synthetic_curation(100000, 10);
-    std::printf("map of 100,000 points, 1010 x 800 pixels, offscreen raster\n");
-    bench_map(c);
-    bench_cut_and_search(c);
+    std::vector<std::size_t> sizes = {100000};
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::string(argv[i]) == "--points" && std::stoul(argv[i + 1]) != sizes[0]) sizes.push_back(std::stoul(argv[i + 1]));
+    for (std::size_t n : sizes) {
+        const amalgam::Curation c = synthetic_curation(n, 10);
+        std::printf("map of %zu points, 1010 x 800 pixels, offscreen raster\n", n);
+        bench_map(c);
+        bench_cut_and_search(c);
+    }
     bench_demo(AMALGAM_CLI);
     bench_real_workspace(amalgam::test::shared_data_dir());
     return 0;

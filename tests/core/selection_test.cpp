@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "core/curate/selection.h"
@@ -52,6 +55,42 @@ TEST(Selection, ScoredBeforeUnscoredAndFullFractionKeepsAll) {
     EXPECT_EQ(select_pairs(items, 0.34, 0), (std::vector<bool>{false, true, false}));
     EXPECT_EQ(select_pairs(items, 1.0, 0), (std::vector<bool>{true, true, true}));
     EXPECT_THROW(select_pairs(items, 1.5, 0), std::invalid_argument);
+}
+
+TEST(Selection, AKeptOrderCutsEveryStratumBestFirstAtAnyFraction) {
+    std::vector<SelectionItem> items;
+    for (int i = 0; i < 300; ++i)  // sources interleaved, some without quality, qualities tied
+        items.push_back({i % 3 ? "a" : "b", "id" + std::to_string(i), i % 4,
+                         i % 5 ? std::optional<double>((i * 37) % 11) : std::nullopt});
+    const StratifiedOrder order(items, 9);
+    ASSERT_EQ(order.order().size(), items.size());
+    std::size_t covered = 0;
+    for (const auto& s : order.strata()) {
+        covered += s.end - s.begin;
+        for (std::size_t r = s.begin; r < s.end; ++r) {
+            EXPECT_EQ(items[order.order()[r]].source, s.source);
+            EXPECT_EQ(items[order.order()[r]].cluster, s.cluster);
+        }
+    }
+    EXPECT_EQ(order.strata().size(), 8u);  // 2 sources x 4 clusters
+    EXPECT_EQ(covered, items.size());
+    // A kept item is never worse than one left out of its stratum (scored before unscored).
+    auto rank = [&](std::size_t i) { return items[i].quality ? *items[i].quality : -1.0; };
+    for (double fraction : {0.0, 0.13, 0.5, 0.77, 1.0}) {
+        const std::vector<bool> cut = order.cut(fraction);
+        for (const auto& s : order.strata()) {
+            std::size_t kept = 0;
+            double worst_kept = 1e9, best_left = -1e9;
+            for (std::size_t r = s.begin; r < s.end; ++r) {
+                const std::size_t i = order.order()[r];
+                kept += cut[i];
+                if (cut[i]) worst_kept = std::min(worst_kept, rank(i));
+                else best_left = std::max(best_left, rank(i));
+            }
+            EXPECT_EQ(kept, stratum_quota(fraction, s.end - s.begin)) << fraction;
+            EXPECT_GE(worst_kept, best_left) << fraction << " " << s.source << " " << s.cluster;
+        }
+    }
 }
 
 }  // namespace

@@ -115,6 +115,8 @@ void Workbench::restore() {
                 *curation = std::make_shared<const Curation>(
                     restore_curation(training_sources(*recipe, *read), recipe->curate, stored->clusters_used, stored->placements,
                                      stored->prompt_placements));
+                (*curation)->pair_order();  // sorted here, off the UI thread, for the slider's cuts
+                (*curation)->unpaired_order();
             } catch (const std::invalid_argument&) {
                 // The datasets changed since: the map is gone until the curation runs again.
             }
