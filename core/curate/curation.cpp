@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/embed/embedder.h"
+#include "core/curate/dedup.h"
 #include "core/curate/kmeans.h"
 #include "core/curate/projection.h"
 #include "core/curate/selection.h"
@@ -92,6 +93,13 @@ Curation curate(const std::vector<CurationSource>& sources, const CurationSettin
     KMeansResult clusters = kmeans(embeddings, dim, {settings.clusters, settings.restarts, 25, settings.seed}, progress);
     c.clusters_used = clusters.clusters;
     c.cluster = std::move(clusters.assignment);
+    c.duplicate.assign(c.pairs.size(), Duplicate::None);
+    if (settings.dedup) {
+        std::vector<DedupItem> items;
+        items.reserve(c.pairs.size());
+        for (const auto& p : c.pairs) items.push_back({&p.prompt, p.quality});
+        c.duplicate = find_duplicates(items, embeddings, dim, c.cluster, *settings.dedup);
+    }
 
     progress.start("project", 1);
     const MapProjection plane(embeddings, dim);
@@ -124,6 +132,7 @@ Curation restore_curation(const std::vector<CurationSource>& sources, const Cura
             throw std::invalid_argument("pair " + std::to_string(i) + " is " + c.pairs[i].source + ":" + c.pairs[i].source_id +
                                         " now but " + p.source + ":" + p.source_id + " in the stored curation");
         c.cluster.push_back(p.cluster);
+        c.duplicate.push_back(p.duplicate);
         c.xy.push_back(p.x);
         c.xy.push_back(p.y);
     }
@@ -181,7 +190,9 @@ const StratifiedOrder& Curation::pair_order() const {
     return kept(pair_order_, [this] {
         std::vector<SelectionItem> items;
         items.reserve(pairs.size());
-        for (std::size_t i = 0; i < pairs.size(); ++i) items.push_back({pairs[i].source, pairs[i].source_id, cluster[i], pairs[i].quality});
+        for (std::size_t i = 0; i < pairs.size(); ++i)
+            items.push_back({pairs[i].source, pairs[i].source_id, cluster[i], pairs[i].quality,
+                             !duplicate.empty() && duplicate[i] != Duplicate::None});
         return StratifiedOrder(items, settings.seed);
     });
 }

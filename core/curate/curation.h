@@ -33,6 +33,7 @@ struct CurationSettings {
     int clusters = 10;
     int restarts = 10;
     std::uint64_t seed = 0;
+    std::optional<double> dedup = std::nullopt;  ///< the cosine at which a prompt repeats a kept one (off when none)
 };
 
 /** What a source contributed, for the summary. */
@@ -56,6 +57,7 @@ struct Curation {
     std::vector<PreferencePair> pairs;  ///< sources in recipe order, prompts in file order; id = index
     std::vector<int> cluster;           ///< per pair
     std::vector<float> xy;              ///< per pair, the 2D projection (x, y)
+    std::vector<Duplicate> duplicate;   ///< per pair: whether it repeats a kept pair of its cluster
 
     std::vector<UnpairedRow> unpaired;   ///< sources in recipe order, prompts in file order; id = index
     std::vector<int> unpaired_cluster;   ///< per row, its prompt's cluster
@@ -98,8 +100,9 @@ SelectionCounts count_selection(const Curation& curation, const std::vector<bool
 
 class Embedder;
 
-/** Unify, embed, cluster and project (paper 2.3-2.5). The prompts that give only unpaired
- *  rows are embedded too and join the pairs' nearest cluster and plane. */
+/** Unify, embed, cluster and project (paper 2.3-2.5); with settings.dedup, mark the pairs that
+ *  repeat a kept pair of their cluster (find_duplicates), which no cut takes. The prompts that
+ *  give only unpaired rows are embedded too and join the pairs' nearest cluster and plane. */
 Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
                 Progress& progress);
 

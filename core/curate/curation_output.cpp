@@ -1,6 +1,7 @@
 #include "core/curate/curation_output.h"
 
 #include <cstdio>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,13 @@ std::string unpaired_jsonl(const Curation& c, const std::vector<bool>& selected)
 std::string summary_json(const Curation& c, const std::vector<bool>& selected, const std::vector<bool>& unpaired_selected,
                          double fraction) {
     const SelectionCounts counts = count_selection(c, selected, unpaired_selected);
+    std::map<std::string, std::pair<std::size_t, std::size_t>> duplicates;  // exact, near per source
+    if (c.settings.dedup)
+        for (std::size_t i = 0; i < c.pairs.size(); ++i) {
+            auto& [exact, near] = duplicates[c.pairs[i].source];
+            exact += c.duplicate[i] == Duplicate::Exact;
+            near += c.duplicate[i] == Duplicate::Near;
+        }
     ordered_json sources = ordered_json::object();
     for (std::size_t index = 0; index < c.sources.size(); ++index) {
         const SourceReport& s = c.sources[index];
@@ -79,6 +87,8 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, c
         entry["dropped_single_answer"] = s.counts.dropped_single_answer;
         entry["dropped_ties"] = s.counts.dropped_ties;
         entry["pairs"] = s.counts.pairs;
+        if (c.settings.dedup)
+            entry["duplicates"] = {{"exact", duplicates[s.name].first}, {"near", duplicates[s.name].second}};
         entry["selected"] = counts.source_selected[index];
         ordered_json unpaired = {{"desirable", s.counts.desirable}, {"undesirable", s.counts.undesirable}};
         if (s.threshold) {
@@ -93,14 +103,15 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, c
     ordered_json clusters = ordered_json::array();
     for (std::size_t k = 0; k < counts.cluster_pairs.size(); ++k)
         clusters.push_back({{"cluster", k}, {"size", counts.cluster_pairs[k]}, {"selected", counts.cluster_selected[k]}});
+    ordered_json hyperparameters = {{"embedder", to_string(c.settings.embedder)},
+                                    {"clusters", c.settings.clusters},
+                                    {"clusters_used", c.clusters_used},
+                                    {"restarts", c.settings.restarts},
+                                    {"fraction", fraction},
+                                    {"seed", c.settings.seed}};
+    if (c.settings.dedup) hyperparameters["dedup"] = {{"threshold", *c.settings.dedup}};
     ordered_json summary = {
-        {"hyperparameters",
-         {{"embedder", to_string(c.settings.embedder)},
-          {"clusters", c.settings.clusters},
-          {"clusters_used", c.clusters_used},
-          {"restarts", c.settings.restarts},
-          {"fraction", fraction},
-          {"seed", c.settings.seed}}},
+        {"hyperparameters", hyperparameters},
         {"sources", sources},
         {"clusters", clusters},
         {"total",
@@ -116,7 +127,8 @@ SelectionRecord selection_record(const Curation& c, const std::vector<bool>& sel
     for (const auto& s : c.sources) record.inputs.push_back({s.name, s.path, s.format, s.content_hash});
     for (std::size_t i = 0; i < c.pairs.size(); ++i) {
         const auto& p = c.pairs[i];
-        record.pairs.push_back({{p.source, p.source_id, c.cluster[i], c.xy[2 * i], c.xy[2 * i + 1]}, p.quality, selected[i]});
+        const Duplicate duplicate = c.duplicate.empty() ? Duplicate::None : c.duplicate[i];
+        record.pairs.push_back({{p.source, p.source_id, c.cluster[i], c.xy[2 * i], c.xy[2 * i + 1], duplicate}, p.quality, selected[i]});
     }
     record.prompt_placements = c.prompt_placements;
     record.fraction = fraction;

@@ -50,6 +50,7 @@ StratifiedOrder::StratifiedOrder(const std::vector<SelectionItem>& items, std::u
     for (auto& [stratum, members] : strata) {
         for (std::uint32_t i : members) key[i] = seeded_key(seed, items[i].source, items[i].source_id);
         std::sort(members.begin(), members.end(), [&](std::uint32_t a, std::uint32_t b) {
+            if (items[a].duplicate != items[b].duplicate) return items[b].duplicate;  // duplicates last
             const auto& qa = items[a].quality;
             const auto& qb = items[b].quality;
             if (qa.has_value() != qb.has_value()) return qa.has_value();  // scored items first
@@ -57,7 +58,10 @@ StratifiedOrder::StratifiedOrder(const std::vector<SelectionItem>& items, std::u
             if (key[a] != key[b]) return key[a] < key[b];                    // then seeded order
             return a < b;
         });
-        strata_.push_back({stratum.first, stratum.second, order_.size(), order_.size() + members.size()});
+        const auto duplicates = static_cast<std::size_t>(
+            std::count_if(members.begin(), members.end(), [&](std::uint32_t i) { return items[i].duplicate; }));
+        strata_.push_back({stratum.first, stratum.second, order_.size(), order_.size() + members.size(),
+                           order_.size() + members.size() - duplicates});
         order_.insert(order_.end(), members.begin(), members.end());
     }
 }
@@ -66,7 +70,7 @@ std::vector<bool> StratifiedOrder::cut(double fraction) const {
     if (!(fraction >= 0.0 && fraction <= 1.0)) throw std::invalid_argument("fraction must be between 0 and 1");
     std::vector<bool> keep(order_.size(), false);
     for (const Stratum& s : strata_) {
-        const std::size_t quota = stratum_quota(fraction, s.end - s.begin);
+        const std::size_t quota = stratum_quota(fraction, s.cut_end - s.begin);
         for (std::size_t r = s.begin; r < s.begin + quota; ++r) keep[order_[r]] = true;
     }
     return keep;

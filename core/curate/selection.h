@@ -13,10 +13,12 @@ struct SelectionItem {
     std::string source_id;  // makes the seeded order independent of input order
     int cluster = 0;
     std::optional<double> quality;
+    bool duplicate = false;  ///< never taken by a cut (a decision may still force it in)
 };
 
 /** The order a cut takes items in (paper 2.4, 2.5, A.3): every (source, cluster) stratum
- *  sorted once, best quality first, then the items without a quality in a seeded random order.
+ *  sorted once, best quality first, then the items without a quality in a seeded random order,
+ *  then duplicates, which a cut neither takes nor counts in its quota.
  *  A cut at any fraction keeps the first round(fraction * n) of every stratum without sorting
  *  again, which is what makes a slider over a million pairs interactive. */
 class StratifiedOrder {
@@ -25,6 +27,7 @@ public:
         std::string source;
         int cluster = 0;
         std::size_t begin = 0, end = 0;  ///< its items' range in order()
+        std::size_t cut_end = 0;         ///< where its duplicates start, which no cut takes
     };
 
     StratifiedOrder(const std::vector<SelectionItem>& items, std::uint64_t seed);

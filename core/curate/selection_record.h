@@ -9,6 +9,13 @@
 
 namespace amalgam {
 
+/** Whether a pair repeats one kept before it in its cluster, and how (core/curate/dedup.h). */
+enum class Duplicate : std::uint8_t {
+    None,
+    Exact,  ///< the same prompt text, case and runs of white space aside
+    Near    ///< a prompt embedding within the cosine threshold of a kept one's
+};
+
 /** A researcher's decisions on single pairs, keyed by (source, source_id) so that they outlive
  *  any re-clustering: true forces a pair into D_train, false excludes it. */
 using PairOverrides = std::map<std::pair<std::string, std::string>, bool>;
@@ -19,6 +26,7 @@ struct PairPlacement {
     std::string source_id;
     int cluster = 0;
     float x = 0, y = 0;
+    Duplicate duplicate = Duplicate::None;
 };
 
 /** A dataset a selection was made from, as the summary names it. */

@@ -135,7 +135,7 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
     }
 
     if (const YAML::Node c = root["curate"]) {
-        reader.only_keys(c, {"embedder", "model", "clusters", "restarts", "fraction", "seed"}, "curate:");
+        reader.only_keys(c, {"embedder", "model", "clusters", "restarts", "fraction", "seed", "dedup"}, "curate:");
         CurationSettings& s = recipe.curate;
         if (c["embedder"]) s.embedder = reader.choice<EmbedderKind>(c["embedder"], "embedder");
         if (c["model"]) s.model = reader.resolve(c["model"], base_dir, data_dir).string();
@@ -146,6 +146,12 @@ Recipe parse_recipe(const std::string& text, const fs::path& origin, const fs::p
             if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 19)
                 reader.fail(c["seed"], "seed must be a whole number from 0 to 9999999999999999999, not '" + text + "'");
             s.seed = std::stoull(text);
+        }
+        if (const YAML::Node d = c["dedup"]) {
+            if (!d.IsMap() || !d["threshold"]) reader.fail(d, "dedup: needs a threshold, e.g. dedup: {threshold: 0.95}");
+            reader.only_keys(d, {"threshold"}, "dedup:");
+            s.dedup = reader.scalar<double>(d["threshold"], "threshold");
+            if (!(*s.dedup > 0.0 && *s.dedup <= 1.0)) reader.fail(d["threshold"], "the dedup threshold is a cosine in (0, 1]");
         }
         if (s.clusters < 1 || s.clusters > 100000) reader.fail(c["clusters"], "clusters must be from 1 to 100000");
         if (s.restarts < 1 || s.restarts > 1000) reader.fail(c["restarts"], "restarts must be from 1 to 1000");
@@ -199,6 +205,8 @@ std::string to_yaml(const Recipe& recipe) {
     if (recipe.fractions.size() == 1) out << recipe.fractions.front();
     else out << YAML::Flow << recipe.fractions;
     out << YAML::Key << "seed" << YAML::Value << c.seed;
+    if (c.dedup) out << YAML::Key << "dedup" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "threshold" << YAML::Value
+                     << *c.dedup << YAML::EndMap;
     out << YAML::EndMap << YAML::EndMap;
     return std::string(out.c_str()) + "\n";
 }

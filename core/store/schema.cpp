@@ -194,6 +194,10 @@ const std::vector<Migration> kMigrations = {
         PRIMARY KEY (selection_id, prompt_id)
     );
     )sql",
+    R"sql(
+    -- Whether a pair repeats a kept pair of its cluster: 0 no, 1 the same text, 2 a near duplicate.
+    ALTER TABLE selection_pairs ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 }  // namespace

@@ -32,15 +32,15 @@ std::int64_t SelectionStore::save(std::int64_t recipe_id, const SelectionRecord&
         .bind(4, summary["hyperparameters"].dump()).bind(5, inputs.dump()).bind(6, selection.summary_json).bind(7, now_utc()).step();
     const std::int64_t id = db_.last_insert_id();
     SqliteDb::Statement pair(db_,
-                             "INSERT INTO selection_pairs (selection_id, pair_id, source, source_id, cluster, x, y, quality, selected) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                             "INSERT INTO selection_pairs (selection_id, pair_id, source, source_id, cluster, x, y, quality, selected, "
+                             "duplicate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (std::size_t i = 0; i < selection.pairs.size(); ++i) {
         const auto& p = selection.pairs[i];
         pair.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, p.placement.source).bind(4, p.placement.source_id)
             .bind(5, static_cast<std::int64_t>(p.placement.cluster)).bind(6, double(p.placement.x)).bind(7, double(p.placement.y));
         if (p.quality) pair.bind(8, *p.quality);
         else pair.bind(8, std::nullopt);
-        pair.bind(9, static_cast<std::int64_t>(p.selected ? 1 : 0)).step();
+        pair.bind(9, static_cast<std::int64_t>(p.selected ? 1 : 0)).bind(10, static_cast<std::int64_t>(p.placement.duplicate)).step();
         pair.reset();
     }
     SqliteDb::Statement prompt(db_, "INSERT INTO selection_prompts (selection_id, prompt_id, source, source_id, cluster, x, y) "
@@ -66,10 +66,11 @@ std::optional<StoredCuration> SelectionStore::latest() {
         rows.bind(1, out.selection_id);
         while (rows.step())
             into.push_back({rows.text(0), rows.text(1), static_cast<int>(rows.integer(2)), static_cast<float>(rows.real(3)),
-                            static_cast<float>(rows.real(4))});
+                            static_cast<float>(rows.real(4)), static_cast<Duplicate>(rows.integer(5))});
     };
-    read("SELECT source, source_id, cluster, x, y FROM selection_pairs WHERE selection_id = ? ORDER BY pair_id", out.placements);
-    read("SELECT source, source_id, cluster, x, y FROM selection_prompts WHERE selection_id = ? ORDER BY prompt_id", out.prompt_placements);
+    read("SELECT source, source_id, cluster, x, y, duplicate FROM selection_pairs WHERE selection_id = ? ORDER BY pair_id", out.placements);
+    read("SELECT source, source_id, cluster, x, y, 0 FROM selection_prompts WHERE selection_id = ? ORDER BY prompt_id",
+         out.prompt_placements);
     return out;
 }
 

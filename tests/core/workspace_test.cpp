@@ -128,7 +128,8 @@ TEST(Workspace, MigratesAVersionOneWorkspaceKeepingItsData) {
         // Back to what a version 1 build wrote: no evaluation, workbench or job tables.
         w.db().exec("DROP TABLE runs; DROP TABLE queue_lease; DROP TABLE eval_results; DROP TABLE settings; "
                     "DROP TABLE pair_overrides; DROP TABLE jobs; "
-                    "DROP TABLE selection_prompts; PRAGMA user_version = 1");
+                    "DROP TABLE selection_prompts; ALTER TABLE selection_pairs DROP COLUMN duplicate; "
+                    "PRAGMA user_version = 1");
     }
     Workspace w(dir / "ws.amalgam");
     EXPECT_EQ(w.schema_version(), current_schema_version());
@@ -179,7 +180,8 @@ TEST(Workspace, MigratingCancelsTheJobsOfAnOlderBuild) {
         // Back to version 3, whose jobs were command lines.
         w.db().exec("DROP TABLE runs; DROP TABLE queue_lease; ALTER TABLE eval_results DROP COLUMN step; "
                     "ALTER TABLE jobs DROP COLUMN waits_for; ALTER TABLE jobs DROP COLUMN kind; ALTER TABLE jobs DROP COLUMN options; "
-                    "ALTER TABLE jobs ADD COLUMN arguments TEXT NOT NULL DEFAULT '[]'; DROP TABLE selection_prompts; PRAGMA user_version = 3");
+                    "ALTER TABLE jobs ADD COLUMN arguments TEXT NOT NULL DEFAULT '[]'; DROP TABLE selection_prompts; "
+                    "ALTER TABLE selection_pairs DROP COLUMN duplicate; PRAGMA user_version = 3");
         w.db().exec("INSERT INTO jobs (label, arguments, state, created_at) VALUES ('old', '[\"eval\"]', 'queued', 'then'), "
                     "('done', '[]', 'finished', 'then')");
     }
@@ -283,7 +285,8 @@ TEST(Workspace, MigratingReadsARunsModelStepsAndTemplateOnceFromItsConfig) {
         w.runs().add(run);
         // Back to version 5, whose runs kept these in their YAML alone (and had no cluster job).
         w.db().exec("ALTER TABLE runs DROP COLUMN model; ALTER TABLE runs DROP COLUMN max_steps; ALTER TABLE runs DROP COLUMN template; "
-                    "ALTER TABLE runs DROP COLUMN cluster_job; DROP TABLE selection_prompts; PRAGMA user_version = 5");
+                    "ALTER TABLE runs DROP COLUMN cluster_job; DROP TABLE selection_prompts; "
+                    "ALTER TABLE selection_pairs DROP COLUMN duplicate; PRAGMA user_version = 5");
     }
     Workspace w(dir / "ws.amalgam");
     const auto runs = w.runs().all();
