@@ -63,6 +63,15 @@ void print_table(const Curation& c, const std::vector<bool>& selected, double fr
                     counts.source_unpaired[i], s.counts.unpaired_only_prompts, counts.source_unpaired_selected[i]);
         if (s.import.skipped_lines)
             std::printf("  %zu bad lines skipped, first: %s\n", s.import.skipped_lines, s.import.first_skipped.c_str());
+        if (c.settings.dedup) {
+            std::size_t exact = 0, near = 0;
+            for (std::size_t p = 0; p < c.pairs.size(); ++p)
+                if (c.pairs[p].source == s.name) {
+                    exact += c.duplicate[p] == Duplicate::Exact;
+                    near += c.duplicate[p] == Duplicate::Near;
+                }
+            if (exact + near) std::printf("  %zu exact and %zu near duplicates left out\n", exact, near);
+        }
         rescued += s.counts.unpaired_only_prompts;
     }
     std::printf("%-16s %-11s %8s %8s %6s %8zu %9zu %9zu %8zu %9zu\n", "total", "", "", "", "", c.pairs.size(), counts.selected,

@@ -8,6 +8,7 @@
 #include "core/curate/dedup.h"
 #include "core/data/importer.h"
 #include "core/embed/hashing_embedder.h"
+#include "core/store/workspace.h"
 #include "core/util/atomic_file.h"
 #include "test_support.h"
 
@@ -145,6 +146,15 @@ TEST(Dedup, ACurationLeavesRepeatsOutOfDTrainAndCountsThem) {
     EXPECT_EQ(summary["hyperparameters"]["dedup"]["threshold"], 0.95);
     const std::vector<bool> half = c.select(0.5);
     for (std::size_t i = 30; i < 37; ++i) EXPECT_FALSE(half[i]) << i;
+    // The workspace keeps the flags: a restored curation cuts as this one does.
+    Workspace w(dir / "ws.amalgam");
+    w.selections().save(w.selections().save_recipe("r.yaml", "text"), selection_record(c, half, 0.5));
+    const auto stored = w.selections().latest();
+    const Curation restored = restore_curation({{"pairs", file.string(), import_dataset(file, "pairwise"), std::nullopt}}, settings,
+                                               stored->clusters_used, stored->placements, stored->prompt_placements);
+    EXPECT_EQ(restored.duplicate, c.duplicate);
+    EXPECT_EQ(restored.select(0.5), half);
+
     const std::vector<bool> forced = c.select(0.5, {{{"pairs", c.pairs[30].source_id}, true}});
     EXPECT_TRUE(forced[30]) << "a decision brings a repeat back";
     EXPECT_EQ(std::count(forced.begin(), forced.end(), true), std::count(half.begin(), half.end(), true) + 1);

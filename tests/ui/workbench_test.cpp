@@ -10,6 +10,7 @@
 #include "ui/jobs/job_queue.h"
 #include "ui/models/record_table_model.h"
 #include "ui/models/selection_counts_model.h"
+#include "ui/views/map_panel.h"
 #include "ui_test_support.h"
 
 namespace amalgam {
@@ -90,6 +91,48 @@ TEST(Workbench, ReopeningRestoresDatasetsRecipeSelectionAndExclusions) {
     EXPECT_GT(c.sources[1].counts.desirable, 0u);
     w.undoStack().undo();
     EXPECT_FALSE(w.recipe().datasets[1].threshold);
+}
+
+TEST(Workbench, DuplicatesAreAFateOfTheirOwnThatADecisionUndoes) {
+    test::TempDir dir;
+    std::string lines;
+    for (int i = 0; i < 12; ++i)
+        for (const char* shout : {"", "!"})  // every prompt twice, the second one with a "!"
+            lines += "{\"prompt\": \"Describe item " + std::to_string(i) + " briefly" + shout +
+                     "\", \"chosen\": \"Yes\", \"rejected\": \"No\"}\n";
+    DatasetSpec pairs;
+    pairs.name = "pairs";
+    pairs.path = dir.write("pairs.jsonl", lines);
+    pairs.format = "pairwise";
+    Workbench w;
+    ASSERT_EQ(w.open(qpath(dir / "ws.amalgam")), "");
+    w.addDataset(pairs);
+    ASSERT_EQ(finishTask(w), "");
+    CurationSettings settings = w.recipe().curate;
+    settings.clusters = 2;
+    settings.dedup = 0.95;
+    w.setSettings(settings);
+    w.runCuration();
+    ASSERT_EQ(finishTask(w), "");
+    ASSERT_EQ(w.curation()->pairs.size(), 24u);
+    EXPECT_EQ(std::count(w.curation()->duplicate.begin(), w.curation()->duplicate.end(), Duplicate::Near), 12);
+    w.setFraction(1.0);
+    EXPECT_EQ(std::count(w.selected().begin(), w.selected().end(), true), 12);
+
+    MapPanel map(w);
+    map.setColouring(MapPanel::Colouring::Fate);
+    QStringList names;
+    std::vector<QRgb> palette;
+    std::vector<int> fate = map.categories(names, palette);
+    EXPECT_EQ(names.at(4), "duplicate");
+    EXPECT_EQ(std::count(fate.begin(), fate.end(), 4), 12);
+    w.setOverride({1}, true);  // the second of the first prompt, brought back by hand
+    EXPECT_TRUE(w.selected()[1]);
+    fate = map.categories(names, palette);
+    EXPECT_EQ(fate[1], 2) << "forced in";
+    w.undoStack().undo();
+    EXPECT_FALSE(w.selected()[1]);
+    EXPECT_EQ(map.categories(names, palette)[1], 4);
 }
 
 TEST(Workbench, ABadFileIsReportedAndNothingLoadedIsLost) {

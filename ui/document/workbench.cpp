@@ -202,7 +202,7 @@ void Workbench::applyLabel(const std::string& name, const LabelSetting& choice) 
 
 void Workbench::setSettings(const CurationSettings& settings) {
     const CurationSettings& now = recipe_.curate;
-    const auto key = [](const CurationSettings& s) { return std::make_tuple(s.embedder, s.model, s.clusters, s.restarts, s.seed); };
+    const auto key = [](const CurationSettings& s) { return std::make_tuple(s.embedder, s.model, s.clusters, s.restarts, s.seed, s.dedup); };
     if (key(settings) != key(now)) undo_->push(new SetSettingsCommand(*this, now, settings));
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QDoubleValidator>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -43,6 +44,7 @@ QSpinBox* spin(int low, int high, QWidget* parent) {
 CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     : QWidget(parent), workbench_(workbench), labels_(new QTableWidget(0, 4, this)), embedder_(new QComboBox(this)),
       model_(new QLineEdit(this)), clusters_(spin(1, 1000, this)), restarts_(spin(1, 100, this)), seed_(spin(0, 1 << 30, this)),
+      dedup_(new QDoubleSpinBox(this)),
       run_(new QPushButton(tr("Run curation"), this)), cancel_(new QPushButton(tr("Cancel"), this)),
       progress_(new QProgressBar(this)), status_(new QLabel(this)), fraction_(new QSlider(Qt::Horizontal, this)),
       fractionLabel_(new QLabel(this)), counts_(new SelectionCountsModel(this)), histogram_(new QCustomPlot(this)) {
@@ -66,6 +68,13 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     form->addRow(tr("Clusters k"), clusters_);
     form->addRow(tr("Restarts"), restarts_);
     form->addRow(tr("Seed"), seed_);
+    dedup_->setRange(0, 1);
+    dedup_->setDecimals(2);
+    dedup_->setSingleStep(0.01);
+    dedup_->setSpecialValueText(tr("kept"));
+    dedup_->setToolTip(tr("Leave out a pair whose prompt repeats a better pair's of its cluster: the same text, or an "
+                          "embedding at this cosine or closer (0.95 is usual)"));
+    form->addRow(tr("Duplicates"), dedup_);
     auto* runRow = new QHBoxLayout;
     runRow->addWidget(run_);
     runRow->addWidget(cancel_);
@@ -124,6 +133,7 @@ CurationPanel::CurationPanel(Workbench& workbench, QWidget* parent)
     for (QSpinBox* s : {clusters_, restarts_, seed_}) connect(s, &QSpinBox::editingFinished, this, &CurationPanel::storeSettings);
     connect(embedder_, &QComboBox::currentTextChanged, this, &CurationPanel::storeSettings);
     connect(model_, &QLineEdit::editingFinished, this, &CurationPanel::storeSettings);
+    connect(dedup_, &QDoubleSpinBox::editingFinished, this, &CurationPanel::storeSettings);
 
     BackgroundTask& task = workbench_.task();
     connect(&task, &BackgroundTask::started, this, [this](const QString& title) {
@@ -161,6 +171,7 @@ void CurationPanel::showSettings() {
     clusters_->setValue(s.clusters);
     restarts_->setValue(s.restarts);
     seed_->setValue(static_cast<int>(s.seed));
+    dedup_->setValue(s.dedup.value_or(0.0));
     showFraction();
 }
 
@@ -178,6 +189,7 @@ void CurationPanel::storeSettings() {
     s.clusters = clusters_->value();
     s.restarts = restarts_->value();
     s.seed = static_cast<std::uint64_t>(seed_->value());
+    s.dedup = dedup_->value() > 0 ? std::optional<double>(dedup_->value()) : std::nullopt;
     workbench_.setSettings(s);
 }
 

@@ -5,6 +5,7 @@
 class QCPBars;
 class QCPItemStraightLine;
 class QComboBox;
+class QDoubleSpinBox;
 class QCustomPlot;
 class QLabel;
 class QLineEdit;
@@ -47,6 +48,7 @@ private:
     QSpinBox* clusters_;
     QSpinBox* restarts_;
     QSpinBox* seed_;
+    QDoubleSpinBox* dedup_;  ///< the near-duplicate cosine; 0 keeps duplicates
     QPushButton* run_;
     QPushButton* cancel_;
     QProgressBar* progress_;

@@ -165,12 +165,14 @@ std::vector<int> MapPanel::categories(QStringList& names, std::vector<QRgb>& pal
         break;
     }
     case Colouring::Fate: {
-        names << (rows ? tr("in unpaired.jsonl") : tr("in D_train")) << tr("left out") << tr("forced in") << tr("excluded");
-        palette = {categoryColour(0), qRgb(200, 200, 200), categoryColour(2), categoryColour(3)};
+        names << (rows ? tr("in unpaired.jsonl") : tr("in D_train")) << tr("left out") << tr("forced in") << tr("excluded")
+              << tr("duplicate");
+        palette = {categoryColour(0), qRgb(200, 200, 200), categoryColour(2), categoryColour(3), categoryColour(4)};
         const auto& selected = rows ? workbench_.unpairedSelected() : workbench_.selected();
         for (std::size_t i = 0; i < n; ++i) {
             auto it = rows ? workbench_.overrides().end() : workbench_.overrides().find({c->pairs[i].source, c->pairs[i].source_id});
-            category[i] = it == workbench_.overrides().end() ? (selected[i] ? 0 : 1) : (it->second ? 2 : 3);
+            const bool duplicate = !rows && !c->duplicate.empty() && c->duplicate[i] != Duplicate::None;
+            category[i] = it != workbench_.overrides().end() ? (it->second ? 2 : 3) : duplicate ? 4 : selected[i] ? 0 : 1;
         }
         break;
     }

@@ -13,7 +13,8 @@ namespace amalgam {
 class EmbeddingMap;
 class Workbench;
 
-/** The embedding map with its tools: colour by cluster, source or fate in D_train, pairs left
+/** The embedding map with its tools: colour by cluster, source or fate in D_train (duplicates
+ *  a fate of their own), pairs left
  *  out of D_train faded; pan, box or lasso; exclude the marked points from D_train, force them
  *  in, or clear that. It shows the pairs, or the unpaired rows (each at its prompt's place),
  *  which can also be coloured desirable or undesirable. */
