@@ -82,9 +82,11 @@ Curation curate(const std::vector<CurationSource>& sources, const CurationSettin
     // (25 Lloyd passes) 0.06 s at k = 10, the PCA 0.1 s.
     const double n = static_cast<double>(c.pairs.size());
     const auto restarts = static_cast<std::size_t>(settings.restarts);
-    progress.plan({{"embed", texts.size(), static_cast<double>(texts.size()) * embedder.seconds_per_text()},
-                   {"cluster", restarts, static_cast<double>(restarts) * n * settings.clusters * 5.6e-7},
-                   {"project", 1, n * 9.4e-6}});
+    std::vector<Progress::Stage> stages = {{"embed", texts.size(), static_cast<double>(texts.size()) * embedder.seconds_per_text()},
+                                           {"cluster", restarts, static_cast<double>(restarts) * n * settings.clusters * 5.6e-7}};
+    if (settings.dedup) stages.push_back({"dedup", 1, n * 2e-6});
+    stages.push_back({"project", 1, n * 9.4e-6});
+    progress.plan(stages);
     std::vector<float> embeddings = embedder.embed(texts, progress, c.pairs.size());  // the pairs' prompts are the corpus
     const std::size_t dim = embedder.dim(), paired = c.pairs.size() * dim;
     const std::vector<float> lone_embeddings(embeddings.begin() + static_cast<std::ptrdiff_t>(paired), embeddings.end());
@@ -95,10 +97,13 @@ Curation curate(const std::vector<CurationSource>& sources, const CurationSettin
     c.cluster = std::move(clusters.assignment);
     c.duplicate.assign(c.pairs.size(), Duplicate::None);
     if (settings.dedup) {
+        progress.start("dedup", 1);
         std::vector<DedupItem> items;
         items.reserve(c.pairs.size());
         for (const auto& p : c.pairs) items.push_back({&p.prompt, p.quality});
         c.duplicate = find_duplicates(items, embeddings, dim, c.cluster, *settings.dedup);
+        progress.advance(1);
+        progress.finish();
     }
 
     progress.start("project", 1);

@@ -7,8 +7,9 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "core/curate/kmeans.h"
+
 #include <faiss/IndexFlat.h>
-#include <faiss/IndexIVFFlat.h>
 #include <faiss/impl/AuxIndexStructures.h>
 
 namespace amalgam {
@@ -16,10 +17,10 @@ namespace {
 
 using FaissId = faiss::Index::idx_t;
 
-constexpr std::size_t kExhaustiveUpTo = 4096;  // larger clusters get an inverted-file index
-constexpr std::size_t kPerList = 1000;
-constexpr std::size_t kProbes = 8;
-constexpr std::size_t kBatch = 1024;  // queries at a time, which bounds the neighbour lists held
+constexpr std::size_t kOneCellUpTo = 1024;  // a larger cluster is cut into cells of about kCellSize
+constexpr std::size_t kCellSize = 256;
+constexpr int kCellIterations = 3;
+constexpr int kCellsPerPoint = 3;
 
 /** The members of each cluster in the order they are considered: best quality first. */
 std::map<int, std::vector<std::size_t>> clusters_in_order(const std::vector<DedupItem>& items, const std::vector<int>& cluster) {
@@ -35,21 +36,50 @@ std::map<int, std::vector<std::size_t>> clusters_in_order(const std::vector<Dedu
     return members;
 }
 
-/** The index a cluster's remaining prompts are searched in. */
-std::unique_ptr<faiss::Index> neighbour_index(const std::vector<float>& points, std::size_t dim) {
+/** The cells a cluster's points are compared within: one for a small cluster; for a large one,
+ *  the cells of a k-means over it, each point in the cells of its three nearest centroids, so
+ *  that two close points on either side of a border still meet. */
+std::vector<std::vector<std::uint32_t>> cells_of(const std::vector<float>& points, std::size_t dim) {
     const std::size_t n = points.size() / dim;
-    auto flat = std::make_unique<faiss::IndexFlatIP>(static_cast<FaissId>(dim));
-    if (n <= kExhaustiveUpTo) {
-        flat->add(static_cast<FaissId>(n), points.data());
-        return flat;
+    std::vector<std::vector<std::uint32_t>> cells;
+    if (n <= kOneCellUpTo) {
+        cells.emplace_back(n);
+        for (std::size_t i = 0; i < n; ++i) cells[0][i] = static_cast<std::uint32_t>(i);
+        return cells;
     }
-    auto ivf = std::make_unique<faiss::IndexIVFFlat>(flat.release(), dim, n / kPerList, faiss::METRIC_INNER_PRODUCT);
-    ivf->own_fields = true;  // the coarse quantizer goes with it
-    ivf->cp.seed = 0;
-    ivf->train(static_cast<FaissId>(n), points.data());
-    ivf->add(static_cast<FaissId>(n), points.data());
-    ivf->nprobe = kProbes;
-    return ivf;
+    NoProgress quiet;
+    const KMeansResult sub = kmeans(points, dim, {static_cast<int>(n / kCellSize), 1, kCellIterations, 0}, quiet);
+    faiss::IndexFlatIP centroids(static_cast<FaissId>(dim));
+    centroids.add(sub.clusters, sub.centroids.data());
+    std::vector<float> similarity(kCellsPerPoint * n);
+    std::vector<FaissId> nearest(kCellsPerPoint * n);
+    centroids.search(static_cast<FaissId>(n), points.data(), kCellsPerPoint, similarity.data(), nearest.data());
+    cells.resize(static_cast<std::size_t>(sub.clusters));
+    for (std::size_t i = 0; i < n; ++i)
+        for (int j = 0; j < kCellsPerPoint; ++j)
+            cells[static_cast<std::size_t>(nearest[kCellsPerPoint * i + j])].push_back(static_cast<std::uint32_t>(i));
+    return cells;
+}
+
+/** Every point's neighbours at `threshold` or closer, from an exhaustive search within each of
+ *  its cells (faiss: inner products by matrix products). */
+std::vector<std::vector<std::uint32_t>> neighbours(const std::vector<float>& points, std::size_t dim, double threshold) {
+    std::vector<std::vector<std::uint32_t>> out(points.size() / dim);
+    std::vector<float> cell_points;
+    for (const auto& cell : cells_of(points, dim)) {
+        if (cell.size() < 2) continue;
+        cell_points.resize(cell.size() * dim);
+        for (std::size_t r = 0; r < cell.size(); ++r) std::copy_n(&points[cell[r] * dim], dim, &cell_points[r * dim]);
+        faiss::IndexFlatIP index(static_cast<FaissId>(dim));
+        index.add(static_cast<FaissId>(cell.size()), cell_points.data());
+        faiss::RangeSearchResult found(static_cast<FaissId>(cell.size()));
+        // faiss keeps inner products above the radius: a hair below the threshold keeps equality.
+        index.range_search(static_cast<FaissId>(cell.size()), cell_points.data(), static_cast<float>(threshold) - 1e-6f, &found);
+        for (std::size_t q = 0; q < cell.size(); ++q)
+            for (std::size_t h = found.lims[q]; h < found.lims[q + 1]; ++h)
+                if (found.labels[h] != static_cast<FaissId>(q)) out[cell[q]].push_back(cell[static_cast<std::size_t>(found.labels[h])]);
+    }
+    return out;
 }
 
 }  // namespace
@@ -85,23 +115,13 @@ std::vector<Duplicate> find_duplicates(const std::vector<DedupItem>& items, cons
         if (rest.size() < 2) continue;
         std::vector<float> points(rest.size() * dim);
         for (std::size_t r = 0; r < rest.size(); ++r) std::copy_n(&embeddings[rest[r] * dim], dim, &points[r * dim]);
-        const std::unique_ptr<faiss::Index> index = neighbour_index(points, dim);
-        std::vector<bool> kept(rest.size(), false);
+        const auto near = neighbours(points, dim, threshold);
         // Each prompt in order: a near duplicate when a kept prompt before it is close enough.
-        for (std::size_t begin = 0; begin < rest.size(); begin += kBatch) {
-            const std::size_t count = std::min(kBatch, rest.size() - begin);
-            faiss::RangeSearchResult found(static_cast<FaissId>(count));
-            // faiss keeps inner products above the radius: a hair below the threshold keeps equality.
-            index->range_search(static_cast<FaissId>(count), &points[begin * dim], static_cast<float>(threshold) - 1e-6f, &found);
-            for (std::size_t q = 0; q < count; ++q) {
-                bool repeat = false;
-                for (std::size_t h = found.lims[q]; h < found.lims[q + 1] && !repeat; ++h) {
-                    const auto j = static_cast<std::size_t>(found.labels[h]);
-                    repeat = j != begin + q && kept[j];
-                }
-                if (repeat) out[rest[begin + q]] = Duplicate::Near;
-                else kept[begin + q] = true;
-            }
+        std::vector<bool> kept(rest.size(), false);
+        for (std::size_t r = 0; r < rest.size(); ++r) {
+            const bool repeat = std::any_of(near[r].begin(), near[r].end(), [&](std::uint32_t j) { return kept[j]; });
+            if (repeat) out[rest[r]] = Duplicate::Near;
+            else kept[r] = true;
         }
     }
     return out;

@@ -100,9 +100,9 @@ TEST(Dedup, PlantedRepeatsAreFoundAndTheBetterPairKept) {
     EXPECT_EQ(std::count(apart.begin(), apart.end(), Duplicate::Near), 1);
 }
 
-TEST(Dedup, ALargeClusterIsSearchedThroughAnInvertedFileIndex) {
+TEST(Dedup, ALargeClusterIsSearchedCellByCell) {
     std::mt19937 rng(5);
-    Planted p = planted(12000, 64, rng);  // 12 lists, 8 probed
+    Planted p = planted(12000, 64, rng);  // 46 cells, each prompt in three
     for (std::size_t b = 0; b < 300; ++b) p.add(at_cosine(p.base(b * 40), 0.99, rng), "near " + std::to_string(b));
     const auto flags = find_duplicates(p.items(), p.points, p.dim, std::vector<int>(p.texts.size(), 0), 0.95);
     EXPECT_EQ(std::count(flags.begin(), flags.end(), Duplicate::Near), 300);

@@ -93,5 +93,16 @@ TEST(Selection, AKeptOrderCutsEveryStratumBestFirstAtAnyFraction) {
     }
 }
 
+TEST(Selection, DuplicatesAreNeitherCutNorCountedInTheQuota) {
+    std::vector<SelectionItem> items;
+    for (int i = 0; i < 10; ++i) items.push_back({"s", std::to_string(i), 0, double(i), i >= 6});  // 6 to 9 repeat others
+    const StratifiedOrder order(items, 0);
+    EXPECT_EQ(order.strata().at(0).cut_end - order.strata().at(0).begin, 6u);
+    // Half of the six that are no repeats: the best three of them, though 6 to 9 score higher.
+    EXPECT_EQ(order.cut(0.5), (std::vector<bool>{false, false, false, true, true, true, false, false, false, false}));
+    const std::vector<bool> all = order.cut(1.0);
+    EXPECT_EQ(std::count(all.begin(), all.end(), true), 6);
+}
+
 }  // namespace
 }  // namespace amalgam
