@@ -28,13 +28,7 @@ void RecordTableModel::setDataset(std::shared_ptr<const CurationSource> source) 
     source_ = std::move(source);
     lowered_.clear();
     rows_.clear();
-    if (source_) {
-        const auto& prompts = source_->dataset.prompts;
-        lowered_.reserve(prompts.size());
-        for (const auto& p : prompts) lowered_.push_back(lower(p.source_id + "\n" + p.text));
-        rows_.resize(prompts.size());
-        for (std::size_t i = 0; i < rows_.size(); ++i) rows_[i] = i;
-    }
+    searched_ = false;
     endResetModel();
 }
 
@@ -42,18 +36,27 @@ void RecordTableModel::setSearch(const QString& text) {
     const std::string needle = lower(text.toStdString());
     beginResetModel();
     rows_.clear();
-    for (std::size_t i = 0; i < lowered_.size(); ++i)
-        if (needle.empty() || lowered_[i].find(needle) != std::string::npos) rows_.push_back(i);
+    searched_ = source_ && !needle.empty();
+    if (searched_ && lowered_.empty()) {
+        lowered_.reserve(source_->dataset.prompts.size());
+        for (const auto& p : source_->dataset.prompts) lowered_.push_back(lower(p.source_id + "\n" + p.text));
+    }
+    if (searched_)
+        for (std::size_t i = 0; i < lowered_.size(); ++i)
+            if (lowered_[i].find(needle) != std::string::npos) rows_.push_back(i);
     endResetModel();
 }
 
-int RecordTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(rows_.size()); }
+int RecordTableModel::rowCount(const QModelIndex& parent) const {
+    if (parent.isValid() || !source_) return 0;
+    return static_cast<int>(searched_ ? rows_.size() : source_->dataset.prompts.size());
+}
 
 int RecordTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QVariant RecordTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= rowCount()) return {};
-    const Prompt& p = source_->dataset.prompts[rows_[static_cast<std::size_t>(index.row())]];
+    const Prompt& p = source_->dataset.prompts[promptAt(index.row())];
     if (role == Qt::ToolTipRole && index.column() == PromptColumn) return QString::fromStdString(p.text);
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {

@@ -11,8 +11,9 @@
 namespace amalgam {
 
 /** The prompts of one dataset as a table (id, prompt, answers, labels), virtualised: views
- *  ask only for the rows they draw. A case-insensitive search over ids and prompt texts
- *  narrows the rows; it scans lower-cased copies made once per dataset. */
+ *  ask only for the rows they draw, so a dataset shows at once however large. A
+ *  case-insensitive search over ids and prompt texts narrows the rows; it scans lower-cased
+ *  copies made at the dataset's first search. */
 class RecordTableModel : public QAbstractTableModel {
     Q_OBJECT
 
@@ -24,7 +25,9 @@ public:
     const std::shared_ptr<const CurationSource>& source() const { return source_; }
     void setSearch(const QString& text);
     /** The dataset's prompt index shown in a row. */
-    std::size_t promptAt(int row) const { return rows_.at(static_cast<std::size_t>(row)); }
+    std::size_t promptAt(int row) const {
+        return searched_ ? rows_.at(static_cast<std::size_t>(row)) : static_cast<std::size_t>(row);
+    }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -33,7 +36,8 @@ public:
 
 private:
     std::shared_ptr<const CurationSource> source_;
-    std::vector<std::string> lowered_;  ///< id + "\n" + prompt, lower-cased, per prompt
+    std::vector<std::string> lowered_;  ///< id + "\n" + prompt, lower-cased, per prompt (from the first search)
+    bool searched_ = false;             ///< whether rows_ holds a search's rows, or every prompt is shown
     std::vector<std::size_t> rows_;
 };
 
