@@ -98,8 +98,10 @@ void EmbeddingMap::markInside(const QPolygonF& polygon) {
     std::vector<bool> inside(cloud_->size(), false);
     std::vector<std::size_t> points;
     const QRectF bounds = polygon.boundingRect();
+    const PointCloud::PixelMapping toPixel = cloud_->pixelMapping();
+    const std::vector<float>& xy = cloud_->xy();
     for (std::size_t i = 0; i < cloud_->size(); ++i) {
-        const QPointF p = cloud_->pixelOf(i);
+        const QPointF p = toPixel(xy[2 * i], xy[2 * i + 1]);
         if (bounds.contains(p) && polygon.containsPoint(p, Qt::OddEvenFill)) {
             inside[i] = true;
             points.push_back(i);

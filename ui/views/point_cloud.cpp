@@ -25,15 +25,19 @@ void PointCloud::setMarked(std::vector<bool> marked) {
 
 void PointCloud::setDimmed(std::vector<bool> dimmed) { dimmed_ = std::move(dimmed); }
 
-QPointF PointCloud::pixelOf(std::size_t i) const {
-    return coordsToPixels(static_cast<double>(xy_[2 * i]), static_cast<double>(xy_[2 * i + 1]));
+PointCloud::PixelMapping PointCloud::pixelMapping() const {
+    const QPointF origin = coordsToPixels(0.0, 0.0), unit = coordsToPixels(1.0, 1.0);
+    return {unit.x() - origin.x(), origin.x(), unit.y() - origin.y(), origin.y()};
 }
+
+QPointF PointCloud::pixelOf(std::size_t i) const { return pixelMapping()(xy_[2 * i], xy_[2 * i + 1]); }
 
 long PointCloud::nearest(const QPointF& pixel, double radius) const {
     long best = -1;
     double bestDistance = radius * radius;
+    const PixelMapping toPixel = pixelMapping();
     for (std::size_t i = 0; i < size(); ++i) {
-        const QPointF d = pixelOf(i) - pixel;
+        const QPointF d = toPixel(xy_[2 * i], xy_[2 * i + 1]) - pixel;
         const double distance = d.x() * d.x() + d.y() * d.y();
         if (distance <= bestDistance) {
             bestDistance = distance;
@@ -73,12 +77,12 @@ void PointCloud::draw(QCPPainter* painter) {
     const int w = image_.width(), h = image_.height();
     const auto stride = static_cast<std::size_t>(image_.bytesPerLine() / 4);
     auto* bits = reinterpret_cast<QRgb*>(image_.bits());
-    // Axis transforms are linear here: map with one multiply-add per coordinate.
-    const QPointF origin = coordsToPixels(0.0, 0.0), unit = coordsToPixels(1.0, 1.0);
-    const double sx = unit.x() - origin.x(), sy = unit.y() - origin.y();
-    const double ox = origin.x() - area.left(), oy = origin.y() - area.top();
+    PixelMapping toImage = pixelMapping();
+    toImage.ox -= area.left();
+    toImage.oy -= area.top();
     auto square = [&](std::size_t i, int half, QRgb colour) {
-        const int cx = static_cast<int>(ox + sx * xy_[2 * i]), cy = static_cast<int>(oy + sy * xy_[2 * i + 1]);
+        const QPointF at = toImage(xy_[2 * i], xy_[2 * i + 1]);
+        const int cx = static_cast<int>(at.x()), cy = static_cast<int>(at.y());
         for (int y = std::max(0, cy - half); y <= std::min(h - 1, cy + half); ++y)
             for (int x = std::max(0, cx - half); x <= std::min(w - 1, cx + half); ++x) bits[static_cast<std::size_t>(y) * stride + x] = colour;
     };

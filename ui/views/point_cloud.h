@@ -25,6 +25,14 @@ public:
     const std::vector<QRgb>& colours() const { return colours_; }
     std::size_t size() const { return xy_.size() / 2; }
 
+    /** Where the axes put data coordinates now, as one multiply-add per coordinate: the map's
+     *  axes are linear. */
+    struct PixelMapping {
+        double sx, ox, sy, oy;
+        QPointF operator()(float x, float y) const { return {ox + sx * x, oy + sy * y}; }
+    };
+    PixelMapping pixelMapping() const;
+
     /** The point nearest to a widget position within `radius` pixels, or -1. */
     long nearest(const QPointF& pixel, double radius) const;
     QPointF pixelOf(std::size_t i) const;
