@@ -1,5 +1,6 @@
 #include "core/curate/curation.h"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -204,11 +205,18 @@ const StratifiedOrder& Curation::pair_order() const {
 
 const StratifiedOrder& Curation::unpaired_order() const {
     return kept(unpaired_order_, [this] {
+        // A repeated pair's prompt repeats in its rows too.
+        const bool any_duplicate = std::any_of(duplicate.begin(), duplicate.end(), [](Duplicate d) { return d != Duplicate::None; });
+        auto repeats = [&](const UnpairedRow& r) {
+            const auto [first, last] = pair_index().equal_range(pair_key(r.source, r.source_id));
+            return std::any_of(first, last, [&](const auto& pair) { return duplicate[pair.second] != Duplicate::None; });
+        };
         std::vector<SelectionItem> items;
         items.reserve(unpaired.size());
         for (std::size_t i = 0; i < unpaired.size(); ++i) {
             const UnpairedRow& r = unpaired[i];
-            items.push_back({r.source, r.source_id + "#" + std::to_string(r.answer), unpaired_cluster[i], r.quality});
+            items.push_back({r.source, r.source_id + "#" + std::to_string(r.answer), unpaired_cluster[i], r.quality,
+                             any_duplicate && repeats(r)});
         }
         return StratifiedOrder(items, settings.seed);
     });

@@ -140,6 +140,9 @@ TEST(Dedup, ACurationLeavesRepeatsOutOfDTrainAndCountsThem) {
 
     const std::vector<bool> all = c.select(1.0);
     EXPECT_EQ(std::count(all.begin(), all.end(), true), 30) << "a full cut takes every pair but the repeats";
+    const std::vector<bool> rows = c.select_unpaired(1.0);
+    ASSERT_EQ(rows.size(), 74u);
+    EXPECT_EQ(std::count(rows.begin(), rows.end(), true), 60) << "nor the unpaired rows of their answers";
     const auto summary = nlohmann::json::parse(summary_json(c, all, c.select_unpaired(1.0), 1.0));
     EXPECT_EQ(summary["sources"]["pairs"]["duplicates"]["exact"], 4);
     EXPECT_EQ(summary["sources"]["pairs"]["duplicates"]["near"], 3);
