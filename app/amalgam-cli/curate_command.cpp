@@ -51,6 +51,7 @@ std::string fraction_label(double f) {
 
 void print_table(const Curation& c, const std::vector<bool>& selected, double fraction) {
     const SelectionCounts counts = count_selection(c, selected, c.select_unpaired(fraction));
+    const std::vector<DuplicateCounts> duplicates = count_duplicates(c);
     std::printf("fraction %s, %d clusters, embedder %s, seed %llu\n", fraction_label(fraction).c_str(), c.clusters_used,
                 to_string(c.settings.embedder), static_cast<unsigned long long>(c.settings.seed));
     std::printf("%-16s %-11s %8s %8s %6s %8s %9s %9s %8s %9s\n", "source", "format", "prompts", "single", "ties", "pairs", "selected",
@@ -63,15 +64,8 @@ void print_table(const Curation& c, const std::vector<bool>& selected, double fr
                     counts.source_unpaired[i], s.counts.unpaired_only_prompts, counts.source_unpaired_selected[i]);
         if (s.import.skipped_lines)
             std::printf("  %zu bad lines skipped, first: %s\n", s.import.skipped_lines, s.import.first_skipped.c_str());
-        if (c.settings.dedup) {
-            std::size_t exact = 0, near = 0;
-            for (std::size_t p = 0; p < c.pairs.size(); ++p)
-                if (c.pairs[p].source == s.name) {
-                    exact += c.duplicate[p] == Duplicate::Exact;
-                    near += c.duplicate[p] == Duplicate::Near;
-                }
-            if (exact + near) std::printf("  %zu exact and %zu near duplicates left out\n", exact, near);
-        }
+        if (duplicates[i].exact + duplicates[i].near)
+            std::printf("  %zu exact and %zu near duplicates left out\n", duplicates[i].exact, duplicates[i].near);
         rescued += s.counts.unpaired_only_prompts;
     }
     std::printf("%-16s %-11s %8s %8s %6s %8zu %9zu %9zu %8zu %9zu\n", "total", "", "", "", "", c.pairs.size(), counts.selected,

@@ -32,8 +32,8 @@ Curation unify_sources(const std::vector<CurationSource>& sources, const Curatio
     return c;
 }
 
-/** The rows whose prompt gave no pair: the first row of each such prompt, in row order. */
-std::vector<std::size_t> unpaired_only_prompts(const Curation& c) {
+/** The prompts that give unpaired rows but no pair, each as its first row, in row order. */
+std::vector<std::size_t> lone_prompt_rows(const Curation& c) {
     std::set<PromptKey> placed;
     for (const auto& p : c.pairs) placed.insert({p.source, p.source_id});
     std::vector<std::size_t> first_rows;
@@ -73,7 +73,7 @@ void place_unpaired(Curation& c) {
 Curation curate(const std::vector<CurationSource>& sources, const CurationSettings& settings, const Embedder& embedder,
                 Progress& progress) {
     Curation c = unify_sources(sources, settings);
-    const std::vector<std::size_t> lone = unpaired_only_prompts(c);
+    const std::vector<std::size_t> lone = lone_prompt_rows(c);
 
     std::vector<std::string> texts;
     texts.reserve(c.pairs.size() + lone.size());
@@ -183,6 +183,18 @@ const T& kept(std::shared_ptr<const T>& slot, Make make) {
 std::string pair_key(const std::string& source, const std::string& source_id) { return source + '\x1f' + source_id; }
 
 }  // namespace
+
+std::vector<DuplicateCounts> count_duplicates(const Curation& c) {
+    std::map<std::string, std::size_t> source_index;
+    for (std::size_t s = 0; s < c.sources.size(); ++s) source_index[c.sources[s].name] = s;
+    std::vector<DuplicateCounts> out(c.sources.size());
+    for (std::size_t i = 0; i < c.duplicate.size(); ++i) {
+        if (c.duplicate[i] == Duplicate::None) continue;
+        DuplicateCounts& n = out[source_index.at(c.pairs[i].source)];
+        ++(c.duplicate[i] == Duplicate::Exact ? n.exact : n.near);
+    }
+    return out;
+}
 
 SelectionCounts count_selection(const Curation& c, const std::vector<bool>& selected, const std::vector<bool>& unpaired_selected) {
     SelectionCounts n;

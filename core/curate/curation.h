@@ -98,6 +98,12 @@ struct SelectionCounts {
 SelectionCounts count_selection(const Curation& curation, const std::vector<bool>& selected,
                                 const std::vector<bool>& unpaired_selected);
 
+/** The exact and the near duplicates of each source (in Curation::sources order). */
+struct DuplicateCounts {
+    std::size_t exact = 0, near = 0;
+};
+std::vector<DuplicateCounts> count_duplicates(const Curation& curation);
+
 class Embedder;
 
 /** Unify, embed, cluster and project (paper 2.3-2.5); with settings.dedup, mark the pairs that

@@ -1,7 +1,6 @@
 #include "core/curate/curation_output.h"
 
 #include <cstdio>
-#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -64,13 +63,7 @@ std::string unpaired_jsonl(const Curation& c, const std::vector<bool>& selected)
 std::string summary_json(const Curation& c, const std::vector<bool>& selected, const std::vector<bool>& unpaired_selected,
                          double fraction) {
     const SelectionCounts counts = count_selection(c, selected, unpaired_selected);
-    std::map<std::string, std::pair<std::size_t, std::size_t>> duplicates;  // exact, near per source
-    if (c.settings.dedup)
-        for (std::size_t i = 0; i < c.pairs.size(); ++i) {
-            auto& [exact, near] = duplicates[c.pairs[i].source];
-            exact += c.duplicate[i] == Duplicate::Exact;
-            near += c.duplicate[i] == Duplicate::Near;
-        }
+    const std::vector<DuplicateCounts> duplicates = count_duplicates(c);
     ordered_json sources = ordered_json::object();
     for (std::size_t index = 0; index < c.sources.size(); ++index) {
         const SourceReport& s = c.sources[index];
@@ -88,7 +81,7 @@ std::string summary_json(const Curation& c, const std::vector<bool>& selected, c
         entry["dropped_ties"] = s.counts.dropped_ties;
         entry["pairs"] = s.counts.pairs;
         if (c.settings.dedup)
-            entry["duplicates"] = {{"exact", duplicates[s.name].first}, {"near", duplicates[s.name].second}};
+            entry["duplicates"] = {{"exact", duplicates[index].exact}, {"near", duplicates[index].near}};
         entry["selected"] = counts.source_selected[index];
         ordered_json unpaired = {{"desirable", s.counts.desirable}, {"undesirable", s.counts.undesirable}};
         if (s.threshold) {

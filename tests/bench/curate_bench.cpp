@@ -115,8 +115,8 @@ int bench_pairs(std::size_t n) {
     const std::size_t bytes = (train_jsonl(c, keep) + unpaired_jsonl(c, keep_unpaired) + summary_json(c, keep, keep_unpaired, 0.2) +
                                points_csv(c, keep)).size();
     const double format_s = seconds_since(t);
-    std::size_t exact = 0, near = 0;
-    for (Duplicate d : c.duplicate) (d == Duplicate::Exact ? exact : near) += d != Duplicate::None;
+    const DuplicateCounts duplicates = count_duplicates(c).at(0);
+    const std::size_t exact = duplicates.exact, near = duplicates.near;
     std::printf("curate %zu pairs: hashing embedder, k=100, 3 restarts, dedup 0.95, fraction 0.2, %u threads\n", c.pairs.size(),
                 std::thread::hardware_concurrency());
     std::printf("  %zu exact and %zu near duplicates; %zu output bytes\n", exact, near, bytes);
