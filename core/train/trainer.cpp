@@ -230,7 +230,8 @@ private:
     static bool holds_other_files(const fs::path& dir) {
         if (!fs::exists(dir)) return false;
         for (const auto& entry : fs::directory_iterator(dir))
-            if (!is_submission_file(entry.path().filename().string())) return true;
+            if (const std::string name = entry.path().filename().string(); !is_submission_file(name) && !is_abandoned_temporary(name))
+                return true;  // a run.json whose writer was killed before its rename is no run
         return false;
     }
 

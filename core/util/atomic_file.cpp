@@ -80,6 +80,10 @@ void write_file_atomically(const fs::path& path, const std::string& content) {
     sync_folder(dir);
 }
 
+bool is_abandoned_temporary(const std::string& file_name) {
+    return file_name.find(".tmp.") != std::string::npos && writer_gone(file_name, '.');
+}
+
 OutputFolder::OutputFolder(fs::path dir, std::function<bool(const std::string&)> replaceable) {
     if (dir.empty()) throw std::invalid_argument("no output folder given");
     dir_ = fs::absolute(dir).lexically_normal();

@@ -11,6 +11,10 @@ namespace amalgam {
  *  files that killed writers left beside it are removed. */
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
+/** Whether a file name is a temporary one write_file_atomically left when its process was
+ *  killed before the rename: the next write of that file removes it. */
+bool is_abandoned_temporary(const std::string& file_name);
+
 /** A command's output folder, written as one set: files go into a hidden staging folder beside
  *  it (.NAME.staging-PID), and commit() swaps that in with a single rename (RENAME_EXCHANGE
  *  when the folder exists), so a reader or a kill sees the whole old set or the whole new one.

@@ -111,6 +111,13 @@ for delay in 0.1 0.3 0.5 0.7; do
   "$cli" train long.yaml --out killed --resume 2> /dev/null || fail "resume after a kill at ${delay}s"
   cmp -s long/adapter/adapter_model.safetensors killed/adapter/adapter_model.safetensors || fail "killed at ${delay}s and resumed differs"
 done
+# Killed while run.json was being written: the folder holds only its temporary file.
+rm -rf killed && mkdir killed
+sh -c 'exit 0' & dead=$!
+wait $dead
+echo '{"half": ' > "killed/run.json.tmp.$dead"
+"$cli" train long.yaml --out killed --resume 2> resume.log || fail "resume after a kill inside run.json's write: $(cat resume.log)"
+cmp -s long/adapter/adapter_model.safetensors killed/adapter/adapter_model.safetensors || fail "killed inside run.json's write and resumed differs"
 
 # PPO killed with SIGKILL after 1, 4, 7 and 10 of its 20 logged lines, then resumed: the same
 # policy adapter and value head to the byte.

@@ -204,6 +204,9 @@ TEST(AtomicFile, ReplacesExistingContentAndClearsWhatKilledWritersLeft) {
     write_file_atomically(dir / "out.txt", "new");
     EXPECT_EQ(test::read_text(dir / "out.txt"), "new");
     EXPECT_EQ(names_in(dir.path()), (std::vector<std::string>{"out.txt", "out.txt.tmp.1"}));
+    EXPECT_TRUE(is_abandoned_temporary("run.json.tmp." + dead_pid()));
+    EXPECT_FALSE(is_abandoned_temporary("out.txt.tmp.1")) << "its writer runs";
+    EXPECT_FALSE(is_abandoned_temporary("notes.txt"));
 }
 
 TEST(OutputFolder, NothingShowsUntilCommitAndAnUncommittedFolderLeavesNothing) {
